@@ -1,0 +1,64 @@
+/**
+ * The observed state of capacity, as `CloudProvider.describeCapacity` returns it.
+ */
+import type { Market } from './offering.js';
+
+/** Lifecycle of an instance. `interrupting`: a spot interruption notice was received (two minutes). */
+export type InstanceState = 'pending' | 'running' | 'interrupting' | 'terminated';
+
+/** Tag key marking resources prescale created; only these are ever modified or terminated. */
+export const OWNER_TAG_KEY = 'prescale:owner';
+/** Tag key carrying the pool id. */
+export const POOL_TAG_KEY = 'prescale:pool';
+
+/** One instance known to the provider (only instances carrying prescale's owner tag are listed). */
+export interface Instance {
+  readonly id: string;
+  readonly poolId: string;
+  readonly offeringId: string;
+  readonly instanceType: string;
+  readonly market: Market;
+  readonly az: string;
+  readonly capacityUnits: number;
+  readonly state: InstanceState;
+  /** Epoch seconds the launch was requested. */
+  readonly launchedAtSec: number;
+  /** Epoch seconds it became (or will become, in the simulator's knowledge only) ready. */
+  readonly readyAtSec?: number;
+  /** For `interrupting`: when the instance will be reclaimed. */
+  readonly interruptionAtSec?: number;
+  readonly priceUsdPerHour: number;
+  /** The command (client token) that launched it. */
+  readonly commandId: string;
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+/** State of an ElastiCache replication group managed as a cache pool. */
+export interface CacheGroupState {
+  readonly poolId: string;
+  readonly replicationGroupId: string;
+  readonly nodeType: string;
+  readonly shards: number;
+  readonly replicasPerShard: number;
+  /** A modification in progress, with its target and when it completes. */
+  readonly pending?: { readonly shards: number; readonly replicasPerShard: number; readonly readyAtSec: number };
+  readonly priceUsdPerNodeHour: number;
+}
+
+/** Everything the controller can see of its capacity at one moment. */
+export interface CapacitySnapshot {
+  readonly atSec: number;
+  readonly instances: readonly Instance[];
+  readonly caches: readonly CacheGroupState[];
+}
+
+/** Sum of capacity units of instances of `poolId` in the given states. */
+export function poolUnits(
+  snap: CapacitySnapshot,
+  poolId: string,
+  states: readonly InstanceState[] = ['pending', 'running'],
+): number {
+  let units = 0;
+  for (const i of snap.instances) if (i.poolId === poolId && states.includes(i.state)) units += i.capacityUnits;
+  return units;
+}

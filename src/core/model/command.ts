@@ -1,0 +1,71 @@
+/**
+ * Commands: one change to the cloud, as data (DESIGN.md rule 3). Plans are lists of commands; only
+ * `CloudProvider.apply` carries them out, after re-validation against fresh state.
+ */
+
+/** Fields every command has. */
+interface CommandBase {
+  /**
+   * Deterministic client token (idempotency key): the same intent in the same tick gives the same id,
+   * so a retried or resumed tick never launches twice (EC2 ClientToken semantics).
+   */
+  readonly id: string;
+  readonly poolId: string;
+  /** Why, in words, for the decision log. */
+  readonly reason: string;
+}
+
+/** Launch `count` instances of one offering. */
+export interface LaunchCommand extends CommandBase {
+  readonly kind: 'launch';
+  readonly offeringId: string;
+  readonly count: number;
+  /** When the capacity is needed (epoch seconds); the launch is issued lead time ahead of it. */
+  readonly needAtSec: number;
+  /** Expected price of what is launched, USD per hour. */
+  readonly expectedCostUsdPerHour: number;
+}
+
+/** Terminate instances (only ones prescale launched). */
+export interface TerminateCommand extends CommandBase {
+  readonly kind: 'terminate';
+  readonly instanceIds: readonly string[];
+}
+
+/** Change an ElastiCache replication group's shape. */
+export interface ScaleCacheCommand extends CommandBase {
+  readonly kind: 'scale-cache';
+  readonly shards: number;
+  readonly replicasPerShard: number;
+}
+
+/** Run the `prepare` phase of a predicted step ahead of its trigger. */
+export interface PreExecuteCommand extends CommandBase {
+  readonly kind: 'pre-execute';
+  readonly chainId: string;
+  readonly taskId: string;
+  readonly probability: number;
+}
+
+/** Any command. */
+export type Command = LaunchCommand | TerminateCommand | ScaleCacheCommand | PreExecuteCommand;
+
+/** Error kinds a provider maps its failures to (AWS error codes → port meaning). */
+export type ApplyErrorCode =
+  | 'insufficient-capacity'
+  | 'throttled'
+  | 'unauthorized'
+  | 'invalid'
+  | 'not-owned'
+  | 'limit-exceeded'
+  | 'unknown';
+
+/** Outcome of applying one command. */
+export interface ApplyResult {
+  readonly commandId: string;
+  /** `partial`: some of a launch's count was fulfilled. `duplicate`: the id was already applied. */
+  readonly status: 'applied' | 'partial' | 'failed' | 'duplicate' | 'dry-run';
+  /** Instances created (launch) or affected (terminate). */
+  readonly instanceIds: readonly string[];
+  readonly error?: { readonly code: ApplyErrorCode; readonly message: string };
+}

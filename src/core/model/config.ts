@@ -1,0 +1,67 @@
+/**
+ * Controller configuration: parsed once at the edge with zod and passed in (DESIGN.md rule 5).
+ */
+import { z } from 'zod';
+import { CapacityPoolSchema } from './pool.js';
+import { PolicySchema, PrincipalSchema } from './principal.js';
+import { WorkflowSchema } from './workflow.js';
+
+/**
+ * How a metric drives a pool's demand: units needed = metric value / `metricPerUnit`
+ * (the target value of a target-tracking policy, per vCPU).
+ */
+export const DemandSignalSchema = z.object({
+  seriesId: z.string().min(1),
+  poolId: z.string().min(1),
+  /** Metric value one capacity unit (vCPU) serves at the target utilisation. */
+  metricPerUnit: z.number().positive(),
+});
+/** How a metric drives a pool's demand. */
+export type DemandSignal = z.infer<typeof DemandSignalSchema>;
+
+/** Safety limits: breaching one stops acting and raises an alarm. */
+export const SafetyLimitsSchema = z.object({
+  maxInstances: z.number().int().positive().default(200),
+  maxSpendUsdPerHour: z.number().positive().default(100),
+  maxChangeUnitsPerTick: z.number().positive().default(512),
+});
+/** Safety limits. */
+export type SafetyLimits = z.infer<typeof SafetyLimitsSchema>;
+
+/** Prefetch (speculative pre-execution) settings. */
+export const PrefetchConfigSchema = z.object({
+  enabled: z.boolean().default(true),
+  /** Minimum predicted probability to pre-execute. */
+  probabilityThreshold: z.number().min(0).max(1).default(0.5),
+  /** At most this many predicted steps per running chain. */
+  topN: z.number().int().min(1).default(2),
+  /** At most this many preparations at once. */
+  maxConcurrent: z.number().int().min(1).default(8),
+  /** Seconds a prepared state stays valid. */
+  ttlSec: z.number().positive().default(900),
+});
+/** Prefetch settings. */
+export type PrefetchConfig = z.infer<typeof PrefetchConfigSchema>;
+
+/** The controller's whole configuration. */
+export const ControllerConfigSchema = z.object({
+  /** `forecast-only` logs plans and changes nothing; `dry-run` validates calls; `active` acts. */
+  mode: z.enum(['forecast-only', 'dry-run', 'active']).default('forecast-only'),
+  /** Seconds between ticks. */
+  tickSec: z.number().int().positive().default(60),
+  pools: z.array(CapacityPoolSchema).min(1),
+  demandSignals: z.array(DemandSignalSchema).default([]),
+  workflows: z.array(WorkflowSchema).default([]),
+  principals: z.array(PrincipalSchema).default([]),
+  policies: z.array(PolicySchema).default([]),
+  limits: SafetyLimitsSchema.default({ maxInstances: 200, maxSpendUsdPerHour: 100, maxChangeUnitsPerTick: 512 }),
+  prefetch: PrefetchConfigSchema.default({ enabled: true, probabilityThreshold: 0.5, topN: 2, maxConcurrent: 8, ttlSec: 900 }),
+  /** Quantile levels forecasts must provide. */
+  quantiles: z.array(z.number().gt(0).lt(1)).default([0.1, 0.5, 0.9, 0.95]),
+  /** Planning horizon beyond the longest lead time, seconds. */
+  planMarginSec: z.number().nonnegative().default(600),
+});
+/** The controller's whole configuration (defaults applied). */
+export type ControllerConfig = z.infer<typeof ControllerConfigSchema>;
+/** The controller's configuration as written by a user. */
+export type ControllerConfigInput = z.input<typeof ControllerConfigSchema>;

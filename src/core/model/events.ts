@@ -1,0 +1,34 @@
+/**
+ * Events the controller observes: workflow execution events (seed 001's signals) and cloud events
+ * (spot interruption notices and rebalance recommendations, delivered by EventBridge).
+ */
+
+/** One workflow step signal (seed 001: state changes with timestamps, plus an intensity 0..1). */
+export interface ExecutionEvent {
+  readonly chainId: string;
+  readonly workflow: string;
+  readonly variant?: string;
+  readonly taskId: string;
+  readonly taskType: string;
+  readonly kind: 'submitted' | 'started' | 'progress' | 'finished' | 'failed';
+  /** Epoch seconds. */
+  readonly atSec: number;
+  /** Degree of completion 0..1 for `progress` events. */
+  readonly intensity?: number;
+  readonly principal?: string;
+  /** Bytes the step produced, when known (edge data size). */
+  readonly outputBytes?: number;
+}
+
+/** A cloud event about capacity. */
+export interface CloudEvent {
+  readonly kind: 'spot-interruption-notice' | 'rebalance-recommendation' | 'insufficient-capacity';
+  readonly atSec: number;
+  readonly instanceId?: string;
+  readonly offeringId?: string;
+  /** For interruption notices: when the instance is reclaimed (notice time + 120 s on AWS). */
+  readonly actionAtSec?: number;
+}
+
+/** AWS gives two minutes' notice before reclaiming a spot instance (EC2 User Guide, "Spot Instance interruption notices"). */
+export const SPOT_INTERRUPTION_NOTICE_SEC = 120;

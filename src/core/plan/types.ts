@@ -1,0 +1,49 @@
+/**
+ * The capacity-planning contract the tick uses.
+ */
+import type { CapacitySnapshot } from '../model/capacity.js';
+import type { CapacityPlan } from '../model/plan.js';
+import type { Offering } from '../model/offering.js';
+import type { Ec2Pool } from '../model/pool.js';
+
+/** Demand of one pool in one future slot, in capacity units (vCPU). */
+export interface DemandSlot {
+  /** Epoch seconds the slot starts. */
+  readonly startSec: number;
+  /** Metric-driven demand quantiles, keyed like Forecast.quantiles ("0.5", "0.9", ...), units. */
+  readonly quantiles: Readonly<Record<string, number>>;
+  /** Expected units of predicted workflow steps (probability × resources) starting in this slot. */
+  readonly predictedStepUnits: number;
+  /** Units of steps already queued or running that need this slot. */
+  readonly committedUnits: number;
+}
+
+/** Memory a planner keeps per pool between ticks (hysteresis, cooldowns). JSON-serialisable. */
+export type PlannerMemory = Readonly<Record<string, number>>;
+
+/** Everything needed to plan one pool for one tick. */
+export interface PlanInput {
+  readonly nowSec: number;
+  readonly pool: Ec2Pool;
+  readonly offerings: readonly Offering[];
+  /** Current capacity (the planner reads only this pool's instances). */
+  readonly capacity: CapacitySnapshot;
+  /** Demand per slot, from now on, `slotSec` apart. */
+  readonly demand: readonly DemandSlot[];
+  readonly slotSec: number;
+  /** Spend cap for this pool, USD per hour, when one applies. */
+  readonly spendCapUsdPerHour?: number;
+  readonly memory: PlannerMemory;
+}
+
+/** A plan and the memory to pass to the next tick. */
+export interface PlanOutput {
+  readonly plan: CapacityPlan;
+  readonly memory: PlannerMemory;
+}
+
+/** A capacity planner. Pure and deterministic; solvers are injected already loaded. */
+export interface Planner {
+  readonly name: string;
+  plan(input: PlanInput): PlanOutput;
+}

@@ -1,0 +1,42 @@
+/**
+ * The next-step prediction contract the tick and the prefetch manager use.
+ */
+import type { ExecutionEvent } from '../model/events.js';
+
+/** What is known about one running chain when asking for its next steps. */
+export interface ChainContext {
+  readonly chainId: string;
+  readonly workflow: string;
+  readonly principal?: string;
+  /** Task types of the chain's steps in the order they started (oldest first). */
+  readonly history: readonly string[];
+  /** The step running now, if any, with its progress 0..1 when known. */
+  readonly running?: { readonly taskType: string; readonly startedAtSec: number; readonly intensity?: number };
+  /** Epoch seconds now. */
+  readonly nowSec: number;
+}
+
+/** One predicted next step. */
+export interface NextStepPrediction {
+  readonly taskType: string;
+  /** Probability 0..1 that this is the next step to start. */
+  readonly probability: number;
+  /** Expected seconds from `nowSec` until it starts. */
+  readonly expectedStartInSec: number;
+  /** Quantiles of the start delay from now, seconds, when known. */
+  readonly startInSecQuantiles?: Readonly<Record<string, number>>;
+}
+
+/**
+ * A next-step model learned from execution events (seeds 000, 002, 004). Pure and deterministic:
+ * the same events in the same order give the same predictions.
+ */
+export interface NextStepModel {
+  readonly name: string;
+  /** Online update with events in time order (started/finished events drive it). */
+  observe(events: readonly ExecutionEvent[]): void;
+  /** The `topN` most likely next steps, most likely first; probabilities sum to at most 1. */
+  predict(context: ChainContext, topN: number): NextStepPrediction[];
+  /** JSON-serialisable state, so the Lambda can persist it between invocations. */
+  toJSON(): unknown;
+}
