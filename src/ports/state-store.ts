@@ -29,9 +29,15 @@ export interface StateStore {
   delete(table: string, key: string): Promise<void>;
   /** Items whose key starts with `prefix`, in key order. */
   list<T>(table: string, opts?: { prefix?: string; limit?: number }): Promise<Array<{ key: string } & Versioned<T>>>;
-  /** Appends to an ordered log (decision log, execution events); `seq` orders entries. */
-  append<T>(log: string, entries: readonly T[]): Promise<void>;
-  /** Reads a log in append order, from position `fromSeq` (0-based). */
-  readLog<T>(log: string, opts?: { fromSeq?: number; limit?: number }): Promise<T[]>;
+  /**
+   * Appends time-stamped entries to an ordered log (decision log, execution events). Entries keep
+   * append order; `atSec` (epoch seconds) is indexed for time-window queries.
+   */
+  append<T extends { readonly atSec: number }>(log: string, entries: readonly T[]): Promise<void>;
+  /**
+   * Reads a log in append order: entries with `fromSec <= atSec < toSec` when given, starting at
+   * position `fromSeq` (0-based, counted over the whole log) when given, at most `limit` entries.
+   */
+  readLog<T>(log: string, opts?: { fromSeq?: number; fromSec?: number; toSec?: number; limit?: number }): Promise<T[]>;
   close(): Promise<void>;
 }
