@@ -45,6 +45,16 @@ export interface PreExecuteCommand extends CommandBase {
   readonly chainId: string;
   readonly taskId: string;
   readonly probability: number;
+  /** Task type of the step (what the next-step model predicted), when known. */
+  readonly taskType?: string;
+  /** How long the prepared state is kept (cache TTL), seconds; unused after that it is wasted. */
+  readonly ttlSec?: number;
+  /** Expected seconds from the command until the step is triggered. */
+  readonly expectedStartInSec?: number;
+  /** Setup seconds the preparation saves when the step starts within `ttlSec`. */
+  readonly expectedSavedSec?: number;
+  /** Expected cost of the preparation (compute while preparing + memory held until used), USD. */
+  readonly expectedCostUsd?: number;
 }
 
 /** Any command. */

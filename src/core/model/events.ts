@@ -18,6 +18,12 @@ export interface ExecutionEvent {
   readonly principal?: string;
   /** Bytes the step produced, when known (edge data size). */
   readonly outputBytes?: number;
+  /** Channel the chain came in through (seed 000: IVR, web, mobile, api), when known; a prediction context. */
+  readonly channel?: string;
+  /** vCPUs the step ran with, when known (node resource statistics). */
+  readonly vcpu?: number;
+  /** Memory the step ran with, GiB, when known (node resource statistics). */
+  readonly memoryGiB?: number;
 }
 
 /** A cloud event about capacity. */

@@ -8,6 +8,8 @@ export interface ChainContext {
   readonly chainId: string;
   readonly workflow: string;
   readonly principal?: string;
+  /** Channel the chain came in through (IVR, web, mobile, api), when known. */
+  readonly channel?: string;
   /** Task types of the chain's steps in the order they started (oldest first). */
   readonly history: readonly string[];
   /** The step running now, if any, with its progress 0..1 when known. */
@@ -39,4 +41,10 @@ export interface NextStepModel {
   predict(context: ChainContext, topN: number): NextStepPrediction[];
   /** JSON-serialisable state, so the Lambda can persist it between invocations. */
   toJSON(): unknown;
+}
+
+/** A next-step model that can give its whole next-step distribution (scoring, benchmarks). */
+export interface DistributionModel extends NextStepModel {
+  /** Next task type → probability for `context`; probabilities sum to at most 1. */
+  distribution(context: ChainContext): Map<string, number>;
 }

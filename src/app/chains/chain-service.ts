@@ -1,0 +1,252 @@
+/**
+ * The chain service (seed 002 §2, issue 4): registers chains (task definitions or a catalog
+ * workflow), authorizes and composes them on trigger, runs executions with {@link ExecutionRunner},
+ * and answers status queries. HTTP lives in src/adapters/http; this class knows only ports.
+ */
+import { composeWorkflow, DEFAULT_DENY_POLICY_ID, authorize } from '../../core/compose/index.js';
+import { InputError, inputErrorFromZod, WorkflowSchema, TaskDefinitionSchema, type Principal, type Workflow } from '../../core/model/index.js';
+import { poolOf } from '../../core/model/index.js';
+import { registryInputError, validateWorkflow } from '../../core/registry/index.js';
+import { VersionConflictError } from '../../ports/index.js';
+import type { ChainContext, ChainServiceDeps } from './context.js';
+import { ConflictError, ForbiddenError, NotFoundError, TooManyRequestsError, UnauthenticatedError } from './errors.js';
+import { TABLES, canonicalJson, executionKey, type ChainRecord, type ExecutionRecord } from './records.js';
+import { ExecutionRunner, initialSteps } from './runner.js';
+import { z } from 'zod';
+
+/** Body of `POST /chains`: a catalog workflow name, task definitions (one variant), or variants. */
+export interface CreateChainBody {
+  readonly chain_id?: string;
+  readonly workflow?: string;
+  readonly name?: string;
+  readonly tasks?: unknown[];
+  /** Pool the submitted tasks run on (default: the first EC2 pool). */
+  readonly pool?: string;
+  readonly variants?: unknown[];
+}
+
+/** Result of a trigger. */
+export interface TriggerResult {
+  readonly executionId: string;
+  readonly status: ExecutionRecord['status'];
+  /** True when an earlier trigger with the same Idempotency-Key and input is returned again. */
+  readonly replayed: boolean;
+}
+
+const SpendSchema = z.array(z.object({ atSec: z.number(), usd: z.number(), executionId: z.string() }));
+type SpendEntries = z.infer<typeof SpendSchema>;
+
+/** The chain service. `close()` stops its runners (their executions resume on the next start). */
+export class ChainService {
+  private readonly ctx: ChainContext;
+  private readonly runners = new Map<string, Promise<void>>();
+  private readonly abort = new AbortController();
+
+  constructor(deps: ChainServiceDeps) {
+    const principals = new Map(deps.config.principals.map((p) => [p.id, p]));
+    this.ctx = {
+      ...deps,
+      composer: deps.config.composer,
+      poolUnitsInUse: new Map(),
+      principal: (id) => principals.get(id) ?? { id, kind: 'user', memberOf: [] },
+      spentUsdLastHour: async (principalId) => {
+        const now = deps.clock.nowSec();
+        const got = await deps.store.get<SpendEntries>(TABLES.spend, principalId);
+        return (got?.value ?? []).filter((e) => e.atSec > now - 3600).reduce((a, e) => a + e.usd, 0);
+      },
+    };
+  }
+
+  /**
+   * The principal a bearer token maps to.
+   * @throws UnauthenticatedError when the header is missing, malformed or the token unknown
+   */
+  authenticate(authorization: string | undefined): Principal {
+    const m = /^Bearer\s+(\S+)$/i.exec(authorization ?? '');
+    if (!m) throw new UnauthenticatedError('missing or malformed Authorization header; expected "Bearer <token>"');
+    const id = this.ctx.config.tokens[m[1]];
+    if (!id) throw new UnauthenticatedError('unknown bearer token');
+    return this.ctx.principal(id);
+  }
+
+  /**
+   * Registers a chain after validation (zod shapes, then the registry: dependencies, cycles, schema
+   * compatibility via ajv, pools) and a check that the principal may run at least one variant.
+   * @throws InputError (400), ForbiddenError (403), ConflictError (409 for an existing `chain_id`)
+   */
+  async createChain(principal: Principal, body: CreateChainBody): Promise<ChainRecord> {
+    const workflow = this.workflowFromBody(body);
+    const issues = validateWorkflow(workflow, this.ctx.config.pools, this.ctx.schemas);
+    if (issues.length > 0) throw registryInputError(issues[0]);
+    const allowed = workflow.variants.map((v) =>
+      authorize(principal, this.ctx.config.policies, { workflow: workflow.name, variant: v.name, pools: [...new Set(v.tasks.map((t) => poolOf(v, t.task_id)))].sort() }),
+    );
+    if (!allowed.some((a) => a.allowed)) {
+      const d = allowed.find((a) => a.policyId !== DEFAULT_DENY_POLICY_ID) ?? allowed[0];
+      throw new ForbiddenError(d.policyId, d.reason);
+    }
+    const chainId = body.chain_id ?? this.ctx.newId();
+    const rec: ChainRecord = { chainId, principalId: principal.id, source: body.workflow ? 'catalog' : 'submitted', workflow, createdAtSec: this.ctx.clock.nowSec() };
+    try {
+      await this.ctx.store.put(TABLES.chains, chainId, rec, { ifVersion: 0 });
+    } catch (e) {
+      if (e instanceof VersionConflictError) throw new ConflictError(`chain ${chainId} already exists`);
+      throw e;
+    }
+    return rec;
+  }
+
+  /** @throws NotFoundError when absent or owned by another principal */
+  async getChain(principal: Principal, chainId: string): Promise<ChainRecord> {
+    const got = await this.ctx.store.get<ChainRecord>(TABLES.chains, chainId);
+    if (!got || got.value.principalId !== principal.id) throw new NotFoundError(`no chain ${chainId}`);
+    return got.value;
+  }
+
+  /**
+   * Triggers an execution: validates `input` against the root steps' input schemas, composes the
+   * workflow for the principal (authorization, spend cap, scoring, fallback), persists the execution
+   * and starts it. With `idempotencyKey`, a retry with the same input returns the same execution;
+   * another input under the same key is a conflict.
+   * @throws InputError (400), NotFoundError (404), ForbiddenError (403), ConflictError (409), TooManyRequestsError (429)
+   */
+  async trigger(principal: Principal, chainId: string, input: unknown, idempotencyKey?: string): Promise<TriggerResult> {
+    const chain = await this.getChain(principal, chainId);
+    const executionId = this.ctx.newId();
+    const payload = canonicalJson(input ?? null);
+    const idemKey = idempotencyKey ? `${principal.id}/${chainId}/${idempotencyKey}` : undefined;
+    if (idemKey) {
+      try {
+        await this.ctx.store.put(TABLES.idempotency, idemKey, { executionId, payload }, { ifVersion: 0 });
+      } catch (e) {
+        if (!(e instanceof VersionConflictError)) throw e;
+        const prior = (await this.ctx.store.get<{ executionId: string; payload: string }>(TABLES.idempotency, idemKey))!.value;
+        if (prior.payload !== payload) throw new ConflictError(`Idempotency-Key ${idempotencyKey} was used with a different input`);
+        const exec = await this.ctx.store.get<ExecutionRecord>(TABLES.executions, executionKey(chainId, prior.executionId));
+        if (!exec) throw new ConflictError(`Idempotency-Key ${idempotencyKey}: the first request is still in progress`);
+        return { executionId: prior.executionId, status: exec.value.status, replayed: true };
+      }
+    }
+    try {
+      return await this.startExecution(principal, chain, executionId, input ?? {});
+    } catch (e) {
+      if (idemKey) await this.ctx.store.delete(TABLES.idempotency, idemKey);
+      throw e;
+    }
+  }
+
+  /** @throws NotFoundError when the chain or execution is absent or not the principal's */
+  async getExecution(principal: Principal, chainId: string, executionId: string): Promise<ExecutionRecord> {
+    await this.getChain(principal, chainId);
+    const got = await this.ctx.store.get<ExecutionRecord>(TABLES.executions, executionKey(chainId, executionId));
+    if (!got) throw new NotFoundError(`no execution ${executionId} of chain ${chainId}`);
+    return got.value;
+  }
+
+  /** Restarts every stored execution that is queued or running (after a restart). @returns how many */
+  async resume(): Promise<number> {
+    const all = await this.ctx.store.list<ExecutionRecord>(TABLES.executions);
+    let n = 0;
+    for (const item of all) {
+      if (item.value.status !== 'queued' && item.value.status !== 'running') continue;
+      if (this.runners.has(item.key)) continue;
+      const chain = await this.ctx.store.get<ChainRecord>(TABLES.chains, item.value.chainId);
+      if (!chain) continue;
+      this.startRunner(chain.value, item.value, item.version);
+      n++;
+    }
+    return n;
+  }
+
+  /** Resolves when every runner of this instance has finished (tests, graceful shutdown). */
+  async idle(): Promise<void> {
+    while (this.runners.size > 0) await Promise.allSettled([...this.runners.values()]);
+  }
+
+  /** Stops runners; steps in flight stay `running` in the store and are re-run on resume. */
+  async close(): Promise<void> {
+    this.abort.abort(new Error('chain service closing'));
+    await this.idle();
+  }
+
+  private async startExecution(principal: Principal, chain: ChainRecord, executionId: string, input: unknown): Promise<TriggerResult> {
+    for (const v of chain.workflow.variants) {
+      for (const t of v.tasks.filter((x) => x.dependencies.length === 0)) {
+        const bad = this.ctx.schemas.validate(t.input_schema, input);
+        if (bad) throw new InputError({ field: `input${bad.field.replace(/\//g, '.')}` }, input, `an input matching ${v.name}/${t.task_id}'s input_schema (${bad.reason})`);
+      }
+    }
+    const now = this.ctx.clock.nowSec();
+    const spent = await this.ctx.spentUsdLastHour(principal.id);
+    const res = composeWorkflow({
+      workflow: chain.workflow,
+      auth: { principal, policies: this.ctx.config.policies, spentUsdLastHour: spent },
+      availability: this.ctx.monitor.profile(now),
+      behaviour: this.ctx.config.behaviour,
+      options: this.ctx.composer,
+      subject: chain.chainId,
+    });
+    await this.ctx.store.append(TABLES.decisions, res.decisions);
+    if (res.status === 'denied') throw new ForbiddenError(res.policyId, res.reason);
+    if (res.status === 'over-spend-cap') throw new TooManyRequestsError('spend-cap', res.reason, res.policyId);
+    const base = { executionId, chainId: chain.chainId, principalId: principal.id, input, decisions: [...res.decisions], switches: [], costUsd: 0, createdAtSec: now, updatedAtSec: now };
+    let rec: ExecutionRecord;
+    if (res.status === 'composed') {
+      rec = { ...base, status: 'running', variant: res.dag.variant, steps: initialSteps(res.dag.steps), expectedCostUsd: res.score.expectedCostUsd };
+    } else {
+      const queued = (await this.ctx.store.list<ExecutionRecord>(TABLES.executions)).filter((x) => x.value.principalId === principal.id && x.value.status === 'queued').length;
+      if (queued >= this.ctx.config.maxQueuedPerPrincipal) {
+        throw new TooManyRequestsError('queue-full', `principal ${principal.id} already has ${queued} queued executions (max ${this.ctx.config.maxQueuedPerPrincipal}); ${res.fallback.reason}`);
+      }
+      rec = { ...base, status: 'queued', variant: res.fallback.variant, steps: {}, expectedCostUsd: 0, queue: { reason: res.fallback.reason, estimatedStartSec: res.fallback.estimatedStartSec, capacityRequests: res.fallback.capacityRequests } };
+    }
+    const version = await this.ctx.store.put(TABLES.executions, executionKey(chain.chainId, executionId), rec, { ifVersion: 0 });
+    if (rec.expectedCostUsd > 0) await this.chargeSpend(principal.id, executionId, rec.expectedCostUsd, now);
+    this.startRunner(chain, rec, version);
+    return { executionId, status: rec.status, replayed: false };
+  }
+
+  private async chargeSpend(principalId: string, executionId: string, usd: number, now: number): Promise<void> {
+    for (;;) {
+      const got = await this.ctx.store.get<SpendEntries>(TABLES.spend, principalId);
+      const entries = (got?.value ?? []).filter((e) => e.atSec > now - 3600);
+      try {
+        await this.ctx.store.put(TABLES.spend, principalId, [...entries, { atSec: now, usd, executionId }], { ifVersion: got?.version ?? 0 });
+        return;
+      } catch (e) {
+        if (!(e instanceof VersionConflictError)) throw e;
+      }
+    }
+  }
+
+  private startRunner(chain: ChainRecord, rec: ExecutionRecord, version: number): void {
+    const key = executionKey(rec.chainId, rec.executionId);
+    const runner = new ExecutionRunner(this.ctx, chain, rec, version, this.abort.signal);
+    const p = runner
+      .run()
+      .catch((e: unknown) => this.ctx.logger.error('execution runner stopped', { executionId: rec.executionId, error: e instanceof Error ? e.message : String(e) }))
+      .finally(() => this.runners.delete(key));
+    this.runners.set(key, p);
+  }
+
+  private workflowFromBody(body: CreateChainBody): Workflow {
+    const modes = [body.workflow !== undefined, body.tasks !== undefined, body.variants !== undefined].filter(Boolean).length;
+    if (modes !== 1) throw new InputError({ field: '(root)' }, Object.keys(body), 'exactly one of "workflow" (a catalog name), "tasks" or "variants"');
+    if (body.workflow !== undefined) {
+      const wf = this.ctx.config.workflows.find((w) => w.name === body.workflow);
+      if (!wf) throw new InputError({ field: 'workflow' }, body.workflow, `a catalog workflow (${this.ctx.config.workflows.map((w) => w.name).join(', ') || 'none configured'})`);
+      return wf;
+    }
+    const defaultPool = body.pool ?? this.ctx.config.pools.find((p) => p.kind === 'ec2')?.id ?? this.ctx.config.pools[0].id;
+    const raw = body.tasks !== undefined ? { name: body.name ?? 'submitted', variants: [{ name: 'default', defaultPool, tasks: body.tasks }] } : { name: body.name ?? 'submitted', variants: body.variants };
+    if (body.tasks !== undefined) {
+      body.tasks.forEach((t, i) => {
+        const r = TaskDefinitionSchema.safeParse(t);
+        if (!r.success) throw inputErrorFromZod(r.error.issues.map((x) => ({ ...x, path: ['tasks', i, ...x.path] })), { tasks: body.tasks });
+      });
+    }
+    const parsed = WorkflowSchema.safeParse(raw);
+    if (!parsed.success) throw inputErrorFromZod(parsed.error.issues, raw);
+    return parsed.data;
+  }
+}

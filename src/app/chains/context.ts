@@ -1,0 +1,40 @@
+/**
+ * What the chain service and its execution runners share: ports, configuration and in-process pool
+ * usage.
+ */
+import type { ComposerOptions } from '../../core/compose/index.js';
+import type { Principal } from '../../core/model/index.js';
+import type { SchemaChecker } from '../../core/registry/index.js';
+import type { Clock, Executor, Logger, StateStore } from '../../ports/index.js';
+import type { CapacityMonitor } from './capacity-monitor.js';
+import type { ChainServiceConfig } from './config.js';
+
+/** Validates documents against JSON Schemas (ajv in src/adapters/schema). */
+export interface DocumentValidator extends SchemaChecker {
+  /** undefined when `doc` satisfies `schema`, else the failing field (JSON pointer) and reason. */
+  validate(schema: Readonly<Record<string, unknown>>, doc: unknown): { field: string; reason: string } | undefined;
+}
+
+/** Dependencies of the chain service. */
+export interface ChainServiceDeps {
+  readonly store: StateStore;
+  /** Runs one step (wrap with retries and timeouts: RetryingExecutor). */
+  readonly executor: Executor;
+  readonly clock: Clock;
+  readonly monitor: CapacityMonitor;
+  readonly schemas: DocumentValidator;
+  readonly config: ChainServiceConfig;
+  /** New unique ids (chain and execution ids). */
+  readonly newId: () => string;
+  readonly logger: Logger;
+}
+
+/** Shared state of one service instance. */
+export interface ChainContext extends ChainServiceDeps {
+  readonly composer: Partial<ComposerOptions>;
+  /** Capacity units in use per pool by running steps of this process. */
+  readonly poolUnitsInUse: Map<string, number>;
+  principal(id: string): Principal;
+  /** USD charged to `principalId` by executions triggered in the last hour. */
+  spentUsdLastHour(principalId: string): Promise<number>;
+}

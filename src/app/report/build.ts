@@ -1,0 +1,78 @@
+/**
+ * Builds the backtest report from raw per-policy results: percentiles, rounding (USD to 4 decimals,
+ * seconds, units and ratios to 2... hit rates to 4), and cost ratios to the oracle. Pure.
+ */
+import type { PolicyRawResult } from './raw.js';
+import { REPORT_SCHEMA_VERSION, type BacktestReport, type LatencySummary, type PolicyReport, type ScenarioSummary } from './types.js';
+
+/** Rounds to `digits` decimals (half away from zero), turning -0 into 0. */
+export function roundTo(x: number, digits: number): number {
+  const f = 10 ** digits;
+  const r = Math.sign(x) * Math.round(Math.abs(x) * f) / f;
+  return r === 0 ? 0 : r;
+}
+
+/** Nearest-rank percentile of sorted values (`p` in 0..100); 0 for none. */
+export function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
+  return sorted[Math.min(sorted.length, rank) - 1];
+}
+
+/** Summary of a latency sample, seconds, rounded to 2 decimals. */
+export function summarise(values: readonly number[]): LatencySummary {
+  const s = [...values].sort((a, b) => a - b);
+  const mean = s.length ? s.reduce((a, b) => a + b, 0) / s.length : 0;
+  return {
+    count: s.length,
+    p50Sec: roundTo(percentile(s, 50), 2),
+    p95Sec: roundTo(percentile(s, 95), 2),
+    p99Sec: roundTo(percentile(s, 99), 2),
+    meanSec: roundTo(mean, 2),
+    maxSec: roundTo(s.length ? s[s.length - 1] : 0, 2),
+  };
+}
+
+function sortedRecord(r: Readonly<Record<string, number>>): Record<string, number> {
+  return Object.fromEntries(Object.keys(r).sort().map((k) => [k, r[k]]));
+}
+
+function policyReport(raw: PolicyRawResult, oracleUsd: number | undefined): PolicyReport {
+  const total = raw.spotUsd + raw.onDemandUsd + raw.cacheUsd;
+  return {
+    policy: raw.policy,
+    cost: { totalUsd: roundTo(total, 4), spotUsd: roundTo(raw.spotUsd, 4), onDemandUsd: roundTo(raw.onDemandUsd, 4), cacheUsd: roundTo(raw.cacheUsd, 4) },
+    costRatioToOracle: oracleUsd && oracleUsd > 0 ? roundTo(total / oracleUsd, 4) : null,
+    stepWait: summarise(raw.waitSec),
+    chainMakespan: summarise(raw.makespanSec),
+    unmetDemandUnitSec: roundTo(raw.unmetDemandUnitSec, 2),
+    idleUnitHours: roundTo(raw.idleUnitSec / 3600, 2),
+    spotInterruptions: raw.spotInterruptions,
+    tasksRequeued: raw.tasksRequeued,
+    tasksSubmitted: raw.tasksSubmitted,
+    tasksCompleted: raw.tasksCompleted,
+    chainsSubmitted: raw.chainsSubmitted,
+    chainsCompleted: raw.chainsCompleted,
+    launches: raw.launches,
+    terminations: raw.terminations,
+    forecastError: raw.forecastError
+      ? { metric: raw.forecastError.metric, value: roundTo(raw.forecastError.value, 2), points: raw.forecastError.points, horizonSec: raw.forecastError.horizonSec }
+      : null,
+    nextStep: raw.nextStep ? { predictions: raw.nextStep.predictions, hits: raw.nextStep.hits, hitRate: roundTo(raw.nextStep.hitRate, 4) } : null,
+    prefetch: raw.prefetch
+      ? { preparations: raw.prefetch.preparations, hits: raw.prefetch.hits, setupSecSaved: roundTo(raw.prefetch.setupSecSaved, 2), wastedCpuSec: roundTo(raw.prefetch.wastedCpuSec, 2), wastedUsd: roundTo(raw.prefetch.wastedUsd, 4) }
+      : null,
+    variants: raw.variants ? { choices: sortedRecord(raw.variants.choices), switches: raw.variants.switches, switchReasons: sortedRecord(raw.variants.switchReasons) } : null,
+    decisionCounts: sortedRecord(raw.decisionCounts),
+  };
+}
+
+/**
+ * The whole report. Policies keep the order given; the oracle (policy named "oracle") sets the cost
+ * ratios.
+ */
+export function buildReport(scenario: ScenarioSummary, raws: readonly PolicyRawResult[], assumptions: readonly string[]): BacktestReport {
+  const oracle = raws.find((r) => r.policy === 'oracle');
+  const oracleUsd = oracle ? oracle.spotUsd + oracle.onDemandUsd + oracle.cacheUsd : undefined;
+  return { schemaVersion: REPORT_SCHEMA_VERSION, scenario, policies: raws.map((r) => policyReport(r, oracleUsd)), assumptions: [...assumptions] };
+}

@@ -1,0 +1,55 @@
+/**
+ * `report.md`: the comparison table per policy and the assumptions, from a {@link BacktestReport}.
+ */
+import type { BacktestReport, PolicyReport } from './types.js';
+
+const usd = (x: number): string => `$${x.toFixed(2)}`;
+
+/** The comparison table (cost, ratio to oracle, p95 wait, unmet demand...), markdown. */
+export function comparisonTable(report: BacktestReport): string {
+  const head = '| policy | cost (USD) | spot / on-demand (USD) | × oracle | step wait p50 / p95 / p99 (s) | chain makespan p50 / p95 (s) | unmet demand (unit-s) | idle (unit-h) | spot interruptions | forecast error | next-step hit rate |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|';
+  const line = (p: PolicyReport): string =>
+    `| ${p.policy} | ${usd(p.cost.totalUsd)} | ${usd(p.cost.spotUsd)} / ${usd(p.cost.onDemandUsd)} | ${p.costRatioToOracle === null ? 'n/a' : p.costRatioToOracle.toFixed(2)} | ${p.stepWait.p50Sec} / ${p.stepWait.p95Sec} / ${p.stepWait.p99Sec} | ${p.chainMakespan.p50Sec} / ${p.chainMakespan.p95Sec} | ${p.unmetDemandUnitSec.toFixed(0)} | ${p.idleUnitHours.toFixed(1)} | ${p.spotInterruptions} | ${p.forecastError ? `${p.forecastError.metric} ${p.forecastError.value.toFixed(1)}%` : 'n/a'} | ${p.nextStep ? `${(p.nextStep.hitRate * 100).toFixed(1)}% (${p.nextStep.predictions})` : 'n/a'} |`;
+  return [head, ...report.policies.map(line)].join('\n');
+}
+
+function prefetchTable(report: BacktestReport): string {
+  const rows = report.policies.map((p) => (p.prefetch
+    ? `| ${p.policy} | ${p.prefetch.preparations} | ${p.prefetch.hits} | ${p.prefetch.setupSecSaved.toFixed(0)} | ${p.prefetch.wastedCpuSec.toFixed(0)} | ${usd(p.prefetch.wastedUsd)} |`
+    : `| ${p.policy} | no prefetch | | | | |`));
+  return ['| policy | preparations | hits | setup saved (s) | wasted CPU (s) | wasted (USD) |', '|---|---:|---:|---:|---:|---:|', ...rows].join('\n');
+}
+
+/** The whole report.md. */
+export function reportMarkdown(report: BacktestReport): string {
+  const s = report.scenario;
+  const start = new Date(s.startSec * 1000).toISOString();
+  const work = report.policies.map((p) => `| ${p.policy} | ${p.chainsCompleted}/${p.chainsSubmitted} | ${p.tasksCompleted}/${p.tasksSubmitted} | ${p.tasksRequeued} | ${p.launches} | ${p.terminations} | ${Object.entries(p.decisionCounts).map(([k, v]) => `${k} ${v}`).join(', ') || '-'} |`);
+  return [
+    `# Backtest: ${s.name}`,
+    '',
+    `Seed ${s.seed}, ${s.days} simulated day(s) from ${start}, tick ${s.tickSec} s; pools ${s.pools.join(', ')}; series ${s.series.join(', ') || 'none'}; workflows ${s.workflows.join(', ') || 'none'}.`,
+    `Sources: ${s.sources.join(', ')}.`,
+    '',
+    '## Comparison',
+    '',
+    comparisonTable(report),
+    '',
+    'Forecast error is sMAPE (symmetric mean absolute percentage error, 0–200%) of the mean forecast over the first hour after each forecast origin. Step wait is the time a task waited for capacity after its dependencies finished.',
+    '',
+    '## Work',
+    '',
+    '| policy | chains done | tasks done | tasks re-queued | launches | terminations | decisions |',
+    '|---|---:|---:|---:|---:|---:|---|',
+    ...work,
+    '',
+    '## Speculative pre-execution',
+    '',
+    prefetchTable(report),
+    '',
+    '## Assumptions',
+    '',
+    ...report.assumptions.map((a) => `- ${a}`),
+    '',
+  ].join('\n');
+}

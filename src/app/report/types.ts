@@ -1,0 +1,160 @@
+/**
+ * The backtest report's shape: what `report.json` holds (keys written in this order) and what
+ * `timeline.csv` rows mean. Other tools (the HTML report) read these files; fields are only ever
+ * added, never renamed or removed. Optional fields are filled by later stages (composer, prefetch).
+ */
+
+/** Report format version; bumped only on incompatible changes. */
+export const REPORT_SCHEMA_VERSION = 1;
+
+/** Percentiles of a latency distribution, seconds (nearest-rank on the sorted samples; 0 when none). */
+export interface LatencySummary {
+  readonly count: number;
+  readonly p50Sec: number;
+  readonly p95Sec: number;
+  readonly p99Sec: number;
+  readonly meanSec: number;
+  readonly maxSec: number;
+}
+
+/** Cost of one policy over the run, USD (per-second billing with a 60 s minimum per instance). */
+export interface CostSummary {
+  readonly totalUsd: number;
+  readonly spotUsd: number;
+  readonly onDemandUsd: number;
+  /** ElastiCache node-hours, USD (0 when the scenario has no cache pool). */
+  readonly cacheUsd: number;
+}
+
+/** Forecast accuracy of the policy's forecasts, when it forecasts at all. */
+export interface ForecastErrorSummary {
+  /** Which metric: "sMAPE" (symmetric MAPE, percent, 0..200) of the mean forecast vs observed demand units. */
+  readonly metric: 'sMAPE' | 'MASE';
+  readonly value: number;
+  /** Forecast points scored. */
+  readonly points: number;
+  /** Forecast horizon scored, seconds ahead of the forecast origin. */
+  readonly horizonSec: number;
+}
+
+/** Next-step prediction accuracy: top-1 prediction made before a step started vs the step that started. */
+export interface NextStepSummary {
+  readonly predictions: number;
+  readonly hits: number;
+  /** hits / predictions, 0..1 (0 when no predictions). */
+  readonly hitRate: number;
+}
+
+/** Speculative pre-execution outcome (issue 5). */
+export interface PrefetchSummary {
+  readonly preparations: number;
+  /** Prepared steps that started within the TTL (their setup was skipped). */
+  readonly hits: number;
+  readonly setupSecSaved: number;
+  /** CPU-seconds of preparations never used. */
+  readonly wastedCpuSec: number;
+  readonly wastedUsd: number;
+}
+
+/** Variant choices and mid-run switches (issue 4). */
+export interface VariantSummary {
+  /** Chains per chosen variant, keyed "workflow/variant". */
+  readonly choices: Readonly<Record<string, number>>;
+  readonly switches: number;
+  /** Switches per reason ("spot-interruption", "overrun", "insufficient-capacity"). */
+  readonly switchReasons: Readonly<Record<string, number>>;
+}
+
+/** Results of one policy over the run. */
+export interface PolicyReport {
+  /** "reactive" | "predictive-hourly" | "prescale" | "oracle" (or another registered policy name). */
+  readonly policy: string;
+  readonly cost: CostSummary;
+  /** cost.totalUsd / oracle's cost.totalUsd (1 for the oracle; null when the oracle cost is 0 or absent). */
+  readonly costRatioToOracle: number | null;
+  /** Seconds each task waited for capacity after it became runnable (dependencies done). */
+  readonly stepWait: LatencySummary;
+  /** Chain makespan: arrival to last task finished, seconds. */
+  readonly chainMakespan: LatencySummary;
+  /** Metric-driven demand not served by ready capacity, unit-seconds (1 unit = 1 vCPU). */
+  readonly unmetDemandUnitSec: number;
+  /** Ready capacity not used by demand or tasks, unit-hours. */
+  readonly idleUnitHours: number;
+  /** Spot interruptions (instances reclaimed). */
+  readonly spotInterruptions: number;
+  /** Tasks killed by interruptions and re-queued. */
+  readonly tasksRequeued: number;
+  readonly tasksSubmitted: number;
+  readonly tasksCompleted: number;
+  readonly chainsSubmitted: number;
+  readonly chainsCompleted: number;
+  readonly launches: number;
+  readonly terminations: number;
+  /** Null when the policy does not forecast. */
+  readonly forecastError: ForecastErrorSummary | null;
+  /** Null when the policy does not predict next steps. */
+  readonly nextStep: NextStepSummary | null;
+  /** Null when the policy does not pre-execute. */
+  readonly prefetch: PrefetchSummary | null;
+  /** Null until chains are composed by the composer. */
+  readonly variants: VariantSummary | null;
+  /** Decisions logged, by kind (plan, validate, safety, prefetch, compose, switch...). */
+  readonly decisionCounts: Readonly<Record<string, number>>;
+}
+
+/** What was simulated. */
+export interface ScenarioSummary {
+  readonly name: string;
+  readonly seed: number;
+  /** Epoch seconds of the first simulated tick. */
+  readonly startSec: number;
+  /** Epoch seconds of the last tick (after the drain period). */
+  readonly endSec: number;
+  readonly days: number;
+  readonly tickSec: number;
+  readonly pools: readonly string[];
+  readonly series: readonly string[];
+  readonly workflows: readonly string[];
+  /** Where the inputs came from (files or "generated"). */
+  readonly sources: readonly string[];
+}
+
+/** The whole `report.json`. Numbers are rounded: USD to 4 decimals, seconds and units to 2. */
+export interface BacktestReport {
+  readonly schemaVersion: number;
+  readonly scenario: ScenarioSummary;
+  /** Policies in run order: reactive, predictive-hourly, prescale, oracle. */
+  readonly policies: readonly PolicyReport[];
+  /** Assumptions in words (billing, lead times, hazards, demand mapping). */
+  readonly assumptions: readonly string[];
+}
+
+/** One `timeline.csv` row: one pool of one policy at one tick. */
+export interface TimelineRow {
+  /** Epoch seconds of the tick (end of the interval `cost_usd` covers). */
+  readonly timestamp: number;
+  readonly policy: string;
+  readonly pool: string;
+  /** Metric-driven demand units plus vCPU of running and queued tasks. */
+  readonly demand_units: number;
+  readonly ready_units: number;
+  readonly pending_units: number;
+  /** Units held (pending, running or interrupting) in the spot market. */
+  readonly spot_units: number;
+  readonly ondemand_units: number;
+  /** Cost accrued by this pool over the interval ending at `timestamp`, USD. */
+  readonly cost_usd: number;
+}
+
+/** Column order of `timeline.csv`. */
+export const TIMELINE_COLUMNS = [
+  'timestamp',
+  'policy',
+  'pool',
+  'demand_units',
+  'ready_units',
+  'pending_units',
+  'spot_units',
+  'ondemand_units',
+  'cost_usd',
+] as const;

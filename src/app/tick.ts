@@ -1,0 +1,169 @@
+/**
+ * prescale's controller tick (DESIGN.md): signals → forecast → predict → plan → validate → act →
+ * decisions, through ports only. The same tick runs in the Lambda and in the backtest.
+ *
+ * Crash safety: command ids are deterministic (pool, tick time, action, target), the tick state is
+ * written with a conditional put before acting (with the ids applied so far) and after finishing,
+ * so a tick that crashed mid-way is re-run with the same commands and skips those already applied;
+ * a tick whose time is not after the last completed tick does nothing.
+ */
+import { quantileKey, type ApplyResult, type Command, type Decision, type Ec2Pool, type Forecast, type Offering } from '../core/model/index.js';
+import { parsePrefetchConfig, selectPrefetch } from '../core/predict/prefetch-selection.js';
+import { ChainBook, TaskCatalog } from './tick/chains.js';
+import { buildDemandSlots } from './tick/demand.js';
+import { ForecastCache, SCORED_HORIZON_SEC } from './tick/forecast.js';
+import { PredictionScorer, predictSteps } from './tick/predict.js';
+import { DECISION_LOG, TickStateHolder } from './tick/state.js';
+import type { TickDeps, TickResult, TickState } from './tick/types.js';
+import { validateCommands } from './tick/validate.js';
+
+export type { TickDeps, TickOptions, TickResult, TickState, TaskBacklogSignal } from './tick/types.js';
+
+/** Accuracy and activity counters of a tick over its life (for reports). */
+export interface TickStats {
+  /** sMAPE (percent) of mean forecasts over the first hour after each refit origin. */
+  readonly forecastSmape: { readonly value: number; readonly points: number; readonly horizonSec: number };
+  readonly nextStep: { readonly predictions: number; readonly hits: number };
+  readonly decisionCounts: Readonly<Record<string, number>>;
+}
+
+/** A controller tick bound to its dependencies; call `run()` once per tick period. */
+export interface ControllerTick {
+  run(): Promise<TickResult>;
+  stats(): TickStats;
+}
+
+/** Creates the tick. In-memory runtime (chain book, forecasts) is rebuilt from events after a restart. */
+export function createControllerTick(deps: TickDeps): ControllerTick {
+  const opts = deps.options ?? {};
+  const cfg = deps.config;
+  const holder = new TickStateHolder(deps.store);
+  const book = new ChainBook(new TaskCatalog(cfg.workflows));
+  const cache = new ForecastCache();
+  const scorer = new PredictionScorer();
+  const prepared = new Set<string>();
+  const counts: Record<string, number> = {};
+  const refitEverySec = opts.refitEverySec ?? 3600;
+  const historySec = opts.historySec ?? 7 * 86_400;
+  const periodSec = opts.forecastPeriodSec ?? 300;
+  const slotSec = opts.slotSec ?? cfg.tickSec;
+  const backlog = opts.taskBacklogSignals ?? [];
+  const seriesIds = [...new Set([...cfg.demandSignals.map((d) => d.seriesId), ...backlog.map((b) => b.seriesId)])].sort();
+  const prefetchCfg = opts.prefetch && cfg.prefetch.enabled ? opts.prefetch : undefined;
+  const pools = cfg.pools.filter((p): p is Ec2Pool => p.kind === 'ec2');
+  let lastEventSec: number | undefined;
+
+  const note = (ds: readonly Decision[]): void => {
+    for (const d of ds) counts[d.kind] = (counts[d.kind] ?? 0) + 1;
+  };
+
+  async function run(): Promise<TickResult> {
+    const now = deps.clock.nowSec();
+    const state = await holder.load();
+    if (state.lastTickSec !== null && state.lastTickSec >= now) {
+      return { atSec: now, skipped: true, decisions: [], commands: [], results: [], forecasts: [] };
+    }
+    const decisions: Decision[] = [];
+
+    // signals
+    const since = lastEventSec ?? state.lastTickSec ?? now - historySec;
+    const cloudEvents = await deps.events.drainCloudEvents();
+    const exec = await deps.events.executionEvents(since, now);
+    lastEventSec = now;
+    scorer.score(book.ingest(exec));
+    deps.nextStep.observe(exec);
+    for (const e of exec) if (e.kind === 'started') prepared.delete(`${e.chainId}/${e.taskId}`);
+
+    // offerings and horizon
+    const offeringsByPool = new Map<string, Offering[]>();
+    let maxLead = 0;
+    for (const p of pools) {
+      const os = await deps.cloud.offerings(p);
+      offeringsByPool.set(p.id, os);
+      for (const o of os) maxLead = Math.max(maxLead, o.launchLeadTimeSec);
+    }
+    const slots = Math.ceil((maxLead + cfg.planMarginSec) / slotSec) + 1;
+
+    // forecast (refit on a schedule)
+    const due = cache.due(seriesIds, now, refitEverySec);
+    const horizon = Math.ceil((refitEverySec + maxLead + cfg.planMarginSec + slotSec) / periodSec) + 1;
+    const levels = [...new Set([...cfg.quantiles, ...pools.map((p) => p.serviceLevel)])].sort((a, b) => a - b);
+    const forecasts: Forecast[] = await cache.refit(deps.metrics, deps.forecaster, due, now, historySec, periodSec, horizon, levels);
+    for (const f of forecasts) decisions.push({ atSec: now, kind: 'forecast', subject: f.seriesId, chosen: f.model, reason: `refit every ${refitEverySec} s, horizon ${horizon} × ${periodSec} s` });
+
+    // predict
+    const pred = predictSteps(book, deps.nextStep, scorer, now, slotSec, slots, Math.max(3, cfg.prefetch.topN));
+    const committed = book.committedUnitsByPool();
+
+    // plan
+    const snap = await deps.cloud.describeCapacity();
+    const planned: Command[] = [];
+    const memory: Record<string, TickState['plannerMemory'][string]> = { ...state.plannerMemory };
+    for (const pool of pools) {
+      const demand = buildDemandSlots({
+        poolId: pool.id, nowSec: now, slotSec, slots, levels, signals: cfg.demandSignals, backlogSignals: backlog,
+        forecasts: cache.bySeries, committedUnits: committed.get(pool.id) ?? 0, predictedUnits: pred.unitsByPool.get(pool.id) ?? [],
+      });
+      const out = deps.planner.plan({ nowSec: now, pool, offerings: offeringsByPool.get(pool.id) ?? [], capacity: snap, demand, slotSec, memory: state.plannerMemory[pool.id] ?? {} });
+      memory[pool.id] = out.memory;
+      planned.push(...out.plan.commands);
+      decisions.push({
+        atSec: now, kind: 'plan', subject: pool.id, chosen: `${out.plan.commands.length} command(s) by ${out.plan.solver}`,
+        reason: `${out.plan.reason}; demand q${quantileKey(pool.serviceLevel)} now ${(demand[0]?.quantiles[quantileKey(pool.serviceLevel)] ?? 0).toFixed(2)} units; ${cloudEvents.length} cloud event(s)`,
+      });
+    }
+
+    // prefetch
+    if (prefetchCfg) {
+      const inputs = pred.prefetchInputs.map((c) => ({ ...c, pendingSteps: c.pendingSteps.filter((s) => !prepared.has(`${c.chainId}/${s.task.task_id}`)) }));
+      const sel = selectPrefetch(inputs, prefetchCfg, now);
+      planned.push(...sel.commands);
+      for (const d of sel.decisions) if (d.chosen) decisions.push({ atSec: now, kind: 'prefetch', subject: d.chainId, chosen: d.taskId ?? d.taskType, reason: d.reason });
+    }
+
+    // validate against fresh state
+    const fresh = await deps.cloud.describeCapacity();
+    const offeringsById = new Map<string, Offering>();
+    for (const os of offeringsByPool.values()) for (const o of os) offeringsById.set(o.id, o);
+    const checked = validateCommands(planned, fresh, offeringsById, cfg.limits, now);
+    decisions.push(...checked.decisions);
+
+    // act
+    const results: ApplyResult[] = [];
+    if (cfg.mode === 'active') {
+      const done = new Set(state.inFlight?.tickSec === now ? state.inFlight.appliedIds : []);
+      await holder.save({ ...state, inFlight: { tickSec: now, appliedIds: [...done] } });
+      for (const c of checked.accepted) {
+        if (done.has(c.id)) continue;
+        const r = await deps.cloud.apply(c);
+        results.push(r);
+        done.add(c.id);
+        if (c.kind === 'pre-execute' && r.status !== 'failed') prepared.add(`${c.chainId}/${c.taskId}`);
+        if (r.status === 'failed') decisions.push({ atSec: now, kind: 'validate', subject: c.poolId, chosen: `failed ${c.id}`, reason: `${r.error?.code}: ${r.error?.message}` });
+        if (deps.store) await holder.save({ ...state, inFlight: { tickSec: now, appliedIds: [...done] } });
+      }
+    } else if (cfg.mode === 'dry-run') {
+      for (const c of checked.accepted) results.push({ commandId: c.id, status: 'dry-run', instanceIds: [] });
+    }
+
+    await holder.save({ lastTickSec: now, plannerMemory: memory });
+    if (deps.store && decisions.length > 0) await deps.store.append(DECISION_LOG, decisions);
+    note(decisions);
+    deps.logger?.debug('tick', { atSec: now, commands: checked.accepted.length, decisions: decisions.length });
+    return { atSec: now, skipped: false, decisions, commands: checked.accepted, results, forecasts };
+  }
+
+  return {
+    run,
+    stats: () => ({
+      forecastSmape: { value: cache.error.points > 0 ? cache.error.sum / cache.error.points : 0, points: cache.error.points, horizonSec: SCORED_HORIZON_SEC },
+      nextStep: { ...scorer.counter },
+      decisionCounts: Object.fromEntries(Object.entries(counts).sort(([a], [b]) => (a < b ? -1 : 1))),
+    }),
+  };
+}
+
+/** Builds the prefetch selection config from the controller's prefetch settings. */
+export function prefetchSelectionFrom(cfg: TickDeps['config']['prefetch']): ReturnType<typeof parsePrefetchConfig> {
+  return parsePrefetchConfig({ probabilityThreshold: cfg.probabilityThreshold, topN: cfg.topN, ttlSec: cfg.ttlSec });
+}

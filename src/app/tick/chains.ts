@@ -1,0 +1,111 @@
+/**
+ * The tick's view of running chains, rebuilt from execution events: which steps are submitted,
+ * running or finished, their pools and resources (from the configured workflows), each chain's
+ * step history for next-step prediction, and the units already committed per pool.
+ */
+import { poolOf, taskTypeOf, type ExecutionEvent, type TaskDefinition, type Workflow } from '../../core/model/index.js';
+
+/** One step of a tracked chain. */
+export interface TrackedStep {
+  readonly def: TaskDefinition;
+  readonly poolId: string;
+  status: 'submitted' | 'started' | 'finished';
+  startedAtSec?: number;
+}
+
+/** One chain being followed. */
+export interface TrackedChain {
+  readonly chainId: string;
+  readonly workflow: string;
+  readonly principal?: string;
+  readonly steps: Map<string, TrackedStep>;
+  /** Task types in start order. */
+  readonly history: string[];
+  running?: { taskType: string; startedAtSec: number };
+  finishedSteps: number;
+}
+
+/** Looks up task definitions by workflow, variant and task id. */
+export class TaskCatalog {
+  private readonly byKey = new Map<string, { def: TaskDefinition; poolId: string }>();
+
+  constructor(workflows: readonly Workflow[]) {
+    for (const w of workflows) {
+      w.variants.forEach((v, i) => {
+        for (const t of v.tasks) {
+          const entry = { def: t, poolId: poolOf(v, t.task_id) };
+          this.byKey.set(`${w.name}/${v.name}/${t.task_id}`, entry);
+          if (i === 0) this.byKey.set(`${w.name}//${t.task_id}`, entry);
+        }
+      });
+    }
+  }
+
+  /** The definition of a task, when the workflow is configured. */
+  get(workflow: string, variant: string | undefined, taskId: string): { def: TaskDefinition; poolId: string } | undefined {
+    return this.byKey.get(`${workflow}/${variant ?? ''}/${taskId}`) ?? this.byKey.get(`${workflow}//${taskId}`);
+  }
+}
+
+/** Tracks chains from events. */
+export class ChainBook {
+  readonly chains = new Map<string, TrackedChain>();
+
+  constructor(private readonly catalog: TaskCatalog) {}
+
+  /**
+   * Applies events in order; returns the `started` events (for prediction scoring).
+   * Chains whose steps have all finished are dropped.
+   */
+  ingest(events: readonly ExecutionEvent[]): ExecutionEvent[] {
+    const started: ExecutionEvent[] = [];
+    for (const e of events) {
+      let c = this.chains.get(e.chainId);
+      if (!c) {
+        c = { chainId: e.chainId, workflow: e.workflow, principal: e.principal, steps: new Map(), history: [], finishedSteps: 0 };
+        this.chains.set(e.chainId, c);
+      }
+      let s = c.steps.get(e.taskId);
+      if (!s) {
+        const found = this.catalog.get(e.workflow, e.variant, e.taskId);
+        if (!found) continue;
+        s = { def: found.def, poolId: found.poolId, status: 'submitted' };
+        c.steps.set(e.taskId, s);
+      }
+      if (e.kind === 'started' && s.status !== 'started') {
+        if (s.startedAtSec === undefined) {
+          c.history.push(taskTypeOf(s.def));
+          started.push(e);
+        }
+        s.status = 'started';
+        s.startedAtSec = e.atSec;
+        c.running = { taskType: taskTypeOf(s.def), startedAtSec: e.atSec };
+      } else if (e.kind === 'failed' && s.status === 'started') {
+        s.status = 'submitted';
+      } else if (e.kind === 'finished' && s.status !== 'finished') {
+        s.status = 'finished';
+        c.finishedSteps++;
+        if (c.finishedSteps === c.steps.size) this.chains.delete(c.chainId);
+      }
+    }
+    return started;
+  }
+
+  /** vCPU of steps running or runnable (all dependencies finished) per pool. */
+  committedUnitsByPool(): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const c of this.chains.values()) {
+      for (const s of c.steps.values()) {
+        if (s.status === 'finished') continue;
+        const runnable = s.status === 'started' || s.def.dependencies.every((d) => c.steps.get(d)?.status === 'finished');
+        if (runnable) out.set(s.poolId, (out.get(s.poolId) ?? 0) + s.def.resource_requirements.vcpu);
+      }
+    }
+    return out;
+  }
+
+  /** Steps of `c` not started yet whose dependencies are not all finished (the future of the chain). */
+  futureSteps(c: TrackedChain): TrackedStep[] {
+    return [...c.steps.values()].filter((s) => s.status === 'submitted' && !s.def.dependencies.every((d) => c.steps.get(d)?.status === 'finished'));
+  }
+}

@@ -1,0 +1,46 @@
+/**
+ * Builds each pool's demand slots for the planner: metric-driven demand quantiles from the forecasts
+ * (metric / metricPerUnit, summed over the pool's signals), the forecast task backlog beyond what is
+ * already committed, the units of steps already committed (running or runnable), and the expected
+ * units of predicted next steps (probability × vCPU, in the slot they are expected to start).
+ */
+import { quantileKey, type DemandSignal, type Forecast } from '../../core/model/index.js';
+import type { DemandSlot } from '../../core/plan/types.js';
+import { forecastAt } from './forecast.js';
+import type { TaskBacklogSignal } from './types.js';
+
+/** Inputs of {@link buildDemandSlots}. */
+export interface DemandInputs {
+  readonly poolId: string;
+  readonly nowSec: number;
+  readonly slotSec: number;
+  readonly slots: number;
+  readonly levels: readonly number[];
+  readonly signals: readonly DemandSignal[];
+  readonly backlogSignals: readonly TaskBacklogSignal[];
+  readonly forecasts: ReadonlyMap<string, Forecast>;
+  readonly committedUnits: number;
+  /** Predicted step units per slot index. */
+  readonly predictedUnits: readonly number[];
+}
+
+/** The pool's demand per slot. */
+export function buildDemandSlots(d: DemandInputs): DemandSlot[] {
+  const out: DemandSlot[] = [];
+  const mine = d.signals.filter((s) => s.poolId === d.poolId);
+  const backlog = d.backlogSignals.filter((s) => s.poolId === d.poolId);
+  for (let k = 0; k < d.slots; k++) {
+    const t = d.nowSec + k * d.slotSec;
+    const quantiles: Record<string, number> = {};
+    for (const level of d.levels) {
+      let units = 0;
+      for (const s of mine) units += forecastAt(d.forecasts.get(s.seriesId), level, t) / s.metricPerUnit;
+      let queued = 0;
+      for (const s of backlog) queued += forecastAt(d.forecasts.get(s.seriesId), level, t);
+      units += Math.max(0, queued - d.committedUnits);
+      quantiles[quantileKey(level)] = units;
+    }
+    out.push({ startSec: t, quantiles, predictedStepUnits: d.predictedUnits[k] ?? 0, committedUnits: d.committedUnits });
+  }
+  return out;
+}

@@ -1,0 +1,89 @@
+/**
+ * The forecast stage: refits each demand series on a schedule (not every tick), keeps the latest
+ * forecast per series, reads demand units from it at any future time, and scores past forecasts
+ * against what was then observed (sMAPE of the mean over the first hour after each origin).
+ */
+import { forecastQuantile, type Forecast, type MetricSeries } from '../../core/model/index.js';
+import type { Forecaster } from '../../core/forecast/types.js';
+import type { MetricsSource } from '../../ports/metrics-source.js';
+
+/** Running sMAPE accumulator (Makridakis 1993: |F − A| / ((|F| + |A|) / 2), in percent). */
+export interface SmapeAccumulator {
+  sum: number;
+  points: number;
+}
+
+/** Seconds after a forecast's origin scored by the accumulator. */
+export const SCORED_HORIZON_SEC = 3600;
+
+/** Latest forecasts by series id, with their fit times. */
+export class ForecastCache {
+  readonly bySeries = new Map<string, Forecast>();
+  private readonly fittedAt = new Map<string, number>();
+  readonly error: SmapeAccumulator = { sum: 0, points: 0 };
+
+  /** Series due for a refit at `nowSec`. */
+  due(seriesIds: readonly string[], nowSec: number, refitEverySec: number): string[] {
+    return seriesIds.filter((id) => {
+      const at = this.fittedAt.get(id);
+      return at === undefined || nowSec - at >= refitEverySec;
+    });
+  }
+
+  /**
+   * Fetches history for `seriesIds` and refits them.
+   * @param horizon steps to forecast
+   */
+  async refit(
+    metrics: MetricsSource, forecaster: Forecaster, seriesIds: readonly string[], nowSec: number,
+    historySec: number, periodSec: number, horizon: number, quantiles: readonly number[],
+  ): Promise<Forecast[]> {
+    if (seriesIds.length === 0) return [];
+    const startSec = Math.floor((nowSec - historySec) / periodSec) * periodSec;
+    const endSec = Math.floor(nowSec / periodSec) * periodSec;
+    const series = await metrics.fetch({ seriesIds, startSec, endSec, periodSec });
+    const out: Forecast[] = [];
+    for (const s of series) {
+      this.score(s);
+      if (!s.values.some((v) => Number.isFinite(v))) continue;
+      const f = forecaster.forecast({ seriesId: s.id, values: s.values, startSec: s.startSec, periodSec: s.periodSec, horizon, quantiles });
+      this.bySeries.set(s.id, f);
+      this.fittedAt.set(s.id, nowSec);
+      out.push(f);
+    }
+    return out;
+  }
+
+  /** Scores the previous forecast of `s` against the newly observed values. */
+  private score(s: MetricSeries): void {
+    const prev = this.bySeries.get(s.id);
+    if (!prev) return;
+    for (let h = 0; h < prev.mean.length; h++) {
+      const t = prev.originSec + (h + 1) * prev.periodSec;
+      if (t - prev.originSec > SCORED_HORIZON_SEC) break;
+      const i = Math.round((t - s.startSec) / s.periodSec);
+      if (i < 0 || i >= s.values.length) continue;
+      const a = s.values[i];
+      const f = prev.mean[h];
+      if (!Number.isFinite(a)) continue;
+      const den = (Math.abs(a) + Math.abs(f)) / 2;
+      this.error.sum += den === 0 ? 0 : (100 * Math.abs(f - a)) / den;
+      this.error.points++;
+    }
+  }
+}
+
+/**
+ * Quantile `level` of forecast `f` at epoch second `tSec`, interpolating between steps and clamping
+ * to the forecast's span; 0 when `f` is absent.
+ */
+export function forecastAt(f: Forecast | undefined, level: number, tSec: number): number {
+  if (!f || f.mean.length === 0) return 0;
+  const x = (tSec - f.originSec) / f.periodSec - 1;
+  const last = f.mean.length - 1;
+  if (x <= 0) return Math.max(0, forecastQuantile(f, level, 0));
+  if (x >= last) return Math.max(0, forecastQuantile(f, level, last));
+  const i = Math.floor(x);
+  const w = x - i;
+  return Math.max(0, forecastQuantile(f, level, i) * (1 - w) + forecastQuantile(f, level, i + 1) * w);
+}

@@ -1,0 +1,72 @@
+/**
+ * What the controller tick needs (ports and core components, injected) and what it returns.
+ */
+import type { ApplyResult, Command, ControllerConfig, Decision, Forecast } from '../../core/model/index.js';
+import type { Forecaster } from '../../core/forecast/types.js';
+import type { Planner, PlannerMemory } from '../../core/plan/types.js';
+import type { NextStepModel } from '../../core/predict/types.js';
+import type { PrefetchConfig as PrefetchSelectionConfig } from '../../core/predict/prefetch-selection.js';
+import type { Clock } from '../../ports/clock.js';
+import type { CloudProvider } from '../../ports/cloud-provider.js';
+import type { EventSource } from '../../ports/event-source.js';
+import type { Logger } from '../../ports/logger.js';
+import type { MetricsSource } from '../../ports/metrics-source.js';
+import type { StateStore } from '../../ports/state-store.js';
+
+/** A metric that counts vCPU of a pool's queued and running tasks (a custom CloudWatch metric). */
+export interface TaskBacklogSignal {
+  readonly seriesId: string;
+  readonly poolId: string;
+}
+
+/** Tuning of the tick. */
+export interface TickOptions {
+  /** Seconds between forecast refits. @default 3600 */
+  readonly refitEverySec?: number;
+  /** History read for each refit, seconds. @default 7 days */
+  readonly historySec?: number;
+  /** Period forecasts are made at, seconds. @default 300 */
+  readonly forecastPeriodSec?: number;
+  /** Planning slot, seconds. @default config.tickSec */
+  readonly slotSec?: number;
+  /** Backlog metrics of task pools; their forecast is demand beyond the tasks already committed. */
+  readonly taskBacklogSignals?: readonly TaskBacklogSignal[];
+  /** Pre-execution selection settings; absent or `config.prefetch.enabled` false: no prefetch. */
+  readonly prefetch?: PrefetchSelectionConfig;
+}
+
+/** Everything one tick uses. */
+export interface TickDeps {
+  readonly clock: Clock;
+  readonly metrics: MetricsSource;
+  readonly events: EventSource;
+  readonly cloud: CloudProvider;
+  readonly forecaster: Forecaster;
+  readonly nextStep: NextStepModel;
+  readonly planner: Planner;
+  readonly config: ControllerConfig;
+  /** Durable state: tick progress and the decision log. Absent: state kept in the runtime only. */
+  readonly store?: StateStore;
+  readonly logger?: Logger;
+  readonly options?: TickOptions;
+}
+
+/** Tick state persisted between ticks (small, JSON). */
+export interface TickState {
+  /** Epoch seconds of the last completed tick (-Infinity as null when none). */
+  readonly lastTickSec: number | null;
+  readonly plannerMemory: Readonly<Record<string, PlannerMemory>>;
+  /** A tick that started acting and did not finish: its time and the command ids already applied. */
+  readonly inFlight?: { readonly tickSec: number; readonly appliedIds: readonly string[] };
+}
+
+/** The outcome of one tick. */
+export interface TickResult {
+  readonly atSec: number;
+  /** True when the tick had already completed (a retried invocation) and did nothing. */
+  readonly skipped: boolean;
+  readonly decisions: readonly Decision[];
+  readonly commands: readonly Command[];
+  readonly results: readonly ApplyResult[];
+  readonly forecasts: readonly Forecast[];
+}

@@ -1,0 +1,66 @@
+/**
+ * The validate stage (DESIGN.md rule 3): every planned command is re-checked against a fresh
+ * capacity snapshot and the configured safety limits before anything acts. A command that would
+ * breach a limit is dropped with a `safety` decision; one made stale by the fresh state (an instance
+ * already gone, an offering now unavailable) is dropped or trimmed with a `validate` decision.
+ */
+import type { CapacitySnapshot, Command, Decision, Offering, SafetyLimits } from '../../core/model/index.js';
+
+/** Result of validation. */
+export interface ValidationOutput {
+  readonly accepted: Command[];
+  readonly decisions: Decision[];
+}
+
+/**
+ * Validates `commands` in order, accumulating their effect on instance count, spend and change.
+ * @param offeringsById every offering of the pools concerned, fresh from the provider
+ */
+export function validateCommands(
+  commands: readonly Command[], snap: CapacitySnapshot, offeringsById: ReadonlyMap<string, Offering>, limits: SafetyLimits, nowSec: number,
+): ValidationOutput {
+  const accepted: Command[] = [];
+  const decisions: Decision[] = [];
+  const live = snap.instances.filter((i) => i.state !== 'terminated');
+  const liveById = new Map(live.map((i) => [i.id, i]));
+  let instances = live.length;
+  let spend = live.reduce((s, i) => s + i.priceUsdPerHour, 0);
+  let change = 0;
+  const drop = (c: Command, kind: 'validate' | 'safety', reason: string): void => {
+    decisions.push({ atSec: nowSec, kind, subject: c.poolId, chosen: `drop ${c.id}`, reason });
+  };
+  for (const c of commands) {
+    if (c.kind === 'launch') {
+      const o = offeringsById.get(c.offeringId);
+      if (!o || !o.available) { drop(c, 'validate', `offering ${c.offeringId} is ${o ? 'unavailable' : 'unknown'} now`); continue; }
+      if (instances + c.count > limits.maxInstances) { drop(c, 'safety', `would hold ${instances + c.count} instances > maxInstances ${limits.maxInstances}`); continue; }
+      const addSpend = c.count * o.priceUsdPerHour;
+      if (spend + addSpend > limits.maxSpendUsdPerHour) { drop(c, 'safety', `would spend ${(spend + addSpend).toFixed(2)} USD/h > maxSpendUsdPerHour ${limits.maxSpendUsdPerHour}`); continue; }
+      const units = c.count * o.capacityUnits;
+      if (change + units > limits.maxChangeUnitsPerTick) { drop(c, 'safety', `would change ${change + units} units > maxChangeUnitsPerTick ${limits.maxChangeUnitsPerTick}`); continue; }
+      instances += c.count;
+      spend += addSpend;
+      change += units;
+      accepted.push(c);
+    } else if (c.kind === 'terminate') {
+      const still = c.instanceIds.filter((id) => liveById.has(id));
+      if (still.length === 0) { drop(c, 'validate', 'every instance is already gone'); continue; }
+      const units = still.reduce((s, id) => s + liveById.get(id)!.capacityUnits, 0);
+      if (change + units > limits.maxChangeUnitsPerTick) { drop(c, 'safety', `would change ${change + units} units > maxChangeUnitsPerTick ${limits.maxChangeUnitsPerTick}`); continue; }
+      if (still.length < c.instanceIds.length) {
+        decisions.push({ atSec: nowSec, kind: 'validate', subject: c.poolId, chosen: `trim ${c.id}`, reason: `${c.instanceIds.length - still.length} instance(s) already gone` });
+      }
+      for (const id of still) {
+        const i = liveById.get(id)!;
+        spend -= i.priceUsdPerHour;
+        liveById.delete(id);
+      }
+      instances -= still.length;
+      change += units;
+      accepted.push(still.length === c.instanceIds.length ? c : { ...c, instanceIds: still });
+    } else {
+      accepted.push(c);
+    }
+  }
+  return { accepted, decisions };
+}

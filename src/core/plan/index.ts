@@ -1,0 +1,9 @@
+/** Capacity and market planning (issue 6). */
+export * from './types.js';
+export * from './demand.js';
+export * from './fleet.js';
+export * from './commands.js';
+export * from './frame.js';
+export * from './greedy.js';
+export * from './lp-format.js';
+export * from './milp.js';

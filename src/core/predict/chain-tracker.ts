@@ -1,0 +1,114 @@
+/**
+ * Turns a stream of execution events into step transitions: a chain's steps ordered by start time,
+ * each new start being the "next step" of the steps that started before it (seeds 001, 002).
+ */
+import type { ExecutionEvent } from '../model/events.js';
+
+/** Context symbol used before a chain's first step (so the first step is predictable too). */
+export const START_SYMBOL = '\u0002start';
+
+/** One observed transition: `history` (oldest first) was followed by a step of type `next`. */
+export interface Transition {
+  readonly chainId: string;
+  readonly workflow: string;
+  readonly principal?: string;
+  readonly channel?: string;
+  /** Task types that started before `next`, oldest first (may be empty for a first step). */
+  readonly history: readonly string[];
+  readonly next: string;
+  /** Epoch seconds `next` started. */
+  readonly atSec: number;
+  /** Start of the step before `next` (epoch seconds), absent for a first step. */
+  readonly prevStartedAtSec?: number;
+  /** End of the step before `next` when it had finished by then (epoch seconds). */
+  readonly prevFinishedAtSec?: number;
+}
+
+interface TrackedStep {
+  readonly taskId: string;
+  readonly taskType: string;
+  readonly startedAtSec: number;
+  finishedAtSec?: number;
+}
+
+interface TrackedChain {
+  readonly workflow: string;
+  principal?: string;
+  channel?: string;
+  readonly steps: TrackedStep[];
+  readonly byTaskId: Map<string, TrackedStep>;
+  lastEventSec: number;
+}
+
+/**
+ * Follows open chains. A repeated `started` for the same task id (a retry) is not a new step.
+ * Chains with no event for `idleSec` are forgotten to bound memory.
+ */
+export class ChainTracker {
+  private readonly chains = new Map<string, TrackedChain>();
+
+  /** @param idleSec seconds without events after which a chain is dropped (default 2 days) */
+  constructor(private readonly idleSec = 2 * 86_400) {}
+
+  /**
+   * Sorts `events` by `atSec` (stable, so same-second events keep their order) and feeds them in.
+   * @returns the transitions the `started` events produced, in time order
+   */
+  ingest(events: readonly ExecutionEvent[]): Transition[] {
+    const sorted = events.map((e, i) => ({ e, i })).sort((a, b) => a.e.atSec - b.e.atSec || a.i - b.i);
+    const out: Transition[] = [];
+    for (const { e } of sorted) {
+      const t = this.ingestOne(e);
+      if (t) out.push(t);
+    }
+    if (sorted.length > 0) this.prune(sorted[sorted.length - 1].e.atSec);
+    return out;
+  }
+
+  /** Task types started so far in `chainId`, oldest first (empty when unknown). */
+  historyOf(chainId: string): string[] {
+    return this.chains.get(chainId)?.steps.map((s) => s.taskType) ?? [];
+  }
+
+  /** Number of chains being followed. */
+  get size(): number {
+    return this.chains.size;
+  }
+
+  private ingestOne(e: ExecutionEvent): Transition | undefined {
+    let chain = this.chains.get(e.chainId);
+    if (!chain) {
+      chain = { workflow: e.workflow, principal: e.principal, channel: e.channel, steps: [], byTaskId: new Map(), lastEventSec: e.atSec };
+      this.chains.set(e.chainId, chain);
+    }
+    chain.lastEventSec = Math.max(chain.lastEventSec, e.atSec);
+    chain.principal ??= e.principal;
+    chain.channel ??= e.channel;
+    if (e.kind === 'finished' || e.kind === 'failed') {
+      const step = chain.byTaskId.get(e.taskId);
+      if (step && step.finishedAtSec === undefined) step.finishedAtSec = e.atSec;
+      return undefined;
+    }
+    if (e.kind !== 'started' || chain.byTaskId.has(e.taskId)) return undefined;
+    const prev = chain.steps[chain.steps.length - 1];
+    const transition: Transition = {
+      chainId: e.chainId,
+      workflow: chain.workflow,
+      principal: chain.principal,
+      channel: chain.channel,
+      history: chain.steps.map((s) => s.taskType),
+      next: e.taskType,
+      atSec: e.atSec,
+      prevStartedAtSec: prev?.startedAtSec,
+      prevFinishedAtSec: prev?.finishedAtSec,
+    };
+    const step: TrackedStep = { taskId: e.taskId, taskType: e.taskType, startedAtSec: e.atSec };
+    chain.steps.push(step);
+    chain.byTaskId.set(e.taskId, step);
+    return transition;
+  }
+
+  private prune(nowSec: number): void {
+    for (const [id, c] of this.chains) if (nowSec - c.lastEventSec > this.idleSec) this.chains.delete(id);
+  }
+}

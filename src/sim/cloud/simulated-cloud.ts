@@ -1,0 +1,308 @@
+/**
+ * SimulatedCloud: the CloudProvider port over a discrete-event simulation (DESIGN.md rule 2: the
+ * simulator is just another provider). Models launch lead times, per-second billing with a 60 s
+ * minimum, spot interruptions with a two-minute notice drawn from each offering's hazard, ElastiCache
+ * shape changes taking minutes, owner tags, idempotent apply per command id, insufficient capacity
+ * for unavailable offerings and `not-owned` for foreign instances.
+ */
+import {
+  OWNER_TAG_KEY, POOL_TAG_KEY, SPOT_INTERRUPTION_NOTICE_SEC,
+  type ApplyResult, type CachePool, type CapacitySnapshot, type CloudEvent, type Command, type Ec2Pool,
+  type LaunchCommand, type Offering, type PreExecuteCommand, type Random, type ScaleCacheCommand, type TerminateCommand,
+} from '../../core/model/index.js';
+import { drawExponential } from '../../core/rng.js';
+import type { CloudProvider } from '../../ports/cloud-provider.js';
+import type { EventQueue } from '../event-queue.js';
+import type { SimClock } from '../sim-clock.js';
+import { EVENT_PRIORITY, type CloudSimEvent, type SimEvent } from '../sim-events.js';
+import { accrue } from './billing.js';
+import { accrueCache, toCacheState, type SimCacheGroup } from './cache-groups.js';
+import { drawLeadTimeSec, type LeadTimeModel } from './lead-time.js';
+import { toPortInstance, type SimInstance } from './sim-instance.js';
+
+/** Callbacks the workload registers to learn about capacity changes. */
+export interface SimCloudHooks {
+  /** An instance became ready. */
+  ready?(instance: SimInstance): void;
+  /** An instance stopped (terminated or reclaimed); running work on it is lost. */
+  lost?(instance: SimInstance, reason: 'terminated' | 'spot-interruption'): void;
+  /** A pre-execute command; returns an error message when it cannot run. */
+  preExecute?(command: PreExecuteCommand): string | undefined;
+}
+
+/** Options of a simulated cloud. */
+export interface SimulatedCloudOptions {
+  readonly clock: SimClock;
+  readonly queue: EventQueue<SimEvent>;
+  /** Seeded randomness; each instance draws from `random.fork(instanceId)`. */
+  readonly random: Random;
+  /** EC2 pools it serves (for tags and offering look-up). */
+  readonly pools: readonly Ec2Pool[];
+  /** Offerings of a pool (e.g. core/market's buildOfferings). */
+  readonly catalog: (pool: Ec2Pool) => readonly Offering[];
+  readonly leadTime?: LeadTimeModel;
+  /** Multiplies every offering's spot hazard (sensitivity runs). @default 1 */
+  readonly hazardMultiplier?: number;
+  /** Cache pools with their node price. */
+  readonly caches?: ReadonlyArray<{ readonly pool: CachePool; readonly priceUsdPerNodeHour: number }>;
+  /** Owner tag value written on every launch. @default "prescale" */
+  readonly owner?: string;
+}
+
+/** Cost accrued per pool and market since the last collection, USD. */
+export interface CostAccrual {
+  readonly poolId: string;
+  readonly spotUsd: number;
+  readonly onDemandUsd: number;
+  readonly cacheUsd: number;
+}
+
+/** A simulated EC2 + ElastiCache account. See module doc. */
+export class SimulatedCloud implements CloudProvider {
+  private readonly instances = new Map<string, SimInstance>();
+  /** Instances not terminated, in launch order (the foreign ones included). */
+  private readonly live = new Map<string, SimInstance>();
+  private readonly applied = new Map<string, ApplyResult>();
+  private readonly caches = new Map<string, SimCacheGroup>();
+  private readonly unavailable = new Set<string>();
+  private readonly pendingEvents: CloudEvent[] = [];
+  private readonly accrued = new Map<string, { spotUsd: number; onDemandUsd: number; cacheUsd: number }>();
+  private readonly reclaimAt = new Map<string, number>();
+  private seq = 0;
+  /** Counters for the report. */
+  readonly stats = { launches: 0, terminations: 0, spotInterruptions: 0 };
+  hooks: SimCloudHooks = {};
+
+  constructor(private readonly opts: SimulatedCloudOptions) {
+    for (const c of opts.caches ?? []) {
+      this.caches.set(c.pool.id, {
+        pool: c.pool, priceUsdPerNodeHour: c.priceUsdPerNodeHour, shards: c.pool.shards,
+        replicasPerShard: c.pool.replicasPerShard, costUsd: 0, lastAccruedSec: opts.clock.nowSec(),
+      });
+    }
+  }
+
+  async describeCapacity(): Promise<CapacitySnapshot> {
+    return this.snapshot();
+  }
+
+  /** Synchronous describeCapacity for the simulator's own use. */
+  snapshot(): CapacitySnapshot {
+    const instances = [];
+    for (const i of this.live.values()) {
+      if (i.tags[OWNER_TAG_KEY] !== undefined) instances.push(toPortInstance(i));
+    }
+    return { atSec: this.opts.clock.nowSec(), instances, caches: [...this.caches.values()].map(toCacheState) };
+  }
+
+  async offerings(pool: Ec2Pool): Promise<Offering[]> {
+    return this.offeringsOf(pool);
+  }
+
+  /** Offerings of a pool with current availability. */
+  offeringsOf(pool: Ec2Pool): Offering[] {
+    return this.opts.catalog(pool).map((o) => (this.unavailable.has(o.id) ? { ...o, available: false } : o));
+  }
+
+  /** Marks an offering (un)available; launches on an unavailable offering fail with insufficient-capacity. */
+  setOfferingAvailable(offeringId: string, available: boolean): void {
+    if (available) this.unavailable.delete(offeringId);
+    else this.unavailable.add(offeringId);
+  }
+
+  /** Live simulated instances (not terminated), in launch order. */
+  liveInstances(): SimInstance[] {
+    return [...this.live.values()];
+  }
+
+  /** Creates an instance without prescale's owner tag (someone else's), for ownership tests. */
+  addForeignInstance(pool: Ec2Pool): string {
+    const offering = this.opts.catalog(pool)[0];
+    const id = `i-foreign-${++this.seq}`;
+    const now = this.opts.clock.nowSec();
+    this.instances.set(id, {
+      id, poolId: pool.id, offering, commandId: 'foreign', launchedAtSec: now, readyAtSec: now, state: 'running',
+      tags: { Name: 'not-ours' }, billing: { startSec: now, priceUsdPerHour: 0, billedSec: 0 },
+    });
+    this.live.set(id, this.instances.get(id)!);
+    return id;
+  }
+
+  async apply(command: Command): Promise<ApplyResult> {
+    return this.applyNow(command);
+  }
+
+  /** Synchronous apply (see {@link CloudProvider.apply}). */
+  applyNow(command: Command): ApplyResult {
+    const prior = this.applied.get(command.id);
+    if (prior) return { ...prior, status: 'duplicate' };
+    let result: ApplyResult;
+    switch (command.kind) {
+      case 'launch': result = this.launch(command); break;
+      case 'terminate': result = this.terminate(command); break;
+      case 'scale-cache': result = this.scaleCache(command); break;
+      case 'pre-execute': result = this.preExecute(command); break;
+    }
+    if (result.status !== 'failed') this.applied.set(command.id, result);
+    return result;
+  }
+
+  /** Cloud events (spot notices) not yet drained; each returned once. */
+  drainCloudEvents(): CloudEvent[] {
+    return this.pendingEvents.splice(0, this.pendingEvents.length);
+  }
+
+  /** Handles one of the cloud's own queue events. */
+  handle(ev: CloudSimEvent): void {
+    const now = this.opts.clock.nowSec();
+    if (ev.kind === 'cache-ready') {
+      const g = this.caches.get(ev.poolId);
+      if (g?.pending && g.pending.readyAtSec <= now) {
+        this.accrueCacheTo(g, now);
+        g.shards = g.pending.shards;
+        g.replicasPerShard = g.pending.replicasPerShard;
+        g.pending = undefined;
+      }
+      return;
+    }
+    const inst = this.instances.get(ev.instanceId);
+    if (!inst || inst.state === 'terminated') return;
+    if (ev.kind === 'instance-ready') {
+      if (inst.state === 'pending') {
+        inst.state = 'running';
+        this.hooks.ready?.(inst);
+      }
+    } else if (ev.kind === 'spot-notice') {
+      inst.state = 'interrupting';
+      inst.interruptionAtSec = this.reclaimAt.get(inst.id);
+      this.pendingEvents.push({ kind: 'spot-interruption-notice', atSec: now, instanceId: inst.id, offeringId: inst.offering.id, actionAtSec: inst.interruptionAtSec });
+    } else {
+      this.stats.spotInterruptions++;
+      this.stop(inst, now, 'spot-interruption');
+    }
+  }
+
+  /**
+   * Charges every instance and cache group up to now and returns the cost accrued per pool since the
+   * previous call (pools in first-seen order), so the timeline's cost column sums to the total.
+   */
+  collectCost(): CostAccrual[] {
+    const now = this.opts.clock.nowSec();
+    for (const i of this.live.values()) this.charge(i, now);
+    for (const g of this.caches.values()) this.accrueCacheTo(g, now);
+    const out: CostAccrual[] = [];
+    for (const [poolId, c] of this.accrued) out.push({ poolId, ...c });
+    this.accrued.clear();
+    return out;
+  }
+
+  private charge(i: SimInstance, now: number): void {
+    if (i.tags[OWNER_TAG_KEY] === undefined) return;
+    const usd = accrue(i.billing, now);
+    if (usd > 0) this.addCost(i.poolId, i.offering.market === 'spot' ? 'spotUsd' : 'onDemandUsd', usd);
+  }
+
+  private accrueCacheTo(g: SimCacheGroup, now: number): void {
+    const usd = accrueCache(g, now);
+    if (usd > 0) this.addCost(g.pool.id, 'cacheUsd', usd);
+  }
+
+  private addCost(poolId: string, key: 'spotUsd' | 'onDemandUsd' | 'cacheUsd', usd: number): void {
+    let c = this.accrued.get(poolId);
+    if (!c) this.accrued.set(poolId, (c = { spotUsd: 0, onDemandUsd: 0, cacheUsd: 0 }));
+    c[key] += usd;
+  }
+
+  private fail(command: Command, code: NonNullable<ApplyResult['error']>['code'], message: string): ApplyResult {
+    return { commandId: command.id, status: 'failed', instanceIds: [], error: { code, message } };
+  }
+
+  private launch(cmd: LaunchCommand): ApplyResult {
+    const pool = this.opts.pools.find((p) => p.id === cmd.poolId);
+    if (!pool) return this.fail(cmd, 'invalid', `unknown pool ${cmd.poolId}`);
+    if (!Number.isInteger(cmd.count) || cmd.count < 1) return this.fail(cmd, 'invalid', `count must be a positive integer, got ${cmd.count}`);
+    const offering = this.opts.catalog(pool).find((o) => o.id === cmd.offeringId);
+    if (!offering) return this.fail(cmd, 'invalid', `offering ${cmd.offeringId} does not match pool ${pool.id}`);
+    if (!offering.available || this.unavailable.has(offering.id)) {
+      this.pendingEvents.push({ kind: 'insufficient-capacity', atSec: this.opts.clock.nowSec(), offeringId: offering.id });
+      return this.fail(cmd, 'insufficient-capacity', `InsufficientInstanceCapacity for ${offering.id}`);
+    }
+    const ids: string[] = [];
+    for (let k = 0; k < cmd.count; k++) ids.push(this.startInstance(pool, offering, cmd.id));
+    this.stats.launches += ids.length;
+    return { commandId: cmd.id, status: 'applied', instanceIds: ids };
+  }
+
+  private startInstance(pool: Ec2Pool, offering: Offering, commandId: string): string {
+    const now = this.opts.clock.nowSec();
+    const id = `i-${pool.id}-${String(++this.seq).padStart(6, '0')}`;
+    const rng = this.opts.random.fork(id);
+    const lead = drawLeadTimeSec(this.opts.leadTime ?? {}, offering.family, rng);
+    const inst: SimInstance = {
+      id, poolId: pool.id, offering, commandId, launchedAtSec: now, readyAtSec: now + lead,
+      state: lead === 0 ? 'running' : 'pending',
+      tags: { [OWNER_TAG_KEY]: this.opts.owner ?? 'prescale', [POOL_TAG_KEY]: pool.id },
+      billing: { startSec: now, priceUsdPerHour: offering.priceUsdPerHour, billedSec: 0 },
+    };
+    this.instances.set(id, inst);
+    this.live.set(id, inst);
+    if (lead > 0) this.opts.queue.push(now + lead, { kind: 'instance-ready', instanceId: id }, EVENT_PRIORITY.cloud);
+    else this.hooks.ready?.(inst);
+    const hazard = offering.market === 'spot' ? offering.interruptionHazardPerHour * (this.opts.hazardMultiplier ?? 1) : 0;
+    if (hazard > 0) {
+      const reclaimAt = now + Math.max(SPOT_INTERRUPTION_NOTICE_SEC, drawExponential(rng, hazard / 3600));
+      this.opts.queue.push(reclaimAt - SPOT_INTERRUPTION_NOTICE_SEC, { kind: 'spot-notice', instanceId: id }, EVENT_PRIORITY.cloud);
+      this.opts.queue.push(reclaimAt, { kind: 'spot-reclaim', instanceId: id }, EVENT_PRIORITY.cloud);
+      this.reclaimAt.set(id, reclaimAt);
+    }
+    return id;
+  }
+
+  private stop(inst: SimInstance, now: number, reason: 'terminated' | 'spot-interruption'): void {
+    inst.state = 'terminated';
+    inst.terminatedAtSec = now;
+    inst.billing.endSec = now;
+    this.charge(inst, now);
+    this.live.delete(inst.id);
+    this.reclaimAt.delete(inst.id);
+    this.hooks.lost?.(inst, reason);
+  }
+
+  private terminate(cmd: TerminateCommand): ApplyResult {
+    const targets: SimInstance[] = [];
+    for (const id of cmd.instanceIds) {
+      const inst = this.instances.get(id);
+      if (!inst) return this.fail(cmd, 'invalid', `unknown instance ${id}`);
+      if (inst.tags[OWNER_TAG_KEY] === undefined) return this.fail(cmd, 'not-owned', `instance ${id} lacks tag ${OWNER_TAG_KEY}`);
+      targets.push(inst);
+    }
+    const now = this.opts.clock.nowSec();
+    const done: string[] = [];
+    for (const inst of targets) {
+      if (inst.state === 'terminated') continue;
+      this.stop(inst, now, 'terminated');
+      this.stats.terminations++;
+      done.push(inst.id);
+    }
+    return { commandId: cmd.id, status: 'applied', instanceIds: done };
+  }
+
+  private scaleCache(cmd: ScaleCacheCommand): ApplyResult {
+    const g = this.caches.get(cmd.poolId);
+    if (!g) return this.fail(cmd, 'invalid', `unknown cache pool ${cmd.poolId}`);
+    if (cmd.shards < 1 || cmd.replicasPerShard < 0 || cmd.replicasPerShard > 5) return this.fail(cmd, 'invalid', `shape ${cmd.shards}x${cmd.replicasPerShard} out of range`);
+    const now = this.opts.clock.nowSec();
+    this.accrueCacheTo(g, now);
+    const grow = cmd.shards * (1 + cmd.replicasPerShard) >= g.shards * (1 + g.replicasPerShard);
+    const readyAtSec = now + (grow ? g.pool.addLeadTimeSec : g.pool.removeLeadTimeSec);
+    g.pending = { shards: cmd.shards, replicasPerShard: cmd.replicasPerShard, readyAtSec };
+    this.opts.queue.push(readyAtSec, { kind: 'cache-ready', poolId: g.pool.id }, EVENT_PRIORITY.cloud);
+    return { commandId: cmd.id, status: 'applied', instanceIds: [] };
+  }
+
+  private preExecute(cmd: PreExecuteCommand): ApplyResult {
+    if (!this.hooks.preExecute) return this.fail(cmd, 'invalid', 'no workload accepts pre-execute commands');
+    const err = this.hooks.preExecute(cmd);
+    return err ? this.fail(cmd, 'invalid', err) : { commandId: cmd.id, status: 'applied', instanceIds: [] };
+  }
+}

@@ -1,0 +1,78 @@
+/**
+ * `prescale`: this project's controller tick (src/app/tick.ts), run against the world through the
+ * same ports it uses in AWS: the simulated cloud as CloudProvider, the world's metrics and events as
+ * MetricsSource and EventSource, the simulated clock as Clock.
+ */
+import { ControllerConfigSchema } from '../../core/model/index.js';
+import { createForecaster } from '../../core/forecast/index.js';
+import { createGreedyPlanner } from '../../core/plan/index.js';
+import { createNextStepModel } from '../../core/predict/index.js';
+import type { Forecaster } from '../../core/forecast/types.js';
+import type { Planner } from '../../core/plan/types.js';
+import { createControllerTick, prefetchSelectionFrom } from '../../app/tick.js';
+import { SimEventSource, SimMetricsSource } from '../sources.js';
+import type { World } from '../world.js';
+import type { PolicyTickContext, SimPolicy } from './types.js';
+
+/** Id of the live task-backlog series of a pool (vCPU of queued and running tasks, per minute). */
+export function backlogSeriesId(poolId: string): string {
+  return `tasks:${poolId}`;
+}
+
+/** Options of the prescale policy. */
+export interface PrescalePolicyOptions {
+  readonly forecaster?: Forecaster;
+  readonly planner?: Planner;
+  /** Pre-execute predicted steps. @default true */
+  readonly prefetch?: boolean;
+  readonly name?: string;
+}
+
+/**
+ * Creates the prescale policy for a world.
+ * @param backlog per pool, the live backlog values the runner records each tick
+ */
+export function createPrescalePolicy(world: World, backlog: ReadonlyMap<string, Float64Array>, recorded: () => number, opts: PrescalePolicyOptions = {}): SimPolicy {
+  const sc = world.scenario;
+  const metrics = new SimMetricsSource(world);
+  const taskPools = new Set<string>();
+  for (const w of sc.workflows) for (const v of w.variants) for (const t of v.tasks) taskPools.add(v.poolBindings[t.task_id] ?? v.defaultPool);
+  const backlogSignals = [...taskPools].sort().map((poolId) => ({ seriesId: backlogSeriesId(poolId), poolId }));
+  for (const b of backlogSignals) metrics.addLiveSeries(b.seriesId, sc.startSec, sc.tickSec, backlog.get(b.poolId)!, recorded);
+  const maxUnits = sc.pools.reduce((s, p) => s + p.maxUnits, 0);
+  const config = ControllerConfigSchema.parse({
+    mode: 'active',
+    tickSec: sc.tickSec,
+    pools: sc.pools,
+    demandSignals: sc.demandSignals,
+    workflows: sc.workflows,
+    limits: { maxInstances: Math.max(200, maxUnits), maxSpendUsdPerHour: Math.max(100, maxUnits * 1), maxChangeUnitsPerTick: Math.max(512, maxUnits) },
+    prefetch: { enabled: opts.prefetch ?? true, probabilityThreshold: 0.3, topN: 2, maxConcurrent: 8, ttlSec: sc.prefetchTtlSec },
+  });
+  const tick = createControllerTick({
+    clock: world.clock,
+    metrics,
+    events: new SimEventSource(world),
+    cloud: world.cloud,
+    forecaster: opts.forecaster ?? createForecaster(),
+    nextStep: createNextStepModel('vom'),
+    planner: opts.planner ?? createGreedyPlanner({ tickSec: sc.tickSec }),
+    config,
+    options: { taskBacklogSignals: backlogSignals, prefetch: prefetchSelectionFrom(config.prefetch) },
+  });
+  return {
+    name: opts.name ?? 'prescale',
+    async tick(_ctx: PolicyTickContext) {
+      await tick.run();
+    },
+    extras: () => {
+      const s = tick.stats();
+      return {
+        forecastError: { metric: 'sMAPE', value: s.forecastSmape.value, points: s.forecastSmape.points, horizonSec: s.forecastSmape.horizonSec },
+        nextStep: { predictions: s.nextStep.predictions, hits: s.nextStep.hits, hitRate: s.nextStep.predictions > 0 ? s.nextStep.hits / s.nextStep.predictions : 0 },
+        usesPrefetch: opts.prefetch ?? true,
+        decisionCounts: s.decisionCounts,
+      };
+    },
+  };
+}

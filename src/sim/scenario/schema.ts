@@ -1,0 +1,126 @@
+/**
+ * The backtest scenario: everything one run needs, as data. Parsed with zod at the edge; semantic
+ * checks (references between parts) follow in `validateScenario`. The embedded default generator and
+ * the real-trace loader both produce this shape.
+ */
+import { z } from 'zod';
+import { topologicalOrder } from '../../core/signals/dag.js';
+import { DemandSignalSchema, Ec2PoolSchema, inputErrorFromZod, InputError, WorkflowSchema } from '../../core/model/index.js';
+
+const InstanceTypePriceSchema = z.object({
+  instanceType: z.string().min(1),
+  vcpu: z.number().positive(),
+  memoryGiB: z.number().positive(),
+  arch: z.enum(['x86_64', 'arm64']),
+  onDemandUsdPerHour: z.number().positive(),
+  spotUsdPerHour: z.number().positive().optional(),
+  interruptionBucket: z.number().int().min(0).max(4).optional(),
+  currentGeneration: z.boolean().default(true),
+});
+
+const MetricSeriesSchema = z.object({
+  id: z.string().min(1),
+  startSec: z.number(),
+  periodSec: z.number().positive(),
+  values: z.array(z.number()).min(1),
+  unit: z.string().optional(),
+});
+
+const ChainArrivalSchema = z.object({
+  atSec: z.number(),
+  chainId: z.string().min(1),
+  workflow: z.string().min(1),
+  variant: z.string().min(1).optional(),
+  principal: z.string().min(1).optional(),
+});
+
+/** Lead time ranges of simulated launches, seconds (see sim/cloud/lead-time.ts). */
+const LeadTimeSchema = z.object({
+  defaultRangeSec: z.tuple([z.number().nonnegative(), z.number().nonnegative()]).default([60, 180]),
+  byFamilySec: z.record(z.string(), z.tuple([z.number().nonnegative(), z.number().nonnegative()])).default({}),
+  multiplier: z.number().positive().default(1),
+});
+
+/** A backtest scenario. */
+export const ScenarioSchema = z.object({
+  name: z.string().min(1),
+  seed: z.number().int(),
+  /** Epoch seconds of the first simulated tick; series values before it are history. */
+  startSec: z.number().int(),
+  /** Simulated days (ticks run `days` × 86 400 s, then a drain until every chain completes). */
+  days: z.number().positive(),
+  tickSec: z.number().int().positive().default(60),
+  /** Longest drain after the last tick, seconds, before the run stops with incomplete work. */
+  maxDrainSec: z.number().int().positive().default(2 * 86_400),
+  pools: z.array(Ec2PoolSchema).min(1),
+  prices: z.array(InstanceTypePriceSchema).min(1),
+  series: z.array(MetricSeriesSchema).default([]),
+  demandSignals: z.array(DemandSignalSchema).default([]),
+  workflows: z.array(WorkflowSchema).default([]),
+  arrivals: z.array(ChainArrivalSchema).default([]),
+  leadTime: LeadTimeSchema.default({ defaultRangeSec: [60, 180], byFamilySec: {}, multiplier: 1 }),
+  /** Multiplies every spot hazard (sensitivity runs). */
+  hazardMultiplier: z.number().nonnegative().default(1),
+  /** TTL of prepared step state, seconds. */
+  prefetchTtlSec: z.number().positive().default(900),
+  /** Where the inputs came from, for the report. */
+  sources: z.array(z.string()).default(['generated']),
+});
+/** A parsed scenario (defaults applied). */
+export type Scenario = z.infer<typeof ScenarioSchema>;
+/** A scenario as written. */
+export type ScenarioInput = z.input<typeof ScenarioSchema>;
+
+/**
+ * Parses and validates a scenario.
+ * @param raw the object (e.g. parsed JSON)
+ * @param file where it came from, for error messages
+ * @throws InputError naming the first failing field
+ */
+export function parseScenario(raw: unknown, file?: string): Scenario {
+  const r = ScenarioSchema.safeParse(raw);
+  if (!r.success) throw inputErrorFromZod(r.error.issues, raw, file);
+  validateScenario(r.data, file);
+  return r.data;
+}
+
+/**
+ * Checks references: demand signals name known series and pools, workflow tasks bind to known pools,
+ * arrivals name known workflows and variants, series are long enough to cover the run.
+ * @throws InputError on the first broken reference
+ */
+export function validateScenario(s: Scenario, file?: string): void {
+  const pools = new Set(s.pools.map((p) => p.id));
+  const series = new Map(s.series.map((x) => [x.id, x]));
+  s.demandSignals.forEach((d, i) => {
+    if (!series.has(d.seriesId)) throw new InputError({ file, field: `demandSignals[${i}].seriesId` }, d.seriesId, `one of the series ids (${[...series.keys()].join(', ') || 'none'})`);
+    if (!pools.has(d.poolId)) throw new InputError({ file, field: `demandSignals[${i}].poolId` }, d.poolId, `one of the pools (${[...pools].join(', ')})`);
+  });
+  s.series.forEach((x, i) => {
+    x.values.forEach((v, j) => {
+      if (!Number.isNaN(v) && (!Number.isFinite(v) || v < 0)) throw new InputError({ file, field: `series[${i}].values[${j}]` }, v, 'a finite number >= 0');
+    });
+  });
+  const wfs = new Map(s.workflows.map((w) => [w.name, w]));
+  s.workflows.forEach((w, i) => w.variants.forEach((v, j) => {
+    const bound = [v.defaultPool, ...Object.values(v.poolBindings)];
+    for (const p of bound) if (!pools.has(p)) throw new InputError({ file, field: `workflows[${i}].variants[${j}].defaultPool` }, p, `one of the pools (${[...pools].join(', ')})`);
+    const ids = new Set(v.tasks.map((t) => t.task_id));
+    v.tasks.forEach((t, k) => t.dependencies.forEach((d) => {
+      if (!ids.has(d)) throw new InputError({ file, field: `workflows[${i}].variants[${j}].tasks[${k}].dependencies` }, d, 'a task_id of the same variant');
+    }));
+    const deps = new Map(v.tasks.map((t) => [t.task_id, t.dependencies]));
+    const topo = topologicalOrder([...ids], (id) => deps.get(id) ?? []);
+    if ('cycle' in topo) throw new InputError({ file, field: `workflows[${i}].variants[${j}].tasks` }, topo.cycle.join(' -> '), 'an acyclic dependency graph');
+  }));
+  s.arrivals.forEach((a, i) => {
+    const w = wfs.get(a.workflow);
+    if (!w) throw new InputError({ file, field: `arrivals[${i}].workflow` }, a.workflow, `one of the workflows (${[...wfs.keys()].join(', ') || 'none'})`);
+    if (a.variant && !w.variants.some((v) => v.name === a.variant)) throw new InputError({ file, field: `arrivals[${i}].variant` }, a.variant, `a variant of ${a.workflow}`);
+  });
+  const ids = new Set<string>();
+  s.arrivals.forEach((a, i) => {
+    if (ids.has(a.chainId)) throw new InputError({ file, field: `arrivals[${i}].chainId` }, a.chainId, 'a chain id used once');
+    ids.add(a.chainId);
+  });
+}

@@ -1,0 +1,56 @@
+/**
+ * Workload records of the simulator: chains (submitted workflow instances) and their tasks.
+ */
+import type { TaskDefinition } from '../../core/model/index.js';
+
+/** One chain arrival: when a principal submits a workflow. */
+export interface ChainArrival {
+  /** Epoch seconds. */
+  readonly atSec: number;
+  readonly chainId: string;
+  readonly workflow: string;
+  /** Variant name; the workflow's first variant when absent. */
+  readonly variant?: string;
+  readonly principal?: string;
+}
+
+/** Life of a task in the simulator. */
+export type SimTaskStatus = 'blocked' | 'queued' | 'running' | 'done';
+
+/** One task of a chain. */
+export interface SimTask {
+  /** `${chainId}/${taskId}`. */
+  readonly key: string;
+  readonly chainId: string;
+  readonly def: TaskDefinition;
+  readonly taskType: string;
+  readonly poolId: string;
+  readonly vcpu: number;
+  readonly memoryGiB: number;
+  /** Full runtime of one attempt, seconds (setup included). */
+  readonly runtimeSec: number;
+  /** Setup portion of the runtime a preparation can skip, seconds. */
+  readonly setupSec: number;
+  status: SimTaskStatus;
+  /** Unfinished parents. */
+  pendingParents: number;
+  readonly children: SimTask[];
+  /** When it last became runnable (queued), epoch seconds. */
+  queuedAtSec?: number;
+  startedAtSec?: number;
+  finishedAtSec?: number;
+  instanceId?: string;
+  attempt: number;
+}
+
+/** One chain in the simulator. */
+export interface SimChain {
+  readonly id: string;
+  readonly workflow: string;
+  readonly variant: string;
+  readonly principal?: string;
+  readonly arrivalSec: number;
+  readonly tasks: SimTask[];
+  doneTasks: number;
+  finishedAtSec?: number;
+}

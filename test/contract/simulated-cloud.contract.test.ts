@@ -1,0 +1,25 @@
+import { describeCloudProviderContract } from './cloud-provider.contract.js';
+import { testOfferings, testPool } from '../fakes/offerings.js';
+import { createRandom } from '../../src/core/rng.js';
+import { EventQueue } from '../../src/sim/event-queue.js';
+import { SimClock } from '../../src/sim/sim-clock.js';
+import type { SimEvent } from '../../src/sim/sim-events.js';
+import { SimulatedCloud } from '../../src/sim/cloud/simulated-cloud.js';
+import { advanceCloudTo } from '../../src/sim/cloud/drive.js';
+
+describeCloudProviderContract('SimulatedCloud', async () => {
+  const pool = testPool();
+  const clock = new SimClock(1_000_000);
+  const queue = new EventQueue<SimEvent>();
+  const offerings = testOfferings(pool);
+  const cloud = new SimulatedCloud({ clock, queue, random: createRandom(7), pools: [pool], catalog: () => offerings });
+  const unavailableOfferingId = 'm5.large/on-demand/us-east-1a';
+  cloud.setOfferingAvailable(unavailableOfferingId, false);
+  return {
+    provider: cloud,
+    pool,
+    advance: async (sec) => advanceCloudTo(cloud, queue, clock, clock.nowSec() + sec),
+    foreignInstanceId: cloud.addForeignInstance(pool),
+    unavailableOfferingId,
+  };
+});

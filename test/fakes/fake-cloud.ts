@@ -1,0 +1,91 @@
+/**
+ * FakeCloud: a small in-memory CloudProvider for tests of code that calls the port (the tick,
+ * validators). Complete, not half: owner tags, idempotency by command id, insufficient capacity,
+ * not-owned, a fixed lead time with `advance(sec)`. No billing, no interruptions (use SimulatedCloud).
+ */
+import {
+  OWNER_TAG_KEY, POOL_TAG_KEY,
+  type ApplyResult, type CapacitySnapshot, type Command, type Ec2Pool, type Instance, type Offering,
+} from '../../src/core/model/index.js';
+import type { CloudProvider } from '../../src/ports/cloud-provider.js';
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** In-memory CloudProvider. Time starts at `startSec` and moves with `advance`. */
+export class FakeCloud implements CloudProvider {
+  readonly applied: Command[] = [];
+  private readonly instances = new Map<string, Mutable<Instance>>();
+  private readonly results = new Map<string, ApplyResult>();
+  private seq = 0;
+  nowSec: number;
+
+  constructor(private readonly offeringList: Offering[], startSec = 0, private readonly leadTimeSec = 90) {
+    this.nowSec = startSec;
+  }
+
+  /** Moves time on; pending instances past their lead time become running. */
+  advance(sec: number): void {
+    this.nowSec += sec;
+    for (const i of this.instances.values()) if (i.state === 'pending' && (i.readyAtSec ?? 0) <= this.nowSec) i.state = 'running';
+  }
+
+  /** Adds an instance without the owner tag. */
+  addForeign(poolId: string): string {
+    const o = this.offeringList[0];
+    const id = `i-foreign-${++this.seq}`;
+    this.instances.set(id, {
+      id, poolId, offeringId: o.id, instanceType: o.instanceType, market: o.market, az: o.az, capacityUnits: o.capacityUnits,
+      state: 'running', launchedAtSec: this.nowSec, priceUsdPerHour: o.priceUsdPerHour, commandId: 'foreign', tags: {},
+    });
+    return id;
+  }
+
+  async describeCapacity(): Promise<CapacitySnapshot> {
+    const instances = [...this.instances.values()].filter((i) => i.tags[OWNER_TAG_KEY] && i.state !== 'terminated').map((i) => ({ ...i }));
+    return { atSec: this.nowSec, instances, caches: [] };
+  }
+
+  async offerings(pool: Ec2Pool): Promise<Offering[]> {
+    return this.offeringList.filter((o) => pool.markets.includes(o.market) && pool.availabilityZones.includes(o.az));
+  }
+
+  async apply(command: Command): Promise<ApplyResult> {
+    const prior = this.results.get(command.id);
+    if (prior) return { ...prior, status: 'duplicate' };
+    this.applied.push(command);
+    const result = this.run(command);
+    if (result.status !== 'failed') this.results.set(command.id, result);
+    return result;
+  }
+
+  private run(c: Command): ApplyResult {
+    const fail = (code: NonNullable<ApplyResult['error']>['code'], message: string): ApplyResult => ({ commandId: c.id, status: 'failed', instanceIds: [], error: { code, message } });
+    if (c.kind === 'launch') {
+      const o = this.offeringList.find((x) => x.id === c.offeringId);
+      if (!o) return fail('invalid', `unknown offering ${c.offeringId}`);
+      if (!o.available) return fail('insufficient-capacity', `no capacity for ${o.id}`);
+      const ids: string[] = [];
+      for (let k = 0; k < c.count; k++) {
+        const id = `i-fake-${++this.seq}`;
+        ids.push(id);
+        this.instances.set(id, {
+          id, poolId: c.poolId, offeringId: o.id, instanceType: o.instanceType, market: o.market, az: o.az,
+          capacityUnits: o.capacityUnits, state: this.leadTimeSec === 0 ? 'running' : 'pending', launchedAtSec: this.nowSec,
+          readyAtSec: this.nowSec + this.leadTimeSec, priceUsdPerHour: o.priceUsdPerHour, commandId: c.id,
+          tags: { [OWNER_TAG_KEY]: 'prescale', [POOL_TAG_KEY]: c.poolId },
+        });
+      }
+      return { commandId: c.id, status: 'applied', instanceIds: ids };
+    }
+    if (c.kind === 'terminate') {
+      for (const id of c.instanceIds) {
+        const i = this.instances.get(id);
+        if (!i) return fail('invalid', `unknown instance ${id}`);
+        if (!i.tags[OWNER_TAG_KEY]) return fail('not-owned', `${id} is not prescale's`);
+      }
+      for (const id of c.instanceIds) this.instances.get(id)!.state = 'terminated';
+      return { commandId: c.id, status: 'applied', instanceIds: [...c.instanceIds] };
+    }
+    return { commandId: c.id, status: 'applied', instanceIds: [] };
+  }
+}
