@@ -1,14 +1,12 @@
-import { createGreedyPlanner, createMilpPlanner } from './src/core/plan/index.js';
-import { loadHighsSolver } from './src/adapters/highs/load-highs.js';
-import { buildOfferings, DEFAULT_PRICE_TABLE } from './src/core/market/index.js';
-import { pool, input, flatDemand } from './test/unit/plan/builders.js';
-const h = await loadHighsSolver();
-const p = pool({ availabilityZones: ['a', 'b'], onDemandFloorShare: 0.2, serviceLevel: 0.9 });
-const offs = buildOfferings(p, DEFAULT_PRICE_TABLE);
-console.log('offerings', offs.length);
-const inp = input({ pool: p, offerings: offs, demand: flatDemand(30, 1000, 60, 20, 30) });
-for (const pl of [createGreedyPlanner(), createMilpPlanner(h)]) {
-  const t0 = performance.now();
-  const out = pl.plan(inp);
-  console.log(pl.name, (performance.now() - t0).toFixed(1), 'ms', out.plan.solver, out.plan.expectedCostUsdPerHour, JSON.stringify(out.plan.slots[0].countsByOffering), out.plan.reason);
-}
+import { buildCapacityMilp, OfferingBook, slotTargetUnits, countsOfInstances } from './src/core/plan/index.js';
+import { randomPlanInput } from './test/unit/plan/random-cases.js';
+import { writeFileSync } from 'node:fs';
+const inp = randomPlanInput(1003);
+console.log(JSON.stringify(inp.pool), inp.spendCapUsdPerHour, inp.offerings.map(o => `${o.id} ${o.capacityUnits} ${o.priceUsdPerHour.toFixed(3)} ${o.available}`), inp.capacity.instances.map(i => i.offeringId + ' ' + i.state));
+const inst = inp.capacity.instances.filter(i => i.state !== 'interrupting');
+const book = new OfferingBook(inp.offerings, inst, inp.pool, { expectedLostWorkSec: 300, lostUnitHourValueUsd: 0.05 });
+const targets = inp.demand.map(d => slotTargetUnits(d, inp.pool));
+console.log(targets.map(t => t.toFixed(1)).join(' '));
+const r = buildCapacityMilp({ base: countsOfInstances(inst), targets, book, pool: inp.pool, slotStartSec: inp.demand.map(d => d.startSec), slotSec: 60, tickSec: 60, spendCapUsdPerHour: inp.spendCapUsdPerHour });
+console.log(r.stats, r.blocks);
+writeFileSync('/tmp/m2.lp', r.lp);

@@ -91,6 +91,17 @@ export function createControllerTick(deps: TickDeps): ControllerTick {
     const forecasts: Forecast[] = await cache.refit(deps.metrics, deps.forecaster, due, now, historySec, periodSec, horizon, levels);
     for (const f of forecasts) decisions.push({ atSec: now, kind: 'forecast', subject: f.seriesId, chosen: f.model, reason: `refit every ${refitEverySec} s, horizon ${horizon} × ${periodSec} s` });
 
+    // latest observation of each demand metric: a floor under the forecast over the planning horizon
+    const recent = new Map<string, number>();
+    const demandIds = [...new Set(cfg.demandSignals.map((d) => d.seriesId))].sort();
+    if (demandIds.length > 0) {
+      const latest = await deps.metrics.fetch({ seriesIds: demandIds, startSec: now - 3 * slotSec, endSec: now, periodSec: slotSec });
+      for (const s of latest) {
+        const v = [...s.values].reverse().find((x) => Number.isFinite(x));
+        if (v !== undefined) recent.set(s.id, v);
+      }
+    }
+
     // predict
     const pred = predictSteps(book, deps.nextStep, scorer, now, slotSec, slots, Math.max(3, cfg.prefetch.topN));
     const committed = book.committedUnitsByPool();
@@ -102,7 +113,7 @@ export function createControllerTick(deps: TickDeps): ControllerTick {
     for (const pool of pools) {
       const demand = buildDemandSlots({
         poolId: pool.id, nowSec: now, slotSec, slots, levels, signals: cfg.demandSignals, backlogSignals: backlog,
-        forecasts: cache.bySeries, committedUnits: committed.get(pool.id) ?? 0, predictedUnits: pred.unitsByPool.get(pool.id) ?? [],
+        forecasts: cache.bySeries, recent, committedUnits: committed.get(pool.id) ?? 0, predictedUnits: pred.unitsByPool.get(pool.id) ?? [],
       });
       const out = deps.planner.plan({ nowSec: now, pool, offerings: offeringsByPool.get(pool.id) ?? [], capacity: snap, demand, slotSec, memory: state.plannerMemory[pool.id] ?? {} });
       memory[pool.id] = out.memory;

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { SeriesDefsSchema } from '../adapters/aws/cloudwatch-metrics-source.js';
+import { FORECASTER_NAMES } from '../core/forecast/index.js';
 import { ControllerConfigSchema, InputError, inputErrorFromZod, type ControllerConfig } from '../core/model/index.js';
 
 /** A pool's launch template. */
@@ -34,7 +35,7 @@ export const AwsSettingsSchema = z.object({
   forecastPeriodSec: z.number().int().positive().default(300),
   refitEverySec: z.number().int().positive().default(3600),
   /** Forecaster name (core/forecast FORECASTER_NAMES). @default "ensemble" */
-  forecaster: z.string().default('ensemble'),
+  forecaster: z.enum(FORECASTER_NAMES).default('ensemble'),
 });
 /** AWS settings of a deployment. */
 export type AwsSettings = z.infer<typeof AwsSettingsSchema>;

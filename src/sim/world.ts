@@ -12,7 +12,7 @@ import { SimClock } from './sim-clock.js';
 import { isCloudEvent, type SimEvent } from './sim-events.js';
 import type { Scenario } from './scenario/schema.js';
 import { Workload } from './workload/workload.js';
-import { metricDemandByPool, type DemandGrid } from './demand-grid.js';
+import type { DemandGrid } from './demand-grid.js';
 
 /** Options changing a world's cloud for one policy. */
 export interface WorldOptions {
@@ -74,15 +74,24 @@ export class World {
 
   /** Processes every event up to and including `untilSec`, placing tasks as capacity frees up. */
   advanceTo(untilSec: number): void {
-    for (const ev of this.queue.drainUntil(untilSec)) {
-      if (ev.timeSec !== this.clock.nowSec()) {
+    for (;;) {
+      const next = this.queue.peek();
+      if (!next || next.timeSec > untilSec) break;
+      if (next.timeSec !== this.clock.nowSec()) {
+        // place tasks at the current time first; that may schedule earlier events
         this.workload.schedule();
-        this.clock.advanceTo(ev.timeSec);
+        if (this.queue.peek() !== next) continue;
+        this.clock.advanceTo(next.timeSec);
       }
+      const ev = this.queue.pop()!;
       if (isCloudEvent(ev.payload)) this.cloud.handle(ev.payload);
       else this.workload.handle(ev.payload);
     }
     this.workload.schedule();
+    if (this.queue.peek() && this.queue.peek()!.timeSec <= untilSec) {
+      this.advanceTo(untilSec);
+      return;
+    }
     this.clock.advanceTo(untilSec);
   }
 

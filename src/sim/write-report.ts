@@ -5,7 +5,8 @@
  */
 import { mkdirSync, renameSync, rmSync, writeFileSync, existsSync, openSync, writeSync, closeSync } from 'node:fs';
 import path from 'node:path';
-import { reportJson, reportMarkdown, timelineHeader, timelineLine, type BacktestOutcome } from '../app/report/index.js';
+import { reportJson, reportMarkdown, timelineHeader, timelineLine } from '../app/report/index.js';
+import type { BacktestOutcome } from './backtest.js';
 
 /** Paths written. */
 export interface WrittenReport {

@@ -12,7 +12,8 @@ import { InputError } from '../../core/model/errors.js';
 import type { ChainArrival } from '../../core/signals/arrivals.js';
 import { parseTimestampSec } from '../../core/signals/timestamps.js';
 import { parseCsv } from './csv.js';
-import { parseMetricCsv, TIMESTAMP_EXPECTATION, type ReadSeries } from './metric-file.js';
+import { parseMetricCsv, type ReadSeries } from './metric-file.js';
+import { timestampExpectation } from './metric-options.js';
 
 /** What an arrivals file held. */
 export type ArrivalsInput =
@@ -57,16 +58,18 @@ export function parseArrivalsCsv(text: string, file: string, opts: ArrivalsReadO
   const known = opts.knownWorkflows ? new Set(opts.knownWorkflows) : undefined;
   const arrivals: ChainArrival[] = [];
   let prevSec = Number.NEGATIVE_INFINITY;
+  let prevText = '';
   for (const { line, fields } of rows.slice(1)) {
     if (fields.length !== names.length) {
       throw new InputError({ file, line }, fields.join(','), `${names.length} comma-separated fields (${names.join(',')}), found ${fields.length}`);
     }
     const atSec = parseTimestampSec(fields[0]!);
-    if (atSec === undefined) throw new InputError({ file, line, field: 'timestamp' }, fields[0], TIMESTAMP_EXPECTATION);
+    if (atSec === undefined) throw new InputError({ file, line, field: 'timestamp' }, fields[0], timestampExpectation(fields[0]!));
     if (atSec < prevSec) {
-      throw new InputError({ file, line, field: 'timestamp' }, atSec, `a timestamp >= the previous row's ${prevSec} (timestamps must not go backwards)`);
+      throw new InputError({ file, line, field: 'timestamp' }, fields[0], `a timestamp >= the previous row's ${prevText} (timestamps must not go backwards)`);
     }
     prevSec = atSec;
+    prevText = fields[0]!;
     const workflow = fields[1]!;
     if (workflow === '') throw new InputError({ file, line, field: 'workflow' }, workflow, 'a workflow name');
     if (known && !known.has(workflow)) {

@@ -33,7 +33,7 @@ export async function readWorkflowTraces(pathsOrDirs: readonly string[], opts: W
 
 /** Reads one WfFormat file. @throws InputError on invalid JSON or WfFormat errors */
 export async function readWorkflowTraceFile(file: string, opts: WfFormatOptions = {}): Promise<WorkflowTrace> {
-  const text = await readFile(file, 'utf8');
+  const text = (await readFile(file, 'utf8')).replace(/^\uFEFF/, '');
   let doc: unknown;
   try {
     doc = JSON.parse(text);

@@ -6,6 +6,7 @@
  * - `POST /chains/:chain_id/trigger` `{ input }` (+ `Idempotency-Key`) → 202 `{ execution_id, status }`
  *   (200 with `Idempotent-Replayed: true` when a retry returns the first execution)
  * - `GET /chains/:chain_id/executions/:execution_id` → 200 status per step, outputs, decisions, cost
+ * - `POST /pools/:pool_id/signals` `{ kind, detail?, duration_sec? }` (operators) → 202: a capacity signal
  * Errors: 400 `{ error, field, reason }`, 401, 403 `{ policy }`, 404, 409, 429 `{ reason_code, policy? }`.
  */
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
@@ -103,7 +104,7 @@ export function createChainApi(service: ChainService, opts: ChainApiOptions = {}
       const field = `${err.validationContext ?? 'body'}${path.replace(/\//g, '.')}`;
       return reply.code(400).send({ error: 'bad-request', field, reason: v.message ?? 'invalid' });
     }
-    if (err instanceof InputError) return reply.code(400).send({ error: 'bad-request', field: err.location.field ?? '', reason: err.message });
+    if (err instanceof InputError) return reply.code(400).send({ error: 'bad-request', field: err.location.field ?? '', reason: `got ${err.value}, expected ${err.expected}` });
     if (err instanceof UnauthenticatedError) return reply.code(401).header('www-authenticate', 'Bearer').send({ error: 'unauthorized', reason: err.message });
     if (err instanceof ForbiddenError) return reply.code(403).send({ error: 'forbidden', policy: err.policyId, reason: err.message });
     if (err instanceof NotFoundError) return reply.code(404).send({ error: 'not-found', reason: err.message });
@@ -143,6 +144,27 @@ export function createChainApi(service: ChainService, opts: ChainApiOptions = {}
     const { chain_id, execution_id } = req.params as { chain_id: string; execution_id: string };
     return executionView(await service.getExecution(principalOf(req), chain_id, execution_id));
   });
+
+  app.post(
+    '/pools/:pool_id/signals',
+    {
+      schema: {
+        params: { type: 'object', required: ['pool_id'], properties: { pool_id: { type: 'string', pattern: ID_PATTERN } } },
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['kind'],
+          properties: { kind: { enum: ['spot-interruption-notice', 'insufficient-capacity'] }, detail: { type: 'string', maxLength: 500 }, duration_sec: { type: 'number', exclusiveMinimum: 0 } },
+        },
+      },
+    },
+    async (req, reply) => {
+      const { pool_id } = req.params as { pool_id: string };
+      const body = req.body as { kind: 'spot-interruption-notice' | 'insufficient-capacity'; detail?: string; duration_sec?: number };
+      const s = service.signalPool(principalOf(req), { kind: body.kind, poolId: pool_id, detail: body.detail, durationSec: body.duration_sec });
+      return reply.code(202).send({ pool: s.poolId, kind: s.kind, at_sec: s.atSec, until_sec: s.untilSec ?? null });
+    },
+  );
 
   return app;
 }

@@ -5,7 +5,7 @@
  * callers run cold instead of waiting; ioredis keeps reconnecting in the background, and the cache
  * works again as soon as Redis is back.
  */
-import { Redis, type RedisOptions } from 'ioredis';
+import { Redis, ReplyError, type RedisOptions } from 'ioredis';
 import { CacheUnavailableError, type StateCache } from '../../ports/state-cache.js';
 
 /** Options of {@link RedisStateCache}. */
@@ -85,6 +85,8 @@ export class RedisStateCache implements StateCache {
     try {
       return await op();
     } catch (e) {
+      // A reply error is Redis answering (a bug of ours), not Redis being away.
+      if (e instanceof (ReplyError as new () => Error)) throw e;
       throw new CacheUnavailableError(`redis: ${(e as Error).message}`);
     }
   }

@@ -33,6 +33,10 @@ const SCHEMA_VERSION = 1;
 export class SqliteStateStore implements StateStore {
   private readonly db: Database.Database;
   private readonly stmts: ReturnType<typeof prepare>;
+  /** Conditional put in one transaction: read the version, check it, write version + 1. */
+  private readonly putTx: Database.Transaction<(table: string, key: string, json: string, ifVersion: number | undefined) => number>;
+  /** Appends rows after the log's last sequence number in one transaction. */
+  private readonly appendTx: Database.Transaction<(log: string, rows: ReadonlyArray<{ atSec: number; json: string }>) => void>;
 
   /**
    * Opens (creating when missing, along with its directory) the database at `path` and its tables.
@@ -52,6 +56,19 @@ export class SqliteStateStore implements StateStore {
       this.db.close();
       throw e;
     }
+    this.putTx = this.db.transaction((table: string, key: string, json: string, ifVersion: number | undefined): number => {
+      const row = this.stmts.version.get(table, key) as { version: number } | undefined;
+      const found = row?.version ?? 0;
+      if (ifVersion !== undefined && ifVersion !== found) {
+        throw new VersionConflictError(table, key, ifVersion === 0 ? 'absent' : ifVersion, row ? found : 'absent');
+      }
+      this.stmts.upsert.run(table, key, found + 1, json);
+      return found + 1;
+    });
+    this.appendTx = this.db.transaction((log: string, rows: ReadonlyArray<{ atSec: number; json: string }>) => {
+      let seq = (this.stmts.maxSeq.get(log) as { seq: number }).seq;
+      for (const r of rows) this.stmts.append.run(log, ++seq, r.atSec, r.json);
+    });
   }
 
   /** @inheritdoc */
@@ -62,17 +79,7 @@ export class SqliteStateStore implements StateStore {
 
   /** @inheritdoc */
   async put<T>(table: string, key: string, value: T, opts: { ifVersion?: number } = {}): Promise<number> {
-    const json = toJson(value);
-    const run = this.db.transaction((): number => {
-      const row = this.stmts.version.get(table, key) as { version: number } | undefined;
-      const found = row?.version ?? 0;
-      if (opts.ifVersion !== undefined && opts.ifVersion !== found) {
-        throw new VersionConflictError(table, key, opts.ifVersion === 0 ? 'absent' : opts.ifVersion, row ? found : 'absent');
-      }
-      this.stmts.upsert.run(table, key, found + 1, json);
-      return found + 1;
-    });
-    return run.immediate();
+    return this.putTx.immediate(table, key, toJson(value), opts.ifVersion);
   }
 
   /** @inheritdoc */
@@ -99,11 +106,7 @@ export class SqliteStateStore implements StateStore {
       if (!Number.isFinite(e.atSec)) throw new RangeError(`append ${log}: entries[${i}].atSec must be a finite epoch-seconds number, got ${e.atSec}`);
       return { atSec: e.atSec, json: toJson(e) };
     });
-    const run = this.db.transaction(() => {
-      let seq = (this.stmts.maxSeq.get(log) as { seq: number }).seq;
-      for (const r of rows) this.stmts.append.run(log, ++seq, r.atSec, r.json);
-    });
-    run.immediate();
+    this.appendTx.immediate(log, rows);
   }
 
   /** @inheritdoc */

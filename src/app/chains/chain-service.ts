@@ -8,11 +8,11 @@ import { InputError, inputErrorFromZod, WorkflowSchema, TaskDefinitionSchema, ty
 import { poolOf } from '../../core/model/index.js';
 import { registryInputError, validateWorkflow } from '../../core/registry/index.js';
 import { VersionConflictError } from '../../ports/index.js';
+import type { PoolSignal } from './capacity-monitor.js';
 import type { ChainContext, ChainServiceDeps } from './context.js';
 import { ConflictError, ForbiddenError, NotFoundError, TooManyRequestsError, UnauthenticatedError } from './errors.js';
 import { TABLES, canonicalJson, executionKey, type ChainRecord, type ExecutionRecord } from './records.js';
 import { ExecutionRunner, initialSteps } from './runner.js';
-import { z } from 'zod';
 
 /** Body of `POST /chains`: a catalog workflow name, task definitions (one variant), or variants. */
 export interface CreateChainBody {
@@ -33,8 +33,18 @@ export interface TriggerResult {
   readonly replayed: boolean;
 }
 
-const SpendSchema = z.array(z.object({ atSec: z.number(), usd: z.number(), executionId: z.string() }));
-type SpendEntries = z.infer<typeof SpendSchema>;
+/** An Idempotency-Key claim: the execution it stands for and the canonical input it was used with. */
+interface IdempotencyRecord {
+  readonly executionId: string;
+  readonly payload: string;
+  readonly claimedAtSec: number;
+}
+
+/** Seconds after which an in-progress Idempotency-Key claim without an execution may be taken over. */
+export const IDEMPOTENCY_IN_PROGRESS_SEC = 60;
+
+/** Spend charged to a principal: one entry per triggered execution (expected cost, USD). */
+type SpendEntries = Array<{ atSec: number; usd: number; executionId: string }>;
 
 /** The chain service. `close()` stops its runners (their executions resume on the next start). */
 export class ChainService {
@@ -42,7 +52,11 @@ export class ChainService {
   private readonly runners = new Map<string, Promise<void>>();
   private readonly abort = new AbortController();
 
-  constructor(deps: ChainServiceDeps) {
+  /**
+   * @param deps ports and configuration
+   * @param signals where {@link signalPool} records signals (e.g. a static monitor's `signal`); absent: refused
+   */
+  constructor(deps: ChainServiceDeps, private readonly signals?: (s: PoolSignal) => void) {
     const principals = new Map(deps.config.principals.map((p) => [p.id, p]));
     this.ctx = {
       ...deps,
@@ -116,15 +130,26 @@ export class ChainService {
     const payload = canonicalJson(input ?? null);
     const idemKey = idempotencyKey ? `${principal.id}/${chainId}/${idempotencyKey}` : undefined;
     if (idemKey) {
+      const claim: IdempotencyRecord = { executionId, payload, claimedAtSec: this.ctx.clock.nowSec() };
       try {
-        await this.ctx.store.put(TABLES.idempotency, idemKey, { executionId, payload }, { ifVersion: 0 });
+        await this.ctx.store.put(TABLES.idempotency, idemKey, claim, { ifVersion: 0 });
       } catch (e) {
         if (!(e instanceof VersionConflictError)) throw e;
-        const prior = (await this.ctx.store.get<{ executionId: string; payload: string }>(TABLES.idempotency, idemKey))!.value;
-        if (prior.payload !== payload) throw new ConflictError(`Idempotency-Key ${idempotencyKey} was used with a different input`);
-        const exec = await this.ctx.store.get<ExecutionRecord>(TABLES.executions, executionKey(chainId, prior.executionId));
-        if (!exec) throw new ConflictError(`Idempotency-Key ${idempotencyKey}: the first request is still in progress`);
-        return { executionId: prior.executionId, status: exec.value.status, replayed: true };
+        const prior = (await this.ctx.store.get<IdempotencyRecord>(TABLES.idempotency, idemKey))!;
+        if (prior.value.payload !== payload) throw new ConflictError(`Idempotency-Key ${idempotencyKey} was used with a different input`);
+        const exec = await this.ctx.store.get<ExecutionRecord>(TABLES.executions, executionKey(chainId, prior.value.executionId));
+        if (exec) return { executionId: prior.value.executionId, status: exec.value.status, replayed: true };
+        // The first request claimed the key but never stored its execution (it is in flight, or its
+        // process died): like Powertools' in-progress expiry, the claim can be taken over once stale.
+        if (claim.claimedAtSec - prior.value.claimedAtSec < IDEMPOTENCY_IN_PROGRESS_SEC) {
+          throw new ConflictError(`Idempotency-Key ${idempotencyKey}: the first request is still in progress`);
+        }
+        try {
+          await this.ctx.store.put(TABLES.idempotency, idemKey, claim, { ifVersion: prior.version });
+        } catch (e2) {
+          if (e2 instanceof VersionConflictError) throw new ConflictError(`Idempotency-Key ${idempotencyKey}: another request took the key`);
+          throw e2;
+        }
       }
     }
     try {
@@ -141,6 +166,24 @@ export class ChainService {
     const got = await this.ctx.store.get<ExecutionRecord>(TABLES.executions, executionKey(chainId, executionId));
     if (!got) throw new NotFoundError(`no execution ${executionId} of chain ${chainId}`);
     return got.value;
+  }
+
+  /**
+   * Records a capacity signal about a pool (a spot interruption notice, insufficient capacity); running
+   * executions react at their next step boundary.
+   * @throws ForbiddenError (policy `operators`) unless the principal or one of its groups is an operator
+   * @throws NotFoundError for an unknown pool
+   */
+  signalPool(principal: Principal, signal: Omit<PoolSignal, 'atSec'> & { durationSec?: number }): PoolSignal {
+    const names = [principal.id, ...principal.memberOf];
+    if (!this.ctx.config.operators.some((o) => names.includes(o))) throw new ForbiddenError('operators', `${principal.id} is not an operator (config "operators")`);
+    if (!this.ctx.config.pools.some((p) => p.id === signal.poolId)) throw new NotFoundError(`no pool ${signal.poolId}`);
+    if (!this.signals) throw new ConflictError('this service has no signal-accepting capacity monitor');
+    const atSec = this.ctx.clock.nowSec();
+    const s: PoolSignal = { kind: signal.kind, poolId: signal.poolId, atSec, ...(signal.detail ? { detail: signal.detail } : {}), ...(signal.durationSec ? { untilSec: atSec + signal.durationSec } : {}) };
+    this.signals(s);
+    this.ctx.logger.info('pool signal', { ...s });
+    return s;
   }
 
   /** Restarts every stored execution that is queued or running (after a restart). @returns how many */

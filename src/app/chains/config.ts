@@ -46,6 +46,8 @@ export const ChainServiceConfigSchema = z.object({
   maxQueuedPerPrincipal: z.number().int().positive().default(10),
   /** Seconds between re-compositions of a queued execution and between monitor checks. */
   pollSec: z.number().positive().default(1),
+  /** Principal ids or groups allowed to post pool signals (`POST /pools/{pool_id}/signals`). */
+  operators: z.array(z.string().min(1)).default([]),
   /** Directory `module:`/`command:` locations resolve against; default: the config file's directory. */
   taskBaseDir: z.string().optional(),
 });

@@ -3,6 +3,9 @@
  * (metric / metricPerUnit, summed over the pool's signals), the forecast task backlog beyond what is
  * already committed, the units of steps already committed (running or runnable), and the expected
  * units of predicted next steps (probability × vCPU, in the slot they are expected to start).
+ * The latest observed value of each metric is a floor under its forecast over the horizon (the
+ * horizon is one lead time plus a margin: demand seen now is assumed to last that long, which keeps a
+ * lagging forecast from under-provisioning and from scaling in under live load).
  */
 import { quantileKey, type DemandSignal, type Forecast } from '../../core/model/index.js';
 import type { DemandSlot } from '../../core/plan/types.js';
@@ -19,6 +22,8 @@ export interface DemandInputs {
   readonly signals: readonly DemandSignal[];
   readonly backlogSignals: readonly TaskBacklogSignal[];
   readonly forecasts: ReadonlyMap<string, Forecast>;
+  /** Latest observed value per demand series (a floor under its forecast), when known. */
+  readonly recent?: ReadonlyMap<string, number>;
   readonly committedUnits: number;
   /** Predicted step units per slot index. */
   readonly predictedUnits: readonly number[];
@@ -34,7 +39,7 @@ export function buildDemandSlots(d: DemandInputs): DemandSlot[] {
     const quantiles: Record<string, number> = {};
     for (const level of d.levels) {
       let units = 0;
-      for (const s of mine) units += forecastAt(d.forecasts.get(s.seriesId), level, t) / s.metricPerUnit;
+      for (const s of mine) units += Math.max(forecastAt(d.forecasts.get(s.seriesId), level, t), d.recent?.get(s.seriesId) ?? 0) / s.metricPerUnit;
       let queued = 0;
       for (const s of backlog) queued += forecastAt(d.forecasts.get(s.seriesId), level, t);
       units += Math.max(0, queued - d.committedUnits);

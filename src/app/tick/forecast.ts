@@ -3,7 +3,7 @@
  * forecast per series, reads demand units from it at any future time, and scores past forecasts
  * against what was then observed (sMAPE of the mean over the first hour after each origin).
  */
-import { forecastQuantile, type Forecast, type MetricSeries } from '../../core/model/index.js';
+import type { Forecast, MetricSeries } from '../../core/model/index.js';
 import type { Forecaster } from '../../core/forecast/types.js';
 import type { MetricsSource } from '../../ports/metrics-source.js';
 
@@ -73,17 +73,50 @@ export class ForecastCache {
   }
 }
 
+interface LevelIndex {
+  readonly levels: number[];
+  readonly arrays: ReadonlyArray<readonly number[]>;
+}
+const levelIndex = new WeakMap<Forecast, LevelIndex>();
+
+function indexOf(f: Forecast): LevelIndex {
+  let ix = levelIndex.get(f);
+  if (!ix) {
+    const keys = Object.keys(f.quantiles).sort((a, b) => Number(a) - Number(b));
+    ix = { levels: keys.map(Number), arrays: keys.map((k) => f.quantiles[k]) };
+    levelIndex.set(f, ix);
+  }
+  return ix;
+}
+
+/** Quantile `level` at step `h`, interpolating between stored levels (as core/model's forecastQuantile). */
+function quantileAtStep(ix: LevelIndex, level: number, h: number): number {
+  const { levels, arrays } = ix;
+  const n = levels.length;
+  if (level <= levels[0]) return arrays[0][h];
+  if (level >= levels[n - 1]) return arrays[n - 1][h];
+  for (let i = 1; i < n; i++) {
+    if (level <= levels[i]) {
+      const w = (level - levels[i - 1]) / (levels[i] - levels[i - 1]);
+      return arrays[i - 1][h] * (1 - w) + arrays[i][h] * w;
+    }
+  }
+  return arrays[n - 1][h];
+}
+
 /**
  * Quantile `level` of forecast `f` at epoch second `tSec`, interpolating between steps and clamping
- * to the forecast's span; 0 when `f` is absent.
+ * to the forecast's span; 0 when `f` is absent or has no quantiles.
  */
 export function forecastAt(f: Forecast | undefined, level: number, tSec: number): number {
   if (!f || f.mean.length === 0) return 0;
+  const ix = indexOf(f);
+  if (ix.levels.length === 0) return 0;
   const x = (tSec - f.originSec) / f.periodSec - 1;
   const last = f.mean.length - 1;
-  if (x <= 0) return Math.max(0, forecastQuantile(f, level, 0));
-  if (x >= last) return Math.max(0, forecastQuantile(f, level, last));
+  if (x <= 0) return Math.max(0, quantileAtStep(ix, level, 0));
+  if (x >= last) return Math.max(0, quantileAtStep(ix, level, last));
   const i = Math.floor(x);
   const w = x - i;
-  return Math.max(0, forecastQuantile(f, level, i) * (1 - w) + forecastQuantile(f, level, i + 1) * w);
+  return Math.max(0, quantileAtStep(ix, level, i) * (1 - w) + quantileAtStep(ix, level, i + 1) * w);
 }

@@ -2,10 +2,18 @@
  * Registers every CLI command. Add one import and one call per command file.
  */
 import type { Command } from 'commander';
+import { registerBacktest } from './backtest.js';
+import { registerExportMetrics } from './export-metrics.js';
+import { registerForecast } from './forecast.js';
 import { registerServe } from './serve.js';
+import { registerSignals } from './signals.js';
 
 /** Adds all prescale commands to `program`. */
 export function registerCommands(program: Command): void {
   void program;
+  registerBacktest(program);
+  registerExportMetrics(program);
+  registerForecast(program);
   registerServe(program);
+  registerSignals(program);
 }

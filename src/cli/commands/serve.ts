@@ -61,16 +61,17 @@ export async function serve(opts: ServeOptions): Promise<{ url: string; stop: ()
     random: createRandom(Number(opts.seed) || 0),
     onRetry: (task, n, err, delaySec) => lineLogger.warn('retrying task', { taskId: task.task_id, retry: n, delaySec, error: err.message }),
   });
+  const monitor = staticCapacityMonitor(config);
   const service = new ChainService({
     store,
     executor,
     clock: { nowSec: () => Date.now() / 1000 },
-    monitor: staticCapacityMonitor(config),
+    monitor,
     schemas: new AjvSchemaChecker(),
     config,
     newId: () => randomUUID(),
     logger: lineLogger,
-  });
+  }, (signal) => monitor.signal(signal));
   const app = createChainApi(service);
   const url = await app.listen({ port, host: opts.host });
   const resumed = await service.resume();

@@ -14,6 +14,8 @@ export interface ArimaOrder {
   readonly d: number;
   readonly q: number;
   readonly auto?: boolean;
+  /** ctsa estimation method: 0 exact maximum likelihood (package default), 1 conditional sum of squares, 2 Box-Jenkins. */
+  readonly method?: number;
 }
 
 /** What a fit returns: point forecasts and forecast-error VARIANCES (the package returns variance, not s.e.). */
@@ -51,7 +53,7 @@ export class PackageArimaEngine implements ArimaEngine {
     if (this.poisoned) throw new Error('arima engine unusable after an earlier crash');
     let model: InstanceType<ArimaConstructor> | undefined;
     try {
-      model = new this.ctor({ p: order.p, d: order.d, q: order.q, auto: order.auto ?? false, verbose: false });
+      model = new this.ctor({ p: order.p, d: order.d, q: order.q, auto: order.auto ?? false, method: order.method ?? 0, verbose: false });
       model.train([...y]);
       const [mean, variance] = model.predict(horizon);
       return { mean, variance };

@@ -40,13 +40,17 @@ export function movingAverage(x: ArrayLike<number>, w: number): Float64Array {
  */
 function profileOf(detrended: Float64Array, m: number, decay: number): Float64Array {
   const n = detrended.length;
+  // The centred moving average is biased where its window is cut by the ends; use the interior.
+  const half = Math.ceil(m / 2);
+  const a0 = n >= 2 * m ? half : 0;
+  const a1 = n >= 2 * m ? n - half : n;
   const sigma = madSigma(detrended);
   const med = median(detrended);
   const lim = sigma > 0 ? 4 * sigma : Infinity;
   const sum = new Float64Array(m);
   const wsum = new Float64Array(m);
   const lastCycle = Math.floor((n - 1) / m);
-  for (let t = 0; t < n; t++) {
+  for (let t = a0; t < a1; t++) {
     const c = lastCycle - Math.floor(t / m);
     const w = decay ** c;
     let v = detrended[t] - med;

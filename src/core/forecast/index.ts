@@ -10,6 +10,7 @@ import { seasonalNaiveModel } from './models/seasonal-naive.js';
 import { createEtsModel } from './models/ets-model.js';
 import { createMstlModel } from './models/mstl-model.js';
 import { createProphetModel } from './models/prophet.js';
+import { createRobustLevelModel } from './models/robust-level.js';
 import { createEnsembleForecaster } from './ensemble.js';
 import type { Forecaster } from './types.js';
 import { InputError } from '../model/errors.js';
@@ -18,6 +19,8 @@ export type { ForecastRequest, Forecaster } from './types.js';
 export { detectSeasonality, type Seasonality } from './seasonality.js';
 export type { ArimaEngine, ArimaOrder, ArimaResult } from './arima-engine.js';
 export { PackageArimaEngine } from './arima-engine.js';
+export { fitIncremental, updateIncremental, forecastIncremental, type FittedModel, type IncrementalOptions } from './incremental.js';
+export { rollingOriginEvaluate, mase, seasonalNaiveMae, type RollingOriginProtocol, type RollingOriginScore } from './evaluate.js';
 
 /** Options shared by every forecaster the factory makes. */
 export interface ForecasterOptions {
@@ -26,7 +29,7 @@ export interface ForecasterOptions {
 }
 
 /** Names accepted by {@link createForecaster}. */
-export const FORECASTER_NAMES = ['seasonal-naive', 'arima', 'ets', 'mstl', 'prophet', 'select', 'ensemble'] as const;
+export const FORECASTER_NAMES = ['seasonal-naive', 'arima', 'ets', 'mstl', 'prophet', 'robust', 'select', 'ensemble'] as const;
 
 /** The default model name. */
 export const DEFAULT_FORECASTER = 'ensemble';
@@ -47,6 +50,8 @@ export function createModel(name: string, options: ForecasterOptions = {}): Fore
       return createMstlModel();
     case 'prophet':
       return createProphetModel();
+    case 'robust':
+      return createRobustLevelModel();
     default:
       throw new InputError({ field: 'model' }, name, `one of ${FORECASTER_NAMES.join(', ')}`);
   }

@@ -4,9 +4,9 @@
  */
 
 /**
- * Inverse of the standard normal CDF (the probit), accurate to about 1e-9.
+ * Inverse of the standard normal CDF (the probit), relative error below 1.15e-9.
  * Source: Peter J. Acklam's rational approximation ("An algorithm for computing the inverse normal
- * cumulative distribution function", 2003) with one Halley refinement step.
+ * cumulative distribution function", 2003).
  * @param p probability in (0, 1); 0 and 1 give -Infinity / +Infinity
  */
 export function normalQuantile(p: number): number {
@@ -29,22 +29,7 @@ export function normalQuantile(p: number): number {
     const q = Math.sqrt(-2 * Math.log(1 - p));
     x = -(((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
   }
-  // One Halley step on erfc-based CDF.
-  const e = 0.5 * erfc(-x / Math.SQRT2) - p;
-  const u = e * Math.sqrt(2 * Math.PI) * Math.exp((x * x) / 2);
-  return x - u / (1 + (x * u) / 2);
-}
-
-/** Complementary error function (Numerical Recipes `erfcc`, fractional error < 1.2e-7). */
-export function erfc(x: number): number {
-  const z = Math.abs(x);
-  const t = 1 / (1 + 0.5 * z);
-  const r =
-    t *
-    Math.exp(
-      -z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
-    );
-  return x >= 0 ? r : 2 - r;
+  return x;
 }
 
 /** Arithmetic mean of the finite values of `xs`, NaN when there are none. */

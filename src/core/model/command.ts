@@ -55,6 +55,8 @@ export interface PreExecuteCommand extends CommandBase {
   readonly expectedSavedSec?: number;
   /** Expected cost of the preparation (compute while preparing + memory held until used), USD. */
   readonly expectedCostUsd?: number;
+  /** Prefetch configuration arm (A/B test) the chain's principal is assigned to, when arms are used. */
+  readonly arm?: string;
 }
 
 /** Any command. */

@@ -4,20 +4,21 @@
  * For one pool, offerings i and slots s, integer counts x[i,s] minimise the expected cost over the
  * horizon
  *
- *   Σ_s Σ_i c_i·x[i,s]·Δ/3600  +  Σ_s Σ_i p_i·(L_i/3600)·w[i,s]  +  P·Σ_s u[s]·Δ/3600
+ *   Σ_s Σ_i c_i·x[i,s]·Δ_s/3600  +  Σ_i p_i·(L_i/3600)·w_i  +  P·Σ_s u[s]·Δ_s/3600
  *
  * with c_i = price + hazard × (lost work + replacement lead time) × units × value of a unit-hour
- * (fleet.ts), w the instances launched into slot s (paid while booting for lead time L_i) and u the
- * uncovered units, priced at a penalty P far above any offering. Subject to, per slot:
+ * (fleet.ts), w_i = x[i,last] − base_i the instances launched over the horizon (paid while booting for
+ * lead time L_i; counts never decrease inside the horizon, since scale-in is the frame's hysteresis
+ * decision) and u the uncovered units, priced at a penalty P far above any offering. Subject to, per slot:
  * - coverage of the service-level quantile (the deterministic equivalent of P(D_s ≤ capacity) ≥ SL,
  *   with D_s's quantile read from the forecast plus predicted and committed step units):
  *   Σ_i k_i x[i,s] + u[s] ≥ T_s;
  * - on-demand floor: Σ_{i on-demand} k_i x[i,s] ≥ F_s (hard);
  * - diversification: k_i x[i,s] ≤ share · Σ_{spot} k_j x[j,s] for spot i, and when share·k > 1 also
- *   at least k offerings in use whenever spot is used (binaries y, z);
+ *   at least k offerings in use whenever spot is used (binaries y);
  * - maximum pool size Σ k_i x ≤ max; spend cap Σ p_i x ≤ cap (hard);
- * - change limit Σ_i k_i w[i,s] ≤ maxChange per tick; existing instances kept (x ≥ base), offerings
- *   that cannot launch fixed at their base.
+ * - change limit Σ_i k_i (x[i,s] − x[i,s−1]) ≤ maxChange per tick; existing instances kept
+ *   (x ≥ base), offerings that cannot launch fixed at their base.
  * When HiGHS does not return an optimum (infeasible, time limit, error) the greedy composer answers
  * instead and the plan's reason says why.
  */
@@ -40,15 +41,21 @@ export interface LpSolver {
 
 /** Options of the MILP planner. */
 export interface MilpPlannerOptions extends PlannerOptions {
-  /** Solver wall-clock limit per pool and tick, seconds; reaching it falls back to greedy. @default 1 */
+  /**
+   * Solver wall-clock limit per pool and tick, seconds; reaching it falls back to greedy. A safety net:
+   * it makes output depend on machine speed, so `maxNodes` (deterministic) is what normally stops a
+   * hard solve. @default 2
+   */
   readonly timeLimitSec?: number;
-  /** Relative MIP gap at which HiGHS stops. @default 0.001 */
+  /** Branch-and-bound node limit (deterministic); reaching it falls back to greedy. @default 20000 */
+  readonly maxNodes?: number;
+  /** Relative MIP gap at which HiGHS stops (the plan's cost is within it of the optimum). @default 0.01 */
   readonly mipRelGap?: number;
   /** Penalty per uncovered unit-hour as a multiple of the dearest effective USD per unit-hour. @default 50 */
   readonly shortfallPenaltyMultiplier?: number;
   /** Candidate offerings kept per market (see {@link milpCandidates}). @default 6 */
   readonly candidatesPerMarket?: number;
-  /** Slots per block beyond the launch cut-off (see {@link slotBlocks}). @default 5 */
+  /** Slots per block beyond the launch cut-off (see {@link slotBlocks}). @default 10 */
   readonly blockSlots?: number;
 }
 
@@ -80,18 +87,26 @@ export function milpCandidates(req: ComposeRequest, candidatesPerMarket = 6): st
 export interface SlotBlock { readonly first: number; readonly count: number; readonly target: number }
 
 /**
- * Groups slots: each slot up to the launch cut-off (the longest lead time + margin + one tick after the
- * first slot) stands alone, since launches due now depend on them; later slots go in blocks of
- * `blockSlots` planned at the block's highest target (they only shape later launches and the cost).
+ * Groups slots. Counts never decrease inside the horizon, so covering slot s implies covering every
+ * earlier target: each slot's constraint is exactly "cover the running maximum of targets", and runs
+ * of slots with the same running maximum merge without changing the optimum. Up to the launch cut-off
+ * (the longest lead time + margin + one tick after the first slot) that is all; later slots, which only
+ * shape later launches and the cost and are planned again every tick, also go in blocks of at most
+ * `blockSlots`.
  */
-export function slotBlocks(req: ComposeRequest, blockSlots = 5): SlotBlock[] {
+export function slotBlocks(req: ComposeRequest, blockSlots = 10): SlotBlock[] {
   const t0 = req.slotStartSec[0] ?? 0;
   const cutoff = t0 + req.tickSec + req.book.maxLeadTimeSec() + req.pool.launchMarginSec;
+  const runMax: number[] = [];
+  req.targets.forEach((t, i) => runMax.push(Math.max(t, i > 0 ? runMax[i - 1] : 0)));
   const out: SlotBlock[] = [];
   let s = 0;
-  while (s < req.targets.length) {
-    const n = req.slotStartSec[s] < cutoff ? 1 : Math.min(blockSlots, req.targets.length - s);
-    out.push({ first: s, count: n, target: Math.max(...req.targets.slice(s, s + n)) });
+  while (s < runMax.length) {
+    let n = 1;
+    if (req.slotStartSec[s] < cutoff) {
+      while (s + n < runMax.length && req.slotStartSec[s + n] < cutoff && runMax[s + n] - runMax[s] < 1e-9) n++;
+    } else n = Math.min(blockSlots, runMax.length - s);
+    out.push({ first: s, count: n, target: runMax[s + n - 1] });
     s += n;
   }
   return out;
@@ -116,25 +131,40 @@ export function buildCapacityMilp(req: ComposeRequest, opts: MilpPlannerOptions 
   let vars = 0;
   let rows = 0;
   const x = (i: number, s: number): string => `x${i}_${s}`;
+  // Tight upper bounds keep the LP relaxation close to the integers: no optimum holds more than twice
+  // (the peak need + the largest instance) in one offering.
+  const peak = Math.max(0, ...blocks.map((b) => Math.max(b.target, onDemandFloorUnits(pool, b.target))));
+  const biggest = Math.max(1, ...infos.map((o) => o.capacityUnits));
+  const upperOf = (i: number): number => {
+    const o = infos[i];
+    const b = base.get(o.id) ?? 0;
+    if (!o.launchable) return b;
+    return Math.max(b, Math.min(Math.floor(pool.maxUnits / o.capacityUnits + 1e-9), Math.ceil((2 * (peak + biggest)) / o.capacityUnits)));
+  };
   for (let s = 0; s < S; s++) {
     const blk = blocks[s];
     const hours = (blk.count * req.slotSec) / 3600;
     const all: Term[] = infos.map((o, i) => [o.capacityUnits, x(i, s)]);
+    const launches: Term[] = [];
+    let baseUnits = 0;
     infos.forEach((o, i) => {
       const b = base.get(o.id) ?? 0;
-      const upper = o.launchable ? Math.max(b, Math.floor(pool.maxUnits / o.capacityUnits + 1e-9)) : b;
+      baseUnits += b * o.capacityUnits;
+      const upper = upperOf(i);
       m.bound(x(i, s), b, upper);
       m.integer(x(i, s));
-      m.minimise([o.effectiveUsdPerHour * hours, x(i, s)]);
+      // paid while booting: each instance above the base costs its lead time once
+      const bootUsd = s === S - 1 && o.launchable ? o.priceUsdPerHour * (o.launchLeadTimeSec / 3600) + 1e-6 : 0;
+      m.minimise([o.effectiveUsdPerHour * hours + bootUsd, x(i, s)]);
       vars++;
-      if (!o.launchable) return;
-      const w = `w${i}_${s}`;
-      m.minimise([o.priceUsdPerHour * (o.launchLeadTimeSec / 3600) + 1e-6, w]);
-      m.bound(w, 0, Infinity);
-      vars++;
-      if (s === 0) m.row(`inc${i}_0`, [[1, w], [-1, x(i, 0)]], '>=', -b);
-      else m.row(`inc${i}_${s}`, [[1, w], [-1, x(i, s)], [1, x(i, s - 1)]], '>=', 0);
-      rows++;
+      if (!o.launchable || upper === b) return;
+      launches.push([o.capacityUnits, x(i, s)]);
+      if (s > 0) {
+        // no planned removals inside the horizon: scale-in is the frame's decision (hysteresis)
+        m.row(`mon${i}_${s}`, [[1, x(i, s)], [-1, x(i, s - 1)]], '>=', 0);
+        launches.push([-o.capacityUnits, x(i, s - 1)]);
+        rows++;
+      }
     });
     m.minimise([penalty * hours, `u${s}`]);
     m.bound(`u${s}`, 0, Infinity);
@@ -152,10 +182,11 @@ export function buildCapacityMilp(req: ComposeRequest, opts: MilpPlannerOptions 
       rows++;
     }
     // launches into a block may spread over its ticks
-    const launches: Term[] = [];
-    infos.forEach((o, i) => { if (o.launchable) launches.push([o.capacityUnits, `w${i}_${s}`]); });
     const ticks = Math.max(1, Math.floor((blk.count * req.slotSec) / req.tickSec));
-    if (launches.length > 0) { m.row(`chg${s}`, launches, '<=', changePerTick * ticks); rows++; }
+    if (launches.length > 0) {
+      m.row(`chg${s}`, launches, '<=', changePerTick * ticks + (s === 0 ? baseUnits : 0));
+      rows++;
+    }
     if (spotIdx.length > 0) {
       const spotTotal = `S${s}`;
       m.bound(spotTotal, 0, Infinity);
@@ -167,15 +198,16 @@ export function buildCapacityMilp(req: ComposeRequest, opts: MilpPlannerOptions 
         rows++;
       }
       if (needK) {
-        m.binary(`z${s}`);
-        m.row(`spu${s}`, [[1, spotTotal], [-pool.maxUnits, `z${s}`]], '<=', 0);
-        m.row(`cnt${s}`, [...spotIdx.map((i) => [1, `y${i}_${s}`] as Term), [-pool.minSpotOfferings, `z${s}`]], '>=', 0);
-        rows += 2;
-        vars++;
+        // at least k offerings when spot is used: y_i = 1 iff offering i is used (x_i ≤ U_i y_i,
+        // y_i ≤ x_i), and any used offering needs k used ones (Σ_j y_j ≥ k · y_i)
+        const ys: Term[] = spotIdx.map((j) => [1, `y${j}_${s}`]);
         for (const i of spotIdx) {
-          m.binary(`y${i}_${s}`);
-          m.row(`yx${i}_${s}`, [[1, `y${i}_${s}`], [-1, x(i, s)]], '<=', 0);
-          rows++;
+          const y = `y${i}_${s}`;
+          m.binary(y);
+          m.row(`xy${i}_${s}`, [[1, x(i, s)], [-Math.max(1, upperOf(i)), y]], '<=', 0);
+          m.row(`yx${i}_${s}`, [[1, y], [-1, x(i, s)]], '<=', 0);
+          m.row(`cnt${i}_${s}`, ys.map(([c, n]) => (n === y ? [c - pool.minSpotOfferings, n] : [c, n]) as Term), '>=', 0);
+          rows += 3;
           vars++;
         }
       }
@@ -231,7 +263,10 @@ export function milpComposer(solver: LpSolver, opts: MilpPlannerOptions = {}): S
     let status: string;
     try {
       const { lp, ids, blocks } = buildCapacityMilp(req, opts);
-      const sol = solver.solve(lp, { output_flag: false, time_limit: opts.timeLimitSec ?? 1, mip_rel_gap: opts.mipRelGap ?? 1e-3, random_seed: 0 });
+      const sol = solver.solve(lp, {
+        output_flag: false, time_limit: opts.timeLimitSec ?? 2, mip_rel_gap: opts.mipRelGap ?? 0.01,
+        mip_max_nodes: opts.maxNodes ?? 20000, random_seed: 0,
+      });
       status = sol.Status;
       if (status === 'Optimal') {
         const slots = readCounts(sol, ids, blocks);

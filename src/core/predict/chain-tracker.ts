@@ -7,6 +7,19 @@ import type { ExecutionEvent } from '../model/events.js';
 /** Context symbol used before a chain's first step (so the first step is predictable too). */
 export const START_SYMBOL = '\u0002start';
 
+/** JSON form of a {@link ChainTracker}. */
+export interface TrackerJson {
+  readonly idleSec: number;
+  readonly chains: ReadonlyArray<{
+    readonly id: string;
+    readonly workflow: string;
+    readonly principal?: string;
+    readonly channel?: string;
+    readonly lastEventSec: number;
+    readonly steps: ReadonlyArray<readonly [string, string, number, number | null]>;
+  }>;
+}
+
 /** One observed transition: `history` (oldest first) was followed by a step of type `next`. */
 export interface Transition {
   readonly chainId: string;
@@ -106,6 +119,31 @@ export class ChainTracker {
     chain.steps.push(step);
     chain.byTaskId.set(e.taskId, step);
     return transition;
+  }
+
+  /** Plain-data form of the open chains (so a restored model continues their histories). */
+  toJSON(): TrackerJson {
+    return {
+      idleSec: this.idleSec,
+      chains: [...this.chains.entries()].map(([id, c]) => ({
+        id,
+        workflow: c.workflow,
+        principal: c.principal,
+        channel: c.channel,
+        lastEventSec: c.lastEventSec,
+        steps: c.steps.map((s) => [s.taskId, s.taskType, s.startedAtSec, s.finishedAtSec ?? null] as [string, string, number, number | null]),
+      })),
+    };
+  }
+
+  /** Restores {@link ChainTracker.toJSON} output; a missing value gives an empty tracker. */
+  static fromJSON(json: TrackerJson | undefined): ChainTracker {
+    const t = new ChainTracker(json?.idleSec);
+    for (const c of json?.chains ?? []) {
+      const steps: TrackedStep[] = c.steps.map(([taskId, taskType, startedAtSec, fin]) => ({ taskId, taskType, startedAtSec, ...(fin === null ? {} : { finishedAtSec: fin }) }));
+      t.chains.set(c.id, { workflow: c.workflow, principal: c.principal, channel: c.channel, lastEventSec: c.lastEventSec, steps, byTaskId: new Map(steps.map((s) => [s.taskId, s])) });
+    }
+    return t;
   }
 
   private prune(nowSec: number): void {

@@ -75,3 +75,15 @@ export {
   type SampleSummary,
 } from './graph.js';
 export { frequentPaths, mineBundles, type FrequentPath, type MinedBundle } from './mining.js';
+export {
+  assignArm,
+  selectPrefetchForArms,
+  compareArms,
+  emptyArmMetrics,
+  fnv1a32,
+  normalCdf,
+  type PrefetchArm,
+  type ArmMetrics,
+  type ArmComparison,
+} from './ab-test.js';
+export { ExecutionEventSchema, parseExecutionEvents } from './event-schema.js';

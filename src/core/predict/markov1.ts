@@ -7,7 +7,7 @@
 import type { ExecutionEvent } from '../model/events.js';
 import { InputError } from '../model/errors.js';
 import type { ChainContext, DistributionModel, NextStepPrediction } from './types.js';
-import { ChainTracker, type Transition } from './chain-tracker.js';
+import { ChainTracker, type TrackerJson, type Transition } from './chain-tracker.js';
 import { EdgeDelayTable, SEP } from './edge-table.js';
 import { effectiveHistory, lastStep, topN, withStartTime } from './context.js';
 
@@ -18,6 +18,8 @@ export interface Markov1Json {
   readonly transitions: Array<[string, Array<[string, number]>]>;
   readonly order0: Array<[string, Array<[string, number]>]>;
   readonly delays: ReturnType<EdgeDelayTable['toJSON']>;
+  /** Open chains (absent in older saves). */
+  readonly open?: TrackerJson;
 }
 
 function bump(table: Map<string, Map<string, number>>, key: string, next: string): void {
@@ -42,7 +44,7 @@ function normalise(row: ReadonlyMap<string, number> | undefined): Map<string, nu
 /** First-order Markov next-step model. See the module comment. */
 export class Markov1Model implements DistributionModel {
   readonly name: string = 'markov1';
-  private readonly tracker = new ChainTracker();
+  private tracker = new ChainTracker();
   private readonly transitions = new Map<string, Map<string, number>>();
   private readonly order0 = new Map<string, Map<string, number>>();
   private delays = new EdgeDelayTable();
@@ -73,11 +75,11 @@ export class Markov1Model implements DistributionModel {
 
   toJSON(): Markov1Json {
     const rows = (m: Map<string, Map<string, number>>): Array<[string, Array<[string, number]>]> => [...m.entries()].map(([k, v]) => [k, [...v.entries()]]);
-    return { kind: 'markov1', version: 1, transitions: rows(this.transitions), order0: rows(this.order0), delays: this.delays.toJSON() };
+    return { kind: 'markov1', version: 1, transitions: rows(this.transitions), order0: rows(this.order0), delays: this.delays.toJSON(), open: this.tracker.toJSON() };
   }
 
   /**
-   * Restores a model saved with {@link Markov1Model.toJSON}. Open chains are not part of the state.
+   * Restores a model saved with {@link Markov1Model.toJSON}, open chains included.
    * @throws InputError when `json` is not a markov1 model
    */
   static fromJSON(json: unknown): Markov1Model {
@@ -89,6 +91,7 @@ export class Markov1Model implements DistributionModel {
     for (const [k, row] of j.transitions) m.transitions.set(k, new Map(row));
     for (const [k, row] of j.order0) m.order0.set(k, new Map(row));
     m.delays = EdgeDelayTable.fromJSON(j.delays);
+    m.tracker = ChainTracker.fromJSON(j.open);
     return m;
   }
 }

@@ -19,7 +19,7 @@ import { z } from 'zod';
 import type { ExecutionEvent } from '../model/events.js';
 import { InputError, inputErrorFromZod } from '../model/errors.js';
 import type { ChainContext, DistributionModel, NextStepPrediction } from './types.js';
-import { ChainTracker, START_SYMBOL, type Transition } from './chain-tracker.js';
+import { ChainTracker, START_SYMBOL, type TrackerJson, type Transition } from './chain-tracker.js';
 import { EdgeDelayTable, SEP } from './edge-table.js';
 import { DecayedCounts } from './decayed-counts.js';
 import { AccuracyTracker, type AccuracyStats } from './scoring.js';
@@ -67,7 +67,7 @@ interface ExpertInput {
 export class VomModel implements DistributionModel {
   readonly name = 'vom';
   private readonly opts: ResolvedOptions;
-  private readonly tracker = new ChainTracker();
+  private tracker = new ChainTracker();
   private counts: DecayedCounts;
   private delays = new EdgeDelayTable();
   private weights = new Map<string, number[]>();
@@ -138,11 +138,12 @@ export class VomModel implements DistributionModel {
       delays: this.delays.toJSON(),
       weights: [...this.weights.entries()],
       accuracy: this.accuracy.toJSON(),
+      open: this.tracker.toJSON(),
     };
   }
 
   /**
-   * Restores a model saved with {@link VomModel.toJSON}. Open chains are not part of the state.
+   * Restores a model saved with {@link VomModel.toJSON}, open chains included.
    * @throws InputError when `json` is not a saved vom model
    */
   static fromJSON(json: unknown): VomModel {
@@ -155,6 +156,7 @@ export class VomModel implements DistributionModel {
     m.delays = EdgeDelayTable.fromJSON(j.delays as never);
     m.weights = new Map(j.weights as Array<[string, number[]]>);
     m.accuracy = AccuracyTracker.fromJSON(j.accuracy as never);
+    m.tracker = ChainTracker.fromJSON(j.open as TrackerJson | undefined);
     return m;
   }
 

@@ -63,5 +63,9 @@ function findCycle(nodes: readonly GraphNode[], ordered: ReadonlySet<string>): s
   const cycle = path.slice(seenAt.get(current));
   // Edges point from a node to what it depends on; show the cycle in execution direction.
   cycle.reverse();
-  return [...cycle, cycle[0]];
+  // Start at the node declared first, so the same graph always reports the same text.
+  const firstDeclared = nodes.findIndex((n) => cycle.includes(n.id));
+  const at = cycle.indexOf(nodes[firstDeclared].id);
+  const rotated = [...cycle.slice(at), ...cycle.slice(0, at)];
+  return [...rotated, rotated[0]];
 }

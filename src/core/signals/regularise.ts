@@ -16,6 +16,8 @@ export interface RawPoint {
   readonly value: number;
   /** 1-based line of the source file it came from, for error messages; absent: its 1-based position. */
   readonly line?: number;
+  /** The timestamp as written in the source, shown in error messages; absent: `tSec`. */
+  readonly timestampText?: string;
 }
 
 /** Options of {@link regularise}. */
@@ -133,6 +135,7 @@ export function regularise(
 /** Throws on non-finite numbers and on a timestamp earlier than its predecessor. */
 function checkOrder(points: ReadonlyArray<RawPoint>, file: string): void {
   let prev = Number.NEGATIVE_INFINITY;
+  let prevShown = '';
   for (let i = 0; i < points.length; i++) {
     const p = points[i]!;
     const line = p.line ?? i + 1;
@@ -145,11 +148,12 @@ function checkOrder(points: ReadonlyArray<RawPoint>, file: string): void {
     if (p.tSec < prev) {
       throw new InputError(
         { file, line, field: 'timestamp' },
-        p.tSec,
-        `a timestamp >= the previous row's ${prev} (timestamps must not go backwards)`,
+        p.timestampText ?? p.tSec,
+        `a timestamp >= the previous row's ${prevShown} (timestamps must not go backwards)`,
       );
     }
     prev = p.tSec;
+    prevShown = p.timestampText ?? String(p.tSec);
   }
 }
 

@@ -51,13 +51,19 @@ function fromParts(
   const hour = h === undefined ? 0 : Number(h);
   const minute = mi === undefined ? 0 : Number(mi);
   const second = se === undefined ? 0 : Number(se);
-  if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) return undefined;
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) || hour > 23 || minute > 59 || second > 59) {
+    return undefined;
+  }
   const ms = Date.UTC(year, month - 1, day, hour, minute, second);
-  // Date.UTC rolls 31 February over into March: reject days the month does not have.
-  if (new Date(ms).getUTCDate() !== day) return undefined;
   const offsetSec = zoneOffsetSec(zone);
   if (offsetSec === undefined) return undefined;
   return ms / 1000 + (frac ? Number(`0${frac}`) : 0) - offsetSec;
+}
+
+/** Days in `month` (1-12) of `year` in the proleptic Gregorian calendar (leap: divisible by 4, not by 100 unless by 400). */
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
 }
 
 /** `Z` → 0; `+02:00`, `+0200`, `+02` → 7200; `undefined` (no zone) → 0 (UTC). */

@@ -22,6 +22,8 @@ export function backlogSeriesId(poolId: string): string {
 /** Options of the prescale policy. */
 export interface PrescalePolicyOptions {
   readonly forecaster?: Forecaster;
+  /** Forecaster by name when `forecaster` is absent (core/forecast's FORECASTER_NAMES). @default "seasonal-naive" (fast enough to refit hourly in a 7-day backtest) */
+  readonly forecasterName?: string;
   readonly planner?: Planner;
   /** Pre-execute predicted steps. @default true */
   readonly prefetch?: boolean;
@@ -54,7 +56,7 @@ export function createPrescalePolicy(world: World, backlog: ReadonlyMap<string, 
     metrics,
     events: new SimEventSource(world),
     cloud: world.cloud,
-    forecaster: opts.forecaster ?? createForecaster(),
+    forecaster: opts.forecaster ?? createForecaster(opts.forecasterName ?? 'seasonal-naive'),
     nextStep: createNextStepModel('vom'),
     planner: opts.planner ?? createGreedyPlanner({ tickSec: sc.tickSec }),
     config,

@@ -26,7 +26,7 @@ describe('readArrivalsFile', () => {
     ['an unknown header', 'time,flow\n0,a\n', /bad\.csv:1: header: got "time,flow", expected the header timestamp,workflow\[,principal\]/],
     ['a malformed row', 'timestamp,workflow\n0,a,extra\n', /bad\.csv:2: got "0,a,extra", expected 2 comma-separated fields \(timestamp,workflow\), found 3$/],
     ['a bad timestamp', 'timestamp,workflow\nnoon,a\n', /bad\.csv:2: timestamp: got "noon", expected epoch seconds/],
-    ['a timestamp going backwards', 'timestamp,workflow\n100,a\n50,a\n', /bad\.csv:3: timestamp: got 50, expected a timestamp >= the previous row's 100/],
+    ['a timestamp going backwards', 'timestamp,workflow\n100,a\n50,a\n', /bad\.csv:3: timestamp: got "50", expected a timestamp >= the previous row's 100 \(timestamps must not go backwards\)$/],
     ['an empty workflow', 'timestamp,workflow\n100,\n', /bad\.csv:2: workflow: got "", expected a workflow name$/],
     ['an unknown workflow', 'timestamp,workflow\n100,blast\n', /bad\.csv:2: workflow: got "blast", expected one of the workflows read: montage, soykb$/, { knownWorkflows: ['soykb', 'montage'] }],
     ['an empty principal', 'timestamp,workflow,principal\n100,a,\n', /bad\.csv:2: principal: got "", expected a principal name/],

@@ -30,3 +30,14 @@ describe('parseTimestampSec', () => {
     }
   });
 });
+
+describe('parseTimestampSec calendar checks', () => {
+  it('knows leap years (2000 and 2024 yes, 1900 and 2023 no)', () => {
+    expect(parseTimestampSec('2000-02-29')).toBe(Date.UTC(2000, 1, 29) / 1000);
+    expect(parseTimestampSec('2024-02-29 12:00:00')).toBe(Date.UTC(2024, 1, 29, 12) / 1000);
+    expect(parseTimestampSec('1900-02-29')).toBeUndefined();
+    expect(parseTimestampSec('2023-02-29')).toBeUndefined();
+    expect(parseTimestampSec('2023-04-31')).toBeUndefined();
+    expect(parseTimestampSec('2023-12-31T23:59:59Z')).toBe(Date.UTC(2023, 11, 31, 23, 59, 59) / 1000);
+  });
+});

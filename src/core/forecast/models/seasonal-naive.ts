@@ -1,8 +1,10 @@
 /**
  * Seasonal naive: each step repeats the value one season earlier (Hyndman & Athanasopoulos,
  * "Forecasting: Principles and Practice", 3rd ed., §5.2). The baseline every model must beat,
- * and the scale of MASE. Without a detected season it is the naive (random walk) forecast.
+ * and the scale of MASE. Without a daily season (or with less than a season of history) it is the
+ * naive (random walk) forecast.
  */
+import { calendarPeriods } from '../seasonality.js';
 import { naiveFallback, type ForecastModel, type ModelContext, type PointForecast } from '../model.js';
 
 /** Seasonal naive forecast with season `m` (steps); sigma_h = sd(seasonal differences) · sqrt(k+1), k = floor((h-1)/m). */
@@ -28,10 +30,13 @@ export function seasonalNaive(y: Float64Array, horizon: number, m: number): Poin
   return { name: `seasonal-naive(${m})`, mean, sigma, notes: [] };
 }
 
-/** The seasonal naive model, using the shortest detected season. */
+/**
+ * The seasonal naive model: the shortest detected season, else one day of steps when the step
+ * divides a day (as R's `snaive` with the series' frequency), else naive.
+ */
 export const seasonalNaiveModel: ForecastModel = {
   name: 'seasonal-naive',
   predict(y: Float64Array, horizon: number, ctx: ModelContext): PointForecast {
-    return seasonalNaive(y, horizon, ctx.seasonPeriods[0] ?? 1);
+    return seasonalNaive(y, horizon, ctx.seasonPeriods[0] ?? calendarPeriods(ctx.periodSec).daily ?? 1);
   },
 };

@@ -1,0 +1,66 @@
+/**
+ * The stack's inputs, read from CDK context (`cdk.json` or `-c key=value`) and validated: the
+ * deployment configuration file is parsed with the same zod schema the Lambda uses, so a bad file
+ * fails `cdk synth` before anything is deployed.
+ */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseDeploymentConfig, type DeploymentConfig } from '../../src/handlers/deployment-config.js';
+import { InputError } from '../../src/core/model/index.js';
+
+/** Everything the prescale stack is built from. */
+export interface PrescaleStackInputs {
+  /** The parsed configuration (mode override applied). */
+  readonly config: DeploymentConfig;
+  /** Absolute path of the configuration file (bundled next to the handler). */
+  readonly configFile: string;
+  /** Minutes between ticks. @default 1 */
+  readonly scheduleRateMinutes: number;
+  /** Create an ElastiCache replication group for the prefetch cache. @default false */
+  readonly prefetchCache: boolean;
+  /** Deploy the Chain API behind API Gateway (IAM auth). @default true */
+  readonly chainApi: boolean;
+  /** Email for alarm notifications. @default none (alarms only go to the SNS topic) */
+  readonly alarmEmail?: string;
+  /** ARN of the EC2 instance role the launch templates pass (iam:PassRole is scoped to it). @default none */
+  readonly instanceRoleArn?: string;
+}
+
+/** Reads context values (strings from `-c`, JSON values from cdk.json). */
+export type ContextReader = (key: string) => unknown;
+
+function bool(v: unknown, dflt: boolean): boolean {
+  if (v === undefined) return dflt;
+  return v === true || v === 'true';
+}
+
+/**
+ * Reads and validates the stack inputs.
+ * @throws InputError naming the context key or configuration field
+ */
+export function readStackInputs(ctx: ContextReader, cwd = process.cwd()): PrescaleStackInputs {
+  const file = String(ctx('prescale:config') ?? 'cdk/config/prescale.config.example.json');
+  const configFile = resolve(cwd, file);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(configFile, 'utf8'));
+  } catch (err) {
+    throw new InputError({ file, field: 'prescale:config' }, (err as Error).message, 'a readable JSON prescale configuration file');
+  }
+  const mode = ctx('prescale:mode');
+  const config = parseDeploymentConfig(raw, file, mode === undefined ? undefined : String(mode));
+  const rate = Number(ctx('prescale:scheduleRateMinutes') ?? 1);
+  if (!Number.isInteger(rate) || rate < 1 || rate > 60) throw new InputError({ field: 'prescale:scheduleRateMinutes' }, rate, 'an integer number of minutes 1..60');
+  if (rate * 60 !== config.controller.tickSec) {
+    throw new InputError({ file, field: 'controller.tickSec' }, config.controller.tickSec, `${rate * 60} (prescale:scheduleRateMinutes × 60)`);
+  }
+  const alarmEmail = ctx('prescale:alarmEmail');
+  const instanceRoleArn = ctx('prescale:instanceRoleArn');
+  return {
+    config, configFile, scheduleRateMinutes: rate,
+    prefetchCache: bool(ctx('prescale:prefetchCache'), false),
+    chainApi: bool(ctx('prescale:chainApi'), true),
+    ...(alarmEmail ? { alarmEmail: String(alarmEmail) } : {}),
+    ...(instanceRoleArn ? { instanceRoleArn: String(instanceRoleArn) } : {}),
+  };
+}

@@ -1,0 +1,108 @@
+/**
+ * What the page builders share: the report's input data, the chart description handed to a
+ * renderer (an echarts option as plain data, or a note when the data is absent), and the common
+ * option parts (UTC time axes, fonts, policy lines with dashes and sparse markers). Pure.
+ */
+import type { BacktestReport } from '../types.js';
+import type { AttributionRow, EventRow, ForecastRow } from './extras.js';
+import type { HtmlTimelineRow } from './inputs.js';
+import { policyStyle, type SeriesStyle } from './palette.js';
+import type { TimePoint } from './series.js';
+
+/** Everything the HTML report is built from (the extras are undefined when their file is absent). */
+export interface ReportData {
+  readonly report: BacktestReport;
+  readonly timeline: readonly HtmlTimelineRow[];
+  readonly forecast?: readonly ForecastRow[];
+  readonly events?: readonly EventRow[];
+  readonly attribution?: readonly AttributionRow[];
+  /** Where the data came from (a directory), shown in the footer. */
+  readonly source?: string;
+}
+
+/** echarts option as plain data (no functions), so it can be handed to any renderer. */
+export type ChartOption = Record<string, unknown>;
+
+/**
+ * One chart of the page: an echarts option to render at `widthPx` × `heightPx`, or, when its data is
+ * absent, `missing` (a short sentence saying which file or field would provide it).
+ */
+export interface ChartSpec {
+  /** Stable id, used as the figure's id and `data-chart` attribute (e.g. "capacity-web"). */
+  readonly id: string;
+  readonly title: string;
+  /** One or two sentences under the chart: what is drawn, units, how it was aggregated. */
+  readonly caption: string;
+  readonly widthPx: number;
+  readonly heightPx: number;
+  readonly option?: ChartOption;
+  readonly missing?: string;
+  /** Number of series that have data points (the browser test checks they were drawn). */
+  readonly seriesWithData: number;
+}
+
+/** Default chart size in px (the SVG scales to the page width through its viewBox). */
+export const CHART_WIDTH_PX = 1040;
+export const CHART_HEIGHT_PX = 340;
+
+/** Font stack used in charts and page (system fonts only: no network). */
+export const FONT_STACK = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif';
+
+/** The option parts every chart shares: no animation, UTC times, system fonts, legend on top. */
+export function baseOption(extra: ChartOption): ChartOption {
+  return {
+    animation: false,
+    useUTC: true,
+    backgroundColor: '#ffffff',
+    textStyle: { fontFamily: FONT_STACK, fontSize: 12, color: '#222222' },
+    legend: { top: 4, left: 'center', itemWidth: 28, itemHeight: 10, textStyle: { fontSize: 12 } },
+    ...extra,
+  };
+}
+
+/** A time x axis (UTC) and a value y axis named with its unit. */
+export function timeAxes(yName: string, gridIndex = 0, yMax?: number): { xAxis: ChartOption; yAxis: ChartOption } {
+  return {
+    xAxis: { type: 'time', gridIndex, axisLabel: { hideOverlap: true, color: '#444444' }, splitLine: { show: false } },
+    yAxis: { type: 'value', gridIndex, name: yName, nameGap: 8, nameTextStyle: { align: 'left', color: '#444444' }, max: yMax, splitLine: { lineStyle: { color: '#e5e5e5' } }, axisLabel: { color: '#444444' } },
+  };
+}
+
+/** Echarts `lineStyle.type` for a style's dash. */
+export function dashType(s: SeriesStyle): string | number[] {
+  return typeof s.dash === 'string' ? s.dash : [...s.dash];
+}
+
+/**
+ * A line series in a policy's style: its colour, dash, and its marker drawn on about `markers`
+ * evenly spaced points (all points keep the line; markers only tell lines apart in print).
+ */
+export function styledLine(name: string, points: readonly TimePoint[], style: SeriesStyle, opts: { markers?: number; width?: number; gridIndex?: number; z?: number } = {}): ChartOption {
+  const every = Math.max(1, Math.floor(points.length / (opts.markers ?? 8)));
+  const offset = Math.floor(every / 2);
+  return {
+    type: 'line',
+    name,
+    xAxisIndex: opts.gridIndex ?? 0,
+    yAxisIndex: opts.gridIndex ?? 0,
+    z: opts.z ?? 3,
+    showSymbol: true,
+    symbol: style.symbol,
+    symbolSize: 7,
+    color: style.color,
+    lineStyle: { color: style.color, width: opts.width ?? 1.8, type: dashType(style) },
+    itemStyle: { color: style.color },
+    data: points.map((p, i) => (i % every === offset ? { value: p } : { value: p, symbol: 'none' })),
+  };
+}
+
+/** The policy's style given the report's policies. */
+export function styleOf(data: ReportData, policy: string): SeriesStyle {
+  return policyStyle(policy, data.report.policies.map((p) => p.policy));
+}
+
+/** The policy whose demand and forecast the page shows first: "prescale" when present, else the first. */
+export function focusPolicy(data: ReportData): string {
+  const names = data.report.policies.map((p) => p.policy);
+  return names.includes('prescale') ? 'prescale' : names[0];
+}

@@ -1,0 +1,147 @@
+/**
+ * `prescale signals`: reads the signal files a backtest would read (metric series, workflow traces,
+ * arrivals, Azure Functions invocations) and reports what was read and what regularisation repaired,
+ * so a user can check their data before running `prescale backtest`. Bad input stops with the one-line
+ * InputError (file, line or field, value, expectation) and exit code 2.
+ */
+import type { Command } from 'commander';
+import { readArrivalsFile } from '../../adapters/files/arrivals-file.js';
+import { readAzureFunctionsInvocations } from '../../adapters/files/azure-functions.js';
+import { readMetricSeriesFile, type ReadSeries } from '../../adapters/files/metric-file.js';
+import { readWorkflowTraces } from '../../adapters/files/wfformat-reader.js';
+import { InputError } from '../../core/model/errors.js';
+
+/** Options of `prescale signals` as commander gives them. */
+export interface SignalsCliOptions {
+  readonly metrics?: string[];
+  readonly workflows?: string[];
+  readonly arrivals?: string;
+  readonly azure?: string[];
+  readonly groupBy?: string;
+  readonly period?: string;
+  readonly allowNegative?: boolean;
+  readonly json?: boolean;
+}
+
+/** One metric series read, with its regularisation report. */
+export interface SeriesSummary {
+  readonly id: string;
+  /** ISO 8601 time of the first period. */
+  readonly start: string;
+  readonly periodSec: number;
+  readonly periods: number;
+  readonly pointsRead: number;
+  readonly duplicatesMerged: number;
+  readonly gapPeriods: number;
+  readonly gapsFilled: number;
+  /** Periods still `NaN` (long gaps). */
+  readonly missing: number;
+}
+
+/** One workflow trace read. */
+export interface TraceSummary {
+  readonly id: string;
+  readonly workflow: string;
+  readonly tasks: number;
+  readonly taskTypes: number;
+  readonly recordedMakespanSec?: number;
+  readonly reconstructedMakespanSec: number;
+}
+
+/** Everything `prescale signals` read. */
+export interface SignalsSummary {
+  readonly series: SeriesSummary[];
+  readonly workflows: TraceSummary[];
+  readonly arrivals?: { readonly file: string; readonly kind: 'chains' | 'counts'; readonly chains: number };
+}
+
+/**
+ * Reads every file named in `opts` and summarises it.
+ * @throws InputError on any bad input (see the readers) or a bad option value
+ */
+export async function summariseSignals(opts: SignalsCliOptions): Promise<SignalsSummary> {
+  const periodSec = opts.period !== undefined ? Number(opts.period) : undefined;
+  if (periodSec !== undefined && !(Number.isFinite(periodSec) && periodSec > 0)) {
+    throw new InputError({ field: '--period' }, opts.period, 'a period in seconds > 0');
+  }
+  const groupBy = opts.groupBy ?? 'total';
+  if (groupBy !== 'total' && groupBy !== 'trigger' && groupBy !== 'function') {
+    throw new InputError({ field: '--group-by' }, groupBy, 'total, trigger or function');
+  }
+  const read: ReadSeries[] = [];
+  for (const f of opts.metrics ?? []) {
+    read.push(...(await readMetricSeriesFile(f, { ...(periodSec !== undefined ? { periodSec } : {}), allowNegative: opts.allowNegative ?? false })));
+  }
+  for (const f of opts.azure ?? []) read.push(...(await readAzureFunctionsInvocations(f, { groupBy })));
+  const traces = opts.workflows?.length ? await readWorkflowTraces(opts.workflows) : [];
+  const known = traces.length > 0 ? [...new Set(traces.map((t) => t.workflowName))] : undefined;
+  const arrivals = opts.arrivals ? await readArrivalsFile(opts.arrivals, known ? { knownWorkflows: known } : {}) : undefined;
+  return {
+    series: read.map(({ series, report }) => ({
+      id: series.id,
+      start: new Date(series.startSec * 1000).toISOString(),
+      periodSec: series.periodSec,
+      periods: series.values.length,
+      pointsRead: report.pointsRead,
+      duplicatesMerged: report.duplicatesMerged,
+      gapPeriods: report.gapPeriods,
+      gapsFilled: report.gapsFilled,
+      missing: series.values.filter(Number.isNaN).length,
+    })),
+    workflows: traces.map((t) => ({
+      id: t.id,
+      workflow: t.workflowName,
+      tasks: t.tasks.length,
+      taskTypes: Object.keys(t.runtimeByType).length,
+      ...(t.recordedMakespanSec !== undefined ? { recordedMakespanSec: t.recordedMakespanSec } : {}),
+      reconstructedMakespanSec: t.reconstructedMakespanSec,
+    })),
+    ...(arrivals
+      ? { arrivals: { file: arrivals.file, kind: arrivals.kind, chains: arrivals.kind === 'chains' ? arrivals.arrivals.length : arrivals.series.values.reduce((s, v) => s + (Number.isNaN(v) ? 0 : Math.round(v)), 0) } }
+      : {}),
+  };
+}
+
+/** Renders a summary as aligned plain-text tables. */
+export function formatSignalsSummary(s: SignalsSummary): string {
+  const parts: string[] = [];
+  if (s.series.length > 0) {
+    parts.push(table(
+      ['series', 'start', 'period_s', 'periods', 'points', 'duplicates_merged', 'gap_periods', 'gaps_filled', 'missing'],
+      s.series.map((x) => [x.id, x.start, x.periodSec, x.periods, x.pointsRead, x.duplicatesMerged, x.gapPeriods, x.gapsFilled, x.missing]),
+    ));
+  }
+  if (s.workflows.length > 0) {
+    parts.push(table(
+      ['trace', 'workflow', 'tasks', 'task_types', 'recorded_makespan_s', 'reconstructed_makespan_s'],
+      s.workflows.map((w) => [w.id, w.workflow, w.tasks, w.taskTypes, w.recordedMakespanSec?.toFixed(1) ?? '-', w.reconstructedMakespanSec.toFixed(1)]),
+    ));
+  }
+  if (s.arrivals) parts.push(`arrivals: ${s.arrivals.file} (${s.arrivals.kind}): ${s.arrivals.chains} chains`);
+  return parts.length > 0 ? `${parts.join('\n\n')}\n` : 'nothing to read: pass --metrics, --workflows, --arrivals or --azure\n';
+}
+
+function table(header: string[], rows: Array<Array<string | number>>): string {
+  const cells = [header, ...rows.map((r) => r.map(String))];
+  const widths = header.map((_, j) => Math.max(...cells.map((r) => r[j]!.length)));
+  return cells.map((r) => r.map((c, j) => (j === 0 ? c.padEnd(widths[j]!) : c.padStart(widths[j]!))).join('  ').trimEnd()).join('\n');
+}
+
+/** Adds `prescale signals` to `program`. */
+export function registerSignals(program: Command): void {
+  program
+    .command('signals')
+    .description('Read metric series, workflow traces and arrivals and report what was read and repaired (gaps, duplicates), without running anything')
+    .option('--metrics <files...>', 'timestamp,value CSV files or aws cloudwatch get-metric-data / get-metric-statistics JSON files')
+    .option('--workflows <paths...>', 'WfCommons WfFormat JSON files or directories (walked for *.json)')
+    .option('--arrivals <file>', 'chain arrivals CSV: timestamp,workflow[,principal] or timestamp,value counts')
+    .option('--azure <files...>', 'Azure Functions 2019 *_invocations.csv files (per-minute counts)')
+    .option('--group-by <how>', 'for --azure: total, trigger or function', 'total')
+    .option('--period <seconds>', 'regularise metric series to this step (default: the median raw step)')
+    .option('--allow-negative', 'accept negative metric values (default: a negative value is an error)')
+    .option('--json', 'print the summary as JSON')
+    .action(async (opts: SignalsCliOptions) => {
+      const summary = await summariseSignals(opts);
+      process.stdout.write(opts.json ? `${JSON.stringify(summary, null, 2)}\n` : formatSignalsSummary(summary));
+    });
+}

@@ -1,0 +1,62 @@
+/**
+ * Builds the controller's ports from AWS adapters for a deployment: CloudWatch metrics, SQS spot
+ * events (+ the execution log in DynamoDB), the EC2/ElastiCache provider (with `DryRun` in dry-run
+ * mode), the Pricing catalog with its static fallback, and the DynamoDB state store.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { AwsCloudProvider } from '../adapters/aws/aws-cloud-provider.js';
+import { AwsPriceCatalog } from '../adapters/aws/aws-price-catalog.js';
+import { CloudWatchMetricsSource } from '../adapters/aws/cloudwatch-metrics-source.js';
+import { DynamoDbStateStore, dynamoDbApi } from '../adapters/aws/dynamodb-state-store.js';
+import { cloudWatchApi, ec2Api, elastiCacheApi, pricingApi, sqsApi } from '../adapters/aws/sdk.js';
+import { SqsEventSource } from '../adapters/aws/sqs-event-source.js';
+import type { ExecutionEvent } from '../core/model/index.js';
+import type { CloudProvider, EventSource, Logger, MetricsSource, PriceCatalog, StateStore } from '../ports/index.js';
+import type { DeploymentConfig } from './deployment-config.js';
+
+/** Log the chain API appends workflow execution events to (read by the tick's EventSource). */
+export const EXECUTION_LOG = 'execution-events';
+
+/** The ports a controller runs on. */
+export interface ControllerPorts {
+  readonly metrics: MetricsSource;
+  readonly events: EventSource;
+  readonly cloud: CloudProvider;
+  readonly store: StateStore;
+  readonly prices?: PriceCatalog;
+  /** True when `cloud` sends EC2 calls with `DryRun`. */
+  readonly providerDryRun: boolean;
+}
+
+/** Where the AWS resources are. */
+export interface AwsPortsOptions {
+  readonly region: string;
+  readonly stateTable: string;
+  readonly queueUrl: string;
+  readonly logger?: Logger;
+}
+
+const systemClock = { nowSec: () => Date.now() / 1000 };
+
+/** Builds the AWS ports (no AWS call is made until a port is used). */
+export function buildAwsPorts(config: DeploymentConfig, opts: AwsPortsOptions): ControllerPorts {
+  const client = { region: opts.region };
+  const store = new DynamoDbStateStore(dynamoDbApi(new DynamoDBClient({ region: opts.region, retryMode: 'adaptive', maxAttempts: 5 })), opts.stateTable);
+  // The Price List API is served from us-east-1 (also eu-central-1, ap-south-1).
+  const prices = new AwsPriceCatalog({ api: pricingApi({ region: 'us-east-1' }), clock: systemClock, logger: opts.logger });
+  const dryRun = config.controller.mode === 'dry-run';
+  const cloud = new AwsCloudProvider({
+    ec2: ec2Api(client),
+    elasticache: config.controller.pools.some((p) => p.kind === 'elasticache') ? elastiCacheApi(client) : undefined,
+    prices, clock: systemClock, region: opts.region, pools: config.controller.pools,
+    launchTemplates: config.aws.launchTemplates, subnetsByAz: config.aws.subnetsByAz, replicationGroupIds: config.aws.replicationGroupIds,
+    owner: config.aws.owner, dryRun, placementScores: config.aws.placementScores, availabilityZoneIds: config.aws.availabilityZoneIds,
+    logger: opts.logger,
+  });
+  const metrics = new CloudWatchMetricsSource({ api: cloudWatchApi(client), series: config.aws.series, logger: opts.logger });
+  const events = new SqsEventSource({
+    api: sqsApi(client), queueUrl: opts.queueUrl, logger: opts.logger,
+    executionEvents: (since, until) => store.readLog<ExecutionEvent>(EXECUTION_LOG, { fromSec: since, toSec: until }),
+  });
+  return { metrics, events, cloud, store, prices, providerDryRun: dryRun };
+}

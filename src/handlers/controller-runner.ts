@@ -1,0 +1,170 @@
+/**
+ * The controller's composition around the tick, independent of Lambda: a settable tick clock (the
+ * scheduled time, so a retried invocation re-runs the same tick with the same command ids), the
+ * safety guard, the mode (dry-run uses the provider's EC2 `DryRun` calls when it has them), error
+ * handling (throttling backs the tick off; a concurrent tick is skipped) and the tick's metrics:
+ * forecast error, planned vs actual capacity, cost per hour, prediction hit rate, safety breaches.
+ */
+import { createControllerTick, type ControllerTick, type TickResult } from '../app/tick.js';
+import { AwsThrottledError } from '../adapters/aws/errors.js';
+import { createForecaster } from '../core/forecast/index.js';
+import type { Forecaster } from '../core/forecast/types.js';
+import { poolUnits, type ControllerConfig } from '../core/model/index.js';
+import { createGreedyPlanner } from '../core/plan/index.js';
+import type { Planner } from '../core/plan/types.js';
+import { createNextStepModel } from '../core/predict/index.js';
+import type { NextStepModel } from '../core/predict/types.js';
+import type { CloudProvider, EventSource, Logger, MetricsSource, StateStore } from '../ports/index.js';
+import { silentLogger, VersionConflictError } from '../ports/index.js';
+import { SafetyGuardProvider } from './safety-guard.js';
+
+/** CloudWatch units the controller's metrics use. */
+export type MetricUnit = 'Count' | 'Percent' | 'None' | 'Seconds';
+
+/** Where the tick's metrics go (Powertools Metrics / EMF in Lambda, a list in tests). */
+export interface TickMetricsSink {
+  add(name: string, unit: MetricUnit, value: number, dimensions?: Readonly<Record<string, string>>): void;
+}
+
+/** Metric names (the CDK alarms and dashboard use the same constants). */
+export const METRIC = {
+  forecastError: 'ForecastErrorSmapePercent',
+  plannedUnits: 'PlannedCapacityUnits',
+  actualUnits: 'ActualCapacityUnits',
+  cost: 'CostUsdPerHour',
+  hitRate: 'PrefetchHitRatePercent',
+  safety: 'SafetyLimitBreaches',
+  applied: 'CommandsApplied',
+  failed: 'CommandsFailed',
+  throttled: 'ThrottledTicks',
+  skipped: 'SkippedTicks',
+} as const;
+
+/** Everything the runner needs; forecaster, planner and next-step model default to core's. */
+export interface ControllerRunnerDeps {
+  readonly config: ControllerConfig;
+  readonly metrics: MetricsSource;
+  readonly events: EventSource;
+  readonly cloud: CloudProvider;
+  readonly store: StateStore;
+  readonly sink: TickMetricsSink;
+  readonly logger?: Logger;
+  /** True when `cloud` sends EC2 calls with DryRun (then dry-run mode calls it; else the tick only reports). */
+  readonly providerDryRun?: boolean;
+  readonly forecaster?: Forecaster;
+  readonly planner?: Planner;
+  readonly nextStep?: NextStepModel;
+  readonly tickOptions?: { historySec?: number; forecastPeriodSec?: number; refitEverySec?: number };
+}
+
+/** What one invocation did (the Lambda's return value, cached by idempotency). */
+export interface TickSummary {
+  readonly tickSec: number;
+  readonly mode: ControllerConfig['mode'];
+  readonly status: 'completed' | 'skipped' | 'backed-off' | 'concurrent';
+  readonly commands: number;
+  readonly applied: number;
+  readonly failed: number;
+  readonly safetyBreaches: number;
+  readonly costUsdPerHour: number;
+  readonly message?: string;
+}
+
+/** A clock the runner sets to the scheduled time of each tick. */
+class TickClock {
+  sec = 0;
+  nowSec(): number {
+    return this.sec;
+  }
+}
+
+/** A controller that runs one tick per call. Keep one per Lambda container (warm state is reused). */
+export interface ControllerRunner {
+  /** Runs the tick scheduled at `scheduledSec` (epoch seconds; aligned down to the tick period). */
+  runTick(scheduledSec: number): Promise<TickSummary>;
+}
+
+/** Creates the runner. */
+export function createControllerRunner(deps: ControllerRunnerDeps): ControllerRunner {
+  const cfg = deps.config;
+  const logger = deps.logger ?? silentLogger;
+  const clock = new TickClock();
+  const guard = { current: new SafetyGuardProvider(deps.cloud, cfg.limits) };
+  const cloud = {
+    describeCapacity: () => guard.current.describeCapacity(),
+    offerings: (p: Parameters<CloudProvider['offerings']>[0]) => guard.current.offerings(p),
+    apply: (c: Parameters<CloudProvider['apply']>[0]) => guard.current.apply(c),
+  };
+  const tickMode = cfg.mode === 'dry-run' && deps.providerDryRun ? 'active' : cfg.mode;
+  const tick: ControllerTick = createControllerTick({
+    clock, metrics: deps.metrics, events: deps.events, cloud, store: deps.store, logger,
+    forecaster: deps.forecaster ?? createForecaster(),
+    planner: deps.planner ?? createGreedyPlanner({ tickSec: cfg.tickSec }),
+    nextStep: deps.nextStep ?? createNextStepModel('vom'),
+    config: { ...cfg, mode: tickMode },
+    options: deps.tickOptions,
+  });
+
+  return {
+    async runTick(scheduledSec: number): Promise<TickSummary> {
+      clock.sec = Math.floor(scheduledSec / cfg.tickSec) * cfg.tickSec;
+      guard.current = new SafetyGuardProvider(deps.cloud, cfg.limits);
+      const base = { tickSec: clock.sec, mode: cfg.mode, commands: 0, applied: 0, failed: 0, safetyBreaches: 0, costUsdPerHour: 0 };
+      let result: TickResult;
+      try {
+        result = await tick.run();
+      } catch (err) {
+        if (err instanceof AwsThrottledError) {
+          deps.sink.add(METRIC.throttled, 'Count', 1);
+          logger.warn('AWS throttled the tick; backing off until the next schedule', { operation: err.operation, retryAfterSec: err.retryAfterSec });
+          return { ...base, status: 'backed-off', message: err.message };
+        }
+        if (err instanceof VersionConflictError) {
+          deps.sink.add(METRIC.skipped, 'Count', 1);
+          logger.warn('another tick wrote the tick state first; this one stops without acting further', { error: err.message });
+          return { ...base, status: 'concurrent', message: err.message };
+        }
+        throw err;
+      }
+      if (result.skipped) {
+        deps.sink.add(METRIC.skipped, 'Count', 1);
+        return { ...base, status: 'skipped' };
+      }
+      return { ...base, ...emitTickMetrics(deps.sink, cfg, result, guard.current, tick), status: 'completed' };
+    },
+  };
+}
+
+function emitTickMetrics(
+  sink: TickMetricsSink, cfg: ControllerConfig, result: TickResult, guard: SafetyGuardProvider, tick: ControllerTick,
+): Pick<TickSummary, 'commands' | 'applied' | 'failed' | 'safetyBreaches' | 'costUsdPerHour'> {
+  const snap = guard.lastSnapshot;
+  const stats = tick.stats();
+  if (stats.forecastSmape.points > 0) sink.add(METRIC.forecastError, 'Percent', stats.forecastSmape.value);
+  if (stats.nextStep.predictions > 0) sink.add(METRIC.hitRate, 'Percent', (100 * stats.nextStep.hits) / stats.nextStep.predictions);
+  let cost = 0;
+  if (snap) {
+    for (const i of snap.instances) if (i.state !== 'terminated') cost += i.priceUsdPerHour;
+    for (const c of snap.caches) cost += c.priceUsdPerNodeHour * c.shards * (c.replicasPerShard + 1);
+    for (const pool of cfg.pools) {
+      if (pool.kind !== 'ec2') continue;
+      const actual = poolUnits(snap, pool.id);
+      let planned = actual;
+      for (const c of result.commands) {
+        if (c.poolId !== pool.id) continue;
+        if (c.kind === 'launch') planned += c.count * (guard.offeringsById.get(c.offeringId)?.capacityUnits ?? 1);
+        if (c.kind === 'terminate') planned -= snap.instances.filter((i) => c.instanceIds.includes(i.id)).reduce((s, i) => s + i.capacityUnits, 0);
+      }
+      sink.add(METRIC.actualUnits, 'Count', actual, { pool: pool.id });
+      sink.add(METRIC.plannedUnits, 'Count', planned, { pool: pool.id });
+    }
+  }
+  sink.add(METRIC.cost, 'None', cost);
+  const applied = result.results.filter((r) => r.status === 'applied' || r.status === 'partial' || r.status === 'dry-run').length;
+  const failed = result.results.filter((r) => r.status === 'failed').length;
+  const safetyBreaches = result.decisions.filter((d) => d.kind === 'safety').length + (guard.breach ? 1 : 0);
+  sink.add(METRIC.applied, 'Count', applied);
+  sink.add(METRIC.failed, 'Count', failed);
+  sink.add(METRIC.safety, 'Count', safetyBreaches);
+  return { commands: result.commands.length, applied, failed, safetyBreaches, costUsdPerHour: cost };
+}

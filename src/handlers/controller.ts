@@ -1,0 +1,133 @@
+/**
+ * The scheduled controller Lambda (composition root): one tick per invocation.
+ *
+ * - Event: `{ "scheduledTime": "<aws.scheduler.scheduled-time>" }` from EventBridge Scheduler. An event
+ *   without `scheduledTime` (the CDK deploy trigger) or with `"smokeTest": true` runs the smoke test:
+ *   configuration parsed, every adapter built, state and capacity read, nothing changed.
+ * - Idempotency per tick (Powertools, DynamoDB persistence) keyed by `scheduledTime`: a retried
+ *   delivery of the same schedule returns the first result without running the tick again.
+ * - Powertools Logger and Metrics (CloudWatch Embedded Metric Format, namespace `Prescale`).
+ * - Configuration: `PRESCALE_CONFIG_FILE` (bundled `prescale.config.json`) or `PRESCALE_CONFIG`,
+ *   `PRESCALE_MODE` (forecast-only | dry-run | active), `PRESCALE_STATE_TABLE`,
+ *   `PRESCALE_IDEMPOTENCY_TABLE`, `PRESCALE_EVENTS_QUEUE_URL`, `AWS_REGION`. A bad configuration
+ *   makes every invocation fail before any AWS call.
+ */
+import { readFileSync } from 'node:fs';
+import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
+import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
+import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { createForecaster } from '../core/forecast/index.js';
+import { buildAwsPorts, type ControllerPorts } from './aws-ports.js';
+import { createControllerRunner, type ControllerRunner, type TickMetricsSink, type TickSummary } from './controller-runner.js';
+import { loadDeploymentConfig, type DeploymentConfig } from './deployment-config.js';
+import type { Logger as PortLogger } from '../ports/index.js';
+import { runSmokeTest, type SmokeTestResult } from './smoke-test.js';
+
+/** The scheduled event (the Scheduler target's input). */
+export interface ControllerEvent {
+  readonly scheduledTime?: string;
+  readonly smokeTest?: boolean;
+}
+
+/** The subset of the Lambda context the handler reads. */
+export interface LambdaContextLike {
+  getRemainingTimeInMillis(): number;
+  readonly functionName?: string;
+  readonly awsRequestId?: string;
+}
+
+/** What the handler is built from (defaults: AWS adapters from the environment). */
+export interface ControllerHandlerDeps {
+  readonly loadConfig: () => DeploymentConfig;
+  readonly buildPorts: (config: DeploymentConfig) => ControllerPorts;
+  readonly persistenceStore: BasePersistenceLayer;
+  readonly logger?: Logger;
+  readonly metrics?: Metrics;
+}
+
+const UNITS = { Count: MetricUnit.Count, Percent: MetricUnit.Percent, None: MetricUnit.NoUnit, Seconds: MetricUnit.Seconds } as const;
+
+/** Powertools Metrics as the runner's sink; dimensioned metrics are emitted as single metrics. */
+export function powertoolsSink(metrics: Metrics): TickMetricsSink {
+  return {
+    add(name, unit, value, dimensions) {
+      if (dimensions && Object.keys(dimensions).length > 0) {
+        const single = metrics.singleMetric();
+        for (const [k, v] of Object.entries(dimensions)) single.addDimension(k, v);
+        single.addMetric(name, UNITS[unit], value);
+      } else metrics.addMetric(name, UNITS[unit], value);
+    },
+  };
+}
+
+/** The Powertools logger as the port's Logger. */
+export function portLogger(l: Logger): PortLogger {
+  return {
+    debug: (m, f) => l.debug(m, { ...f }),
+    info: (m, f) => l.info(m, { ...f }),
+    warn: (m, f) => l.warn(m, { ...f }),
+    error: (m, f) => l.error(m, { ...f }),
+  };
+}
+
+/** Builds a handler; the runner (and the tick's warm state) lives as long as the handler. */
+export function createControllerHandler(deps: ControllerHandlerDeps): (event: ControllerEvent, context?: LambdaContextLike) => Promise<TickSummary | SmokeTestResult> {
+  const logger = deps.logger ?? new Logger({ serviceName: 'prescale-controller' });
+  const metrics = deps.metrics ?? new Metrics({ namespace: 'Prescale', serviceName: 'prescale-controller' });
+  let runner: ControllerRunner | undefined;
+  /** Parsed before the idempotency layer, so a bad configuration fails without recording anything. */
+  let config: DeploymentConfig;
+
+  async function tick(event: ControllerEvent): Promise<TickSummary | SmokeTestResult> {
+    const ports = deps.buildPorts(config);
+    if (event.smokeTest || !event.scheduledTime) return runSmokeTest(config, ports);
+    const scheduledSec = Date.parse(event.scheduledTime) / 1000;
+    if (!Number.isFinite(scheduledSec)) throw new Error(`scheduledTime ${JSON.stringify(event.scheduledTime)} is not an ISO date`);
+    runner ??= createControllerRunner({
+      config: config.controller, ...ports, sink: powertoolsSink(metrics), logger: portLogger(logger), forecaster: createForecaster(config.aws.forecaster),
+      tickOptions: { historySec: config.aws.historySec, forecastPeriodSec: config.aws.forecastPeriodSec, refitEverySec: config.aws.refitEverySec },
+    });
+    const summary = await runner.runTick(scheduledSec);
+    logger.info('tick', { ...summary });
+    return summary;
+  }
+
+  const idempotencyConfig = new IdempotencyConfig({ eventKeyJmesPath: 'scheduledTime', expiresAfterSeconds: 3600 });
+  const idempotentTick = makeIdempotent(tick, { persistenceStore: deps.persistenceStore, config: idempotencyConfig });
+
+  return async (event, context) => {
+    if (context) {
+      logger.addContext(context as never);
+      idempotencyConfig.registerLambdaContext(context as never);
+    }
+    try {
+      config = deps.loadConfig();
+      return event.scheduledTime && !event.smokeTest ? await idempotentTick(event) : await tick(event);
+    } catch (err) {
+      logger.error('tick failed', { error: err instanceof Error ? { name: err.name, message: err.message } : String(err) });
+      metrics.addMetric('TickErrors', MetricUnit.Count, 1);
+      throw err;
+    } finally {
+      metrics.publishStoredMetrics();
+    }
+  };
+}
+
+function env(name: string): string {
+  const v = process.env[name];
+  if (!v) throw new Error(`environment variable ${name} is not set (the CDK stack sets it)`);
+  return v;
+}
+
+const defaultLogger = new Logger({ serviceName: 'prescale-controller' });
+
+/** The Lambda entry point (`cdk/lib/controller-function.ts` points NodejsFunction here). */
+export const handler = createControllerHandler({
+  logger: defaultLogger,
+  loadConfig: () => loadDeploymentConfig(process.env, (p) => readFileSync(p, 'utf8')),
+  buildPorts: (config) => buildAwsPorts(config, { region: env('AWS_REGION'), stateTable: env('PRESCALE_STATE_TABLE'), queueUrl: env('PRESCALE_EVENTS_QUEUE_URL'), logger: portLogger(defaultLogger) }),
+  persistenceStore: new DynamoDBPersistenceLayer({ tableName: process.env.PRESCALE_IDEMPOTENCY_TABLE ?? 'prescale-idempotency', awsSdkV3Client: new DynamoDBClient({}) }),
+});

@@ -1,0 +1,136 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { ChainService } from '../../../src/app/chains/chain-service.js';
+import { ConflictError, ForbiddenError, NotFoundError, TooManyRequestsError } from '../../../src/app/chains/errors.js';
+import { InputError, PrincipalSchema } from '../../../src/core/model/index.js';
+import { baseConfig, buildService, recordTask, tempDir } from '../../fixtures/tasks/service.js';
+
+const alice = PrincipalSchema.parse({ id: 'alice', kind: 'user', memberOf: ['analysts'] });
+const lines = (dir: string, file: string): number => readFileSync(join(dir, file), 'utf8').trim().split('\n').length;
+let current: ChainService | undefined;
+afterEach(async () => {
+  await current?.close();
+  current = undefined;
+});
+
+describe('ChainService', () => {
+  it('runs a diamond chain, independent steps in parallel, each step once, outputs of the sink', async () => {
+    const { service } = buildService();
+    current = service;
+    const dir = tempDir();
+    const chain = await service.createChain(alice, { tasks: [recordTask('a'), recordTask('b', ['a']), recordTask('c', ['a']), recordTask('d', ['b', 'c'])], pool: 'od' });
+    const { executionId } = await service.trigger(alice, chain.chainId, { runsDir: dir, sleepMs: 300 });
+    await service.idle();
+    const exec = await service.getExecution(alice, chain.chainId, executionId);
+    expect(exec.status).toBe('succeeded');
+    expect(Object.values(exec.steps).map((s) => s.status)).toEqual(['succeeded', 'succeeded', 'succeeded', 'succeeded']);
+    const [b, c] = [exec.steps.b, exec.steps.c];
+    expect(b.startedAtSec! < c.finishedAtSec! && c.startedAtSec! < b.finishedAtSec!).toBe(true);
+    expect((exec.outputs!.d as { trail: string[] }).trail.slice(0, 1)).toEqual(['a']);
+    for (const t of ['a', 'b', 'c', 'd']) expect(lines(dir, `${t}.done`)).toBe(1);
+    expect(exec.costUsd).toBeGreaterThan(0);
+    expect(exec.decisions.map((d) => d.kind)).toEqual(['authorize', 'compose']);
+  });
+
+  it('runs independent steps one at a time when the pool has one free unit', async () => {
+    const { service } = buildService(baseConfig({ availability: { od: { availableUnits: 1, onDemandUsdPerUnitHour: 0.04 } }, composer: { minFit: 0.5 } }));
+    current = service;
+    const chain = await service.createChain(alice, { tasks: [recordTask('b'), recordTask('c')], pool: 'od' });
+    const { executionId } = await service.trigger(alice, chain.chainId, { runsDir: tempDir(), sleepMs: 200 });
+    await service.idle();
+    const { steps } = await service.getExecution(alice, chain.chainId, executionId);
+    const [first, second] = [steps.b, steps.c].sort((x, y) => x.startedAtSec! - y.startedAtSec!);
+    expect(second.startedAtSec!).toBeGreaterThanOrEqual(first.finishedAtSec!);
+  });
+
+  it('retries a failing step with Step Functions semantics and fails after MaxAttempts retries', async () => {
+    const { service } = buildService();
+    current = service;
+    const flaky = (id: string) => ({
+      task_id: id,
+      executable_code_location: 'module:./flaky.ts#run',
+      resource_requirements: { vcpu: 1, memoryGiB: 1 },
+      retry: { intervalSec: 0, backoffRate: 1, maxAttempts: 3 },
+    });
+    const ok = await service.createChain(alice, { tasks: [flaky('f')], pool: 'od' });
+    const e1 = await service.trigger(alice, ok.chainId, { key: 'k-ok', failTimes: 2 });
+    const bad = await service.createChain(alice, { tasks: [flaky('g')], pool: 'od' });
+    const e2 = await service.trigger(alice, bad.chainId, { key: 'k-bad', failTimes: 9 });
+    await service.idle();
+    expect((await service.getExecution(alice, ok.chainId, e1.executionId)).steps.f).toMatchObject({ status: 'succeeded', output: { attempts: 3 } });
+    const failed = await service.getExecution(alice, bad.chainId, e2.executionId);
+    expect(failed.status).toBe('failed');
+    expect(failed.steps.g.error).toMatch(/failed after 4 attempt\(s\): flaky failure 4 of 9/);
+  });
+
+  it('times out a hanging step (States.Timeout) and runs command: locations', async () => {
+    const { service } = buildService();
+    current = service;
+    const hang = await service.createChain(alice, { tasks: [{ task_id: 'h', executable_code_location: 'module:./flaky.ts#hang', resource_requirements: { vcpu: 1, memoryGiB: 1 }, timeoutSec: 0.2, retry: { maxAttempts: 0 } }], pool: 'od' });
+    const cmd = await service.createChain(alice, {
+      tasks: [{ task_id: 'sh', executable_code_location: `command:node -e "let s='';process.stdin.on('data',d=>s+=d).on('end',()=>console.log(JSON.stringify({n:JSON.parse(s).n*2,id:process.env.PRESCALE_TASK_ID})))"`, resource_requirements: { vcpu: 1, memoryGiB: 1 } }],
+      pool: 'od',
+    });
+    const e1 = await service.trigger(alice, hang.chainId, {});
+    const e2 = await service.trigger(alice, cmd.chainId, { n: 21 });
+    await service.idle();
+    expect((await service.getExecution(alice, hang.chainId, e1.executionId)).steps.h.error).toMatch(/States.Timeout: task h exceeded 0.2 s/);
+    expect((await service.getExecution(alice, cmd.chainId, e2.executionId)).steps.sh.output).toEqual({ n: 42, id: 'sh' });
+  });
+
+  it('rejects bad definitions and inputs with the failing field', async () => {
+    const { service } = buildService();
+    current = service;
+    await expect(service.createChain(alice, { tasks: [recordTask('a', ['nope'])] })).rejects.toThrow(/tasks\[0\]\.dependencies\[0\]: got "nope"/);
+    await expect(service.createChain(alice, { tasks: [{ task_id: 'a' }] })).rejects.toThrow(/tasks\[0\]\.executable_code_location/);
+    await expect(service.createChain(alice, { workflow: 'missing' })).rejects.toThrow(InputError);
+    const chain = await service.createChain(alice, { tasks: [recordTask('a')] });
+    await expect(service.trigger(alice, chain.chainId, { sleepMs: 1 })).rejects.toThrow(/input\.runsDir/);
+  });
+
+  it('keeps chains private, replays idempotent triggers and refuses key reuse with another input', async () => {
+    const { service } = buildService();
+    current = service;
+    const chain = await service.createChain(alice, { tasks: [recordTask('a')], chain_id: 'fixed' });
+    await expect(service.createChain(alice, { tasks: [recordTask('a')], chain_id: 'fixed' })).rejects.toThrow(ConflictError);
+    const mallory = PrincipalSchema.parse({ id: 'mallory', kind: 'user' });
+    await expect(service.getChain(mallory, chain.chainId)).rejects.toThrow(NotFoundError);
+    const input = { runsDir: tempDir(), sleepMs: 0 };
+    const first = await service.trigger(alice, chain.chainId, input, 'key-1');
+    const again = await service.trigger(alice, chain.chainId, { sleepMs: 0, runsDir: input.runsDir }, 'key-1');
+    expect(again).toMatchObject({ executionId: first.executionId, replayed: true });
+    await expect(service.trigger(alice, chain.chainId, { ...input, sleepMs: 5 }, 'key-1')).rejects.toThrow(ConflictError);
+    await service.idle();
+    expect(lines(input.runsDir, 'a.done')).toBe(1);
+  });
+
+  it('answers 403 naming the policy and 429 for the spend cap and a full queue', async () => {
+    const { service } = buildService(
+      baseConfig({
+        principals: [{ id: 'alice', kind: 'user', memberOf: ['analysts'] }, { id: 'bob', kind: 'user' }],
+        policies: [
+          { id: 'analysts-all', effect: 'allow', principals: ['analysts'], spendCapUsdPerHour: 0.0004 },
+          { id: 'bob-od', effect: 'allow', principals: ['bob'] },
+          { id: 'bob-no-spot', effect: 'deny', principals: ['bob'], pools: ['spot-batch'] },
+        ],
+        availability: { 'spot-batch': { availableUnits: 8, spotUsdPerUnitHour: 0.01 }, od: { availableUnits: 0, onDemandUsdPerUnitHour: 0.04 } },
+        maxQueuedPerPrincipal: 1,
+      }),
+    );
+    current = service;
+    const bob = PrincipalSchema.parse({ id: 'bob', kind: 'user' });
+    await expect(service.createChain(bob, { tasks: [recordTask('a')], pool: 'spot-batch' })).rejects.toMatchObject({ policyId: 'bob-no-spot' });
+    await expect(service.createChain(bob, { tasks: [recordTask('a')], pool: 'spot-batch' })).rejects.toThrow(ForbiddenError);
+    const od = await service.createChain(bob, { tasks: [recordTask('a')], pool: 'od' });
+    expect((await service.trigger(bob, od.chainId, { runsDir: tempDir() })).status).toBe('queued');
+    await expect(service.trigger(bob, od.chainId, { runsDir: tempDir() })).rejects.toMatchObject({ reasonCode: 'queue-full' });
+    // 1 vCPU × 60 s at 0.01 USD/h ≈ 0.000167 USD per run: the third run would pass the 0.0004 USD/h cap.
+    const spot = await service.createChain(alice, { tasks: [recordTask('a')], pool: 'spot-batch' });
+    await service.trigger(alice, spot.chainId, { runsDir: tempDir() });
+    await service.trigger(alice, spot.chainId, { runsDir: tempDir() });
+    const err = await service.trigger(alice, spot.chainId, { runsDir: tempDir() }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TooManyRequestsError);
+    expect(err).toMatchObject({ reasonCode: 'spend-cap', policyId: 'analysts-all' });
+  });
+});

@@ -1,0 +1,58 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { synthStack } from './stack-fixture.js';
+
+let base: ReturnType<typeof synthStack>;
+beforeAll(() => { base = synthStack(); });
+
+describe('prescale CDK stack: storage, events, alarms, nag', () => {
+  it('encrypts both tables and keeps point-in-time recovery on', () => {
+    const tables = Object.values(base.template.findResources('AWS::DynamoDB::Table')) as Array<{ Properties: Record<string, unknown> }>;
+    expect(tables).toHaveLength(2);
+    for (const t of tables) {
+      expect(t.Properties.SSESpecification).toEqual({ SSEEnabled: true });
+      expect(t.Properties.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
+    }
+    base.template.hasResourceProperties('AWS::DynamoDB::Table', { KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }] });
+    base.template.hasResourceProperties('AWS::DynamoDB::Table', { TimeToLiveSpecification: { AttributeName: 'expiration', Enabled: true } });
+  });
+
+  it('encrypts the reports bucket, blocks public access and denies requests without TLS', () => {
+    base.template.hasResourceProperties('AWS::S3::Bucket', {
+      BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+      PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+      VersioningConfiguration: { Status: 'Enabled' },
+    });
+    base.template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: { Statement: base.Match.arrayWith([base.Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+    });
+  });
+
+  it('routes spot interruption warnings and rebalance recommendations to an encrypted queue with a dead-letter queue', () => {
+    for (const detail of ['EC2 Spot Instance Interruption Warning', 'EC2 Instance Rebalance Recommendation']) {
+      base.template.hasResourceProperties('AWS::Events::Rule', { EventPattern: { source: ['aws.ec2'], 'detail-type': [detail] } });
+    }
+    base.template.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true, RedrivePolicy: base.Match.objectLike({ maxReceiveCount: 5 }) });
+  });
+
+  it('alarms on safety-limit breaches, tick errors and missing ticks, notifying an encrypted topic', () => {
+    base.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'SafetyLimitBreaches', Namespace: 'Prescale', Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      AlarmActions: [base.Match.objectLike({ Ref: base.Match.stringLikeRegexp('ObservabilityAlarmTopic') })],
+    });
+    base.template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'Errors', Namespace: 'AWS/Lambda', EvaluationPeriods: 5, DatapointsToAlarm: 3 });
+    base.template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'Invocations', ComparisonOperator: 'LessThanThreshold', TreatMissingData: 'breaching' });
+    base.template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: base.Match.anyValue() });
+    base.template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+  });
+
+  it('has no unsuppressed cdk-nag AwsSolutions errors or warnings, and every suppression has a reason', () => {
+    const errors = base.annotations.findError('*', base.Match.stringLikeRegexp('AwsSolutions-.*'));
+    expect(errors.map((e) => `${e.id}: ${String(e.entry.data).slice(0, 120)}`)).toEqual([]);
+    const warnings = base.annotations.findWarning('*', base.Match.stringLikeRegexp('AwsSolutions-.*'));
+    expect(warnings.map((e) => `${e.id}: ${String(e.entry.data).slice(0, 120)}`)).toEqual([]);
+    const json = JSON.stringify(base.template.toJSON());
+    const reasons = [...json.matchAll(/"reason":"([^"]*)"/g)].map((m) => m[1]);
+    expect(reasons.length).toBeGreaterThan(0);
+    for (const r of reasons) expect(r.length).toBeGreaterThan(20);
+  });
+});

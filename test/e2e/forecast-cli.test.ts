@@ -1,0 +1,76 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+
+interface Result {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+async function prescale(args: string[]): Promise<Result> {
+  try {
+    const { stdout, stderr } = await run('npx', ['tsx', 'src/cli/main.ts', ...args], { cwd: process.cwd(), maxBuffer: 1 << 24 });
+    return { code: 0, stdout, stderr };
+  } catch (e) {
+    const err = e as { code: number; stdout: string; stderr: string };
+    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
+  }
+}
+
+describe('prescale forecast (CLI)', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'prescale-forecast-'));
+    const t0 = 1_700_000_100;
+    const cpu = ['timestamp,value'];
+    const iso = ['timestamp,value'];
+    for (let i = 0; i < 700; i++) {
+      cpu.push(`${t0 + i * 300},${(40 + 10 * Math.sin((2 * Math.PI * i) / 288) + ((i * 37) % 7) / 7).toFixed(3)}`);
+      iso.push(`${new Date((t0 + i * 60) * 1000).toISOString()},${(5 + ((i * 13) % 5)).toFixed(1)}`);
+    }
+    writeFileSync(join(dir, 'cpu.csv'), `${cpu.join('\n')}\n`);
+    writeFileSync(join(dir, 'requests.csv'), `${iso.join('\n')}\n`);
+    writeFileSync(join(dir, 'broken.csv'), 'timestamp,value\n1700000000,12\n1700000300,oops\n');
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('prints H rows per good file in input order, then reports the bad file and exits non-zero', async () => {
+    const r = await prescale(['forecast', '--input', join(dir, 'cpu.csv'), join(dir, 'broken.csv'), join(dir, 'requests.csv'), '--horizon', '3']);
+    expect(r.code).toBe(2);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines[0]).toBe('series,step,timestamp,mean,lo_80,hi_80,model');
+    expect(lines).toHaveLength(1 + 2 * 3);
+    expect(lines.slice(1).map((l) => l.split(',').slice(0, 2).join(','))).toEqual(['cpu,1', 'cpu,2', 'cpu,3', 'requests,1', 'requests,2', 'requests,3']);
+    // cpu: 5-minute steps after the last timestamp
+    const last = 1_700_000_100 + 699 * 300;
+    expect(lines[1].split(',')[2]).toBe(new Date((last + 300) * 1000).toISOString().replace('.000Z', 'Z'));
+    for (const l of lines.slice(1)) {
+      const [, , , mean, lo, hi] = l.split(',').map(Number);
+      expect(lo).toBeLessThanOrEqual(mean);
+      expect(hi).toBeGreaterThanOrEqual(mean);
+      expect(lo).toBeGreaterThanOrEqual(0);
+    }
+    expect(r.stderr).toMatch(/broken\.csv:3: value: got "oops", expected a finite number/);
+  });
+
+  it('follows --level and --format json', async () => {
+    const r = await prescale(['forecast', '--input', join(dir, 'requests.csv'), '--horizon', '2', '--level', '95', '--format', 'json', '--model', 'ets']);
+    expect(r.code).toBe(0);
+    const rows = JSON.parse(r.stdout) as Array<Record<string, unknown>>;
+    expect(rows).toHaveLength(2);
+    expect(Object.keys(rows[0])).toEqual(['series', 'step', 'timestamp', 'mean', 'lo_95', 'hi_95', 'model']);
+    expect(rows[1].timestamp).toBe(new Date((1_700_000_100 + 701 * 60) * 1000).toISOString().replace('.000Z', 'Z'));
+  });
+
+  it('rejects a bad horizon with a clear message', async () => {
+    const r = await prescale(['forecast', '--input', join(dir, 'cpu.csv'), '--horizon', 'zero']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--horizon: got "zero", expected an integer >= 1/);
+  });
+});

@@ -1,0 +1,113 @@
+/**
+ * The controller tick through its ports: a FakeCloud, fixed metrics, no workflow events, the real
+ * greedy planner and seasonal-naive forecaster, and the SQLite state store for crash/resume.
+ */
+import { describe, expect, it } from 'vitest';
+import { ControllerConfigSchema, type Command, type MetricSeries } from '../../src/core/model/index.js';
+import { createForecaster } from '../../src/core/forecast/index.js';
+import { createGreedyPlanner } from '../../src/core/plan/index.js';
+import { createNextStepModel } from '../../src/core/predict/index.js';
+import { createControllerTick, type TickDeps } from '../../src/app/tick.js';
+import { SqliteStateStore } from '../../src/adapters/sqlite/sqlite-state-store.js';
+import type { MetricsSource, MetricQuery } from '../../src/ports/metrics-source.js';
+import type { EventSource } from '../../src/ports/event-source.js';
+import type { CloudProvider } from '../../src/ports/cloud-provider.js';
+import { FakeCloud } from '../fakes/fake-cloud.js';
+import { testOfferings, testPool } from '../fakes/offerings.js';
+
+const NOW = 1_767_571_200;
+
+/** A metric steady at `value` (units × 100 with metricPerUnit 100). */
+const steady = (value: number): MetricsSource => ({
+  async fetch(q: MetricQuery): Promise<MetricSeries[]> {
+    const n = Math.floor((q.endSec - q.startSec) / q.periodSec);
+    return q.seriesIds.map((id) => ({ id, startSec: q.startSec, periodSec: q.periodSec, values: new Array(n).fill(value) }));
+  },
+});
+const noEvents: EventSource = { drainCloudEvents: async () => [], executionEvents: async () => [] };
+
+function deps(cloud: CloudProvider, over: Partial<TickDeps> = {}, limits?: Record<string, number>): TickDeps {
+  // an on-demand floor of half the demand makes the plan launch in two markets (two commands)
+  const pool = testPool({ minSpotOfferings: 1, maxSpotSharePerOffering: 1, onDemandFloorShare: 0.5 });
+  return {
+    clock: { nowSec: () => NOW },
+    metrics: steady(1600),
+    events: noEvents,
+    cloud,
+    forecaster: createForecaster('seasonal-naive'),
+    nextStep: createNextStepModel('markov1'),
+    planner: createGreedyPlanner({ tickSec: 60 }),
+    config: ControllerConfigSchema.parse({ mode: 'active', pools: [pool], demandSignals: [{ seriesId: 'rps', poolId: pool.id, metricPerUnit: 100 }], ...(limits ? { limits } : {}) }),
+    ...over,
+  };
+}
+
+const unitsLaunched = (cloud: FakeCloud): number => cloud.applied.filter((c): c is Extract<Command, { kind: 'launch' }> => c.kind === 'launch')
+  .reduce((s, c) => s + c.count * testOfferings().find((o) => o.id === c.offeringId)!.capacityUnits, 0);
+
+describe('controller tick', () => {
+  it('launches capacity for forecast demand and logs forecast and plan decisions', async () => {
+    const cloud = new FakeCloud(testOfferings(), NOW);
+    const tick = createControllerTick(deps(cloud));
+    const r = await tick.run();
+    expect(r.skipped).toBe(false);
+    expect(unitsLaunched(cloud)).toBeGreaterThanOrEqual(16);
+    expect(r.decisions.some((d) => d.kind === 'forecast')).toBe(true);
+    expect(r.decisions.some((d) => d.kind === 'plan')).toBe(true);
+    expect(tick.stats().decisionCounts.plan).toBe(1);
+  });
+
+  it('does nothing when run again for a tick time already completed', async () => {
+    const cloud = new FakeCloud(testOfferings(), NOW);
+    const store = new SqliteStateStore(':memory:');
+    await createControllerTick(deps(cloud, { store })).run();
+    const applied = cloud.applied.length;
+    const again = await createControllerTick(deps(cloud, { store })).run();
+    expect(again.skipped).toBe(true);
+    expect(cloud.applied.length).toBe(applied);
+    await store.close();
+  });
+
+  it('resumes a tick that crashed mid-act without applying any command twice', async () => {
+    const reference = new FakeCloud(testOfferings(), NOW);
+    await createControllerTick(deps(reference)).run();
+    const planned = reference.applied.map((c) => c.id);
+    expect(planned.length).toBeGreaterThan(1);
+
+    const cloud = new FakeCloud(testOfferings(), NOW);
+    const store = new SqliteStateStore(':memory:');
+    let calls = 0;
+    const crashing: CloudProvider = {
+      describeCapacity: () => cloud.describeCapacity(),
+      offerings: (p) => cloud.offerings(p),
+      apply: async (c) => {
+        if (++calls === 2) throw new Error('process killed');
+        return cloud.apply(c);
+      },
+    };
+    await expect(createControllerTick(deps(crashing, { store })).run()).rejects.toThrow('process killed');
+    expect(cloud.applied.length).toBe(1);
+    const resumed = await createControllerTick(deps(cloud, { store })).run();
+    expect(resumed.skipped).toBe(false);
+    expect(cloud.applied.map((c) => c.id).sort()).toEqual([...planned].sort());
+    expect(new Set(cloud.applied.map((c) => c.id)).size).toBe(cloud.applied.length);
+    await store.close();
+  });
+
+  it('drops launches that would breach a safety limit, with a safety decision', async () => {
+    const cloud = new FakeCloud(testOfferings(), NOW);
+    const r = await createControllerTick(deps(cloud, {}, { maxInstances: 1, maxSpendUsdPerHour: 100, maxChangeUnitsPerTick: 512 })).run();
+    const launched = cloud.applied.filter((c) => c.kind === 'launch');
+    const count = launched.reduce((s, c) => s + (c.kind === 'launch' ? c.count : 0), 0);
+    expect(count).toBeLessThanOrEqual(1);
+    expect(r.decisions.some((d) => d.kind === 'safety' && /maxInstances/.test(d.reason))).toBe(true);
+  });
+
+  it('changes nothing in forecast-only mode', async () => {
+    const cloud = new FakeCloud(testOfferings(), NOW);
+    const d = deps(cloud);
+    const r = await createControllerTick({ ...d, config: { ...d.config, mode: 'forecast-only' } }).run();
+    expect(cloud.applied).toHaveLength(0);
+    expect(r.decisions.some((x) => x.kind === 'plan')).toBe(true);
+  });
+});
