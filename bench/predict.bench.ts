@@ -5,7 +5,8 @@
  * and its steps are ordered by start time. Chains are spread over 30 days in a seeded random order;
  * the first 70 % (by start) train the models, the rest are tested with the models frozen: before each
  * step starts, the model is asked for its distribution given the steps started so far.
- * Scores per model: top-1 and top-3 accuracy and the multi-class Brier score (all steps pooled,
+ * The context `lastFinished` (type of the chain's most recently finished step) is given to every
+ * model; only the variable-order model uses it. Scores per model: top-1 and top-3 accuracy and the multi-class Brier score (all steps pooled,
  * and macro-averaged over workflows), and the median microseconds of one predict(top 3) call.
  *
  * Run: npm run bench:predict   (PREDICT_BENCH_REPLAYS=12 sets K)
@@ -73,7 +74,10 @@ function evaluate(model: DistributionModel, test: readonly Chain[]): { acc: Reco
   const times: number[] = [];
   for (const c of test) {
     for (let i = 0; i < c.steps.length; i++) {
-      const ctx = { chainId: c.chainId, workflow: c.workflow, history: c.steps.slice(0, i).map((s) => s.taskType), nowSec: c.t0 + c.steps[i].startSec };
+      const startSec = c.steps[i].startSec;
+      let lastFinished: Chain['steps'][number] | undefined;
+      for (let j = 0; j < i; j++) if (c.steps[j].endSec <= startSec && (!lastFinished || c.steps[j].endSec >= lastFinished.endSec)) lastFinished = c.steps[j];
+      const ctx = { chainId: c.chainId, workflow: c.workflow, history: c.steps.slice(0, i).map((s) => s.taskType), lastFinished: lastFinished?.taskType, nowSec: c.t0 + startSec };
       acc.score(c.workflow, model.distribution(ctx), c.steps[i].taskType);
       if (i % 7 === 0) {
         const t = performance.now();
@@ -106,6 +110,7 @@ async function main(): Promise<void> {
 
   const models: Array<[string, () => DistributionModel]> = [
     ['variable-order Markov (vom, default: order ≤ 3, PPM-C, decay 30 d, contexts)', () => new VomModel()],
+    ['vom, sequence only (no contexts)', () => new VomModel({ contexts: [] })],
     ['vom, order ≤ 2', () => new VomModel({ maxOrder: 2 })],
     ['vom, order ≤ 5', () => new VomModel({ maxOrder: 5 })],
     ['first-order Markov (markov1)', () => new Markov1Model()],

@@ -40,7 +40,7 @@ async function readers(): Promise<string[]> {
   const azure = `${DATA}/serverless/azure_functions_2019_vhive_sample/500fn_minutes480-959_invocations.csv`;
   rows.push(`| Azure 500 functions × 480 min → 7 per-trigger series | ${(await timeMs(() => readAzureFunctionsInvocations(azure, { groupBy: 'trigger' }))).toFixed(1)} |`);
   const workflows = `${DATA}/workflows`;
-  rows.push(`| all 36 WfInstances (3,600 tasks, 7.4 MB) → WorkflowTrace[] | ${(await timeMs(() => readWorkflowTraces([workflows]))).toFixed(1)} |`);
+  rows.push(`| all 36 WfInstances (3,177 tasks, 7.4 MB) → WorkflowTrace[] | ${(await timeMs(() => readWorkflowTraces([workflows]))).toFixed(1)} |`);
   return rows;
 }
 

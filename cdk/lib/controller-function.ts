@@ -27,8 +27,15 @@ export function esmBundling(afterBundling: (outputDir: string) => string[] = () 
     minify: true,
     sourceMap: true,
     mainFields: ['module', 'main'],
-    // ESM bundles of CommonJS dependencies need `require` (esbuild issue #1921)
-    banner: "import { createRequire as __prescaleCreateRequire } from 'module'; const require = __prescaleCreateRequire(import.meta.url);",
+    // ESM bundles of CommonJS dependencies need `require`, `__dirname` and `__filename` (esbuild issue #1921)
+    banner: [
+      "import { createRequire as __pCreateRequire } from 'module';",
+      "import { fileURLToPath as __pFileURLToPath } from 'url';",
+      "import { dirname as __pDirname } from 'path';",
+      'const require = __pCreateRequire(import.meta.url);',
+      'const __filename = __pFileURLToPath(import.meta.url);',
+      'const __dirname = __pDirname(__filename);',
+    ].join(' '),
     externalModules: [],
     forceDockerBundling: false,
     commandHooks: {
@@ -97,7 +104,11 @@ export class ControllerFunction extends Construct {
         POWERTOOLS_METRICS_NAMESPACE: 'Prescale',
         NODE_OPTIONS: '--enable-source-maps',
       },
-      bundling: esmBundling((out) => [`cp "${props.configFile}" "${out}/prescale.config.json"`]),
+      bundling: esmBundling((out) => [
+        `cp "${props.configFile}" "${out}/prescale.config.json"`,
+        // the ARIMA forecaster's WebAssembly, loaded from the bundle's directory (node_modules/arima/wasm)
+        `cp "${resolve(REPO_ROOT, 'node_modules/arima/wasm/native.wasm')}" "${out}/native.wasm"`,
+      ]),
       // When bundling is skipped (tests, `cdk list`), do not fingerprint the whole repository.
       ...(stack.bundlingRequired ? {} : { assetHash: 'bundling-skipped' }),
     });

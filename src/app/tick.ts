@@ -21,7 +21,7 @@ export type { TickDeps, TickOptions, TickResult, TickState, TaskBacklogSignal } 
 
 /** Accuracy and activity counters of a tick over its life (for reports). */
 export interface TickStats {
-  /** sMAPE (percent) of mean forecasts over the first hour after each refit origin. */
+  /** sMAPE (percent) of mean forecasts of the metric demand signals over the first hour after each refit origin. */
   readonly forecastSmape: { readonly value: number; readonly points: number; readonly horizonSec: number };
   readonly nextStep: { readonly predictions: number; readonly hits: number };
   readonly decisionCounts: Readonly<Record<string, number>>;
@@ -48,6 +48,7 @@ export function createControllerTick(deps: TickDeps): ControllerTick {
   const periodSec = opts.forecastPeriodSec ?? 300;
   const slotSec = opts.slotSec ?? cfg.tickSec;
   const backlog = opts.taskBacklogSignals ?? [];
+  const metricSeriesIds = new Set(cfg.demandSignals.map((d) => d.seriesId));
   const seriesIds = [...new Set([...cfg.demandSignals.map((d) => d.seriesId), ...backlog.map((b) => b.seriesId)])].sort();
   const prefetchCfg = opts.prefetch && cfg.prefetch.enabled ? opts.prefetch : undefined;
   const pools = cfg.pools.filter((p): p is Ec2Pool => p.kind === 'ec2');
@@ -88,7 +89,7 @@ export function createControllerTick(deps: TickDeps): ControllerTick {
     const due = cache.due(seriesIds, now, refitEverySec);
     const horizon = Math.ceil((refitEverySec + maxLead + cfg.planMarginSec + slotSec) / periodSec) + 1;
     const levels = [...new Set([...cfg.quantiles, ...pools.map((p) => p.serviceLevel)])].sort((a, b) => a - b);
-    const forecasts: Forecast[] = await cache.refit(deps.metrics, deps.forecaster, due, now, historySec, periodSec, horizon, levels);
+    const forecasts: Forecast[] = await cache.refit(deps.metrics, deps.forecaster, due, now, historySec, periodSec, horizon, levels, metricSeriesIds);
     for (const f of forecasts) decisions.push({ atSec: now, kind: 'forecast', subject: f.seriesId, chosen: f.model, reason: `refit every ${refitEverySec} s, horizon ${horizon} × ${periodSec} s` });
 
     // latest observation of each demand metric: a floor under the forecast over the planning horizon

@@ -26,11 +26,13 @@ export class LocalExecutor implements Executor {
   /** @param baseDir directory relative locations resolve against (default: the working directory) */
   constructor(private readonly baseDir: string = process.cwd()) {}
 
+  /** Runs `task.executable_code_location` once on `input`; `preparedState` (JSON) is passed as `ctx.preparedState`. */
   async run(task: TaskDefinition, input: unknown, opts: { signal?: AbortSignal; preparedState?: Buffer }): Promise<unknown> {
     const prepared = opts.preparedState && opts.preparedState.length > 0 ? JSON.parse(opts.preparedState.toString('utf8')) : undefined;
     return this.invoke(task.executable_code_location, task.task_id, input, opts.signal, prepared);
   }
 
+  /** Runs `task.prepare` (same location schemes) and returns its result as JSON bytes; empty when there is none. */
   async prepare(task: TaskDefinition, input: unknown, opts: { signal?: AbortSignal }): Promise<Buffer> {
     if (!task.prepare) return Buffer.alloc(0);
     const state = await this.invoke(task.prepare, task.task_id, input, opts.signal, undefined);

@@ -46,6 +46,7 @@ function defaultSleep(ms: number, signal?: AbortSignal): Promise<void> {
 
 /** Adds timeouts and Step Functions retries to an executor. */
 export class RetryingExecutor implements Executor {
+  /** @param inner the executor running single attempts */
   constructor(private readonly inner: Executor, private readonly options: RetryingExecutorOptions) {}
 
   /**
@@ -56,6 +57,7 @@ export class RetryingExecutor implements Executor {
     return this.withRetries(task, opts.signal, (signal) => this.inner.run(task, input, { ...opts, signal }));
   }
 
+  /** Runs the `prepare` phase with the same timeout and retries. */
   async prepare(task: TaskDefinition, input: unknown, opts: { signal?: AbortSignal }): Promise<Buffer> {
     return this.withRetries(task, opts.signal, (signal) => this.inner.prepare(task, input, { signal }));
   }

@@ -45,6 +45,7 @@ export class AjvSchemaChecker implements SchemaChecker {
     return fn;
   }
 
+  /** @inheritdoc */
   invalidSchema(schema: Schema): string | undefined {
     try {
       this.compile(schema);
@@ -63,6 +64,7 @@ export class AjvSchemaChecker implements SchemaChecker {
     return fn(doc) ? undefined : describeAjvError(fn.errors);
   }
 
+  /** @inheritdoc */
   incompatibleInput(producers: readonly ProducerSchema[], consumerInputSchema: Schema): { field: string; reason: string } | undefined {
     const merged: Record<string, unknown> = {};
     for (const p of producers) {

@@ -16,7 +16,7 @@
  */
 import type { PreExecuteCommand } from '../../core/model/command.js';
 import type { TaskDefinition } from '../../core/model/task.js';
-import { emptyArmMetrics, type ArmMetrics } from '../../core/predict/ab-test.js';
+import { compareArms, emptyArmMetrics, type ArmComparison, type ArmMetrics } from '../../core/predict/ab-test.js';
 import { DEFAULT_USD_PER_GIB_HOUR, DEFAULT_USD_PER_VCPU_HOUR } from '../../core/predict/prefetch-selection.js';
 import type { Clock } from '../../ports/clock.js';
 import type { Executor } from '../../ports/executor.js';
@@ -174,6 +174,16 @@ export class PrefetchManager {
   /** Metrics per arm, arms in name order. */
   metricsByArm(): Record<string, ArmMetrics> {
     return Object.fromEntries([...this.metrics.entries()].sort(([a], [b]) => (a < b ? -1 : 1)));
+  }
+
+  /**
+   * Metrics per arm, the comparison of the arms with `control` (two-proportion z-test on hit rate),
+   * and the memory the cache reports (undefined when it cannot be reached).
+   */
+  async report(control?: string): Promise<{ byArm: Record<string, ArmMetrics>; comparison: ArmComparison[]; cacheUsedBytes?: number }> {
+    const byArm = this.metricsByArm();
+    const cacheUsedBytes = await this.deps.cache.usedBytes().catch(() => undefined);
+    return { byArm, comparison: compareArms(byArm, control), cacheUsedBytes };
   }
 
   /** Most preparations that ever ran at the same time. */

@@ -12,6 +12,13 @@ import type { DemandSlot } from '../../core/plan/types.js';
 import { forecastAt } from './forecast.js';
 import type { TaskBacklogSignal } from './types.js';
 
+/**
+ * Highest quantile read from a task-backlog forecast. Backlogs are bursty (a chain submits many tasks
+ * at once), so their upper quantiles are wide; the planner already adds committed and predicted step
+ * units on top, so the backlog contributes its median only.
+ */
+export const BACKLOG_LEVEL = 0.5;
+
 /** Inputs of {@link buildDemandSlots}. */
 export interface DemandInputs {
   readonly poolId: string;
@@ -41,7 +48,7 @@ export function buildDemandSlots(d: DemandInputs): DemandSlot[] {
       let units = 0;
       for (const s of mine) units += Math.max(forecastAt(d.forecasts.get(s.seriesId), level, t), d.recent?.get(s.seriesId) ?? 0) / s.metricPerUnit;
       let queued = 0;
-      for (const s of backlog) queued += forecastAt(d.forecasts.get(s.seriesId), level, t);
+      for (const s of backlog) queued += forecastAt(d.forecasts.get(s.seriesId), Math.min(level, BACKLOG_LEVEL), t);
       units += Math.max(0, queued - d.committedUnits);
       quantiles[quantileKey(level)] = units;
     }

@@ -1,7 +1,8 @@
 /**
  * The forecast stage: refits each demand series on a schedule (not every tick), keeps the latest
- * forecast per series, reads demand units from it at any future time, and scores past forecasts
- * against what was then observed (sMAPE of the mean over the first hour after each origin).
+ * forecast per series, reads demand units from it at any future time, and scores past forecasts of
+ * the scored series (the metric demand signals) against what was then observed (sMAPE of the mean over
+ * the first hour after each origin).
  */
 import type { Forecast, MetricSeries } from '../../core/model/index.js';
 import type { Forecaster } from '../../core/forecast/types.js';
@@ -37,6 +38,7 @@ export class ForecastCache {
   async refit(
     metrics: MetricsSource, forecaster: Forecaster, seriesIds: readonly string[], nowSec: number,
     historySec: number, periodSec: number, horizon: number, quantiles: readonly number[],
+    scored: ReadonlySet<string> = new Set(seriesIds),
   ): Promise<Forecast[]> {
     if (seriesIds.length === 0) return [];
     const startSec = Math.floor((nowSec - historySec) / periodSec) * periodSec;
@@ -44,7 +46,7 @@ export class ForecastCache {
     const series = await metrics.fetch({ seriesIds, startSec, endSec, periodSec });
     const out: Forecast[] = [];
     for (const s of series) {
-      this.score(s);
+      if (scored.has(s.id)) this.score(s);
       if (!s.values.some((v) => Number.isFinite(v))) continue;
       const f = forecaster.forecast({ seriesId: s.id, values: s.values, startSec: s.startSec, periodSec: s.periodSec, horizon, quantiles });
       this.bySeries.set(s.id, f);

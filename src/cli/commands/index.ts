@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { registerBacktest } from './backtest.js';
 import { registerExportMetrics } from './export-metrics.js';
 import { registerForecast } from './forecast.js';
+import { registerReport } from './report.js';
 import { registerServe } from './serve.js';
 import { registerSignals } from './signals.js';
 
@@ -14,6 +15,7 @@ export function registerCommands(program: Command): void {
   registerBacktest(program);
   registerExportMetrics(program);
   registerForecast(program);
+  registerReport(program);
   registerServe(program);
   registerSignals(program);
 }

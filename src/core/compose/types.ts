@@ -2,11 +2,10 @@
  * Types of the workflow composer (seed 003, component 3): the availability profile it scores against,
  * the behaviour model it reads path probabilities from, its options and its results.
  */
-import type { Decision, DecisionCandidate } from '../model/decision.js';
+import type { Decision } from '../model/decision.js';
 import type { Market } from '../model/offering.js';
 import type { Policy, Principal } from '../model/principal.js';
 import type { TaskDefinition } from '../model/task.js';
-import type { Workflow } from '../model/workflow.js';
 
 /** Available capacity units of a pool from `startSec` until the next slot starts. */
 export interface AvailabilitySlot {
@@ -177,4 +176,3 @@ export type SwitchTrigger =
   | { readonly kind: 'spot-interruption-notice'; readonly poolId: string; readonly detail?: string }
   | { readonly kind: 'insufficient-capacity'; readonly poolId: string; readonly detail?: string };
 
-export type { DecisionCandidate, Workflow };

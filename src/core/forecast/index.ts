@@ -35,7 +35,7 @@ export const FORECASTER_NAMES = ['seasonal-naive', 'arima', 'ets', 'mstl', 'prop
 export const DEFAULT_FORECASTER = 'ensemble';
 
 /** Models the ensemble and the selector cross-validate, in order (the first is the short-history fallback). */
-export const ENSEMBLE_MEMBERS = ['ets', 'arima', 'mstl', 'prophet'] as const;
+export const ENSEMBLE_MEMBERS = ['ets', 'arima', 'mstl', 'prophet', 'robust'] as const;
 
 /** Builds the named single model. */
 export function createModel(name: string, options: ForecasterOptions = {}): ForecastModel {

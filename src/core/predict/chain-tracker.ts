@@ -29,6 +29,8 @@ export interface Transition {
   /** Task types that started before `next`, oldest first (may be empty for a first step). */
   readonly history: readonly string[];
   readonly next: string;
+  /** Type of the chain's step that finished last before `next` started, if any. */
+  readonly lastFinished?: string;
   /** Epoch seconds `next` started. */
   readonly atSec: number;
   /** Start of the step before `next` (epoch seconds), absent for a first step. */
@@ -104,6 +106,10 @@ export class ChainTracker {
     }
     if (e.kind !== 'started' || chain.byTaskId.has(e.taskId)) return undefined;
     const prev = chain.steps[chain.steps.length - 1];
+    let lastFinished: TrackedStep | undefined;
+    for (const s of chain.steps) {
+      if (s.finishedAtSec !== undefined && s.finishedAtSec <= e.atSec && (!lastFinished || s.finishedAtSec >= lastFinished.finishedAtSec!)) lastFinished = s;
+    }
     const transition: Transition = {
       chainId: e.chainId,
       workflow: chain.workflow,
@@ -111,6 +117,7 @@ export class ChainTracker {
       channel: chain.channel,
       history: chain.steps.map((s) => s.taskType),
       next: e.taskType,
+      lastFinished: lastFinished?.taskType,
       atSec: e.atSec,
       prevStartedAtSec: prev?.startedAtSec,
       prevFinishedAtSec: prev?.finishedAtSec,

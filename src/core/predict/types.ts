@@ -14,6 +14,12 @@ export interface ChainContext {
   readonly history: readonly string[];
   /** The step running now, if any, with its progress 0..1 when known. */
   readonly running?: { readonly taskType: string; readonly startedAtSec: number; readonly intensity?: number };
+  /**
+   * Task type of the chain's most recently finished step, when known. In a DAG the next step usually
+   * starts when a parent finishes, so this is a strong context (used by the `vom` model's
+   * `lastFinished` context).
+   */
+  readonly lastFinished?: string;
   /** Epoch seconds now. */
   readonly nowSec: number;
 }

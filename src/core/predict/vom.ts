@@ -25,8 +25,11 @@ import { DecayedCounts } from './decayed-counts.js';
 import { AccuracyTracker, type AccuracyStats } from './scoring.js';
 import { effectiveHistory, lastStep, topN, withStartTime } from './context.js';
 
-/** Optional prediction contexts. `hourOfWeek` is UTC, Monday 00:00 = 0 … Sunday 23:00 = 167. */
-export const VomContextSchema = z.enum(['principal', 'channel', 'hourOfWeek']);
+/**
+ * Optional prediction contexts. `hourOfWeek` is UTC, Monday 00:00 = 0 … Sunday 23:00 = 167;
+ * `lastFinished` is the type of the chain's most recently finished step.
+ */
+export const VomContextSchema = z.enum(['principal', 'channel', 'hourOfWeek', 'lastFinished']);
 /** One optional prediction context. */
 export type VomContext = z.infer<typeof VomContextSchema>;
 
@@ -36,8 +39,8 @@ export const VomOptionsSchema = z.object({
   maxOrder: z.number().int().min(1).max(8).default(3),
   /** Half-life of evidence, seconds; `null`: no decay. @default 30 days */
   halfLifeSec: z.number().positive().nullable().default(30 * 86_400),
-  /** Optional contexts mixed in as experts. @default ['principal', 'channel', 'hourOfWeek'] */
-  contexts: z.array(VomContextSchema).default(['principal', 'channel', 'hourOfWeek']),
+  /** Optional contexts mixed in as experts. @default ['principal', 'channel', 'hourOfWeek', 'lastFinished'] */
+  contexts: z.array(VomContextSchema).default(['principal', 'channel', 'hourOfWeek', 'lastFinished']),
   /** `prefetch_weight` priors: workflow → task type → weight 0..1. @default {} */
   priors: z.record(z.string(), z.record(z.string(), z.number().min(0).max(1))).default({}),
   /** Hedge learning rate η. @default 0.5 */
@@ -60,6 +63,7 @@ interface ExpertInput {
   readonly workflow: string;
   readonly principal?: string;
   readonly channel?: string;
+  readonly lastFinished?: string;
   readonly atSec: number;
 }
 
@@ -92,7 +96,7 @@ export class VomModel implements DistributionModel {
 
   /** Scores the prediction the model would have made for `t`, updates context weights, then learns `t`. */
   learnTransition(t: Transition): void {
-    const input: ExpertInput = { workflow: t.workflow, principal: t.principal, channel: t.channel, atSec: t.atSec };
+    const input: ExpertInput = { workflow: t.workflow, principal: t.principal, channel: t.channel, lastFinished: t.lastFinished, atSec: t.atSec };
     const experts = this.expertDistributions(input, t.history);
     const mixed = this.mix(t.workflow, experts);
     if (mixed.size > 0) {
@@ -109,7 +113,7 @@ export class VomModel implements DistributionModel {
   }
 
   distribution(ctx: ChainContext): Map<string, number> {
-    const input: ExpertInput = { workflow: ctx.workflow, principal: ctx.principal, channel: ctx.channel, atSec: ctx.nowSec };
+    const input: ExpertInput = { workflow: ctx.workflow, principal: ctx.principal, channel: ctx.channel, lastFinished: ctx.lastFinished, atSec: ctx.nowSec };
     return this.mix(ctx.workflow, this.expertDistributions(input, effectiveHistory(ctx)));
   }
 
@@ -165,6 +169,7 @@ export class VomModel implements DistributionModel {
       if (e === 'global') return '';
       if (e === 'principal') return input.principal === undefined ? undefined : `p=${input.principal}`;
       if (e === 'channel') return input.channel === undefined ? undefined : `c=${input.channel}`;
+      if (e === 'lastFinished') return input.lastFinished === undefined ? undefined : `f=${input.lastFinished}`;
       return `h=${hourOfWeek(input.atSec)}`;
     });
   }

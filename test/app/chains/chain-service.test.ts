@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { ChainService } from '../../../src/app/chains/chain-service.js';
 import { ConflictError, ForbiddenError, NotFoundError, TooManyRequestsError } from '../../../src/app/chains/errors.js';
 import { InputError, PrincipalSchema } from '../../../src/core/model/index.js';
+import { TABLES, canonicalJson } from '../../../src/app/chains/records.js';
 import { baseConfig, buildService, recordTask, tempDir } from '../../fixtures/tasks/service.js';
 
 const alice = PrincipalSchema.parse({ id: 'alice', kind: 'user', memberOf: ['analysts'] });
@@ -103,6 +104,22 @@ describe('ChainService', () => {
     await expect(service.trigger(alice, chain.chainId, { ...input, sleepMs: 5 }, 'key-1')).rejects.toThrow(ConflictError);
     await service.idle();
     expect(lines(input.runsDir, 'a.done')).toBe(1);
+  });
+
+  it('takes over a stale Idempotency-Key claim whose first request never stored an execution', async () => {
+    const { service, store } = buildService();
+    current = service;
+    const chain = await service.createChain(alice, { tasks: [recordTask('a')] });
+    const input = { runsDir: tempDir() };
+    const payload = canonicalJson(input);
+    const now = Date.now() / 1000;
+    await store.put(TABLES.idempotency, `alice/${chain.chainId}/fresh`, { executionId: 'lost-1', payload, claimedAtSec: now });
+    await store.put(TABLES.idempotency, `alice/${chain.chainId}/stale`, { executionId: 'lost-2', payload, claimedAtSec: now - 3600 });
+    await expect(service.trigger(alice, chain.chainId, input, 'fresh')).rejects.toThrow(/still in progress/);
+    const res = await service.trigger(alice, chain.chainId, input, 'stale');
+    expect(res).toMatchObject({ replayed: false });
+    expect((await service.trigger(alice, chain.chainId, input, 'stale')).executionId).toBe(res.executionId);
+    await service.idle();
   });
 
   it('answers 403 naming the policy and 429 for the spend cap and a full queue', async () => {

@@ -97,3 +97,20 @@ describe('prefetch manager', () => {
     expect(manager.metricsByArm().eager.hits).toBe(1);
   });
 });
+
+describe('prefetch manager report', () => {
+  it('compares arms and reports the cache memory in use', async () => {
+    const { runner, manager } = setup();
+    for (let i = 0; i < 4; i++) manager.submit(preCmd(`a${i}`, 't', { arm: 'control' }), prepTask('t'), { i });
+    for (let i = 0; i < 4; i++) manager.submit(preCmd(`b${i}`, 't', { arm: 'eager' }), prepTask('t'), { i });
+    while (manager.open > 0 && runner.running > 0) await runner.releaseAll();
+    await runner.releaseAll();
+    await manager.idle();
+    for (let i = 0; i < 4; i++) await manager.trigger(`b${i}`, prepTask('t'), { i });
+    await manager.trigger('a0', prepTask('t'), { i: 0 });
+    const r = await manager.report('control');
+    expect(r.comparison.map((c) => [c.arm, c.hitRate])).toEqual([['control', 0.25], ['eager', 1]]);
+    expect(r.cacheUsedBytes).toBe(r.byArm.control.cacheBytes);
+    expect(r.cacheUsedBytes).toBeGreaterThan(0);
+  });
+});

@@ -96,3 +96,38 @@ describe('variable-order Markov next-step model', () => {
     expect(hourOfWeek(Date.UTC(2024, 0, 7, 23) / 1000)).toBe(167);
   });
 });
+
+describe('variable-order model contexts from the chain state', () => {
+  it('uses the most recently finished step to pick between parallel branches', () => {
+    // Two branches run in parallel: whichever of p/q finishes first, its successor starts next.
+    const vom = new VomModel({ contexts: ['lastFinished'] });
+    for (let i = 0; i < 30; i++) {
+      const t0 = 1_000_000 + i * 1000;
+      const pFirst = i % 2 === 0;
+      const ev = [
+        { chainId: `c${i}`, workflow: 'wf', taskId: 'p', taskType: 'p', kind: 'started' as const, atSec: t0 },
+        { chainId: `c${i}`, workflow: 'wf', taskId: 'q', taskType: 'q', kind: 'started' as const, atSec: t0 + 1 },
+        { chainId: `c${i}`, workflow: 'wf', taskId: 'p', taskType: 'p', kind: 'finished' as const, atSec: t0 + (pFirst ? 10 : 20) },
+        { chainId: `c${i}`, workflow: 'wf', taskId: 'q', taskType: 'q', kind: 'finished' as const, atSec: t0 + (pFirst ? 20 : 10) },
+        { chainId: `c${i}`, workflow: 'wf', taskId: 'p2', taskType: 'after-p', kind: 'started' as const, atSec: t0 + (pFirst ? 11 : 21) },
+        { chainId: `c${i}`, workflow: 'wf', taskId: 'q2', taskType: 'after-q', kind: 'started' as const, atSec: t0 + (pFirst ? 21 : 11) },
+      ];
+      vom.observe(ev);
+    }
+    const c = { chainId: 'x', workflow: 'wf', history: ['p', 'q'], nowSec: 2_000_000 };
+    expect(vom.predict({ ...c, lastFinished: 'q' }, 1)[0].taskType).toBe('after-q');
+    expect(vom.predict({ ...c, lastFinished: 'p' }, 1)[0].taskType).toBe('after-p');
+    expect(vom.contextWeights('wf').lastFinished).toBeGreaterThan(vom.contextWeights('wf').global);
+  });
+
+  it('continues open chains after a JSON round trip', () => {
+    const vom = new VomModel({ contexts: [] });
+    const ev = chainEvents({ chainId: 'c1', steps: ['a', 'x', 'b'] });
+    const started = ev.filter((e) => e.kind === 'started');
+    vom.observe(ev.filter((e) => e.atSec < started[2].atSec));
+    const restored = VomModel.fromJSON(JSON.parse(JSON.stringify(vom.toJSON())));
+    restored.observe(ev.filter((e) => e.atSec >= started[2].atSec));
+    expect(restored.predict({ chainId: 'q', workflow: 'wf', history: ['a', 'x'], nowSec: 2_000_000 }, 1)[0].taskType).toBe('b');
+    expect(restored.predict({ chainId: 'q', workflow: 'wf', history: [], nowSec: 2_000_000 }, 1)[0].taskType).toBe('a');
+  });
+});

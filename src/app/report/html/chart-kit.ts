@@ -55,15 +55,18 @@ export function baseOption(extra: ChartOption): ChartOption {
     useUTC: true,
     backgroundColor: '#ffffff',
     textStyle: { fontFamily: FONT_STACK, fontSize: 12, color: '#222222' },
-    legend: { top: 4, left: 'center', itemWidth: 28, itemHeight: 10, textStyle: { fontSize: 12 } },
+    legend: { top: 4, left: 'center', itemWidth: 28, itemHeight: 10, itemGap: 26, textStyle: { fontSize: 12 } },
     ...extra,
   };
 }
 
+/** Time axis labels per zoom level (ECharts time formatter templates, UTC): "Mon 5 Jan", "14:00". */
+export const TIME_LABELS = { year: '{yyyy}', month: '{MMM} {yyyy}', day: '{ee} {d} {MMM}', hour: '{HH}:{mm}', minute: '{HH}:{mm}', second: '{HH}:{mm}:{ss}', millisecond: '{HH}:{mm}:{ss}' } as const;
+
 /** A time x axis (UTC) and a value y axis named with its unit. */
 export function timeAxes(yName: string, gridIndex = 0, yMax?: number): { xAxis: ChartOption; yAxis: ChartOption } {
   return {
-    xAxis: { type: 'time', gridIndex, axisLabel: { hideOverlap: true, color: '#444444' }, splitLine: { show: false } },
+    xAxis: { type: 'time', gridIndex, axisLabel: { hideOverlap: true, color: '#444444', formatter: TIME_LABELS }, splitLine: { show: false } },
     yAxis: { type: 'value', gridIndex, name: yName, nameGap: 8, nameTextStyle: { align: 'left', color: '#444444' }, max: yMax, splitLine: { lineStyle: { color: '#e5e5e5' } }, axisLabel: { color: '#444444' } },
   };
 }
@@ -105,4 +108,30 @@ export function styleOf(data: ReportData, policy: string): SeriesStyle {
 export function focusPolicy(data: ReportData): string {
   const names = data.report.policies.map((p) => p.policy);
   return names.includes('prescale') ? 'prescale' : names[0];
+}
+
+function pointValue(item: unknown): number {
+  const v = item !== null && typeof item === 'object' && !Array.isArray(item) ? (item as { value?: unknown }).value : item;
+  if (typeof v === 'number') return v;
+  if (Array.isArray(v)) {
+    const last = v[v.length - 1];
+    return typeof v[1] === 'number' ? v[1] : typeof last === 'number' ? last : 0;
+  }
+  return 0;
+}
+
+/**
+ * Colours of the option's series that have at least one non-zero, finite point (for a line on a
+ * time axis the value after the time; for a scatter mark its count), in series order, deduplicated.
+ * The browser test checks each of them was drawn.
+ */
+export function seriesColorsWithData(option: ChartOption): string[] {
+  const series = Array.isArray(option.series) ? (option.series as Array<Record<string, unknown>>) : [];
+  const out: string[] = [];
+  for (const s of series) {
+    const data = Array.isArray(s.data) ? s.data : [];
+    const color = typeof s.color === 'string' ? s.color : undefined;
+    if (color && !out.includes(color) && data.some((d) => { const v = pointValue(d); return Number.isFinite(v) && v !== 0; })) out.push(color);
+  }
+  return out;
 }

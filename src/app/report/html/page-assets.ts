@@ -16,7 +16,7 @@ h3 { font-size: 1rem; margin: 0 0 6px; }
 .meta, .fine, .caption { color: var(--muted); }
 .fine, .caption { font-size: 0.85rem; }
 .cards { display: grid; grid-template-columns: repeat(auto-fit, minmax(200px, 1fr)); gap: 12px; margin: 8px 0 6px; }
-.card { background: #fff; border: 1px solid var(--line); border-left: 6px solid var(--line); border-radius: 6px; padding: 10px 12px; }
+.card { background: #fff; border: 1px solid var(--line); border-left: 5px solid var(--line); border-radius: 6px; padding: 10px 12px; }
 .card.focus { border-left-color: var(--accent); }
 .card.good { border-left-color: var(--good); }
 .card.bad { border-left-color: var(--bad); border-left-style: dashed; }
@@ -28,6 +28,7 @@ h3 { font-size: 1rem; margin: 0 0 6px; }
 table { border-collapse: collapse; width: 100%; background: #fff; margin: 10px 0; font-size: 0.86rem; }
 caption { text-align: left; color: var(--muted); padding: 4px 0; font-size: 0.85rem; }
 th, td { border-bottom: 1px solid var(--line); padding: 4px 6px; text-align: left; white-space: nowrap; }
+th { white-space: normal; vertical-align: bottom; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 th button { all: unset; cursor: pointer; font-weight: 600; }
 th button:focus-visible { outline: 2px solid var(--accent); }

@@ -89,7 +89,8 @@ export function assumptionsBlock(report: BacktestReport): string {
   const list = (items: string[], empty: string): string => (items.length ? `<ul>${items.map((a) => `<li>${esc(a)}</li>`).join('')}</ul>` : `<p class="note">${esc(empty)}</p>`);
   const s = report.scenario;
   return `<div class="assumptions">
-<h3>Prices and billing</h3>${list(g.prices, 'report.json states no price assumption (price snapshot dates are not recorded).')}
+<h3>Prices and billing</h3>${list(g.prices, 'report.json states no price assumption.')}
+${g.prices.some((a) => /\b(19|20)\d\d\b/.test(a)) ? '' : '<p class="note">report.json does not record the date of the price snapshot the run used.</p>'}
 <p class="fine">Inputs: ${esc(s.sources.join('; ') || 'not recorded')}.</p>
 <h3>Lead times</h3>${list(g.leadTimes, 'report.json states no lead-time assumption.')}
 <h3>Interruption hazards</h3>${list(g.hazards, 'report.json states no interruption assumption.')}

@@ -5,7 +5,7 @@
  * adapter in production), so this module stays pure.
  */
 import type { BacktestReport } from '../types.js';
-import { FONT_STACK, focusPolicy, type ChartOption, type ChartSpec, type ReportData } from './chart-kit.js';
+import { FONT_STACK, focusPolicy, seriesColorsWithData, type ChartOption, type ChartSpec, type ReportData } from './chart-kit.js';
 import { capacityCharts, spotShareChart } from './charts-capacity.js';
 import { costPerHourChart, cumulativeCostChart } from './charts-cost.js';
 import { eventsChart, forecastErrorChart, nextStepChart, waitChart } from './charts-quality.js';
@@ -57,7 +57,8 @@ function policyTable(report: BacktestReport, focus: string): string {
 }
 
 function figure(spec: ChartSpec, index: number, render: ChartRenderer): string {
-  const head = `<figure class="chart" id="${esc(spec.id)}" data-chart="${esc(spec.id)}" data-series="${spec.seriesWithData}">
+  const colors = spec.option ? seriesColorsWithData(spec.option).join(' ') : '';
+  const head = `<figure class="chart" id="${esc(spec.id)}" data-chart="${esc(spec.id)}" data-series="${spec.seriesWithData}" data-colors="${esc(colors)}">
 <figcaption><h3>${esc(spec.title)}</h3></figcaption>`;
   if (!spec.option) return `${head}\n<p class="note missing" data-missing="${esc(spec.id)}">${esc(spec.missing ?? 'No data.')}</p>\n</figure>`;
   const svg = render(spec.option, spec.widthPx, spec.heightPx, `c${index}`)

@@ -75,7 +75,7 @@ export function groupAssumptions(assumptions: readonly string[]): { prices: stri
   const out = { prices: [] as string[], leadTimes: [] as string[], hazards: [] as string[], other: [] as string[] };
   for (const a of assumptions) {
     const l = a.toLowerCase();
-    if (/\bprice|pricing|billing|billed|usd per/.test(l)) out.prices.push(a);
+    if (/\bprice|pricing|billing|billed/.test(l)) out.prices.push(a);
     else if (/lead time/.test(l)) out.leadTimes.push(a);
     else if (/interrupt|hazard|reclaim/.test(l)) out.hazards.push(a);
     else out.other.push(a);

@@ -33,12 +33,19 @@ export function createRobustLevelModel(options: RobustLevelOptions = {}): Foreca
       const from = Math.max(0, n - spreadInput);
       const mean = new Float64Array(horizon);
       const sigma = new Float64Array(horizon);
+      // Spread of "value h steps ahead minus the median of the window before it", at ~150 origins.
+      const stride = Math.max(1, Math.floor((n - from) / 150));
+      const origins: number[] = [];
+      const meds: number[] = [];
+      for (let t = Math.max(from, w); t < n; t += stride) {
+        origins.push(t);
+        meds.push(median(x.subarray(t - w, t)));
+      }
+      const diffs = new Float64Array(origins.length);
       for (let h = 1; h <= horizon; h++) {
-        // spread of "value h steps ahead minus the median of the window before it", sampled sparsely
-        const diffs: number[] = [];
-        const stride = Math.max(1, Math.floor((n - from) / 200));
-        for (let t = Math.max(from, w); t + h - 1 < n; t += stride) diffs.push(x[t + h - 1] - median(x.subarray(t - w, t)));
-        sigma[h - 1] = diffs.length > 2 ? madSigma(diffs) : 0;
+        let c = 0;
+        for (let j = 0; j < origins.length; j++) if (origins[j] + h - 1 < n) diffs[c++] = x[origins[j] + h - 1] - meds[j];
+        sigma[h - 1] = c > 2 ? madSigma(diffs.subarray(0, c)) : 0;
         mean[h - 1] = level + seasonalAt(dec, n - 1 + h);
       }
       const suffix = dec.periods.length > 0 ? `+mstl(${dec.periods.join(',')})` : '';

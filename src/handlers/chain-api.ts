@@ -1,0 +1,130 @@
+/**
+ * The Chain Management API in Lambda behind API Gateway (REST, IAM authorisation): a thin adapter
+ * that replays each API Gateway proxy event into the same fastify app `prescale serve` runs
+ * (`createChainApi`, via fastify's `inject`, so no extra dependency).
+ *
+ * API Gateway has already authenticated the caller with SigV4; the adapter maps the caller's IAM ARN
+ * to one of the chain service's principals (`PRESCALE_IAM_PRINCIPALS`: `{ "<iam arn>": "<token>" }`,
+ * a token of the service's `tokens` table), so authorisation, policies and spend caps apply as in
+ * `prescale serve`. A caller without a mapping gets the service's 401.
+ *
+ * Known limit: executions run in the function's process; a long execution continues on the next
+ * invocation of a warm container or is resumed on the next cold start (`ChainService.resume`).
+ */
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { FastifyInstance, InjectOptions } from 'fastify';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDbStateStore, dynamoDbApi } from '../adapters/aws/dynamodb-state-store.js';
+import { LocalExecutor } from '../adapters/executor/local-executor.js';
+import { RetryingExecutor } from '../adapters/executor/retrying-executor.js';
+import { createChainApi } from '../adapters/http/chain-api.js';
+import { AjvSchemaChecker } from '../adapters/schema/ajv-schema-checker.js';
+import { staticCapacityMonitor } from '../app/chains/capacity-monitor.js';
+import { ChainService } from '../app/chains/chain-service.js';
+import { ChainServiceConfigSchema } from '../app/chains/config.js';
+import { InputError, inputErrorFromZod } from '../core/model/index.js';
+import { createRandom } from '../core/rng.js';
+import { silentLogger, type Logger } from '../ports/index.js';
+
+/** The parts of an API Gateway REST proxy event the adapter reads. */
+export interface ApiGatewayProxyEvent {
+  readonly httpMethod: string;
+  readonly path: string;
+  readonly headers?: Readonly<Record<string, string | undefined>> | null;
+  readonly multiValueQueryStringParameters?: Readonly<Record<string, readonly string[] | undefined>> | null;
+  readonly body?: string | null;
+  readonly isBase64Encoded?: boolean;
+  readonly requestContext?: { readonly identity?: { readonly userArn?: string | null; readonly caller?: string | null } };
+}
+
+/** An API Gateway proxy result. */
+export interface ApiGatewayProxyResult {
+  readonly statusCode: number;
+  readonly headers: Record<string, string>;
+  readonly body: string;
+}
+
+/**
+ * Maps a proxy event to a fastify inject request: the SigV4 `Authorization` header is dropped and,
+ * when the caller's ARN is mapped, replaced by the mapped principal's bearer token.
+ */
+export function toInjectRequest(event: ApiGatewayProxyEvent, tokensByIamArn: Readonly<Record<string, string>>): InjectOptions {
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(event.headers ?? {})) {
+    if (v !== undefined && k.toLowerCase() !== 'authorization') headers[k.toLowerCase()] = v;
+  }
+  const arn = event.requestContext?.identity?.userArn ?? undefined;
+  const token = arn ? tokensByIamArn[arn] : undefined;
+  if (token) headers.authorization = `Bearer ${token}`;
+  const query = new URLSearchParams();
+  for (const [k, vs] of Object.entries(event.multiValueQueryStringParameters ?? {})) for (const v of vs ?? []) query.append(k, v);
+  const qs = query.toString();
+  const body = event.body == null ? undefined : event.isBase64Encoded ? Buffer.from(event.body, 'base64') : event.body;
+  return { method: event.httpMethod as InjectOptions['method'], url: qs ? `${event.path}?${qs}` : event.path, headers, ...(body !== undefined ? { payload: body } : {}) };
+}
+
+/** Builds a proxy handler over a fastify app. */
+export function createApiGatewayHandler(app: () => Promise<FastifyInstance>, tokensByIamArn: Readonly<Record<string, string>>): (event: ApiGatewayProxyEvent) => Promise<ApiGatewayProxyResult> {
+  return async (event) => {
+    const res = await (await app()).inject(toInjectRequest(event, tokensByIamArn));
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(', ') : String(v);
+    return { statusCode: res.statusCode, headers, body: res.body };
+  };
+}
+
+/**
+ * Parses `PRESCALE_IAM_PRINCIPALS`.
+ * @throws InputError when it is not a JSON object of strings
+ */
+export function parseIamPrincipals(text: string | undefined): Record<string, string> {
+  if (!text) return {};
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    throw new InputError({ file: 'PRESCALE_IAM_PRINCIPALS' }, (err as Error).message, 'valid JSON');
+  }
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw) || Object.values(raw).some((v) => typeof v !== 'string')) {
+    throw new InputError({ file: 'PRESCALE_IAM_PRINCIPALS' }, raw, 'an object mapping IAM ARNs to bearer tokens');
+  }
+  return raw as Record<string, string>;
+}
+
+let appPromise: Promise<FastifyInstance> | undefined;
+
+/** Builds the chain service from the bundled configuration and the DynamoDB state table. */
+async function buildApp(logger: Logger = silentLogger): Promise<FastifyInstance> {
+  const file = process.env.PRESCALE_CHAINS_CONFIG_FILE ?? 'prescale.chains.json';
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new InputError({ file }, (err as Error).message, 'a readable JSON chain service configuration');
+  }
+  const parsed = ChainServiceConfigSchema.safeParse(raw);
+  if (!parsed.success) throw inputErrorFromZod(parsed.error.issues, raw, file);
+  const config = parsed.data;
+  const store = new DynamoDbStateStore(dynamoDbApi(new DynamoDBClient({ retryMode: 'adaptive', maxAttempts: 5 })), process.env.PRESCALE_STATE_TABLE ?? '');
+  const monitor = staticCapacityMonitor(config);
+  const service = new ChainService({
+    store,
+    executor: new RetryingExecutor(new LocalExecutor(process.env.LAMBDA_TASK_ROOT ?? process.cwd()), { random: createRandom(0) }),
+    clock: { nowSec: () => Date.now() / 1000 },
+    monitor,
+    schemas: new AjvSchemaChecker(),
+    config,
+    newId: () => randomUUID(),
+    logger,
+  }, (signal) => monitor.signal(signal));
+  await service.resume();
+  return createChainApi(service);
+}
+
+const proxy = createApiGatewayHandler(() => (appPromise ??= buildApp()), parseIamPrincipals(process.env.PRESCALE_IAM_PRINCIPALS));
+
+/** The Lambda entry point (`cdk/lib/chain-api.ts`). */
+export async function handler(event: ApiGatewayProxyEvent): Promise<ApiGatewayProxyResult> {
+  return proxy(event);
+}

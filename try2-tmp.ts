@@ -1,0 +1,1 @@
+import './try-tmp.js';
