@@ -17,7 +17,8 @@ import { readWorkflowTraces } from '../src/adapters/files/wfformat-reader.js';
 import type { WorkflowTrace } from '../src/core/signals/wfformat.js';
 import type { ExecutionEvent } from '../src/core/model/index.js';
 import { createRandom, drawExponential, drawNormal } from '../src/core/rng.js';
-import { AccuracyTracker, Markov1Model, MostFrequentSuccessorModel, VomModel, type AccuracyStats, type DistributionModel } from '../src/core/predict/index.js';
+import { AccuracyTracker, Markov1Model, MostFrequentSuccessorModel, VomModel, selectPrefetch, type AccuracyStats, type DistributionModel, type PrefetchSelectionConfigInput } from '../src/core/predict/index.js';
+import { TaskDefinitionSchema, type TaskDefinition } from '../src/core/model/index.js';
 import { writeBenchSection } from './lib/write-section.js';
 
 const DATA = resolve(process.cwd(), '../shared/data/workflows');
@@ -90,6 +91,66 @@ function evaluate(model: DistributionModel, test: readonly Chain[]): { acc: Reco
   return { acc: acc.summary(), medianUs: times[Math.floor(times.length / 2)] ?? Number.NaN };
 }
 
+/** Setup share assumed for every task in the prefetch replay (WfFormat records none). */
+const SETUP_SHARE = 0.2;
+
+interface ReplayTotals { preparations: number; hits: number; early: number; expired: number; setupSecSaved: number; wastedCpuSec: number; wastedUsd: number; setupSecTotal: number }
+
+/**
+ * Replays the test chains through prediction → selectPrefetch with the model frozen. At every step
+ * start the chain is "ticked": predictions for its next steps select preparations; a preparation
+ * runs for the step's setup time (setupShare × its runtime) on 1 vCPU, then its state lives `ttlSec`.
+ * A step starting inside that window skips its setup (hit); before it, the preparation is aborted
+ * (wasted the time spent); after it, or never, the whole setup is wasted.
+ */
+function prefetchReplay(model: DistributionModel, test: readonly Chain[], meanRuntime: ReadonlyMap<string, number>, cfg: PrefetchSelectionConfigInput): ReplayTotals {
+  const t: ReplayTotals = { preparations: 0, hits: 0, early: 0, expired: 0, setupSecSaved: 0, wastedCpuSec: 0, wastedUsd: 0, setupSecTotal: 0 };
+  const usdPerCpuSec = 0.024 / 3600;
+  const ttlSec = 'ttlSec' in cfg && cfg.ttlSec ? cfg.ttlSec : 900;
+  for (const c of test) {
+    const defs = new Map<string, TaskDefinition>();
+    for (const s of c.steps) {
+      defs.set(s.taskId, TaskDefinitionSchema.parse({ task_id: s.taskId, task_type: s.taskType, executable_code_location: `wfcommons:${s.taskType}`, prepare: 'module:prepare', resource_requirements: { vcpu: 1, memoryGiB: 2 }, setupShare: SETUP_SHARE, runtime: { meanSec: meanRuntime.get(s.taskType) ?? 60, p50Sec: 0, p95Sec: 0 } }));
+      t.setupSecTotal += SETUP_SHARE * (s.endSec - s.startSec);
+    }
+    const prepared = new Map<string, { atSec: number; readySec: number }>();
+    c.steps.forEach((step, i) => {
+      const now = step.startSec;
+      const p = prepared.get(step.taskId);
+      const setup = SETUP_SHARE * (step.endSec - step.startSec);
+      if (p) {
+        prepared.delete(step.taskId);
+        if (now >= p.readySec && now <= p.readySec + ttlSec) {
+          t.hits++;
+          t.setupSecSaved += setup;
+        } else if (now < p.readySec) {
+          t.early++;
+          t.wastedCpuSec += now - p.atSec;
+        } else {
+          t.expired++;
+          t.wastedCpuSec += setup;
+        }
+      }
+      let lastFinished: Chain['steps'][number] | undefined;
+      for (let j = 0; j < i; j++) if (c.steps[j].endSec <= now && (!lastFinished || c.steps[j].endSec >= lastFinished.endSec)) lastFinished = c.steps[j];
+      const ctx = { chainId: c.chainId, workflow: c.workflow, history: c.steps.slice(0, i + 1).map((s) => s.taskType), running: { taskType: step.taskType, startedAtSec: c.t0 + now }, lastFinished: lastFinished?.taskType, nowSec: c.t0 + now };
+      const pending = c.steps.slice(i + 1).filter((s) => !prepared.has(s.taskId)).map((s) => ({ task: defs.get(s.taskId)!, poolId: 'batch' }));
+      const sel = selectPrefetch([{ chainId: c.chainId, workflow: c.workflow, predictions: model.predict(ctx, 5), pendingSteps: pending }], cfg, c.t0 + now);
+      for (const cmd of sel.commands) {
+        const target = c.steps.find((s) => s.taskId === cmd.taskId)!;
+        prepared.set(cmd.taskId, { atSec: now, readySec: now + SETUP_SHARE * (target.endSec - target.startSec) });
+        t.preparations++;
+      }
+    });
+    for (const [taskId, p] of prepared) {
+      const target = c.steps.find((s) => s.taskId === taskId)!;
+      t.wastedCpuSec += p.readySec - p.atSec + 0 * target.startSec;
+    }
+  }
+  t.wastedUsd = t.wastedCpuSec * usdPerCpuSec;
+  return t;
+}
+
 function macro(acc: Record<string, AccuracyStats>, key: 'top1' | 'top3' | 'brier'): number {
   const ws = Object.keys(acc).filter((w) => w !== '*');
   return ws.reduce((s, w) => s + acc[w][key], 0) / ws.length;
@@ -145,6 +206,29 @@ async function main(): Promise<void> {
   const d2 = 100 * (vom.acc['*'].top1 - mfs.acc['*'].top1);
   const verdict = `The variable-order model's top-1 accuracy is ${d1 >= 0 ? '+' : ''}${d1.toFixed(1)} points against first-order Markov and ${d2 >= 0 ? '+' : ''}${d2.toFixed(1)} points against the most-frequent-successor baseline (all test steps pooled); its Brier score is ${vom.acc['*'].brier.toFixed(3)} against ${m1.acc['*'].brier.toFixed(3)} and ${mfs.acc['*'].brier.toFixed(3)}.`;
   log(verdict);
+  const meanRuntime = new Map<string, number>();
+  {
+    const sums = new Map<string, [number, number]>();
+    for (const c of train) for (const st of c.steps) {
+      const x = sums.get(st.taskType) ?? [0, 0];
+      sums.set(st.taskType, [x[0] + st.endSec - st.startSec, x[1] + 1]);
+    }
+    for (const [k, [sum, n]] of sums) meanRuntime.set(k, sum / n);
+  }
+  const vomModel = new VomModel();
+  vomModel.observe(trainEvents);
+  const arms: Array<[string, PrefetchSelectionConfigInput]> = [
+    ['conservative: p ≥ 0.6, top-1', { probabilityThreshold: 0.6, topN: 1, maxConcurrent: 4, ttlSec: 900 }],
+    ['default: p ≥ 0.3, top-2', { probabilityThreshold: 0.3, topN: 2, maxConcurrent: 8, ttlSec: 900 }],
+    ['eager: p ≥ 0.1, top-3', { probabilityThreshold: 0.1, topN: 3, maxConcurrent: 8, ttlSec: 900 }],
+  ];
+  const replay = arms.map(([name, cfg]) => ({ name, t: prefetchReplay(vomModel, test, meanRuntime, cfg) }));
+  for (const r of replay) log(`  prefetch ${r.name}: ${r.t.preparations} preparations, hit rate ${pct(r.t.hits / r.t.preparations)}, saved ${r.t.setupSecSaved.toFixed(0)} s setup, wasted ${r.t.wastedCpuSec.toFixed(0)} CPU-s`);
+  const prefetchTable = [
+    '| arm | preparations | hits | hit rate | aborted early | expired/unused | setup saved, s (share of all setup) | wasted CPU-s | wasted USD |',
+    '|---|---|---|---|---|---|---|---|---|',
+    ...replay.map(({ name, t }) => `| ${name} | ${t.preparations} | ${t.hits} | ${pct(t.hits / Math.max(1, t.preparations))} | ${t.early} | ${t.expired + (t.preparations - t.hits - t.early - t.expired)} | ${t.setupSecSaved.toFixed(0)} (${pct(t.setupSecSaved / t.setupSecTotal)}) | ${t.wastedCpuSec.toFixed(0)} | ${t.wastedUsd.toFixed(4)} |`),
+  ];
   const md = [
     `${traces.length} WfCommons traces (15 applications) replayed ${REPLAYS} times each with seeded runtime jitter (log-normal σ 0.25) and dispatch delays (exponential, mean 2 s); steps ordered by start time. ${chains.length} chains spread over 30 days; the first ${pct(TRAIN_SHARE)} train (${trainEvents.length / 2} steps), the remaining ${test.length} chains (${testSteps} steps) test with the models frozen. Brier is the multi-class score (0 perfect, 2 worst).`,
     '',
@@ -155,6 +239,10 @@ async function main(): Promise<void> {
     'Per workflow (default vom vs baselines):',
     '',
     ...perWf,
+    '',
+    `Prefetch replay of the test chains (default vom, frozen; \`selectPrefetch\` at every step start; every task given setupShare ${SETUP_SHARE}, 1 vCPU, TTL 900 s; a step starting after its preparation is ready and within the TTL skips its setup; wasted = CPU-seconds of preparations aborted, expired or never used, priced at 0.024 USD per vCPU-hour):`,
+    '',
+    ...prefetchTable,
   ].join('\n');
   writeBenchSection('predict', 'Next-step prediction (variable-order Markov vs baselines)', md, 'npm run bench:predict');
 }

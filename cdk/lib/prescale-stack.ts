@@ -5,9 +5,11 @@
 import { Stack, type StackProps } from 'aws-cdk-lib';
 import { NagSuppressions } from 'cdk-nag';
 import type { Construct } from 'constructs';
+import { ChainApi } from './chain-api.js';
 import { controllerPolicyStatements } from './controller-iam.js';
 import { ControllerFunction } from './controller-function.js';
 import { PrescaleObservability } from './observability.js';
+import { PrefetchCache } from './prefetch-cache.js';
 import type { PrescaleStackInputs } from './props.js';
 import { SpotEvents } from './spot-events.js';
 import { PrescaleStorage } from './storage.js';
@@ -23,17 +25,28 @@ export class PrescaleStack extends Stack {
   readonly spotEvents: SpotEvents;
   readonly controller: ControllerFunction;
   readonly observability: PrescaleObservability;
+  readonly chainApi?: ChainApi;
+  readonly prefetchCache?: PrefetchCache;
 
   constructor(scope: Construct, id: string, props: PrescaleStackProps) {
     super(scope, id, props);
     const { inputs } = props;
     this.storage = new PrescaleStorage(this, 'Storage');
+    const cachePool = inputs.config.controller.pools.find((p) => p.kind === 'elasticache');
+    if (inputs.prefetchCache) {
+      this.prefetchCache = new PrefetchCache(this, 'PrefetchCache', cachePool && cachePool.kind === 'elasticache'
+        ? { replicationGroupId: inputs.config.aws.replicationGroupIds[cachePool.id] ?? cachePool.id, nodeType: cachePool.nodeType, shards: cachePool.shards, replicasPerShard: cachePool.replicasPerShard }
+        : {});
+    }
     this.spotEvents = new SpotEvents(this, 'SpotEvents');
     this.controller = new ControllerFunction(this, 'Controller', {
       configFile: inputs.configFile,
       mode: inputs.config.controller.mode,
       scheduleRateMinutes: inputs.scheduleRateMinutes,
-      statements: controllerPolicyStatements(this, { config: inputs.config, instanceRoleArn: inputs.instanceRoleArn }),
+      statements: controllerPolicyStatements(this, {
+        config: inputs.config, instanceRoleArn: inputs.instanceRoleArn,
+        extraReplicationGroupIds: this.prefetchCache ? [this.prefetchCache.replicationGroupId] : [],
+      }),
       environment: {
         PRESCALE_STATE_TABLE: this.storage.stateTable.tableName,
         PRESCALE_IDEMPOTENCY_TABLE: this.storage.idempotencyTable.tableName,
@@ -47,6 +60,12 @@ export class PrescaleStack extends Stack {
     this.spotEvents.queue.grantConsumeMessages(role);
     this.storage.reportsBucket.grantPut(role);
     this.controller.smokeTest.executeAfter(this.storage, this.spotEvents);
+    if (inputs.chainApi) {
+      this.chainApi = new ChainApi(this, 'ChainApi', {
+        chainsConfigFile: inputs.chainsConfigFile, stateTable: this.storage.stateTable, iamPrincipals: inputs.iamPrincipals,
+        bundlingRequired: this.bundlingRequired,
+      });
+    }
     this.observability = new PrescaleObservability(this, 'Observability', {
       fn: this.controller.fn,
       deadLetterQueue: this.spotEvents.deadLetterQueue,

@@ -6,7 +6,9 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseDeploymentConfig, type DeploymentConfig } from '../../src/handlers/deployment-config.js';
-import { InputError } from '../../src/core/model/index.js';
+import { ChainServiceConfigSchema } from '../../src/app/chains/config.js';
+import { InputError, inputErrorFromZod } from '../../src/core/model/index.js';
+import { parseIamPrincipals } from '../../src/handlers/iam-principals.js';
 
 /** Everything the prescale stack is built from. */
 export interface PrescaleStackInputs {
@@ -20,6 +22,10 @@ export interface PrescaleStackInputs {
   readonly prefetchCache: boolean;
   /** Deploy the Chain API behind API Gateway (IAM auth). @default true */
   readonly chainApi: boolean;
+  /** Absolute path of the chain service configuration (`prescale:chainsConfig`). */
+  readonly chainsConfigFile: string;
+  /** IAM ARN → bearer token of the chain service (`prescale:iamPrincipals`, JSON). @default {} */
+  readonly iamPrincipals: Readonly<Record<string, string>>;
   /** Email for alarm notifications. @default none (alarms only go to the SNS topic) */
   readonly alarmEmail?: string;
   /** ARN of the EC2 instance role the launch templates pass (iam:PassRole is scoped to it). @default none */
@@ -54,12 +60,27 @@ export function readStackInputs(ctx: ContextReader, cwd = process.cwd()): Presca
   if (rate * 60 !== config.controller.tickSec) {
     throw new InputError({ file, field: 'controller.tickSec' }, config.controller.tickSec, `${rate * 60} (prescale:scheduleRateMinutes × 60)`);
   }
+  const chainsFile = String(ctx('prescale:chainsConfig') ?? 'cdk/config/prescale.chains.example.json');
+  const chainsConfigFile = resolve(cwd, chainsFile);
+  const chainApi = bool(ctx('prescale:chainApi'), true);
+  if (chainApi) {
+    let rawChains: unknown;
+    try {
+      rawChains = JSON.parse(readFileSync(chainsConfigFile, 'utf8'));
+    } catch (err) {
+      throw new InputError({ file: chainsFile, field: 'prescale:chainsConfig' }, (err as Error).message, 'a readable JSON chain service configuration');
+    }
+    const parsed = ChainServiceConfigSchema.safeParse(rawChains);
+    if (!parsed.success) throw inputErrorFromZod(parsed.error.issues, rawChains, chainsFile);
+  }
+  const principalsRaw = ctx('prescale:iamPrincipals');
+  const iamPrincipals = parseIamPrincipals(principalsRaw === undefined ? undefined : typeof principalsRaw === 'string' ? principalsRaw : JSON.stringify(principalsRaw));
   const alarmEmail = ctx('prescale:alarmEmail');
   const instanceRoleArn = ctx('prescale:instanceRoleArn');
   return {
     config, configFile, scheduleRateMinutes: rate,
     prefetchCache: bool(ctx('prescale:prefetchCache'), false),
-    chainApi: bool(ctx('prescale:chainApi'), true),
+    chainApi, chainsConfigFile, iamPrincipals,
     ...(alarmEmail ? { alarmEmail: String(alarmEmail) } : {}),
     ...(instanceRoleArn ? { instanceRoleArn: String(instanceRoleArn) } : {}),
   };

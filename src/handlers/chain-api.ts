@@ -24,8 +24,11 @@ import { staticCapacityMonitor } from '../app/chains/capacity-monitor.js';
 import { ChainService } from '../app/chains/chain-service.js';
 import { ChainServiceConfigSchema } from '../app/chains/config.js';
 import { InputError, inputErrorFromZod } from '../core/model/index.js';
+import { parseIamPrincipals } from './iam-principals.js';
 import { createRandom } from '../core/rng.js';
 import { silentLogger, type Logger } from '../ports/index.js';
+
+export { parseIamPrincipals };
 
 /** The parts of an API Gateway REST proxy event the adapter reads. */
 export interface ApiGatewayProxyEvent {
@@ -74,24 +77,6 @@ export function createApiGatewayHandler(app: () => Promise<FastifyInstance>, tok
   };
 }
 
-/**
- * Parses `PRESCALE_IAM_PRINCIPALS`.
- * @throws InputError when it is not a JSON object of strings
- */
-export function parseIamPrincipals(text: string | undefined): Record<string, string> {
-  if (!text) return {};
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (err) {
-    throw new InputError({ file: 'PRESCALE_IAM_PRINCIPALS' }, (err as Error).message, 'valid JSON');
-  }
-  if (!raw || typeof raw !== 'object' || Array.isArray(raw) || Object.values(raw).some((v) => typeof v !== 'string')) {
-    throw new InputError({ file: 'PRESCALE_IAM_PRINCIPALS' }, raw, 'an object mapping IAM ARNs to bearer tokens');
-  }
-  return raw as Record<string, string>;
-}
-
 let appPromise: Promise<FastifyInstance> | undefined;
 
 /** Builds the chain service from the bundled configuration and the DynamoDB state table. */
@@ -122,7 +107,7 @@ async function buildApp(logger: Logger = silentLogger): Promise<FastifyInstance>
   return createChainApi(service);
 }
 
-const proxy = createApiGatewayHandler(() => (appPromise ??= buildApp()), parseIamPrincipals(process.env.PRESCALE_IAM_PRINCIPALS));
+const proxy = createApiGatewayHandler(() => (appPromise ??= buildApp().catch((err: unknown) => { appPromise = undefined; throw err; })), parseIamPrincipals(process.env.PRESCALE_IAM_PRINCIPALS));
 
 /** The Lambda entry point (`cdk/lib/chain-api.ts`). */
 export async function handler(event: ApiGatewayProxyEvent): Promise<ApiGatewayProxyResult> {

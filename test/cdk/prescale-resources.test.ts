@@ -45,6 +45,27 @@ describe('prescale CDK stack: storage, events, alarms, nag', () => {
     base.template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
   });
 
+  it('puts the Chain API behind IAM authorisation on every method, with access logs', () => {
+    const methods = Object.values(base.template.findResources('AWS::ApiGateway::Method')) as Array<{ Properties: { AuthorizationType: string; HttpMethod: string } }>;
+    expect(methods.length).toBeGreaterThan(0);
+    for (const m of methods.filter((x) => x.Properties.HttpMethod !== 'OPTIONS')) expect(m.Properties.AuthorizationType).toBe('AWS_IAM');
+    base.template.hasResourceProperties('AWS::ApiGateway::Stage', { StageName: 'v1', AccessLogSetting: base.Match.objectLike({ DestinationArn: base.Match.anyValue() }) });
+    expect(synthStack({ 'prescale:chainApi': 'false' }).template.findResources('AWS::ApiGateway::RestApi')).toEqual({});
+  });
+
+  it('optionally creates an encrypted Multi-AZ prefetch cache the controller may scale, still passing cdk-nag', () => {
+    const withCache = synthStack({ 'prescale:prefetchCache': 'true' });
+    withCache.template.hasResourceProperties('AWS::ElastiCache::ReplicationGroup', {
+      ReplicationGroupId: 'prescale-prefetch', AtRestEncryptionEnabled: true, TransitEncryptionEnabled: true, MultiAZEnabled: true, Port: 6380,
+    });
+    const scale = Object.values(withCache.template.findResources('AWS::IAM::Policy'))
+      .flatMap((p) => (p as { Properties: { PolicyDocument: { Statement: Array<{ Sid?: string; Resource: unknown }> } } }).Properties.PolicyDocument.Statement)
+      .find((s) => s.Sid === 'ScaleConfiguredReplicationGroups');
+    expect(JSON.stringify(scale?.Resource)).toContain('replicationgroup:prescale-prefetch');
+    expect(withCache.annotations.findError('*', withCache.Match.stringLikeRegexp('AwsSolutions-.*'))).toEqual([]);
+    base.template.resourceCountIs('AWS::ElastiCache::ReplicationGroup', 0);
+  });
+
   it('has no unsuppressed cdk-nag AwsSolutions errors or warnings, and every suppression has a reason', () => {
     const errors = base.annotations.findError('*', base.Match.stringLikeRegexp('AwsSolutions-.*'));
     expect(errors.map((e) => `${e.id}: ${String(e.entry.data).slice(0, 120)}`)).toEqual([]);

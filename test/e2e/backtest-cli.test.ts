@@ -57,3 +57,23 @@ describe('prescale backtest: bad input', () => {
     await expect(scenarioFromOptions({ metrics: ['x.csv'], out: 'o' })).rejects.toThrow(/--workflows/);
   });
 });
+
+describe('prescale backtest: real-trace options', () => {
+  it('names a missing metric file', async () => {
+    await expect(scenarioFromOptions({ metrics: ['no/such.csv'], workflows: ['../shared/data/workflows/pegasus/srasearch'], out: 'o' })).rejects.toThrow(/no\/such\.csv.*an existing metric file/);
+  });
+
+  it('builds a scenario from a CloudWatch series, WfFormat traces and an arrivals file', async () => {
+    const metric = '../shared/data/cloudwatch/realAWSCloudwatch/ec2_cpu_utilization_5f5533.csv';
+    const base = await scenarioFromOptions({ metrics: [metric], workflows: ['../shared/data/workflows/pegasus/srasearch'], days: '1', out: 'o' });
+    expect(base.pools.map((p) => p.id)).toEqual(['web', 'batch']);
+    expect(base.workflows.length).toBe(4);
+    expect(base.arrivals.length).toBeGreaterThan(0);
+    const file = path.join(dir, 'arrivals.csv');
+    const t = base.startSec;
+    writeFileSync(file, `timestamp,workflow,principal\n${t + 60},srasearch,alice\n${t + 120},${base.workflows[0].name},bob\n`);
+    const sc = await scenarioFromOptions({ metrics: [metric], workflows: ['../shared/data/workflows/pegasus/srasearch'], arrivals: file, days: '1', out: 'o' });
+    expect(sc.arrivals.map((a) => [a.atSec - t, a.principal])).toEqual([[60, 'alice'], [120, 'bob']]);
+    expect(sc.arrivals.every((a) => sc.workflows.some((w) => w.name === a.workflow))).toBe(true);
+  });
+});

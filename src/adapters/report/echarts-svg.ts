@@ -17,9 +17,27 @@ export function renderChartSvg(option: ChartOption, widthPx: number, heightPx: n
   const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width: widthPx, height: heightPx });
   try {
     chart.setOption(option as echarts.EChartsOption);
-    const svg = chart.renderToSVGString();
-    return svg.replace(/\bzr\d+-/g, `${idPrefix}-`);
+    return renumberIds(chart.renderToSVGString(), idPrefix);
   } finally {
     chart.dispose();
   }
+}
+
+/**
+ * Replaces ECharts' process-wide numbering in ids and class names (`zr3-c12`, `zr3-cls-40`) by
+ * `<prefix>-c0`, `<prefix>-cls-0`... numbered in order of first appearance within this SVG.
+ */
+export function renumberIds(svg: string, prefix: string): string {
+  const seen = new Map<string, string>();
+  const next = new Map<string, number>();
+  return svg.replace(/\bzr\d+-([a-z]+(?:-[a-z]+)*?)-?(\d+)\b/g, (whole, kind: string) => {
+    let mapped = seen.get(whole);
+    if (!mapped) {
+      const n = next.get(kind) ?? 0;
+      next.set(kind, n + 1);
+      mapped = `${prefix}-${kind}${kind.endsWith('cls') ? '-' : ''}${n}`;
+      seen.set(whole, mapped);
+    }
+    return mapped;
+  });
 }

@@ -68,6 +68,19 @@ export class ChainService {
         const got = await deps.store.get<SpendEntries>(TABLES.spend, principalId);
         return (got?.value ?? []).filter((e) => e.atSec > now - 3600).reduce((a, e) => a + e.usd, 0);
       },
+      chargeSpend: async (principalId, executionId, usd) => {
+        for (;;) {
+          const now = deps.clock.nowSec();
+          const got = await deps.store.get<SpendEntries>(TABLES.spend, principalId);
+          const entries = (got?.value ?? []).filter((e) => e.atSec > now - 3600);
+          try {
+            await deps.store.put(TABLES.spend, principalId, [...entries, { atSec: now, usd, executionId }], { ifVersion: got?.version ?? 0 });
+            return;
+          } catch (e) {
+            if (!(e instanceof VersionConflictError)) throw e;
+          }
+        }
+      },
     };
   }
 
@@ -244,22 +257,9 @@ export class ChainService {
       rec = { ...base, status: 'queued', variant: res.fallback.variant, steps: {}, expectedCostUsd: 0, queue: { reason: res.fallback.reason, estimatedStartSec: res.fallback.estimatedStartSec, capacityRequests: res.fallback.capacityRequests } };
     }
     const version = await this.ctx.store.put(TABLES.executions, executionKey(chain.chainId, executionId), rec, { ifVersion: 0 });
-    if (rec.expectedCostUsd > 0) await this.chargeSpend(principal.id, executionId, rec.expectedCostUsd, now);
+    if (rec.expectedCostUsd > 0) await this.ctx.chargeSpend(principal.id, executionId, rec.expectedCostUsd);
     this.startRunner(chain, rec, version);
     return { executionId, status: rec.status, replayed: false };
-  }
-
-  private async chargeSpend(principalId: string, executionId: string, usd: number, now: number): Promise<void> {
-    for (;;) {
-      const got = await this.ctx.store.get<SpendEntries>(TABLES.spend, principalId);
-      const entries = (got?.value ?? []).filter((e) => e.atSec > now - 3600);
-      try {
-        await this.ctx.store.put(TABLES.spend, principalId, [...entries, { atSec: now, usd, executionId }], { ifVersion: got?.version ?? 0 });
-        return;
-      } catch (e) {
-        if (!(e instanceof VersionConflictError)) throw e;
-      }
-    }
   }
 
   private startRunner(chain: ChainRecord, rec: ExecutionRecord, version: number): void {

@@ -37,4 +37,6 @@ export interface ChainContext extends ChainServiceDeps {
   principal(id: string): Principal;
   /** USD charged to `principalId` by executions triggered in the last hour. */
   spentUsdLastHour(principalId: string): Promise<number>;
+  /** Charges an execution's expected cost (USD) to `principalId`'s spend of the last hour. */
+  chargeSpend(principalId: string, executionId: string, usd: number): Promise<void>;
 }

@@ -151,11 +151,13 @@ export class ExecutionRunner {
     const trigger = this.pendingTriggers.shift();
     const done = Object.values(this.rec.steps).filter((s) => s.status === 'succeeded' || s.status === 'running').map((s) => s.taskId);
     if (dag.steps.every((s) => done.includes(s.taskId))) return;
+    // This execution's expected cost is already charged; alternatives are compared with the rest.
+    const spent = Math.max(0, (await this.ctx.spentUsdLastHour(this.rec.principalId)) - this.rec.expectedCostUsd);
     const result = rescoreForSwitch({
       workflow: this.chain.workflow,
       currentVariant: this.rec.variant,
       doneTaskIds: done,
-      auth: { principal: this.ctx.principal(this.rec.principalId), policies: this.ctx.config.policies, spentUsdLastHour: 0 },
+      auth: { principal: this.ctx.principal(this.rec.principalId), policies: this.ctx.config.policies, spentUsdLastHour: spent },
       availability: this.ctx.monitor.profile(now),
       behaviour: this.ctx.config.behaviour,
       options: this.ctx.composer,
@@ -185,7 +187,7 @@ export class ExecutionRunner {
       const now = this.ctx.clock.nowSec();
       const res = composeWorkflow({
         workflow: this.chain.workflow,
-        auth: { principal: this.ctx.principal(this.rec.principalId), policies: this.ctx.config.policies, spentUsdLastHour: 0 },
+        auth: { principal: this.ctx.principal(this.rec.principalId), policies: this.ctx.config.policies, spentUsdLastHour: await this.ctx.spentUsdLastHour(this.rec.principalId) },
         availability: this.ctx.monitor.profile(now),
         behaviour: this.ctx.config.behaviour,
         options: this.ctx.composer,
@@ -195,6 +197,8 @@ export class ExecutionRunner {
         this.rec.decisions.push(...res.decisions);
         this.rec.variant = res.dag.variant;
         this.rec.steps = initialSteps(res.dag.steps);
+        this.rec.expectedCostUsd = res.score.expectedCostUsd;
+        await this.ctx.chargeSpend(this.rec.principalId, this.rec.executionId, res.score.expectedCostUsd);
         this.rec.status = 'running';
         this.rec.queue = undefined;
         await this.save();

@@ -7,9 +7,10 @@
 import type { Command } from 'commander';
 import { readArrivalsFile } from '../../adapters/files/arrivals-file.js';
 import { readAzureFunctionsInvocations } from '../../adapters/files/azure-functions.js';
-import { readMetricSeriesFile, type ReadSeries } from '../../adapters/files/metric-file.js';
+import { readMetricSeriesFile, TIMESTAMP_EXPECTATION, type ReadSeries } from '../../adapters/files/metric-file.js';
 import { readWorkflowTraces } from '../../adapters/files/wfformat-reader.js';
 import { InputError } from '../../core/model/errors.js';
+import { parseTimestampSec } from '../../core/signals/timestamps.js';
 
 /** Options of `prescale signals` as commander gives them. */
 export interface SignalsCliOptions {
@@ -18,6 +19,7 @@ export interface SignalsCliOptions {
   readonly arrivals?: string;
   readonly azure?: string[];
   readonly groupBy?: string;
+  readonly dayStart?: string;
   readonly period?: string;
   readonly allowNegative?: boolean;
   readonly json?: boolean;
@@ -68,11 +70,13 @@ export async function summariseSignals(opts: SignalsCliOptions): Promise<Signals
   if (groupBy !== 'total' && groupBy !== 'trigger' && groupBy !== 'function') {
     throw new InputError({ field: '--group-by' }, groupBy, 'total, trigger or function');
   }
+  const dayStartSec = opts.dayStart !== undefined ? parseTimestampSec(opts.dayStart) : 0;
+  if (dayStartSec === undefined) throw new InputError({ field: '--day-start' }, opts.dayStart, TIMESTAMP_EXPECTATION);
   const read: ReadSeries[] = [];
   for (const f of opts.metrics ?? []) {
     read.push(...(await readMetricSeriesFile(f, { ...(periodSec !== undefined ? { periodSec } : {}), allowNegative: opts.allowNegative ?? false })));
   }
-  for (const f of opts.azure ?? []) read.push(...(await readAzureFunctionsInvocations(f, { groupBy })));
+  for (const f of opts.azure ?? []) read.push(...(await readAzureFunctionsInvocations(f, { groupBy, dayStartSec })));
   const traces = opts.workflows?.length ? await readWorkflowTraces(opts.workflows) : [];
   const known = traces.length > 0 ? [...new Set(traces.map((t) => t.workflowName))] : undefined;
   const arrivals = opts.arrivals ? await readArrivalsFile(opts.arrivals, known ? { knownWorkflows: known } : {}) : undefined;
@@ -137,6 +141,7 @@ export function registerSignals(program: Command): void {
     .option('--arrivals <file>', 'chain arrivals CSV: timestamp,workflow[,principal] or timestamp,value counts')
     .option('--azure <files...>', 'Azure Functions 2019 *_invocations.csv files (per-minute counts)')
     .option('--group-by <how>', 'for --azure: total, trigger or function', 'total')
+    .option('--day-start <timestamp>', 'for --azure: 00:00 of the trace day (the trace has no dates)', '1970-01-01T00:00:00Z')
     .option('--period <seconds>', 'regularise metric series to this step (default: the median raw step)')
     .option('--allow-negative', 'accept negative metric values (default: a negative value is an error)')
     .option('--json', 'print the summary as JSON')

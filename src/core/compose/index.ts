@@ -14,5 +14,6 @@ export * from './score.js';
 export * from './assemble.js';
 export * from './retry.js';
 export * from './availability.js';
+export * from './behaviour.js';
 export { composeWorkflow, composerOptions, estimatedStartSec, type ComposeInput } from './compose.js';
 export { rescoreForSwitch, describeTrigger, type SwitchInput, type SwitchResult } from './switch.js';

@@ -1,6 +1,7 @@
 /**
  * A tiny writer for CPLEX LP-format models (the text `highs.solve()` reads): objective, rows,
- * bounds, general integers and binaries. Names must be LP identifiers (letters, digits, `_`).
+ * bounds, general integers and binaries. Names must be LP identifiers (letters, digits, `_`). The
+ * model is kept as data too, so a candidate solution can be checked and priced without a solver.
  */
 
 /** One linear term: coefficient × variable. */
@@ -15,39 +16,38 @@ export function num(v: number): string {
 function linear(terms: readonly Term[]): string {
   const parts: string[] = [];
   let line = '';
-  terms.forEach(([c, n], i) => {
-    if (c === 0) return;
-    const t = `${c < 0 ? '-' : '+'} ${num(Math.abs(c))} ${n}`;
-    line += (line ? ' ' : '') + t;
-    if ((i + 1) % 8 === 0) { parts.push(line); line = ''; }
-  });
+  let k = 0;
+  for (const [c, n] of terms) {
+    if (c === 0) continue;
+    line += `${line ? ' ' : ''}${c < 0 ? '-' : '+'} ${num(Math.abs(c))} ${n}`;
+    if (++k % 8 === 0) { parts.push(line); line = ''; }
+  }
   if (line) parts.push(line);
   return parts.length > 0 ? parts.join('\n   ') : '0 __zero';
 }
 
+interface Row { readonly name: string; readonly terms: readonly Term[]; readonly sense: '<=' | '>=' | '='; readonly rhs: number }
+
 /** A minimisation model under construction. */
 export class LpModel {
-  private readonly objective: Term[] = [];
-  private readonly rows: string[] = [];
-  private readonly bounds: string[] = [];
+  private readonly objective = new Map<string, number>();
+  private readonly rows: Row[] = [];
+  private readonly bounds = new Map<string, readonly [number, number]>();
   private readonly generals: string[] = [];
   private readonly binaries: string[] = [];
-  private usesZero = false;
 
   /** Adds terms to the objective. */
-  minimise(...terms: Term[]): void { this.objective.push(...terms); }
+  minimise(...terms: Term[]): void {
+    for (const [c, n] of terms) this.objective.set(n, (this.objective.get(n) ?? 0) + c);
+  }
 
   /** Adds row `name: Σ terms (<=|>=|=) rhs`. */
   row(name: string, terms: readonly Term[], sense: '<=' | '>=' | '=', rhs: number): void {
-    const body = linear(terms);
-    if (body === '0 __zero') this.usesZero = true;
-    this.rows.push(` ${name}: ${body} ${sense} ${num(rhs)}`);
+    this.rows.push({ name, terms, sense, rhs });
   }
 
   /** Declares a variable's bounds (`upper` Infinity = none). */
-  bound(name: string, lower: number, upper: number): void {
-    this.bounds.push(Number.isFinite(upper) ? ` ${num(lower)} <= ${name} <= ${num(upper)}` : ` ${name} >= ${num(lower)}`);
-  }
+  bound(name: string, lower: number, upper: number): void { this.bounds.set(name, [lower, upper]); }
 
   /** Declares general integer variables. */
   integer(...names: string[]): void { this.generals.push(...names); }
@@ -55,12 +55,47 @@ export class LpModel {
   /** Declares binary variables. */
   binary(...names: string[]): void { this.binaries.push(...names); }
 
-  /** The model as LP text. */
-  toString(): string {
-    const out = ['Minimize', ` obj: ${linear(this.objective)}`, 'Subject To', ...this.rows, 'Bounds', ...this.bounds];
-    if (this.usesZero || this.objective.length === 0) out.push(' 0 <= __zero <= 0');
-    if (this.generals.length > 0) out.push('General', ...chunk(this.generals));
-    if (this.binaries.length > 0) out.push('Binary', ...chunk(this.binaries));
+  /** Objective value of an assignment (missing variables are 0). */
+  objectiveOf(values: ReadonlyMap<string, number>): number {
+    let v = 0;
+    for (const [n, c] of this.objective) v += c * (values.get(n) ?? 0);
+    return v;
+  }
+
+  /** Whether an assignment satisfies every row, bound and integrality within `tol`. */
+  isFeasible(values: ReadonlyMap<string, number>, tol = 1e-6): boolean {
+    for (const r of this.rows) {
+      let lhs = 0;
+      for (const [c, n] of r.terms) lhs += c * (values.get(n) ?? 0);
+      if ((r.sense === '<=' || r.sense === '=') && lhs > r.rhs + tol) return false;
+      if ((r.sense === '>=' || r.sense === '=') && lhs < r.rhs - tol) return false;
+    }
+    for (const [n, [lo, hi]] of this.bounds) {
+      const v = values.get(n) ?? 0;
+      if (v < lo - tol || v > hi + tol) return false;
+    }
+    for (const n of [...this.generals, ...this.binaries]) {
+      const v = values.get(n) ?? 0;
+      if (Math.abs(v - Math.round(v)) > tol) return false;
+    }
+    return true;
+  }
+
+  /** The model as LP text; `relax` drops integrality (the LP relaxation). */
+  toString(relax = false): string {
+    const out = ['Minimize', ` obj: ${linear([...this.objective].map(([n, c]) => [c, n] as Term))}`, 'Subject To'];
+    let zero = this.objective.size === 0;
+    for (const r of this.rows) {
+      const body = linear(r.terms);
+      if (body === '0 __zero') zero = true;
+      out.push(` ${r.name}: ${body} ${r.sense} ${num(r.rhs)}`);
+    }
+    out.push('Bounds');
+    for (const [n, [lo, hi]] of this.bounds) out.push(Number.isFinite(hi) ? ` ${num(lo)} <= ${n} <= ${num(hi)}` : ` ${n} >= ${num(lo)}`);
+    for (const n of this.binaries) if (!this.bounds.has(n)) out.push(` 0 <= ${n} <= 1`);
+    if (zero) out.push(' 0 <= __zero <= 0');
+    if (!relax && this.generals.length > 0) out.push('General', ...chunk(this.generals));
+    if (!relax && this.binaries.length > 0) out.push('Binary', ...chunk(this.binaries));
     out.push('End');
     return out.join('\n');
   }

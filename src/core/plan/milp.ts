@@ -13,14 +13,17 @@
  * - coverage of the service-level quantile (the deterministic equivalent of P(D_s ≤ capacity) ≥ SL,
  *   with D_s's quantile read from the forecast plus predicted and committed step units):
  *   Σ_i k_i x[i,s] + u[s] ≥ T_s;
- * - on-demand floor: Σ_{i on-demand} k_i x[i,s] ≥ F_s (hard);
+ * - on-demand floor: Σ_{i on-demand} k_i x[i,s] + v[s] ≥ F_s, v priced at 2P (soft, so that only
+ *   the spend cap or the maximum size override it, as in the greedy rules);
  * - diversification: k_i x[i,s] ≤ share · Σ_{spot} k_j x[j,s] for spot i, and when share·k > 1 also
  *   at least k offerings in use whenever spot is used (binaries y);
  * - maximum pool size Σ k_i x ≤ max; spend cap Σ p_i x ≤ cap (hard);
  * - change limit Σ_i k_i (x[i,s] − x[i,s−1]) ≤ maxChange per tick; existing instances kept
  *   (x ≥ base), offerings that cannot launch fixed at their base.
- * When HiGHS does not return an optimum (infeasible, time limit, error) the greedy composer answers
- * instead and the plan's reason says why.
+ * When the greedy plan is feasible and within the MIP gap of the LP relaxation's bound, it is taken
+ * as proven (one LP solve instead of branch-and-bound). When HiGHS does not return an optimum
+ * (infeasible, time or node limit, error) the greedy composer answers instead and the plan's reason
+ * says why.
  */
 import { greedyComposer, planWithFrame, type ComposeRequest, type ComposeResult, type PlannerOptions, type SlotComposer } from './frame.js';
 import { onDemandFloorUnits, sortCounts, type Counts, type OfferingInfo } from './fleet.js';
@@ -53,7 +56,7 @@ export interface MilpPlannerOptions extends PlannerOptions {
   readonly mipRelGap?: number;
   /** Penalty per uncovered unit-hour as a multiple of the dearest effective USD per unit-hour. @default 50 */
   readonly shortfallPenaltyMultiplier?: number;
-  /** Candidate offerings kept per market (see {@link milpCandidates}). @default 6 */
+  /** Candidate offerings kept per market (see {@link milpCandidates}). @default 4 */
   readonly candidatesPerMarket?: number;
   /** Slots per block beyond the launch cut-off (see {@link slotBlocks}). @default 10 */
   readonly blockSlots?: number;
@@ -70,7 +73,7 @@ export interface MilpStats { readonly variables: number; readonly rows: number; 
  * rest keeps the model small; an offering left out is dearer per unit than every kept one of its
  * market, so it would only be chosen to fill a share cap the kept ones cannot.
  */
-export function milpCandidates(req: ComposeRequest, candidatesPerMarket = 6): string[] {
+export function milpCandidates(req: ComposeRequest, candidatesPerMarket = 4): string[] {
   const { book, pool, base } = req;
   const keep = new Set<string>(base.keys());
   const spotN = Math.max(candidatesPerMarket, 2 * Math.ceil(1 / Math.max(pool.maxSpotSharePerOffering, 1e-3)), pool.minSpotOfferings + 2);
@@ -106,14 +109,26 @@ export function slotBlocks(req: ComposeRequest, blockSlots = 10): SlotBlock[] {
     if (req.slotStartSec[s] < cutoff) {
       while (s + n < runMax.length && req.slotStartSec[s + n] < cutoff && runMax[s + n] - runMax[s] < 1e-9) n++;
     } else n = Math.min(blockSlots, runMax.length - s);
-    out.push({ first: s, count: n, target: runMax[s + n - 1] });
+    // capacity comes in whole vCPUs, so covering T is covering ⌈T⌉
+    out.push({ first: s, count: n, target: Math.ceil(runMax[s + n - 1] - 1e-9) });
     s += n;
   }
   return out;
 }
 
-/** Builds the LP text for a request; exported for tests and benchmarks. */
-export function buildCapacityMilp(req: ComposeRequest, opts: MilpPlannerOptions = {}): { lp: string; ids: string[]; blocks: SlotBlock[]; stats: Omit<MilpStats, 'status'> } {
+/** A built capacity MILP. */
+export interface CapacityMilp {
+  readonly lp: string;
+  readonly model: LpModel;
+  /** Maps a per-slot plan to the model's variables, to check and price it without solving. */
+  readonly assignmentOf: (slots: readonly Counts[]) => Map<string, number> | undefined;
+  readonly ids: string[];
+  readonly blocks: SlotBlock[];
+  readonly stats: Omit<MilpStats, 'status'>;
+}
+
+/** Builds the MILP for a request; exported for tests and benchmarks. */
+export function buildCapacityMilp(req: ComposeRequest, opts: MilpPlannerOptions = {}): CapacityMilp {
   const { book, pool, base } = req;
   const ids = milpCandidates(req, opts.candidatesPerMarket);
   const blocks = slotBlocks(req, opts.blockSlots);
@@ -178,8 +193,12 @@ export function buildCapacityMilp(req: ComposeRequest, opts: MilpPlannerOptions 
     }
     const floor = onDemandFloorUnits(pool, blk.target);
     if (floor > 0 && odLaunchable) {
-      m.row(`odf${s}`, odIdx.map((i) => [infos[i].capacityUnits, x(i, s)] as Term), '>=', floor);
+      // soft at twice the shortfall penalty: only the spend cap or the pool size may override it
+      m.row(`odf${s}`, [...odIdx.map((i) => [infos[i].capacityUnits, x(i, s)] as Term), [1, `v${s}`]], '>=', floor);
+      m.bound(`v${s}`, 0, Infinity);
+      m.minimise([2 * penalty * hours, `v${s}`]);
       rows++;
+      vars++;
     }
     // launches into a block may spread over its ticks
     const ticks = Math.max(1, Math.floor((blk.count * req.slotSec) / req.tickSec));
@@ -213,7 +232,27 @@ export function buildCapacityMilp(req: ComposeRequest, opts: MilpPlannerOptions 
       }
     }
   }
-  return { lp: m.toString(), ids, blocks, stats: { variables: vars, rows } };
+  /** The MILP variables of a per-slot plan (undefined when it uses an offering outside the model). */
+  const assignmentOf = (slots: readonly Counts[]): Map<string, number> | undefined => {
+    const known = new Set(ids);
+    const v = new Map<string, number>();
+    for (let s = 0; s < S; s++) {
+      const c = slots[blocks[s].first + blocks[s].count - 1];
+      for (const id of c.keys()) if (!known.has(id)) return undefined;
+      let units = 0; let od = 0; let spot = 0;
+      infos.forEach((o, i) => {
+        const n = c.get(o.id) ?? 0;
+        v.set(x(i, s), n);
+        units += n * o.capacityUnits;
+        if (o.market === 'spot') { spot += n * o.capacityUnits; if (needK) v.set(`y${i}_${s}`, n > 0 ? 1 : 0); } else od += n * o.capacityUnits;
+      });
+      v.set(`u${s}`, Math.max(0, blocks[s].target - units));
+      v.set(`v${s}`, Math.max(0, onDemandFloorUnits(pool, blocks[s].target) - od));
+      v.set(`S${s}`, spot);
+    }
+    return v;
+  };
+  return { lp: m.toString(), model: m, assignmentOf, ids, blocks, stats: { variables: vars, rows } };
 }
 
 /** Reads the counts per slot from a solution. */
@@ -259,24 +298,35 @@ function tightConstraints(req: ComposeRequest, slots: readonly Counts[]): Set<st
  * (solver reported as 'greedy', reason naming the HiGHS status or error) when no optimum is returned.
  */
 export function milpComposer(solver: LpSolver, opts: MilpPlannerOptions = {}): SlotComposer {
+  const gap = opts.mipRelGap ?? 0.01;
+  const options = {
+    output_flag: false, time_limit: opts.timeLimitSec ?? 2, mip_rel_gap: gap, mip_max_nodes: opts.maxNodes ?? 20000, random_seed: 0,
+  };
   return (req: ComposeRequest): ComposeResult => {
     let status: string;
+    const greedy = greedyComposer(req);
     try {
-      const { lp, ids, blocks } = buildCapacityMilp(req, opts);
-      const sol = solver.solve(lp, {
-        output_flag: false, time_limit: opts.timeLimitSec ?? 2, mip_rel_gap: opts.mipRelGap ?? 0.01,
-        mip_max_nodes: opts.maxNodes ?? 20000, random_seed: 0,
-      });
+      const milp = buildCapacityMilp(req, opts);
+      // Shortcut: when the greedy plan is feasible for the MILP and within the gap of the LP
+      // relaxation's bound, it is as good as branch-and-bound would prove; skip the integer search.
+      const g = milp.assignmentOf(greedy.slots);
+      if (g && milp.model.isFeasible(g)) {
+        const relax = solver.solve(milp.model.toString(true), { output_flag: false, time_limit: options.time_limit });
+        const bound = relax.ObjectiveValue ?? -Infinity;
+        if (relax.Status === 'Optimal' && milp.model.objectiveOf(g) <= bound + gap * Math.abs(bound) + 1e-9) {
+          return { slots: greedy.slots, binding: tightConstraints(req, greedy.slots), solver: 'highs', note: `greedy plan within ${gap * 100}% of the LP bound` };
+        }
+      }
+      const sol = solver.solve(milp.lp, options);
       status = sol.Status;
       if (status === 'Optimal') {
-        const slots = readCounts(sol, ids, blocks);
+        const slots = readCounts(sol, milp.ids, milp.blocks);
         return { slots, binding: tightConstraints(req, slots), solver: 'highs' };
       }
     } catch (e) {
       status = `error: ${(e as Error).message.split('\n')[0]}`;
     }
-    const g = greedyComposer(req);
-    return { ...g, note: `HiGHS ${status}; greedy fallback` };
+    return { ...greedy, note: `HiGHS ${status}; greedy fallback` };
   };
 }
 

@@ -10,6 +10,7 @@ import type { ChainContext, DistributionModel, NextStepPrediction } from './type
 import { ChainTracker, type TrackerJson, type Transition } from './chain-tracker.js';
 import { EdgeDelayTable, SEP } from './edge-table.js';
 import { effectiveHistory, lastStep, topN, withStartTime } from './context.js';
+import { AccuracyTracker, type AccuracyStats } from './scoring.js';
 
 /** JSON form of a {@link Markov1Model}. */
 export interface Markov1Json {
@@ -48,6 +49,7 @@ export class Markov1Model implements DistributionModel {
   private readonly transitions = new Map<string, Map<string, number>>();
   private readonly order0 = new Map<string, Map<string, number>>();
   private delays = new EdgeDelayTable();
+  private readonly accuracy = new AccuracyTracker();
 
   /** Online update; events may arrive in any batch size, in time order across batches. */
   observe(events: readonly ExecutionEvent[]): void {
@@ -56,6 +58,9 @@ export class Markov1Model implements DistributionModel {
 
   /** Learns one transition directly (for callers that reconstruct transitions themselves). */
   learn(t: Transition): void {
+    const key = `${t.workflow}${SEP}${lastStep(t.history)}`;
+    const dist = normalise(this.transitions.get(key) ?? this.order0.get(t.workflow));
+    if (dist.size > 0) this.accuracy.score(t.workflow, dist, t.next);
     bump(this.transitions, `${t.workflow}${SEP}${lastStep(t.history)}`, t.next);
     bump(this.order0, t.workflow, t.next);
     this.delays.record(t);
@@ -71,6 +76,11 @@ export class Markov1Model implements DistributionModel {
   predict(ctx: ChainContext, n: number): NextStepPrediction[] {
     const last = lastStep(effectiveHistory(ctx));
     return topN(this.distribution(ctx), n).map(([type, p]) => withStartTime(ctx, this.delays, last, type, p));
+  }
+
+  /** Accuracy of the predictions scored in `observe` (not saved in the JSON). */
+  accuracySummary(): Record<string, AccuracyStats> {
+    return this.accuracy.summary();
   }
 
   toJSON(): Markov1Json {

@@ -47,6 +47,12 @@ export interface NextStepModel {
   predict(context: ChainContext, topN: number): NextStepPrediction[];
   /** JSON-serialisable state, so the Lambda can persist it between invocations. */
   toJSON(): unknown;
+  /**
+   * Accuracy of the model's own predictions, scored as the truth arrived in `observe` (prequential):
+   * per workflow and `*` for all; `top1`/`top3` shares 0..1, `brier` the mean multi-class Brier score
+   * 0..2. Optional: models that do not score omit it.
+   */
+  accuracySummary?(): Record<string, { readonly predictions: number; readonly top1: number; readonly top3: number; readonly brier: number }>;
 }
 
 /** A next-step model that can give its whole next-step distribution (scoring, benchmarks). */

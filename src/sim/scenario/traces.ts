@@ -13,6 +13,7 @@
  * - Task resources are clamped to the largest batch offering; every non-critical task gets a setup
  *   share of 0.2 and a `prepare` phase (WfFormat records no setup split).
  */
+import { existsSync } from 'node:fs';
 import { Ec2PoolSchema, InputError, WorkflowSchema, type Workflow } from '../../core/model/index.js';
 import { DEFAULT_PRICE_TABLE, buildOfferings, type InstanceTypePrice } from '../../core/market/index.js';
 import { createRandom, drawExponential } from '../../core/rng.js';
@@ -51,7 +52,10 @@ export async function tracesScenario(o: TracesOptions): Promise<Scenario> {
   if (o.workflows.length === 0) throw new InputError({ field: '--workflows' }, [], 'at least one WfFormat file or directory');
   const seed = o.seed ?? 42;
   const read = [];
-  for (const f of o.metrics) for (const r of await readMetricSeriesFile(f)) read.push({ file: f, s: r.series });
+  for (const f of o.metrics) {
+    if (!existsSync(f)) throw new InputError({ file: f, field: '--metrics' }, f, 'an existing metric file (CSV or get-metric-data JSON)');
+    for (const r of await readMetricSeriesFile(f)) read.push({ file: f, s: r.series });
+  }
   const first = read[0].s;
   const firstLenDays = (first.values.length * first.periodSec) / DAY;
   const days = o.days ?? Math.max(1, Math.min(7, Math.floor(firstLenDays / 2)));

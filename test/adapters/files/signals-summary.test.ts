@@ -28,6 +28,13 @@ describe('prescale signals (summary)', () => {
     await expect(summariseSignals({ workflows: [trace], arrivals })).rejects.toThrow(/arr\.csv:2: workflow: got "montage", expected one of the workflows read: diamond$/);
   });
 
+  it('places Azure minutes after --day-start', async () => {
+    const inv = write('inv.csv', 'HashOwner,HashApp,HashFunction,Trigger,1,2\no,a,f,http,3,4\n');
+    const s = await summariseSignals({ azure: [inv], dayStart: '2019-07-15' });
+    expect(s.series[0]).toMatchObject({ id: 'inv', start: '2019-07-15T00:00:00.000Z', periodSec: 60, periods: 2 });
+    await expect(summariseSignals({ azure: [inv], dayStart: 'monday' })).rejects.toThrow(/--day-start: got "monday", expected epoch seconds/);
+  });
+
   it('rejects a bad --period and --group-by', async () => {
     await expect(summariseSignals({ period: '-1' })).rejects.toBeInstanceOf(InputError);
     await expect(summariseSignals({ groupBy: 'app' })).rejects.toThrow('--group-by: got "app", expected total, trigger or function');

@@ -106,6 +106,24 @@ describe('ChainService', () => {
     expect(lines(input.runsDir, 'a.done')).toBe(1);
   });
 
+  it('queues when no variant fits and starts once the pool has capacity again', async () => {
+    const { service, monitor } = buildService();
+    current = service;
+    const chain = await service.createChain(alice, { tasks: [recordTask('a')], pool: 'od' });
+    monitor.signal({ kind: 'insufficient-capacity', poolId: 'od', atSec: Date.now() / 1000, untilSec: Date.now() / 1000 + 0.4 });
+    const dir = tempDir();
+    const res = await service.trigger(alice, chain.chainId, { runsDir: dir });
+    expect(res.status).toBe('queued');
+    const queued = await service.getExecution(alice, chain.chainId, res.executionId);
+    expect(queued.queue?.reason).toMatch(/no variant fits now/);
+    await service.idle();
+    const exec = await service.getExecution(alice, chain.chainId, res.executionId);
+    expect(exec.status).toBe('succeeded');
+    expect(exec.decisions.filter((d) => d.kind === 'compose').map((d) => d.chosen)).toEqual(['queue:default', 'default']);
+    expect(exec.expectedCostUsd).toBeGreaterThan(0);
+    expect(lines(dir, 'a.done')).toBe(1);
+  });
+
   it('takes over a stale Idempotency-Key claim whose first request never stored an execution', async () => {
     const { service, store } = buildService();
     current = service;

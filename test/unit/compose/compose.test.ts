@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { composeWorkflow, type AuthorizationContext } from '../../../src/core/compose/index.js';
-import { InputError, PolicySchema, PrincipalSchema } from '../../../src/core/model/index.js';
-import { etlWorkflow, fixedProfile, poolAvail } from '../../fixtures/tasks/builders.js';
+import { composeWorkflow, variantProbabilitiesFromPredictions, type AuthorizationContext } from '../../../src/core/compose/index.js';
+import { InputError, PolicySchema, PrincipalSchema, WorkflowSchema } from '../../../src/core/model/index.js';
+import { etlWorkflow, fixedProfile, poolAvail, task } from '../../fixtures/tasks/builders.js';
 
 const alice = PrincipalSchema.parse({ id: 'alice', kind: 'user', memberOf: ['analysts'] });
 const allowAll = PolicySchema.parse({ id: 'analysts-all', effect: 'allow', principals: ['analysts'] });
@@ -91,5 +91,19 @@ describe('composeWorkflow with a fixed availability profile', () => {
     const a = composeWorkflow({ workflow: etlWorkflow(), auth: auth(), availability: fixedProfile(), subject: 'c' });
     const b = composeWorkflow({ workflow: etlWorkflow(), auth: auth(), availability: fixedProfile(), subject: 'c' });
     expect(JSON.stringify(a)).toBe(JSON.stringify(b));
+  });
+
+  it('derives path probabilities from next-step predictions of the variants\' root steps', () => {
+    const wf = WorkflowSchema.parse({
+      name: 'w',
+      variants: [
+        { name: 'fast', defaultPool: 'od', tasks: [task('x', [], { task_type: 'quick-scan' })] },
+        { name: 'deep', defaultPool: 'od', tasks: [task('y', [], { task_type: 'full-scan' }), task('z', ['y'])] },
+      ],
+    });
+    const p = variantProbabilitiesFromPredictions(wf, [{ taskType: 'full-scan', probability: 0.6, expectedStartInSec: 5 }, { taskType: 'quick-scan', probability: 0.2, expectedStartInSec: 5 }]);
+    expect(p.fast).toBeCloseTo(0.25, 12);
+    expect(p.deep).toBeCloseTo(0.75, 12);
+    expect(variantProbabilitiesFromPredictions(wf, [])).toEqual({ fast: 0.5, deep: 0.5 });
   });
 });

@@ -8,7 +8,7 @@ import { etsFit, etsForecast, type EtsState } from './ets.js';
 
 /** Options of {@link createEtsModel}. */
 export interface EtsModelOptions {
-  /** Most recent values fitted. @default 2016 (one week of 5-minute steps) */
+  /** Most recent values fitted. @default 1152 (four days of 5-minute steps) */
   readonly maxInput?: number;
 }
 
@@ -27,7 +27,7 @@ export function fitBestEts(x: ArrayLike<number>, season: number, seasonInit?: Ar
 
 /** Creates the ETS model. */
 export function createEtsModel(options: EtsModelOptions = {}): ForecastModel {
-  const maxInput = options.maxInput ?? 2016;
+  const maxInput = options.maxInput ?? 1152;
   return {
     name: 'ets',
     predict(yAll: Float64Array, horizon: number, ctx: ModelContext): PointForecast {

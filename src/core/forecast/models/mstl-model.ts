@@ -11,13 +11,13 @@ import { etsForecast } from './ets.js';
 
 /** Options of {@link createMstlModel}. */
 export interface MstlModelOptions {
-  /** Most recent adjusted values the ETS part is fitted on. @default 2016 */
+  /** Most recent adjusted values the ETS part is fitted on. @default 1152 (four days of 5-minute steps) */
   readonly maxInput?: number;
 }
 
 /** Creates the decomposition model. */
 export function createMstlModel(options: MstlModelOptions = {}): ForecastModel {
-  const maxInput = options.maxInput ?? 2016;
+  const maxInput = options.maxInput ?? 1152;
   return {
     name: 'mstl',
     predict(y: Float64Array, horizon: number, ctx: ModelContext): PointForecast {

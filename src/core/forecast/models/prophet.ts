@@ -23,13 +23,17 @@ export interface ProphetOptions {
   readonly seasonalityPenalty?: number;
   /** Fourier orders for daily and weekly cycles. @default { daily: 6, weekly: 3 } */
   readonly fourierOrder?: { readonly daily: number; readonly weekly: number };
-  /** Holidays: [startSec, endSec) windows, one indicator column each. @default none */
+  /**
+   * Holidays: [startSec, endSec) windows. Windows sharing a `name` share one indicator column (as in
+   * Prophet, where a holiday recurs on several dates), so an effect learned on past dates applies to
+   * future ones. @default none
+   */
   readonly holidays?: ReadonlyArray<{ readonly name: string; readonly startSec: number; readonly endSec: number }>;
   /**
    * Extra regressors: value at epoch second t, known for history and horizon. @default none
    */
   readonly regressors?: ReadonlyArray<(tSec: number) => number>;
-  /** Most recent values fitted. @default 2016 */
+  /** Most recent values fitted. @default 1152 (four days of 5-minute steps) */
   readonly maxInput?: number;
 }
 
@@ -44,8 +48,10 @@ export function createProphetModel(options: ProphetOptions = {}): ForecastModel 
   const lamS = options.seasonalityPenalty ?? 0.001;
   const order = options.fourierOrder ?? { daily: 6, weekly: 3 };
   const holidays = options.holidays ?? [];
+  const holidayNames = [...new Set(holidays.map((h) => h.name))].sort();
+  const holidayWindows = holidayNames.map((name) => holidays.filter((h) => h.name === name));
   const regressors = options.regressors ?? [];
-  const maxInput = options.maxInput ?? 2016;
+  const maxInput = options.maxInput ?? 1152;
   return {
     name: 'prophet',
     predict(yAll: Float64Array, horizon: number, ctx: ModelContext): PointForecast {
@@ -59,7 +65,7 @@ export function createProphetModel(options: ProphetOptions = {}): ForecastModel 
       const cps: number[] = [];
       const k = Math.min(nCp, Math.floor(n / 20));
       for (let j = 1; j <= k; j++) cps.push(Math.floor((j * cpRange * n) / (k + 1)));
-      const p = 2 + cps.length + 2 * useDaily + 2 * useWeekly + holidays.length + regressors.length;
+      const p = 2 + cps.length + 2 * useDaily + 2 * useWeekly + holidayNames.length + regressors.length;
       let ymin = Infinity;
       let ymax = -Infinity;
       for (let i = 0; i < n; i++) {
@@ -85,7 +91,7 @@ export function createProphetModel(options: ProphetOptions = {}): ForecastModel 
           row[c++] = Math.sin(a);
           row[c++] = Math.cos(a);
         }
-        for (const hd of holidays) row[c++] = tSec >= hd.startSec && tSec < hd.endSec ? 1 : 0;
+        for (const ws of holidayWindows) row[c++] = ws.some((hd) => tSec >= hd.startSec && tSec < hd.endSec) ? 1 : 0;
         for (const r of regressors) row[c++] = r(tSec);
       };
       const XtX = new Float64Array(p * p);

@@ -1,0 +1,43 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createChainApi } from '../../src/adapters/http/chain-api.js';
+import { createApiGatewayHandler, parseIamPrincipals, toInjectRequest, type ApiGatewayProxyEvent } from '../../src/handlers/chain-api.js';
+import { baseConfig, buildService, recordTask } from '../fixtures/tasks/service.js';
+
+const ALICE_ARN = 'arn:aws:iam::123456789012:role/alice';
+const event = (over: Partial<ApiGatewayProxyEvent>): ApiGatewayProxyEvent => ({
+  httpMethod: 'GET', path: '/chains/x', headers: { Authorization: 'AWS4-HMAC-SHA256 Credential=AKIA…', 'Content-Type': 'application/json' },
+  requestContext: { identity: { userArn: ALICE_ARN } }, ...over,
+});
+
+let close: (() => Promise<void>) | undefined;
+afterEach(async () => { await close?.(); close = undefined; });
+
+describe('Chain API behind API Gateway (IAM auth)', () => {
+  it('replaces the SigV4 header by the mapped principal token and keeps query and body', () => {
+    const req = toInjectRequest(event({ httpMethod: 'POST', path: '/chains', body: Buffer.from('{"a":1}').toString('base64'), isBase64Encoded: true, multiValueQueryStringParameters: { x: ['1', '2'] } }), { [ALICE_ARN]: 'alice-token-0001' });
+    expect(req).toMatchObject({ method: 'POST', url: '/chains?x=1&x=2', headers: { authorization: 'Bearer alice-token-0001', 'content-type': 'application/json' } });
+    expect(String(req.payload)).toBe('{"a":1}');
+    expect(toInjectRequest(event({}), {}).headers).not.toHaveProperty('authorization');
+  });
+
+  it('creates a chain for a mapped IAM caller and answers 401 for an unmapped one, through the real service', async () => {
+    const { service, store } = buildService(baseConfig());
+    const app = createChainApi(service);
+    close = async () => { await app.close(); await service.close(); await store.close(); };
+    const handler = createApiGatewayHandler(async () => app, { [ALICE_ARN]: 'alice-token-0001' });
+    const body = JSON.stringify({ chain_id: 'c-1', name: 'one-step', pool: 'od', tasks: [recordTask('a')] });
+    const created = await handler(event({ httpMethod: 'POST', path: '/chains', body }));
+    expect(created.statusCode).toBe(201);
+    expect(JSON.parse(created.body)).toMatchObject({ chain_id: 'c-1' });
+    const got = await handler(event({ path: '/chains/c-1' }));
+    expect(got.statusCode).toBe(200);
+    const stranger = await handler(event({ path: '/chains/c-1', requestContext: { identity: { userArn: 'arn:aws:iam::123456789012:user/mallory' } } }));
+    expect(stranger.statusCode).toBe(401);
+  });
+
+  it('rejects a malformed principal mapping with InputError', () => {
+    expect(parseIamPrincipals(undefined)).toEqual({});
+    expect(() => parseIamPrincipals('[1]')).toThrow(/PRESCALE_IAM_PRINCIPALS/);
+    expect(() => parseIamPrincipals('{')).toThrow(/valid JSON/);
+  });
+});
