@@ -54,8 +54,7 @@ function mostCommon(xs: readonly string[]): string {
 }
 
 async function main(): Promise<void> {
-  // auto-arima (the package's AutoARIMA, ~10x slower) runs only when asked for by name.
-  const wanted = (process.env.FORECAST_BENCH_MODELS ?? FORECASTER_NAMES.filter((n) => n !== 'auto-arima').join(',')).split(',').filter(Boolean);
+  const wanted = (process.env.FORECAST_BENCH_MODELS ?? FORECASTER_NAMES.join(',')).split(',').filter(Boolean);
   const engine = createIsolatedArimaEngine();
   const series = [];
   for (const rel of SERIES) {

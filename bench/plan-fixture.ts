@@ -66,24 +66,28 @@ function slotsAt(series: readonly number[], tick: number): DemandSlot[] {
 }
 
 /** Results of one planner over the tick loop. */
-export interface Run { readonly ms: number[]; readonly solvers: Record<string, number>; costUsdPerHour: number; shortfallUnitSec: number }
+export interface Run { readonly ms: number[]; readonly cpuMs: number[]; readonly solvers: Record<string, number>; costUsdPerHour: number; shortfallUnitSec: number }
 
 /** Runs `planner` over the tick loop. */
 export function runPlanner(planner: Planner, cases: readonly PoolCase[], bar: (n: number) => void): Run {
   const fleets = cases.map(() => [] as Instance[]);
   const memories: PlannerMemory[] = cases.map(() => ({}));
   const series = cases.map((c, i) => demandSeries(c.levelUnits, 100 + i, TICKS + SLOTS));
-  const run: Run = { ms: [], solvers: {}, costUsdPerHour: 0, shortfallUnitSec: 0 };
+  const run: Run = { ms: [], cpuMs: [], solvers: {}, costUsdPerHour: 0, shortfallUnitSec: 0 };
   let seq = 0;
   for (let t = 0; t < TICKS; t++) {
     const now = START + t * SLOT_SEC;
     let tickMs = 0;
+    let tickCpuMs = 0;
     cases.forEach((c, p) => {
       const instances = fleets[p].map((i) => (i.state === 'pending' && (i.readyAtSec ?? 0) <= now ? { ...i, state: 'running' as const } : i));
       const input = { nowSec: now, pool: c.pool, offerings: c.offerings, capacity: { atSec: now, instances, caches: [] }, demand: slotsAt(series[p], t), slotSec: SLOT_SEC, memory: memories[p], ...(c.spendCap !== undefined ? { spendCapUsdPerHour: c.spendCap } : {}) };
       const t0 = performance.now();
+      const c0 = process.cpuUsage();
       const out = planner.plan(input);
+      const c1 = process.cpuUsage(c0);
       tickMs += performance.now() - t0;
+      tickCpuMs += (c1.user + c1.system) / 1000;
       memories[p] = out.memory;
       const key = out.plan.solver + (out.plan.reason.match(/\(HiGHS ([^;]*);/)?.[1] ? ` (${out.plan.reason.match(/\(HiGHS ([^;]*);/)?.[1]})` : '');
       if (t >= WARM_UP) {
@@ -103,7 +107,7 @@ export function runPlanner(planner: Planner, cases: readonly PoolCase[], bar: (n
       }
       fleets[p] = next;
     });
-    if (t >= WARM_UP) run.ms.push(tickMs);
+    if (t >= WARM_UP) { run.ms.push(tickMs); run.cpuMs.push(tickCpuMs); }
     bar(t + 1);
   }
   return run;

@@ -77,6 +77,19 @@ export function controllerPolicyStatements(stack: Stack, props: ControllerIamPro
       conditions: { StringEquals: { 'iam:PassedToService': 'ec2.amazonaws.com' } },
     }));
   }
+  const asgNames = Object.values(props.config.aws.autoScalingGroups).map((g) => g.name).sort();
+  if (asgNames.length > 0) {
+    statements.push(new iam.PolicyStatement({
+      sid: 'ScaleConfiguredAutoScalingGroups',
+      actions: ['autoscaling:SetDesiredCapacity', 'autoscaling:TerminateInstanceInAutoScalingGroup', 'autoscaling:PutWarmPool', 'autoscaling:CreateOrUpdateTags'],
+      resources: asgNames.map((n) => arn('autoscaling', `autoScalingGroup:*:autoScalingGroupName/${n}`)),
+    }));
+    statements.push(new iam.PolicyStatement({
+      sid: 'DescribeAutoScalingGroups',
+      actions: ['autoscaling:DescribeAutoScalingGroups', 'autoscaling:DescribeWarmPool'],
+      resources: ['*'],
+    }));
+  }
   const groups = [
     ...props.config.controller.pools.filter((p) => p.kind === 'elasticache').map((p) => props.config.aws.replicationGroupIds[p.id] ?? p.id),
     ...(props.extraReplicationGroupIds ?? []),

@@ -4,6 +4,7 @@
  * mode), the Pricing catalog with its static fallback, and the DynamoDB state store.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { autoScalingApi } from '../adapters/aws/auto-scaling-pools.js';
 import { AwsCloudProvider } from '../adapters/aws/aws-cloud-provider.js';
 import { AwsPriceCatalog } from '../adapters/aws/aws-price-catalog.js';
 import { CloudWatchMetricsSource } from '../adapters/aws/cloudwatch-metrics-source.js';
@@ -50,6 +51,8 @@ export function buildAwsPorts(config: DeploymentConfig, opts: AwsPortsOptions): 
     elasticache: config.controller.pools.some((p) => p.kind === 'elasticache') ? elastiCacheApi(client) : undefined,
     prices, clock: systemClock, region: opts.region, pools: config.controller.pools,
     launchTemplates: config.aws.launchTemplates, subnetsByAz: config.aws.subnetsByAz, replicationGroupIds: config.aws.replicationGroupIds,
+    autoScalingGroups: config.aws.autoScalingGroups,
+    autoScaling: Object.keys(config.aws.autoScalingGroups).length > 0 ? autoScalingApi(client) : undefined,
     owner: config.aws.owner, dryRun, placementScores: config.aws.placementScores, availabilityZoneIds: config.aws.availabilityZoneIds,
     logger: opts.logger,
   });

@@ -22,6 +22,14 @@ export const AwsSettingsSchema = z.object({
   owner: z.string().min(1).max(128).default('prescale'),
   /** Launch template per EC2 pool id (required for every EC2 pool). */
   launchTemplates: z.record(z.string(), LaunchTemplateRefSchema).default({}),
+  /**
+   * EC2 pools backed by an Auto Scaling group (desired capacity and an optional warm pool) instead of
+   * EC2 Fleet; the group's launch template applies and must propagate the owner tag at launch.
+   */
+  autoScalingGroups: z.record(z.string(), z.object({
+    name: z.string().min(1).max(255),
+    warmPoolMinSize: z.number().int().nonnegative().optional(),
+  })).default({}),
   /** Subnet per availability zone. */
   subnetsByAz: z.record(z.string(), z.string().regex(/^subnet-[0-9a-f]+$/, 'a subnet id subnet-…')).default({}),
   /** Replication group id per cache pool id (@default the pool id). */
@@ -72,7 +80,12 @@ export function parseDeploymentConfig(raw: unknown, file?: string, modeOverride?
   }
   const poolIds = new Set(cfg.controller.pools.map((p) => p.id));
   cfg.controller.pools.forEach((p, i) => {
-    if (p.kind === 'ec2' && !cfg.aws.launchTemplates[p.id]) {
+    const asg = cfg.aws.autoScalingGroups[p.id];
+    if (asg && p.kind !== 'ec2') throw new InputError({ file, field: `aws.autoScalingGroups.${p.id}` }, p.kind, 'an EC2 pool (Auto Scaling groups back EC2 pools only)');
+    if (asg?.warmPoolMinSize !== undefined && p.kind === 'ec2' && p.markets.includes('spot')) {
+      throw new InputError({ file, field: `controller.pools[${i}].markets` }, p.markets, '["on-demand"]: warm pools do not support Spot Instances (EC2 Auto Scaling User Guide)');
+    }
+    if (p.kind === 'ec2' && !asg && !cfg.aws.launchTemplates[p.id]) {
       throw new InputError({ file, field: `aws.launchTemplates.${p.id}` }, undefined, `a launch template for EC2 pool controller.pools[${i}] "${p.id}"`);
     }
   });

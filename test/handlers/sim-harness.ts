@@ -8,24 +8,15 @@ import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dyn
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { createStateTable, DynamoDbStateStore, dynamoDbApi } from '../../src/adapters/aws/dynamodb-state-store.js';
-import { DEFAULT_PRICE_TABLE } from '../../src/core/market/index.js';
 import { createControllerHandler } from '../../src/handlers/controller.js';
 import { parseDeploymentConfig } from '../../src/handlers/deployment-config.js';
-import { metricDemandByPool } from '../../src/sim/demand-grid.js';
-import { ScenarioSchema } from '../../src/sim/scenario/schema.js';
 import { SimEventSource, SimMetricsSource } from '../../src/sim/sources.js';
-import { World } from '../../src/sim/world.js';
+import { simWorld } from './sim-world.js';
 import type { Dynalite } from '../adapters/aws/dynalite-server.js';
 
-export const START_SEC = 1_795_000_000 - (1_795_000_000 % 3600);
+export { START_SEC } from './sim-world.js';
+import { START_SEC } from './sim-world.js';
 let tables = 0;
-
-/** A daily-seasonal CPU-like demand series (5-minute periods) starting two days before the run. */
-function demandSeries(): { id: string; startSec: number; periodSec: number; values: number[] } {
-  const values: number[] = [];
-  for (let i = 0; i < 3 * 288; i++) values.push(40 + 30 * Math.sin((2 * Math.PI * i) / 288));
-  return { id: 'web-cpu', startSec: START_SEC - 2 * 86_400, periodSec: 300, values };
-}
 
 /** The deployment configuration (as a user writes it) for the simulated account. */
 export function deploymentInput(mode: string, limits?: Record<string, number>) {
@@ -48,11 +39,7 @@ export function deploymentInput(mode: string, limits?: Record<string, number>) {
 /** A world, its ports and a handler over them. */
 export async function simAccount(db: Dynalite, raw: unknown) {
   const config = parseDeploymentConfig(raw);
-  const scenario = ScenarioSchema.parse({
-    name: 'handler-e2e', seed: 7, startSec: START_SEC, days: 0.1, pools: config.controller.pools,
-    prices: DEFAULT_PRICE_TABLE, series: [demandSeries()], demandSignals: config.controller.demandSignals,
-  });
-  const world = new World(scenario, metricDemandByPool(scenario, 200));
+  const world = simWorld(config);
   const client = db.client();
   const n = tables++;
   await createStateTable(client, `state-${n}`);

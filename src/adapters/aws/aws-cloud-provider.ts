@@ -18,6 +18,7 @@ import {
 } from '../../core/model/index.js';
 import type { Clock, Logger, PriceCatalog } from '../../ports/index.js';
 import { silentLogger, type CloudProvider } from '../../ports/index.js';
+import { AutoScalingPools, type AutoScalingApi, type AutoScalingGroupRef } from './auto-scaling-pools.js';
 import { Ec2OfferingsReader } from './ec2-offerings.js';
 import { COMMAND_TAG_KEY, OFFERING_TAG_KEY, ownerFilter, tagsOf, toPortInstance } from './ec2-instances.js';
 import { ElastiCacheGroups } from './elasticache-groups.js';
@@ -46,6 +47,10 @@ export interface AwsCloudProviderOptions {
   readonly launchTemplates: Readonly<Record<string, LaunchTemplateRef>>;
   /** Subnet per availability zone; without one, the fleet override names only the zone (default VPC). */
   readonly subnetsByAz?: Readonly<Record<string, string>>;
+  /** EC2 pools backed by an Auto Scaling group (desired capacity, warm pool) instead of EC2 Fleet. */
+  readonly autoScalingGroups?: Readonly<Record<string, AutoScalingGroupRef>>;
+  /** Needed only when `autoScalingGroups` is set. */
+  readonly autoScaling?: AutoScalingApi;
   /** Replication group id per cache pool id. @default the pool id */
   readonly replicationGroupIds?: Readonly<Record<string, string>>;
   /** Value of the owner tag written and required. @default "prescale" */
@@ -86,6 +91,7 @@ export class AwsCloudProvider implements CloudProvider {
   private readonly logger: Logger;
   private readonly reader: Ec2OfferingsReader;
   private readonly caches?: ElastiCacheGroups;
+  private readonly asg?: AutoScalingPools;
   private readonly applied = new Set<string>();
   private readonly offeringCache = new Map<string, { atSec: number; offerings: Offering[] }>();
   private readonly priceByOffering = new Map<string, number>();
@@ -96,6 +102,7 @@ export class AwsCloudProvider implements CloudProvider {
     this.logger = opts.logger ?? silentLogger;
     this.unavailable = new UnavailableOfferings(opts.clock, opts.unavailableTtlSec ?? DEFAULT_UNAVAILABLE_TTL_SEC);
     this.reader = new Ec2OfferingsReader({ ...opts, ec2: opts.ec2 });
+    if (opts.autoScaling) this.asg = new AutoScalingPools(opts.autoScaling, opts.dryRun ?? false);
     if (opts.elasticache) {
       this.caches = new ElastiCacheGroups(opts.elasticache, (p) => opts.replicationGroupIds?.[p.id] ?? p.id, async (nodeType) => {
         const nodes = await opts.prices.cacheNodes(opts.region);
@@ -148,8 +155,10 @@ export class AwsCloudProvider implements CloudProvider {
     const pool = this.opts.pools.find((p) => p.id === command.poolId);
     if (!pool) return { ...base, status: 'failed', error: { code: 'invalid', message: `unknown pool ${command.poolId}` } };
     let res: ApplyResult;
-    if (command.kind === 'launch' && pool.kind === 'ec2') res = await this.launch(pool, command);
-    else if (command.kind === 'terminate' && pool.kind === 'ec2') res = await this.terminate(command);
+    const asgRef = this.opts.autoScalingGroups?.[pool.id];
+    if (asgRef && !this.asg) res = { ...base, status: 'failed', error: { code: 'invalid', message: `pool ${pool.id} uses Auto Scaling group ${asgRef.name} but no Auto Scaling client is configured` } };
+    else if (command.kind === 'launch' && pool.kind === 'ec2') res = asgRef ? await this.asg!.launch(asgRef, command) : await this.launch(pool, command);
+    else if (command.kind === 'terminate' && pool.kind === 'ec2') res = await this.terminate(command, asgRef);
     else if (command.kind === 'scale-cache' && pool.kind === 'elasticache' && this.caches) {
       res = await this.caches.scale(pool, command, this.opts.clock.nowSec(), this.opts.dryRun ?? false);
     } else {
@@ -238,7 +247,7 @@ export class AwsCloudProvider implements CloudProvider {
     return { commandId: cmd.id, status: 'failed', instanceIds: [], error: error ?? { code: 'unknown', message: 'CreateFleet launched nothing and reported no error' } };
   }
 
-  private async terminate(cmd: TerminateCommand): Promise<ApplyResult> {
+  private async terminate(cmd: TerminateCommand, asgRef?: AutoScalingGroupRef): Promise<ApplyResult> {
     const base = { commandId: cmd.id, instanceIds: [] as string[] };
     if (cmd.instanceIds.length === 0) return { ...base, status: 'applied' };
     try {
@@ -256,6 +265,7 @@ export class AwsCloudProvider implements CloudProvider {
       if (foreign.length > 0) {
         return { ...base, status: 'failed', error: { code: 'not-owned', message: `instances without ${OWNER_TAG_KEY}=${this.owner}: ${foreign.join(', ')}; nothing terminated` } };
       }
+      if (asgRef) return await this.asg!.terminate(asgRef, cmd);
       const res = await this.opts.ec2.terminateInstances({ InstanceIds: [...cmd.instanceIds], DryRun: this.opts.dryRun ?? false });
       return { ...base, status: 'applied', instanceIds: (res.TerminatingInstances ?? []).map((i) => i.InstanceId ?? '') };
     } catch (err) {

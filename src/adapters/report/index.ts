@@ -28,3 +28,4 @@ export async function writeHtmlReport(dir: string, opts: WriteHtmlReportOptions 
   await writeFileAtomic(out, html);
   return out;
 }
+export { exportLiveReport, timelineWithMarketCostCsv } from './export-live.js';

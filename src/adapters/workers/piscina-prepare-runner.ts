@@ -16,6 +16,11 @@ export interface PiscinaPrepareRunnerOptions {
   readonly baseDir?: string;
   /** Heap limit per worker, MiB (isolates a runaway preparation). @default 256 */
   readonly maxOldGenerationSizeMb?: number;
+  /**
+   * Path of the worker script. @default `prepare-worker.mjs` next to this module (bundlers and
+   * `tsc` builds do not copy it: ship it alongside and point here)
+   */
+  readonly workerFilename?: string;
 }
 
 /** Prepare-phase runner on a Piscina worker pool. */
@@ -28,7 +33,7 @@ export class PiscinaPrepareRunner implements Pick<Executor, 'prepare'> {
     this.poolSize = opts.poolSize ?? 2;
     this.baseDir = opts.baseDir ?? process.cwd();
     this.pool = new Piscina({
-      filename: fileURLToPath(new URL('./prepare-worker.mjs', import.meta.url)),
+      filename: opts.workerFilename ?? fileURLToPath(new URL('./prepare-worker.mjs', import.meta.url)),
       minThreads: this.poolSize,
       maxThreads: this.poolSize,
       concurrentTasksPerWorker: 1,

@@ -1,6 +1,8 @@
 /**
  * Builds each pool's demand slots for the planner: metric-driven demand quantiles from the forecasts
- * (metric / metricPerUnit, summed over the pool's signals), the forecast task backlog beyond what is
+ * (metric / metricPerUnit; several series of a pool are summed as independent: sum of medians plus or
+ * minus the root-sum-square of each series' quantile spread, rather than adding upper quantiles,
+ * which would over-provision a pool fed by many series), the forecast task backlog beyond what is
  * already committed, the units of steps already committed (running or runnable), and the expected
  * units of predicted next steps (probability × vCPU, in the slot they are expected to start).
  * The latest observed value of each metric is a floor under its forecast over the horizon (the
@@ -44,13 +46,25 @@ export function buildDemandSlots(d: DemandInputs): DemandSlot[] {
   for (let k = 0; k < d.slots; k++) {
     const t = d.nowSec + k * d.slotSec;
     const quantiles: Record<string, number> = {};
+    // metric demand: series are added as independent (sum of medians ± root-sum-square of spreads)
+    let median = 0;
+    let floor = 0;
+    for (const s of mine) {
+      median += forecastAt(d.forecasts.get(s.seriesId), 0.5, t) / s.metricPerUnit;
+      floor += (d.recent?.get(s.seriesId) ?? 0) / s.metricPerUnit;
+    }
+    let queued = 0;
+    for (const s of backlog) queued += forecastAt(d.forecasts.get(s.seriesId), BACKLOG_LEVEL, t);
+    const backlogUnits = Math.max(0, queued - d.committedUnits);
     for (const level of d.levels) {
-      let units = 0;
-      for (const s of mine) units += Math.max(forecastAt(d.forecasts.get(s.seriesId), level, t), d.recent?.get(s.seriesId) ?? 0) / s.metricPerUnit;
-      let queued = 0;
-      for (const s of backlog) queued += forecastAt(d.forecasts.get(s.seriesId), Math.min(level, BACKLOG_LEVEL), t);
-      units += Math.max(0, queued - d.committedUnits);
-      quantiles[quantileKey(level)] = units;
+      let sq = 0;
+      for (const s of mine) {
+        const f = d.forecasts.get(s.seriesId);
+        const spread = (forecastAt(f, level, t) - forecastAt(f, 0.5, t)) / s.metricPerUnit;
+        sq += spread * spread;
+      }
+      const metric = median + (level >= 0.5 ? 1 : -1) * Math.sqrt(sq);
+      quantiles[quantileKey(level)] = Math.max(0, metric, floor) + backlogUnits;
     }
     out.push({ startSec: t, quantiles, predictedStepUnits: d.predictedUnits[k] ?? 0, committedUnits: d.committedUnits });
   }

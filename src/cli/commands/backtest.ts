@@ -14,6 +14,8 @@ import { defaultScenario } from '../../sim/scenario/default.js';
 import { parseScenario, type Scenario } from '../../sim/scenario/schema.js';
 import { tracesScenario } from '../../sim/scenario/traces.js';
 import { writeBacktestReport } from '../../sim/write-report.js';
+import { createGreedyPlanner, createMilpPlanner, type Planner } from '../../core/plan/index.js';
+import { loadHighsSolver } from '../../adapters/highs/load-highs.js';
 
 /** Options as commander gives them. */
 export interface BacktestCliOptions {
@@ -27,6 +29,7 @@ export interface BacktestCliOptions {
   readonly out: string;
   readonly policies?: string;
   readonly forecaster?: string;
+  readonly planner?: string;
   readonly hazardFactor?: string;
   readonly leadTimeFactor?: string;
   readonly progress?: boolean;
@@ -106,6 +109,13 @@ function progressReporter(enabled: boolean): { update: (policy: string, done: nu
   };
 }
 
+/** The planner named by `--planner`. @throws InputError for an unknown name */
+async function plannerFrom(name: string | undefined, tickSec: number): Promise<Planner | undefined> {
+  if (name === undefined || name === 'greedy') return createGreedyPlanner({ tickSec });
+  if (name === 'milp') return createMilpPlanner(await loadHighsSolver(), { tickSec });
+  throw new InputError({ field: '--planner' }, name, 'greedy or milp');
+}
+
 /** Registers `prescale backtest`. */
 export function registerBacktest(program: Command): void {
   program
@@ -120,6 +130,7 @@ export function registerBacktest(program: Command): void {
     .option('--seed <n>', 'random seed (default 42)')
     .option('--policies <list>', `comma-separated subset of ${POLICY_NAMES.join(',')}`)
     .option('--forecaster <name>', 'forecasting model of the prescale policy (seasonal-naive, arima)', 'seasonal-naive')
+    .option('--planner <name>', 'capacity planner of the prescale policy: greedy, or milp (HiGHS, slower)', 'greedy')
     .option('--hazard-factor <x>', 'multiply every spot interruption hazard (sensitivity)')
     .option('--lead-time-factor <x>', 'multiply every launch lead time (sensitivity)')
     .option('--no-progress', 'do not print progress')
@@ -127,11 +138,12 @@ export function registerBacktest(program: Command): void {
     .action(async (o: BacktestCliOptions) => {
       const sc = await scenarioFromOptions(o);
       const policies = policiesFrom(o.policies);
+      const planner = await plannerFrom(o.planner, sc.tickSec);
       const progress = progressReporter(o.progress !== false);
       const t0 = performance.now();
       let outcome;
       try {
-        outcome = await runBacktest(sc, { policies, onProgress: progress.update, prescale: { forecasterName: o.forecaster } });
+        outcome = await runBacktest(sc, { policies, onProgress: progress.update, prescale: { forecasterName: o.forecaster, planner } });
       } finally {
         progress.stop();
       }

@@ -4,6 +4,7 @@
 import type { Command } from 'commander';
 import { registerBacktest } from './backtest.js';
 import { registerExportMetrics } from './export-metrics.js';
+import { registerExportReport } from './export-report.js';
 import { registerForecast } from './forecast.js';
 import { registerReport } from './report.js';
 import { registerServe } from './serve.js';
@@ -14,6 +15,7 @@ export function registerCommands(program: Command): void {
   void program;
   registerBacktest(program);
   registerExportMetrics(program);
+  registerExportReport(program);
   registerForecast(program);
   registerReport(program);
   registerServe(program);

@@ -50,9 +50,28 @@ export function availableUnitsAt(pool: PoolAvailability, atSec: number): number 
 }
 
 /**
- * Resource fit of a schedule starting at `startSec`, in [0, 1]: over every interval where demand is
- * constant, available units / demanded units of the pool, minimum over pools and intervals, capped at
- * 1. A pool flagged `insufficientCapacity` or missing from the profile gives 0.
+ * Demand of one pool over time as a step function: `[timeSec, units]` points sorted by time; demand
+ * holds from each point until the next (tasks occupy `[start, end)`). Sweep line, O(n log n).
+ */
+function demandSteps(tasks: readonly ScheduledTask[], startSec: number): Array<[number, number]> {
+  const deltas = new Map<number, number>();
+  for (const s of tasks) {
+    if (s.endOffsetSec <= s.startOffsetSec) continue;
+    const u = s.task.resource_requirements.vcpu;
+    deltas.set(startSec + s.startOffsetSec, (deltas.get(startSec + s.startOffsetSec) ?? 0) + u);
+    deltas.set(startSec + s.endOffsetSec, (deltas.get(startSec + s.endOffsetSec) ?? 0) - u);
+  }
+  let demand = 0;
+  return [...deltas.keys()].sort((a, b) => a - b).map((t) => {
+    demand += deltas.get(t) ?? 0;
+    return [t, Math.max(0, demand)] as [number, number];
+  });
+}
+
+/**
+ * Resource fit of a schedule starting at `startSec`, in [0, 1]: over every interval where demand and
+ * availability are constant, available units / demanded units of the pool, minimum over pools and
+ * intervals, capped at 1. A pool flagged `insufficientCapacity` or missing from the profile gives 0.
  */
 export function resourceFit(schedule: readonly ScheduledTask[], profile: AvailabilityProfile, startSec: number): number {
   let fit = 1;
@@ -61,21 +80,14 @@ export function resourceFit(schedule: readonly ScheduledTask[], profile: Availab
     const pool = profile.pools[poolId];
     if (!pool || pool.insufficientCapacity) return 0;
     const mine = schedule.filter((s) => s.poolId === poolId);
-    const cuts = new Set<number>();
-    for (const s of mine) {
-      cuts.add(startSec + s.startOffsetSec);
-      cuts.add(startSec + s.endOffsetSec);
-    }
-    const windowEnd = Math.max(...mine.map((s) => startSec + s.endOffsetSec));
-    for (const slot of pool.slots) if (slot.startSec > startSec && slot.startSec < windowEnd) cuts.add(slot.startSec);
-    const points = [...cuts].sort((a, b) => a - b);
-    for (let i = 0; i < points.length - 1; i++) {
-      const t = points[i];
-      const demand = mine
-        .filter((s) => startSec + s.startOffsetSec <= t && t < startSec + s.endOffsetSec)
-        .reduce((sum, s) => sum + s.task.resource_requirements.vcpu, 0);
+    const steps = demandSteps(mine, startSec);
+    for (let i = 0; i < steps.length; i++) {
+      const [t, demand] = steps[i];
       if (demand <= 0) continue;
+      const until = i + 1 < steps.length ? steps[i + 1][0] : t;
       fit = Math.min(fit, availableUnitsAt(pool, t) / demand);
+      // Availability may drop inside the interval.
+      for (const slot of pool.slots) if (slot.startSec > t && slot.startSec < until) fit = Math.min(fit, slot.availableUnits / demand);
     }
     // Zero-length tasks still need their units at their start.
     for (const s of mine) {
@@ -88,13 +100,8 @@ export function resourceFit(schedule: readonly ScheduledTask[], profile: Availab
 /** Peak concurrent demand of a pool in a schedule, units. */
 export function peakDemandUnits(schedule: readonly ScheduledTask[], poolId: string): number {
   const mine = schedule.filter((s) => s.poolId === poolId);
-  let peak = 0;
-  for (const s of mine) {
-    const t = s.startOffsetSec;
-    const d = mine.filter((o) => o.startOffsetSec <= t && (t < o.endOffsetSec || o === s)).reduce((sum, o) => sum + o.task.resource_requirements.vcpu, 0);
-    peak = Math.max(peak, d);
-  }
-  return peak;
+  const zeroLength = mine.filter((s) => s.endOffsetSec <= s.startOffsetSec).map((s) => s.task.resource_requirements.vcpu);
+  return Math.max(0, ...demandSteps(mine, 0).map(([, d]) => d), ...zeroLength);
 }
 
 /**

@@ -2,6 +2,7 @@
  * Turns a {@link ForecastModel} into a {@link Forecaster}: validates the request, cleans gaps,
  * detects seasonality, runs the model and builds quantiles (normal, from the model's sigma).
  */
+import { InputError } from '../model/errors.js';
 import type { Forecast } from '../model/forecast.js';
 import type { ForecastModel, ModelContext } from './model.js';
 import { buildForecast, cleanValues, validateRequest } from './prepare.js';
@@ -16,13 +17,23 @@ export interface PreparedRequest {
 }
 
 /**
- * Validates and cleans a request and detects its seasonality.
+ * Most recent values any forecaster reads (three weeks of 1-minute steps); older ones are ignored
+ * so that the cost of a forecast is bounded whatever history the caller passes.
+ */
+export const MAX_HISTORY_STEPS = 30_240;
+
+/**
+ * Validates and cleans a request (keeping at most {@link MAX_HISTORY_STEPS} recent values) and
+ * detects its seasonality.
  * @throws InputError as {@link validateRequest}
  */
 export function prepareRequest(req: ForecastRequest): PreparedRequest {
   validateRequest(req);
-  const clean = cleanValues(req.values, req.startSec, req.periodSec);
-  const notes = [...clean.notes];
+  const cut = Math.max(0, req.values.length - MAX_HISTORY_STEPS);
+  const values = cut > 0 ? req.values.slice(cut) : req.values;
+  if (!values.some((v) => Number.isFinite(v))) throw new InputError({ file: req.seriesId, field: 'values' }, `the last ${values.length} values, none finite`, 'at least one finite value among the recent values');
+  const clean = cleanValues(values, req.startSec + cut * req.periodSec, req.periodSec);
+  const notes = cut > 0 ? [`used the last ${values.length} of ${req.values.length} values`, ...clean.notes] : [...clean.notes];
   const season = detectSeasonality(clean.y, req.periodSec);
   const { daily } = calendarPeriods(req.periodSec);
   if (daily !== undefined && clean.y.length < 2 * daily) {

@@ -29,7 +29,7 @@ export interface ForecasterOptions {
 }
 
 /** Names accepted by {@link createForecaster}. */
-export const FORECASTER_NAMES = ['seasonal-naive', 'arima', 'auto-arima', 'ets', 'mstl', 'prophet', 'robust', 'select', 'ensemble'] as const;
+export const FORECASTER_NAMES = ['seasonal-naive', 'arima', 'ets', 'mstl', 'prophet', 'robust', 'select', 'ensemble'] as const;
 
 /** The default model name. */
 export const DEFAULT_FORECASTER = 'ensemble';
@@ -44,10 +44,6 @@ export function createModel(name: string, options: ForecasterOptions = {}): Fore
       return seasonalNaiveModel;
     case 'arima':
       return createArimaModel({ engine: options.arimaEngine });
-    case 'auto-arima':
-      // The package's AutoARIMA (stepwise search up to p = q = 5, d = 2); ~10× slower than the fixed
-      // orders, so not an ensemble member. Falls back to (1,1,1) when its forecast is not sane.
-      return createArimaModel({ engine: options.arimaEngine, orders: [{ p: 5, d: 2, q: 5, auto: true }, { p: 1, d: 1, q: 1 }] });
     case 'ets':
       return createEtsModel();
     case 'mstl':

@@ -14,7 +14,7 @@ import {
   compose, costOf, countsOfInstances, OfferingBook, sortCounts, trimToLimits, unitsOf,
   type Counts, type InterruptionCostModel,
 } from './fleet.js';
-import type { PlanInput, PlanOutput, PlannerMemory } from './types.js';
+import type { PlanInput, PlanOutput, PlannerMemory, SpendCap } from './types.js';
 
 /** Options shared by the planners. */
 export interface PlannerOptions {
@@ -76,6 +76,31 @@ function interruptionModel(input: PlanInput, opts: PlannerOptions): Interruption
   return { expectedLostWorkSec: opts.expectedLostWorkSec ?? 300, lostUnitHourValueUsd: opts.lostUnitHourValueUsd ?? dearest };
 }
 
+/**
+ * The smallest of the pool's spend cap and its extra caps, with its label (undefined when none).
+ * @throws InputError for a negative or non-finite cap
+ */
+export function effectiveSpendCap(input: Pick<PlanInput, 'spendCapUsdPerHour' | 'extraSpendCaps'>): SpendCap | undefined {
+  const caps: SpendCap[] = [];
+  if (input.spendCapUsdPerHour !== undefined) caps.push({ label: 'pool', capUsdPerHour: input.spendCapUsdPerHour });
+  (input.extraSpendCaps ?? []).forEach((c, i) => {
+    if (!(c.capUsdPerHour >= 0) || !Number.isFinite(c.capUsdPerHour)) throw new InputError({ field: `extraSpendCaps[${i}].capUsdPerHour` }, c.capUsdPerHour, 'a spend cap >= 0 USD per hour');
+    caps.push(c);
+  });
+  return caps.reduce<SpendCap | undefined>((m, c) => (m === undefined || c.capUsdPerHour < m.capUsdPerHour ? c : m), undefined);
+}
+
+/**
+ * Budget left for one pool under a cap shared by several pools (a principal's or the global cap):
+ * the cap minus what the other pools spend now, never below 0.
+ * @param spendByPoolUsdPerHour current spend per pool id, USD per hour
+ */
+export function remainingSpendCapUsdPerHour(capUsdPerHour: number, spendByPoolUsdPerHour: Readonly<Record<string, number>>, poolId: string): number {
+  let others = 0;
+  for (const [id, usd] of Object.entries(spendByPoolUsdPerHour)) if (id !== poolId) others += usd;
+  return Math.max(0, capUsdPerHour - others);
+}
+
 function validate(input: PlanInput): void {
   if (!(input.slotSec > 0)) throw new InputError({ field: 'slotSec' }, input.slotSec, 'a slot length > 0 seconds');
   if (input.spendCapUsdPerHour !== undefined && !(input.spendCapUsdPerHour >= 0)) {
@@ -101,7 +126,8 @@ export function planWithFrame(input: PlanInput, opts: PlannerOptions, composer: 
   });
   const slotStartSec = input.demand.map((s) => s.startSec);
   const binding = new Set<string>();
-  const limits = { spendCapUsdPerHour: input.spendCapUsdPerHour };
+  const cap = effectiveSpendCap(input);
+  const limits = { spendCapUsdPerHour: cap?.capUsdPerHour };
   const current = countsOfInstances(instances);
 
   // 1. Hard limits (spend cap, maximum size) act at once.
@@ -180,6 +206,7 @@ export function planWithFrame(input: PlanInput, opts: PlannerOptions, composer: 
     `fleet ${fmt(unitsOf(current, book))} units → planned ${fmt(unitsOf(first, book))} (${fmt(unitsOf(first, book, 'on-demand'))} on-demand, ${fmt(unitsOf(first, book, 'spot'))} spot)`,
     `launch ${fmt(launchUnits)} units, terminate ${fmt(terminateUnits)} units`,
     bindingList.length > 0 ? `binding: ${bindingList.join(', ')}` : 'no binding constraint',
+    ...(cap && binding.has('spend cap') ? [`spend cap ${fmt(cap.capUsdPerHour)} USD/h (${cap.label})`] : []),
   ].join('; ');
   const plan: CapacityPlan = {
     poolId: pool.id, atSec: nowSec, slotSec: input.slotSec, slots: planSlots, commands,

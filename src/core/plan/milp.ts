@@ -282,10 +282,15 @@ function tightConstraints(req: ComposeRequest, slots: readonly Counts[]): Set<st
       if (o.market === 'spot') { spot += n * o.capacityUnits; maxSpot = Math.max(maxSpot, n * o.capacityUnits); } else od += n * o.capacityUnits;
     }
     const cheapest = Math.min(...[...book.spot, ...book.onDemand].map((o) => o.priceUsdPerHour), Infinity);
-    if (req.targets[s] > units + 1e-9) b.add('demand not covered');
-    if (units >= pool.maxUnits - 1e-9) b.add('max pool size');
-    if (req.spendCapUsdPerHour !== undefined && usd > req.spendCapUsdPerHour - cheapest) b.add('spend cap');
+    const short = req.targets[s] > units + 1e-9;
+    if (short) b.add('demand not covered');
+    const atMax = units >= pool.maxUnits - 1e-9;
+    if (atMax) b.add('max pool size');
+    const atCap = req.spendCapUsdPerHour !== undefined && usd > req.spendCapUsdPerHour - cheapest;
+    if (atCap) b.add('spend cap');
     const floor = onDemandFloorUnits(pool, req.targets[s]);
+    // the model's only other limit on adding capacity is the change per tick
+    if ((short || od < floor - 1e-9) && !atMax && !atCap && book.onDemand.length > 0) b.add('change limit per tick');
     if (floor > 0 && od <= floor + 1e-9 && book.spot.length > 0) b.add('on-demand floor');
     if (floor > od + 1e-9 && book.onDemand.length === 0) b.add(pool.markets.includes('on-demand') ? 'no on-demand offering available' : 'on-demand market not allowed');
     if (spot > 0 && maxSpot >= pool.maxSpotSharePerOffering * spot - 1e-9) b.add('spot diversification');

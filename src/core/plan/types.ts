@@ -18,6 +18,13 @@ export interface DemandSlot {
   readonly committedUnits: number;
 }
 
+/** A named spend cap, USD per hour. */
+export interface SpendCap {
+  /** What the cap is, e.g. "global" or "principal tenant-1". */
+  readonly label: string;
+  readonly capUsdPerHour: number;
+}
+
 /** Memory a planner keeps per pool between ticks (hysteresis, cooldowns). JSON-serialisable. */
 export type PlannerMemory = Readonly<Record<string, number>>;
 
@@ -33,6 +40,12 @@ export interface PlanInput {
   readonly slotSec: number;
   /** Spend cap for this pool, USD per hour, when one applies. */
   readonly spendCapUsdPerHour?: number;
+  /**
+   * Further caps this pool's spend falls under (a principal's cap, the global safety cap), each as the
+   * budget left for this pool: the cap minus what other pools under it spend (see
+   * `remainingSpendCapUsdPerHour`). The planner keeps the pool under the smallest of all caps.
+   */
+  readonly extraSpendCaps?: readonly SpendCap[];
   readonly memory: PlannerMemory;
 }
 

@@ -22,7 +22,8 @@ const MetricSeriesSchema = z.object({
   id: z.string().min(1),
   startSec: z.number(),
   periodSec: z.number().positive(),
-  values: z.array(z.number()).min(1),
+  /** Values per period; gaps are NaN (written as null in JSON). */
+  values: z.array(z.union([z.number(), z.nan(), z.null().transform(() => Number.NaN)])).min(1),
   unit: z.string().optional(),
 });
 

@@ -50,3 +50,4 @@ describe.each(MODELS)('%s on series with known structure', (name) => {
     for (const v of out.mean) expect(Math.abs(v - level)).toBeLessThan(name === 'prophet' ? 8 : 3);
   });
 });
+

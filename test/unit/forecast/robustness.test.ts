@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createForecaster } from '../../../src/core/forecast/index.js';
+import { MAX_HISTORY_STEPS } from '../../../src/core/forecast/forecaster.js';
 import { InputError } from '../../../src/core/model/errors.js';
 import { DAY, noise, request, sine } from './series-builders.js';
 
@@ -52,6 +53,13 @@ describe('forecaster robustness', () => {
     for (const i of [200, 400, 650, 790]) y[i] = 300;
     const out = f.forecast(request(y));
     for (const v of out.mean) expect(Math.abs(v - 30)).toBeLessThan(5);
+  });
+
+  it('reads at most the last MAX_HISTORY_STEPS values and says so', () => {
+    const y = sine(40_000, { sd: 0.5 });
+    const out = createForecaster('mstl').forecast(request(y));
+    expect(out.notes?.[0]).toBe(`used the last ${MAX_HISTORY_STEPS} of 40000 values`);
+    expect(out.originSec).toBe(request(y).startSec + 39_999 * 300);
   });
 
   it('gives byte-identical output for the same input', () => {

@@ -7,15 +7,15 @@ import { randomPlanInput } from './random-cases.js';
 let planner: Planner;
 beforeAll(async () => { planner = createMilpPlanner(await loadHighsSolver({ warmUpSolves: 2 }), { timeLimitSec: 30 }); });
 
-describe('MILP planner invariants over 80 seeded random inputs', () => {
+describe('MILP planner invariants over 40 seeded random inputs', () => {
   it('always keeps the on-demand floor, diversification, spend cap, max size and change limit (solved or fallen back)', () => {
     const solvers: Record<string, number> = {};
-    for (let seed = 1001; seed <= 1080; seed++) {
+    for (let seed = 1001; seed <= 1040; seed++) {
       const inp = randomPlanInput(seed);
       const out = planner.plan(inp);
       solvers[out.plan.solver] = (solvers[out.plan.solver] ?? 0) + 1;
       expectPlanInvariants(inp, out);
     }
-    expect(solvers.highs).toBeGreaterThan(40);
+    expect(solvers.highs).toBeGreaterThan(20);
   });
 });

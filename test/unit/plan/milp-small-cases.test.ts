@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadHighsSolver } from '../../../src/adapters/highs/load-highs.js';
 import { createGreedyPlanner, createMilpPlanner, type LpSolver } from '../../../src/core/plan/index.js';
-import { flatDemand, input, offering, pool } from './builders.js';
+import { flatDemand, input, instance, offering, pool } from './builders.js';
 
 let highs: LpSolver;
 beforeAll(async () => { highs = await loadHighsSolver({ warmUpSolves: 2 }); });
@@ -32,17 +32,28 @@ describe('MILP planner on hand-solved cases', () => {
     expect(plan.slots[0].countsByOffering).toEqual({ [s1.id]: 1, [s2.id]: 1 });
   });
 
-  it('falls back to greedy, saying so, when the floor cannot fit under the spend cap (infeasible)', () => {
+  it('lets the spend cap override the on-demand floor and says both bind', () => {
+    // floor 4 on-demand units = 0.2/h > cap 0.15: one on-demand + two diversified spot = 0.15/h
     const p = pool({ onDemandFloorUnits: 4 });
     const od = offering('m5.large', 'on-demand', 0.1);
     const s1 = offering('a.large', 'spot', 0.02);
     const s2 = offering('b.large', 'spot', 0.03);
     const plan = createMilpPlanner(highs).plan(input({ pool: p, offerings: [od, s1, s2], spendCapUsdPerHour: 0.15, demand: flatDemand(3, 1000, 60, 4) })).plan;
+    expect(plan.solver).toBe('highs');
+    expect(plan.slots[0].countsByOffering).toEqual({ [od.id]: 1, [s1.id]: 1, [s2.id]: 1 });
+    expect(plan.bindingConstraints).toEqual(expect.arrayContaining(['spend cap', 'on-demand floor']));
+  });
+
+  it('falls back to greedy, saying so, when kept instances make the MILP infeasible', () => {
+    // a running spot instance in the only spot offering cannot be diversified (x ≥ base, share ≤ 0.5)
+    const p = pool({ maxSpotSharePerOffering: 0.5, minSpotOfferings: 2 });
+    const od = offering('m5.large', 'on-demand', 0.1);
+    const s1 = offering('a.large', 'spot', 0.02);
+    const capacity = { atSec: 1000, caches: [], instances: [instance('i-1', s1)] };
+    const plan = createMilpPlanner(highs).plan(input({ pool: p, offerings: [od, s1], capacity, demand: flatDemand(3, 1000, 60, 4) })).plan;
     expect(plan.solver).toBe('greedy');
     expect(plan.reason).toMatch(/^greedy \(HiGHS Infeasible; greedy fallback\)/);
-    expect(plan.bindingConstraints).toContain('spend cap');
-    const usd = Object.entries(plan.slots[0].countsByOffering).reduce((a, [id, n]) => a + n * [od, s1, s2].find((o) => o.id === id)!.priceUsdPerHour, 0);
-    expect(usd).toBeLessThanOrEqual(0.15);
+    expect(plan.slots[0].countsByOffering).toEqual({ [od.id]: 2 });
   });
 
   it('falls back to greedy with the error when the solver throws', () => {
@@ -57,9 +68,11 @@ describe('MILP planner on hand-solved cases', () => {
   it('falls back to greedy when the node limit stops the search', () => {
     const p = pool({ maxSpotSharePerOffering: 0.3, minSpotOfferings: 3 });
     const offs = Array.from({ length: 8 }, (_, i) => offering(`s${i}.large`, 'spot', 0.02 + i * 0.001, { capacityUnits: 2 + (i % 3) }));
-    const plan = createMilpPlanner(highs, { maxNodes: 0 }).plan(input({ pool: p, offerings: [...offs, offering('m5.large', 'on-demand', 0.1)], demand: flatDemand(10, 1000, 60, 37) })).plan;
-    if (plan.solver === 'greedy') expect(plan.reason).toMatch(/HiGHS .*; greedy fallback/);
-    else expect(plan.solver).toBe('highs');
+    // a change limit of 8 units makes the greedy plan infeasible for the MILP, so the search must run
+    const p2 = { ...p, maxChangeUnitsPerTick: 8 };
+    const plan = createMilpPlanner(highs, { maxNodes: 0 }).plan(input({ pool: p2, offerings: [...offs, offering('m5.large', 'on-demand', 0.1)], demand: flatDemand(10, 1000, 60, 37) })).plan;
+    expect(plan.solver).toBe('greedy');
+    expect(plan.reason).toMatch(/^greedy \(HiGHS [^;]+; greedy fallback\)/);
   });
 
   it('meets the service-level demand and explains cost and binding constraints', () => {

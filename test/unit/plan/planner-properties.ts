@@ -27,7 +27,7 @@ export function expectPlanInvariants(inp: PlanInput, out: PlanOutput): void {
       for (const u of spotUnits) expect(u).toBeLessThanOrEqual(pool.maxSpotSharePerOffering * spot + 1e-9);
     }
     const floor = Math.min(pool.maxUnits, Math.max(pool.onDemandFloorUnits, Math.ceil(pool.onDemandFloorShare * slot.demandUnits - 1e-9)));
-    const excused = binding.some((b) => ['spend cap', 'max pool size', 'no on-demand offering available', 'on-demand market not allowed'].includes(b));
+    const excused = binding.some((b) => ['spend cap', 'max pool size', 'change limit per tick', 'no on-demand offering available', 'on-demand market not allowed'].includes(b));
     if (!excused) expect(od).toBeGreaterThanOrEqual(floor);
   });
   let changed = 0;

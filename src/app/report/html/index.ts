@@ -15,3 +15,4 @@ export * from './charts-cost.js';
 export * from './charts-quality.js';
 export * from './page-parts.js';
 export * from './page.js';
+export * from './live.js';

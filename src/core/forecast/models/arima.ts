@@ -5,7 +5,10 @@
  * does); the input is capped to the last `maxInput` values; values are standardised before the fit
  * (ctsa's optimiser struggles with values near 1e8); and every call goes through an
  * {@link ArimaEngine} so one crash cannot poison later fits. The package returns forecast-error
- * variances, converted here to standard deviations.
+ * variances, converted here to standard deviations. The package's AutoARIMA (`auto: true`) is not
+ * used by default: in arima 0.2.8 its `predict` returned corrupt output here (denormal means such as
+ * 2e-309 and negative variances on a random walk), and it is ~10× slower; order choice is a
+ * sanity-checked cascade of fixed orders, and the ensemble's cross-validation picks among models.
  */
 import { defaultArimaEngine, type ArimaEngine, type ArimaOrder } from '../arima-engine.js';
 import { seasonalAt } from '../decompose.js';

@@ -1,0 +1,127 @@
+/**
+ * EC2 pools backed by an Auto Scaling group instead of EC2 Fleet: launches raise the group's desired
+ * capacity (`SetDesiredCapacity`), terminations remove owned instances with
+ * `TerminateInstanceInAutoScalingGroup` (decrementing the desired capacity), and an optional warm
+ * pool of pre-initialised instances is kept at a configured size (`PutWarmPool`). Warm pools do not
+ * support Spot Instances (EC2 Auto Scaling User Guide, "Warm pools"), so such pools are on-demand only.
+ *
+ * Idempotency: the group carries a `prescale:last-command` tag with the id of the last command
+ * applied; a command whose id equals it is reported `duplicate` (a retried tick after a crash).
+ */
+import {
+  AutoScalingClient, CreateOrUpdateTagsCommand, type CreateOrUpdateTagsCommandInput, type CreateOrUpdateTagsCommandOutput,
+  DescribeAutoScalingGroupsCommand, type DescribeAutoScalingGroupsCommandInput, type DescribeAutoScalingGroupsCommandOutput,
+  DescribeWarmPoolCommand, type DescribeWarmPoolCommandInput, type DescribeWarmPoolCommandOutput,
+  PutWarmPoolCommand, type PutWarmPoolCommandInput, type PutWarmPoolCommandOutput,
+  SetDesiredCapacityCommand, type SetDesiredCapacityCommandInput, type SetDesiredCapacityCommandOutput,
+  TerminateInstanceInAutoScalingGroupCommand, type TerminateInstanceInAutoScalingGroupCommandInput,
+  type TerminateInstanceInAutoScalingGroupCommandOutput, type AutoScalingGroup,
+} from '@aws-sdk/client-auto-scaling';
+import type { ApplyResult, LaunchCommand, TerminateCommand } from '../../core/model/index.js';
+import { readCall, toApplyError } from './errors.js';
+import { clientConfig, type AwsClientOptions } from './sdk.js';
+
+/** The Auto Scaling operations prescale uses. */
+export interface AutoScalingApi {
+  describeAutoScalingGroups(i: DescribeAutoScalingGroupsCommandInput): Promise<DescribeAutoScalingGroupsCommandOutput>;
+  setDesiredCapacity(i: SetDesiredCapacityCommandInput): Promise<SetDesiredCapacityCommandOutput>;
+  terminateInstanceInAutoScalingGroup(i: TerminateInstanceInAutoScalingGroupCommandInput): Promise<TerminateInstanceInAutoScalingGroupCommandOutput>;
+  createOrUpdateTags(i: CreateOrUpdateTagsCommandInput): Promise<CreateOrUpdateTagsCommandOutput>;
+  describeWarmPool(i: DescribeWarmPoolCommandInput): Promise<DescribeWarmPoolCommandOutput>;
+  putWarmPool(i: PutWarmPoolCommandInput): Promise<PutWarmPoolCommandOutput>;
+}
+
+/** Wraps an Auto Scaling client (or builds one with adaptive retry) as {@link AutoScalingApi}. */
+export function autoScalingApi(client: AutoScalingClient | AwsClientOptions): AutoScalingApi {
+  const c = client instanceof AutoScalingClient ? client : new AutoScalingClient(clientConfig(client));
+  return {
+    describeAutoScalingGroups: (i) => c.send(new DescribeAutoScalingGroupsCommand(i)),
+    setDesiredCapacity: (i) => c.send(new SetDesiredCapacityCommand(i)),
+    terminateInstanceInAutoScalingGroup: (i) => c.send(new TerminateInstanceInAutoScalingGroupCommand(i)),
+    createOrUpdateTags: (i) => c.send(new CreateOrUpdateTagsCommand(i)),
+    describeWarmPool: (i) => c.send(new DescribeWarmPoolCommand(i)),
+    putWarmPool: (i) => c.send(new PutWarmPoolCommand(i)),
+  };
+}
+
+/** An Auto Scaling group backing a pool. */
+export interface AutoScalingGroupRef {
+  readonly name: string;
+  /** Keep a warm pool of this many pre-initialised (stopped) instances. @default none */
+  readonly warmPoolMinSize?: number;
+}
+
+/** Tag on the group holding the id of the last command applied to it. */
+export const LAST_COMMAND_TAG_KEY = 'prescale:last-command';
+
+/** See module documentation. */
+export class AutoScalingPools {
+  private readonly warmChecked = new Set<string>();
+
+  constructor(private readonly api: AutoScalingApi, private readonly dryRun: boolean) {}
+
+  /** Raises the desired capacity by the launch's count (clamped to MaxSize: `partial`). */
+  async launch(ref: AutoScalingGroupRef, cmd: LaunchCommand): Promise<ApplyResult> {
+    const base = { commandId: cmd.id, instanceIds: [] as string[] };
+    try {
+      const g = await this.group(ref.name);
+      if (lastCommand(g) === cmd.id) return { ...base, status: 'duplicate' };
+      await this.ensureWarmPool(ref);
+      const desired = (g.DesiredCapacity ?? 0) + cmd.count;
+      const target = Math.min(desired, g.MaxSize ?? desired);
+      if (target === g.DesiredCapacity) {
+        return { ...base, status: 'failed', error: { code: 'limit-exceeded', message: `group ${ref.name} is at MaxSize ${g.MaxSize}` } };
+      }
+      if (this.dryRun) return { ...base, status: 'dry-run' };
+      await this.api.setDesiredCapacity({ AutoScalingGroupName: ref.name, DesiredCapacity: target, HonorCooldown: false });
+      await this.tagLast(ref.name, cmd.id);
+      if (target < desired) return { ...base, status: 'partial', error: { code: 'limit-exceeded', message: `desired ${desired} clamped to MaxSize ${g.MaxSize}` } };
+      return { ...base, status: 'applied' };
+    } catch (err) {
+      return { ...base, status: 'failed', error: toApplyError(err, ['autoscaling:SetDesiredCapacity', 'autoscaling:CreateOrUpdateTags']) };
+    }
+  }
+
+  /** Terminates instances (already checked to carry the owner tag) and decrements the desired capacity. */
+  async terminate(ref: AutoScalingGroupRef, cmd: TerminateCommand): Promise<ApplyResult> {
+    const base = { commandId: cmd.id, instanceIds: [] as string[] };
+    try {
+      const g = await this.group(ref.name);
+      if (lastCommand(g) === cmd.id) return { ...base, status: 'duplicate' };
+      const members = new Set((g.Instances ?? []).map((i) => i.InstanceId));
+      const outside = cmd.instanceIds.filter((id) => !members.has(id));
+      if (outside.length > 0) return { ...base, status: 'failed', error: { code: 'invalid', message: `not in group ${ref.name}: ${outside.join(', ')}` } };
+      if (this.dryRun) return { ...base, status: 'dry-run', instanceIds: [...cmd.instanceIds] };
+      for (const id of cmd.instanceIds) await this.api.terminateInstanceInAutoScalingGroup({ InstanceId: id, ShouldDecrementDesiredCapacity: true });
+      await this.tagLast(ref.name, cmd.id);
+      return { ...base, status: 'applied', instanceIds: [...cmd.instanceIds] };
+    } catch (err) {
+      return { ...base, status: 'failed', error: toApplyError(err, ['autoscaling:TerminateInstanceInAutoScalingGroup']) };
+    }
+  }
+
+  /** Puts the warm pool once per process when its minimum size differs from the configured one. */
+  private async ensureWarmPool(ref: AutoScalingGroupRef): Promise<void> {
+    if (ref.warmPoolMinSize === undefined || this.warmChecked.has(ref.name) || this.dryRun) return;
+    const res = await readCall('autoscaling:DescribeWarmPool', () => this.api.describeWarmPool({ AutoScalingGroupName: ref.name }));
+    if (res.WarmPoolConfiguration?.MinSize !== ref.warmPoolMinSize) {
+      await this.api.putWarmPool({ AutoScalingGroupName: ref.name, MinSize: ref.warmPoolMinSize, PoolState: 'Stopped' });
+    }
+    this.warmChecked.add(ref.name);
+  }
+
+  private async tagLast(name: string, id: string): Promise<void> {
+    await this.api.createOrUpdateTags({ Tags: [{ ResourceId: name, ResourceType: 'auto-scaling-group', Key: LAST_COMMAND_TAG_KEY, Value: id.slice(0, 256), PropagateAtLaunch: false }] });
+  }
+
+  private async group(name: string): Promise<AutoScalingGroup> {
+    const res = await readCall('autoscaling:DescribeAutoScalingGroups', () => this.api.describeAutoScalingGroups({ AutoScalingGroupNames: [name] }));
+    const g = res.AutoScalingGroups?.[0];
+    if (!g) throw Object.assign(new Error(`Auto Scaling group ${name} not found`), { name: 'ValidationError' });
+    return g;
+  }
+}
+
+function lastCommand(g: AutoScalingGroup): string | undefined {
+  return g.Tags?.find((t) => t.Key === LAST_COMMAND_TAG_KEY)?.Value;
+}
