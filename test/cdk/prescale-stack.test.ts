@@ -31,6 +31,15 @@ describe('prescale CDK stack: IAM', () => {
     }
   });
 
+  it('scopes Auto Scaling changes to the configured groups', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'prescale-cdk-'));
+    const file = join(dir, 'asg.json');
+    writeFileSync(file, JSON.stringify({ controller: { pools: [{ kind: 'ec2', id: 'web', markets: ['on-demand'] }] }, aws: { autoScalingGroups: { web: { name: 'web-asg', warmPoolMinSize: 2 } } } }));
+    const s = statements(synthStack({ 'prescale:config': file, 'prescale:chainApi': 'false' }).template).find((x) => x.Sid === 'ScaleConfiguredAutoScalingGroups')!;
+    expect(actionsOf(s)).toContain('autoscaling:PutWarmPool');
+    expect(JSON.stringify(s.Resource)).toContain('autoScalingGroupName/web-asg');
+  });
+
   it('gives the controller its own role without managed policies', () => {
     const roles = base.template.findResources('AWS::IAM::Role', { Properties: { Description: 'prescale controller: one tick per minute' } });
     const [role] = Object.values(roles) as Array<{ Properties: Record<string, unknown> }>;

@@ -6,6 +6,8 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const run = promisify(execFile);
+/** Each case spawns `npx tsx` (slow to start on a loaded machine). */
+const SPAWN_TIMEOUT_MS = 180_000;
 
 interface Result {
   code: number;
@@ -57,7 +59,7 @@ describe('prescale forecast (CLI)', () => {
       expect(lo).toBeGreaterThanOrEqual(0);
     }
     expect(r.stderr).toMatch(/broken\.csv:3: value: got "oops", expected a finite number/);
-  });
+  }, SPAWN_TIMEOUT_MS);
 
   it('follows --level and --format json', async () => {
     const r = await prescale(['forecast', '--input', join(dir, 'requests.csv'), '--horizon', '2', '--level', '95', '--format', 'json', '--model', 'ets']);
@@ -66,11 +68,11 @@ describe('prescale forecast (CLI)', () => {
     expect(rows).toHaveLength(2);
     expect(Object.keys(rows[0])).toEqual(['series', 'step', 'timestamp', 'mean', 'lo_95', 'hi_95', 'model']);
     expect(rows[1].timestamp).toBe(new Date((1_700_000_100 + 701 * 60) * 1000).toISOString().replace('.000Z', 'Z'));
-  });
+  }, SPAWN_TIMEOUT_MS);
 
   it('rejects a bad horizon with a clear message', async () => {
     const r = await prescale(['forecast', '--input', join(dir, 'cpu.csv'), '--horizon', 'zero']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--horizon: got "zero", expected an integer >= 1/);
-  });
+  }, SPAWN_TIMEOUT_MS);
 });

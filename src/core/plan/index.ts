@@ -7,3 +7,5 @@ export * from './frame.js';
 export * from './greedy.js';
 export * from './lp-format.js';
 export * from './milp.js';
+export * from './spot-signals.js';
+export * from './cache-sizing.js';

@@ -32,8 +32,8 @@ export function topologicalOrder(nodes: readonly GraphNode[]): { order: string[]
   }
   const ready = nodes.filter((n) => indegree.get(n.id) === 0).map((n) => n.id);
   const order: string[] = [];
-  while (ready.length > 0) {
-    const id = ready.shift() as string;
+  for (let head = 0; head < ready.length; head++) {
+    const id = ready[head];
     order.push(id);
     for (const m of dependants.get(id) ?? []) {
       const left = (indegree.get(m) ?? 0) - 1;

@@ -35,9 +35,12 @@ async function freePort(): Promise<number> {
   });
 }
 
+let spawnError: Error | undefined;
+
 async function waitForPort(port: number, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
+    if (spawnError) throw new Error(`cannot start redis-server (install it: apt-get install -y redis-server, or set REDIS_URL): ${spawnError.message}`);
     const ok = await new Promise<boolean>((resolve) => {
       const s = new Socket();
       s.once('connect', () => {
@@ -56,7 +59,7 @@ async function waitForPort(port: number, timeoutMs = 10_000): Promise<void> {
 function spawnServer(port: number): ChildProcess {
   const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'no'], { stdio: 'ignore' });
   child.once('error', (e) => {
-    throw new Error(`cannot start redis-server (install it: apt-get install -y redis-server, or set REDIS_URL): ${e.message}`);
+    spawnError = e;
   });
   return child;
 }

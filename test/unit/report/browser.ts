@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 /**
  * Opens a generated report.html in headless Chromium (Debian's `chromium`, driven by playwright-core)
  * and measures what the report tests assert: every chart figure's SVG and the series drawn in it,

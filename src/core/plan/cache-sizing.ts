@@ -1,0 +1,120 @@
+/**
+ * ElastiCache sizing for the prefetch state cache: shards from the memory the prepared states need,
+ * replicas from the request throughput, changed lead time ahead of need and shrunk only after a
+ * cooldown. Pure.
+ *
+ * Assumptions (documented, override them): usable memory per node is 75% of the node's memory
+ * (ElastiCache's default `reserved-memory-percent` is 25%); one node serves `opsPerSecPerNode`
+ * (default 50,000 simple GET/SET per second, a conservative figure for a Redis node of 2+ vCPU; AWS
+ * publishes no per-node number); reads spread over the primary and replicas of each shard.
+ */
+import type { CacheGroupState } from '../model/capacity.js';
+import type { ScaleCacheCommand } from '../model/command.js';
+import { InputError } from '../model/errors.js';
+import type { CacheNodeOffering } from '../model/offering.js';
+import type { CachePool } from '../model/pool.js';
+import { commandId } from './commands.js';
+import type { PlannerMemory } from './types.js';
+
+/** Cache demand in one future slot (at the service-level quantile). */
+export interface CacheDemandSlot {
+  readonly startSec: number;
+  /** Memory the prepared states need, GiB. */
+  readonly memoryGiB: number;
+  /** Requests per second (reads + writes). */
+  readonly opsPerSec: number;
+}
+
+/** Inputs of {@link planCacheCapacity}. */
+export interface CacheSizingInput {
+  readonly nowSec: number;
+  readonly tickSec: number;
+  readonly pool: CachePool;
+  readonly node: CacheNodeOffering;
+  /** Current group state (undefined when not created yet: sized from the pool's shards/replicas). */
+  readonly state?: CacheGroupState;
+  readonly demand: readonly CacheDemandSlot[];
+  readonly memory: PlannerMemory;
+  /** @default 50000 */
+  readonly opsPerSecPerNode?: number;
+  /** @default 0.75 */
+  readonly usableMemoryShare?: number;
+  /** Shrinking waits this long after the need dropped, seconds. @default 1800 */
+  readonly scaleInCooldownSec?: number;
+  /** Margin before need, seconds. @default 60 */
+  readonly marginSec?: number;
+}
+
+/** The sizing decision. */
+export interface CacheSizing {
+  readonly shards: number;
+  readonly replicasPerShard: number;
+  readonly command?: ScaleCacheCommand;
+  readonly reason: string;
+  readonly memory: PlannerMemory;
+  /** Price of the target shape, USD per hour. */
+  readonly costUsdPerHour: number;
+}
+
+/** Memory key: since when the needed shape has been smaller than the current one. */
+export const CACHE_LOW_SINCE_SEC = 'cacheLowSinceSec';
+
+/** Shape one slot needs: shards for memory, then replicas for throughput, within the pool's limits. */
+export function cacheShapeFor(slot: CacheDemandSlot, pool: CachePool, node: CacheNodeOffering, opsPerSecPerNode = 50_000, usableMemoryShare = 0.75): { shards: number; replicasPerShard: number } {
+  if (!(slot.memoryGiB >= 0) || !(slot.opsPerSec >= 0)) throw new InputError({ field: 'cacheDemand' }, slot, 'memoryGiB and opsPerSec >= 0');
+  const shards = Math.max(1, Math.ceil(slot.memoryGiB / (node.memoryGiB * usableMemoryShare) - 1e-9));
+  const nodesPerShard = Math.ceil(slot.opsPerSec / shards / opsPerSecPerNode - 1e-9);
+  const replicasPerShard = Math.min(pool.maxReplicasPerShard, Math.max(pool.minReplicasPerShard, nodesPerShard - 1));
+  return { shards, replicasPerShard };
+}
+
+/**
+ * Sizes the cache group: the largest shape any slot due within the add lead time (+ margin + one
+ * tick) needs; grows at once, shrinks after the cooldown and after the removal lead time would not
+ * be needed back; never changes while a modification is pending.
+ */
+export function planCacheCapacity(input: CacheSizingInput): CacheSizing {
+  const { pool, node, nowSec } = input;
+  const cur = input.state?.pending ?? input.state ?? { shards: pool.shards, replicasPerShard: pool.replicasPerShard };
+  const horizonEnd = nowSec + input.tickSec + pool.addLeadTimeSec + (input.marginSec ?? 60);
+  let shards = 1;
+  let replicas = pool.minReplicasPerShard;
+  for (const s of input.demand) {
+    if (s.startSec >= horizonEnd) continue;
+    const shape = cacheShapeFor(s, pool, node, input.opsPerSecPerNode, input.usableMemoryShare);
+    shards = Math.max(shards, shape.shards);
+    replicas = Math.max(replicas, shape.replicasPerShard);
+  }
+  const memory: Record<string, number> = { ...input.memory };
+  const cost = (sh: number, r: number): number => sh * (1 + r) * node.priceUsdPerHour;
+  const grow = shards > cur.shards || replicas > cur.replicasPerShard;
+  const shrink = shards < cur.shards || replicas < cur.replicasPerShard;
+  let target = { shards, replicasPerShard: replicas };
+  let reason: string;
+  if (grow) {
+    // never shrink one dimension while growing the other
+    target = { shards: Math.max(shards, cur.shards), replicasPerShard: Math.max(replicas, cur.replicasPerShard) };
+    delete memory[CACHE_LOW_SINCE_SEC];
+    reason = `need ${shards} shard(s) × ${1 + replicas} node(s) within the ${pool.addLeadTimeSec}s add lead time`;
+  } else if (shrink) {
+    const since = memory[CACHE_LOW_SINCE_SEC] ?? nowSec;
+    memory[CACHE_LOW_SINCE_SEC] = since;
+    if (nowSec - since >= (input.scaleInCooldownSec ?? 1800)) reason = `need only ${shards} shard(s) × ${1 + replicas} node(s) for ${nowSec - since}s`;
+    else { target = { shards: cur.shards, replicasPerShard: cur.replicasPerShard }; reason = 'shrink waits for the cooldown'; }
+  } else {
+    delete memory[CACHE_LOW_SINCE_SEC];
+    target = { shards: cur.shards, replicasPerShard: cur.replicasPerShard };
+    reason = 'shape fits the need';
+  }
+  const changed = target.shards !== cur.shards || target.replicasPerShard !== cur.replicasPerShard;
+  let command: ScaleCacheCommand | undefined;
+  if (changed && input.state?.pending) reason += '; waiting for the pending modification';
+  else if (changed) {
+    command = {
+      kind: 'scale-cache', id: commandId(pool.id, nowSec, 'scale-cache', `${target.shards}x${target.replicasPerShard}`), poolId: pool.id,
+      shards: target.shards, replicasPerShard: target.replicasPerShard,
+      reason: `${reason}; ${cur.shards}×${1 + cur.replicasPerShard} → ${target.shards}×${1 + target.replicasPerShard} nodes of ${node.nodeType}`,
+    };
+  }
+  return { ...target, command, reason, memory, costUsdPerHour: cost(target.shards, target.replicasPerShard) };
+}

@@ -1,0 +1,81 @@
+import 'aws-sdk-client-mock-vitest/extend';
+import {
+  AutoScalingClient, CreateOrUpdateTagsCommand, DescribeAutoScalingGroupsCommand, DescribeWarmPoolCommand, PutWarmPoolCommand,
+  SetDesiredCapacityCommand, TerminateInstanceInAutoScalingGroupCommand, type AutoScalingGroup,
+} from '@aws-sdk/client-auto-scaling';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { autoScalingApi } from '../../../src/adapters/aws/auto-scaling-pools.js';
+import { OWNER_TAG_KEY, type LaunchCommand } from '../../../src/core/model/index.js';
+import { parseDeploymentConfig } from '../../../src/handlers/deployment-config.js';
+import { makeAwsProvider, testPool } from './provider-fixture.js';
+
+const asg = mockClient(AutoScalingClient);
+const group = (over: Partial<AutoScalingGroup> = {}): AutoScalingGroup => ({
+  AutoScalingGroupName: 'web-asg', DesiredCapacity: 2, MinSize: 0, MaxSize: 5, Instances: [], Tags: [], ...over,
+} as AutoScalingGroup);
+const launch = (id: string, count: number): LaunchCommand => ({ kind: 'launch', id, poolId: 'web', reason: 't', offeringId: 'm5.large/on-demand/us-east-1a', count, needAtSec: 0, expectedCostUsdPerHour: 0 });
+const pool = testPool({ markets: ['on-demand'] });
+
+function provider(warmPoolMinSize?: number, dryRun = false) {
+  return makeAwsProvider({
+    autoScaling: autoScalingApi(new AutoScalingClient({ region: 'us-east-1' })), dryRun,
+    autoScalingGroups: { web: { name: 'web-asg', ...(warmPoolMinSize !== undefined ? { warmPoolMinSize } : {}) } },
+  }, pool);
+}
+
+describe('Auto Scaling group pools', () => {
+  beforeEach(() => {
+    asg.reset();
+    asg.on(SetDesiredCapacityCommand).resolves({});
+    asg.on(CreateOrUpdateTagsCommand).resolves({});
+    asg.on(PutWarmPoolCommand).resolves({});
+    asg.on(DescribeWarmPoolCommand).resolves({ WarmPoolConfiguration: { MinSize: 0 } });
+  });
+
+  it('raises the desired capacity by the launch count, tags the command id and keeps the warm pool at its size', async () => {
+    asg.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [group()] });
+    const { provider: p, fake } = provider(3);
+    expect((await p.apply(launch('l-1', 2))).status).toBe('applied');
+    expect(asg).toHaveReceivedCommandWith(SetDesiredCapacityCommand, { AutoScalingGroupName: 'web-asg', DesiredCapacity: 4, HonorCooldown: false });
+    expect(asg).toHaveReceivedCommandWith(CreateOrUpdateTagsCommand, { Tags: [expect.objectContaining({ Key: 'prescale:last-command', Value: 'l-1' })] });
+    expect(asg).toHaveReceivedCommandWith(PutWarmPoolCommand, { AutoScalingGroupName: 'web-asg', MinSize: 3, PoolState: 'Stopped' });
+    expect(fake.instances.size).toBe(0);
+  });
+
+  it('clamps to MaxSize (partial) and reports a repeated command as duplicate from the group tag', async () => {
+    asg.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [group({ DesiredCapacity: 4 })] });
+    const { provider: p } = provider();
+    expect(await p.apply(launch('l-2', 3))).toMatchObject({ status: 'partial', error: { code: 'limit-exceeded' } });
+    asg.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [group({ Tags: [{ Key: 'prescale:last-command', Value: 'l-3' }] })] });
+    expect((await provider().provider.apply(launch('l-3', 1))).status).toBe('duplicate');
+  });
+
+  it('terminates owned group members with a decrement and refuses foreign instances', async () => {
+    const { provider: p, fake } = provider();
+    fake.instances.set('i-own', { InstanceId: 'i-own', State: { Name: 'running' }, Tags: [{ Key: OWNER_TAG_KEY, Value: 'prescale' }] });
+    const foreign = fake.addForeign();
+    asg.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [group({ Instances: [{ InstanceId: 'i-own' }, { InstanceId: foreign }] as never })] });
+    expect((await p.apply({ kind: 'terminate', id: 't-1', poolId: 'web', reason: 't', instanceIds: ['i-own', foreign] })).error?.code).toBe('not-owned');
+    expect((await p.apply({ kind: 'terminate', id: 't-2', poolId: 'web', reason: 't', instanceIds: ['i-own'] })).status).toBe('applied');
+    expect(asg).toHaveReceivedCommandTimes(TerminateInstanceInAutoScalingGroupCommand, 1);
+    expect(asg).toHaveReceivedCommandWith(TerminateInstanceInAutoScalingGroupCommand, { InstanceId: 'i-own', ShouldDecrementDesiredCapacity: true });
+  });
+
+  it('changes nothing in dry-run mode', async () => {
+    asg.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [group()] });
+    expect((await provider(3, true).provider.apply(launch('l-4', 1))).status).toBe('dry-run');
+    expect(asg).toHaveReceivedCommandTimes(SetDesiredCapacityCommand, 0);
+    expect(asg).toHaveReceivedCommandTimes(PutWarmPoolCommand, 0);
+  });
+
+  it('rejects a warm pool on a pool that may buy spot, at configuration time', () => {
+    const raw = {
+      controller: { pools: [{ kind: 'ec2', id: 'web', markets: ['spot', 'on-demand'] }] },
+      aws: { autoScalingGroups: { web: { name: 'web-asg', warmPoolMinSize: 2 } } },
+    };
+    expect(() => parseDeploymentConfig(raw)).toThrow(/controller\.pools\[0\]\.markets: .*warm pools do not support Spot/);
+    const ok = parseDeploymentConfig({ ...raw, controller: { pools: [{ kind: 'ec2', id: 'web', markets: ['on-demand'] }] } });
+    expect(ok.aws.autoScalingGroups.web).toEqual({ name: 'web-asg', warmPoolMinSize: 2 });
+  });
+});

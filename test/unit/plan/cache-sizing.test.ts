@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { CACHE_LOW_SINCE_SEC, cacheShapeFor, planCacheCapacity, type CacheDemandSlot } from '../../../src/core/plan/index.js';
+import { CachePoolSchema, type CacheGroupState } from '../../../src/core/model/index.js';
+import { DEFAULT_CACHE_NODE_TABLE } from '../../../src/core/market/index.js';
+
+const pool = CachePoolSchema.parse({ kind: 'elasticache', id: 'cache', shards: 1, replicasPerShard: 1, addLeadTimeSec: 600, maxReplicasPerShard: 5 });
+const node = DEFAULT_CACHE_NODE_TABLE.find((n) => n.nodeType === 'cache.r6g.large')!; // 13.07 GiB, 0.206 USD/h
+const state = (shards: number, replicasPerShard: number, pending?: CacheGroupState['pending']): CacheGroupState => ({
+  poolId: 'cache', replicationGroupId: 'rg', nodeType: node.nodeType, shards, replicasPerShard, priceUsdPerNodeHour: node.priceUsdPerHour, ...(pending ? { pending } : {}),
+});
+const slots = (nowSec: number, f: (t: number) => [number, number]): CacheDemandSlot[] =>
+  Array.from({ length: 30 }, (_, i) => { const t = nowSec + i * 60; const [memoryGiB, opsPerSec] = f(t); return { startSec: t, memoryGiB, opsPerSec }; });
+
+describe('ElastiCache sizing', () => {
+  it('sizes shards from memory (75% usable) and replicas from throughput', () => {
+    // 20 GiB / (13.07 × 0.75 = 9.8) → 3 shards; 240k ops/s / 3 shards / 50k per node → 2 nodes → 1 replica
+    expect(cacheShapeFor({ startSec: 0, memoryGiB: 20, opsPerSec: 240_000 }, pool, node)).toEqual({ shards: 3, replicasPerShard: 1 });
+    expect(cacheShapeFor({ startSec: 0, memoryGiB: 1, opsPerSec: 400_000 }, pool, node)).toEqual({ shards: 1, replicasPerShard: 5 });
+  });
+
+  it('grows lead time ahead of need: a need 12 minutes out is acted on once it falls inside add lead + margin + tick', () => {
+    const need = (t: number): [number, number] => (t >= 2000 ? [20, 10_000] : [2, 10_000]);
+    expect(planCacheCapacity({ nowSec: 1200, tickSec: 60, pool, node, state: state(1, 1), demand: slots(1200, need), memory: {} }).command).toBeUndefined();
+    const r = planCacheCapacity({ nowSec: 1290, tickSec: 60, pool, node, state: state(1, 1), demand: slots(1290, need), memory: {} });
+    expect(r.command).toMatchObject({ kind: 'scale-cache', shards: 3, replicasPerShard: 1, id: 'cache@1290/scale-cache/3x1' });
+    expect(r.costUsdPerHour).toBeCloseTo(3 * 2 * 0.206, 9);
+  });
+
+  it('shrinks only after the cooldown and never while a modification is pending', () => {
+    const low = (): [number, number] => [2, 10_000];
+    const first = planCacheCapacity({ nowSec: 5000, tickSec: 60, pool, node, state: state(3, 1), demand: slots(5000, low), memory: {} });
+    expect(first.command).toBeUndefined();
+    expect(first.memory[CACHE_LOW_SINCE_SEC]).toBe(5000);
+    const later = planCacheCapacity({ nowSec: 6800, tickSec: 60, pool, node, state: state(3, 1), demand: slots(6800, low), memory: first.memory });
+    expect(later.command).toMatchObject({ shards: 1, replicasPerShard: 1 });
+    const pending = planCacheCapacity({ nowSec: 6800, tickSec: 60, pool, node, state: state(1, 1, { shards: 3, replicasPerShard: 1, readyAtSec: 7000 }), demand: slots(6800, low), memory: first.memory });
+    expect(pending.command).toBeUndefined();
+    expect(pending.reason).toMatch(/pending modification/);
+  });
+});
