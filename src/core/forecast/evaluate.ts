@@ -51,6 +51,8 @@ export interface RollingOriginProtocol {
   readonly seasonSteps: number;
   /** Central interval level scored for coverage, e.g. 0.8. */
   readonly level: number;
+  /** Further central levels scored (e.g. [0.95]), reported in `coverageByLevel`. @default [] */
+  readonly extraLevels?: readonly number[];
 }
 
 /** Scores of one forecaster on one series. */
@@ -59,6 +61,8 @@ export interface RollingOriginScore {
   readonly mase: number;
   /** Share of held-out finite values inside the central `level` interval. */
   readonly coverage: number;
+  /** Coverage of every scored level, keyed by the level as a string ("0.8", "0.95"). */
+  readonly coverageByLevel: Readonly<Record<string, number>>;
   /** Models named by the forecasts, per origin. */
   readonly models: readonly string[];
 }
@@ -75,11 +79,12 @@ export function rollingOriginEvaluate(
 ): RollingOriginScore {
   const { horizon: H, origins, maxTrainSteps, seasonSteps, level } = protocol;
   const n = series.values.length;
-  const lo = (1 - level) / 2;
-  const hi = 1 - lo;
+  const levels = [level, ...(protocol.extraLevels ?? [])];
+  const bounds = levels.map((l) => [(1 - l) / 2, 1 - (1 - l) / 2] as const);
+  const quantiles = [...new Set([...bounds.flat(), 0.5])].sort((a, b) => a - b);
   let maseSum = 0;
   let maseN = 0;
-  let inside = 0;
+  const inside = levels.map(() => 0);
   let total = 0;
   const models: string[] = [];
   for (let k = origins; k >= 1; k--) {
@@ -93,7 +98,7 @@ export function rollingOriginEvaluate(
       startSec: series.startSec + from * series.periodSec,
       periodSec: series.periodSec,
       horizon: H,
-      quantiles: [lo, 0.5, hi],
+      quantiles,
     };
     const f = forecaster.forecast(req);
     models.push(f.model);
@@ -105,8 +110,12 @@ export function rollingOriginEvaluate(
     for (let h = 0; h < H; h++) {
       if (!Number.isFinite(actual[h])) continue;
       total++;
-      if (actual[h] >= forecastQuantile(f, lo, h) && actual[h] <= forecastQuantile(f, hi, h)) inside++;
+      bounds.forEach(([lo, hi], j) => {
+        if (actual[h] >= forecastQuantile(f, lo, h) && actual[h] <= forecastQuantile(f, hi, h)) inside[j]++;
+      });
     }
   }
-  return { mase: maseN > 0 ? maseSum / maseN : NaN, coverage: total > 0 ? inside / total : NaN, models };
+  const coverageByLevel: Record<string, number> = {};
+  levels.forEach((l, j) => (coverageByLevel[String(l)] = total > 0 ? inside[j] / total : NaN));
+  return { mase: maseN > 0 ? maseSum / maseN : NaN, coverage: coverageByLevel[String(level)], coverageByLevel, models };
 }

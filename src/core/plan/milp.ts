@@ -28,6 +28,7 @@
 import { greedyComposer, planWithFrame, type ComposeRequest, type ComposeResult, type PlannerOptions, type SlotComposer } from './frame.js';
 import { onDemandFloorUnits, sortCounts, type Counts, type OfferingInfo } from './fleet.js';
 import { LpModel, type Term } from './lp-format.js';
+import { readCounts, tightConstraints } from './milp-explain.js';
 import type { Planner } from './types.js';
 
 /** The part of a HiGHS solution the planner reads. */
@@ -253,49 +254,6 @@ export function buildCapacityMilp(req: ComposeRequest, opts: MilpPlannerOptions 
     return v;
   };
   return { lp: m.toString(), model: m, assignmentOf, ids, blocks, stats: { variables: vars, rows } };
-}
-
-/** Reads the counts per slot from a solution. */
-function readCounts(sol: LpSolution, ids: readonly string[], blocks: readonly SlotBlock[]): Counts[] {
-  const out: Counts[] = [];
-  blocks.forEach((blk, s) => {
-    const c: Counts = new Map();
-    ids.forEach((id, i) => {
-      const v = Math.round(sol.Columns[`x${i}_${s}`]?.Primal ?? 0);
-      if (v > 0) c.set(id, v);
-    });
-    const sorted = sortCounts(c);
-    for (let k = 0; k < blk.count; k++) out.push(sorted);
-  });
-  return out;
-}
-
-/** Constraints tight at the optimum, in words. */
-function tightConstraints(req: ComposeRequest, slots: readonly Counts[]): Set<string> {
-  const b = new Set<string>();
-  const { book, pool } = req;
-  slots.forEach((c, s) => {
-    let units = 0; let usd = 0; let od = 0; let spot = 0; let maxSpot = 0;
-    for (const [id, n] of c) {
-      const o = book.info(id);
-      units += n * o.capacityUnits; usd += n * o.priceUsdPerHour;
-      if (o.market === 'spot') { spot += n * o.capacityUnits; maxSpot = Math.max(maxSpot, n * o.capacityUnits); } else od += n * o.capacityUnits;
-    }
-    const cheapest = Math.min(...[...book.spot, ...book.onDemand].map((o) => o.priceUsdPerHour), Infinity);
-    const short = req.targets[s] > units + 1e-9;
-    if (short) b.add('demand not covered');
-    const atMax = units >= pool.maxUnits - 1e-9;
-    if (atMax) b.add('max pool size');
-    const atCap = req.spendCapUsdPerHour !== undefined && usd > req.spendCapUsdPerHour - cheapest;
-    if (atCap) b.add('spend cap');
-    const floor = onDemandFloorUnits(pool, req.targets[s]);
-    // the model's only other limit on adding capacity is the change per tick
-    if ((short || od < floor - 1e-9) && !atMax && !atCap && book.onDemand.length > 0) b.add('change limit per tick');
-    if (floor > 0 && od <= floor + 1e-9 && book.spot.length > 0) b.add('on-demand floor');
-    if (floor > od + 1e-9 && book.onDemand.length === 0) b.add(pool.markets.includes('on-demand') ? 'no on-demand offering available' : 'on-demand market not allowed');
-    if (spot > 0 && maxSpot >= pool.maxSpotSharePerOffering * spot - 1e-9) b.add('spot diversification');
-  });
-  return b;
 }
 
 /**

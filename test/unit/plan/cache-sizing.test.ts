@@ -20,9 +20,10 @@ describe('ElastiCache sizing', () => {
 
   it('grows lead time ahead of need: a need 12 minutes out is acted on once it falls inside add lead + margin + tick', () => {
     const need = (t: number): [number, number] => (t >= 2000 ? [20, 10_000] : [2, 10_000]);
-    expect(planCacheCapacity({ nowSec: 1200, tickSec: 60, pool, node, state: state(1, 1), demand: slots(1200, need), memory: {} }).command).toBeUndefined();
-    const r = planCacheCapacity({ nowSec: 1290, tickSec: 60, pool, node, state: state(1, 1), demand: slots(1290, need), memory: {} });
-    expect(r.command).toMatchObject({ kind: 'scale-cache', shards: 3, replicasPerShard: 1, id: 'cache@1290/scale-cache/3x1' });
+    // slots start every 60 s from now; at 1290 the first big slot (2010) is not before 1290 + 60 + 600 + 60
+    expect(planCacheCapacity({ nowSec: 1290, tickSec: 60, pool, node, state: state(1, 1), demand: slots(1290, need), memory: {} }).command).toBeUndefined();
+    const r = planCacheCapacity({ nowSec: 1350, tickSec: 60, pool, node, state: state(1, 1), demand: slots(1350, need), memory: {} });
+    expect(r.command).toMatchObject({ kind: 'scale-cache', shards: 3, replicasPerShard: 1, id: 'cache@1350/scale-cache/3x1' });
     expect(r.costUsdPerHour).toBeCloseTo(3 * 2 * 0.206, 9);
   });
 
@@ -32,7 +33,8 @@ describe('ElastiCache sizing', () => {
     expect(first.command).toBeUndefined();
     expect(first.memory[CACHE_LOW_SINCE_SEC]).toBe(5000);
     const later = planCacheCapacity({ nowSec: 6800, tickSec: 60, pool, node, state: state(3, 1), demand: slots(6800, low), memory: first.memory });
-    expect(later.command).toMatchObject({ shards: 1, replicasPerShard: 1 });
+    // 10k ops/s need one node per shard: replicas go to the pool's minimum (0)
+    expect(later.command).toMatchObject({ shards: 1, replicasPerShard: 0 });
     const pending = planCacheCapacity({ nowSec: 6800, tickSec: 60, pool, node, state: state(1, 1, { shards: 3, replicasPerShard: 1, readyAtSec: 7000 }), demand: slots(6800, low), memory: first.memory });
     expect(pending.command).toBeUndefined();
     expect(pending.reason).toMatch(/pending modification/);

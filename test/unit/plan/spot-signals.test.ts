@@ -30,7 +30,7 @@ describe('reactToSpotSignals', () => {
   it('shifts to on-demand when no other spot offering can take the replacement', () => {
     const r = reactToSpotSignals({ nowSec: 1000, pool: p, offerings: [a, b, od], capacity: { atSec: 1000, instances: fleet, caches: [] }, events: [notice('a-1'), { kind: 'rebalance-recommendation', atSec: 1000, instanceId: 'b-1' }] });
     expect(r.commands).toEqual([expect.objectContaining({ offeringId: od.id, count: 2 })]);
-    expect(r.avoidOfferingIds).toEqual([a.id, b.id]);
+    expect(r.avoidOfferingIds).toEqual([b.id, a.id].sort());
   });
 
   it('also replaces instances already in the interrupting state and ignores other pools', () => {

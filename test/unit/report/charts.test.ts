@@ -52,7 +52,7 @@ describe('report charts and page (pure)', () => {
     expect(specs.get('capacity-web')!.caption).toContain('No forecast band');
     const html = renderReportHtml(bare, fakeRender);
     expect(html).toContain('attribution.csv is absent');
-    expect(html.match(/<svg viewBox/g)).toHaveLength(7);
+    expect(html.match(/<svg role="img"/g)).toHaveLength(7);
   });
 
   it('splits cost by market so that the parts add up to each row\'s cost, in proportion to priced units', () => {

@@ -6,7 +6,7 @@ import { baseOption, CHART_HEIGHT_PX, CHART_WIDTH_PX, focusPolicy, styledLine, s
 import { BAND_COLOR, DEMAND_COLOR } from './palette.js';
 import { bucketize, bucketWords, chooseBucketSec, groupBy, tidy, type TimePoint } from './series.js';
 
-const GRID = { left: 56, right: 24, top: 56, bottom: 32 };
+const GRID = { left: 56, right: 44, top: 56, bottom: 32 };
 
 /** Bucket width used by every time chart of a report. */
 export function reportBucketSec(data: ReportData): number {
@@ -54,7 +54,10 @@ export function capacityCharts(data: ReportData): ChartSpec[] {
       );
     }
     const demand = tidy(bucketize(byPolicy.get(demandPolicy)!.map((r) => ({ t: r.timestamp, v: r.demand_units })), origin, bucketSec, 'mean'));
-    series.push({ ...styledLine(`demand (${demandPolicy} run)`, demand, { color: DEMAND_COLOR, dash: 'solid', symbol: 'circle' }, { width: 2.6, markers: 0 }), showSymbol: false, data: demand, z: 4 });
+    series.push({
+      ...styledLine(`demand (${demandPolicy} run)`, demand, { color: DEMAND_COLOR, dash: 'solid', symbol: 'circle' }, { width: 2.2, markers: 0 }),
+      showSymbol: false, data: demand, z: 2, areaStyle: { color: DEMAND_COLOR, opacity: 0.1 },
+    });
     for (const [policy, prow] of byPolicy) {
       const ready = tidy(bucketize(prow.map((r) => ({ t: r.timestamp, v: r.ready_units })), origin, bucketSec, 'mean'));
       series.push(styledLine(`ready: ${policy}`, ready, styleOf(data, policy)));
@@ -63,7 +66,7 @@ export function capacityCharts(data: ReportData): ChartSpec[] {
     return {
       id, title, widthPx: CHART_WIDTH_PX, heightPx: CHART_HEIGHT_PX + 40,
       caption: `Capacity units (vCPU), ${bucketWords(bucketSec)} means. Demand is metric demand plus the vCPU of running and queued tasks in the ${demandPolicy} run; "ready" is capacity that finished launching. ${bandNote}`,
-      option: baseOption({ grid: GRID, ...timeAxes('vCPU'), series }),
+      option: baseOption({ grid: { ...GRID, top: band ? 84 : GRID.top }, ...timeAxes('vCPU'), series }),
       seriesWithData: series.length,
     };
   });

@@ -54,7 +54,7 @@ export function costPerHourChart(data: ReportData): ChartSpec {
     anyEstimated ||= estimated;
     const perHour = (k: 0 | 1) => tidy(bucketize(rows.map((r, j) => ({ t: r.timestamp, v: split[j][k] })), origin, bucketSec, 'sum').map(([t, v]) => [t, v / (bucketSec / 3600)]));
     const y = top + i * (panelPx + 14);
-    grids.push({ left: 56, right: 24, top: y + 16, height: panelPx - 30 });
+    grids.push({ left: 56, right: 44, top: y + 16, height: panelPx - 30 });
     titles.push({ text: policy, left: 60, top: y, textStyle: { fontSize: 12, fontWeight: 'bold', color: styleOf(data, policy).color } });
     const ax = timeAxes('USD/h', i);
     xAxes.push({ ...ax.xAxis, axisLabel: { ...(ax.xAxis.axisLabel as object), show: i === byPolicy.length - 1 } });
@@ -91,7 +91,7 @@ export function cumulativeCostChart(data: ReportData): ChartSpec {
   return {
     ...base,
     caption: 'USD spent since the start of the run, all pools (sum of timeline.csv\'s cost_usd). The oracle knows demand in advance and launches instantly: the gap to it is what better prediction could still save.',
-    option: baseOption({ grid: { left: 64, right: 24, top: 56, bottom: 32 }, ...timeAxes('USD'), series }),
+    option: baseOption({ grid: { left: 64, right: 44, top: 56, bottom: 32 }, ...timeAxes('USD'), series }),
     seriesWithData: series.length,
   };
 }

@@ -27,7 +27,7 @@ export function waitChart(data: ReportData): ChartSpec {
     id: 'wait', title: 'Wait for capacity per policy', widthPx: CHART_WIDTH_PX, heightPx: 320,
     caption: `Seconds a task waited for capacity after its dependencies finished (report.json stepWait, nearest-rank percentiles over ${policies.map((p) => `${p.stepWait.count} ${p.policy}`).join(', ')} tasks).`,
     option: baseOption({
-      grid: { left: 56, right: 24, top: 56, bottom: 32 },
+      grid: { left: 56, right: 44, top: 56, bottom: 32 },
       xAxis: { type: 'category', data: WAIT_STATS.map(([n]) => n) },
       yAxis: { type: 'value', name: 'seconds', splitLine: { lineStyle: { color: '#e5e5e5' } } },
       series,
@@ -69,7 +69,7 @@ export function forecastErrorChart(data: ReportData): ChartSpec {
   return {
     ...base,
     caption: `sMAPE (symmetric mean absolute percentage error, 0–200%) of the forecast p50 against demand_units at the same tick, ${bucketWords(bucketSec)} means.${overall ? ` Whole run (report.json): ${overall}.` : ''}`,
-    option: baseOption({ grid: { left: 56, right: 24, top: 56, bottom: 32 }, ...timeAxes('sMAPE %'), series }),
+    option: baseOption({ grid: { left: 56, right: 44, top: 56, bottom: 32 }, ...timeAxes('sMAPE %'), series }),
     seriesWithData: series.length,
   };
 }
@@ -101,7 +101,7 @@ export function nextStepChart(data: ReportData): ChartSpec {
     ...base,
     caption: `Left: share of top-1 next-step predictions that named the step that started. Right: setup seconds skipped thanks to pre-executed steps vs CPU-seconds of preparations never used (hatched). ${words.join('; ')}.`,
     option: baseOption({
-      grid: [{ left: 56, width: '36%', top: 56, bottom: 32 }, { right: 24, width: '46%', top: 56, bottom: 32 }],
+      grid: [{ left: 56, width: '36%', top: 56, bottom: 32 }, { right: 44, width: '46%', top: 56, bottom: 32 }],
       xAxis: [{ type: 'category', gridIndex: 0, data: ns.map((p) => p.policy) }, { type: 'category', gridIndex: 1, data: pf.map((p) => p.policy) }],
       yAxis: [
         { type: 'value', gridIndex: 0, name: '% hit', max: 100, splitLine: { lineStyle: { color: '#e5e5e5' } } },
@@ -144,7 +144,7 @@ export function eventsChart(data: ReportData): ChartSpec {
     ...base, heightPx: 90 + rows.length * 30,
     caption: `Each mark counts the events of one ${bucketWords(bucketSec)} bucket (bigger = more, largest = busiest bucket of that kind). From events.csv; spot interruptions over the run (report.json): ${counts}.`,
     option: baseOption({
-      grid: { left: 230, right: 24, top: 44, bottom: 32 },
+      grid: { left: 230, right: 44, top: 44, bottom: 32 },
       xAxis: timeAxes('').xAxis,
       yAxis: { type: 'category', data: rows, inverse: true, axisLabel: { fontSize: 11 }, splitLine: { show: true, lineStyle: { color: '#eeeeee' } } },
       series,
