@@ -78,11 +78,13 @@ export function createControllerHandler(deps: ControllerHandlerDeps): (event: Co
   const logger = deps.logger ?? new Logger({ serviceName: 'prescale-controller' });
   const metrics = deps.metrics ?? new Metrics({ namespace: 'Prescale', serviceName: 'prescale-controller' });
   let runner: ControllerRunner | undefined;
+  /** Built once per container: the provider's unavailable-offerings cache and back-off survive warm invocations. */
+  let ports: ControllerPorts | undefined;
   /** Parsed before the idempotency layer, so a bad configuration fails without recording anything. */
   let config: DeploymentConfig;
 
   async function tick(event: ControllerEvent): Promise<TickSummary | SmokeTestResult> {
-    const ports = deps.buildPorts(config);
+    ports ??= deps.buildPorts(config);
     if (event.smokeTest || !event.scheduledTime) return runSmokeTest(config, ports);
     const scheduledSec = Date.parse(event.scheduledTime) / 1000;
     if (!Number.isFinite(scheduledSec)) throw new Error(`scheduledTime ${JSON.stringify(event.scheduledTime)} is not an ISO date`);

@@ -9,3 +9,4 @@ export * from './lp-format.js';
 export * from './milp.js';
 export * from './spot-signals.js';
 export * from './cache-sizing.js';
+export * from './milp-explain.js';

@@ -26,7 +26,7 @@
  * says why.
  */
 import { greedyComposer, planWithFrame, type ComposeRequest, type ComposeResult, type PlannerOptions, type SlotComposer } from './frame.js';
-import { onDemandFloorUnits, sortCounts, type Counts, type OfferingInfo } from './fleet.js';
+import { onDemandFloorUnits, type Counts, type OfferingInfo } from './fleet.js';
 import { LpModel, type Term } from './lp-format.js';
 import { readCounts, tightConstraints } from './milp-explain.js';
 import type { Planner } from './types.js';
@@ -59,7 +59,7 @@ export interface MilpPlannerOptions extends PlannerOptions {
   readonly shortfallPenaltyMultiplier?: number;
   /** Candidate offerings kept per market (see {@link milpCandidates}). @default 4 */
   readonly candidatesPerMarket?: number;
-  /** Slots per block beyond the launch cut-off (see {@link slotBlocks}). @default 10 */
+  /** Slots per block beyond the launch cut-off (see {@link slotBlocks}). @default 30 (one block) */
   readonly blockSlots?: number;
 }
 
@@ -98,7 +98,7 @@ export interface SlotBlock { readonly first: number; readonly count: number; rea
  * shape later launches and the cost and are planned again every tick, also go in blocks of at most
  * `blockSlots`.
  */
-export function slotBlocks(req: ComposeRequest, blockSlots = 10): SlotBlock[] {
+export function slotBlocks(req: ComposeRequest, blockSlots = 30): SlotBlock[] {
   const t0 = req.slotStartSec[0] ?? 0;
   const cutoff = t0 + req.tickSec + req.book.maxLeadTimeSec() + req.pool.launchMarginSec;
   const runMax: number[] = [];
@@ -117,6 +117,10 @@ export function slotBlocks(req: ComposeRequest, blockSlots = 10): SlotBlock[] {
   return out;
 }
 
+function gcd(a: number, b: number): number {
+  return b === 0 ? a : gcd(b, a % b);
+}
+
 /** A built capacity MILP. */
 export interface CapacityMilp {
   readonly lp: string;
@@ -132,8 +136,10 @@ export interface CapacityMilp {
 export function buildCapacityMilp(req: ComposeRequest, opts: MilpPlannerOptions = {}): CapacityMilp {
   const { book, pool, base } = req;
   const ids = milpCandidates(req, opts.candidatesPerMarket);
-  const blocks = slotBlocks(req, opts.blockSlots);
   const infos: OfferingInfo[] = ids.map((id) => book.info(id));
+  // Capacity comes in multiples of g = gcd of the instance sizes, so covering T is covering ⌈T/g⌉·g.
+  const g = infos.reduce((acc, o) => gcd(acc, Math.round(o.capacityUnits)), 0) || 1;
+  const blocks = slotBlocks(req, opts.blockSlots).map((b) => ({ ...b, target: Math.ceil(b.target / g - 1e-9) * g }));
   const S = blocks.length;
   let dearest = 0;
   for (const o of infos) dearest = Math.max(dearest, o.effectiveUsdPerHour / o.capacityUnits);

@@ -24,6 +24,7 @@ h3 { font-size: 1rem; margin: 0 0 6px; }
 .card p { margin: 2px 0; }
 .card .big { font-size: 1.45rem; font-weight: 700; }
 .card .sub { font-size: 0.85rem; font-weight: 400; color: var(--muted); }
+.card .verdict { font-weight: 600; }
 .swatch { vertical-align: middle; margin-right: 4px; }
 table { border-collapse: collapse; width: 100%; background: #fff; margin: 10px 0; font-size: 0.86rem; }
 caption { text-align: left; color: var(--muted); padding: 4px 0; font-size: 0.85rem; }
@@ -35,7 +36,10 @@ th button:focus-visible { outline: 2px solid var(--accent); }
 th[aria-sort="ascending"] .arrow::after { content: " ▲"; }
 th[aria-sort="descending"] .arrow::after { content: " ▼"; }
 #summary table, #attribution-section table { display: block; overflow-x: auto; }
+.assumptions { display: grid; grid-template-columns: 1fr 1fr; gap: 4px 28px; font-size: 0.9rem; }
+.assumptions .other { grid-column: 1 / -1; }
 .assumptions ul { margin: 0 0 8px; padding-left: 20px; }
+@media (max-width: 800px) { .assumptions { grid-template-columns: 1fr; } }
 figure.chart { margin: 18px 0; background: #fff; border: 1px solid var(--line); border-radius: 6px; padding: 10px 12px; }
 figure.chart svg { width: 100%; height: auto; display: block; }
 .note { background: #fff8e1; border-left: 4px solid #E69F00; padding: 8px 10px; margin: 6px 0; }

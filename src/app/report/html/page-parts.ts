@@ -68,7 +68,8 @@ export function summaryCards(summary: ReportSummary, report: BacktestReport): st
       : `<p class="money">${c.savedUsdPerDay >= 0 ? 'Saves' : 'Costs'} <strong>${formatUsd(Math.abs(c.savedUsdPerDay))}</strong>/day · <strong>${formatUsd(Math.abs(c.savedUsdPerMonth))}</strong>/month ${c.savedUsdPerDay >= 0 ? '' : 'more '}at this rate</p>`;
     return `<section class="card${oracle ? ' oracle' : cheaper ? ' good' : ' bad'}" data-policy="${esc(c.policy)}">
 <h3>${swatch(c.policy, all)} vs ${esc(c.policy)}</h3>
-<p class="big">${ratio} <span class="sub">cost (${esc(verdict)})</span></p>
+<p class="big">${ratio} <span class="sub">the cost</span></p>
+<p class="verdict">${esc(verdict)}</p>
 ${money}
 <p class="wait">p95 wait ${esc(formatSec(f.stepWait.p95Sec))} vs ${esc(formatSec(c.p95WaitSec))}</p>
 </section>`;
@@ -89,12 +90,12 @@ export function assumptionsBlock(report: BacktestReport): string {
   const list = (items: string[], empty: string): string => (items.length ? `<ul>${items.map((a) => `<li>${esc(a)}</li>`).join('')}</ul>` : `<p class="note">${esc(empty)}</p>`);
   const s = report.scenario;
   return `<div class="assumptions">
-<h3>Prices and billing</h3>${list(g.prices, 'report.json states no price assumption.')}
+<div><h3>Prices and billing</h3>${list(g.prices, 'report.json states no price assumption.')}
 ${g.prices.some((a) => /\b(19|20)\d\d\b/.test(a)) ? '' : '<p class="note">report.json does not record the date of the price snapshot the run used.</p>'}
-<p class="fine">Inputs: ${esc(s.sources.join('; ') || 'not recorded')}.</p>
-<h3>Lead times</h3>${list(g.leadTimes, 'report.json states no lead-time assumption.')}
-<h3>Interruption hazards</h3>${list(g.hazards, 'report.json states no interruption assumption.')}
-${g.other.length ? `<h3>Other</h3>${list(g.other, '')}` : ''}
+<p class="fine">Inputs: ${esc(s.sources.join('; ') || 'not recorded')}.</p></div>
+<div><h3>Lead times</h3>${list(g.leadTimes, 'report.json states no lead-time assumption.')}
+<h3>Interruption hazards</h3>${list(g.hazards, 'report.json states no interruption assumption.')}</div>
+${g.other.length ? `<div class="other"><h3>Other</h3>${list(g.other, '')}</div>` : ''}
 </div>`;
 }
 

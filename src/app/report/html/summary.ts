@@ -69,15 +69,16 @@ export function formatSec(sec: number): string {
 
 /**
  * The assumptions sorted into the three groups the summary names (prices, lead times, interruption
- * hazards) and the rest, by keywords; an assumption lands in the first group it matches.
+ * hazards) and the rest, by keywords (prices/billing; "launch lead time" or "lead time is/(";
+ * hazard/Poisson/Spot Advisor); an assumption lands in the first group it matches.
  */
 export function groupAssumptions(assumptions: readonly string[]): { prices: string[]; leadTimes: string[]; hazards: string[]; other: string[] } {
   const out = { prices: [] as string[], leadTimes: [] as string[], hazards: [] as string[], other: [] as string[] };
   for (const a of assumptions) {
     const l = a.toLowerCase();
-    if (/\bprice|pricing|billing|billed/.test(l)) out.prices.push(a);
-    else if (/lead time/.test(l)) out.leadTimes.push(a);
-    else if (/interrupt|hazard|reclaim/.test(l)) out.hazards.push(a);
+    if (/\bprices?\b|pricing|billing|billed/.test(l)) out.prices.push(a);
+    else if (/launch lead time|lead times? \(|lead times? (is|are)\b/.test(l)) out.leadTimes.push(a);
+    else if (/hazard|poisson|interruption (rate|frequency)|spot advisor/.test(l)) out.hazards.push(a);
     else out.other.push(a);
   }
   return out;
