@@ -2,30 +2,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ChainRecord, ExecutionRecord } from '../../../src/app/chains/records.js';
 import { parseAttributionCsv, parseEventsCsv, parseReportJson, parseTimelineCsv } from '../../../src/app/report/html/index.js';
 import { exportLiveReport } from '../../../src/adapters/report/index.js';
 import { SqliteStateStore } from '../../../src/adapters/sqlite/sqlite-state-store.js';
-import type { Workflow } from '../../../src/core/model/index.js';
-
-const T0 = 1_767_571_200;
-const task = (id: string, deps: string[], vcpu: number) => ({
-  task_id: id, executable_code_location: `s3://code/${id}.zip`, input_schema: {}, output_schema: {}, dependencies: deps,
-  resource_requirements: { vcpu, memoryGiB: 2 }, prefetch_weight: 0.5, critical: false,
-});
-const etl = { name: 'etl', variants: [{ name: 'spot', tasks: [task('a', [], 2), task('b', ['a'], 4)], defaultPool: 'batch', poolBindings: {} }, { name: 'od', tasks: [task('a', [], 2), task('b', ['a'], 4)], defaultPool: 'batch', poolBindings: {} }] } as unknown as Workflow;
-
-function execution(id: string, principal: string, createdAtSec: number, costA: number, costB: number, switched: boolean): ExecutionRecord {
-  return {
-    executionId: id, chainId: `chain-${id}`, principalId: principal, input: {}, status: 'succeeded', variant: switched ? 'od' : 'spot', decisions: [],
-    steps: {
-      a: { taskId: 'a', status: 'succeeded', poolId: 'batch', market: 'spot', attempts: switched ? 2 : 1, startedAtSec: createdAtSec + 30, finishedAtSec: createdAtSec + 630, costUsd: costA },
-      b: { taskId: 'b', status: 'succeeded', poolId: 'batch', market: 'on-demand', attempts: 1, startedAtSec: createdAtSec + 690, finishedAtSec: createdAtSec + 1290, costUsd: costB },
-    },
-    switches: switched ? [{ atSec: createdAtSec + 400, from: 'spot', to: 'od', reason: 'spot-interruption' }] : [],
-    costUsd: costA + costB, expectedCostUsd: costA + costB, createdAtSec, updatedAtSec: createdAtSec + 1290,
-  };
-}
+import { LIVE_T0 as T0, seedLiveStore } from './live-fixture.js';
 
 describe('prescale export-report (live state store → report directory)', () => {
   let out: string;
@@ -33,16 +13,7 @@ describe('prescale export-report (live state store → report directory)', () =>
   beforeAll(async () => {
     out = path.join(mkdtempSync(path.join(tmpdir(), 'prescale-export-live-')), 'live');
     const store = new SqliteStateStore(':memory:');
-    const runs = [execution('e1', 'alice', T0 + 60, 0.02, 0.1, false), execution('e2', 'bob', T0 + 1800, 0.03, 0.12, true), execution('e3', 'alice', T0 + 9 * 86_400, 5, 5, false)];
-    for (const r of runs) {
-      const chain: ChainRecord = { chainId: r.chainId, principalId: r.principalId, source: 'catalog', workflow: etl, createdAtSec: r.createdAtSec };
-      await store.put('chains', r.chainId, chain);
-      await store.put('executions', `${r.chainId}/${r.executionId}`, r);
-    }
-    await store.append('decisions', [
-      { atSec: T0 + 60, kind: 'plan', subject: 'batch', chosen: '1 command(s)', reason: 'x' },
-      { atSec: T0 + 120, kind: 'compose', subject: 'chain-e1', chosen: 'spot', reason: 'y' },
-    ]);
+    await seedLiveStore(store);
     files = await exportLiveReport(store, out, { fromSec: T0, toSec: T0 + 3 * 3600, bucketSec: 300, source: 'state store test' });
     await store.close();
   });
