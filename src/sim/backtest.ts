@@ -8,7 +8,7 @@ import { createOraclePolicy } from './policies/oracle.js';
 import { createPredictiveHourlyPolicy } from './policies/predictive-hourly.js';
 import { createPrescalePolicy, type PrescalePolicyOptions } from './policies/prescale.js';
 import { createReactivePolicy } from './policies/reactive.js';
-import { runPolicy, type BacklogRecorder } from './run-policy.js';
+import { runPolicy, type BacklogRecorder, type RunExtraRows } from './run-policy.js';
 import type { Scenario } from './scenario/schema.js';
 import type { SimPolicy } from './policies/types.js';
 import type { World } from './world.js';
@@ -31,6 +31,8 @@ export interface BacktestOptions {
 export interface BacktestOutcome {
   readonly report: BacktestReport;
   readonly timeline: readonly TimelineRow[];
+  /** Rows of forecast.csv, events.csv and attribution.csv over every policy (absent: files not written). */
+  readonly extras?: RunExtraRows;
 }
 
 function factoryFor(name: PolicyName, opts: BacktestOptions): (world: World, backlog: BacklogRecorder) => SimPolicy {
@@ -51,7 +53,10 @@ export function backtestAssumptions(s: Scenario): string[] {
     `Launch lead time (request to ready) is drawn uniformly per instance in ${Math.round(lo * s.leadTime.multiplier)}–${Math.round(hi * s.leadTime.multiplier)} s unless a family range is configured.`,
     `Spot interruptions arrive as a Poisson process at each offering's hazard (from the Spot Advisor bucket, × ${s.hazardMultiplier}) with a 120 s notice; running tasks on a reclaimed instance are re-queued and rerun.`,
     'Tasks need their vCPU and memory on one instance; instances under an interruption notice take no new tasks; metric demand is served by ready capacity the tasks leave free.',
-    `A pre-executed step that starts within ${s.prefetchTtlSec} s skips its setup share; otherwise the preparation's CPU-seconds count as wasted, valued at the cheapest on-demand USD per vCPU-second.`,
+    `A pre-execute command runs the step's setup share (setupShare × runtime) on its vCPU in a prefetch worker outside the pools; the state is ready after that setup time and kept ${s.prefetchTtlSec} s. A step starting in that window skips its setup (saved latency); one starting earlier runs cold and wastes the CPU used so far; an expired or never-used preparation wastes its whole setup CPU and the memory held for the TTL. Waste is valued at ${s.prefetchCost.usdPerVcpuHour} USD per vCPU-hour and ${s.prefetchCost.usdPerGiBHour} USD per GiB-hour.`,
+    s.composer.enabled
+      ? `Chains that do not name a variant are composed at arrival by the composer (core/compose) for their principal (${s.policies.length > 0 ? `${s.policies.length} scenario policies` : 'no policies: allow all'}), against the world's availability (free ready units plus what the pool may still launch up to maxUnits, cheapest spot and on-demand prices per unit-hour); a running chain is re-scored, at most ${s.composer.maxSwitchesPerChain} time(s), when a step's spot instance gets an interruption notice, a step overruns p95 × ${s.composer.overrunFactor}, or every offering of a pool with queued steps reports insufficient capacity. The composer is part of the chain service, so it works the same under every policy; chain cost is instance time × the task's vCPU share of the instance price.`
+      : 'Chains run the variant their arrival names (or the workflow\'s first); the composer is disabled in this scenario.',
     'The oracle has zero lead time, perfect foresight of the tick\'s demand, launches the instant a task would wait and ignores on-demand floors: a lower bound on cost, not a feasible policy.',
     'Every world is seeded identically: the same demand, chain arrivals and task runtimes for every policy; spot interruptions are drawn per launched instance.',
   ];
@@ -64,16 +69,20 @@ export async function runBacktest(scenario: Scenario, opts: BacktestOptions = {}
   const grid = metricDemandByPool(scenario, runTicks + 1);
   const raws: PolicyRawResult[] = [];
   const timeline: TimelineRow[] = [];
+  const extras: RunExtraRows = { forecast: [], events: [], attribution: [] };
   let endSec = scenario.startSec;
   for (const name of names) {
     const run = await runPolicy(scenario, grid, name, factoryFor(name, opts), name === 'oracle', (d, t) => opts.onProgress?.(name, d, t));
     raws.push(run.raw);
     for (const r of run.rows) timeline.push(r);
+    extras.forecast.push(...run.extraRows.forecast);
+    extras.events.push(...run.extraRows.events);
+    extras.attribution.push(...run.extraRows.attribution);
     endSec = Math.max(endSec, run.raw.endSec);
   }
   const report = buildReport({
     name: scenario.name, seed: scenario.seed, startSec: scenario.startSec, endSec, days: scenario.days, tickSec: scenario.tickSec,
     pools: scenario.pools.map((p) => p.id), series: scenario.series.map((s) => s.id), workflows: scenario.workflows.map((w) => w.name), sources: scenario.sources,
   }, raws, backtestAssumptions(scenario));
-  return { report, timeline };
+  return { report, timeline, extras };
 }

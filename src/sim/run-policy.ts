@@ -4,16 +4,28 @@
  * submitted chain has completed, up to `maxDrainSec`.
  */
 import type { PolicyRawResult, TimelineRow } from '../app/report/index.js';
+import { attributionRows, forecastRowsFromForecast, type AttributionRow, type EventRow, type ForecastRow } from '../app/report/html/extras.js';
 import { roundCost } from '../app/report/timeline-csv.js';
+import type { Forecast } from '../core/model/index.js';
+import { backlogSeriesId } from './policies/prescale.js';
+import { ANONYMOUS_PRINCIPAL } from './workload/composer.js';
 import type { PolicyFactory } from './policies/types.js';
 import { World } from './world.js';
 import type { DemandGrid } from './demand-grid.js';
 import type { Scenario } from './scenario/schema.js';
 
+/** Rows of the optional report files (src/app/report/html/extras.ts) from one run. */
+export interface RunExtraRows {
+  readonly forecast: ForecastRow[];
+  readonly events: EventRow[];
+  readonly attribution: AttributionRow[];
+}
+
 /** What a run gives back. */
 export interface PolicyRun {
   readonly raw: PolicyRawResult;
   readonly rows: TimelineRow[];
+  readonly extraRows: RunExtraRows;
 }
 
 /** Progress callback: ticks done and the expected total (excluding the drain). */
@@ -95,13 +107,22 @@ export async function runPolicy(
     if (progress && k % 60 === 0) progress(Math.min(k, runTicks), runTicks);
   }
   progress?.(runTicks, runTicks);
-  world.workload.prefetch.finish();
+  world.workload.prefetch.finish(lastT);
+  world.workload.notePreps();
   const extras = policy.extras();
   const ws = world.workload.stats;
   const pf = world.workload.prefetch.totals;
-  const usdPerCpuSec = cheapestOnDemandUsdPerUnitSec(world);
+  const composer = world.composer;
+  const decisionCounts: Record<string, number> = { ...extras.decisionCounts };
+  for (const [k, v] of composer?.decisionCounts ?? []) decisionCounts[k] = (decisionCounts[k] ?? 0) + v;
+  const chainCosts = [...world.workload.chains.values()].map((c) => ({ principal: c.principal ?? ANONYMOUS_PRINCIPAL, workflow: c.workflow, costUsd: c.costUsd }));
   return {
     rows,
+    extraRows: {
+      forecast: forecastRows(world, name, lastT + scenario.tickSec),
+      events: world.workload.notes.map((n) => ({ timestamp: n.timestamp, policy: name, pool: n.pool, kind: n.kind, detail: n.detail })),
+      attribution: attributionRows(name, chainCosts),
+    },
     raw: {
       policy: name, spotUsd: cost.spot, onDemandUsd: cost.od, cacheUsd: cost.cache,
       waitSec: ws.waitSec, makespanSec: ws.makespanSec, unmetDemandUnitSec: unmet, idleUnitSec: idle,
@@ -109,15 +130,53 @@ export async function runPolicy(
       tasksSubmitted: ws.tasksSubmitted, tasksCompleted: ws.tasksCompleted, chainsSubmitted: ws.chainsSubmitted, chainsCompleted: ws.chainsCompleted,
       launches: world.cloud.stats.launches, terminations: world.cloud.stats.terminations,
       forecastError: extras.forecastError, nextStep: extras.nextStep,
-      prefetch: extras.usesPrefetch ? { ...pf, wastedUsd: pf.wastedCpuSec * usdPerCpuSec } : null,
-      variants: null, decisionCounts: extras.decisionCounts, endSec: lastT,
+      prefetch: extras.usesPrefetch
+        ? {
+          preparations: pf.preparations, hits: pf.hits, setupSecSaved: pf.setupSecSaved, wastedCpuSec: pf.wastedCpuSec, wastedUsd: world.workload.prefetch.wastedUsd,
+          aborted: pf.aborted, expired: pf.expired, wastedMemoryGiBSec: pf.wastedMemoryGiBSec,
+        }
+        : null,
+      variants: composer
+        ? {
+          choices: Object.fromEntries(composer.choices), switches: composer.switches, switchReasons: Object.fromEntries(composer.switchReasons),
+          switchPaths: Object.fromEntries(composer.switchPaths), fallbacks: composer.fallbacks, chainsDenied: ws.chainsDenied, tasksCancelled: ws.tasksCancelled,
+        }
+        : null,
+      decisionCounts, chainCosts, endSec: lastT,
     },
   };
 }
 
-/** Cheapest on-demand price per vCPU-second over the scenario's offerings (values wasted CPU). */
-function cheapestOnDemandUsdPerUnitSec(world: World): number {
-  let best = Infinity;
-  for (const os of world.offeringsByPool.values()) for (const o of os) if (o.market === 'on-demand') best = Math.min(best, o.priceUsdPerHour / o.capacityUnits);
-  return Number.isFinite(best) ? best / 3600 : 0;
+/**
+ * forecast.csv rows from the forecasts the policy recorded (World.recordForecasts): each forecast
+ * covers its periods from its origin until the same series' next forecast (or `untilSec`); metric
+ * series are turned into units by their demand signal's `metricPerUnit`, task-backlog series are in
+ * units already. Series of the same pool are summed per timestamp (a comonotone upper bound of the
+ * sum's quantiles).
+ */
+function forecastRows(world: World, policy: string, untilSec: number): ForecastRow[] {
+  const target = new Map<string, { poolId: string; metricPerUnit: number }>();
+  for (const d of world.scenario.demandSignals) target.set(d.seriesId, { poolId: d.poolId, metricPerUnit: d.metricPerUnit });
+  for (const p of world.scenario.pools) target.set(backlogSeriesId(p.id), { poolId: p.id, metricPerUnit: 1 });
+  const bySeries = new Map<string, Forecast[]>();
+  for (const f of world.forecasts) {
+    if (!target.has(f.seriesId)) continue;
+    const list = bySeries.get(f.seriesId) ?? [];
+    list.push(f);
+    bySeries.set(f.seriesId, list);
+  }
+  const acc = new Map<string, ForecastRow>();
+  for (const id of [...bySeries.keys()].sort()) {
+    const list = bySeries.get(id)!;
+    const t = target.get(id)!;
+    list.forEach((f, i) => {
+      const to = Math.min(untilSec, list[i + 1]?.originSec ?? Infinity);
+      for (const r of forecastRowsFromForecast(policy, t.poolId, f, t.metricPerUnit, f.originSec, to)) {
+        const key = `${r.pool}|${r.timestamp}`;
+        const prev = acc.get(key);
+        acc.set(key, prev ? { ...r, p10_units: prev.p10_units + r.p10_units, p50_units: prev.p50_units + r.p50_units, p90_units: prev.p90_units + r.p90_units } : r);
+      }
+    });
+  }
+  return [...acc.values()];
 }

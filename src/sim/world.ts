@@ -3,7 +3,8 @@
  * Every policy gets its own world built from the same scenario and seed, so all see the same demand,
  * the same chain arrivals and the same task runtimes.
  */
-import type { Ec2Pool, Offering } from '../core/model/index.js';
+import { availabilityFromOfferings, type AvailabilityProfile, type ComposerOptions, type PoolAvailability } from '../core/compose/index.js';
+import type { Ec2Pool, Forecast, Offering } from '../core/model/index.js';
 import { buildOfferings } from '../core/market/index.js';
 import { createRandom } from '../core/rng.js';
 import { SimulatedCloud } from './cloud/simulated-cloud.js';
@@ -11,6 +12,7 @@ import { EventQueue } from './event-queue.js';
 import { SimClock } from './sim-clock.js';
 import { isCloudEvent, type SimEvent } from './sim-events.js';
 import type { Scenario } from './scenario/schema.js';
+import { ChainComposer } from './workload/composer.js';
 import { Workload } from './workload/workload.js';
 import type { DemandGrid } from './demand-grid.js';
 
@@ -28,6 +30,10 @@ export class World {
   readonly workload: Workload;
   readonly offeringsByPool = new Map<string, Offering[]>();
   readonly endSec: number;
+  /** The chain service's composer (absent when the scenario disables composition). */
+  readonly composer?: ChainComposer;
+  /** Forecasts a policy planned with, in the order recorded (see {@link recordForecasts}). */
+  readonly forecasts: Forecast[] = [];
 
   /**
    * @param scenario the parsed scenario
@@ -56,6 +62,18 @@ export class World {
       leadTime: { ...scenario.leadTime, instant: opts.instantLeadTime ?? false },
       hazardMultiplier: scenario.hazardMultiplier,
     });
+    const c = scenario.composer;
+    if (c.enabled) {
+      const options: Partial<ComposerOptions> = {
+        ...(c.weights ? { weights: c.weights } : {}),
+        ...(c.minFit !== undefined ? { minFit: c.minFit } : {}),
+        fallback: c.fallback === 'queue' ? { kind: 'queue' } : { kind: 'request-capacity' },
+      };
+      this.composer = new ChainComposer(
+        { principals: scenario.principals, policies: scenario.policies, options, overrunFactor: c.overrunFactor, maxSwitchesPerChain: c.maxSwitchesPerChain },
+        (nowSec) => this.availability(nowSec),
+      );
+    }
     this.workload = new Workload({
       clock: this.clock,
       queue: this.queue,
@@ -64,10 +82,15 @@ export class World {
       arrivals: scenario.arrivals,
       poolIds: scenario.pools.map((p) => p.id),
       prefetchTtlSec: scenario.prefetchTtlSec,
+      prefetchPrices: scenario.prefetchCost,
+      composer: this.composer,
     });
     this.cloud.hooks = {
       ready: (i) => this.workload.instanceReady(i),
-      lost: (i) => this.workload.instanceLost(i),
+      lost: (i, reason) => {
+        if (reason === 'spot-interruption') this.workload.notes.push({ timestamp: this.clock.nowSec(), pool: i.poolId, kind: 'spot-interruption', detail: `${i.id} (${i.offering.id}) reclaimed` });
+        this.workload.instanceLost(i);
+      },
       preExecute: (c) => this.workload.preExecute(c),
     };
   }
@@ -84,8 +107,13 @@ export class World {
         this.clock.advanceTo(next.timeSec);
       }
       const ev = this.queue.pop()!;
-      if (isCloudEvent(ev.payload)) this.cloud.handle(ev.payload);
-      else this.workload.handle(ev.payload);
+      if (isCloudEvent(ev.payload)) {
+        this.cloud.handle(ev.payload);
+        if (ev.payload.kind === 'spot-notice') {
+          const inst = this.cloud.liveInstances().find((i) => i.id === (ev.payload as { instanceId: string }).instanceId);
+          if (inst) this.workload.instanceNoticed(inst);
+        }
+      } else this.workload.handle(ev.payload);
     }
     this.workload.schedule();
     if (this.queue.peek() && this.queue.peek()!.timeSec <= untilSec) {
@@ -93,6 +121,51 @@ export class World {
       return;
     }
     this.clock.advanceTo(untilSec);
+    if (this.composer) {
+      this.workload.checkTriggers(untilSec, this.unavailablePools());
+      this.workload.schedule();
+    }
+    this.workload.notePreps();
+  }
+
+  /**
+   * Records forecasts a policy planned with (each refit's forecasts of its demand and backlog series),
+   * for forecast.csv. The prescale policy calls it after every tick with the tick's new forecasts.
+   */
+  recordForecasts(forecasts: readonly Forecast[]): void {
+    for (const f of forecasts) this.forecasts.push(f);
+  }
+
+  /** Pools whose every offering reports insufficient capacity now. */
+  unavailablePools(): Set<string> {
+    const out = new Set<string>();
+    for (const pool of this.scenario.pools) {
+      const os = this.cloud.offeringsOf(pool);
+      if (os.length > 0 && os.every((o) => !o.available)) out.add(pool.id);
+    }
+    return out;
+  }
+
+  /**
+   * The availability profile the composer scores against at `nowSec`: per pool, the units free for
+   * new work — ready units not used or claimed by tasks, plus the units the pool may still launch up
+   * to its `maxUnits` (every policy launches on demand) — with the cheapest spot and on-demand price
+   * per unit-hour of its available offerings; a pool with no available offering is flagged
+   * `insufficientCapacity`.
+   */
+  availability(nowSec: number): AvailabilityProfile {
+    const held = new Map<string, number>();
+    for (const i of this.cloud.liveInstances()) if (i.commandId !== 'foreign') held.set(i.poolId, (held.get(i.poolId) ?? 0) + i.offering.capacityUnits);
+    const pools: Record<string, PoolAvailability> = {};
+    for (const pool of this.scenario.pools) {
+      const place = this.workload.pools.get(pool.id)!;
+      const offerings = this.cloud.offeringsOf(pool);
+      const freeReady = Math.max(0, place.readyUnits() - place.runningVcpu - place.queuedVcpu);
+      const headroom = Math.max(0, pool.maxUnits - (held.get(pool.id) ?? 0));
+      const a = availabilityFromOfferings(pool.id, offerings, [{ startSec: nowSec, availableUnits: freeReady + headroom }]);
+      pools[pool.id] = offerings.some((o) => o.available) ? a : { ...a, insufficientCapacity: true };
+    }
+    return { atSec: nowSec, pools };
   }
 
   /** Metric demand of `poolId` at tick `tickIndex`, units (0 after the series or the run end). */

@@ -38,7 +38,7 @@ export async function exportLiveReport(store: StateStore, outDir: string, opts: 
     await writeFile(path.join(tmp, 'report.md'), reportMarkdown(out.report));
     await writeFile(path.join(tmp, 'timeline.csv'), timelineWithMarketCostCsv(out.timeline));
     await writeReportExtras(tmp, { events: out.events, attribution: out.attribution });
-    await writeHtmlReport(tmp);
+    await writeHtmlReport(tmp, { sourceLabel: `${opts.source}, exported to ${dir}` });
     if (existsSync(dir)) await rm(dir, { recursive: true, force: true });
     await rename(tmp, dir);
   } catch (e) {

@@ -14,6 +14,8 @@ export { readReportDir, writeReportExtras, writeFileAtomic, type ReportExtras } 
 export interface WriteHtmlReportOptions extends HtmlReportOptions {
   /** Where to write the page. @default `<dir>/report.html` */
   readonly outFile?: string;
+  /** Where the data came from, as shown in the page's footer. @default `dir` */
+  readonly sourceLabel?: string;
 }
 
 /**
@@ -22,7 +24,7 @@ export interface WriteHtmlReportOptions extends HtmlReportOptions {
  * @throws InputError when `dir` lacks report.json or timeline.csv or a file is malformed
  */
 export async function writeHtmlReport(dir: string, opts: WriteHtmlReportOptions = {}): Promise<string> {
-  const data = await readReportDir(dir);
+  const data = { ...(await readReportDir(dir)), ...(opts.sourceLabel ? { source: opts.sourceLabel } : {}) };
   const html = renderReportHtml(data, renderChartSvg, opts);
   const out = path.resolve(opts.outFile ?? path.join(dir, 'report.html'));
   await writeFileAtomic(out, html);

@@ -2,8 +2,11 @@
  * Builds the backtest report from raw per-policy results: percentiles, rounding (USD to 4 decimals,
  * seconds, units and ratios to 2... hit rates to 4), and cost ratios to the oracle. Pure.
  */
-import type { PolicyRawResult } from './raw.js';
-import { REPORT_SCHEMA_VERSION, type BacktestReport, type LatencySummary, type PolicyReport, type ScenarioSummary } from './types.js';
+import type { ChainCostRaw, PolicyRawResult } from './raw.js';
+import {
+  REPORT_SCHEMA_VERSION, type AttributionEntry, type AttributionSummary, type BacktestReport, type LatencySummary, type PolicyReport, type PrefetchSummary,
+  type ScenarioSummary, type VariantSummary,
+} from './types.js';
 
 /** Rounds to `digits` decimals (half away from zero), turning -0 into 0. */
 export function roundTo(x: number, digits: number): number {
@@ -59,12 +62,45 @@ function policyReport(raw: PolicyRawResult, oracleUsd: number | undefined): Poli
       ? { metric: raw.forecastError.metric, value: roundTo(raw.forecastError.value, 2), points: raw.forecastError.points, horizonSec: raw.forecastError.horizonSec }
       : null,
     nextStep: raw.nextStep ? { predictions: raw.nextStep.predictions, hits: raw.nextStep.hits, hitRate: roundTo(raw.nextStep.hitRate, 4) } : null,
-    prefetch: raw.prefetch
-      ? { preparations: raw.prefetch.preparations, hits: raw.prefetch.hits, setupSecSaved: roundTo(raw.prefetch.setupSecSaved, 2), wastedCpuSec: roundTo(raw.prefetch.wastedCpuSec, 2), wastedUsd: roundTo(raw.prefetch.wastedUsd, 4) }
-      : null,
-    variants: raw.variants ? { choices: sortedRecord(raw.variants.choices), switches: raw.variants.switches, switchReasons: sortedRecord(raw.variants.switchReasons) } : null,
+    prefetch: raw.prefetch ? prefetchSummary(raw.prefetch) : null,
+    variants: raw.variants ? variantSummary(raw.variants) : null,
     decisionCounts: sortedRecord(raw.decisionCounts),
+    ...(raw.chainCosts && raw.chainCosts.length > 0 ? { attribution: attributionSummary(raw.chainCosts) } : {}),
   };
+}
+
+function prefetchSummary(p: PrefetchSummary): PrefetchSummary {
+  return {
+    preparations: p.preparations, hits: p.hits, setupSecSaved: roundTo(p.setupSecSaved, 2), wastedCpuSec: roundTo(p.wastedCpuSec, 2), wastedUsd: roundTo(p.wastedUsd, 4),
+    ...(p.aborted !== undefined ? { aborted: p.aborted } : {}),
+    ...(p.expired !== undefined ? { expired: p.expired } : {}),
+    ...(p.wastedMemoryGiBSec !== undefined ? { wastedMemoryGiBSec: roundTo(p.wastedMemoryGiBSec, 2) } : {}),
+  };
+}
+
+function variantSummary(v: VariantSummary): VariantSummary {
+  return {
+    choices: sortedRecord(v.choices), switches: v.switches, switchReasons: sortedRecord(v.switchReasons),
+    ...(v.switchPaths ? { switchPaths: sortedRecord(v.switchPaths) } : {}),
+    ...(v.fallbacks !== undefined ? { fallbacks: v.fallbacks } : {}),
+    ...(v.chainsDenied !== undefined ? { chainsDenied: v.chainsDenied } : {}),
+    ...(v.tasksCancelled !== undefined ? { tasksCancelled: v.tasksCancelled } : {}),
+  };
+}
+
+/** Chains and cost per principal and per workflow (keys sorted, USD rounded to 4 decimals). */
+export function attributionSummary(chains: readonly ChainCostRaw[]): AttributionSummary {
+  const sum = (key: (c: ChainCostRaw) => string): Record<string, AttributionEntry> => {
+    const acc = new Map<string, { chains: number; cost: number }>();
+    for (const c of chains) {
+      const a = acc.get(key(c)) ?? { chains: 0, cost: 0 };
+      a.chains++;
+      a.cost += c.costUsd;
+      acc.set(key(c), a);
+    }
+    return Object.fromEntries([...acc.keys()].sort().map((k) => [k, { chains: acc.get(k)!.chains, costUsd: roundTo(acc.get(k)!.cost, 4) }]));
+  };
+  return { byPrincipal: sum((c) => c.principal), byWorkflow: sum((c) => c.workflow) };
 }
 
 /**

@@ -4,6 +4,13 @@
  */
 import type { ForecastErrorSummary, NextStepSummary, PrefetchSummary, VariantSummary } from './types.js';
 
+/** Cost of one submitted chain, for attribution. */
+export interface ChainCostRaw {
+  readonly principal: string;
+  readonly workflow: string;
+  readonly costUsd: number;
+}
+
 /** Measurements of one policy's run. */
 export interface PolicyRawResult {
   readonly policy: string;
@@ -28,6 +35,8 @@ export interface PolicyRawResult {
   readonly prefetch: PrefetchSummary | null;
   readonly variants: VariantSummary | null;
   readonly decisionCounts: Readonly<Record<string, number>>;
+  /** Every submitted chain's cost (attribution); absent: no attribution in the report. */
+  readonly chainCosts?: readonly ChainCostRaw[];
   /** Epoch seconds of the last tick. */
   readonly endSec: number;
 }

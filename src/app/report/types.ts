@@ -51,9 +51,16 @@ export interface PrefetchSummary {
   /** Prepared steps that started within the TTL (their setup was skipped). */
   readonly hits: number;
   readonly setupSecSaved: number;
-  /** CPU-seconds of preparations never used. */
+  /** CPU-seconds of preparations never used (expired, wrong prediction) or aborted (step started before the state was ready). */
   readonly wastedCpuSec: number;
+  /** Wasted CPU plus the cache memory held by preparations that were not hits, USD. */
   readonly wastedUsd: number;
+  /** Preparations whose step started before the state was ready (ran cold). */
+  readonly aborted?: number;
+  /** Preparations that expired or whose step never started. */
+  readonly expired?: number;
+  /** GiB-seconds of cache memory held by preparations that were not hits. */
+  readonly wastedMemoryGiBSec?: number;
 }
 
 /** Variant choices and mid-run switches (issue 4). */
@@ -63,6 +70,27 @@ export interface VariantSummary {
   readonly switches: number;
   /** Switches per reason ("spot-interruption", "overrun", "insufficient-capacity"). */
   readonly switchReasons: Readonly<Record<string, number>>;
+  /** Switches keyed "workflow/from->to". */
+  readonly switchPaths?: Readonly<Record<string, number>>;
+  /** Chains composed through the fallback (no variant fitted; the fallback's variant ran). */
+  readonly fallbacks?: number;
+  /** Chains refused by authorization or the spend cap (never submitted). */
+  readonly chainsDenied?: number;
+  /** Pending steps dropped by switches (replaced by the new variant's steps). */
+  readonly tasksCancelled?: number;
+}
+
+/** Chains and their cost for one principal or one workflow. */
+export interface AttributionEntry {
+  readonly chains: number;
+  /** Instance time of the chains' task attempts × the vCPU share of the instance price, USD. */
+  readonly costUsd: number;
+}
+
+/** Task cost attributed to whoever asked for it (issue 4): per principal and per workflow. */
+export interface AttributionSummary {
+  readonly byPrincipal: Readonly<Record<string, AttributionEntry>>;
+  readonly byWorkflow: Readonly<Record<string, AttributionEntry>>;
 }
 
 /** Results of one policy over the run. */
@@ -100,6 +128,8 @@ export interface PolicyReport {
   readonly variants: VariantSummary | null;
   /** Decisions logged, by kind (plan, validate, safety, prefetch, compose, switch...). */
   readonly decisionCounts: Readonly<Record<string, number>>;
+  /** Cost per principal and workflow of submitted chains (absent when there were none). */
+  readonly attribution?: AttributionSummary;
 }
 
 /** What was simulated. */

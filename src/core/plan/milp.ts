@@ -53,7 +53,7 @@ export interface MilpPlannerOptions extends PlannerOptions {
   readonly timeLimitSec?: number;
   /** Branch-and-bound node limit (deterministic); reaching it falls back to greedy. @default 20000 */
   readonly maxNodes?: number;
-  /** Relative MIP gap at which HiGHS stops (the plan's cost is within it of the optimum). @default 0.01 */
+  /** Relative MIP gap at which HiGHS stops (the plan's cost is within it of the optimum); also the tolerance for taking the greedy plan as proven. @default 0.02 */
   readonly mipRelGap?: number;
   /** Penalty per uncovered unit-hour as a multiple of the dearest effective USD per unit-hour. @default 50 */
   readonly shortfallPenaltyMultiplier?: number;
@@ -267,7 +267,7 @@ export function buildCapacityMilp(req: ComposeRequest, opts: MilpPlannerOptions 
  * (solver reported as 'greedy', reason naming the HiGHS status or error) when no optimum is returned.
  */
 export function milpComposer(solver: LpSolver, opts: MilpPlannerOptions = {}): SlotComposer {
-  const gap = opts.mipRelGap ?? 0.01;
+  const gap = opts.mipRelGap ?? 0.02;
   const options = {
     output_flag: false, time_limit: opts.timeLimitSec ?? 2, mip_rel_gap: gap, mip_max_nodes: opts.maxNodes ?? 20000, random_seed: 0,
   };

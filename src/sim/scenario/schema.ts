@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { topologicalOrder } from '../../core/signals/dag.js';
-import { DemandSignalSchema, Ec2PoolSchema, inputErrorFromZod, InputError, WorkflowSchema } from '../../core/model/index.js';
+import { DemandSignalSchema, Ec2PoolSchema, inputErrorFromZod, InputError, PolicySchema, PrincipalSchema, WorkflowSchema } from '../../core/model/index.js';
 
 const InstanceTypePriceSchema = z.object({
   instanceType: z.string().min(1),
@@ -42,6 +42,27 @@ const LeadTimeSchema = z.object({
   multiplier: z.number().positive().default(1),
 });
 
+/**
+ * How the chain service composes chains (issue 4): composer weights, minimum fit and fallback
+ * (core/compose's ComposerOptions), and the switch triggers' settings.
+ */
+const ComposerSchema = z.object({
+  /** Compose chains that do not pin a variant; false: run the arrival's variant or the first one. */
+  enabled: z.boolean().default(true),
+  weights: z.object({ probability: z.number().nonnegative(), fit: z.number().nonnegative(), cost: z.number().nonnegative() }).optional(),
+  minFit: z.number().min(0).max(1).optional(),
+  fallback: z.enum(['queue', 'request-capacity']).default('queue'),
+  /** A running step overrunning its p95 runtime × this factor triggers a re-score. */
+  overrunFactor: z.number().min(1).default(1.5),
+  maxSwitchesPerChain: z.number().int().nonnegative().default(1),
+});
+
+/** Prices valuing speculative preparations (see sim/workload/prefetch-ledger.ts). */
+const PrefetchCostSchema = z.object({
+  usdPerVcpuHour: z.number().nonnegative().default(0.024),
+  usdPerGiBHour: z.number().nonnegative().default(0.006),
+});
+
 /** A backtest scenario. */
 export const ScenarioSchema = z.object({
   name: z.string().min(1),
@@ -64,6 +85,12 @@ export const ScenarioSchema = z.object({
   hazardMultiplier: z.number().nonnegative().default(1),
   /** TTL of prepared step state, seconds. */
   prefetchTtlSec: z.number().positive().default(900),
+  /** Principals (tenants, users, roles) submitting chains; arrivals name them. */
+  principals: z.array(PrincipalSchema).default([]),
+  /** Authorization policies; none: every principal may run every variant (policy "scenario-allow-all"). */
+  policies: z.array(PolicySchema).default([]),
+  composer: ComposerSchema.default({ enabled: true, fallback: 'queue', overrunFactor: 1.5, maxSwitchesPerChain: 1 }),
+  prefetchCost: PrefetchCostSchema.default({ usdPerVcpuHour: 0.024, usdPerGiBHour: 0.006 }),
   /** Where the inputs came from, for the report. */
   sources: z.array(z.string()).default(['generated']),
 });
@@ -119,6 +146,12 @@ export function validateScenario(s: Scenario, file?: string): void {
     if (!w) throw new InputError({ file, field: `arrivals[${i}].workflow` }, a.workflow, `one of the workflows (${[...wfs.keys()].join(', ') || 'none'})`);
     if (a.variant && !w.variants.some((v) => v.name === a.variant)) throw new InputError({ file, field: `arrivals[${i}].variant` }, a.variant, `a variant of ${a.workflow}`);
   });
+  const principals = new Set(s.principals.map((p) => p.id));
+  if (principals.size > 0) {
+    s.arrivals.forEach((a, i) => {
+      if (a.principal && !principals.has(a.principal)) throw new InputError({ file, field: `arrivals[${i}].principal` }, a.principal, `one of the principals (${[...principals].join(', ')})`);
+    });
+  }
   const ids = new Set<string>();
   s.arrivals.forEach((a, i) => {
     if (ids.has(a.chainId)) throw new InputError({ file, field: `arrivals[${i}].chainId` }, a.chainId, 'a chain id used once');

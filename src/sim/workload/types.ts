@@ -15,7 +15,8 @@ export interface ChainArrival {
 }
 
 /** Life of a task in the simulator. */
-export type SimTaskStatus = 'blocked' | 'queued' | 'running' | 'done';
+/** `cancelled`: dropped when its chain switched to another variant (never runs). */
+export type SimTaskStatus = 'blocked' | 'queued' | 'running' | 'done' | 'cancelled';
 
 /** One task of a chain. */
 export interface SimTask {
@@ -47,10 +48,18 @@ export interface SimTask {
 export interface SimChain {
   readonly id: string;
   readonly workflow: string;
-  readonly variant: string;
+  /** Variant running now (changes on a switch). */
+  variant: string;
+  /** Variant chosen at arrival. */
+  readonly initialVariant: string;
   readonly principal?: string;
   readonly arrivalSec: number;
-  readonly tasks: SimTask[];
+  /** Tasks to run (after a switch: the kept old ones and the new variant's remaining ones). */
+  tasks: SimTask[];
   doneTasks: number;
   finishedAtSec?: number;
+  /** Instance time used by the chain's task attempts, USD (vCPU share of the instance price). */
+  costUsd: number;
+  /** Variant switches so far. */
+  switches: number;
 }

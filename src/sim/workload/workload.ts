@@ -3,14 +3,16 @@
  * on ready instances, task runtimes, kills on spot reclaim (killed tasks re-queue at the front, so
  * work is conserved), preparations, and the execution events the controller observes.
  */
+import type { SwitchTrigger } from '../../core/compose/index.js';
 import type { ExecutionEvent, PreExecuteCommand, Random, Workflow } from '../../core/model/index.js';
 import type { SimInstance } from '../cloud/sim-instance.js';
 import type { EventQueue } from '../event-queue.js';
 import type { SimClock } from '../sim-clock.js';
 import { EVENT_PRIORITY, type SimEvent, type WorkloadSimEvent } from '../sim-events.js';
-import { instantiateChain } from './chains.js';
+import { instantiateChain, instantiateTasks } from './chains.js';
+import type { ChainComposer } from './composer.js';
 import { PoolPlacement } from './placement.js';
-import { PrefetchLedger } from './prefetch-ledger.js';
+import { PrefetchLedger, type PrefetchPrices } from './prefetch-ledger.js';
 import type { ChainArrival, SimChain, SimTask } from './types.js';
 
 /** Workload statistics for the report. */
@@ -22,7 +24,21 @@ export interface WorkloadStats {
   tasksRequeued: number;
   chainsSubmitted: number;
   chainsCompleted: number;
+  /** Chains the composer refused (denied or over the spend cap): never submitted. */
+  chainsDenied: number;
+  /** Tasks dropped by variant switches (not counted in `tasksSubmitted`). */
+  tasksCancelled: number;
   readonly makespanSec: number[];
+}
+
+/** A discrete workload event for events.csv (kinds: variant-switch, prefetch-hit, prefetch-waste, chain-denied, spot-interruption). */
+export interface WorkloadNote {
+  /** Epoch seconds. */
+  readonly timestamp: number;
+  /** Empty when not tied to a pool. */
+  readonly pool: string;
+  readonly kind: string;
+  readonly detail: string;
 }
 
 /** Options of a workload. */
@@ -35,23 +51,36 @@ export interface WorkloadOptions {
   readonly poolIds: readonly string[];
   /** TTL of preparations, seconds. @default 900 */
   readonly prefetchTtlSec?: number;
+  /** Prices valuing wasted preparations. @default DEFAULT_PREFETCH_PRICES */
+  readonly prefetchPrices?: PrefetchPrices;
+  /** Composes arriving chains and re-scores running ones; absent: arrivals run their named (or first) variant. */
+  readonly composer?: ChainComposer;
 }
 
 /** See module doc. */
 export class Workload {
   readonly pools = new Map<string, PoolPlacement>();
   readonly chains = new Map<string, SimChain>();
-  readonly prefetch = new PrefetchLedger();
+  readonly prefetch: PrefetchLedger;
   readonly events: ExecutionEvent[] = [];
-  readonly stats: WorkloadStats = { waitSec: [], tasksSubmitted: 0, tasksCompleted: 0, tasksRequeued: 0, chainsSubmitted: 0, chainsCompleted: 0, makespanSec: [] };
+  /** Discrete events for events.csv, in time order. */
+  readonly notes: WorkloadNote[] = [];
+  readonly stats: WorkloadStats = {
+    waitSec: [], tasksSubmitted: 0, tasksCompleted: 0, tasksRequeued: 0, chainsSubmitted: 0, chainsCompleted: 0, chainsDenied: 0, tasksCancelled: 0, makespanSec: [],
+  };
   private readonly workflows: Map<string, Workflow>;
   private readonly tasks = new Map<string, SimTask>();
+  private readonly running = new Set<SimTask>();
+  /** Chain ids already re-scored for a trigger key (once per task/pool and trigger). */
+  private readonly triggered = new Set<string>();
   private readonly dirty = new Set<string>();
+  private prepsSeen = 0;
   /** Optional hook: a task could not be placed (the oracle launches for it at once). */
   onShortage?: (poolId: string) => void;
 
   constructor(private readonly opts: WorkloadOptions) {
     this.workflows = new Map(opts.workflows.map((w) => [w.name, w]));
+    this.prefetch = new PrefetchLedger(opts.prefetchPrices);
     for (const id of opts.poolIds) this.pools.set(id, new PoolPlacement());
     opts.arrivals.forEach((a, i) => opts.queue.push(a.atSec, { kind: 'chain-arrival', chainIndex: i }, EVENT_PRIORITY.arrival));
   }
@@ -92,6 +121,8 @@ export class Workload {
     const now = this.opts.clock.nowSec();
     for (let k = killed.length - 1; k >= 0; k--) {
       const t = killed[k];
+      this.accrue(t, now, inst);
+      this.running.delete(t);
       t.status = 'queued';
       t.instanceId = undefined;
       t.queuedAtSec = now;
@@ -103,9 +134,57 @@ export class Workload {
     this.dirty.add(inst.poolId);
   }
 
+  /**
+   * A spot interruption notice for `inst`: every chain with a step running there is re-scored; on a
+   * switch the step on the noticed instance is cancelled with the chain's pending steps, and the new
+   * variant's remaining steps are queued.
+   */
+  instanceNoticed(inst: SimInstance): void {
+    const slot = this.pools.get(inst.poolId)?.slots.get(inst.id);
+    if (!slot || !this.opts.composer) return;
+    const byChain = new Map<string, SimTask[]>();
+    for (const t of slot.tasks) {
+      const list = byChain.get(t.chainId) ?? [];
+      list.push(t);
+      byChain.set(t.chainId, list);
+    }
+    for (const chainId of [...byChain.keys()].sort()) {
+      const lost = new Set(byChain.get(chainId));
+      this.trySwitch(this.chains.get(chainId)!, { kind: 'spot-interruption-notice', poolId: inst.poolId, detail: `instance ${inst.id} (${inst.offering.id})` }, lost, `notice:${inst.id}`);
+    }
+  }
+
+  /**
+   * Step-boundary triggers checked at `nowSec` (once per tick): a running step past its p95 runtime ×
+   * the overrun factor, and queued steps in a pool whose offerings all report insufficient capacity
+   * (`unavailablePools`).
+   */
+  checkTriggers(nowSec: number, unavailablePools: ReadonlySet<string> = new Set()): void {
+    const composer = this.opts.composer;
+    if (!composer) return;
+    const factor = composer.setup.overrunFactor;
+    const overrun: SimTask[] = [];
+    for (const t of this.running) {
+      const p95 = t.def.runtime?.p95Sec;
+      if (p95 !== undefined && t.startedAtSec !== undefined && nowSec - t.startedAtSec > p95 * factor) overrun.push(t);
+    }
+    overrun.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    for (const t of overrun) {
+      const chain = this.chains.get(t.chainId);
+      if (!chain || t.status !== 'running') continue;
+      this.trySwitch(chain, { kind: 'overrun', taskId: t.def.task_id, runtimeSec: nowSec - t.startedAtSec!, p95Sec: t.def.runtime!.p95Sec!, factor }, new Set(), `overrun:${t.key}`);
+    }
+    for (const poolId of [...unavailablePools].sort()) {
+      const p = this.pools.get(poolId);
+      if (!p || p.queue.length === 0) continue;
+      const chainIds = [...new Set(p.queue.map((t) => t.chainId))].sort();
+      for (const id of chainIds) this.trySwitch(this.chains.get(id)!, { kind: 'insufficient-capacity', poolId, detail: 'every offering reports InsufficientInstanceCapacity' }, new Set(), `ice:${poolId}`);
+    }
+  }
+
   /** Cloud hook: a pre-execute command. */
   preExecute(cmd: PreExecuteCommand): string | undefined {
-    const t = this.tasks.get(`${cmd.chainId}/${cmd.taskId}`) ?? this.findByType(cmd.chainId, cmd.taskId);
+    const t = this.chains.get(cmd.chainId)?.tasks.find((x) => x.def.task_id === cmd.taskId) ?? this.findByType(cmd.chainId, cmd.taskId);
     if (!t) return `no pending task ${cmd.taskId} in chain ${cmd.chainId}`;
     return this.prefetch.prepare(t, this.opts.clock.nowSec(), this.opts.prefetchTtlSec ?? 900);
   }
@@ -131,7 +210,19 @@ export class Workload {
   }
 
   private arrive(a: ChainArrival, now: number): void {
-    const chain = instantiateChain(a, this.workflows, this.opts.random);
+    let variant: string | undefined;
+    const composer = this.opts.composer;
+    const wf = this.workflows.get(a.workflow);
+    if (composer && !a.variant && wf) {
+      const r = composer.compose(wf, a.principal, a.chainId, now);
+      if (!('variant' in r)) {
+        this.stats.chainsDenied++;
+        this.notes.push({ timestamp: now, pool: '', kind: 'chain-denied', detail: `${a.chainId} ${a.workflow} for ${a.principal ?? 'anonymous'}: ${r.reason}` });
+        return;
+      }
+      variant = r.variant;
+    }
+    const chain = instantiateChain(a, this.workflows, this.opts.random, variant);
     this.chains.set(chain.id, chain);
     this.stats.chainsSubmitted++;
     this.stats.tasksSubmitted += chain.tasks.length;
@@ -152,13 +243,17 @@ export class Workload {
   private start(t: SimTask, now: number): void {
     t.status = 'running';
     t.startedAtSec = now;
+    this.running.add(t);
     this.stats.waitSec.push(now - (t.queuedAtSec ?? now));
     const saved = t.attempt === 0 ? this.prefetch.consume(t, now) : 0;
+    this.notePreps();
     this.emit(t, 'started', now);
     this.opts.queue.push(now + t.runtimeSec - saved, { kind: 'task-finish', taskKey: t.key, attempt: t.attempt }, EVENT_PRIORITY.finish);
   }
 
   private finish(t: SimTask, now: number): void {
+    this.accrue(t, now);
+    this.running.delete(t);
     this.pools.get(t.poolId)!.release(t);
     this.dirty.add(t.poolId);
     t.status = 'done';
@@ -167,11 +262,101 @@ export class Workload {
     this.emit(t, 'finished', now);
     for (const c of t.children) if (--c.pendingParents === 0) this.makeRunnable(c, now);
     const chain = this.chains.get(t.chainId)!;
-    if (++chain.doneTasks === chain.tasks.length) {
+    chain.doneTasks++;
+    this.maybeComplete(chain, now);
+  }
+
+  private maybeComplete(chain: SimChain, now: number): void {
+    if (chain.finishedAtSec === undefined && chain.doneTasks === chain.tasks.length) {
       chain.finishedAtSec = now;
       this.stats.chainsCompleted++;
       this.stats.makespanSec.push(now - chain.arrivalSec);
     }
+  }
+
+  /** Adds the instance time of `t`'s attempt (start to `now`) to its chain's cost and its principal's spend. */
+  private accrue(t: SimTask, now: number, inst?: SimInstance): void {
+    const instance = inst ?? (t.instanceId ? this.pools.get(t.poolId)?.slots.get(t.instanceId)?.instance : undefined);
+    if (!instance || t.startedAtSec === undefined) return;
+    const usd = ((now - t.startedAtSec) * t.vcpu * instance.offering.priceUsdPerHour) / instance.offering.capacityUnits / 3600;
+    const chain = this.chains.get(t.chainId);
+    if (!chain) return;
+    chain.costUsd += usd;
+    this.opts.composer?.recordSpend(chain.principal, now, usd);
+  }
+
+  /** Turns newly settled preparations into notes. */
+  notePreps(): void {
+    const recs = this.prefetch.records;
+    for (; this.prepsSeen < recs.length; this.prepsSeen++) {
+      const r = recs[this.prepsSeen];
+      this.notes.push(r.outcome === 'hit'
+        ? { timestamp: r.atSec, pool: r.task.poolId, kind: 'prefetch-hit', detail: `${r.task.key} saved ${r.savedSec} s of setup` }
+        : { timestamp: r.atSec, pool: r.task.poolId, kind: 'prefetch-waste', detail: `${r.task.key} ${r.outcome}: ${r.wastedCpuSec} CPU-s wasted` });
+    }
+  }
+
+  /** Re-scores `chain` on `trigger` (once per `onceKey`) and applies a switch. */
+  private trySwitch(chain: SimChain, trigger: SwitchTrigger, lost: ReadonlySet<SimTask>, onceKey: string): void {
+    const composer = this.opts.composer;
+    const wf = this.workflows.get(chain.workflow);
+    if (!composer || !wf || wf.variants.length < 2 || chain.finishedAtSec !== undefined) return;
+    if (chain.switches >= composer.setup.maxSwitchesPerChain) return;
+    const key = `${chain.id}|${onceKey}`;
+    if (this.triggered.has(key)) return;
+    this.triggered.add(key);
+    const now = this.opts.clock.nowSec();
+    const doneIds = chain.tasks.filter((t) => (t.status === 'done' || t.status === 'running') && !lost.has(t)).map((t) => t.def.task_id);
+    const r = composer.rescore(wf, chain.variant, chain.principal, doneIds, trigger, chain.id, now);
+    if (!r.switched) return;
+    const variant = wf.variants.find((v) => v.name === r.variant)!;
+    const kept = chain.tasks.filter((t) => (t.status === 'done' || t.status === 'running') && !lost.has(t));
+    let cancelled = 0;
+    for (const t of chain.tasks) {
+      if (kept.includes(t)) continue;
+      const p = this.pools.get(t.poolId)!;
+      if (t.status === 'queued') {
+        p.queue = p.queue.filter((x) => x !== t);
+        p.queuedVcpu -= t.vcpu;
+      } else if (t.status === 'running') {
+        this.accrue(t, now);
+        this.running.delete(t);
+        p.release(t);
+        t.instanceId = undefined;
+        this.dirty.add(t.poolId);
+      }
+      t.status = 'cancelled';
+      cancelled++;
+    }
+    const fresh = instantiateTasks(chain.id, variant, r.remainingTaskIds, this.opts.random, `~${variant.name}#${chain.switches + 1}`);
+    const keptById = new Map(kept.map((t) => [t.def.task_id, t]));
+    const freshById = new Map(fresh.map((t) => [t.def.task_id, t]));
+    for (const t of kept) t.children.length = 0;
+    for (const n of fresh) {
+      n.pendingParents = 0;
+      for (const dep of n.def.dependencies) {
+        const parent = freshById.get(dep) ?? keptById.get(dep);
+        if (parent && parent.status !== 'done') {
+          n.pendingParents++;
+          parent.children.push(n);
+        }
+      }
+    }
+    const from = chain.variant;
+    chain.variant = variant.name;
+    chain.switches++;
+    chain.tasks = [...kept, ...fresh];
+    chain.doneTasks = kept.filter((t) => t.status === 'done').length;
+    this.stats.tasksCancelled += cancelled;
+    this.stats.tasksSubmitted += fresh.length - cancelled;
+    const pool = trigger.kind === 'overrun' ? (kept.find((t) => t.def.task_id === trigger.taskId)?.poolId ?? '') : trigger.poolId;
+    this.notes.push({ timestamp: now, pool, kind: 'variant-switch', detail: `${chain.id} ${chain.workflow}: ${from} -> ${variant.name}: ${r.decision.reason}` });
+    for (const n of fresh) {
+      this.tasks.set(n.key, n);
+      this.emit(n, 'submitted', now);
+    }
+    for (const n of fresh) if (n.pendingParents === 0) this.makeRunnable(n, now);
+    this.maybeComplete(chain, now);
   }
 
   private emit(t: SimTask, kind: ExecutionEvent['kind'], atSec: number): void {

@@ -63,12 +63,24 @@ export function baseOption(extra: ChartOption): ChartOption {
 /** Time axis labels per zoom level (ECharts time formatter templates, UTC): "Mon 5 Jan", "14:00". */
 export const TIME_LABELS = { year: '{yyyy}', month: '{MMM} {yyyy}', day: '{ee} {d} {MMM}', hour: '{HH}:{mm}', minute: '{HH}:{mm}', second: '{HH}:{mm}:{ss}', millisecond: '{HH}:{mm}:{ss}' } as const;
 
-/** A time x axis (UTC) and a value y axis named with its unit. */
-export function timeAxes(yName: string, gridIndex = 0, yMax?: number): { xAxis: ChartOption; yAxis: ChartOption } {
+/** A time x axis (UTC, over `range` when given) and a value y axis named with its unit. */
+export function timeAxes(yName: string, gridIndex = 0, yMax?: number, range?: TimeRange): { xAxis: ChartOption; yAxis: ChartOption } {
   return {
-    xAxis: { type: 'time', gridIndex, axisLabel: { hideOverlap: true, color: '#444444', formatter: TIME_LABELS }, splitLine: { show: false } },
+    xAxis: { type: 'time', gridIndex, min: range?.minMs, max: range?.maxMs, axisLabel: { hideOverlap: true, color: '#444444', formatter: TIME_LABELS }, splitLine: { show: false } },
     yAxis: { type: 'value', gridIndex, name: yName, nameGap: 8, nameTextStyle: { align: 'left', color: '#444444' }, max: yMax, splitLine: { lineStyle: { color: '#e5e5e5' } }, axisLabel: { color: '#444444' } },
   };
+}
+
+/** A time axis' extent, epoch milliseconds. */
+export interface TimeRange {
+  readonly minMs: number;
+  readonly maxMs: number;
+}
+
+/** The run's extent (scenario start to end), so every time chart of a report shares one x range. */
+export function runRange(data: ReportData): TimeRange {
+  const s = data.report.scenario;
+  return { minMs: s.startSec * 1000, maxMs: Math.max(s.endSec, s.startSec + s.tickSec) * 1000 };
 }
 
 /** Echarts `lineStyle.type` for a style's dash. */

@@ -2,7 +2,7 @@
  * Capacity charts: demand vs ready capacity per pool (every policy, with the forecast band when
  * forecast.csv is there) and the spot share of held capacity over time. Pure.
  */
-import { baseOption, CHART_HEIGHT_PX, CHART_WIDTH_PX, focusPolicy, styledLine, styleOf, timeAxes, type ChartSpec, type ReportData } from './chart-kit.js';
+import { baseOption, runRange, CHART_HEIGHT_PX, CHART_WIDTH_PX, focusPolicy, styledLine, styleOf, timeAxes, type ChartSpec, type ReportData } from './chart-kit.js';
 import { BAND_COLOR, DEMAND_COLOR } from './palette.js';
 import { bucketize, bucketWords, chooseBucketSec, groupBy, tidy, type TimePoint } from './series.js';
 
@@ -66,7 +66,7 @@ export function capacityCharts(data: ReportData): ChartSpec[] {
     return {
       id, title, widthPx: CHART_WIDTH_PX, heightPx: CHART_HEIGHT_PX + 40,
       caption: `Capacity units (vCPU), ${bucketWords(bucketSec)} means. Demand is metric demand plus the vCPU of running and queued tasks in the ${demandPolicy} run; "ready" is capacity that finished launching. ${bandNote}`,
-      option: baseOption({ grid: { ...GRID, top: band ? 84 : GRID.top }, ...timeAxes('vCPU'), series }),
+      option: baseOption({ grid: { ...GRID, top: band ? 84 : GRID.top }, ...timeAxes('vCPU', 0, undefined, runRange(data)), series }),
       seriesWithData: series.length,
     };
   });
@@ -93,7 +93,7 @@ export function spotShareChart(data: ReportData): ChartSpec {
   return {
     ...base,
     caption: `Percent of held capacity units (pending or running, all pools) bought in the spot market, ${bucketWords(bucketSec)} means; the rest is on-demand.`,
-    option: baseOption({ grid: GRID, ...timeAxes('% spot', 0, 100), series }),
+    option: baseOption({ grid: GRID, ...timeAxes('% spot', 0, 100, runRange(data)), series }),
     seriesWithData: series.length,
   };
 }

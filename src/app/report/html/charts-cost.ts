@@ -3,7 +3,7 @@
  * cost per policy against the oracle. Pure.
  */
 import type { PolicyReport } from '../types.js';
-import { baseOption, CHART_WIDTH_PX, styledLine, styleOf, timeAxes, type ChartOption, type ChartSpec, type ReportData } from './chart-kit.js';
+import { baseOption, runRange, CHART_WIDTH_PX, styledLine, styleOf, timeAxes, type ChartOption, type ChartSpec, type ReportData } from './chart-kit.js';
 import { reportBucketSec } from './charts-capacity.js';
 import type { HtmlTimelineRow } from './inputs.js';
 import { MARKET_COLORS } from './palette.js';
@@ -56,7 +56,7 @@ export function costPerHourChart(data: ReportData): ChartSpec {
     const y = top + i * (panelPx + 14);
     grids.push({ left: 56, right: 44, top: y + 16, height: panelPx - 30 });
     titles.push({ text: policy, left: 60, top: y, textStyle: { fontSize: 12, fontWeight: 'bold', color: styleOf(data, policy).color } });
-    const ax = timeAxes('USD/h', i);
+    const ax = timeAxes('USD/h', i, undefined, runRange(data));
     xAxes.push({ ...ax.xAxis, axisLabel: { ...(ax.xAxis.axisLabel as object), show: i === byPolicy.length - 1 } });
     yAxes.push({ ...ax.yAxis, name: '', splitNumber: 2 });
     const area = (name: string, k: 0 | 1, color: string, pattern: number[]) => ({
@@ -81,9 +81,10 @@ export function cumulativeCostChart(data: ReportData): ChartSpec {
   const bucketSec = reportBucketSec(data);
   const origin = data.report.scenario.startSec;
   const series: ChartOption[] = [];
+  const endMs = runRange(data).maxMs;
   for (const [policy, rows] of groupBy(data.timeline, (r) => r.policy)) {
     let total = 0;
-    const points = bucketize(rows.map((r) => ({ t: r.timestamp, v: r.cost_usd })), origin, bucketSec, 'sum').map(([t, v]): [number, number] => [t + bucketSec * 1000, (total += v)]);
+    const points = bucketize(rows.map((r) => ({ t: r.timestamp, v: r.cost_usd })), origin, bucketSec, 'sum').map(([t, v]): [number, number] => [Math.min(t + bucketSec * 1000, endMs), (total += v)]);
     series.push(styledLine(policy === 'oracle' ? 'oracle (lower bound)' : policy, tidy(points, 2), styleOf(data, policy), { width: policy === 'oracle' ? 2.4 : 1.8 }));
   }
   const base = { id: 'cumulative-cost', title: 'Cumulative cost per policy against the oracle', widthPx: CHART_WIDTH_PX, heightPx: 340 };
@@ -91,7 +92,7 @@ export function cumulativeCostChart(data: ReportData): ChartSpec {
   return {
     ...base,
     caption: 'USD spent since the start of the run, all pools (sum of timeline.csv\'s cost_usd). The oracle knows demand in advance and launches instantly: the gap to it is what better prediction could still save.',
-    option: baseOption({ grid: { left: 64, right: 44, top: 56, bottom: 32 }, ...timeAxes('USD'), series }),
+    option: baseOption({ grid: { left: 64, right: 44, top: 56, bottom: 32 }, ...timeAxes('USD', 0, undefined, runRange(data)), series }),
     seriesWithData: series.length,
   };
 }

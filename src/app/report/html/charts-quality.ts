@@ -3,7 +3,7 @@
  * next-step hit rate with prefetch saved vs wasted, and events (spot interruptions, variant
  * switches, prefetch outcomes) marked on a timeline. Pure.
  */
-import { baseOption, CHART_WIDTH_PX, dashType, styledLine, styleOf, timeAxes, type ChartOption, type ChartSpec, type ReportData } from './chart-kit.js';
+import { baseOption, runRange, CHART_WIDTH_PX, dashType, styledLine, styleOf, timeAxes, type ChartOption, type ChartSpec, type ReportData } from './chart-kit.js';
 import { reportBucketSec } from './charts-capacity.js';
 import { EVENT_KINDS } from './extras.js';
 import { EVENT_STYLES, OKABE_ITO } from './palette.js';
@@ -69,7 +69,7 @@ export function forecastErrorChart(data: ReportData): ChartSpec {
   return {
     ...base,
     caption: `sMAPE (symmetric mean absolute percentage error, 0–200%) of the forecast p50 against demand_units at the same tick, ${bucketWords(bucketSec)} means.${overall ? ` Whole run (report.json): ${overall}.` : ''}`,
-    option: baseOption({ grid: { left: 56, right: 44, top: 56, bottom: 32 }, ...timeAxes('sMAPE %'), series }),
+    option: baseOption({ grid: { left: 56, right: 44, top: 56, bottom: 32 }, ...timeAxes('sMAPE %', 0, undefined, runRange(data)), series }),
     seriesWithData: series.length,
   };
 }
@@ -145,7 +145,7 @@ export function eventsChart(data: ReportData): ChartSpec {
     caption: `Each mark counts the events of one ${bucketWords(bucketSec)} bucket (bigger = more, largest = busiest bucket of that kind). From events.csv; spot interruptions over the run (report.json): ${counts}.`,
     option: baseOption({
       grid: { left: 230, right: 44, top: 44, bottom: 32 },
-      xAxis: timeAxes('').xAxis,
+      xAxis: timeAxes('', 0, undefined, runRange(data)).xAxis,
       yAxis: { type: 'category', data: rows, inverse: true, axisLabel: { fontSize: 11 }, splitLine: { show: true, lineStyle: { color: '#eeeeee' } } },
       series,
     }),
