@@ -75,9 +75,9 @@ export async function runBacktest(scenario: Scenario, opts: BacktestOptions = {}
     const run = await runPolicy(scenario, grid, name, factoryFor(name, opts), name === 'oracle', (d, t) => opts.onProgress?.(name, d, t));
     raws.push(run.raw);
     for (const r of run.rows) timeline.push(r);
-    extras.forecast.push(...run.extraRows.forecast);
-    extras.events.push(...run.extraRows.events);
-    extras.attribution.push(...run.extraRows.attribution);
+    for (const r of run.extraRows.forecast) extras.forecast.push(r);
+    for (const r of run.extraRows.events) extras.events.push(r);
+    for (const r of run.extraRows.attribution) extras.attribution.push(r);
     endSec = Math.max(endSec, run.raw.endSec);
   }
   const report = buildReport({
