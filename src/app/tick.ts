@@ -47,6 +47,7 @@ export function createControllerTick(deps: TickDeps): ControllerTick {
   const historySec = opts.historySec ?? 7 * 86_400;
   const periodSec = opts.forecastPeriodSec ?? 300;
   const slotSec = opts.slotSec ?? cfg.tickSec;
+  const incremental = opts.forecastMode === 'incremental';
   const backlog = opts.taskBacklogSignals ?? [];
   const metricSeriesIds = new Set(cfg.demandSignals.map((d) => d.seriesId));
   const seriesIds = [...new Set([...cfg.demandSignals.map((d) => d.seriesId), ...backlog.map((b) => b.seriesId)])].sort();
@@ -89,8 +90,14 @@ export function createControllerTick(deps: TickDeps): ControllerTick {
     const due = cache.due(seriesIds, now, refitEverySec);
     const horizon = Math.ceil((refitEverySec + maxLead + cfg.planMarginSec + slotSec) / periodSec) + 1;
     const levels = [...new Set([...cfg.quantiles, ...pools.map((p) => p.serviceLevel)])].sort((a, b) => a - b);
-    const forecasts: Forecast[] = await cache.refit(deps.metrics, deps.forecaster, due, now, historySec, periodSec, horizon, levels, metricSeriesIds);
-    for (const f of forecasts) decisions.push({ atSec: now, kind: 'forecast', subject: f.seriesId, chosen: f.model, reason: `refit every ${refitEverySec} s, horizon ${horizon} × ${periodSec} s` });
+    const forecasts: Forecast[] = incremental
+      ? await cache.update(deps.metrics, seriesIds, now, refitEverySec, historySec, periodSec, horizon, levels, metricSeriesIds)
+      : await cache.refit(deps.metrics, deps.forecaster, due, now, historySec, periodSec, horizon, levels, metricSeriesIds);
+    const dueSet = new Set(due);
+    for (const f of forecasts) {
+      if (!dueSet.has(f.seriesId)) continue;
+      decisions.push({ atSec: now, kind: 'forecast', subject: f.seriesId, chosen: f.model, reason: `${incremental ? 'incremental, refit' : 'refit'} every ${refitEverySec} s, horizon ${horizon} × ${periodSec} s` });
+    }
 
     // latest observation of each demand metric: a floor under the forecast over the planning horizon
     const recent = new Map<string, number>();

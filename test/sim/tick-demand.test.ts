@@ -27,9 +27,10 @@ describe('tick demand slots', () => {
       committedUnits: 4,
       predictedUnits: [1.5],
     });
-    // medians 10 + 20 units; spreads 3 and 4 units → 5; backlog median 6 beyond 4 committed → 2
-    expect(slots[0].quantiles['0.5']).toBeCloseTo(32, 9);
-    expect(slots[0].quantiles['0.9']).toBeCloseTo(37, 9);
+    // medians 10 + 20 units; spreads 3 and 4 units → 5; backlog beyond 4 committed + 1.5 predicted:
+    // q0.5 6 → 0.5, q0.9 56 → 50.5
+    expect(slots[0].quantiles['0.5']).toBeCloseTo(30.5, 9);
+    expect(slots[0].quantiles['0.9']).toBeCloseTo(85.5, 9);
     expect(slots[0].committedUnits).toBe(4);
     expect(slots[0].predictedStepUnits).toBe(1.5);
     expect(slots[1].predictedStepUnits).toBe(0);
@@ -39,5 +40,21 @@ describe('tick demand slots', () => {
       backlogSignals: [], forecasts: new Map([['a', f('a', 100, 30)]]), recent: new Map([['a', 400]]), committedUnits: 0, predictedUnits: [],
     });
     expect(floored[0].quantiles['0.5']).toBe(40);
+  });
+
+  it('holds task demand at each level at max(committed + predicted, backlog quantile), never below the known steps', () => {
+    const build = (committedUnits: number, predicted: number) => buildDemandSlots({
+      poolId: 'batch', nowSec: 300, slotSec: 60, slots: 1, levels: [0.5, 0.9], signals: [],
+      backlogSignals: [{ seriesId: 'q', poolId: 'batch' }], forecasts: new Map([['q', f('q', 8, 12)]]),
+      committedUnits, predictedUnits: [predicted],
+    })[0];
+    // backlog median 8 and q0.9 20: with 3 committed and 1 predicted the planner adds 4, so 4 and 16 more
+    const s = build(3, 1);
+    expect(s.quantiles['0.5']).toBeCloseTo(4, 9);
+    expect(s.quantiles['0.9']).toBeCloseTo(16, 9);
+    // known steps above the backlog's quantile: nothing more is added
+    const busy = build(25, 2);
+    expect(busy.quantiles['0.5']).toBe(0);
+    expect(busy.quantiles['0.9']).toBe(0);
   });
 });

@@ -15,9 +15,32 @@ export function comparisonTable(report: BacktestReport): string {
 
 function prefetchTable(report: BacktestReport): string {
   const rows = report.policies.map((p) => (p.prefetch
-    ? `| ${p.policy} | ${p.prefetch.preparations} | ${p.prefetch.hits} | ${p.prefetch.setupSecSaved.toFixed(0)} | ${p.prefetch.wastedCpuSec.toFixed(0)} | ${usd(p.prefetch.wastedUsd)} |`
-    : `| ${p.policy} | no prefetch | | | | |`));
-  return ['| policy | preparations | hits | setup saved (s) | wasted CPU (s) | wasted (USD) |', '|---|---:|---:|---:|---:|---:|', ...rows].join('\n');
+    ? `| ${p.policy} | ${p.prefetch.preparations} | ${p.prefetch.hits} | ${p.prefetch.aborted ?? '-'} | ${p.prefetch.expired ?? '-'} | ${p.prefetch.setupSecSaved.toFixed(0)} | ${p.prefetch.wastedCpuSec.toFixed(0)} | ${usd4(p.prefetch.wastedUsd)} |`
+    : `| ${p.policy} | no prefetch | | | | | | |`));
+  return ['| policy | preparations | hits | aborted | expired | setup saved (s) | wasted CPU (s) | wasted (USD) |', '|---|---:|---:|---:|---:|---:|---:|---:|', ...rows].join('\n');
+}
+
+const usd4 = (x: number): string => `$${x.toFixed(4)}`;
+const counts = (r: Readonly<Record<string, number>> | undefined): string => Object.entries(r ?? {}).map(([k, v]) => `${k} ${v}`).join(', ') || '-';
+
+/** Variant choices and switches per policy (issue 4). */
+export function variantsTable(report: BacktestReport): string {
+  const rows = report.policies.map((p) => (p.variants
+    ? `| ${p.policy} | ${counts(p.variants.choices)} | ${p.variants.switches} | ${counts(p.variants.switchReasons)} | ${counts(p.variants.switchPaths)} | ${p.variants.fallbacks ?? '-'} | ${p.variants.chainsDenied ?? '-'} |`
+    : `| ${p.policy} | not composed | | | | | |`));
+  return ['| policy | chains per workflow/variant | switches | switch reasons | switch paths | fallbacks | chains denied |', '|---|---|---:|---|---|---:|---:|', ...rows].join('\n');
+}
+
+/** Chains and cost per principal and per workflow, per policy. */
+export function attributionTable(report: BacktestReport): string {
+  const rows: string[] = [];
+  for (const p of report.policies) {
+    if (!p.attribution) continue;
+    for (const [k, a] of Object.entries(p.attribution.byPrincipal)) rows.push(`| ${p.policy} | principal | ${k} | ${a.chains} | ${usd4(a.costUsd)} |`);
+    for (const [k, a] of Object.entries(p.attribution.byWorkflow)) rows.push(`| ${p.policy} | workflow | ${k} | ${a.chains} | ${usd4(a.costUsd)} |`);
+  }
+  if (rows.length === 0) return 'No chains.';
+  return ['| policy | by | name | chains | task cost (USD) |', '|---|---|---|---:|---:|', ...rows].join('\n');
 }
 
 /** The whole report.md. */
@@ -46,6 +69,16 @@ export function reportMarkdown(report: BacktestReport): string {
     '## Speculative pre-execution',
     '',
     prefetchTable(report),
+    '',
+    'Setup saved is the setup time prepared steps skipped (their latency saving); wasted is the CPU of aborted and unused preparations plus the cache memory they held.',
+    '',
+    '## Workflow variants',
+    '',
+    variantsTable(report),
+    '',
+    '## Cost attribution',
+    '',
+    attributionTable(report),
     '',
     '## Assumptions',
     '',

@@ -2,9 +2,12 @@
  * Builds each pool's demand slots for the planner: metric-driven demand quantiles from the forecasts
  * (metric / metricPerUnit; several series of a pool are summed as independent: sum of medians plus or
  * minus the root-sum-square of each series' quantile spread, rather than adding upper quantiles,
- * which would over-provision a pool fed by many series), the forecast task backlog beyond what is
- * already committed, the units of steps already committed (running or runnable), and the expected
- * units of predicted next steps (probability × vCPU, in the slot they are expected to start).
+ * which would over-provision a pool fed by many series), the units of steps already committed
+ * (running or runnable), the expected units of predicted next steps (probability × vCPU, in the slot
+ * they are expected to start), and, at each quantile level, the task-backlog forecast's quantile
+ * beyond those two (task demand at level q is max(committed + predicted, backlog quantile q): chains
+ * not yet submitted are only in the backlog forecast, so holding its service-level quantile is what
+ * keeps new chains' first steps from waiting a launch lead time).
  * The latest observed value of each metric is a floor under its forecast over the horizon (the
  * horizon is one lead time plus a margin: demand seen now is assumed to last that long, which keeps a
  * lagging forecast from under-provisioning and from scaling in under live load).
@@ -13,13 +16,6 @@ import { quantileKey, type DemandSignal, type Forecast } from '../../core/model/
 import type { DemandSlot } from '../../core/plan/types.js';
 import { forecastAt } from './forecast.js';
 import type { TaskBacklogSignal } from './types.js';
-
-/**
- * Highest quantile read from a task-backlog forecast. Backlogs are bursty (a chain submits many tasks
- * at once), so their upper quantiles are wide; the planner already adds committed and predicted step
- * units on top, so the backlog contributes its median only.
- */
-export const BACKLOG_LEVEL = 0.5;
 
 /** Inputs of {@link buildDemandSlots}. */
 export interface DemandInputs {
@@ -53,10 +49,13 @@ export function buildDemandSlots(d: DemandInputs): DemandSlot[] {
       median += forecastAt(d.forecasts.get(s.seriesId), 0.5, t) / s.metricPerUnit;
       floor += (d.recent?.get(s.seriesId) ?? 0) / s.metricPerUnit;
     }
-    let queued = 0;
-    for (const s of backlog) queued += forecastAt(d.forecasts.get(s.seriesId), BACKLOG_LEVEL, t);
-    const backlogUnits = Math.max(0, queued - d.committedUnits);
+    const predicted = d.predictedUnits[k] ?? 0;
     for (const level of d.levels) {
+      // task demand at this level: the backlog forecast's quantile, of which the steps already
+      // committed and those predicted to start in this slot are added by the planner itself
+      let queued = 0;
+      for (const s of backlog) queued += forecastAt(d.forecasts.get(s.seriesId), level, t);
+      const backlogUnits = Math.max(0, queued - d.committedUnits - predicted);
       let sq = 0;
       for (const s of mine) {
         const f = d.forecasts.get(s.seriesId);

@@ -27,6 +27,12 @@ export interface TickOptions {
   readonly historySec?: number;
   /** Period forecasts are made at, seconds. @default 300 */
   readonly forecastPeriodSec?: number;
+  /**
+   * `refit`: the injected Forecaster refits every series every `refitEverySec`. `incremental`:
+   * core/forecast's incremental model is refitted every `refitEverySec` and absorbs each completed
+   * period in between (the injected Forecaster is not used). @default "refit"
+   */
+  readonly forecastMode?: 'refit' | 'incremental';
   /** Planning slot, seconds. @default config.tickSec */
   readonly slotSec?: number;
   /** Backlog metrics of task pools; their forecast is demand beyond the tasks already committed. */

@@ -28,6 +28,12 @@ export interface Instance {
   /** For `interrupting`: when the instance will be reclaimed. */
   readonly interruptionAtSec?: number;
   readonly priceUsdPerHour: number;
+  /**
+   * Capacity units in use by running tasks, when the provider knows it (e.g. an ECS container
+   * instance's or a Batch compute environment's allocated vCPU; the simulator's placement). Absent:
+   * unknown. Scale-in terminates idle instances (0) and leaves busy ones to finish their work.
+   */
+  readonly busyUnits?: number;
   /** The command (client token) that launched it. */
   readonly commandId: string;
   readonly tags: Readonly<Record<string, string>>;

@@ -19,8 +19,11 @@ export interface SimInstance {
   readonly billing: BillingRecord;
 }
 
-/** The port's view of a simulated instance. */
-export function toPortInstance(i: SimInstance): Instance {
+/**
+ * The port's view of a simulated instance.
+ * @param busyUnits capacity units its running tasks use, when known (see Instance.busyUnits)
+ */
+export function toPortInstance(i: SimInstance, busyUnits?: number): Instance {
   return {
     id: i.id,
     poolId: i.poolId,
@@ -33,6 +36,7 @@ export function toPortInstance(i: SimInstance): Instance {
     launchedAtSec: i.launchedAtSec,
     readyAtSec: i.readyAtSec,
     ...(i.interruptionAtSec !== undefined ? { interruptionAtSec: i.interruptionAtSec } : {}),
+    ...(busyUnits !== undefined ? { busyUnits } : {}),
     priceUsdPerHour: i.offering.priceUsdPerHour,
     commandId: i.commandId,
     tags: i.tags,

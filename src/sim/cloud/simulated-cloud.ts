@@ -26,6 +26,8 @@ export interface SimCloudHooks {
   ready?(instance: SimInstance): void;
   /** An instance stopped (terminated or reclaimed); running work on it is lost. */
   lost?(instance: SimInstance, reason: 'terminated' | 'spot-interruption'): void;
+  /** Capacity units in use by tasks running on an instance (reported as Instance.busyUnits). */
+  busyUnits?(instance: SimInstance): number;
   /** A pre-execute command; returns an error message when it cannot run. */
   preExecute?(command: PreExecuteCommand): string | undefined;
 }
@@ -90,7 +92,7 @@ export class SimulatedCloud implements CloudProvider {
   snapshot(): CapacitySnapshot {
     const instances = [];
     for (const i of this.live.values()) {
-      if (i.tags[OWNER_TAG_KEY] !== undefined) instances.push(toPortInstance(i));
+      if (i.tags[OWNER_TAG_KEY] !== undefined) instances.push(toPortInstance(i, this.hooks.busyUnits?.(i)));
     }
     return { atSec: this.opts.clock.nowSec(), instances, caches: [...this.caches.values()].map(toCacheState) };
   }

@@ -19,10 +19,20 @@ export function backlogSeriesId(poolId: string): string {
   return `tasks:${poolId}`;
 }
 
+/**
+ * Forecaster name selecting the tick's incremental forecasting (core/forecast's incremental MSTL +
+ * ETS model, refitted hourly and updated with every completed 5-minute period in between).
+ */
+export const INCREMENTAL_FORECASTER = 'incremental';
+
 /** Options of the prescale policy. */
 export interface PrescalePolicyOptions {
   readonly forecaster?: Forecaster;
-  /** Forecaster by name when `forecaster` is absent (core/forecast's FORECASTER_NAMES). @default "seasonal-naive" (fast enough to refit hourly in a 7-day backtest) */
+  /**
+   * Forecaster by name when `forecaster` is absent: {@link INCREMENTAL_FORECASTER}, or one of
+   * core/forecast's FORECASTER_NAMES refitted hourly. @default "incremental" (near-horizon quantiles
+   * conditioned on the latest 5-minute period; about as fast as refitting seasonal-naive hourly)
+   */
   readonly forecasterName?: string;
   readonly planner?: Planner;
   /** Pre-execute predicted steps. @default true */
@@ -41,6 +51,18 @@ export function createPrescalePolicy(world: World, backlog: ReadonlyMap<string, 
   for (const w of sc.workflows) for (const v of w.variants) for (const t of v.tasks) taskPools.add(v.poolBindings[t.task_id] ?? v.defaultPool);
   const backlogSignals = [...taskPools].sort().map((poolId) => ({ seriesId: backlogSeriesId(poolId), poolId }));
   for (const b of backlogSignals) metrics.addLiveSeries(b.seriesId, sc.startSec, sc.tickSec, backlog.get(b.poolId)!, recorded);
+  const forecasterName = opts.forecasterName ?? INCREMENTAL_FORECASTER;
+  const incremental = opts.forecaster === undefined && forecasterName === INCREMENTAL_FORECASTER;
+  // the provider reports how many units of each instance running tasks use (Instance.busyUnits), as
+  // ECS or Batch report allocated vCPU in AWS, so scale-in stops idle instances and not busy ones
+  const hooks = world.cloud.hooks;
+  world.cloud.hooks = {
+    ...hooks,
+    busyUnits: (i) => {
+      const slot = world.workload.pools.get(i.poolId)?.slots.get(i.id);
+      return slot ? Math.max(0, Math.round((i.offering.vcpu - slot.freeVcpu) * 1e6) / 1e6) : 0;
+    },
+  };
   const maxUnits = sc.pools.reduce((s, p) => s + p.maxUnits, 0);
   const config = ControllerConfigSchema.parse({
     mode: 'active',
@@ -56,11 +78,11 @@ export function createPrescalePolicy(world: World, backlog: ReadonlyMap<string, 
     metrics,
     events: new SimEventSource(world),
     cloud: world.cloud,
-    forecaster: opts.forecaster ?? createForecaster(opts.forecasterName ?? 'seasonal-naive'),
+    forecaster: opts.forecaster ?? createForecaster(incremental ? 'seasonal-naive' : forecasterName),
     nextStep: createNextStepModel('vom'),
     planner: opts.planner ?? createGreedyPlanner({ tickSec: sc.tickSec }),
     config,
-    options: { taskBacklogSignals: backlogSignals, prefetch: prefetchSelectionFrom(config.prefetch) },
+    options: { taskBacklogSignals: backlogSignals, prefetch: prefetchSelectionFrom(config.prefetch), forecastMode: incremental ? 'incremental' : 'refit' },
   });
   return {
     name: opts.name ?? 'prescale',

@@ -50,11 +50,29 @@ function task(rng: Random, id: string, type: string, deps: string[]): Record<str
   };
 }
 
-/** The three default workflows, all bound to `batchPool`. */
-export function defaultWorkflows(rng: Random, batchPool: string): Workflow[] {
-  const wf = (name: string, tasks: Array<Record<string, unknown>>): Workflow =>
-    WorkflowSchema.parse({ name, variants: [{ name: 'default', defaultPool: batchPool, tasks }] });
-  return [
+/** Variant names of the default workflows. */
+export const DEFAULT_VARIANTS = { spot: 'spot-batch', onDemand: 'on-demand' } as const;
+
+/**
+ * The three default workflows, each with two variants: `spot-batch` on `batchPool` (spot-friendly)
+ * and `on-demand` on `onDemandPool`. The on-demand variants differ in components too: etl runs one
+ * wider transform instead of two, ml-train skips the separate transform (fetch feeds train), report
+ * renders straight from fetch. Without `onDemandPool`, one variant `default` on `batchPool`.
+ * Runtime samples are drawn in the same order as before the variants existed, so the spot variant's
+ * tasks keep their samples.
+ */
+export function defaultWorkflows(rng: Random, batchPool: string, onDemandPool?: string): Workflow[] {
+  const wf = (name: string, tasks: Array<Record<string, unknown>>, od?: () => Array<Record<string, unknown>>): Workflow => {
+    if (!onDemandPool || !od) return WorkflowSchema.parse({ name, variants: [{ name: 'default', defaultPool: batchPool, tasks }] });
+    return WorkflowSchema.parse({
+      name,
+      variants: [
+        { name: DEFAULT_VARIANTS.spot, defaultPool: batchPool, tasks, description: 'spot-friendly batch pool' },
+        { name: DEFAULT_VARIANTS.onDemand, defaultPool: onDemandPool, tasks: od(), description: 'on-demand pool, fewer steps' },
+      ],
+    });
+  };
+  const spot = [
     wf('etl', [
       task(rng, 'fetch', 'fetch', []),
       task(rng, 'validate', 'validate', ['fetch']),
@@ -76,4 +94,26 @@ export function defaultWorkflows(rng: Random, batchPool: string): Workflow[] {
       task(rng, 'render', 'render', ['aggregate']),
     ]),
   ];
+  if (!onDemandPool) return spot;
+  const odRng = rng.fork('on-demand');
+  const od: Record<string, Array<Record<string, unknown>>> = {
+    etl: [
+      task(odRng, 'fetch', 'fetch', []),
+      task(odRng, 'validate', 'validate', ['fetch']),
+      task(odRng, 'transform', 'transform', ['validate']),
+      task(odRng, 'aggregate', 'aggregate', ['transform']),
+      task(odRng, 'publish', 'publish', ['aggregate']),
+    ],
+    'ml-train': [
+      task(odRng, 'fetch', 'fetch', []),
+      task(odRng, 'train', 'train', ['fetch']),
+      task(odRng, 'evaluate', 'evaluate', ['train']),
+      task(odRng, 'publish', 'publish', ['evaluate']),
+    ],
+    report: [
+      task(odRng, 'fetch', 'fetch', []),
+      task(odRng, 'render', 'render', ['fetch']),
+    ],
+  };
+  return spot.map((w) => wf(w.name, w.variants[0].tasks as unknown as Array<Record<string, unknown>>, () => od[w.name]));
 }
