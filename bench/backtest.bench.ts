@@ -62,7 +62,7 @@ const traces = await tracesScenario({
 sections.push(await measure('Real traces (NYC taxi + NAB realAWSCloudwatch, Pegasus workflows)', traces));
 if (skipped.length > 0) sections.push(`Series too short for ${days} days plus one of history, left out: ${skipped.join(', ')}.`);
 const md = [
-  'Each policy runs on its own simulated cloud seeded identically (same demand, chain arrivals, task runtimes). × oracle is the policy\'s cost over the oracle\'s (perfect foresight, zero lead time: a lower bound). Forecast error is sMAPE of the mean forecast over the first hour after each forecast origin (prescale: its forecaster over 5-minute periods; predictive-hourly: its hourly peak forecast). The prescale policy here uses the seasonal-naive forecaster and the greedy planner.',
+  'Each policy runs on its own simulated cloud seeded identically (same demand, chain arrivals, task runtimes). × oracle is the policy\'s cost over the oracle\'s (perfect foresight, zero lead time: a lower bound). Forecast error is sMAPE of the mean forecast over the first hour after each forecast origin (prescale: its forecaster over 5-minute periods; predictive-hourly: its hourly peak forecast). The prescale policy here uses the incremental forecaster (MSTL + ETS refitted hourly, updated with every 5-minute period) and the greedy planner.',
   '',
   ...sections.flatMap((s) => [s, '']),
 ].join('\n');

@@ -14,6 +14,7 @@ import { buildDemandSlots } from './tick/demand.js';
 import { ForecastCache, SCORED_HORIZON_SEC } from './tick/forecast.js';
 import { PredictionScorer, predictSteps } from './tick/predict.js';
 import { DECISION_LOG, TickStateHolder } from './tick/state.js';
+import { QuantileCalibrator } from './tick/calibration.js';
 import type { TickDeps, TickResult, TickState } from './tick/types.js';
 import { validateCommands } from './tick/validate.js';
 
@@ -48,6 +49,8 @@ export function createControllerTick(deps: TickDeps): ControllerTick {
   const periodSec = opts.forecastPeriodSec ?? 300;
   const slotSec = opts.slotSec ?? cfg.tickSec;
   const incremental = opts.forecastMode === 'incremental';
+  const calibrator = (opts.recalibrate ?? false) ? new QuantileCalibrator() : undefined;
+  const observedAt = new Map<string, number>();
   const backlog = opts.taskBacklogSignals ?? [];
   const metricSeriesIds = new Set(cfg.demandSignals.map((d) => d.seriesId));
   const seriesIds = [...new Set([...cfg.demandSignals.map((d) => d.seriesId), ...backlog.map((b) => b.seriesId)])].sort();
@@ -86,7 +89,8 @@ export function createControllerTick(deps: TickDeps): ControllerTick {
     }
     const slots = Math.ceil((maxLead + cfg.planMarginSec) / slotSec) + 1;
 
-    // forecast (refit on a schedule)
+    // forecast (refit on a schedule); the forecasts in force before this tick are kept for scoring
+    const before = new Map(cache.bySeries);
     const due = cache.due(seriesIds, now, refitEverySec);
     const horizon = Math.ceil((refitEverySec + maxLead + cfg.planMarginSec + slotSec) / periodSec) + 1;
     const levels = [...new Set([...cfg.quantiles, ...pools.map((p) => p.serviceLevel)])].sort((a, b) => a - b);
@@ -99,14 +103,22 @@ export function createControllerTick(deps: TickDeps): ControllerTick {
       decisions.push({ atSec: now, kind: 'forecast', subject: f.seriesId, chosen: f.model, reason: `${incremental ? 'incremental, refit' : 'refit'} every ${refitEverySec} s, horizon ${horizon} × ${periodSec} s` });
     }
 
-    // latest observation of each demand metric: a floor under the forecast over the planning horizon
+    // latest observation of each demand metric: a floor under the forecast over the planning horizon,
+    // and (with calibration) a score of the forecast that was in force when it was observed
     const recent = new Map<string, number>();
     const demandIds = [...new Set(cfg.demandSignals.map((d) => d.seriesId))].sort();
     if (demandIds.length > 0) {
       const latest = await deps.metrics.fetch({ seriesIds: demandIds, startSec: now - 3 * slotSec, endSec: now, periodSec: slotSec });
       for (const s of latest) {
-        const v = [...s.values].reverse().find((x) => Number.isFinite(x));
-        if (v !== undefined) recent.set(s.id, v);
+        let i = s.values.length - 1;
+        while (i >= 0 && !Number.isFinite(s.values[i])) i--;
+        if (i < 0) continue;
+        recent.set(s.id, s.values[i]);
+        const atSec = s.startSec + i * s.periodSec;
+        if (calibrator && atSec > (observedAt.get(s.id) ?? -Infinity)) {
+          calibrator.observe(s.id, before.get(s.id), atSec, s.values[i]);
+          observedAt.set(s.id, atSec);
+        }
       }
     }
 
@@ -122,6 +134,7 @@ export function createControllerTick(deps: TickDeps): ControllerTick {
       const demand = buildDemandSlots({
         poolId: pool.id, nowSec: now, slotSec, slots, levels, signals: cfg.demandSignals, backlogSignals: backlog,
         forecasts: cache.bySeries, recent, committedUnits: committed.get(pool.id) ?? 0, predictedUnits: pred.unitsByPool.get(pool.id) ?? [],
+        ...(calibrator ? { quantileOf: (id: string, f: Forecast | undefined, level: number, t: number) => calibrator.quantile(id, f, level, t) } : {}),
       });
       const out = deps.planner.plan({ nowSec: now, pool, offerings: offeringsByPool.get(pool.id) ?? [], capacity: snap, demand, slotSec, memory: state.plannerMemory[pool.id] ?? {} });
       memory[pool.id] = out.memory;

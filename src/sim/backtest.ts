@@ -58,7 +58,7 @@ export function backtestAssumptions(s: Scenario): string[] {
       ? `Chains that do not name a variant are composed at arrival by the composer (core/compose) for their principal (${s.policies.length > 0 ? `${s.policies.length} scenario policies` : 'no policies: allow all'}), against the world's availability (free ready units plus what the pool may still launch up to maxUnits, cheapest spot and on-demand prices per unit-hour); a running chain is re-scored, at most ${s.composer.maxSwitchesPerChain} time(s), when a step's spot instance gets an interruption notice, a step overruns p95 × ${s.composer.overrunFactor}, or every offering of a pool with queued steps reports insufficient capacity. The composer is part of the chain service, so it works the same under every policy; chain cost is instance time × the task's vCPU share of the instance price.`
       : 'Chains run the variant their arrival names (or the workflow\'s first); the composer is disabled in this scenario.',
     'The oracle has zero lead time, perfect foresight of the tick\'s demand, launches the instant a task would wait and ignores on-demand floors: a lower bound on cost, not a feasible policy.',
-    'Every world is seeded identically: the same demand, chain arrivals and task runtimes for every policy; spot interruptions are drawn per launched instance.',
+    'Every world is seeded identically: the same demand, chain arrivals and task runtimes (per variant) for every policy; the variant a chain runs depends on the capacity its world offers; spot interruptions are drawn per launched instance.',
   ];
 }
 

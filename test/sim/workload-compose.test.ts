@@ -115,6 +115,22 @@ describe('composer in the simulated workload', () => {
     expect(w.workload.stats.chainsCompleted).toBe(1);
   });
 
+  it('switches queued work away from a pool whose every offering reports insufficient capacity, and composes new chains elsewhere', () => {
+    const w = world({ arrivals: [
+      { atSec: T0 + 10, chainId: 'c1', workflow: 'w', principal: 'p1' },
+      { atSec: T0 + 200, chainId: 'c2', workflow: 'w', principal: 'p1' },
+    ] });
+    w.advanceTo(T0 + 60);
+    expect(w.workload.chains.get('c1')!.variant).toBe('spot-batch');
+    for (const o of w.offeringsByPool.get('spot')!) w.cloud.setOfferingAvailable(o.id, false);
+    w.advanceTo(T0 + 120);
+    expect(w.workload.chains.get('c1')!.variant).toBe('on-demand');
+    expect(Object.fromEntries(w.composer!.switchReasons)).toEqual({ 'insufficient-capacity': 1 });
+    expect(w.workload.pools.get('spot')!.queue).toEqual([]);
+    w.advanceTo(T0 + 240);
+    expect(w.workload.chains.get('c2')!.variant).toBe('on-demand');
+  });
+
   it('keeps the arrival variant when the scenario disables the composer', () => {
     const w = world({ composer: { enabled: false } });
     w.advanceTo(T0 + 60);

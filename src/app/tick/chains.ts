@@ -104,6 +104,35 @@ export class ChainBook {
     return out;
   }
 
+  /**
+   * The chain's next frontier: steps not started, not runnable yet, whose every dependency has
+   * started, with the time each is expected to become runnable: the latest expected finish of its
+   * running dependencies (start + the task's median runtime from the workflow's runtime statistics,
+   * never before `nowSec`). A WfFormat DAG runs every step, so a fan-out's children are all here
+   * (hundreds of steps where a next-step model names one task type). Steps with a running
+   * dependency of unknown runtime are left out.
+   */
+  frontierSteps(c: TrackedChain, nowSec: number): Array<{ step: TrackedStep; expectedStartSec: number }> {
+    const out: Array<{ step: TrackedStep; expectedStartSec: number }> = [];
+    for (const s of c.steps.values()) {
+      if (s.status !== 'submitted' || s.def.dependencies.length === 0) continue;
+      let startSec = nowSec;
+      let pending = false;
+      let known = true;
+      for (const d of s.def.dependencies) {
+        const p = c.steps.get(d);
+        if (!p || p.status === 'submitted' || p.startedAtSec === undefined) { known = false; break; }
+        if (p.status === 'finished') continue;
+        pending = true;
+        const runtimeSec = p.def.runtime?.p50Sec;
+        if (runtimeSec === undefined) { known = false; break; }
+        startSec = Math.max(startSec, p.startedAtSec + runtimeSec);
+      }
+      if (known && pending) out.push({ step: s, expectedStartSec: startSec });
+    }
+    return out;
+  }
+
   /** Steps of `c` not started yet whose dependencies are not all finished (the future of the chain). */
   futureSteps(c: TrackedChain): TrackedStep[] {
     return [...c.steps.values()].filter((s) => s.status === 'submitted' && !s.def.dependencies.every((d) => c.steps.get(d)?.status === 'finished'));

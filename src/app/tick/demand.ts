@@ -32,11 +32,17 @@ export interface DemandInputs {
   readonly committedUnits: number;
   /** Predicted step units per slot index. */
   readonly predictedUnits: readonly number[];
+  /**
+   * Quantile of a metric series' forecast at a level and time (e.g. recalibrated from observed
+   * errors, see calibration.ts). @default the forecast's own quantile (forecastAt)
+   */
+  readonly quantileOf?: (seriesId: string, f: Forecast | undefined, level: number, tSec: number) => number;
 }
 
 /** The pool's demand per slot. */
 export function buildDemandSlots(d: DemandInputs): DemandSlot[] {
   const out: DemandSlot[] = [];
+  const q = d.quantileOf ?? ((_id: string, f: Forecast | undefined, level: number, tSec: number) => forecastAt(f, level, tSec));
   const mine = d.signals.filter((s) => s.poolId === d.poolId);
   const backlog = d.backlogSignals.filter((s) => s.poolId === d.poolId);
   for (let k = 0; k < d.slots; k++) {
@@ -46,7 +52,7 @@ export function buildDemandSlots(d: DemandInputs): DemandSlot[] {
     let median = 0;
     let floor = 0;
     for (const s of mine) {
-      median += forecastAt(d.forecasts.get(s.seriesId), 0.5, t) / s.metricPerUnit;
+      median += q(s.seriesId, d.forecasts.get(s.seriesId), 0.5, t) / s.metricPerUnit;
       floor += (d.recent?.get(s.seriesId) ?? 0) / s.metricPerUnit;
     }
     const predicted = d.predictedUnits[k] ?? 0;
@@ -59,7 +65,7 @@ export function buildDemandSlots(d: DemandInputs): DemandSlot[] {
       let sq = 0;
       for (const s of mine) {
         const f = d.forecasts.get(s.seriesId);
-        const spread = (forecastAt(f, level, t) - forecastAt(f, 0.5, t)) / s.metricPerUnit;
+        const spread = (q(s.seriesId, f, level, t) - q(s.seriesId, f, 0.5, t)) / s.metricPerUnit;
         sq += spread * spread;
       }
       const metric = median + (level >= 0.5 ? 1 : -1) * Math.sqrt(sq);

@@ -1,7 +1,9 @@
 /**
- * The predict stage: next steps of each running chain from the NextStepModel, scored against the
- * step that really started next (top-1 hit rate), turned into expected units per pool and slot, and
- * offered to the pre-execution selection.
+ * The predict stage: next steps of each running chain, turned into expected units per pool and
+ * slot — from the workflow DAG (every step whose dependencies have all started, at its dependencies'
+ * expected finish) and, beyond it, from the NextStepModel (probability × vCPU at the expected
+ * start) — with the model's top-1 scored against the step that really started next, and offered to
+ * the pre-execution selection.
  */
 import { taskTypeOf, type ExecutionEvent } from '../../core/model/index.js';
 import type { NextStepModel, NextStepPrediction } from '../../core/predict/types.js';
@@ -61,16 +63,28 @@ export function predictSteps(
     const preds = model.predict({ chainId: c.chainId, workflow: c.workflow, principal: c.principal, history: c.history, running: c.running, nowSec }, topN);
     scorer.remember(c.chainId, preds[0]);
     const future = book.futureSteps(c);
-    const used = new Set<string>();
+    const addUnits = (poolId: string, inSec: number, units: number): void => {
+      const k = Math.max(0, Math.floor(inSec / slotSec));
+      if (k >= slots) return;
+      let arr = unitsByPool.get(poolId);
+      if (!arr) unitsByPool.set(poolId, (arr = new Array<number>(slots).fill(0)));
+      arr[k] += units;
+    };
+    // steps whose dependencies have all started: from the DAG, each at its expected release time
+    const frontier = book.frontierSteps(c, nowSec);
+    const counted = new Set<string>();
+    for (const f of frontier) {
+      counted.add(f.step.def.task_id);
+      addUnits(f.step.poolId, f.expectedStartSec - nowSec, f.step.def.resource_requirements.vcpu);
+    }
+    // further steps the next-step model expects (not already counted from the DAG)
+    const used = new Set<string>(counted);
     for (const p of preds) {
       const step = future.find((s) => taskTypeOf(s.def) === p.taskType && !used.has(s.def.task_id));
       if (!step) continue;
       used.add(step.def.task_id);
-      const k = Math.max(0, Math.floor(p.expectedStartInSec / slotSec));
-      if (k >= slots) continue;
-      let arr = unitsByPool.get(step.poolId);
-      if (!arr) unitsByPool.set(step.poolId, (arr = new Array<number>(slots).fill(0)));
-      arr[k] += p.probability * step.def.resource_requirements.vcpu;
+      if (frontier.some((f) => taskTypeOf(f.step.def) === p.taskType)) continue;
+      addUnits(step.poolId, p.expectedStartInSec, p.probability * step.def.resource_requirements.vcpu);
     }
     prefetchInputs.push({ chainId: c.chainId, workflow: c.workflow, predictions: preds, pendingSteps: future.map((s) => ({ task: s.def, poolId: s.poolId })) });
   }

@@ -33,6 +33,11 @@ export interface TickOptions {
    * period in between (the injected Forecaster is not used). @default "refit"
    */
   readonly forecastMode?: 'refit' | 'incremental';
+  /**
+   * Recalibrate metric demand quantiles from the tick's own observed forecast errors (normalised
+   * split conformal, see tick/calibration.ts) once two hours of scores are in. @default false
+   */
+  readonly recalibrate?: boolean;
   /** Planning slot, seconds. @default config.tickSec */
   readonly slotSec?: number;
   /** Backlog metrics of task pools; their forecast is demand beyond the tasks already committed. */

@@ -129,7 +129,7 @@ export function registerBacktest(program: Command): void {
     .option('--days <n>', 'simulated days (default: 7 for the default scenario)')
     .option('--seed <n>', 'random seed (default 42)')
     .option('--policies <list>', `comma-separated subset of ${POLICY_NAMES.join(',')}`)
-    .option('--forecaster <name>', 'forecasting model of the prescale policy (seasonal-naive, arima)', 'seasonal-naive')
+    .option('--forecaster <name>', 'forecasting of the prescale policy: incremental (MSTL + ETS refitted hourly, updated every 5 minutes), or a model refitted hourly (seasonal-naive, arima, ets, mstl, prophet, robust, select, ensemble)', 'incremental')
     .option('--planner <name>', 'capacity planner of the prescale policy: greedy, or milp (HiGHS, slower)', 'greedy')
     .option('--hazard-factor <x>', 'multiply every spot interruption hazard (sensitivity)')
     .option('--lead-time-factor <x>', 'multiply every launch lead time (sensitivity)')

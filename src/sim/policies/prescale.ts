@@ -82,7 +82,7 @@ export function createPrescalePolicy(world: World, backlog: ReadonlyMap<string, 
     nextStep: createNextStepModel('vom'),
     planner: opts.planner ?? createGreedyPlanner({ tickSec: sc.tickSec }),
     config,
-    options: { taskBacklogSignals: backlogSignals, prefetch: prefetchSelectionFrom(config.prefetch), forecastMode: incremental ? 'incremental' : 'refit' },
+    options: { taskBacklogSignals: backlogSignals, prefetch: prefetchSelectionFrom(config.prefetch), forecastMode: incremental ? 'incremental' : 'refit', recalibrate: true },
   });
   return {
     name: opts.name ?? 'prescale',

@@ -1,7 +1,9 @@
 /**
- * The simulated workload of one world: chain arrivals, task dependencies, queues per pool, placement
- * on ready instances, task runtimes, kills on spot reclaim (killed tasks re-queue at the front, so
- * work is conserved), preparations, and the execution events the controller observes.
+ * The simulated workload of one world: chain arrivals (composed by the chain service's composer when
+ * the scenario has one, see composer.ts), task dependencies, queues per pool, placement on ready
+ * instances, task runtimes, kills on spot reclaim (killed tasks re-queue at the front, so work is
+ * conserved), variant switches on triggers (switch-chain.ts), preparations (prefetch-ledger.ts), the
+ * cost of each chain's task attempts, and the execution events the controller observes.
  */
 import type { SwitchTrigger } from '../../core/compose/index.js';
 import type { ExecutionEvent, PreExecuteCommand, Random, Workflow } from '../../core/model/index.js';
@@ -9,7 +11,8 @@ import type { SimInstance } from '../cloud/sim-instance.js';
 import type { EventQueue } from '../event-queue.js';
 import type { SimClock } from '../sim-clock.js';
 import { EVENT_PRIORITY, type SimEvent, type WorkloadSimEvent } from '../sim-events.js';
-import { instantiateChain, instantiateTasks } from './chains.js';
+import { instantiateChain } from './chains.js';
+import { applyVariantSwitch, keptTasks } from './switch-chain.js';
 import type { ChainComposer } from './composer.js';
 import { PoolPlacement } from './placement.js';
 import { PrefetchLedger, type PrefetchPrices } from './prefetch-ledger.js';
@@ -306,47 +309,11 @@ export class Workload {
     if (this.triggered.has(key)) return;
     this.triggered.add(key);
     const now = this.opts.clock.nowSec();
-    const doneIds = chain.tasks.filter((t) => (t.status === 'done' || t.status === 'running') && !lost.has(t)).map((t) => t.def.task_id);
+    const doneIds = keptTasks(chain, lost).map((t) => t.def.task_id);
     const r = composer.rescore(wf, chain.variant, chain.principal, doneIds, trigger, chain.id, now);
     if (!r.switched) return;
     const variant = wf.variants.find((v) => v.name === r.variant)!;
-    const kept = chain.tasks.filter((t) => (t.status === 'done' || t.status === 'running') && !lost.has(t));
-    let cancelled = 0;
-    for (const t of chain.tasks) {
-      if (kept.includes(t)) continue;
-      const p = this.pools.get(t.poolId)!;
-      if (t.status === 'queued') {
-        p.queue = p.queue.filter((x) => x !== t);
-        p.queuedVcpu -= t.vcpu;
-      } else if (t.status === 'running') {
-        this.accrue(t, now);
-        this.running.delete(t);
-        p.release(t);
-        t.instanceId = undefined;
-        this.dirty.add(t.poolId);
-      }
-      t.status = 'cancelled';
-      cancelled++;
-    }
-    const fresh = instantiateTasks(chain.id, variant, r.remainingTaskIds, this.opts.random, `~${variant.name}#${chain.switches + 1}`);
-    const keptById = new Map(kept.map((t) => [t.def.task_id, t]));
-    const freshById = new Map(fresh.map((t) => [t.def.task_id, t]));
-    for (const t of kept) t.children.length = 0;
-    for (const n of fresh) {
-      n.pendingParents = 0;
-      for (const dep of n.def.dependencies) {
-        const parent = freshById.get(dep) ?? keptById.get(dep);
-        if (parent && parent.status !== 'done') {
-          n.pendingParents++;
-          parent.children.push(n);
-        }
-      }
-    }
-    const from = chain.variant;
-    chain.variant = variant.name;
-    chain.switches++;
-    chain.tasks = [...kept, ...fresh];
-    chain.doneTasks = kept.filter((t) => t.status === 'done').length;
+    const { from, fresh, kept, cancelled } = applyVariantSwitch(chain, variant, r.remainingTaskIds, lost, this.opts.random, (t) => this.drop(t, now));
     this.stats.tasksCancelled += cancelled;
     this.stats.tasksSubmitted += fresh.length - cancelled;
     const pool = trigger.kind === 'overrun' ? (kept.find((t) => t.def.task_id === trigger.taskId)?.poolId ?? '') : trigger.poolId;
@@ -357,6 +324,21 @@ export class Workload {
     }
     for (const n of fresh) if (n.pendingParents === 0) this.makeRunnable(n, now);
     this.maybeComplete(chain, now);
+  }
+
+  /** Frees a step dropped by a switch: its queue place or its share of an instance. */
+  private drop(t: SimTask, now: number): void {
+    const p = this.pools.get(t.poolId)!;
+    if (t.status === 'queued') {
+      p.queue = p.queue.filter((x) => x !== t);
+      p.queuedVcpu -= t.vcpu;
+    } else if (t.status === 'running') {
+      this.accrue(t, now);
+      this.running.delete(t);
+      p.release(t);
+      t.instanceId = undefined;
+      this.dirty.add(t.poolId);
+    }
   }
 
   private emit(t: SimTask, kind: ExecutionEvent['kind'], atSec: number): void {
