@@ -13,7 +13,7 @@ import { runBacktest, POLICY_NAMES, type PolicyName } from '../../sim/backtest.j
 import { defaultScenario } from '../../sim/scenario/default.js';
 import { parseScenario, type Scenario } from '../../sim/scenario/schema.js';
 import { tracesScenario } from '../../sim/scenario/traces.js';
-import { writeBacktestReport } from '../../sim/write-report.js';
+import { writeBacktestReportWithHtml } from '../../sim/write-report.js';
 import { createGreedyPlanner, createMilpPlanner, type Planner } from '../../core/plan/index.js';
 import { loadHighsSolver } from '../../adapters/highs/load-highs.js';
 
@@ -147,7 +147,7 @@ export function registerBacktest(program: Command): void {
       } finally {
         progress.stop();
       }
-      const written = writeBacktestReport(outcome, o.out);
+      const written = await writeBacktestReportWithHtml(outcome, o.out);
       process.stdout.write(`${comparisonTable(outcome.report)}\n\n${sc.name}: ${sc.days} day(s) in ${((performance.now() - t0) / 1000).toFixed(1)} s; wrote ${written.files.join(', ')}\n`);
     });
 }
