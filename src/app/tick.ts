@@ -124,7 +124,6 @@ export function createControllerTick(deps: TickDeps): ControllerTick {
 
     // predict
     const pred = predictSteps(book, deps.nextStep, scorer, now, slotSec, slots, Math.max(3, cfg.prefetch.topN));
-    const committed = book.committedUnitsByPool();
 
     // plan
     const snap = await deps.cloud.describeCapacity();
@@ -133,7 +132,7 @@ export function createControllerTick(deps: TickDeps): ControllerTick {
     for (const pool of pools) {
       const demand = buildDemandSlots({
         poolId: pool.id, nowSec: now, slotSec, slots, levels, signals: cfg.demandSignals, backlogSignals: backlog,
-        forecasts: cache.bySeries, recent, committedUnits: committed.get(pool.id) ?? 0, predictedUnits: pred.unitsByPool.get(pool.id) ?? [],
+        forecasts: cache.bySeries, recent, committedUnits: pred.committedByPool.get(pool.id) ?? [], predictedUnits: pred.unitsByPool.get(pool.id) ?? [],
         ...(calibrator ? { quantileOf: (id: string, f: Forecast | undefined, level: number, t: number) => calibrator.quantile(id, f, level, t) } : {}),
       });
       const out = deps.planner.plan({ nowSec: now, pool, offerings: offeringsByPool.get(pool.id) ?? [], capacity: snap, demand, slotSec, memory: state.plannerMemory[pool.id] ?? {} });

@@ -1,18 +1,6 @@
-import type { CacheNodeOffering } from '../core/model/index.js';
+import type { CacheNodeOffering, InstanceTypePrice } from '../core/model/index.js';
 
-/** One instance type's prices and shape in a region. */
-export interface InstanceTypePrice {
-  readonly instanceType: string;
-  readonly vcpu: number;
-  readonly memoryGiB: number;
-  readonly arch: 'x86_64' | 'arm64';
-  readonly onDemandUsdPerHour: number;
-  /** Spot price (observed or estimated from the Spot Advisor's savings), USD per hour. */
-  readonly spotUsdPerHour?: number;
-  /** Spot Advisor interruption bucket index 0..4 (<5%, 5-10%, 10-15%, 15-20%, >20%). */
-  readonly interruptionBucket?: number;
-  readonly currentGeneration: boolean;
-}
+export type { InstanceTypePrice } from '../core/model/offering.js';
 
 /**
  * Prices: the AWS Pricing API with a static table as fallback (Karpenter's pricing provider),

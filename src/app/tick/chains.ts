@@ -25,6 +25,14 @@ export interface TrackedChain {
   finishedSteps: number;
 }
 
+/** Expected timing of one step (see {@link ChainBook.schedule}). */
+export interface StepTiming {
+  readonly step: TrackedStep;
+  readonly startSec: number;
+  readonly releaseSec: number;
+  readonly readySec: number;
+}
+
 /** Looks up task definitions by workflow, variant and task id. */
 export class TaskCatalog {
   private readonly byKey = new Map<string, { def: TaskDefinition; poolId: string }>();
@@ -105,31 +113,42 @@ export class ChainBook {
   }
 
   /**
-   * The chain's next frontier: steps not started, not runnable yet, whose every dependency has
-   * started, with the time each is expected to become runnable: the latest expected finish of its
-   * running dependencies (start + the task's median runtime from the workflow's runtime statistics,
-   * never before `nowSec`). A WfFormat DAG runs every step, so a fan-out's children are all here
-   * (hundreds of steps where a next-step model names one task type). Steps with a running
-   * dependency of unknown runtime are left out.
+   * Expected timing of every unfinished step of `c` from the workflow DAG and the tasks' median
+   * runtimes: `startSec` (started: when it started; runnable: now; blocked: the latest `readySec`
+   * of its dependencies), `releaseSec` (when its capacity is expected back: start + median runtime;
+   * Infinity when unknown or already overrun) and `readySec` (when its children may start: never
+   * before now). Steps depending on a step of unknown runtime are left out.
    */
-  frontierSteps(c: TrackedChain, nowSec: number): Array<{ step: TrackedStep; expectedStartSec: number }> {
-    const out: Array<{ step: TrackedStep; expectedStartSec: number }> = [];
-    for (const s of c.steps.values()) {
-      if (s.status !== 'submitted' || s.def.dependencies.length === 0) continue;
-      let startSec = nowSec;
-      let pending = false;
-      let known = true;
-      for (const d of s.def.dependencies) {
-        const p = c.steps.get(d);
-        if (!p || p.status === 'submitted' || p.startedAtSec === undefined) { known = false; break; }
-        if (p.status === 'finished') continue;
-        pending = true;
-        const runtimeSec = p.def.runtime?.p50Sec;
-        if (runtimeSec === undefined) { known = false; break; }
-        startSec = Math.max(startSec, p.startedAtSec + runtimeSec);
+  schedule(c: TrackedChain, nowSec: number): Map<string, StepTiming> {
+    const out = new Map<string, StepTiming>();
+    const visiting = new Set<string>();
+    const timing = (id: string): StepTiming | null | undefined => {
+      const s = c.steps.get(id);
+      if (!s) return undefined;
+      if (s.status === 'finished') return null;
+      const known = out.get(id);
+      if (known) return known;
+      if (visiting.has(id)) return undefined;
+      visiting.add(id);
+      const p50 = s.def.runtime?.p50Sec;
+      let startSec: number | undefined;
+      if (s.status === 'started' && s.startedAtSec !== undefined) startSec = s.startedAtSec;
+      else {
+        startSec = nowSec;
+        for (const d of s.def.dependencies) {
+          const t = timing(d);
+          if (t === undefined) { startSec = undefined; break; }
+          if (t !== null) startSec = Math.max(startSec, t.readySec);
+        }
       }
-      if (known && pending) out.push({ step: s, expectedStartSec: startSec });
-    }
+      visiting.delete(id);
+      if (startSec === undefined || !Number.isFinite(startSec)) return undefined;
+      const endSec = p50 === undefined ? Infinity : startSec + p50;
+      const t: StepTiming = { step: s, startSec, releaseSec: endSec > nowSec ? endSec : Infinity, readySec: Math.max(nowSec, endSec) };
+      out.set(id, t);
+      return t;
+    };
+    for (const id of c.steps.keys()) timing(id);
     return out;
   }
 

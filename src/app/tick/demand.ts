@@ -2,10 +2,11 @@
  * Builds each pool's demand slots for the planner: metric-driven demand quantiles from the forecasts
  * (metric / metricPerUnit; several series of a pool are summed as independent: sum of medians plus or
  * minus the root-sum-square of each series' quantile spread, rather than adding upper quantiles,
- * which would over-provision a pool fed by many series), the units of steps already committed
- * (running or runnable), the expected units of predicted next steps (probability × vCPU, in the slot
- * they are expected to start), and, at each quantile level, the task-backlog forecast's quantile
- * beyond those two (task demand at level q is max(committed + predicted, backlog quantile q): chains
+ * which would over-provision a pool fed by many series), the units of known steps per slot (running,
+ * runnable, and blocked steps of tracked chains where the DAG schedule places them), the expected
+ * units of steps only the next-step model predicts (probability × vCPU, in the slot they are expected
+ * to start), and, at each quantile level, the task-backlog forecast's quantile beyond those two
+ * (task demand at level q is max(committed + predicted, backlog quantile q): chains
  * not yet submitted are only in the backlog forecast, so holding its service-level quantile is what
  * keeps new chains' first steps from waiting a launch lead time).
  * The latest observed value of each metric is a floor under its forecast over the horizon (the
@@ -29,7 +30,8 @@ export interface DemandInputs {
   readonly forecasts: ReadonlyMap<string, Forecast>;
   /** Latest observed value per demand series (a floor under its forecast), when known. */
   readonly recent?: ReadonlyMap<string, number>;
-  readonly committedUnits: number;
+  /** Units of known steps per slot index (running, runnable, and blocked steps the DAG schedule places there), or one value for every slot. */
+  readonly committedUnits: number | readonly number[];
   /** Predicted step units per slot index. */
   readonly predictedUnits: readonly number[];
   /**
@@ -56,12 +58,13 @@ export function buildDemandSlots(d: DemandInputs): DemandSlot[] {
       floor += (d.recent?.get(s.seriesId) ?? 0) / s.metricPerUnit;
     }
     const predicted = d.predictedUnits[k] ?? 0;
+    const committedUnits = typeof d.committedUnits === 'number' ? d.committedUnits : (d.committedUnits[k] ?? 0);
     for (const level of d.levels) {
       // task demand at this level: the backlog forecast's quantile, of which the steps already
       // committed and those predicted to start in this slot are added by the planner itself
       let queued = 0;
       for (const s of backlog) queued += forecastAt(d.forecasts.get(s.seriesId), level, t);
-      const backlogUnits = Math.max(0, queued - d.committedUnits - predicted);
+      const backlogUnits = Math.max(0, queued - committedUnits - predicted);
       let sq = 0;
       for (const s of mine) {
         const f = d.forecasts.get(s.seriesId);
@@ -71,7 +74,7 @@ export function buildDemandSlots(d: DemandInputs): DemandSlot[] {
       const metric = median + (level >= 0.5 ? 1 : -1) * Math.sqrt(sq);
       quantiles[quantileKey(level)] = Math.max(0, metric, floor) + backlogUnits;
     }
-    out.push({ startSec: t, quantiles, predictedStepUnits: d.predictedUnits[k] ?? 0, committedUnits: d.committedUnits });
+    out.push({ startSec: t, quantiles, predictedStepUnits: d.predictedUnits[k] ?? 0, committedUnits });
   }
   return out;
 }

@@ -1,9 +1,10 @@
 /**
- * The predict stage: next steps of each running chain, turned into expected units per pool and
- * slot — from the workflow DAG (every step whose dependencies have all started, at its dependencies'
- * expected finish) and, beyond it, from the NextStepModel (probability × vCPU at the expected
- * start) — with the model's top-1 scored against the step that really started next, and offered to
- * the pre-execution selection.
+ * The predict stage: the capacity each tracked chain will hold per pool and slot — from the workflow
+ * DAG and the tasks' median runtimes (running steps until their expected finish, runnable steps from
+ * now, blocked steps from when their dependencies are expected to finish; a fan-out's children all
+ * count, where a next-step model names one task type), and beyond that from the NextStepModel
+ * (probability × vCPU at the expected start) — with the model's top-1 scored against the step that
+ * really started next, and offered to the pre-execution selection.
  */
 import { taskTypeOf, type ExecutionEvent } from '../../core/model/index.js';
 import type { NextStepModel, NextStepPrediction } from '../../core/predict/types.js';
@@ -18,9 +19,14 @@ export interface HitCounter {
 
 /** Output of {@link predictSteps}. */
 export interface PredictOutput {
-  /** Expected units per pool per slot index. */
+  /** Expected units per pool per slot index of steps the next-step model predicts beyond the DAG's timings. */
   readonly unitsByPool: Map<string, number[]>;
   readonly prefetchInputs: PrefetchChainInput[];
+  /**
+   * Units per pool per slot of every step whose timing the workflow DAG gives (started, runnable and
+   * blocked steps, from their expected start to their expected release; see ChainBook.schedule).
+   */
+  readonly committedByPool: Map<string, number[]>;
 }
 
 /** Per-chain memory of the last top-1 prediction, scored when the next step starts. */
@@ -57,37 +63,39 @@ export function predictSteps(
   book: ChainBook, model: NextStepModel, scorer: PredictionScorer, nowSec: number, slotSec: number, slots: number, topN: number,
 ): PredictOutput {
   const unitsByPool = new Map<string, number[]>();
+  const committedByPool = new Map<string, number[]>();
   const prefetchInputs: PrefetchChainInput[] = [];
+  const row = (m: Map<string, number[]>, poolId: string): number[] => {
+    let arr = m.get(poolId);
+    if (!arr) m.set(poolId, (arr = new Array<number>(slots).fill(0)));
+    return arr;
+  };
   for (const c of book.chains.values()) {
+    // from the DAG: every known step of the chain over the slots it is expected to hold capacity
+    const scheduled = book.schedule(c, nowSec);
+    for (const t of scheduled.values()) {
+      const k0 = Math.max(0, Math.floor((t.startSec - nowSec) / slotSec));
+      const k1 = t.releaseSec === Infinity ? slots : Math.min(slots, Math.ceil((t.releaseSec - nowSec) / slotSec));
+      if (k0 >= k1) continue;
+      const arr = row(committedByPool, t.step.poolId);
+      for (let k = k0; k < k1; k++) arr[k] += t.step.def.resource_requirements.vcpu;
+    }
     if (!c.running) continue;
     const preds = model.predict({ chainId: c.chainId, workflow: c.workflow, principal: c.principal, history: c.history, running: c.running, nowSec }, topN);
     scorer.remember(c.chainId, preds[0]);
     const future = book.futureSteps(c);
-    const addUnits = (poolId: string, inSec: number, units: number): void => {
-      const k = Math.max(0, Math.floor(inSec / slotSec));
-      if (k >= slots) return;
-      let arr = unitsByPool.get(poolId);
-      if (!arr) unitsByPool.set(poolId, (arr = new Array<number>(slots).fill(0)));
-      arr[k] += units;
-    };
-    // steps whose dependencies have all started: from the DAG, each at its expected release time
-    const frontier = book.frontierSteps(c, nowSec);
-    const counted = new Set<string>();
-    for (const f of frontier) {
-      counted.add(f.step.def.task_id);
-      addUnits(f.step.poolId, f.expectedStartSec - nowSec, f.step.def.resource_requirements.vcpu);
-    }
-    // further steps the next-step model expects (not already counted from the DAG)
-    const used = new Set<string>(counted);
+    // beyond the DAG's known timings, the steps the next-step model expects (probability × vCPU at the expected start)
+    const used = new Set<string>();
     for (const p of preds) {
       const step = future.find((s) => taskTypeOf(s.def) === p.taskType && !used.has(s.def.task_id));
       if (!step) continue;
       used.add(step.def.task_id);
-      if (frontier.some((f) => taskTypeOf(f.step.def) === p.taskType)) continue;
-      addUnits(step.poolId, p.expectedStartInSec, p.probability * step.def.resource_requirements.vcpu);
+      if (scheduled.has(step.def.task_id)) continue;
+      const k = Math.max(0, Math.floor(p.expectedStartInSec / slotSec));
+      if (k < slots) row(unitsByPool, step.poolId)[k] += p.probability * step.def.resource_requirements.vcpu;
     }
     prefetchInputs.push({ chainId: c.chainId, workflow: c.workflow, predictions: preds, pendingSteps: future.map((s) => ({ task: s.def, poolId: s.poolId })) });
   }
   scorer.forget(new Set(book.chains.keys()));
-  return { unitsByPool, prefetchInputs };
+  return { unitsByPool, committedByPool, prefetchInputs };
 }

@@ -52,3 +52,21 @@ export interface CacheNodeOffering {
   /** Network performance as published ("Up to 10 Gigabit"). */
   readonly networkPerformance?: string;
 }
+
+/**
+ * One instance type's prices and shape in a region, as a price catalog gives it (PriceCatalog port)
+ * and the market model consumes it (core/market).
+ */
+export interface InstanceTypePrice {
+  readonly instanceType: string;
+  readonly vcpu: number;
+  readonly memoryGiB: number;
+  readonly arch: 'x86_64' | 'arm64';
+  /** Linux shared-tenancy on-demand price, USD per instance-hour. */
+  readonly onDemandUsdPerHour: number;
+  /** Spot price (observed or estimated from the Spot Advisor's savings), USD per instance-hour. */
+  readonly spotUsdPerHour?: number;
+  /** Spot Advisor interruption bucket index 0..4 (<5%, 5-10%, 10-15%, 15-20%, >20%). */
+  readonly interruptionBucket?: number;
+  readonly currentGeneration: boolean;
+}

@@ -1,0 +1,59 @@
+/**
+ * The tick's predicted step units: a fan-out's children all counted from the workflow DAG, at their
+ * parent's expected finish.
+ */
+import { describe, expect, it } from 'vitest';
+import { WorkflowSchema, type ExecutionEvent } from '../../src/core/model/index.js';
+import { createNextStepModel } from '../../src/core/predict/index.js';
+import { ChainBook, TaskCatalog } from '../../src/app/tick/chains.js';
+import { PredictionScorer, predictSteps } from '../../src/app/tick/predict.js';
+
+const task = (id: string, deps: string[], vcpu: number, p50Sec?: number) => ({
+  task_id: id, task_type: id.replace(/-\d+$/, ''), executable_code_location: `command:${id}`, dependencies: deps,
+  resource_requirements: { vcpu, memoryGiB: 2 * vcpu },
+  ...(p50Sec !== undefined ? { runtime: { meanSec: p50Sec, p50Sec, p95Sec: 2 * p50Sec } } : {}),
+});
+
+// split (runtime 200 s) fans out to 5 map tasks of 2 vCPU each, then merge
+const fanOut = WorkflowSchema.parse({
+  name: 'fan', variants: [{ name: 'default', defaultPool: 'batch', tasks: [
+    task('split', [], 1, 200),
+    ...[1, 2, 3, 4, 5].map((i) => task(`map-${i}`, ['split'], 2, 60)),
+    task('merge', [1, 2, 3, 4, 5].map((i) => `map-${i}`), 1, 30),
+  ] }],
+});
+
+const ev = (taskId: string, kind: ExecutionEvent['kind'], atSec: number): ExecutionEvent => ({
+  chainId: 'c1', workflow: 'fan', variant: 'default', taskId, taskType: taskId.replace(/-\d+$/, ''), kind, atSec,
+});
+
+describe('tick step prediction from the DAG', () => {
+  it('holds every child of a running fan-out from the parent start plus its median runtime until their own finish', () => {
+    const book = new ChainBook(new TaskCatalog([fanOut]));
+    const submitted = fanOut.variants[0].tasks.map((t) => ev(t.task_id, 'submitted', 1000));
+    book.ingest([...submitted, ev('split', 'started', 1000)]);
+    const out = predictSteps(book, createNextStepModel('markov1'), new PredictionScorer(), 1060, 60, 10, 3);
+    const units = out.committedByPool.get('batch')!;
+    // slots start at 1060 + 60k: split (1 vCPU) until 1200 = slots 0-2; maps (5 × 2 vCPU) 1200-1260 = slots 2-3;
+    // merge (1) 1260-1290 = slot 3
+    expect(units).toEqual([1, 1, 11, 11, 0, 0, 0, 0, 0, 0]);
+  });
+
+  it('never expects a step before now when its dependency overruns its median, and holds the overrunning step', () => {
+    const book = new ChainBook(new TaskCatalog([fanOut]));
+    book.ingest([...fanOut.variants[0].tasks.map((t) => ev(t.task_id, 'submitted', 1000)), ev('split', 'started', 1000)]);
+    const s = book.schedule(book.chains.get('c1')!, 1500);
+    expect(s.get('split')!.releaseSec).toBe(Infinity);
+    expect(s.get('map-1')!.startSec).toBe(1500);
+    expect(s.get('merge')!.startSec).toBe(1560);
+  });
+
+  it('leaves out steps that depend on a step of unknown runtime', () => {
+    const wf = WorkflowSchema.parse({ name: 'fan', variants: [{ name: 'default', defaultPool: 'batch', tasks: [task('a', [], 1), task('b-1', ['a'], 2, 10)] }] });
+    const book = new ChainBook(new TaskCatalog([wf]));
+    book.ingest([ev('a', 'submitted', 0), ev('b-1', 'submitted', 0), ev('a', 'started', 0)]);
+    const s = book.schedule(book.chains.get('c1')!, 30);
+    expect([...s.keys()]).toEqual(['a']);
+    expect(s.get('a')!.releaseSec).toBe(Infinity);
+  });
+});
