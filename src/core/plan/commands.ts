@@ -44,8 +44,9 @@ export function prepaidRemainingSec(i: Instance, nowSec: number): number {
 
 /**
  * Picks instances to terminate so that each offering goes from `from` to `to` counts: within an
- * offering, those with the least prepaid billing time left first, then the newest (least warmed up
- * work lost is not known, so newest pending ones carry the least work), then by id.
+ * offering, idle instances first, then the least busy (`busyUnits`, unknown counts as idle: no work
+ * is lost by stopping an idle instance), then those with the least prepaid billing time left, then
+ * the newest (newest pending ones carry the least work), then by id.
  */
 export function pickInstancesToTerminate(instances: readonly Instance[], from: Counts, to: Counts, nowSec: number): Instance[] {
   const out: Instance[] = [];
@@ -53,7 +54,7 @@ export function pickInstancesToTerminate(instances: readonly Instance[], from: C
     const drop = n - (to.get(id) ?? 0);
     if (drop <= 0) continue;
     const mine = instances.filter((i) => i.offeringId === id)
-      .sort((a, b) => prepaidRemainingSec(a, nowSec) - prepaidRemainingSec(b, nowSec) || b.launchedAtSec - a.launchedAtSec || (a.id < b.id ? -1 : 1));
+      .sort((a, b) => (a.busyUnits ?? 0) - (b.busyUnits ?? 0) || prepaidRemainingSec(a, nowSec) - prepaidRemainingSec(b, nowSec) || b.launchedAtSec - a.launchedAtSec || (a.id < b.id ? -1 : 1));
     out.push(...mine.slice(0, drop));
   }
   return out;

@@ -148,12 +148,14 @@ export interface Composition {
 
 /**
  * Greedy composition for `targetUnits`, starting from `start` (existing or already planned instances).
- * 1. With `allowRemove`, removes spot first (most represented offering, dearest per unit) then
- *    on-demand above the floor, never going below the target.
+ * 1. With `allowRemove`, removes on-demand above the floor first (the dearest units), then spot
+ *    (most represented offering, dearest per unit), never going below the target.
  * 2. Adds on-demand up to the floor (cheapest per unit).
  * 3. Adds spot for the rest, cheapest effective USD per unit first, each offering capped at
  *    `maxSpotSharePerOffering` of the spot total, unused offerings first until `minSpotOfferings`.
- * 4. Repairs diversification by dropping spot instances, then covers what is left with on-demand.
+ * 4. Repairs diversification by dropping spot instances; covers a remainder smaller than the caps
+ *    let spot take with one or two more spot instances when that stays diversified and costs less
+ *    than on-demand; covers what is left with on-demand.
  * 5. Trims to the spend cap and the maximum pool size (dearest per unit first), re-repairing.
  * Never launches in unlaunchable offerings; reports binding constraints in words.
  */
@@ -187,9 +189,53 @@ export function compose(
   }
   fillSpot(c, targetUnits, book, pool, canAdd, binding);
   if (repairDiversification(c, book, pool)) binding.add('spot diversification');
+  topUpWithSpot(c, targetUnits, book, pool, cap);
   fillOnDemand(() => targetUnits - unitsOf(c, book));
   trimToLimits(c, book, pool, cap, binding);
   return { counts: sortCounts(c), binding };
+}
+
+/** Spot offerings tried by {@link topUpWithSpot} (the cheapest per unit). */
+const TOP_UP_CANDIDATES = 6;
+
+/**
+ * Covers a remainder smaller than what per-offering spot caps let `fillSpot` add (e.g. 1 unit left
+ * when the smallest spot instance has 4): tries adding one or two spot instances (the cheapest
+ * offerings per unit) so that the composition covers the target and stays diversified, and keeps
+ * the cheapest such set when its expected cost (effective USD per hour) is below that of the
+ * on-demand instances that would otherwise cover the remainder. Without this, a fraction of an
+ * instance of need always went to on-demand at about twice the spot price.
+ */
+function topUpWithSpot(c: Counts, targetUnits: number, book: OfferingBook, pool: Ec2Pool, cap: number | undefined): void {
+  const remaining = targetUnits - unitsOf(c, book);
+  if (remaining <= 1e-9 || book.spot.length === 0) return;
+  const fits = (trial: Counts): boolean =>
+    unitsOf(trial, book) >= targetUnits - 1e-9 && unitsOf(trial, book) <= pool.maxUnits + 1e-9
+    && (cap === undefined || costOf(trial, book) <= cap + 1e-9) && isDiversified(trial, book, pool);
+  const candidates = book.spot.slice(0, TOP_UP_CANDIDATES);
+  let best: { ids: string[]; usd: number } | undefined;
+  const consider = (ids: string[]): void => {
+    const trial: Counts = new Map(c);
+    for (const id of ids) add(trial, id, 1);
+    if (!fits(trial)) return;
+    const usd = ids.reduce((a, id) => a + book.info(id).effectiveUsdPerHour, 0);
+    if (!best || usd < best.usd - 1e-12) best = { ids, usd };
+  };
+  for (let i = 0; i < candidates.length; i++) {
+    consider([candidates[i].id]);
+    for (let j = i; j < candidates.length; j++) consider([candidates[i].id, candidates[j].id]);
+  }
+  if (!best) return;
+  // what on-demand would cost for the same remainder (as fillOnDemand would add it)
+  let odUsd = 0;
+  let odUnits = 0;
+  while (remaining - odUnits > 1e-9 && book.onDemand.length > 0) {
+    const o = pickCheapest(book.onDemand, remaining - odUnits);
+    odUsd += o.effectiveUsdPerHour;
+    odUnits += o.capacityUnits;
+  }
+  if (book.onDemand.length > 0 && odUsd <= best.usd + 1e-12) return;
+  for (const id of best.ids) add(c, id, 1);
 }
 
 function pickCheapest(list: readonly OfferingInfo[], needUnits: number): OfferingInfo {
@@ -255,7 +301,7 @@ function removeDownTo(c: Counts, targetUnits: number, odFloor: number, book: Off
       .filter(({ o }) => o.market === 'spot' || odTotal - o.capacityUnits >= odFloor - 1e-9);
     if (candidates.length === 0) return;
     candidates.sort((a, b) =>
-      (a.o.market === 'spot' ? 0 : 1) - (b.o.market === 'spot' ? 0 : 1)
+      (a.o.market === 'on-demand' ? 0 : 1) - (b.o.market === 'on-demand' ? 0 : 1)
       || b.n * b.o.capacityUnits - a.n * a.o.capacityUnits
       || b.o.effectiveUsdPerHour / b.o.capacityUnits - a.o.effectiveUsdPerHour / a.o.capacityUnits
       || (a.o.id < b.o.id ? -1 : 1));

@@ -134,7 +134,7 @@ export function planWithFrame(input: PlanInput, opts: PlannerOptions, composer: 
   const forced: Counts = new Map(current);
   trimToLimits(forced, book, pool, limits.spendCapUsdPerHour, binding);
 
-  // 2. Scale-in with hysteresis, down to what the lead-time window still needs.
+  // 2. Scale-in with hysteresis, down to what the lead-time window still needs; idle instances only.
   const memory: Record<string, number> = { ...input.memory };
   const windowEndSec = nowSec + tickSec + book.maxLeadTimeSec() + pool.launchMarginSec;
   let windowNeed = pool.minUnits;
@@ -151,8 +151,13 @@ export function planWithFrame(input: PlanInput, opts: PlannerOptions, composer: 
       for (const [id, n] of forced) {
         const want = Math.min(n, shrunk.get(id) ?? 0);
         const u = book.info(id).capacityUnits;
-        const drop = Math.min(n - want, Math.floor((budget + 1e-9) / u));
-        if (drop < n - want) binding.add('change limit per tick');
+        // scale-in takes idle instances only: busy ones finish their tasks first (a later tick takes them)
+        const idle = instances.filter((i) => i.offeringId === id && !((i.busyUnits ?? 0) > 0)).length;
+        const extra = n - (current.get(id) ?? 0); // already dropped by the hard limits above (never positive)
+        const removable = Math.max(0, idle + extra);
+        if (removable < n - want) binding.add('busy instances kept');
+        const drop = Math.min(n - want, removable, Math.floor((budget + 1e-9) / u));
+        if (drop < Math.min(n - want, removable)) binding.add('change limit per tick');
         budget -= drop * u;
         scaleInUnits += drop * u;
         if (n - drop > 0) base.set(id, n - drop);
