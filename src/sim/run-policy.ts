@@ -170,7 +170,8 @@ function forecastRows(world: World, policy: string, untilSec: number): ForecastR
     const list = bySeries.get(id)!;
     const t = target.get(id)!;
     list.forEach((f, i) => {
-      const to = Math.min(untilSec, list[i + 1]?.originSec ?? Infinity);
+      // a forecast's first step is originSec + periodSec; it is in force until the next forecast's first step
+      const to = Math.min(untilSec, (list[i + 1]?.originSec ?? Infinity) + f.periodSec);
       for (const r of forecastRowsFromForecast(policy, t.poolId, f, t.metricPerUnit, f.originSec, to)) {
         const key = `${r.pool}|${r.timestamp}`;
         const prev = acc.get(key);

@@ -87,7 +87,8 @@ export function createPrescalePolicy(world: World, backlog: ReadonlyMap<string, 
   return {
     name: opts.name ?? 'prescale',
     async tick(_ctx: PolicyTickContext) {
-      await tick.run();
+      const result = await tick.run();
+      world.recordForecasts(result.forecasts);
     },
     extras: () => {
       const s = tick.stats();
