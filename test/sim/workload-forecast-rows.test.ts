@@ -1,7 +1,7 @@
 /**
  * forecast.csv rows of a run come from the forecasts a policy records on its world
  * (World.recordForecasts): metric series in units (÷ metricPerUnit), each forecast covering its
- * periods until the same series' next forecast.
+ * periods until the same series' next forecast takes over (its first step, origin + periodSec).
  */
 import { describe, expect, it } from 'vitest';
 import { metricDemandByPool } from '../../src/sim/demand-grid.js';
@@ -19,7 +19,7 @@ function forecast(originSec: number, base: number): Forecast {
 }
 
 describe('forecast rows of a run', () => {
-  it('turns recorded forecasts into p10/p50/p90 units per pool, each until the next refit', async () => {
+  it('turns recorded forecasts into p10/p50/p90 units per pool, each until the next forecast\'s first step', async () => {
     const sc = parseScenario({
       name: 'f', seed: 1, startSec: T0, days: 1 / 24,
       pools: [{ kind: 'ec2', id: 'web', instanceRequirements: { vcpuMin: 4, vcpuMax: 4, allowedFamilies: ['m6i'] } }],
@@ -38,6 +38,8 @@ describe('forecast rows of a run', () => {
     const run = await runPolicy(sc, metricDemandByPool(sc, 61), 'hand', factory, false);
     expect(run.extraRows.forecast.map((r) => [r.timestamp - T0, r.pool, r.p10_units, r.p50_units, r.p90_units])).toEqual([
       [300, 'web', 9, 10, 11],
+      // the second forecast (origin +600) first predicts +900, so +600 is still the first forecast's
+      [600, 'web', 9, 10, 11],
       [900, 'web', 19, 20, 21],
       [1200, 'web', 19, 20, 21],
       [1500, 'web', 19, 20, 21],
