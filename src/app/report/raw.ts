@@ -2,7 +2,7 @@
  * Raw results of one policy's run, as the simulator measured them (unrounded). The report builder
  * turns them into a {@link PolicyReport}.
  */
-import type { ForecastErrorSummary, NextStepSummary, PrefetchSummary, VariantSummary } from './types.js';
+import type { PolicyReport } from './types.js';
 
 /** Cost of one submitted chain, for attribution. */
 export interface ChainCostRaw {
@@ -11,30 +11,26 @@ export interface ChainCostRaw {
   readonly costUsd: number;
 }
 
-/** Measurements of one policy's run. */
-export interface PolicyRawResult {
-  readonly policy: string;
+/** Fields a raw result carries over to the {@link PolicyReport} unchanged (counts and summaries). */
+type CarriedOver = Pick<
+  PolicyReport,
+  | 'policy' | 'unmetDemandUnitSec' | 'spotInterruptions' | 'tasksRequeued' | 'tasksSubmitted' | 'tasksCompleted'
+  | 'chainsSubmitted' | 'chainsCompleted' | 'launches' | 'terminations'
+  | 'forecastError' | 'nextStep' | 'prefetch' | 'variants' | 'decisionCounts'
+>;
+
+/** Measurements of one policy's run: the carried-over fields plus raw samples the builder summarises. */
+export interface PolicyRawResult extends CarriedOver {
   /** Sums of the timeline's cost column by market, USD (already rounded per row). */
   readonly spotUsd: number;
   readonly onDemandUsd: number;
   readonly cacheUsd: number;
+  /** Wait for capacity of every task, seconds (summarised into percentiles). */
   readonly waitSec: readonly number[];
+  /** Makespan of every chain, seconds. */
   readonly makespanSec: readonly number[];
-  readonly unmetDemandUnitSec: number;
+  /** Ready capacity not used, unit-seconds (reported as unit-hours). */
   readonly idleUnitSec: number;
-  readonly spotInterruptions: number;
-  readonly tasksRequeued: number;
-  readonly tasksSubmitted: number;
-  readonly tasksCompleted: number;
-  readonly chainsSubmitted: number;
-  readonly chainsCompleted: number;
-  readonly launches: number;
-  readonly terminations: number;
-  readonly forecastError: ForecastErrorSummary | null;
-  readonly nextStep: NextStepSummary | null;
-  readonly prefetch: PrefetchSummary | null;
-  readonly variants: VariantSummary | null;
-  readonly decisionCounts: Readonly<Record<string, number>>;
   /** Every submitted chain's cost (attribution); absent: no attribution in the report. */
   readonly chainCosts?: readonly ChainCostRaw[];
   /** Epoch seconds of the last tick. */
