@@ -3,17 +3,15 @@
  * proxy resource to a NodejsFunction (src/handlers/chain-api.ts) that replays requests into the
  * fastify app. Access logs go to CloudWatch Logs; the function has its own role (logs + state table).
  */
-import { resolve } from 'node:path';
 import { Duration } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
-import { esmBundling, REPO_ROOT } from './controller-function.js';
+import { esmBundling, prescaleFunctionBase } from './controller-function.js';
 
 /** Props of {@link ChainApi}. */
 export interface ChainApiProps {
@@ -38,14 +36,8 @@ export class ChainApi extends Construct {
     role.addToPolicy(new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn, `${logGroup.logGroupArn}:*`] }));
     props.stateTable.grantReadWriteData(role);
     this.fn = new NodejsFunction(this, 'Function', {
+      ...prescaleFunctionBase('src/handlers/chain-api.ts'),
       description: 'prescale Chain Management API',
-      entry: resolve(REPO_ROOT, 'src/handlers/chain-api.ts'),
-      handler: 'handler',
-      projectRoot: REPO_ROOT,
-      depsLockFilePath: resolve(REPO_ROOT, 'package-lock.json'),
-      runtime: lambda.Runtime.NODEJS_22_X,
-      architecture: lambda.Architecture.ARM_64,
-      memorySize: 1024,
       timeout: Duration.seconds(29),
       role,
       logGroup,

@@ -19,6 +19,24 @@ import { Construct } from 'constructs';
 /** The repository root (cdk/lib/../..). */
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
+/**
+ * Function settings shared by prescale's Lambdas, so a runtime or architecture change happens once:
+ * entry under the repository, handler `handler`, the lock file for bundling, Node.js 22 on arm64,
+ * 1024 MB. Callers add description, timeout, role, environment and bundling.
+ * @param entry the handler's path relative to the repository root, e.g. "src/handlers/controller.ts"
+ */
+export function prescaleFunctionBase(entry: string) {
+  return {
+    entry: resolve(REPO_ROOT, entry),
+    handler: 'handler',
+    projectRoot: REPO_ROOT,
+    depsLockFilePath: resolve(REPO_ROOT, 'package-lock.json'),
+    runtime: lambda.Runtime.NODEJS_22_X,
+    architecture: lambda.Architecture.ARM_64,
+    memorySize: 1024,
+  } as const;
+}
+
 /** Bundling shared by prescale's functions: ESM, Node 20 target, local esbuild, SDK v3 bundled. */
 export function esmBundling(afterBundling: (outputDir: string) => string[] = () => []): NonNullable<ConstructorParameters<typeof NodejsFunction>[2]>['bundling'] {
   return {
@@ -83,14 +101,8 @@ export class ControllerFunction extends Construct {
     for (const s of props.statements) this.role.addToPolicy(s);
     const tickBudgetSec = Math.max(30, Math.min(900, props.scheduleRateMinutes * 60 - 5));
     this.fn = new NodejsFunction(this, 'Function', {
+      ...prescaleFunctionBase('src/handlers/controller.ts'),
       description: `prescale controller tick (${props.mode})`,
-      entry: resolve(REPO_ROOT, 'src/handlers/controller.ts'),
-      handler: 'handler',
-      projectRoot: REPO_ROOT,
-      depsLockFilePath: resolve(REPO_ROOT, 'package-lock.json'),
-      runtime: lambda.Runtime.NODEJS_22_X,
-      architecture: lambda.Architecture.ARM_64,
-      memorySize: 1024,
       timeout: Duration.seconds(tickBudgetSec),
       reservedConcurrentExecutions: 1,
       role: this.role,
