@@ -19,8 +19,8 @@ import type { BacktestReport } from '../src/app/report/index.js';
 const DATA = path.resolve(process.cwd(), '../shared/data');
 
 function table(report: BacktestReport): string {
-  const head = '| policy | cost (USD) | × oracle | spot / on-demand (USD) | step wait p95 (s) | unmet demand (unit-s) | idle (unit-h) | spot interruptions | forecast sMAPE | next-step hit rate |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|';
-  const rows = report.policies.map((p) => `| ${p.policy} | ${p.cost.totalUsd.toFixed(2)} | ${p.costRatioToOracle?.toFixed(2) ?? 'n/a'} | ${p.cost.spotUsd.toFixed(2)} / ${p.cost.onDemandUsd.toFixed(2)} | ${p.stepWait.p95Sec} | ${p.unmetDemandUnitSec.toFixed(0)} | ${p.idleUnitHours.toFixed(1)} | ${p.spotInterruptions} | ${p.forecastError ? `${p.forecastError.value.toFixed(1)}%` : 'n/a'} | ${p.nextStep ? `${(p.nextStep.hitRate * 100).toFixed(1)}%` : 'n/a'} |`);
+  const head = '| policy | cost (USD) | × oracle | spot / on-demand / cache (USD) | step wait p95 (s) | unmet demand (unit-s) | idle (unit-h) | spot interruptions | forecast sMAPE | next-step hit rate |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|';
+  const rows = report.policies.map((p) => `| ${p.policy} | ${p.cost.totalUsd.toFixed(2)} | ${p.costRatioToOracle?.toFixed(2) ?? 'n/a'} | ${p.cost.spotUsd.toFixed(2)} / ${p.cost.onDemandUsd.toFixed(2)} / ${p.cost.cacheUsd.toFixed(2)} | ${p.stepWait.p95Sec} | ${p.unmetDemandUnitSec.toFixed(0)} | ${p.idleUnitHours.toFixed(1)} | ${p.spotInterruptions} | ${p.forecastError ? `${p.forecastError.value.toFixed(1)}%` : 'n/a'} | ${p.nextStep ? `${(p.nextStep.hitRate * 100).toFixed(1)}%` : 'n/a'} |`);
   return [head, ...rows].join('\n');
 }
 
@@ -62,7 +62,7 @@ const traces = await tracesScenario({
 sections.push(await measure('Real traces (NYC taxi + NAB realAWSCloudwatch, Pegasus workflows)', traces));
 if (skipped.length > 0) sections.push(`Series too short for ${days} days plus one of history, left out: ${skipped.join(', ')}.`);
 const md = [
-  'Each policy runs on its own simulated cloud seeded identically (same demand, chain arrivals, task runtimes). × oracle is the policy\'s cost over the oracle\'s (perfect foresight, zero lead time: a lower bound). Forecast error is sMAPE of the mean forecast over the first hour after each forecast origin (prescale: its forecaster over 5-minute periods; predictive-hourly: its hourly peak forecast). The prescale policy here uses the incremental forecaster (MSTL + ETS refitted hourly, updated with every 5-minute period) and the greedy planner.',
+  'Each policy runs on its own simulated cloud seeded identically (same demand, chain arrivals, task runtimes). × oracle is the policy\'s cost over the oracle\'s (perfect foresight under the same rules: ready at once but billed for the lead time it would have launched ahead, keeping on-demand floors, pool minimums and spot diversification; see src/sim/policies/oracle.ts). Costs include prescale\'s prefetch state cache (ElastiCache) where the scenario has one. Forecast error is sMAPE of the mean forecast over the first hour after each forecast origin (prescale: its forecaster over 5-minute periods; predictive-hourly: its hourly peak forecast). The prescale policy here uses the incremental forecaster (MSTL + ETS refitted hourly, updated with every 5-minute period), per-step conformal calibration of each pool\'s demand from its latest observation (src/app/tick/pool-calibration.ts) and the greedy planner.',
   '',
   ...sections.flatMap((s) => [s, '']),
 ].join('\n');

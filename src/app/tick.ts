@@ -7,14 +7,18 @@
  * so a tick that crashed mid-way is re-run with the same commands and skips those already applied;
  * a tick whose time is not after the last completed tick does nothing.
  */
-import { quantileKey, type ApplyResult, type Command, type Decision, type Ec2Pool, type Forecast, type Offering } from '../core/model/index.js';
+import { quantileKey, type ApplyResult, type CachePool, type Command, type Decision, type Ec2Pool, type Forecast, type Offering } from '../core/model/index.js';
+import { DEFAULT_CACHE_NODE_TABLE } from '../core/market/index.js';
 import { parsePrefetchConfig, selectPrefetch } from '../core/predict/prefetch-selection.js';
+import { checkCacheNodes, planCacheStage, PreparedStateLedger } from './tick/cache.js';
 import { ChainBook, TaskCatalog } from './tick/chains.js';
 import { buildDemandSlots } from './tick/demand.js';
 import { ForecastCache, SCORED_HORIZON_SEC } from './tick/forecast.js';
 import { PredictionScorer, predictSteps } from './tick/predict.js';
+import { avoidedAt, CriticalStepTracker, reactToSpotStage, withoutAvoided, withPendingLaunches } from './tick/spot.js';
 import { DECISION_LOG, TickStateHolder } from './tick/state.js';
 import { QuantileCalibrator } from './tick/calibration.js';
+import { PoolQuantileCalibrator } from './tick/pool-calibration.js';
 import type { TickDeps, TickResult, TickState } from './tick/types.js';
 import { validateCommands } from './tick/validate.js';
 
@@ -50,12 +54,18 @@ export function createControllerTick(deps: TickDeps): ControllerTick {
   const slotSec = opts.slotSec ?? cfg.tickSec;
   const incremental = opts.forecastMode === 'incremental';
   const calibrator = (opts.recalibrate ?? false) ? new QuantileCalibrator() : undefined;
+  const poolCalibrator = (opts.recalibrate ?? false) ? new PoolQuantileCalibrator() : undefined;
   const observedAt = new Map<string, number>();
   const backlog = opts.taskBacklogSignals ?? [];
   const metricSeriesIds = new Set(cfg.demandSignals.map((d) => d.seriesId));
   const seriesIds = [...new Set([...cfg.demandSignals.map((d) => d.seriesId), ...backlog.map((b) => b.seriesId)])].sort();
   const prefetchCfg = opts.prefetch && cfg.prefetch.enabled ? opts.prefetch : undefined;
   const pools = cfg.pools.filter((p): p is Ec2Pool => p.kind === 'ec2');
+  const cachePools = cfg.pools.filter((p): p is CachePool => p.kind === 'elasticache');
+  const cacheNodes = opts.cacheNodes ?? DEFAULT_CACHE_NODE_TABLE;
+  checkCacheNodes(cachePools, cacheNodes);
+  const critical = new CriticalStepTracker();
+  const ledger = new PreparedStateLedger();
   let lastEventSec: number | undefined;
 
   const note = (ds: readonly Decision[]): void => {
@@ -78,12 +88,14 @@ export function createControllerTick(deps: TickDeps): ControllerTick {
     scorer.score(book.ingest(exec));
     deps.nextStep.observe(exec);
     for (const e of exec) if (e.kind === 'started') prepared.delete(`${e.chainId}/${e.taskId}`);
+    critical.observe(exec);
+    ledger.observe(exec, now);
 
-    // offerings and horizon
+    // offerings (those avoided after spot signals marked unavailable) and horizon
     const offeringsByPool = new Map<string, Offering[]>();
     let maxLead = 0;
     for (const p of pools) {
-      const os = await deps.cloud.offerings(p);
+      const os = withoutAvoided(await deps.cloud.offerings(p), avoidedAt(state.avoidOfferings, now));
       offeringsByPool.set(p.id, os);
       for (const o of os) maxLead = Math.max(maxLead, o.launchLeadTimeSec);
     }
@@ -106,6 +118,7 @@ export function createControllerTick(deps: TickDeps): ControllerTick {
     // latest observation of each demand metric: a floor under the forecast over the planning horizon,
     // and (with calibration) a score of the forecast that was in force when it was observed
     const recent = new Map<string, number>();
+    let recentAtSec: number | undefined;
     const demandIds = [...new Set(cfg.demandSignals.map((d) => d.seriesId))].sort();
     if (demandIds.length > 0) {
       const latest = await deps.metrics.fetch({ seriesIds: demandIds, startSec: now - 3 * slotSec, endSec: now, periodSec: slotSec });
@@ -115,6 +128,7 @@ export function createControllerTick(deps: TickDeps): ControllerTick {
         if (i < 0) continue;
         recent.set(s.id, s.values[i]);
         const atSec = s.startSec + i * s.periodSec;
+        recentAtSec = Math.min(recentAtSec ?? atSec, atSec);
         if (calibrator && atSec > (observedAt.get(s.id) ?? -Infinity)) {
           calibrator.observe(s.id, before.get(s.id), atSec, s.values[i]);
           observedAt.set(s.id, atSec);
@@ -125,14 +139,52 @@ export function createControllerTick(deps: TickDeps): ControllerTick {
     // predict
     const pred = predictSteps(book, deps.nextStep, scorer, now, slotSec, slots, Math.max(3, cfg.prefetch.topN));
 
+    // spot signals: replace at-risk instances ahead, before planning, so the planner counts the replacements
+    const snap0 = await deps.cloud.describeCapacity();
+    const spot = reactToSpotStage({
+      nowSec: now, pools, offeringsByPool, capacity: snap0, events: cloudEvents, criticalInstanceIds: (id) => critical.instanceIds(book, id, snap0),
+      avoidOfferings: state.avoidOfferings ?? {}, replacedInstances: state.replacedInstances ?? {}, ...(opts.spotAvoidSec !== undefined ? { avoidSec: opts.spotAvoidSec } : {}),
+    });
+    decisions.push(...spot.decisions);
+    const avoidNow = avoidedAt(spot.avoidOfferings, now);
+    for (const [id, os] of offeringsByPool) offeringsByPool.set(id, withoutAvoided(os, avoidNow));
+    const offeringsById = new Map<string, Offering>();
+    for (const os of offeringsByPool.values()) for (const o of os) offeringsById.set(o.id, o);
+    const kept = { avoidOfferings: spot.avoidOfferings, replacedInstances: spot.replacedInstances };
+    const base: TickState = { ...state, ...kept };
+    const results: ApplyResult[] = [];
+    const done = new Set(state.inFlight?.tickSec === now ? state.inFlight.appliedIds : []);
+    const act = async (cmds: readonly Command[]): Promise<void> => {
+      if (cfg.mode === 'dry-run') for (const c of cmds) results.push({ commandId: c.id, status: 'dry-run', instanceIds: [] });
+      if (cfg.mode !== 'active' || cmds.length === 0) return;
+      await holder.save({ ...base, inFlight: { tickSec: now, appliedIds: [...done] } });
+      for (const c of cmds) {
+        if (done.has(c.id)) continue;
+        const r = await deps.cloud.apply(c);
+        results.push(r);
+        done.add(c.id);
+        if (c.kind === 'pre-execute' && r.status !== 'failed') {
+          prepared.add(`${c.chainId}/${c.taskId}`);
+          const def = book.chains.get(c.chainId)?.steps.get(c.taskId)?.def;
+          if (def) ledger.add(c, def, now, cfg.prefetch.ttlSec);
+        }
+        if (r.status === 'failed') decisions.push({ atSec: now, kind: 'validate', subject: c.poolId, chosen: `failed ${c.id}`, reason: `${r.error?.code}: ${r.error?.message}` });
+        if (deps.store) await holder.save({ ...base, inFlight: { tickSec: now, appliedIds: [...done] } });
+      }
+    };
+    const spotChecked = validateCommands(spot.commands, snap0, offeringsById, cfg.limits, now);
+    decisions.push(...spotChecked.decisions);
+    await act(spotChecked.accepted);
+    const snap = spotChecked.accepted.length === 0 ? snap0
+      : cfg.mode === 'active' ? await deps.cloud.describeCapacity() : withPendingLaunches(snap0, spotChecked.accepted.filter((c) => c.kind === 'launch'), offeringsById);
+
     // plan
-    const snap = await deps.cloud.describeCapacity();
     const planned: Command[] = [];
     const memory: Record<string, TickState['plannerMemory'][string]> = { ...state.plannerMemory };
     for (const pool of pools) {
       const demand = buildDemandSlots({
         poolId: pool.id, nowSec: now, slotSec, slots, levels, signals: cfg.demandSignals, backlogSignals: backlog,
-        forecasts: cache.bySeries, recent, committedUnits: pred.committedByPool.get(pool.id) ?? [], predictedUnits: pred.unitsByPool.get(pool.id) ?? [],
+        forecasts: cache.bySeries, recent, recentAtSec, poolCalibrator, committedUnits: pred.committedByPool.get(pool.id) ?? [], predictedUnits: pred.unitsByPool.get(pool.id) ?? [],
         ...(calibrator ? { quantileOf: (id: string, f: Forecast | undefined, level: number, t: number) => calibrator.quantile(id, f, level, t) } : {}),
       });
       const out = deps.planner.plan({ nowSec: now, pool, offerings: offeringsByPool.get(pool.id) ?? [], capacity: snap, demand, slotSec, memory: state.plannerMemory[pool.id] ?? {} });
@@ -142,6 +194,14 @@ export function createControllerTick(deps: TickDeps): ControllerTick {
         atSec: now, kind: 'plan', subject: pool.id, chosen: `${out.plan.commands.length} command(s) by ${out.plan.solver}`,
         reason: `${out.plan.reason}; demand q${quantileKey(pool.serviceLevel)} now ${(demand[0]?.quantiles[quantileKey(pool.serviceLevel)] ?? 0).toFixed(2)} units; ${cloudEvents.length} cloud event(s)`,
       });
+    }
+    if (cachePools.length > 0) {
+      const sized = planCacheStage({
+        nowSec: now, tickSec: cfg.tickSec, slotSec, pools: cachePools, nodes: cacheNodes, capacity: snap, ledger, chains: pred.prefetchInputs, prefetch: prefetchCfg, memory: state.plannerMemory,
+      });
+      planned.push(...sized.commands);
+      decisions.push(...sized.decisions);
+      Object.assign(memory, sized.memory);
     }
 
     // prefetch
@@ -154,34 +214,18 @@ export function createControllerTick(deps: TickDeps): ControllerTick {
 
     // validate against fresh state
     const fresh = await deps.cloud.describeCapacity();
-    const offeringsById = new Map<string, Offering>();
-    for (const os of offeringsByPool.values()) for (const o of os) offeringsById.set(o.id, o);
     const checked = validateCommands(planned, fresh, offeringsById, cfg.limits, now);
     decisions.push(...checked.decisions);
 
     // act
-    const results: ApplyResult[] = [];
-    if (cfg.mode === 'active') {
-      const done = new Set(state.inFlight?.tickSec === now ? state.inFlight.appliedIds : []);
-      await holder.save({ ...state, inFlight: { tickSec: now, appliedIds: [...done] } });
-      for (const c of checked.accepted) {
-        if (done.has(c.id)) continue;
-        const r = await deps.cloud.apply(c);
-        results.push(r);
-        done.add(c.id);
-        if (c.kind === 'pre-execute' && r.status !== 'failed') prepared.add(`${c.chainId}/${c.taskId}`);
-        if (r.status === 'failed') decisions.push({ atSec: now, kind: 'validate', subject: c.poolId, chosen: `failed ${c.id}`, reason: `${r.error?.code}: ${r.error?.message}` });
-        if (deps.store) await holder.save({ ...state, inFlight: { tickSec: now, appliedIds: [...done] } });
-      }
-    } else if (cfg.mode === 'dry-run') {
-      for (const c of checked.accepted) results.push({ commandId: c.id, status: 'dry-run', instanceIds: [] });
-    }
+    await act(checked.accepted);
 
-    await holder.save({ lastTickSec: now, plannerMemory: memory });
+    await holder.save({ lastTickSec: now, plannerMemory: memory, ...kept });
     if (deps.store && decisions.length > 0) await deps.store.append(DECISION_LOG, decisions);
     note(decisions);
-    deps.logger?.debug('tick', { atSec: now, commands: checked.accepted.length, decisions: decisions.length });
-    return { atSec: now, skipped: false, decisions, commands: checked.accepted, results, forecasts };
+    const commands = [...spotChecked.accepted, ...checked.accepted];
+    deps.logger?.debug('tick', { atSec: now, commands: commands.length, decisions: decisions.length });
+    return { atSec: now, skipped: false, decisions, commands, results, forecasts };
   }
 
   return {

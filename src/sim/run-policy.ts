@@ -39,13 +39,20 @@ export interface BacklogRecorder {
 
 /**
  * Runs `factory`'s policy on a fresh world.
- * @param instantLeadTime build the world's cloud with zero lead time (the oracle)
+ * @param instantLeadTime build the world's cloud with capacity ready at once, billed for its lead time (the oracle)
  */
 export async function runPolicy(
   scenario: Scenario, grid: DemandGrid, name: string, factory: (world: World, backlog: BacklogRecorder) => ReturnType<PolicyFactory>,
   instantLeadTime: boolean, progress?: TickProgress,
 ): Promise<PolicyRun> {
-  const world = new World(scenario, grid, { instantLeadTime });
+  // only prescale pre-executes steps, so only its world holds the prefetch state cache (and pays for it)
+  const withCaches = name === 'prescale';
+  const world = new World(scenario, grid, { instantLeadTime, withCaches });
+  const cachePoolIds = withCaches ? scenario.caches.map((c) => c.id) : [];
+  // a cache pool holds no vCPU, so its cost shows on the row of the first pool workflow steps run on
+  // (the steps whose states it holds); the timeline still sums to the total
+  const stepPools = new Set(scenario.workflows.flatMap((w) => w.variants.flatMap((v) => v.tasks.map((t) => v.poolBindings[t.task_id] ?? v.defaultPool))));
+  const cacheRowPool = (scenario.pools.find((p) => stepPools.has(p.id)) ?? scenario.pools[0]).id;
   const runTicks = Math.round((scenario.days * 86_400) / scenario.tickSec);
   const maxTicks = runTicks + Math.ceil(scenario.maxDrainSec / scenario.tickSec) + 1;
   const backlog: BacklogRecorder = { values: new Map(scenario.pools.map((p) => [p.id, new Float64Array(maxTicks)])), recorded: 0 };
@@ -92,7 +99,7 @@ export async function runPolicy(
       const c = costs.get(pool.id);
       const spot = roundCost(c?.spotUsd ?? 0);
       const od = roundCost(c?.onDemandUsd ?? 0);
-      const cache = roundCost(c?.cacheUsd ?? 0);
+      const cache = roundCost((c?.cacheUsd ?? 0) + (pool.id === cacheRowPool ? cachePoolIds.reduce((sum, id) => sum + (costs.get(id)?.cacheUsd ?? 0), 0) : 0));
       const rowCost = roundCost(spot + od + cache);
       cost.spot += spot;
       cost.od += od;

@@ -54,11 +54,15 @@ export class SimMetricsSource implements MetricsSource {
           }
           if (cnt > 0) values[k] = sum / cnt;
         } else {
+          // finer than the series: the per-period demand the world applied (linear interpolation,
+          // seriesValueAt in demand-grid.ts), visible once the period has ended, like a 1-minute CloudWatch metric
           const x = (t0 - s.startSec) / s.periodSec;
           const i = Math.floor(x);
-          if (i >= 0 && i + 1 < len && s.startSec + (i + 2) * s.periodSec <= now) {
-            values[k] = s.values[i] + (s.values[i + 1] - s.values[i]) * (x - i);
-          } else if (i >= 0 && i < len && s.startSec + (i + 1) * s.periodSec <= now) values[k] = s.values[i];
+          if (i < 0 || i >= len) continue;
+          const a = s.values[i];
+          const b = i + 1 < len ? s.values[i + 1] : a;
+          const v = Number.isNaN(a) ? b : Number.isNaN(b) ? a : a + (b - a) * (x - i);
+          if (!Number.isNaN(v)) values[k] = v;
         }
       }
       out.push({ id, startSec: q.startSec, periodSec: q.periodSec, values });

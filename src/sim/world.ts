@@ -5,7 +5,7 @@
  */
 import { availabilityFromOfferings, type AvailabilityProfile, type ComposerOptions, type PoolAvailability } from '../core/compose/index.js';
 import type { Ec2Pool, Forecast, Offering } from '../core/model/index.js';
-import { buildOfferings } from '../core/market/index.js';
+import { buildOfferings, DEFAULT_CACHE_NODE_TABLE } from '../core/market/index.js';
 import { createRandom } from '../core/rng.js';
 import { SimulatedCloud } from './cloud/simulated-cloud.js';
 import { EventQueue } from './event-queue.js';
@@ -20,6 +20,8 @@ import type { DemandGrid } from './demand-grid.js';
 export interface WorldOptions {
   /** Capacity ready at once (the oracle). */
   readonly instantLeadTime?: boolean;
+  /** Hold the scenario's cache pools (for a policy that uses the prefetch state cache). @default false */
+  readonly withCaches?: boolean;
 }
 
 /** See module doc. */
@@ -59,8 +61,9 @@ export class World {
       random: root.fork('cloud'),
       pools: scenario.pools,
       catalog: (pool: Ec2Pool) => this.offeringsByPool.get(pool.id) ?? [],
-      leadTime: { ...scenario.leadTime, instant: opts.instantLeadTime ?? false },
+      leadTime: { ...scenario.leadTime, instant: opts.instantLeadTime ?? false, billBoot: opts.instantLeadTime ?? false },
       hazardMultiplier: scenario.hazardMultiplier,
+      caches: opts.withCaches ? scenario.caches.map((pool) => ({ pool, priceUsdPerNodeHour: DEFAULT_CACHE_NODE_TABLE.find((n) => n.nodeType === pool.nodeType)?.priceUsdPerHour ?? 0 })) : [],
     });
     const c = scenario.composer;
     if (c.enabled) {

@@ -1,8 +1,9 @@
 /**
- * Builds each pool's demand slots for the planner: metric-driven demand quantiles from the forecasts
- * (metric / metricPerUnit; several series of a pool are summed as independent: sum of medians plus or
- * minus the root-sum-square of each series' quantile spread, rather than adding upper quantiles,
- * which would over-provision a pool fed by many series), the units of known steps per slot (running,
+ * Builds each pool's demand slots for the planner: metric-driven demand quantiles (metric /
+ * metricPerUnit) — with a {@link PoolQuantileCalibrator}, the pool's latest observation times the
+ * calibrated ratio of its demand k slots ahead (pool-calibration.ts); until it has enough scores,
+ * from the forecasts, several series of a pool summed as independent (sum of medians plus or minus
+ * the root-sum-square of each series' quantile spread) — the units of known steps per slot (running,
  * runnable, and blocked steps of tracked chains where the DAG schedule places them), the expected
  * units of steps only the next-step model predicts (probability × vCPU, in the slot they are expected
  * to start), and, at each quantile level, the task-backlog forecast's quantile beyond those two
@@ -16,6 +17,7 @@
 import { quantileKey, type DemandSignal, type Forecast } from '../../core/model/index.js';
 import type { DemandSlot } from '../../core/plan/types.js';
 import { forecastAt } from './forecast.js';
+import type { PoolQuantileCalibrator } from './pool-calibration.js';
 import type { TaskBacklogSignal } from './types.js';
 
 /** Inputs of {@link buildDemandSlots}. */
@@ -39,6 +41,14 @@ export interface DemandInputs {
    * errors, see calibration.ts). @default the forecast's own quantile (forecastAt)
    */
   readonly quantileOf?: (seriesId: string, f: Forecast | undefined, level: number, tSec: number) => number;
+  /**
+   * Pool-level, per-step recalibration (pool-calibration.ts). When given, this call scores the
+   * pool's latest observation (the sum of `recent`, at `recentAtSec`) against earlier predictions,
+   * records this tick's predictions, and reads the metric quantiles from it once calibrated.
+   */
+  readonly poolCalibrator?: PoolQuantileCalibrator;
+  /** Start of the period the `recent` values were observed over, epoch seconds. */
+  readonly recentAtSec?: number;
 }
 
 /** The pool's demand per slot. */
@@ -47,16 +57,25 @@ export function buildDemandSlots(d: DemandInputs): DemandSlot[] {
   const q = d.quantileOf ?? ((_id: string, f: Forecast | undefined, level: number, tSec: number) => forecastAt(f, level, tSec));
   const mine = d.signals.filter((s) => s.poolId === d.poolId);
   const backlog = d.backlogSignals.filter((s) => s.poolId === d.poolId);
+  const cal = mine.length > 0 ? d.poolCalibrator : undefined;
+  if (cal && d.recentAtSec !== undefined && mine.every((s) => d.recent?.has(s.seriesId))) {
+    cal.observe(d.poolId, d.recentAtSec, mine.reduce((a, s) => a + d.recent!.get(s.seriesId)! / s.metricPerUnit, 0));
+  }
   for (let k = 0; k < d.slots; k++) {
     const t = d.nowSec + k * d.slotSec;
     const quantiles: Record<string, number> = {};
-    // metric demand: series are added as independent (sum of medians ± root-sum-square of spreads)
+    // metric demand: with a pool calibrator, the latest pool observation × its calibrated ratio k
+    // slots ahead; before that, series added as independent (sum of medians ± root-sum-square of spreads)
     let median = 0;
     let floor = 0;
     for (const s of mine) {
       median += q(s.seriesId, d.forecasts.get(s.seriesId), 0.5, t) / s.metricPerUnit;
       floor += (d.recent?.get(s.seriesId) ?? 0) / s.metricPerUnit;
     }
+    // the pool's latest observation is the base of the calibrated quantiles (persistence), the
+    // forecast median until one is observed
+    const base = floor > 0 ? floor : median;
+    cal?.predicted(d.poolId, t, k, base);
     const predicted = d.predictedUnits[k] ?? 0;
     const committedUnits = typeof d.committedUnits === 'number' ? d.committedUnits : (d.committedUnits[k] ?? 0);
     for (const level of d.levels) {
@@ -71,7 +90,7 @@ export function buildDemandSlots(d: DemandInputs): DemandSlot[] {
         const spread = (q(s.seriesId, f, level, t) - q(s.seriesId, f, 0.5, t)) / s.metricPerUnit;
         sq += spread * spread;
       }
-      const metric = median + (level >= 0.5 ? 1 : -1) * Math.sqrt(sq);
+      const metric = cal?.quantile(d.poolId, k, level, base) ?? median + (level >= 0.5 ? 1 : -1) * Math.sqrt(sq);
       quantiles[quantileKey(level)] = Math.max(0, metric, floor) + backlogUnits;
     }
     out.push({ startSec: t, quantiles, predictedStepUnits: d.predictedUnits[k] ?? 0, committedUnits });

@@ -1,7 +1,7 @@
 /**
  * What the controller tick needs (ports and core components, injected) and what it returns.
  */
-import type { ApplyResult, Command, ControllerConfig, Decision, Forecast } from '../../core/model/index.js';
+import type { ApplyResult, CacheNodeOffering, Command, ControllerConfig, Decision, Forecast } from '../../core/model/index.js';
 import type { Forecaster } from '../../core/forecast/types.js';
 import type { Planner, PlannerMemory } from '../../core/plan/types.js';
 import type { NextStepModel } from '../../core/predict/types.js';
@@ -44,6 +44,16 @@ export interface TickOptions {
   readonly taskBacklogSignals?: readonly TaskBacklogSignal[];
   /** Pre-execution selection settings; absent or `config.prefetch.enabled` false: no prefetch. */
   readonly prefetch?: PrefetchSelectionConfig;
+  /**
+   * How long an offering that received a spot interruption notice, a rebalance recommendation or an
+   * insufficient-capacity event stays out of the plans, seconds (see tick/spot.ts). @default 1800
+   */
+  readonly spotAvoidSec?: number;
+  /**
+   * ElastiCache node types with memory and price, for sizing cache pools. @default core/market's
+   * DEFAULT_CACHE_NODE_TABLE (the price of a group the provider reports overrides the table's)
+   */
+  readonly cacheNodes?: readonly CacheNodeOffering[];
 }
 
 /** Everything one tick uses. */
@@ -67,6 +77,10 @@ export interface TickState {
   /** Epoch seconds of the last completed tick (-Infinity as null when none). */
   readonly lastTickSec: number | null;
   readonly plannerMemory: Readonly<Record<string, PlannerMemory>>;
+  /** Offerings kept out of the plans after spot signals: offering id → until epoch seconds. */
+  readonly avoidOfferings?: Readonly<Record<string, number>>;
+  /** Instances already replaced ahead of a spot signal: instance id → epoch seconds of the replacement. */
+  readonly replacedInstances?: Readonly<Record<string, number>>;
   /** A tick that started acting and did not finish: its time and the command ids already applied. */
   readonly inFlight?: { readonly tickSec: number; readonly appliedIds: readonly string[] };
 }

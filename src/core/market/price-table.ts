@@ -61,6 +61,8 @@ export const DEFAULT_PRICE_TABLE: readonly InstanceTypePrice[] = [
 
 /** A few ElastiCache (Redis) node types in us-east-1, on-demand, from the 2022-02 file. */
 export const DEFAULT_CACHE_NODE_TABLE: readonly CacheNodeOffering[] = [
+  { nodeType: 'cache.t4g.micro', vcpu: 2, memoryGiB: 0.5, priceUsdPerHour: 0.016, networkPerformance: 'Up to 5 Gigabit' },
+  { nodeType: 'cache.t4g.small', vcpu: 2, memoryGiB: 1.37, priceUsdPerHour: 0.032, networkPerformance: 'Up to 5 Gigabit' },
   { nodeType: 'cache.t4g.medium', vcpu: 2, memoryGiB: 3.09, priceUsdPerHour: 0.065, networkPerformance: 'Up to 5 Gigabit' },
   { nodeType: 'cache.m6g.large', vcpu: 2, memoryGiB: 6.38, priceUsdPerHour: 0.149, networkPerformance: 'Up to 10 Gigabit' },
   { nodeType: 'cache.m6g.xlarge', vcpu: 4, memoryGiB: 12.93, priceUsdPerHour: 0.297, networkPerformance: 'Up to 10 Gigabit' },

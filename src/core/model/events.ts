@@ -24,6 +24,11 @@ export interface ExecutionEvent {
   readonly vcpu?: number;
   /** Memory the step ran with, GiB, when known (node resource statistics). */
   readonly memoryGiB?: number;
+  /**
+   * EC2 instance the step runs on, when the executor reports it (e.g. an ECS task's container
+   * instance); lets the tick protect instances running critical steps from spot interruptions.
+   */
+  readonly instanceId?: string;
 }
 
 /** A cloud event about capacity. */

@@ -69,6 +69,11 @@ export const CachePoolSchema = z.object({
   addLeadTimeSec: z.number().nonnegative().default(600),
   /** Time for a removal to complete, seconds. */
   removeLeadTimeSec: z.number().nonnegative().default(300),
+  /**
+   * Quantile of the forecast memory and throughput need the cache must hold, e.g. 0.95. Absent: the
+   * tick's default (app/tick/cache.ts `DEFAULT_CACHE_SERVICE_LEVEL`).
+   */
+  serviceLevel: z.number().min(0.5).max(0.999).optional(),
 });
 /** An ElastiCache replication group pool. */
 export type CachePool = z.infer<typeof CachePoolSchema>;

@@ -71,6 +71,12 @@ export const TaskDefinitionSchema = z.object({
   prepare: z.string().min(1).optional(),
   /** Share of runtime spent in setup (the part `prepare` can do ahead), 0..1. */
   setupShare: z.number().min(0).max(1).default(0),
+  /**
+   * Size of the state `prepare` leaves in the prefetch state cache (ElastiCache), GiB. Absent: the
+   * tick assumes a share of `resource_requirements.memoryGiB` (app/tick/cache.ts
+   * `DEFAULT_PREPARED_STATE_MEMORY_SHARE`).
+   */
+  preparedStateGiB: z.number().nonnegative().optional(),
   /** Hard timeout per attempt, seconds. */
   timeoutSec: z.number().positive().default(3600),
   /** Retry policy on failure. */

@@ -10,3 +10,4 @@ export * from './milp.js';
 export * from './spot-signals.js';
 export * from './cache-sizing.js';
 export * from './milp-explain.js';
+export * from './milp-bound.js';

@@ -1,7 +1,9 @@
 /**
- * A tiny writer for CPLEX LP-format models (the text `highs.solve()` reads): objective, rows,
- * bounds, general integers and binaries. Names must be LP identifiers (letters, digits, `_`). The
- * model is kept as data too, so a candidate solution can be checked and priced without a solver.
+ * A tiny builder of minimisation models: objective, rows, bounds, general integers and binaries.
+ * It writes them as CPLEX LP text (what `highs.solve()` reads) or as column/row arrays (what a
+ * persistent HiGHS model takes without parsing, see {@link LpModel.toArrays}). Names must be LP
+ * identifiers (letters, digits, `_`). The model is kept as data too, so a candidate solution can be
+ * checked and priced without a solver.
  */
 
 /** One linear term: coefficient × variable. */
@@ -24,6 +26,25 @@ function linear(terms: readonly Term[]): string {
   }
   if (line) parts.push(line);
   return parts.length > 0 ? parts.join('\n   ') : '0 __zero';
+}
+
+/**
+ * A model as arrays, in the layout of HiGHS' `passModel` (columns in first-use order; rows in
+ * compressed sparse row form: row r's entries are `rowIndex/rowValue[rowStart[r] .. rowStart[r+1])`).
+ * Missing bounds are ±Infinity; `integrality[j]` is 1 for integer (and binary) columns, else 0.
+ */
+export interface LpArrays {
+  readonly colNames: readonly string[];
+  readonly colCost: readonly number[];
+  readonly colLower: readonly number[];
+  readonly colUpper: readonly number[];
+  readonly integrality: readonly (0 | 1)[];
+  readonly rowNames: readonly string[];
+  readonly rowLower: readonly number[];
+  readonly rowUpper: readonly number[];
+  readonly rowStart: readonly number[];
+  readonly rowIndex: readonly number[];
+  readonly rowValue: readonly number[];
 }
 
 interface Row { readonly name: string; readonly terms: readonly Term[]; readonly sense: '<=' | '>=' | '='; readonly rhs: number }
@@ -79,6 +100,50 @@ export class LpModel {
       if (Math.abs(v - Math.round(v)) > tol) return false;
     }
     return true;
+  }
+
+  /**
+   * The model as arrays (see {@link LpArrays}); `relax` drops integrality. Variables default to
+   * [0, +∞) as in LP text, binaries to [0, 1]; repeated terms of one variable in a row are summed.
+   * @throws Error for a non-finite coefficient
+   */
+  toArrays(relax = false): LpArrays {
+    const index = new Map<string, number>();
+    const colNames: string[] = [];
+    const col = (n: string): number => {
+      let j = index.get(n);
+      if (j === undefined) { j = colNames.length; index.set(n, j); colNames.push(n); }
+      return j;
+    };
+    for (const n of this.objective.keys()) col(n);
+    const rowStart = [0];
+    const rowIndex: number[] = [];
+    const rowValue: number[] = [];
+    const rowLower: number[] = [];
+    const rowUpper: number[] = [];
+    for (const r of this.rows) {
+      const inRow = new Map<number, number>();
+      for (const [c, n] of r.terms) {
+        if (!Number.isFinite(c)) throw new Error(`non-finite LP coefficient ${c} in row ${r.name}`);
+        if (c !== 0) { const j = col(n); inRow.set(j, (inRow.get(j) ?? 0) + c); }
+      }
+      for (const [j, c] of inRow) if (c !== 0) { rowIndex.push(j); rowValue.push(c); }
+      rowStart.push(rowIndex.length);
+      rowLower.push(r.sense === '<=' ? -Infinity : r.rhs);
+      rowUpper.push(r.sense === '>=' ? Infinity : r.rhs);
+    }
+    for (const n of this.bounds.keys()) col(n);
+    for (const n of this.generals) col(n);
+    for (const n of this.binaries) col(n);
+    const m = colNames.length;
+    const colCost = colNames.map((n) => this.objective.get(n) ?? 0);
+    const colLower = new Array<number>(m).fill(0);
+    const colUpper = new Array<number>(m).fill(Infinity);
+    const integrality = new Array<0 | 1>(m).fill(0);
+    for (const n of this.binaries) { const j = col(n); colUpper[j] = 1; if (!relax) integrality[j] = 1; }
+    for (const [n, [lo, hi]] of this.bounds) { const j = col(n); colLower[j] = lo; colUpper[j] = hi; }
+    if (!relax) for (const n of this.generals) integrality[col(n)] = 1;
+    return { colNames, colCost, colLower, colUpper, integrality, rowNames: this.rows.map((r) => r.name), rowLower, rowUpper, rowStart, rowIndex, rowValue };
   }
 
   /** The model as LP text; `relax` drops integrality (the LP relaxation). */

@@ -25,6 +25,9 @@ export function readCounts(sol: LpSolution, ids: readonly string[], blocks: read
 export function tightConstraints(req: ComposeRequest, slots: readonly Counts[]): Set<string> {
   const b = new Set<string>();
   const { book, pool } = req;
+  let cheapest = Infinity;
+  for (const o of book.spot) cheapest = Math.min(cheapest, o.priceUsdPerHour);
+  for (const o of book.onDemand) cheapest = Math.min(cheapest, o.priceUsdPerHour);
   slots.forEach((c, s) => {
     let units = 0; let usd = 0; let od = 0; let spot = 0; let maxSpot = 0;
     for (const [id, n] of c) {
@@ -32,7 +35,6 @@ export function tightConstraints(req: ComposeRequest, slots: readonly Counts[]):
       units += n * o.capacityUnits; usd += n * o.priceUsdPerHour;
       if (o.market === 'spot') { spot += n * o.capacityUnits; maxSpot = Math.max(maxSpot, n * o.capacityUnits); } else od += n * o.capacityUnits;
     }
-    const cheapest = Math.min(...[...book.spot, ...book.onDemand].map((o) => o.priceUsdPerHour), Infinity);
     const short = req.targets[s] > units + 1e-9;
     if (short) b.add('demand not covered');
     const atMax = units >= pool.maxUnits - 1e-9;

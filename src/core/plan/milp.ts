@@ -15,19 +15,21 @@
  *   Σ_i k_i x[i,s] + u[s] ≥ T_s;
  * - on-demand floor: Σ_{i on-demand} k_i x[i,s] + v[s] ≥ F_s, v priced at 2P (soft, so that only
  *   the spend cap or the maximum size override it, as in the greedy rules);
- * - diversification: k_i x[i,s] ≤ share · Σ_{spot} k_j x[j,s] for spot i, and when share·k > 1 also
- *   at least k offerings in use whenever spot is used (binaries y);
+ * - diversification: k_i x[i,s] ≤ share · Σ_{spot} k_j x[j,s] for spot i, and when k > ⌈1/share⌉
+ *   (which the share cap alone does not imply) also at least k offerings in use whenever spot is used
+ *   (binaries y);
  * - maximum pool size Σ k_i x ≤ max; spend cap Σ p_i x ≤ cap (hard);
  * - change limit Σ_i k_i (x[i,s] − x[i,s−1]) ≤ maxChange per tick; existing instances kept
  *   (x ≥ base), offerings that cannot launch fixed at their base.
- * When the greedy plan is feasible and within the MIP gap of the LP relaxation's bound, it is taken
- * as proven (one LP solve instead of branch-and-bound). When HiGHS does not return an optimum
- * (infeasible, time or node limit, error) the greedy composer answers instead and the plan's reason
- * says why.
+ * One HiGHS solve per pool and tick, given as arrays and started from the greedy plan when that is
+ * feasible: when the root bound already proves the greedy plan within the MIP gap, HiGHS stops there
+ * and the greedy plan is kept. When HiGHS does not return an optimum (infeasible, time or node
+ * limit, error) the greedy composer answers instead and the plan's reason says why.
  */
 import { greedyComposer, planWithFrame, type ComposeRequest, type ComposeResult, type PlannerOptions, type SlotComposer } from './frame.js';
 import { onDemandFloorUnits, type Counts, type OfferingInfo } from './fleet.js';
-import { LpModel, type Term } from './lp-format.js';
+import { LpModel, type LpArrays, type Term } from './lp-format.js';
+import { capacityLowerBoundUsd, type BoundBlock } from './milp-bound.js';
 import { readCounts, tightConstraints } from './milp-explain.js';
 import type { Planner } from './types.js';
 
@@ -36,19 +38,34 @@ export interface LpSolution {
   readonly Status: string;
   readonly ObjectiveValue: number | null;
   readonly Columns: Readonly<Record<string, { readonly Primal?: number }>>;
+  /** The MIP's proven lower bound on the objective (HiGHS `mip_dual_bound`), when the solver reports it. */
+  readonly DualBound?: number | null;
 }
 
-/** A loaded LP/MILP solver taking CPLEX LP text (the `highs` package's `solve`); synchronous. */
+/** Solver options by HiGHS option name (`time_limit`, `mip_rel_gap`, `mip_max_nodes`, …). */
+export type LpSolverOptions = Readonly<Record<string, string | number | boolean>>;
+
+/** A loaded LP/MILP solver (the `highs` package); synchronous. */
 export interface LpSolver {
-  solve(problem: string, options?: Readonly<Record<string, string | number | boolean>>): LpSolution;
+  /** Solves a model given as CPLEX LP text. */
+  solve(problem: string, options?: LpSolverOptions): LpSolution;
+  /**
+   * Solves a model given as arrays (no text to write or parse), starting from `start` (a value per
+   * column of `model`, normally a feasible plan: it is the incumbent the search must beat).
+   * Optional; without it the planner writes LP text for {@link LpSolver.solve}.
+   */
+  solveArrays?(model: LpArrays, options?: LpSolverOptions, start?: readonly number[]): LpSolution;
 }
 
 /** Options of the MILP planner. */
 export interface MilpPlannerOptions extends PlannerOptions {
   /**
-   * Solver wall-clock limit per pool and tick, seconds; reaching it falls back to greedy. A safety net:
-   * it makes output depend on machine speed, so `maxNodes` (deterministic) is what normally stops a
-   * hard solve. @default 2
+   * Solver wall-clock limit per pool and tick, seconds; reaching it falls back to greedy (the plan's
+   * reason says "HiGHS Time limit reached"). A safety net for a stalled solve: solves take 1–10 ms
+   * in `npm run bench:plan` (at most ≈80 ms on a loaded machine) and most pool-ticks need none. It
+   * makes output depend on machine speed when it acts, and HiGHS' sub-MIP heuristics get the time
+   * left, so a limit near the solve times changes plans run to run (0.1 s did, on the loaded bench
+   * machine); `maxNodes` (deterministic) is what normally stops a hard solve. @default 0.5
    */
   readonly timeLimitSec?: number;
   /** Branch-and-bound node limit (deterministic); reaching it falls back to greedy. @default 20000 */
@@ -88,7 +105,14 @@ export function milpCandidates(req: ComposeRequest, candidatesPerMarket = 4): st
 }
 
 /** A group of consecutive slots planned as one in the MILP. */
-export interface SlotBlock { readonly first: number; readonly count: number; readonly target: number }
+export interface SlotBlock {
+  readonly first: number;
+  readonly count: number;
+  /** Units to cover: the block's running maximum of demand, rounded up to whole capacity. */
+  readonly target: number;
+  /** The block's running maximum of demand, unrounded (the on-demand floor's share applies to it, as in the greedy rules). */
+  readonly demandUnits: number;
+}
 
 /**
  * Groups slots. Counts never decrease inside the horizon, so covering slot s implies covering every
@@ -111,10 +135,20 @@ export function slotBlocks(req: ComposeRequest, blockSlots = 30): SlotBlock[] {
       while (s + n < runMax.length && req.slotStartSec[s + n] < cutoff && runMax[s + n] - runMax[s] < 1e-9) n++;
     } else n = Math.min(blockSlots, runMax.length - s);
     // capacity comes in whole vCPUs, so covering T is covering ⌈T⌉
-    out.push({ first: s, count: n, target: Math.ceil(runMax[s + n - 1] - 1e-9) });
+    out.push({ first: s, count: n, target: Math.ceil(runMax[s + n - 1] - 1e-9), demandUnits: runMax[s + n - 1] });
     s += n;
   }
   return out;
+}
+
+/**
+ * Whether "at least `minSpotOfferings` spot offerings" needs the MILP's binaries. Each used offering
+ * holds at most `share` of the spot units, so any spot plan already uses ⌈1/share⌉ offerings; the
+ * binaries are only needed when k exceeds that (e.g. share 0.5 and k 3, not share 0.4 and k 3).
+ */
+export function needsOfferingCount(maxSpotSharePerOffering: number, minSpotOfferings: number): boolean {
+  const implied = Math.ceil(1 / Math.max(maxSpotSharePerOffering, 1e-9) - 1e-9);
+  return minSpotOfferings > implied;
 }
 
 function gcd(a: number, b: number): number {
@@ -123,6 +157,7 @@ function gcd(a: number, b: number): number {
 
 /** A built capacity MILP. */
 export interface CapacityMilp {
+  /** The model as CPLEX LP text (written on first read). */
   readonly lp: string;
   readonly model: LpModel;
   /** Maps a per-slot plan to the model's variables, to check and price it without solving. */
@@ -130,6 +165,8 @@ export interface CapacityMilp {
   readonly ids: string[];
   readonly blocks: SlotBlock[];
   readonly stats: Omit<MilpStats, 'status'>;
+  /** A lower bound on the optimum without a solver (see milp-bound.ts), computed on first read. */
+  readonly lowerBoundUsd: number;
 }
 
 /** Builds the MILP for a request; exported for tests and benchmarks. */
@@ -148,14 +185,15 @@ export function buildCapacityMilp(req: ComposeRequest, opts: MilpPlannerOptions 
   const spotIdx = infos.map((o, i) => (o.market === 'spot' ? i : -1)).filter((i) => i >= 0);
   const odIdx = infos.map((o, i) => (o.market === 'on-demand' ? i : -1)).filter((i) => i >= 0);
   const odLaunchable = odIdx.some((i) => infos[i].launchable);
-  const needK = spotIdx.length > 0 && pool.maxSpotSharePerOffering * pool.minSpotOfferings > 1 + 1e-9;
+  const needK = spotIdx.length > 0 && needsOfferingCount(pool.maxSpotSharePerOffering, pool.minSpotOfferings);
   const changePerTick = pool.maxChangeUnitsPerTick;
   let vars = 0;
   let rows = 0;
+  const boundBlocks: BoundBlock[] = [];
   const x = (i: number, s: number): string => `x${i}_${s}`;
   // Tight upper bounds keep the LP relaxation close to the integers: no optimum holds more than twice
   // (the peak need + the largest instance) in one offering.
-  const peak = Math.max(0, ...blocks.map((b) => Math.max(b.target, onDemandFloorUnits(pool, b.target))));
+  const peak = Math.max(0, ...blocks.map((b) => Math.max(b.target, onDemandFloorUnits(pool, b.demandUnits))));
   const biggest = Math.max(1, ...infos.map((o) => o.capacityUnits));
   const upperOf = (i: number): number => {
     const o = infos[i];
@@ -169,6 +207,7 @@ export function buildCapacityMilp(req: ComposeRequest, opts: MilpPlannerOptions 
     const all: Term[] = infos.map((o, i) => [o.capacityUnits, x(i, s)]);
     const launches: Term[] = [];
     let baseUnits = 0;
+    const boundOfferings: BoundBlock['offerings'][number][] = [];
     infos.forEach((o, i) => {
       const b = base.get(o.id) ?? 0;
       baseUnits += b * o.capacityUnits;
@@ -178,6 +217,7 @@ export function buildCapacityMilp(req: ComposeRequest, opts: MilpPlannerOptions 
       // paid while booting: each instance above the base costs its lead time once
       const bootUsd = s === S - 1 && o.launchable ? o.priceUsdPerHour * (o.launchLeadTimeSec / 3600) + 1e-6 : 0;
       m.minimise([o.effectiveUsdPerHour * hours + bootUsd, x(i, s)]);
+      boundOfferings.push({ usdPerUnit: (o.effectiveUsdPerHour * hours + bootUsd) / o.capacityUnits, baseUnits: b * o.capacityUnits, spot: o.market === 'spot', launchable: upper > b });
       vars++;
       if (!o.launchable || upper === b) return;
       launches.push([o.capacityUnits, x(i, s)]);
@@ -198,7 +238,11 @@ export function buildCapacityMilp(req: ComposeRequest, opts: MilpPlannerOptions 
       m.row(`cap${s}`, infos.map((o, i) => [o.priceUsdPerHour, x(i, s)] as Term), '<=', req.spendCapUsdPerHour);
       rows++;
     }
-    const floor = onDemandFloorUnits(pool, blk.target);
+    const floor = onDemandFloorUnits(pool, blk.demandUnits);
+    boundBlocks.push({
+      offerings: boundOfferings, targetUnits: blk.target, floorUnits: floor > 0 && odLaunchable ? floor : 0,
+      penaltyUsdPerUnit: penalty * hours, maxSpotShare: pool.maxSpotSharePerOffering,
+    });
     if (floor > 0 && odLaunchable) {
       // soft at twice the shortfall penalty: only the spend cap or the pool size may override it
       m.row(`odf${s}`, [...odIdx.map((i) => [infos[i].capacityUnits, x(i, s)] as Term), [1, `v${s}`]], '>=', floor);
@@ -254,41 +298,86 @@ export function buildCapacityMilp(req: ComposeRequest, opts: MilpPlannerOptions 
         if (o.market === 'spot') { spot += n * o.capacityUnits; if (needK) v.set(`y${i}_${s}`, n > 0 ? 1 : 0); } else od += n * o.capacityUnits;
       });
       v.set(`u${s}`, Math.max(0, blocks[s].target - units));
-      v.set(`v${s}`, Math.max(0, onDemandFloorUnits(pool, blocks[s].target) - od));
+      v.set(`v${s}`, Math.max(0, onDemandFloorUnits(pool, blocks[s].demandUnits) - od));
       v.set(`S${s}`, spot);
     }
     return v;
   };
-  return { lp: m.toString(), model: m, assignmentOf, ids, blocks, stats: { variables: vars, rows } };
+  let lp: string | undefined;
+  let lowerBoundUsd: number | undefined;
+  return {
+    get lp() { return (lp ??= m.toString()); },
+    get lowerBoundUsd() { return (lowerBoundUsd ??= capacityLowerBoundUsd(boundBlocks)); },
+    model: m, assignmentOf, ids, blocks, stats: { variables: vars, rows },
+  };
 }
 
 /**
- * The MILP composer: solves {@link buildCapacityMilp} with `solver`; falls back to the greedy composer
- * (solver reported as 'greedy', reason naming the HiGHS status or error) when no optimum is returned.
+ * HiGHS options the planner sets besides its limits. The greedy plan is handed to HiGHS as the
+ * starting incumbent, so the root LP bound alone often proves it within the gap (no search); the
+ * primal heuristics' fixed cost (feasibility jump, RINS/RENS sub-MIPs, shifting, ZI rounding,
+ * reduced-cost fixing) dominated the solve time of these small models in `npm run bench:plan`
+ * (sub-MIPs alone took 0.1–0.2 s of 0.3 s solves) while the start already gives a good incumbent,
+ * so they run with a small effort only; branching and cuts still close the gap. Measured, not
+ * derived: see docs/benchmarks.md.
+ */
+export const MILP_SOLVER_TUNING: LpSolverOptions = {
+  mip_heuristic_effort: 0.01,
+  mip_heuristic_run_feasibility_jump: false,
+  mip_heuristic_run_root_reduced_cost: false,
+  mip_heuristic_run_zi_round: false,
+  mip_heuristic_run_shifting: false,
+};
+
+function pct(x: number): string {
+  return `${Number((x * 100).toFixed(2))}%`;
+}
+
+/**
+ * The MILP composer: solves {@link buildCapacityMilp} with `solver`, starting from the greedy plan
+ * when that is feasible for the model; falls back to the greedy composer (solver reported as
+ * 'greedy', reason naming the HiGHS status or error) when no optimum within the gap is returned.
+ * When HiGHS finds nothing cheaper than the greedy start, the greedy plan is kept (solver 'highs',
+ * note giving its proven distance to the bound). Deterministic: same request, same plan (the
+ * time limit is a safety net that only acts on a stalled solve, and then falls back).
  */
 export function milpComposer(solver: LpSolver, opts: MilpPlannerOptions = {}): SlotComposer {
   const gap = opts.mipRelGap ?? 0.02;
-  const options = {
-    output_flag: false, time_limit: opts.timeLimitSec ?? 2, mip_rel_gap: gap, mip_max_nodes: opts.maxNodes ?? 20000, random_seed: 0,
+  const options: LpSolverOptions = {
+    output_flag: false, time_limit: opts.timeLimitSec ?? 0.5, mip_rel_gap: gap, mip_max_nodes: opts.maxNodes ?? 20000, random_seed: 0,
+    ...MILP_SOLVER_TUNING,
   };
   return (req: ComposeRequest): ComposeResult => {
     let status: string;
     const greedy = greedyComposer(req);
     try {
       const milp = buildCapacityMilp(req, opts);
-      // Shortcut: when the greedy plan is feasible for the MILP and within the gap of the LP
-      // relaxation's bound, it is as good as branch-and-bound would prove; skip the integer search.
       const g = milp.assignmentOf(greedy.slots);
-      if (g && milp.model.isFeasible(g)) {
-        const relax = solver.solve(milp.model.toString(true), { output_flag: false, time_limit: options.time_limit });
-        const bound = relax.ObjectiveValue ?? -Infinity;
-        if (relax.Status === 'Optimal' && milp.model.objectiveOf(g) <= bound + gap * Math.abs(bound) + 1e-9) {
-          return { slots: greedy.slots, binding: tightConstraints(req, greedy.slots), solver: 'highs', note: `greedy plan within ${gap * 100}% of the LP bound` };
+      const start = g && milp.model.isFeasible(g) ? g : undefined;
+      if (start) {
+        // the greedy plan within the gap of a solver-free lower bound: no HiGHS call needed
+        const greedyUsd = milp.model.objectiveOf(start);
+        const within = (greedyUsd - milp.lowerBoundUsd) / Math.max(Math.abs(greedyUsd), 1e-12);
+        if (within <= gap) {
+          return { slots: greedy.slots, binding: tightConstraints(req, greedy.slots), solver: 'highs', note: `greedy plan within ${pct(Math.max(0, within))} of the relaxation bound; no solve needed` };
         }
       }
-      const sol = solver.solve(milp.lp, options);
+      let sol: LpSolution;
+      if (solver.solveArrays) {
+        const arrays = milp.model.toArrays();
+        sol = solver.solveArrays(arrays, options, start && arrays.colNames.map((n) => start.get(n) ?? 0));
+      } else sol = solver.solve(milp.lp, options);
       status = sol.Status;
       if (status === 'Optimal') {
+        if (start && sol.ObjectiveValue !== null) {
+          const greedyUsd = milp.model.objectiveOf(start);
+          if (sol.ObjectiveValue >= greedyUsd - 1e-9 * Math.max(1, Math.abs(greedyUsd))) {
+            // nothing cheaper than the start: keep the greedy plan (slot by slot, not by block)
+            const bound = sol.DualBound ?? undefined;
+            const within = bound !== undefined && Number.isFinite(bound) ? Math.max(0, (greedyUsd - bound) / Math.max(Math.abs(greedyUsd), 1e-12)) : gap;
+            return { slots: greedy.slots, binding: tightConstraints(req, greedy.slots), solver: 'highs', note: within > 1e-9 ? `greedy plan proven within ${pct(within)} of the optimum` : 'greedy plan proven optimal' };
+          }
+        }
         const slots = readCounts(sol, milp.ids, milp.blocks);
         return { slots, binding: tightConstraints(req, slots), solver: 'highs' };
       }

@@ -16,6 +16,11 @@ export interface LeadTimeModel {
   readonly multiplier?: number;
   /** When true every instance is ready at once (the oracle's perfect-timing cloud). @default false */
   readonly instant?: boolean;
+  /**
+   * With `instant`: bill each instance from one drawn lead time before its launch, as if a policy with
+   * perfect foresight had launched it that much ahead (the oracle pays for boot time like everyone). @default false
+   */
+  readonly billBoot?: boolean;
 }
 
 /** Draws one lead time, seconds, for an instance of `family`. */

@@ -239,12 +239,15 @@ export class SimulatedCloud implements CloudProvider {
     const now = this.opts.clock.nowSec();
     const id = `i-${pool.id}-${String(++this.seq).padStart(6, '0')}`;
     const rng = this.opts.random.fork(id);
-    const lead = drawLeadTimeSec(this.opts.leadTime ?? {}, offering.family, rng);
+    const model = this.opts.leadTime ?? {};
+    const lead = drawLeadTimeSec(model, offering.family, rng);
+    // perfect timing (the oracle): ready now, billed from the launch it would have issued a lead time ago
+    const bootSec = model.instant && model.billBoot ? drawLeadTimeSec({ ...model, instant: false }, offering.family, rng) : 0;
     const inst: SimInstance = {
       id, poolId: pool.id, offering, commandId, launchedAtSec: now, readyAtSec: now + lead,
       state: lead === 0 ? 'running' : 'pending',
       tags: { [OWNER_TAG_KEY]: this.opts.owner ?? 'prescale', [POOL_TAG_KEY]: pool.id },
-      billing: { startSec: now, priceUsdPerHour: offering.priceUsdPerHour, billedSec: 0 },
+      billing: { startSec: now - bootSec, priceUsdPerHour: offering.priceUsdPerHour, billedSec: 0 },
     };
     this.instances.set(id, inst);
     this.live.set(id, inst);

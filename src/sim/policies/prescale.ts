@@ -67,7 +67,7 @@ export function createPrescalePolicy(world: World, backlog: ReadonlyMap<string, 
   const config = ControllerConfigSchema.parse({
     mode: 'active',
     tickSec: sc.tickSec,
-    pools: sc.pools,
+    pools: [...sc.pools, ...sc.caches],
     demandSignals: sc.demandSignals,
     workflows: sc.workflows,
     limits: { maxInstances: Math.max(200, maxUnits), maxSpendUsdPerHour: Math.max(100, maxUnits * 1), maxChangeUnitsPerTick: Math.max(512, maxUnits) },

@@ -1,8 +1,8 @@
 /**
  * The embedded default scenario, generated from a seed (no data files): a web pool driven by a
  * request-rate metric with daily and weekly seasonality, noise and bursts, and a spot-friendly batch
- * pool running workflow chains that arrive as a seasonal Poisson process with bursts. Prices come
- * from core/market's embedded table.
+ * pool running workflow chains that arrive as a seasonal Poisson process with bursts, and an
+ * ElastiCache pool for the prefetch state cache. Prices come from core/market's embedded table.
  */
 import { DEFAULT_PRICE_TABLE } from '../../core/market/index.js';
 import { createRandom, drawExponential, drawNormal } from '../../core/rng.js';
@@ -38,6 +38,16 @@ export const DEFAULT_POLICIES = [
   { id: 'small-budget-cap', effect: 'allow', principals: ['small-budget'], workflows: ['*'], variants: ['*'], pools: ['batch', 'batch-od'], spendCapUsdPerHour: 0.02 },
   { id: 'regulated-no-spot', effect: 'deny', principals: ['regulated'], workflows: ['*'], variants: ['spot-batch'], pools: ['*'] },
 ] as const;
+
+/**
+ * The prefetch state cache: one shard of cache.t4g.small (1.37 GiB, 0.032 USD/h in us-east-1,
+ * core/market's DEFAULT_CACHE_NODE_TABLE), no replica (prepared states can be recomputed), up to two
+ * replicas for throughput; 10 minutes to add capacity, 5 to remove it.
+ */
+export const DEFAULT_PREFETCH_CACHE = {
+  kind: 'elasticache', id: 'prefetch-cache', nodeType: 'cache.t4g.small', shards: 1, replicasPerShard: 0,
+  minReplicasPerShard: 0, maxReplicasPerShard: 2, addLeadTimeSec: 600, removeLeadTimeSec: 300,
+} as const;
 
 /** Monday 2026-01-05 00:00 UTC. */
 export const DEFAULT_START_SEC = 1_767_571_200;
@@ -125,6 +135,7 @@ export function defaultScenario(opts: DefaultScenarioOptions = {}): Scenario {
         markets: ['on-demand'], availabilityZones: ['us-east-1a', 'us-east-1b'], serviceLevel: 0.9, minUnits: 0, maxUnits: 256, scaleInCooldownSec: 300,
       },
     ],
+    caches: [DEFAULT_PREFETCH_CACHE],
     principals: DEFAULT_PRINCIPALS,
     policies: DEFAULT_POLICIES,
     prices: DEFAULT_PRICE_TABLE.map((p) => ({ ...p })),

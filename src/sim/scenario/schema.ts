@@ -5,7 +5,8 @@
  */
 import { z } from 'zod';
 import { topologicalOrder } from '../../core/signals/dag.js';
-import { DemandSignalSchema, Ec2PoolSchema, inputErrorFromZod, InputError, PolicySchema, PrincipalSchema, WorkflowSchema } from '../../core/model/index.js';
+import { CachePoolSchema, DemandSignalSchema, Ec2PoolSchema, inputErrorFromZod, InputError, PolicySchema, PrincipalSchema, WorkflowSchema } from '../../core/model/index.js';
+import { DEFAULT_CACHE_NODE_TABLE } from '../../core/market/index.js';
 
 const InstanceTypePriceSchema = z.object({
   instanceType: z.string().min(1),
@@ -75,6 +76,11 @@ export const ScenarioSchema = z.object({
   /** Longest drain after the last tick, seconds, before the run stops with incomplete work. */
   maxDrainSec: z.number().int().positive().default(2 * 86_400),
   pools: z.array(Ec2PoolSchema).min(1),
+  /**
+   * ElastiCache pools (the prefetch state cache), priced from core/market's DEFAULT_CACHE_NODE_TABLE.
+   * A world holds them only for a policy that uses them (WorldOptions.withCaches).
+   */
+  caches: z.array(CachePoolSchema).default([]),
   prices: z.array(InstanceTypePriceSchema).min(1),
   series: z.array(MetricSeriesSchema).default([]),
   demandSignals: z.array(DemandSignalSchema).default([]),
@@ -114,7 +120,8 @@ export function parseScenario(raw: unknown, file?: string): Scenario {
 
 /**
  * Checks references: demand signals name known series and pools, workflow tasks bind to known pools,
- * arrivals name known workflows and variants, series are long enough to cover the run.
+ * arrivals name known workflows and variants, series are long enough to cover the run, cache pools
+ * have their own ids and a priced node type.
  * @throws InputError on the first broken reference
  */
 export function validateScenario(s: Scenario, file?: string): void {
@@ -145,6 +152,12 @@ export function validateScenario(s: Scenario, file?: string): void {
     const w = wfs.get(a.workflow);
     if (!w) throw new InputError({ file, field: `arrivals[${i}].workflow` }, a.workflow, `one of the workflows (${[...wfs.keys()].join(', ') || 'none'})`);
     if (a.variant && !w.variants.some((v) => v.name === a.variant)) throw new InputError({ file, field: `arrivals[${i}].variant` }, a.variant, `a variant of ${a.workflow}`);
+  });
+  s.caches.forEach((c, i) => {
+    if (pools.has(c.id) || s.caches.findIndex((x) => x.id === c.id) !== i) throw new InputError({ file, field: `caches[${i}].id` }, c.id, 'a pool id used once among pools and caches');
+    if (!DEFAULT_CACHE_NODE_TABLE.some((n) => n.nodeType === c.nodeType)) {
+      throw new InputError({ file, field: `caches[${i}].nodeType` }, c.nodeType, `one of the priced node types (${DEFAULT_CACHE_NODE_TABLE.map((n) => n.nodeType).join(', ')})`);
+    }
   });
   const principals = new Set(s.principals.map((p) => p.id));
   if (principals.size > 0) {

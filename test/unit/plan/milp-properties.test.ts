@@ -19,3 +19,13 @@ describe('MILP planner invariants over 40 seeded random inputs', () => {
     expect(solvers.highs).toBeGreaterThan(20);
   });
 });
+
+describe('MILP planner determinism', () => {
+  it('gives the same plan twice for the same input (with and without the solver-free shortcut)', () => {
+    for (let seed = 1001; seed <= 1020; seed++) {
+      const first = planner.plan(randomPlanInput(seed));
+      const again = planner.plan(randomPlanInput(seed));
+      expect(again).toEqual(first);
+    }
+  });
+});

@@ -1,0 +1,99 @@
+/**
+ * The tick's ElastiCache sizing (app/tick/cache.ts) against the SimulatedCloud: the prefetch state
+ * cache grows the add lead time ahead of the moment a predicted step's state will be prepared, and
+ * shrinks only after the scale-in cooldown once the state was used.
+ */
+import { describe, expect, it } from 'vitest';
+import { CachePoolSchema, ControllerConfigSchema, type ExecutionEvent, type ScaleCacheCommand } from '../../src/core/model/index.js';
+import { createForecaster } from '../../src/core/forecast/index.js';
+import { createGreedyPlanner } from '../../src/core/plan/index.js';
+import type { NextStepModel } from '../../src/core/predict/types.js';
+import { createControllerTick, prefetchSelectionFrom } from '../../src/app/tick.js';
+import { cacheDemandSlots, PreparedStateLedger } from '../../src/app/tick/cache.js';
+import { runBacktest } from '../../src/sim/backtest.js';
+import { defaultScenario } from '../../src/sim/scenario/default.js';
+import { task, workflow } from '../builders/tasks.js';
+import { simCloud, T0 } from './sim-cloud-setup.js';
+
+const TTL = 900;
+/** When the predicted step `b` starts (absolute): its state is prepared TTL before, at T0 + 1100. */
+const START_B = T0 + 2000;
+const PREP_AT = START_B - TTL;
+
+const cachePool = CachePoolSchema.parse({
+  kind: 'elasticache', id: 'state-cache', nodeType: 'cache.t4g.medium', shards: 1, replicasPerShard: 0, minReplicasPerShard: 0, addLeadTimeSec: 600, removeLeadTimeSec: 300,
+});
+// b's 3 GiB state needs 2 shards of cache.t4g.medium (3.09 GiB × 75% usable each)
+const wf = workflow('etl', [
+  task('a', [], { runtime: { meanSec: 2000, p50Sec: 2000, p95Sec: 2500, samplesSec: [] } }),
+  task('b', ['a'], { prepare: 'module:./tasks/b.js#prepare', setupShare: 0.5, preparedStateGiB: 3 }),
+]);
+
+/** A next-step model that always expects `b` to start at START_B with probability 0.9. */
+const expectsB: NextStepModel = {
+  name: 'expects-b',
+  observe: () => undefined,
+  predict: (ctx) => [{ taskType: 'b', probability: 0.9, expectedStartInSec: START_B - ctx.nowSec }],
+  toJSON: () => ({}),
+};
+
+describe('tick cache sizing', () => {
+  it('grows the cache lead time ahead of the predicted state and shrinks only after the cooldown', async () => {
+    const { cloud, clock, advanceTo, pool } = simCloud({ caches: [{ pool: cachePool, priceUsdPerNodeHour: 0.065 }] });
+    cloud.hooks = { preExecute: () => undefined };
+    const ev = (taskId: string, kind: ExecutionEvent['kind'], atSec: number): ExecutionEvent => ({ chainId: 'c1', workflow: 'etl', variant: 'default', taskId, taskType: taskId, kind, atSec });
+    const exec: ExecutionEvent[] = [ev('a', 'submitted', T0 - 10), ev('b', 'submitted', T0 - 10), ev('a', 'started', T0 - 10), ev('a', 'finished', START_B), ev('b', 'started', START_B)];
+    const config = ControllerConfigSchema.parse({
+      mode: 'active', pools: [pool, cachePool], workflows: [wf], prefetch: { enabled: true, probabilityThreshold: 0.3, topN: 2, ttlSec: TTL },
+    });
+    const tick = createControllerTick({
+      clock, metrics: { fetch: async () => [] }, cloud, forecaster: createForecaster('seasonal-naive'), nextStep: expectsB, planner: createGreedyPlanner({ tickSec: 60 }), config,
+      events: { drainCloudEvents: async () => [], executionEvents: async (a, b) => exec.filter((e) => e.atSec >= a && e.atSec < b) },
+      options: { prefetch: prefetchSelectionFrom(config.prefetch) },
+    });
+    const scaled: Array<{ atSec: number; cmd: ScaleCacheCommand }> = [];
+    let shardsAtPrep = 0;
+    let prepared = false;
+    for (let t = T0; t <= T0 + 4200; t += 60) {
+      advanceTo(t);
+      if (t >= PREP_AT && shardsAtPrep === 0) shardsAtPrep = cloud.snapshot().caches[0].shards;
+      const r = await tick.run();
+      for (const c of r.commands) if (c.kind === 'scale-cache') scaled.push({ atSec: t, cmd: c });
+      if (r.commands.some((c) => c.kind === 'pre-execute')) prepared = true;
+    }
+    expect(prepared).toBe(true);
+    expect(scaled.map((s) => `${s.cmd.shards}x${s.cmd.replicasPerShard}`)).toEqual(['2x0', '1x0']);
+    const [grow, shrink] = scaled;
+    // grown no later than the add lead time before the state is prepared, and not long before that
+    expect(grow.atSec + cachePool.addLeadTimeSec).toBeLessThanOrEqual(PREP_AT);
+    expect(grow.atSec).toBeGreaterThan(PREP_AT - cachePool.addLeadTimeSec - 3 * 60);
+    expect(shardsAtPrep).toBe(2);
+    // b started (its state read and freed) at START_B; the shrink waits the 1800 s cooldown
+    expect(shrink.atSec).toBeGreaterThanOrEqual(START_B + 1800);
+    expect(shrink.atSec).toBeLessThanOrEqual(START_B + 1800 + 2 * 60);
+    expect(cloud.collectCost().find((c) => c.poolId === cachePool.id)?.cacheUsd).toBeGreaterThan(0);
+  });
+
+  it('counts a held state until its TTL and an uncertain state at the service-level quantile', () => {
+    const ledger = new PreparedStateLedger();
+    const b = task('b', [], { prepare: 'module:./b.js#prepare', setupShare: 0.5, preparedStateGiB: 1 });
+    ledger.add({ kind: 'pre-execute', id: 'p1', poolId: 'batch', reason: '', chainId: 'c0', taskId: 'b', probability: 1, ttlSec: 120 }, b, 0, TTL);
+    const chains = [{ chainId: 'c1', workflow: 'w', predictions: [{ taskType: 'b', probability: 0.5, expectedStartInSec: 60 }], pendingSteps: [{ task: b, poolId: 'batch' }] }];
+    const slots = cacheDemandSlots(0, 60, 4, 0.95, ledger, chains, { probabilityThreshold: 0.3, topN: 2, ttlSec: TTL });
+    // slot 0: held 1 + prepared-for-sure 1; slots 1-3: held until 120 s, then the unused-state tail at q95 (capped at 1 GiB)
+    expect(slots.map((s) => s.memoryGiB)).toEqual([2, 2, 1, 1]);
+    expect(slots[0].opsPerSec).toBeCloseTo(1024 / 60, 6);
+    const without = cacheDemandSlots(0, 60, 4, 0.95, ledger, chains, undefined);
+    expect(without.map((s) => s.memoryGiB)).toEqual([1, 1, 0, 0]);
+  });
+});
+
+describe('backtest with the prefetch state cache', () => {
+  it('charges the cache to prescale only, in the report\'s cacheUsd', async () => {
+    const { report } = await runBacktest(defaultScenario({ days: 1 }), { policies: ['reactive', 'predictive-hourly', 'prescale'] });
+    const cacheUsd = Object.fromEntries(report.policies.map((p) => [p.policy, p.cost.cacheUsd]));
+    expect(cacheUsd.prescale).toBeGreaterThan(0);
+    expect(cacheUsd.reactive).toBe(0);
+    expect(cacheUsd['predictive-hourly']).toBe(0);
+  }, 120_000);
+});
