@@ -24,19 +24,16 @@ const SPREAD_LEVEL = 0.9;
 
 /** Per-series normalised error scores and the quantiles they give. */
 export class QuantileCalibrator {
-  private readonly scores = new Map<string, number[]>();
-  private readonly sorted = new Map<string, number[]>();
+  private readonly scores = new Map<string, SortedWindow>();
 
   /** Records the error of `f`'s median at `tSec` against the observed `value`. */
   observe(seriesId: string, f: Forecast | undefined, tSec: number, value: number): void {
     if (!f || !Number.isFinite(value)) return;
     const med = forecastAt(f, 0.5, tSec);
     const s = normaliser(f, tSec, med);
-    let arr = this.scores.get(seriesId);
-    if (!arr) this.scores.set(seriesId, (arr = []));
-    arr.push((value - med) / s);
-    if (arr.length > CALIBRATION_WINDOW) arr.splice(0, arr.length - CALIBRATION_WINDOW);
-    this.sorted.delete(seriesId);
+    let w = this.scores.get(seriesId);
+    if (!w) this.scores.set(seriesId, (w = new SortedWindow(CALIBRATION_WINDOW)));
+    w.push((value - med) / s);
   }
 
   /** Number of scores held for a series. */
@@ -51,8 +48,7 @@ export class QuantileCalibrator {
   quantile(seriesId: string, f: Forecast | undefined, level: number, tSec: number): number {
     if (!f) return 0;
     if (this.count(seriesId) < CALIBRATION_MIN_SCORES) return forecastAt(f, level, tSec);
-    let sorted = this.sorted.get(seriesId);
-    if (!sorted) this.sorted.set(seriesId, (sorted = this.scores.get(seriesId)!.slice().sort((a, b) => a - b)));
+    const sorted = this.scores.get(seriesId)!.sorted;
     const med = forecastAt(f, 0.5, tSec);
     return Math.max(0, med + normaliser(f, tSec, med) * empiricalQuantile(sorted, level));
   }
@@ -60,6 +56,42 @@ export class QuantileCalibrator {
 
 function normaliser(f: Forecast, tSec: number, med: number): number {
   return Math.max(forecastAt(f, SPREAD_LEVEL, tSec) - med, 1e-3 * Math.abs(med), 1e-9);
+}
+
+/**
+ * A sliding window of the last `capacity` scores, kept sorted as they arrive (binary insertion and
+ * removal: O(log n) search plus an O(n) array move, instead of sorting the window on every read).
+ */
+export class SortedWindow {
+  private readonly arrival: number[] = [];
+  /** The scores held, ascending. */
+  readonly sorted: number[] = [];
+
+  constructor(private readonly capacity: number) {}
+
+  /** Number of scores held. */
+  get length(): number { return this.arrival.length; }
+
+  /** Adds a score, dropping the oldest when full. */
+  push(x: number): void {
+    this.arrival.push(x);
+    this.sorted.splice(lowerBound(this.sorted, x), 0, x);
+    if (this.arrival.length > this.capacity) {
+      const old = this.arrival.shift()!;
+      this.sorted.splice(lowerBound(this.sorted, old), 1);
+    }
+  }
+}
+
+function lowerBound(a: readonly number[], x: number): number {
+  let lo = 0;
+  let hi = a.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (a[mid] < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /**

@@ -16,7 +16,7 @@
  * Measured with `npm run bench:backtest` (see docs/benchmarks.md): less capacity and less unmet
  * demand than the per-series intervals on both scenarios.
  */
-import { empiricalQuantile } from './calibration.js';
+import { empiricalQuantile, SortedWindow } from './calibration.js';
 
 /** Scores kept per pool and step (two days of one-minute slots). */
 export const POOL_CALIBRATION_WINDOW = 2880;
@@ -29,9 +29,8 @@ interface Pending { readonly step: number; readonly base: number }
 export class PoolQuantileCalibrator {
   /** poolId → slot start (epoch s) → predictions made for it. */
   private readonly pending = new Map<string, Map<number, Pending[]>>();
-  /** `${poolId}#${step}` → scores, in arrival order, and a sorted copy. */
-  private readonly scores = new Map<string, number[]>();
-  private readonly sorted = new Map<string, number[]>();
+  /** `${poolId}#${step}` → the step's latest scores, kept sorted. */
+  private readonly scores = new Map<string, SortedWindow>();
 
   /**
    * Records the prediction for one slot.
@@ -59,11 +58,9 @@ export class PoolQuantileCalibrator {
       if (t === tSec) {
         for (const p of list) {
           const key = `${poolId}#${p.step}`;
-          let arr = this.scores.get(key);
-          if (!arr) this.scores.set(key, (arr = []));
-          arr.push(units / p.base);
-          if (arr.length > POOL_CALIBRATION_WINDOW) arr.splice(0, arr.length - POOL_CALIBRATION_WINDOW);
-          this.sorted.delete(key);
+          let w = this.scores.get(key);
+          if (!w) this.scores.set(key, (w = new SortedWindow(POOL_CALIBRATION_WINDOW)));
+          w.push(units / p.base);
         }
       }
       byTime.delete(t);
@@ -83,10 +80,8 @@ export class PoolQuantileCalibrator {
   quantile(poolId: string, step: number, level: number, baseUnits: number): number | undefined {
     if (!(baseUnits > 0)) return undefined;
     const key = `${poolId}#${step}`;
-    const arr = this.scores.get(key);
-    if (!arr || arr.length < POOL_CALIBRATION_MIN_SCORES) return undefined;
-    let s = this.sorted.get(key);
-    if (!s) this.sorted.set(key, (s = arr.slice().sort((a, b) => a - b)));
-    return Math.max(0, baseUnits * empiricalQuantile(s, level));
+    const w = this.scores.get(key);
+    if (!w || w.length < POOL_CALIBRATION_MIN_SCORES) return undefined;
+    return Math.max(0, baseUnits * empiricalQuantile(w.sorted, level));
   }
 }
