@@ -58,24 +58,30 @@ export function buildDemandSlots(d: DemandInputs): DemandSlot[] {
   const mine = d.signals.filter((s) => s.poolId === d.poolId);
   const backlog = d.backlogSignals.filter((s) => s.poolId === d.poolId);
   const cal = mine.length > 0 ? d.poolCalibrator : undefined;
-  if (cal && d.recentAtSec !== undefined && mine.every((s) => d.recent?.has(s.seriesId))) {
-    cal.observe(d.poolId, d.recentAtSec, mine.reduce((a, s) => a + d.recent!.get(s.seriesId)! / s.metricPerUnit, 0));
-  }
+  // the latest observation of the pool's metrics: a floor under every slot and the calibration base
+  let floor = 0;
+  for (const s of mine) floor += (d.recent?.get(s.seriesId) ?? 0) / s.metricPerUnit;
+  if (cal && d.recentAtSec !== undefined && mine.every((s) => d.recent?.has(s.seriesId))) cal.observe(d.poolId, d.recentAtSec, floor);
   for (let k = 0; k < d.slots; k++) {
     const t = d.nowSec + k * d.slotSec;
     const quantiles: Record<string, number> = {};
     // metric demand: with a pool calibrator, the latest pool observation × its calibrated ratio k
     // slots ahead; before that, series added as independent (sum of medians ± root-sum-square of spreads)
     let median = 0;
-    let floor = 0;
-    for (const s of mine) {
-      median += q(s.seriesId, d.forecasts.get(s.seriesId), 0.5, t) / s.metricPerUnit;
-      floor += (d.recent?.get(s.seriesId) ?? 0) / s.metricPerUnit;
-    }
+    for (const s of mine) median += q(s.seriesId, d.forecasts.get(s.seriesId), 0.5, t) / s.metricPerUnit;
     // the pool's latest observation is the base of the calibrated quantiles (persistence), the
     // forecast median until one is observed
     const base = floor > 0 ? floor : median;
     cal?.predicted(d.poolId, t, k, base);
+    const independentSum = (med: number, level: number): number => {
+      let sq = 0;
+      for (const s of mine) {
+        const f = d.forecasts.get(s.seriesId);
+        const spread = (q(s.seriesId, f, level, t) - q(s.seriesId, f, 0.5, t)) / s.metricPerUnit;
+        sq += spread * spread;
+      }
+      return med + (level >= 0.5 ? 1 : -1) * Math.sqrt(sq);
+    };
     const predicted = d.predictedUnits[k] ?? 0;
     const committedUnits = typeof d.committedUnits === 'number' ? d.committedUnits : (d.committedUnits[k] ?? 0);
     for (const level of d.levels) {
@@ -84,13 +90,7 @@ export function buildDemandSlots(d: DemandInputs): DemandSlot[] {
       let queued = 0;
       for (const s of backlog) queued += forecastAt(d.forecasts.get(s.seriesId), level, t);
       const backlogUnits = Math.max(0, queued - committedUnits - predicted);
-      let sq = 0;
-      for (const s of mine) {
-        const f = d.forecasts.get(s.seriesId);
-        const spread = (q(s.seriesId, f, level, t) - q(s.seriesId, f, 0.5, t)) / s.metricPerUnit;
-        sq += spread * spread;
-      }
-      const metric = cal?.quantile(d.poolId, k, level, base) ?? median + (level >= 0.5 ? 1 : -1) * Math.sqrt(sq);
+      const metric = cal?.quantile(d.poolId, k, level, base) ?? independentSum(median, level);
       quantiles[quantileKey(level)] = Math.max(0, metric, floor) + backlogUnits;
     }
     out.push({ startSec: t, quantiles, predictedStepUnits: d.predictedUnits[k] ?? 0, committedUnits });

@@ -111,6 +111,12 @@ export function reactToSpotStage(input: SpotStageInput): SpotStageOutput {
   const { nowSec } = input;
   const avoidSec = input.avoidSec ?? DEFAULT_SPOT_AVOID_SEC;
   const replacedBefore = input.replacedInstances;
+  if (input.events.length === 0 && Object.keys(replacedBefore).length === 0) {
+    // nothing to react to (most ticks): skip the per-pool scans
+    const kept: Record<string, number> = {};
+    for (const [id, until] of Object.entries(input.avoidOfferings)) if (until > nowSec) kept[id] = until;
+    return { commands: [], decisions: [], avoidOfferings: sortedRecord(kept), replacedInstances: {} };
+  }
   const fresh: CapacitySnapshot = { ...input.capacity, instances: input.capacity.instances.filter((i) => replacedBefore[i.id] === undefined) };
   const events = input.events.filter((e) => !e.instanceId || replacedBefore[e.instanceId] === undefined);
   const avoid: Record<string, number> = {};

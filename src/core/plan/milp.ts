@@ -354,9 +354,9 @@ export function milpComposer(solver: LpSolver, opts: MilpPlannerOptions = {}): S
       const milp = buildCapacityMilp(req, opts);
       const g = milp.assignmentOf(greedy.slots);
       const start = g && milp.model.isFeasible(g) ? g : undefined;
+      const greedyUsd = start ? milp.model.objectiveOf(start) : Infinity;
       if (start) {
         // the greedy plan within the gap of a solver-free lower bound: no HiGHS call needed
-        const greedyUsd = milp.model.objectiveOf(start);
         const within = (greedyUsd - milp.lowerBoundUsd) / Math.max(Math.abs(greedyUsd), 1e-12);
         if (within <= gap) {
           return { slots: greedy.slots, binding: tightConstraints(req, greedy.slots), solver: 'highs', note: `greedy plan within ${pct(Math.max(0, within))} of the relaxation bound; no solve needed` };
@@ -370,7 +370,6 @@ export function milpComposer(solver: LpSolver, opts: MilpPlannerOptions = {}): S
       status = sol.Status;
       if (status === 'Optimal') {
         if (start && sol.ObjectiveValue !== null) {
-          const greedyUsd = milp.model.objectiveOf(start);
           if (sol.ObjectiveValue >= greedyUsd - 1e-9 * Math.max(1, Math.abs(greedyUsd))) {
             // nothing cheaper than the start: keep the greedy plan (slot by slot, not by block)
             const bound = sol.DualBound ?? undefined;

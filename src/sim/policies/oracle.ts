@@ -56,15 +56,18 @@ export function createOraclePolicy(world: World, name = 'oracle'): SimPolicy {
     for (const o of world.cloud.offeringsOf(pool)) if (o.market === 'on-demand') u += held.get(o.id) ?? 0;
     return u;
   };
-  /** Adds `units` (at least) to the pool: on-demand up to the floor of the new total, spot for the rest. */
-  const grow = (pool: Ec2Pool, units: number, why: string, fits: (o: Offering) => boolean = () => true): number => {
+  /**
+   * Adds `units` (at least) to the pool: on-demand up to the floor of the new total, spot for the
+   * rest. Returns the offerings of the instances launched, in the order chosen.
+   */
+  const grow = (pool: Ec2Pool, units: number, why: string, fits: (o: Offering) => boolean = () => true): Offering[] => {
     const offerings = world.cloud.offeringsOf(pool);
     const spot = pool.markets.includes('spot') ? cheapestPerUnit(offerings, 'spot') : [];
     const od = pool.markets.includes('on-demand') ? cheapestPerUnit(offerings, 'on-demand') : [];
     const held = holdings(world, pool.id);
     let total = [...held.values()].reduce((a, b) => a + b, 0);
     const target = total + units;
-    let added = 0;
+    const opened: Offering[] = [];
     const counts = new Map<string, { o: Offering; n: number }>();
     const add = (o: Offering): void => {
       const c = counts.get(o.id) ?? { o, n: 0 };
@@ -72,7 +75,7 @@ export function createOraclePolicy(world: World, name = 'oracle'): SimPolicy {
       counts.set(o.id, c);
       held.set(o.id, (held.get(o.id) ?? 0) + o.capacityUnits);
       total += o.capacityUnits;
-      added += o.capacityUnits;
+      opened.push(o);
     };
     while (total < target - 1e-9 && total < pool.maxUnits) {
       const floorShort = onDemandFloorUnits(pool, target) - onDemandHeld(pool, held);
@@ -84,7 +87,7 @@ export function createOraclePolicy(world: World, name = 'oracle'): SimPolicy {
       add(o);
     }
     for (const { o, n } of [...counts.values()].sort((a, b) => (a.o.id < b.o.id ? -1 : 1))) launch(pool, o, n, why);
-    return added;
+    return opened;
   };
 
   world.workload.onShortage = (poolId) => {
@@ -95,13 +98,11 @@ export function createOraclePolicy(world: World, name = 'oracle'): SimPolicy {
     for (const t of place.queue) {
       let bin = bins.find((b) => b.vcpu + 1e-9 >= t.vcpu && b.mem + 1e-9 >= t.memoryGiB);
       if (!bin) {
-        const before = holdings(world, pool.id);
         const fits = (o: Offering): boolean => o.vcpu + 1e-9 >= t.vcpu && o.memoryGiB + 1e-9 >= t.memoryGiB;
-        if (grow(pool, t.vcpu, 'task would wait', fits) === 0) continue;
-        const after = holdings(world, pool.id);
-        const opened = world.cloud.offeringsOf(pool).find((o) => (after.get(o.id) ?? 0) > (before.get(o.id) ?? 0) && fits(o));
-        if (!opened) continue;
-        bins.push((bin = { vcpu: opened.vcpu, mem: opened.memoryGiB }));
+        const opened = grow(pool, t.vcpu, 'task would wait', fits);
+        if (opened.length === 0) continue;
+        for (const o of opened) bins.push({ vcpu: o.vcpu, mem: o.memoryGiB });
+        bin = bins.find((b) => b.vcpu + 1e-9 >= t.vcpu && b.mem + 1e-9 >= t.memoryGiB)!;
       }
       bin.vcpu -= t.vcpu;
       bin.mem -= t.memoryGiB;
