@@ -19,7 +19,7 @@ import { avoidedAt, CriticalStepTracker, reactToSpotStage, withoutAvoided, withP
 import { DECISION_LOG, TickStateHolder } from './tick/state.js';
 import { QuantileCalibrator } from './tick/calibration.js';
 import { PoolQuantileCalibrator } from './tick/pool-calibration.js';
-import type { TickDeps, TickResult, TickState } from './tick/types.js';
+import type { TaskBacklogSignal, TickDeps, TickResult, TickState } from './tick/types.js';
 import { validateCommands } from './tick/validate.js';
 
 export type { TickDeps, TickOptions, TickResult, TickState, TaskBacklogSignal } from './tick/types.js';
@@ -55,6 +55,7 @@ export function createControllerTick(deps: TickDeps): ControllerTick {
   const incremental = opts.forecastMode === 'incremental';
   const calibrator = (opts.recalibrate ?? false) ? new QuantileCalibrator() : undefined;
   const poolCalibrator = (opts.recalibrate ?? false) ? new PoolQuantileCalibrator() : undefined;
+  const backlogCalibrator = (opts.recalibrate ?? false) ? new PoolQuantileCalibrator('residual') : undefined;
   const observedAt = new Map<string, number>();
   const backlog = opts.taskBacklogSignals ?? [];
   const metricSeriesIds = new Set(cfg.demandSignals.map((d) => d.seriesId));
@@ -136,6 +137,9 @@ export function createControllerTick(deps: TickDeps): ControllerTick {
       }
     }
 
+    // latest observed task backlog per pool (the residual calibrator's score)
+    const recentBacklog = backlogCalibrator && backlog.length > 0 ? await latestBacklog(deps.metrics, backlog, now, slotSec) : new Map<string, { atSec: number; units: number }>();
+
     // predict
     const pred = predictSteps(book, deps.nextStep, scorer, now, slotSec, slots, Math.max(3, cfg.prefetch.topN));
 
@@ -184,7 +188,7 @@ export function createControllerTick(deps: TickDeps): ControllerTick {
     for (const pool of pools) {
       const demand = buildDemandSlots({
         poolId: pool.id, nowSec: now, slotSec, slots, levels, signals: cfg.demandSignals, backlogSignals: backlog,
-        forecasts: cache.bySeries, recent, recentAtSec, poolCalibrator, committedUnits: pred.committedByPool.get(pool.id) ?? [], predictedUnits: pred.unitsByPool.get(pool.id) ?? [],
+        forecasts: cache.bySeries, recent, recentAtSec, poolCalibrator, backlogCalibrator, recentBacklog: recentBacklog.get(pool.id), committedUnits: pred.committedByPool.get(pool.id) ?? [], predictedUnits: pred.unitsByPool.get(pool.id) ?? [],
         ...(calibrator ? { quantileOf: (id: string, f: Forecast | undefined, level: number, t: number) => calibrator.quantile(id, f, level, t) } : {}),
       });
       const out = deps.planner.plan({ nowSec: now, pool, offerings: offeringsByPool.get(pool.id) ?? [], capacity: snap, demand, slotSec, memory: state.plannerMemory[pool.id] ?? {} });
@@ -236,6 +240,34 @@ export function createControllerTick(deps: TickDeps): ControllerTick {
       decisionCounts: Object.fromEntries(Object.entries(counts).sort(([a], [b]) => (a < b ? -1 : 1))),
     }),
   };
+}
+
+/**
+ * The latest observed task backlog of each pool with backlog signals: per pool, the sum of its
+ * series' values at the latest time every one of them has a finite value (units), within the last
+ * three slots.
+ */
+async function latestBacklog(metrics: TickDeps['metrics'], signals: readonly TaskBacklogSignal[], nowSec: number, slotSec: number): Promise<Map<string, { atSec: number; units: number }>> {
+  const series = await metrics.fetch({ seriesIds: signals.map((s) => s.seriesId), startSec: nowSec - 3 * slotSec, endSec: nowSec, periodSec: slotSec });
+  const byId = new Map(series.map((s) => [s.id, s]));
+  const out = new Map<string, { atSec: number; units: number }>();
+  for (const poolId of [...new Set(signals.map((s) => s.poolId))]) {
+    const mine = signals.filter((s) => s.poolId === poolId).map((s) => byId.get(s.seriesId));
+    if (mine.some((s) => !s || s.values.length === 0)) continue;
+    for (let i = mine[0]!.values.length - 1; i >= 0; i--) {
+      const atSec = mine[0]!.startSec + i * mine[0]!.periodSec;
+      let units = 0;
+      let ok = true;
+      for (const s of mine) {
+        const j = Math.round((atSec - s!.startSec) / s!.periodSec);
+        const v = s!.values[j];
+        if (v === undefined || !Number.isFinite(v)) { ok = false; break; }
+        units += v;
+      }
+      if (ok) { out.set(poolId, { atSec, units }); break; }
+    }
+  }
+  return out;
 }
 
 /** Builds the prefetch selection config from the controller's prefetch settings. */

@@ -40,6 +40,48 @@ describe('PoolQuantileCalibrator', () => {
   });
 });
 
+describe('PoolQuantileCalibrator with residual scores', () => {
+  it('adds the conformal quantile of observed − base to the new base, and accepts a base of 0', () => {
+    const cal = new PoolQuantileCalibrator('residual');
+    // residuals 0, 0.1, ..., 11.9 (120 scores) around known work of 0 to 5 units
+    for (let i = 0; i < 120; i++) {
+      cal.predicted('batch', 60 * (i + 1), 2, i % 6);
+      cal.observe('batch', 60 * (i + 1), (i % 6) + i / 10);
+    }
+    expect(cal.quantile('batch', 2, 0.9, 0)).toBeCloseTo(108 / 10, 9); // ⌈121 × 0.9⌉ = 109th smallest
+    expect(cal.quantile('batch', 2, 0.9, 4)).toBeCloseTo(4 + 108 / 10, 9);
+    expect(cal.quantile('batch', 2, 0.9, -1)).toBeUndefined();
+  });
+
+  it('never returns a negative quantile when observed work falls short of the known work', () => {
+    const cal = new PoolQuantileCalibrator('residual');
+    for (let i = 0; i < 120; i++) {
+      cal.predicted('batch', 60 * (i + 1), 1, 10);
+      cal.observe('batch', 60 * (i + 1), 2);
+    }
+    expect(cal.quantile('batch', 1, 0.5, 3)).toBe(0);
+  });
+});
+
+describe('buildDemandSlots with a backlog residual calibrator', () => {
+  it('holds the known steps plus the calibrated residual headroom instead of the backlog forecast', () => {
+    const cal = new PoolQuantileCalibrator('residual');
+    const base = { poolId: 'batch', slotSec: 60, slots: 2, levels: [0.5, 0.9], signals: [], backlogSignals: [{ seriesId: 'tasks:batch', poolId: 'batch' }], forecasts: new Map(), predictedUnits: [0, 1], backlogCalibrator: cal };
+    // 2 units known one slot ahead (1 committed + 1 predicted); the backlog then observed is 2 + 0..9 units
+    for (let i = 0; i <= POOL_CALIBRATION_MIN_SCORES + 1; i++) {
+      const now = 60 * (i + 1);
+      buildDemandSlots({ ...base, nowSec: now, committedUnits: [2, 1], recentBacklog: { atSec: now, units: 2 + ((i - 1 + 10) % 10) } });
+    }
+    const now = 60 * (POOL_CALIBRATION_MIN_SCORES + 3);
+    const slots = buildDemandSlots({ ...base, nowSec: now, committedUnits: [5, 4] });
+    // step-1 residuals are 0..9, twelve of each: the 90% conformal quantile is 9 units beyond the 5 known
+    expect(slots[1].committedUnits).toBe(4);
+    expect(slots[1].predictedStepUnits).toBe(1);
+    expect(slots[1].quantiles['0.9']).toBeCloseTo(9, 9);
+    expect(slots[1].quantiles['0.5']).toBeCloseTo(4, 9);
+  });
+});
+
 describe('buildDemandSlots with a pool calibrator', () => {
   it('uses the latest pool observation times the calibrated ratio instead of the forecast interval', () => {
     const cal = new PoolQuantileCalibrator();

@@ -9,7 +9,11 @@
  * to start), and, at each quantile level, the task-backlog forecast's quantile beyond those two
  * (task demand at level q is max(committed + predicted, backlog quantile q): chains
  * not yet submitted are only in the backlog forecast, so holding its service-level quantile is what
- * keeps new chains' first steps from waiting a launch lead time).
+ * keeps new chains' first steps from waiting a launch lead time). With a residual
+ * {@link PoolQuantileCalibrator} for the backlog (once it holds enough scores), the task demand at
+ * level q is instead the known steps (committed + predicted) plus the conformal q-quantile of the
+ * residual observed backlog − known steps k slots ahead: headroom for work not yet submitted,
+ * calibrated to the pool's service level and conditioned on the load already known.
  * The latest observed value of each metric is a floor under its forecast over the horizon (the
  * horizon is one lead time plus a margin: demand seen now is assumed to last that long, which keeps a
  * lagging forecast from under-provisioning and from scaling in under live load).
@@ -49,6 +53,13 @@ export interface DemandInputs {
   readonly poolCalibrator?: PoolQuantileCalibrator;
   /** Start of the period the `recent` values were observed over, epoch seconds. */
   readonly recentAtSec?: number;
+  /**
+   * Residual calibrator of the task demand (see module doc). When given, this call scores the pool's
+   * latest observed backlog (`recentBacklog`) and records this tick's known step units per slot.
+   */
+  readonly backlogCalibrator?: PoolQuantileCalibrator;
+  /** The pool's latest observed task backlog (vCPU of running and queued steps) and when, epoch seconds. */
+  readonly recentBacklog?: { readonly atSec: number; readonly units: number };
 }
 
 /** The pool's demand per slot. */
@@ -62,6 +73,8 @@ export function buildDemandSlots(d: DemandInputs): DemandSlot[] {
   let floor = 0;
   for (const s of mine) floor += (d.recent?.get(s.seriesId) ?? 0) / s.metricPerUnit;
   if (cal && d.recentAtSec !== undefined && mine.every((s) => d.recent?.has(s.seriesId))) cal.observe(d.poolId, d.recentAtSec, floor);
+  const bcal = backlog.length > 0 ? d.backlogCalibrator : undefined;
+  if (bcal && d.recentBacklog) bcal.observe(d.poolId, d.recentBacklog.atSec, d.recentBacklog.units);
   for (let k = 0; k < d.slots; k++) {
     const t = d.nowSec + k * d.slotSec;
     const quantiles: Record<string, number> = {};
@@ -84,12 +97,16 @@ export function buildDemandSlots(d: DemandInputs): DemandSlot[] {
     };
     const predicted = d.predictedUnits[k] ?? 0;
     const committedUnits = typeof d.committedUnits === 'number' ? d.committedUnits : (d.committedUnits[k] ?? 0);
+    const known = committedUnits + predicted;
+    bcal?.predicted(d.poolId, t, k, known);
     for (const level of d.levels) {
-      // task demand at this level: the backlog forecast's quantile, of which the steps already
-      // committed and those predicted to start in this slot are added by the planner itself
-      let queued = 0;
-      for (const s of backlog) queued += forecastAt(d.forecasts.get(s.seriesId), level, t);
-      const backlogUnits = Math.max(0, queued - committedUnits - predicted);
+      // task demand at this level: the calibrated known-plus-residual quantile, or the backlog
+      // forecast's quantile, of which the steps already committed and those predicted to start in
+      // this slot are added by the planner itself
+      const calibrated = bcal?.quantile(d.poolId, k, level, known);
+      let queued = calibrated ?? 0;
+      if (calibrated === undefined) for (const s of backlog) queued += forecastAt(d.forecasts.get(s.seriesId), level, t);
+      const backlogUnits = Math.max(0, queued - known);
       const metric = cal?.quantile(d.poolId, k, level, base) ?? independentSum(median, level);
       quantiles[quantileKey(level)] = Math.max(0, metric, floor) + backlogUnits;
     }

@@ -15,6 +15,13 @@
  * each step measures exactly what the planner needs: how far the pool's demand moves k slots ahead.
  * Measured with `npm run bench:backtest` (see docs/benchmarks.md): less capacity and less unmet
  * demand than the per-series intervals on both scenarios.
+ *
+ * With `score: 'residual'` (an additive error model) the score is observed − base and the quantile
+ * base + (conformal q-quantile of the residuals). The task pools use it: the base is the units of the
+ * steps the tick already knows of for that slot (committed and predicted), so the residual is the
+ * work of chains not yet submitted plus the schedule's error, and its quantile at the pool's service
+ * level is the headroom that level asks for, conditioned on the load already known. A ratio cannot
+ * serve there: task demand is intermittent (often no known step, a base of 0).
  */
 import { empiricalQuantile, SortedWindow } from './calibration.js';
 
@@ -25,6 +32,9 @@ export const POOL_CALIBRATION_MIN_SCORES = 120;
 
 interface Pending { readonly step: number; readonly base: number }
 
+/** How a score compares an observation with its base: `ratio` observed / base, `residual` observed − base. */
+export type CalibrationScore = 'ratio' | 'residual';
+
 /** See module doc. State is in memory (rebuilt within two hours after a restart). */
 export class PoolQuantileCalibrator {
   /** poolId → slot start (epoch s) → predictions made for it. */
@@ -32,13 +42,17 @@ export class PoolQuantileCalibrator {
   /** `${poolId}#${step}` → the step's latest scores, kept sorted. */
   private readonly scores = new Map<string, SortedWindow>();
 
+  /** @param score the error model (see module doc). @default 'ratio' */
+  constructor(readonly score: CalibrationScore = 'ratio') {}
+
   /**
    * Records the prediction for one slot.
    * @param step slots ahead of the tick (0 = the current slot)
-   * @param baseUnits the base the quantile will be read from (latest observed pool demand), units
+   * @param baseUnits the base the quantile will be read from (latest observed pool demand for
+   *   ratio scores, which need it > 0; known step units for residual scores, ≥ 0), units
    */
   predicted(poolId: string, slotStartSec: number, step: number, baseUnits: number): void {
-    if (!(baseUnits > 0)) return;
+    if (!this.usable(baseUnits)) return;
     let byTime = this.pending.get(poolId);
     if (!byTime) this.pending.set(poolId, (byTime = new Map()));
     let list = byTime.get(slotStartSec);
@@ -60,7 +74,7 @@ export class PoolQuantileCalibrator {
           const key = `${poolId}#${p.step}`;
           let w = this.scores.get(key);
           if (!w) this.scores.set(key, (w = new SortedWindow(POOL_CALIBRATION_WINDOW)));
-          w.push(units / p.base);
+          w.push(this.score === 'ratio' ? units / p.base : units - p.base);
         }
       }
       byTime.delete(t);
@@ -75,13 +89,18 @@ export class PoolQuantileCalibrator {
   /**
    * The quantile `level` of the pool's demand `step` slots ahead from `baseUnits`, units (≥ 0), or
    * undefined while fewer than {@link POOL_CALIBRATION_MIN_SCORES} scores are held for that step
-   * or the base is not positive.
+   * or the base is not usable (ratio: not positive; residual: negative or not finite).
    */
   quantile(poolId: string, step: number, level: number, baseUnits: number): number | undefined {
-    if (!(baseUnits > 0)) return undefined;
+    if (!this.usable(baseUnits)) return undefined;
     const key = `${poolId}#${step}`;
     const w = this.scores.get(key);
     if (!w || w.length < POOL_CALIBRATION_MIN_SCORES) return undefined;
-    return Math.max(0, baseUnits * empiricalQuantile(w.sorted, level));
+    const q = empiricalQuantile(w.sorted, level);
+    return Math.max(0, this.score === 'ratio' ? baseUnits * q : baseUnits + q);
+  }
+
+  private usable(baseUnits: number): boolean {
+    return this.score === 'ratio' ? baseUnits > 0 : baseUnits >= 0 && Number.isFinite(baseUnits);
   }
 }

@@ -46,8 +46,15 @@ export const Ec2PoolSchema = z.object({
   maxSpotSharePerOffering: z.number().min(0).max(1).default(0.5),
   /** ...and at least this many distinct spot offerings when spot is used. */
   minSpotOfferings: z.number().int().min(1).default(2),
-  /** Scale-in waits this long after demand drops (hysteresis), seconds. */
-  scaleInCooldownSec: z.number().nonnegative().default(600),
+  /**
+   * Scale-in waits this long after demand drops (hysteresis), seconds. Absent: the ski-rental
+   * break-even (Karlin et al., "Competitive randomized algorithms for non-uniform problems", 1994),
+   * see {@link breakEvenScaleInCooldownSec}: keeping an idle unit costs its price per second, giving
+   * it up and needing it back costs the replacement's billed launch lead time (EC2 bills from the
+   * launch request), the launch margin and EC2's 60 s billing minimum, so idle capacity is held that
+   * long and no longer.
+   */
+  scaleInCooldownSec: z.number().nonnegative().optional(),
   /** Largest change of units in one tick. */
   maxChangeUnitsPerTick: z.number().positive().default(256),
   /** Extra margin before need when pre-allocating, seconds. */
@@ -55,6 +62,21 @@ export const Ec2PoolSchema = z.object({
 });
 /** An EC2 capacity pool. */
 export type Ec2Pool = z.infer<typeof Ec2PoolSchema>;
+
+/**
+ * The scale-in cooldown of a pool, seconds: its `scaleInCooldownSec` when set, else the ski-rental
+ * break-even (deterministic, 2-competitive: hold idle capacity as long as re-acquiring it would cost,
+ * then release it). Re-acquiring costs the longest launch lead time of the pool's offerings plus its
+ * launch margin (a replacement is launched that far ahead of need and billed from the request) plus
+ * {@link EC2_BILLING_MINIMUM_SEC} (EC2 User Guide, per-second billing: 60 s minimum per instance).
+ * @param maxLeadTimeSec the longest launch lead time among the pool's offerings, seconds
+ */
+export function breakEvenScaleInCooldownSec(pool: Pick<Ec2Pool, 'scaleInCooldownSec' | 'launchMarginSec'>, maxLeadTimeSec: number): number {
+  return pool.scaleInCooldownSec ?? maxLeadTimeSec + pool.launchMarginSec + EC2_BILLING_MINIMUM_SEC;
+}
+
+/** EC2's per-second billing minimum per instance, seconds (EC2 User Guide, "Per-second billing"). */
+export const EC2_BILLING_MINIMUM_SEC = 60;
 
 /** An ElastiCache (Redis/Valkey) replication group used as the prefetch state cache. */
 export const CachePoolSchema = z.object({

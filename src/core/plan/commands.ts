@@ -4,10 +4,9 @@
  */
 import type { Instance } from '../model/capacity.js';
 import type { LaunchCommand, TerminateCommand } from '../model/command.js';
+import { EC2_BILLING_MINIMUM_SEC } from '../model/pool.js';
 import type { Counts, OfferingBook } from './fleet.js';
 
-/** EC2 bills per second with a 60 s minimum (EC2 User Guide, "Billing and purchasing options"). */
-export const BILLING_MINIMUM_SEC = 60;
 
 /**
  * Deterministic command id: the same pool, tick time, action and target give the same id, so a retried
@@ -39,7 +38,7 @@ export function terminateCommand(poolId: string, nowSec: number, instanceIds: re
  * Terminating it earlier wastes that time, so instances nearest the end of their minimum go first.
  */
 export function prepaidRemainingSec(i: Instance, nowSec: number): number {
-  return Math.max(0, BILLING_MINIMUM_SEC - (nowSec - i.launchedAtSec));
+  return Math.max(0, EC2_BILLING_MINIMUM_SEC - (nowSec - i.launchedAtSec));
 }
 
 /**

@@ -7,7 +7,7 @@ import type { Instance } from '../model/capacity.js';
 import type { Command } from '../model/command.js';
 import { InputError } from '../model/errors.js';
 import type { CapacityPlan, PlanSlot } from '../model/plan.js';
-import type { Ec2Pool } from '../model/pool.js';
+import { breakEvenScaleInCooldownSec, type Ec2Pool } from '../model/pool.js';
 import { launchCommand, pickInstancesToTerminate, round6, terminateCommand } from './commands.js';
 import { expectedShortfallUnits, slotTargetUnits } from './demand.js';
 import {
@@ -137,6 +137,7 @@ export function planWithFrame(input: PlanInput, opts: PlannerOptions, composer: 
   // 2. Scale-in with hysteresis, down to what the lead-time window still needs; idle instances only.
   const memory: Record<string, number> = { ...input.memory };
   const windowEndSec = nowSec + tickSec + book.maxLeadTimeSec() + pool.launchMarginSec;
+  const cooldownSec = breakEvenScaleInCooldownSec(pool, book.maxLeadTimeSec());
   let windowNeed = pool.minUnits;
   targets.forEach((t, s) => { if (slotStartSec[s] < windowEndSec || s === 0) windowNeed = Math.max(windowNeed, t); });
   let base: Counts = forced;
@@ -144,7 +145,7 @@ export function planWithFrame(input: PlanInput, opts: PlannerOptions, composer: 
   if (unitsOf(forced, book) > windowNeed + 1e-9) {
     const lowSince = memory[MEMORY_LOW_SINCE_SEC] ?? nowSec;
     memory[MEMORY_LOW_SINCE_SEC] = lowSince;
-    if (nowSec - lowSince >= pool.scaleInCooldownSec) {
+    if (nowSec - lowSince >= cooldownSec) {
       const shrunk = compose(windowNeed, forced, book, pool, limits, true).counts;
       base = new Map();
       let budget = pool.maxChangeUnitsPerTick;
@@ -190,7 +191,7 @@ export function planWithFrame(input: PlanInput, opts: PlannerOptions, composer: 
   const victims = pickInstancesToTerminate(instances, current, base, nowSec);
   if (victims.length > 0) {
     const why = [...binding].filter((b) => b === 'spend cap' || b === 'max pool size');
-    const reason = `${why.length > 0 ? `over ${why.join(' and ')}; ` : ''}${scaleInUnits > 0 ? `scale-in to ${fmt(windowNeed)} units after ${pool.scaleInCooldownSec}s below the fleet` : ''}`.replace(/; $/, '');
+    const reason = `${why.length > 0 ? `over ${why.join(' and ')}; ` : ''}${scaleInUnits > 0 ? `scale-in to ${fmt(windowNeed)} units after ${cooldownSec}s below the fleet` : ''}`.replace(/; $/, '');
     commands.push(terminateCommand(pool.id, nowSec, victims.map((v) => v.id), `${reason}; spot from over-represented offerings first, then instances nearest the end of their billing minimum`));
   }
 

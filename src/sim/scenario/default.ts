@@ -128,11 +128,11 @@ export function defaultScenario(opts: DefaultScenarioOptions = {}): Scenario {
       {
         kind: 'ec2', id: 'batch', instanceRequirements: { vcpuMin: 4, vcpuMax: 16, memoryGiBPerVcpuMin: 4, allowedFamilies: ['m5', 'm6i', 'm6a', 'm7i', 'r6g', 'm6g'] },
         availabilityZones: ['us-east-1a', 'us-east-1b', 'us-east-1c'], serviceLevel: 0.9, minUnits: 0, maxUnits: 512,
-        maxSpotSharePerOffering: 1, minSpotOfferings: 1, scaleInCooldownSec: 300,
+        maxSpotSharePerOffering: 1, minSpotOfferings: 1,
       },
       {
         kind: 'ec2', id: 'batch-od', instanceRequirements: { vcpuMin: 4, vcpuMax: 16, memoryGiBPerVcpuMin: 4, allowedFamilies: ['m5', 'm6i', 'm6a', 'm7i', 'r6g', 'm6g'] },
-        markets: ['on-demand'], availabilityZones: ['us-east-1a', 'us-east-1b'], serviceLevel: 0.9, minUnits: 0, maxUnits: 256, scaleInCooldownSec: 300,
+        markets: ['on-demand'], availabilityZones: ['us-east-1a', 'us-east-1b'], serviceLevel: 0.9, minUnits: 0, maxUnits: 256,
       },
     ],
     caches: [DEFAULT_PREFETCH_CACHE],

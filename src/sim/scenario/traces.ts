@@ -75,7 +75,7 @@ export async function tracesScenario(o: TracesOptions): Promise<Scenario> {
   const prices: InstanceTypePrice[] = o.pricesDir ? await new FilePriceCatalog(o.pricesDir).instanceTypes('us-east-1') : DEFAULT_PRICE_TABLE.map((p) => ({ ...p }));
   const pools = [
     { kind: 'ec2' as const, id: 'web', instanceRequirements: { vcpuMin: 2, vcpuMax: 8, allowedFamilies: ['c6i', 'c7g', 'm6i', 'm6g'] }, availabilityZones: ['us-east-1a', 'us-east-1b'], onDemandFloorShare: 0.3, serviceLevel: 0.95, minUnits: 2, maxUnits: Math.max(64, unitsPerSeries * series.length * 4) },
-    { kind: 'ec2' as const, id: 'batch', instanceRequirements: { vcpuMin: 4, vcpuMax: 16, memoryGiBPerVcpuMin: 4, allowedFamilies: ['m5', 'm6i', 'm6a', 'm7i', 'r6g', 'm6g'] }, availabilityZones: ['us-east-1a', 'us-east-1b', 'us-east-1c'], serviceLevel: 0.9, minUnits: 0, maxUnits: 1024, maxSpotSharePerOffering: 1, minSpotOfferings: 1, scaleInCooldownSec: 300 },
+    { kind: 'ec2' as const, id: 'batch', instanceRequirements: { vcpuMin: 4, vcpuMax: 16, memoryGiBPerVcpuMin: 4, allowedFamilies: ['m5', 'm6i', 'm6a', 'm7i', 'r6g', 'm6g'] }, availabilityZones: ['us-east-1a', 'us-east-1b', 'us-east-1c'], serviceLevel: 0.9, minUnits: 0, maxUnits: 1024, maxSpotSharePerOffering: 1, minSpotOfferings: 1 },
   ];
   const loaded = await loadWorkflows(o.workflows, pools[1], prices);
   const workflows = loaded.map((l) => l.workflow);

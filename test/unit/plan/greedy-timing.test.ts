@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createGreedyPlanner, MEMORY_LOW_SINCE_SEC, type DemandSlot, type PlannerMemory } from '../../../src/core/plan/index.js';
-import type { CapacitySnapshot, Instance, TerminateCommand } from '../../../src/core/model/index.js';
+import { breakEvenScaleInCooldownSec, type CapacitySnapshot, type Instance, type TerminateCommand } from '../../../src/core/model/index.js';
 import { input, instance, offering, pool } from './builders.js';
 
 const planner = createGreedyPlanner({ tickSec: 60 });
@@ -61,6 +61,21 @@ describe('scale-in hysteresis', () => {
     const after = tick(2600, 4, during.memory);
     const term = after.plan.commands.find((c): c is TerminateCommand => c.kind === 'terminate');
     expect(term?.instanceIds).toHaveLength(3);
+  });
+
+  it('without a configured cooldown waits the ski-rental break-even: longest lead time + margin + the 60 s billing minimum', () => {
+    const auto = pool({ markets: ['on-demand'], launchMarginSec: 60 });
+    expect(auto.scaleInCooldownSec).toBeUndefined();
+    expect(breakEvenScaleInCooldownSec(auto, 90)).toBe(90 + 60 + 60);
+    expect(breakEvenScaleInCooldownSec({ ...auto, scaleInCooldownSec: 600 }, 90)).toBe(600);
+    const at = (nowSec: number, memory: PlannerMemory) =>
+      planner.plan(input({ pool: auto, offerings: [od], nowSec, capacity: cap(nowSec), memory, demand: demandAt(nowSec, () => 4) }));
+    const first = at(2000, {});
+    expect(first.plan.commands).toEqual([]);
+    expect(at(2180, first.memory).plan.commands).toEqual([]);
+    const term = at(2210, first.memory).plan.commands.find((c): c is TerminateCommand => c.kind === 'terminate');
+    expect(term?.instanceIds).toHaveLength(3);
+    expect(term?.reason).toContain('after 210s below the fleet');
   });
 
   it('forgets a low spell when demand comes back', () => {
