@@ -272,5 +272,5 @@ async function latestBacklog(metrics: TickDeps['metrics'], signals: readonly Tas
 
 /** Builds the prefetch selection config from the controller's prefetch settings. */
 export function prefetchSelectionFrom(cfg: TickDeps['config']['prefetch']): ReturnType<typeof parsePrefetchConfig> {
-  return parsePrefetchConfig({ probabilityThreshold: cfg.probabilityThreshold, topN: cfg.topN, ttlSec: cfg.ttlSec });
+  return parsePrefetchConfig({ probabilityThreshold: cfg.probabilityThreshold, topN: cfg.topN, maxConcurrent: cfg.maxConcurrent, ttlSec: cfg.ttlSec });
 }

@@ -48,6 +48,16 @@ describe('tick step prediction from the DAG', () => {
     expect(s.get('merge')!.startSec).toBe(1560);
   });
 
+  it('expects a step past its median runtime to end by its p95, and its children then', () => {
+    const book = new ChainBook(new TaskCatalog([fanOut]));
+    book.ingest([...fanOut.variants[0].tasks.map((t) => ev(t.task_id, 'submitted', 1000)), ev('split', 'started', 1000)]);
+    // split: p50 200 s, p95 400 s; at 1300 it has run 300 s
+    const s = book.schedule(book.chains.get('c1')!, 1300);
+    expect(s.get('split')!.releaseSec).toBe(1400);
+    expect(s.get('map-1')!.startSec).toBe(1400);
+    expect(s.get('merge')!.startSec).toBe(1460);
+  });
+
   it('leaves out steps that depend on a step of unknown runtime', () => {
     const wf = WorkflowSchema.parse({ name: 'fan', variants: [{ name: 'default', defaultPool: 'batch', tasks: [task('a', [], 1), task('b-1', ['a'], 2, 10)] }] });
     const book = new ChainBook(new TaskCatalog([wf]));

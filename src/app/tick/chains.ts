@@ -116,8 +116,9 @@ export class ChainBook {
    * Expected timing of every unfinished step of `c` from the workflow DAG and the tasks' median
    * runtimes: `startSec` (started: when it started; runnable: now; blocked: the latest `readySec`
    * of its dependencies), `releaseSec` (when its capacity is expected back: start + median runtime;
-   * Infinity when unknown or already overrun) and `readySec` (when its children may start: never
-   * before now). Steps depending on a step of unknown runtime are left out.
+   * for a started step already past its median, start + p95 runtime; Infinity when unknown or past
+   * its p95) and `readySec` (when its children may start: never before now). Steps depending on a
+   * step of unknown runtime are left out.
    */
   schedule(c: TrackedChain, nowSec: number): Map<string, StepTiming> {
     const out = new Map<string, StepTiming>();
@@ -143,7 +144,11 @@ export class ChainBook {
       }
       visiting.delete(id);
       if (startSec === undefined || !Number.isFinite(startSec)) return undefined;
-      const endSec = p50 === undefined ? Infinity : startSec + p50;
+      // a started step past its median is expected to end by its p95 (the conditional estimate the
+      // runtime quantiles allow); past its p95 its end is unknown (held, children may start now)
+      const p95 = s.def.runtime?.p95Sec;
+      let endSec = p50 === undefined ? Infinity : startSec + p50;
+      if (s.status === 'started' && endSec <= nowSec && p95 !== undefined && startSec + p95 > nowSec) endSec = startSec + p95;
       const t: StepTiming = { step: s, startSec, releaseSec: endSec > nowSec ? endSec : Infinity, readySec: Math.max(nowSec, endSec) };
       out.set(id, t);
       return t;
