@@ -4,7 +4,7 @@
  */
 import highsModule from 'highs';
 import { LpModel, type LpArrays, type Term } from '../../core/plan/lp-format.js';
-import { MILP_SOLVER_TUNING, type LpSolution, type LpSolver, type LpSolverOptions } from '../../core/plan/milp.js';
+import { MILP_SOLVER_TUNING, type LpSolution, type LpSolver, type LpSolverOptions } from '../../core/plan/milp-types.js';
 
 /** The part of the package's persistent `Model` used here (see node_modules/highs/types.d.ts). */
 interface HighsModel {

@@ -7,6 +7,8 @@ export * from './frame.js';
 export * from './greedy.js';
 export * from './lp-format.js';
 export * from './milp.js';
+export * from './milp-model.js';
+export * from './milp-types.js';
 export * from './spot-signals.js';
 export * from './cache-sizing.js';
 export * from './milp-explain.js';

@@ -4,7 +4,8 @@
  */
 import type { ComposeRequest } from './frame.js';
 import { onDemandFloorUnits, sortCounts, type Counts } from './fleet.js';
-import type { LpSolution, SlotBlock } from './milp.js';
+import type { SlotBlock } from './milp-model.js';
+import type { LpSolution } from './milp-types.js';
 
 /** Reads the counts per slot from a solution (each block's counts repeated over its slots). */
 export function readCounts(sol: LpSolution, ids: readonly string[], blocks: readonly SlotBlock[]): Counts[] {

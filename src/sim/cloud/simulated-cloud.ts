@@ -15,10 +15,12 @@ import type { CloudProvider } from '../../ports/cloud-provider.js';
 import type { EventQueue } from '../event-queue.js';
 import type { SimClock } from '../sim-clock.js';
 import { EVENT_PRIORITY, type CloudSimEvent, type SimEvent } from '../sim-events.js';
-import { accrue } from './billing.js';
-import { accrueCache, toCacheState, type SimCacheGroup } from './cache-groups.js';
+import { toCacheState, type SimCacheGroup } from './cache-groups.js';
+import { CostLedger, type CostAccrual } from './cost-ledger.js';
 import { drawLeadTimeSec, type LeadTimeModel } from './lead-time.js';
 import { toPortInstance, type SimInstance } from './sim-instance.js';
+
+export type { CostAccrual } from './cost-ledger.js';
 
 /** Callbacks the workload registers to learn about capacity changes. */
 export interface SimCloudHooks {
@@ -51,14 +53,6 @@ export interface SimulatedCloudOptions {
   readonly owner?: string;
 }
 
-/** Cost accrued per pool and market since the last collection, USD. */
-export interface CostAccrual {
-  readonly poolId: string;
-  readonly spotUsd: number;
-  readonly onDemandUsd: number;
-  readonly cacheUsd: number;
-}
-
 /** A simulated EC2 + ElastiCache account. See module doc. */
 export class SimulatedCloud implements CloudProvider {
   private readonly instances = new Map<string, SimInstance>();
@@ -68,7 +62,8 @@ export class SimulatedCloud implements CloudProvider {
   private readonly caches = new Map<string, SimCacheGroup>();
   private readonly unavailable = new Set<string>();
   private readonly pendingEvents: CloudEvent[] = [];
-  private readonly accrued = new Map<string, { spotUsd: number; onDemandUsd: number; cacheUsd: number }>();
+  /** Cost per pool since the last collectCost (cost-ledger.ts). */
+  private readonly cost = new CostLedger();
   private readonly reclaimAt = new Map<string, number>();
   private seq = 0;
   /** Counters for the report. */
@@ -160,7 +155,7 @@ export class SimulatedCloud implements CloudProvider {
     if (ev.kind === 'cache-ready') {
       const g = this.caches.get(ev.poolId);
       if (g?.pending && g.pending.readyAtSec <= now) {
-        this.accrueCacheTo(g, now);
+        this.cost.chargeCache(g, now);
         g.shards = g.pending.shards;
         g.replicasPerShard = g.pending.replicasPerShard;
         g.pending = undefined;
@@ -190,29 +185,9 @@ export class SimulatedCloud implements CloudProvider {
    */
   collectCost(): CostAccrual[] {
     const now = this.opts.clock.nowSec();
-    for (const i of this.live.values()) this.charge(i, now);
-    for (const g of this.caches.values()) this.accrueCacheTo(g, now);
-    const out: CostAccrual[] = [];
-    for (const [poolId, c] of this.accrued) out.push({ poolId, ...c });
-    this.accrued.clear();
-    return out;
-  }
-
-  private charge(i: SimInstance, now: number): void {
-    if (i.tags[OWNER_TAG_KEY] === undefined) return;
-    const usd = accrue(i.billing, now);
-    if (usd > 0) this.addCost(i.poolId, i.offering.market === 'spot' ? 'spotUsd' : 'onDemandUsd', usd);
-  }
-
-  private accrueCacheTo(g: SimCacheGroup, now: number): void {
-    const usd = accrueCache(g, now);
-    if (usd > 0) this.addCost(g.pool.id, 'cacheUsd', usd);
-  }
-
-  private addCost(poolId: string, key: 'spotUsd' | 'onDemandUsd' | 'cacheUsd', usd: number): void {
-    let c = this.accrued.get(poolId);
-    if (!c) this.accrued.set(poolId, (c = { spotUsd: 0, onDemandUsd: 0, cacheUsd: 0 }));
-    c[key] += usd;
+    for (const i of this.live.values()) this.cost.charge(i, now);
+    for (const g of this.caches.values()) this.cost.chargeCache(g, now);
+    return this.cost.collect();
   }
 
   private fail(command: Command, code: NonNullable<ApplyResult['error']>['code'], message: string): ApplyResult {
@@ -267,7 +242,7 @@ export class SimulatedCloud implements CloudProvider {
     inst.state = 'terminated';
     inst.terminatedAtSec = now;
     inst.billing.endSec = now;
-    this.charge(inst, now);
+    this.cost.charge(inst, now);
     this.live.delete(inst.id);
     this.reclaimAt.delete(inst.id);
     this.hooks.lost?.(inst, reason);
@@ -297,7 +272,7 @@ export class SimulatedCloud implements CloudProvider {
     if (!g) return this.fail(cmd, 'invalid', `unknown cache pool ${cmd.poolId}`);
     if (cmd.shards < 1 || cmd.replicasPerShard < 0 || cmd.replicasPerShard > 5) return this.fail(cmd, 'invalid', `shape ${cmd.shards}x${cmd.replicasPerShard} out of range`);
     const now = this.opts.clock.nowSec();
-    this.accrueCacheTo(g, now);
+    this.cost.chargeCache(g, now);
     const grow = cmd.shards * (1 + cmd.replicasPerShard) >= g.shards * (1 + g.replicasPerShard);
     const readyAtSec = now + (grow ? g.pool.addLeadTimeSec : g.pool.removeLeadTimeSec);
     g.pending = { shards: cmd.shards, replicasPerShard: cmd.replicasPerShard, readyAtSec };

@@ -2,47 +2,24 @@
  * The simulated workload of one world: chain arrivals (composed by the chain service's composer when
  * the scenario has one, see composer.ts), task dependencies, queues per pool, placement on ready
  * instances, task runtimes, kills on spot reclaim (killed tasks re-queue at the front, so work is
- * conserved), variant switches on triggers (switch-chain.ts), preparations (prefetch-ledger.ts), the
- * cost of each chain's task attempts, and the execution events the controller observes.
+ * conserved), variant switches on triggers (variant-switcher.ts, switch-chain.ts), preparations
+ * (prefetch-ledger.ts), the cost of each chain's task attempts, and the execution events the
+ * controller observes. Its statistics and notes are typed in workload-types.ts.
  */
-import type { SwitchTrigger } from '../../core/compose/index.js';
 import type { ExecutionEvent, PreExecuteCommand, Random, Workflow } from '../../core/model/index.js';
 import type { SimInstance } from '../cloud/sim-instance.js';
 import type { EventQueue } from '../event-queue.js';
 import type { SimClock } from '../sim-clock.js';
 import { EVENT_PRIORITY, type SimEvent, type WorkloadSimEvent } from '../sim-events.js';
 import { instantiateChain } from './chains.js';
-import { applyVariantSwitch, keptTasks } from './switch-chain.js';
 import type { ChainComposer } from './composer.js';
 import { PoolPlacement } from './placement.js';
 import { PrefetchLedger, type PrefetchPrices } from './prefetch-ledger.js';
 import type { ChainArrival, SimChain, SimTask } from './types.js';
+import { VariantSwitcher } from './variant-switcher.js';
+import type { WorkloadNote, WorkloadStats } from './workload-types.js';
 
-/** Workload statistics for the report. */
-export interface WorkloadStats {
-  /** Seconds each start waited since the task became runnable. */
-  readonly waitSec: number[];
-  tasksSubmitted: number;
-  tasksCompleted: number;
-  tasksRequeued: number;
-  chainsSubmitted: number;
-  chainsCompleted: number;
-  /** Chains the composer refused (denied or over the spend cap): never submitted. */
-  chainsDenied: number;
-  /** Tasks dropped by variant switches (not counted in `tasksSubmitted`). */
-  tasksCancelled: number;
-  readonly makespanSec: number[];
-}
-
-/** A discrete workload event for events.csv (kinds: variant-switch, prefetch-hit, prefetch-waste, chain-denied, spot-interruption). */
-export interface WorkloadNote {
-  /** Epoch seconds. */
-  readonly timestamp: number;
-  /** Empty when not tied to a pool. */
-  readonly pool: string;
-  readonly kind: string;
-  readonly detail: string;
-}
+export type { WorkloadNote, WorkloadStats } from './workload-types.js';
 
 /** Options of a workload. */
 export interface WorkloadOptions {
@@ -74,8 +51,8 @@ export class Workload {
   private readonly workflows: Map<string, Workflow>;
   private readonly tasks = new Map<string, SimTask>();
   private readonly running = new Set<SimTask>();
-  /** Chain ids already re-scored for a trigger key (once per task/pool and trigger). */
-  private readonly triggered = new Set<string>();
+  /** Variant switches on triggers; absent without a composer. */
+  private readonly switcher?: VariantSwitcher;
   private readonly dirty = new Set<string>();
   private prepsSeen = 0;
   /** Optional hook: a task could not be placed (the oracle launches for it at once). */
@@ -84,6 +61,22 @@ export class Workload {
   constructor(private readonly opts: WorkloadOptions) {
     this.workflows = new Map(opts.workflows.map((w) => [w.name, w]));
     this.prefetch = new PrefetchLedger(opts.prefetchPrices);
+    if (opts.composer) {
+      this.switcher = new VariantSwitcher({
+        composer: opts.composer, random: opts.random, workflows: this.workflows, chains: this.chains, pools: this.pools,
+        running: this.running, stats: this.stats, notes: this.notes,
+        nowSec: () => opts.clock.nowSec(),
+        drop: (t, now) => this.drop(t, now),
+        submit: (fresh, now) => {
+          for (const n of fresh) {
+            this.tasks.set(n.key, n);
+            this.emit(n, 'submitted', now);
+          }
+          for (const n of fresh) if (n.pendingParents === 0) this.makeRunnable(n, now);
+        },
+        maybeComplete: (chain, now) => this.maybeComplete(chain, now),
+      });
+    }
     for (const id of opts.poolIds) this.pools.set(id, new PoolPlacement());
     opts.arrivals.forEach((a, i) => opts.queue.push(a.atSec, { kind: 'chain-arrival', chainIndex: i }, EVENT_PRIORITY.arrival));
   }
@@ -143,18 +136,7 @@ export class Workload {
    * variant's remaining steps are queued.
    */
   instanceNoticed(inst: SimInstance): void {
-    const slot = this.pools.get(inst.poolId)?.slots.get(inst.id);
-    if (!slot || !this.opts.composer) return;
-    const byChain = new Map<string, SimTask[]>();
-    for (const t of slot.tasks) {
-      const list = byChain.get(t.chainId) ?? [];
-      list.push(t);
-      byChain.set(t.chainId, list);
-    }
-    for (const chainId of [...byChain.keys()].sort()) {
-      const lost = new Set(byChain.get(chainId));
-      this.trySwitch(this.chains.get(chainId)!, { kind: 'spot-interruption-notice', poolId: inst.poolId, detail: `instance ${inst.id} (${inst.offering.id})` }, lost, `notice:${inst.id}`);
-    }
+    this.switcher?.instanceNoticed(inst);
   }
 
   /**
@@ -163,26 +145,7 @@ export class Workload {
    * (`unavailablePools`).
    */
   checkTriggers(nowSec: number, unavailablePools: ReadonlySet<string> = new Set()): void {
-    const composer = this.opts.composer;
-    if (!composer) return;
-    const factor = composer.setup.overrunFactor;
-    const overrun: SimTask[] = [];
-    for (const t of this.running) {
-      const p95 = t.def.runtime?.p95Sec;
-      if (p95 !== undefined && t.startedAtSec !== undefined && nowSec - t.startedAtSec > p95 * factor) overrun.push(t);
-    }
-    overrun.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-    for (const t of overrun) {
-      const chain = this.chains.get(t.chainId);
-      if (!chain || t.status !== 'running') continue;
-      this.trySwitch(chain, { kind: 'overrun', taskId: t.def.task_id, runtimeSec: nowSec - t.startedAtSec!, p95Sec: t.def.runtime!.p95Sec!, factor }, new Set(), `overrun:${t.key}`);
-    }
-    for (const poolId of [...unavailablePools].sort()) {
-      const p = this.pools.get(poolId);
-      if (!p || p.queue.length === 0) continue;
-      const chainIds = [...new Set(p.queue.map((t) => t.chainId))].sort();
-      for (const id of chainIds) this.trySwitch(this.chains.get(id)!, { kind: 'insufficient-capacity', poolId, detail: 'every offering reports InsufficientInstanceCapacity' }, new Set(), `ice:${poolId}`);
-    }
+    this.switcher?.checkTriggers(nowSec, unavailablePools);
   }
 
   /** Cloud hook: a pre-execute command. */
@@ -297,33 +260,6 @@ export class Workload {
         ? { timestamp: r.atSec, pool: r.task.poolId, kind: 'prefetch-hit', detail: `${r.task.key} saved ${r.savedSec} s of setup` }
         : { timestamp: r.atSec, pool: r.task.poolId, kind: 'prefetch-waste', detail: `${r.task.key} ${r.outcome}: ${r.wastedCpuSec} CPU-s wasted` });
     }
-  }
-
-  /** Re-scores `chain` on `trigger` (once per `onceKey`) and applies a switch. */
-  private trySwitch(chain: SimChain, trigger: SwitchTrigger, lost: ReadonlySet<SimTask>, onceKey: string): void {
-    const composer = this.opts.composer;
-    const wf = this.workflows.get(chain.workflow);
-    if (!composer || !wf || wf.variants.length < 2 || chain.finishedAtSec !== undefined) return;
-    if (chain.switches >= composer.setup.maxSwitchesPerChain) return;
-    const key = `${chain.id}|${onceKey}`;
-    if (this.triggered.has(key)) return;
-    this.triggered.add(key);
-    const now = this.opts.clock.nowSec();
-    const doneIds = keptTasks(chain, lost).map((t) => t.def.task_id);
-    const r = composer.rescore(wf, chain.variant, chain.principal, doneIds, trigger, chain.id, now);
-    if (!r.switched) return;
-    const variant = wf.variants.find((v) => v.name === r.variant)!;
-    const { from, fresh, kept, cancelled } = applyVariantSwitch(chain, variant, r.remainingTaskIds, lost, this.opts.random, (t) => this.drop(t, now));
-    this.stats.tasksCancelled += cancelled;
-    this.stats.tasksSubmitted += fresh.length - cancelled;
-    const pool = trigger.kind === 'overrun' ? (kept.find((t) => t.def.task_id === trigger.taskId)?.poolId ?? '') : trigger.poolId;
-    this.notes.push({ timestamp: now, pool, kind: 'variant-switch', detail: `${chain.id} ${chain.workflow}: ${from} -> ${variant.name}: ${r.decision.reason}` });
-    for (const n of fresh) {
-      this.tasks.set(n.key, n);
-      this.emit(n, 'submitted', now);
-    }
-    for (const n of fresh) if (n.pendingParents === 0) this.makeRunnable(n, now);
-    this.maybeComplete(chain, now);
   }
 
   /** Frees a step dropped by a switch: its queue place or its share of an instance. */
