@@ -3,6 +3,9 @@
  * capacity snapshot and the configured safety limits before anything acts. A command that would
  * breach a limit is dropped with a `safety` decision; one made stale by the fresh state (an instance
  * already gone, an offering now unavailable) is dropped or trimmed with a `validate` decision.
+ * Spend counts the instances and the cache groups (nodes × price per node-hour, the larger of the
+ * current and the pending shape while a modification runs); a cache scale-out that would take the
+ * spend over `maxSpendUsdPerHour` is dropped like a launch. Shrinking is always allowed.
  */
 import type { CapacitySnapshot, Command, Decision, Offering, SafetyLimits } from '../../core/model/index.js';
 
@@ -24,7 +27,13 @@ export function validateCommands(
   const live = snap.instances.filter((i) => i.state !== 'terminated');
   const liveById = new Map(live.map((i) => [i.id, i]));
   let instances = live.length;
+  const cacheNodes = (shards: number, replicasPerShard: number): number => shards * (1 + replicasPerShard);
+  const caches = new Map(snap.caches.map((g) => [g.poolId, {
+    price: g.priceUsdPerNodeHour,
+    nodes: Math.max(cacheNodes(g.shards, g.replicasPerShard), g.pending ? cacheNodes(g.pending.shards, g.pending.replicasPerShard) : 0),
+  }]));
   let spend = live.reduce((s, i) => s + i.priceUsdPerHour, 0);
+  for (const g of caches.values()) spend += g.nodes * g.price;
   let change = 0;
   const drop = (c: Command, kind: 'validate' | 'safety', reason: string): void => {
     decisions.push({ atSec: nowSec, kind, subject: c.poolId, chosen: `drop ${c.id}`, reason });
@@ -58,6 +67,12 @@ export function validateCommands(
       instances -= still.length;
       change += units;
       accepted.push(still.length === c.instanceIds.length ? c : { ...c, instanceIds: still });
+    } else if (c.kind === 'scale-cache' && caches.has(c.poolId)) {
+      const g = caches.get(c.poolId)!;
+      const addSpend = (cacheNodes(c.shards, c.replicasPerShard) - g.nodes) * g.price;
+      if (addSpend > 0 && spend + addSpend > limits.maxSpendUsdPerHour) { drop(c, 'safety', `would spend ${(spend + addSpend).toFixed(2)} USD/h > maxSpendUsdPerHour ${limits.maxSpendUsdPerHour}`); continue; }
+      if (addSpend > 0) { spend += addSpend; g.nodes = cacheNodes(c.shards, c.replicasPerShard); }
+      accepted.push(c);
     } else {
       accepted.push(c);
     }
