@@ -68,6 +68,7 @@ export function createControllerTick(deps: TickDeps): ControllerTick {
   const critical = new CriticalStepTracker();
   const ledger = new PreparedStateLedger();
   let lastEventSec: number | undefined;
+  let restored = false;
 
   const note = (ds: readonly Decision[]): void => {
     for (const d of ds) counts[d.kind] = (counts[d.kind] ?? 0) + 1;
@@ -80,9 +81,18 @@ export function createControllerTick(deps: TickDeps): ControllerTick {
       return { atSec: now, skipped: true, decisions: [], commands: [], results: [], forecasts: [] };
     }
     const decisions: Decision[] = [];
+    if (!restored) {
+      // after a restart: the prepared states the previous process held (not prepared again)
+      restored = true;
+      if (state.preparedStates) {
+        ledger.restore(state.preparedStates);
+        for (const k of Object.keys(state.preparedStates)) prepared.add(k);
+      }
+    }
 
     // signals
-    const since = lastEventSec ?? state.lastTickSec ?? now - historySec;
+    // a new process (restart, Lambda cold start) re-reads the history window to rebuild its in-memory runtime
+    const since = lastEventSec ?? now - historySec;
     const cloudEvents = await deps.events.drainCloudEvents();
     const exec = await deps.events.executionEvents(since, now);
     lastEventSec = now;
@@ -161,7 +171,7 @@ export function createControllerTick(deps: TickDeps): ControllerTick {
     const act = async (cmds: readonly Command[]): Promise<void> => {
       if (cfg.mode === 'dry-run') for (const c of cmds) results.push({ commandId: c.id, status: 'dry-run', instanceIds: [] });
       if (cfg.mode !== 'active' || cmds.length === 0) return;
-      await holder.save({ ...base, inFlight: { tickSec: now, appliedIds: [...done] } });
+      await holder.save({ ...base, preparedStates: ledger.toRecord(), inFlight: { tickSec: now, appliedIds: [...done] } });
       for (const c of cmds) {
         if (done.has(c.id)) continue;
         const r = await deps.cloud.apply(c);
@@ -173,7 +183,7 @@ export function createControllerTick(deps: TickDeps): ControllerTick {
           if (def) ledger.add(c, def, now, cfg.prefetch.ttlSec);
         }
         if (r.status === 'failed') decisions.push({ atSec: now, kind: 'validate', subject: c.poolId, chosen: `failed ${c.id}`, reason: `${r.error?.code}: ${r.error?.message}` });
-        if (deps.store) await holder.save({ ...base, inFlight: { tickSec: now, appliedIds: [...done] } });
+        if (deps.store) await holder.save({ ...base, preparedStates: ledger.toRecord(), inFlight: { tickSec: now, appliedIds: [...done] } });
       }
     };
     const spotChecked = validateCommands(spot.commands, snap0, offeringsById, cfg.limits, now);
@@ -224,7 +234,7 @@ export function createControllerTick(deps: TickDeps): ControllerTick {
     // act
     await act(checked.accepted);
 
-    await holder.save({ lastTickSec: now, plannerMemory: memory, ...kept });
+    await holder.save({ lastTickSec: now, plannerMemory: memory, ...kept, ...(ledger.held.size > 0 ? { preparedStates: ledger.toRecord() } : {}) });
     if (deps.store && decisions.length > 0) await deps.store.append(DECISION_LOG, decisions);
     note(decisions);
     const commands = [...spotChecked.accepted, ...checked.accepted];

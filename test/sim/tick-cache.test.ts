@@ -14,6 +14,7 @@ import { runBacktest } from '../../src/sim/backtest.js';
 import { defaultScenario } from '../../src/sim/scenario/default.js';
 import { task, workflow } from '../builders/tasks.js';
 import { simCloud, T0 } from './sim-cloud-setup.js';
+import { SqliteStateStore } from '../../src/adapters/sqlite/sqlite-state-store.js';
 
 const TTL = 900;
 /** When the predicted step `b` starts (absolute): its state is prepared TTL before, at T0 + 1100. */
@@ -86,6 +87,40 @@ describe('tick cache sizing', () => {
     const without = cacheDemandSlots(0, 60, 4, 0.95, ledger, chains, undefined);
     expect(without.map((s) => s.memoryGiB)).toEqual([1, 1, 0, 0]);
   });
+});
+
+describe('prepared states across a restart', () => {
+  it('restores the held states from the tick state: the step is not prepared again and the cache is not shrunk under it', async () => {
+    const { cloud, clock, advanceTo, pool } = simCloud({ caches: [{ pool: cachePool, priceUsdPerNodeHour: 0.065 }] });
+    cloud.hooks = { preExecute: () => undefined };
+    const ev = (taskId: string, kind: ExecutionEvent['kind'], atSec: number): ExecutionEvent => ({ chainId: 'c1', workflow: 'etl', variant: 'default', taskId, taskType: taskId, kind, atSec });
+    const exec: ExecutionEvent[] = [ev('a', 'submitted', T0 - 10), ev('b', 'submitted', T0 - 10), ev('a', 'started', T0 - 10)];
+    const config = ControllerConfigSchema.parse({
+      mode: 'active', pools: [pool, cachePool], workflows: [wf], prefetch: { enabled: true, probabilityThreshold: 0.3, topN: 2, ttlSec: TTL },
+    });
+    const store = new SqliteStateStore(':memory:');
+    const make = () => createControllerTick({
+      clock, metrics: { fetch: async () => [] }, cloud, forecaster: createForecaster('seasonal-naive'), nextStep: expectsB, planner: createGreedyPlanner({ tickSec: 60 }), config, store,
+      events: { drainCloudEvents: async () => [], executionEvents: async (a, b) => exec.filter((e) => e.atSec >= a && e.atSec < b) },
+      options: { prefetch: prefetchSelectionFrom(config.prefetch) },
+    });
+    const commandsOf = async (tick: ReturnType<typeof make>, from: number, to: number) => {
+      const out: Array<{ atSec: number; kind: string; id: string }> = [];
+      for (let t = from; t <= to; t += 60) {
+        advanceTo(t);
+        for (const c of (await tick.run()).commands) out.push({ atSec: t, kind: c.kind, id: c.id });
+      }
+      return out;
+    };
+    const before = await commandsOf(make(), T0, PREP_AT + 120);
+    expect(before.filter((c) => c.kind === 'pre-execute')).toHaveLength(1);
+    // a new process (empty memory) picks up from the stored state
+    const after = await commandsOf(make(), PREP_AT + 180, START_B - 60);
+    expect(after.filter((c) => c.kind === 'pre-execute')).toEqual([]);
+    expect(after.filter((c) => c.kind === 'scale-cache')).toEqual([]);
+    expect(cloud.snapshot().caches[0].shards).toBe(2);
+    await store.close();
+  }, 30_000);
 });
 
 describe('backtest with the prefetch state cache', () => {

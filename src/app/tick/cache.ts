@@ -57,6 +57,16 @@ export class PreparedStateLedger {
     this.held.set(`${c.chainId}/${c.taskId}`, { gib: preparedStateGiB(task), untilSec: nowSec + (c.ttlSec ?? defaultTtlSec) });
   }
 
+  /** The held states as a JSON-serialisable record (persisted in the tick state), keys sorted. */
+  toRecord(): Record<string, { readonly gib: number; readonly untilSec: number }> {
+    return Object.fromEntries([...this.held].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  }
+
+  /** Restores states saved by {@link toRecord} (after a restart), keeping any already held. */
+  restore(record: Readonly<Record<string, { readonly gib: number; readonly untilSec: number }>>): void {
+    for (const [k, v] of Object.entries(record)) if (!this.held.has(k)) this.held.set(k, { gib: v.gib, untilSec: v.untilSec });
+  }
+
   /** Frees the states of steps that started (they read their state) and those past their TTL. */
   observe(events: readonly ExecutionEvent[], nowSec: number): void {
     for (const e of events) if (e.kind === 'started') this.held.delete(`${e.chainId}/${e.taskId}`);

@@ -81,6 +81,12 @@ export interface TickState {
   readonly avoidOfferings?: Readonly<Record<string, number>>;
   /** Instances already replaced ahead of a spot signal: instance id → epoch seconds of the replacement. */
   readonly replacedInstances?: Readonly<Record<string, number>>;
+  /**
+   * Prepared step states held in the prefetch state cache: `chainId/taskId` → size (GiB) and TTL end
+   * (epoch seconds). Restored after a restart, so a prepared step is not prepared again and the cache
+   * is not shrunk under states it still holds.
+   */
+  readonly preparedStates?: Readonly<Record<string, { readonly gib: number; readonly untilSec: number }>>;
   /** A tick that started acting and did not finish: its time and the command ids already applied. */
   readonly inFlight?: { readonly tickSec: number; readonly appliedIds: readonly string[] };
 }

@@ -9,7 +9,7 @@ const group = (over: Partial<CacheGroupState> = {}): CacheGroupState => ({
   poolId: 'cache', replicationGroupId: 'prescale-cache', nodeType: 'cache.t4g.small', shards: 1, replicasPerShard: 0, priceUsdPerNodeHour: 0.2, ...over,
 });
 const scale = (shards: number, replicasPerShard: number, id = `scale-${shards}x${replicasPerShard}`): Command => ({ kind: 'scale-cache', id, poolId: 'cache', shards, replicasPerShard, reason: 'test' });
-const launch = (count: number): Command => ({ kind: 'launch', id: `launch-${count}`, poolId: 'web', offeringId: od.id, count, needAtSec: 100, reason: 'test' });
+const launch = (count: number): Command => ({ kind: 'launch', id: `launch-${count}`, poolId: 'web', offeringId: od.id, count, needAtSec: 100, expectedCostUsdPerHour: count * 0.1, reason: 'test' });
 
 describe('validateCommands spend limit with cache groups', () => {
   // 2 instances at 0.1 USD/h + one cache node at 0.2 USD/h = 0.4 USD/h held, limit 1 USD/h
