@@ -1,7 +1,9 @@
 /**
  * The planning frame every planner shares: reads the pool's fleet, enforces hard limits, applies
  * scale-in hysteresis, asks a {@link SlotComposer} for the per-slot compositions, issues launches at
- * need time − lead time − margin, bounds change per tick, and explains the plan.
+ * need time − lead time − margin, bounds change per tick, and explains the plan. A tick that launches
+ * never also scales in (terminating idle instances only to launch others loses a lead time of ready
+ * capacity: on the default backtest this churn left 19% more web demand unmet).
  */
 import type { Instance } from '../model/capacity.js';
 import type { Command } from '../model/command.js';
@@ -168,12 +170,21 @@ export function planWithFrame(input: PlanInput, opts: PlannerOptions, composer: 
   } else delete memory[MEMORY_LOW_SINCE_SEC];
 
   // 3. Compositions per slot.
-  const composed = composer({ base, targets, book, pool, spendCapUsdPerHour: limits.spendCapUsdPerHour, slotStartSec, slotSec: input.slotSec, tickSec });
+  const composeOn = (b: Counts) => composer({ base: b, targets, book, pool, spendCapUsdPerHour: limits.spendCapUsdPerHour, slotStartSec, slotSec: input.slotSec, tickSec });
+  let composed = composeOn(base);
+  // 4. Launches due now: need time − lead time − margin falls before the next tick.
+  let launches = dueLaunches(base, composed.slots, slotStartSec, targets, book, pool, nowSec, tickSec);
+  if (scaleInUnits > 0 && launches.length > 0) {
+    // never terminate idle instances and launch others in the same tick (the composer would rather
+    // shape the fleet differently): keep what is there, and scale in later once nothing is launched
+    base = forced;
+    scaleInUnits = 0;
+    binding.add('no scale-in while launching');
+    composed = composeOn(base);
+    launches = dueLaunches(base, composed.slots, slotStartSec, targets, book, pool, nowSec, tickSec);
+  }
   composed.binding.forEach((b) => binding.add(b));
   const slots = composed.slots;
-
-  // 4. Launches due now: need time − lead time − margin falls before the next tick.
-  const launches = dueLaunches(base, slots, slotStartSec, targets, book, pool, nowSec, tickSec);
   let launchBudget = pool.maxChangeUnitsPerTick - scaleInUnits;
   const commands: Command[] = [];
   const launchedNow = new Map<string, number>();

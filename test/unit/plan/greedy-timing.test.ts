@@ -95,6 +95,23 @@ describe('scale-in hysteresis', () => {
     expect(out.plan.slots[0].plannedUnits).toBe(6);
   });
 
+  it('never terminates idle instances and launches others in the same tick', () => {
+    // 8 units held (two m5.large spot, one c5.large spot, one m5.large on-demand), 6 needed: the
+    // diversification rule (two spot offerings, at most half each) would shape 6 units differently
+    // from what the kept instances give, so the shrink would be undone by a launch at once
+    const sp = pool({ scaleInCooldownSec: 0, maxSpotSharePerOffering: 0.5, minSpotOfferings: 2 });
+    const a = offering('m5.large', 'spot', 0.03, { launchLeadTimeSec: 90 });
+    const b = offering('c5.large', 'spot', 0.031, { launchLeadTimeSec: 90 });
+    const o = offering('m5.large', 'on-demand', 0.1, { launchLeadTimeSec: 90 });
+    const big = offering('m5.2xlarge', 'spot', 0.1, { launchLeadTimeSec: 90 });
+    const instances = [instance('a0', a), instance('a1', a), instance('o1', o), instance('b1', b)];
+    const out = planner.plan(input({ pool: sp, offerings: [a, b, o, big], nowSec: 2000, capacity: { atSec: 2000, instances, caches: [] }, demand: demandAt(2000, () => 6) }));
+    const kinds = new Set(out.plan.commands.map((c) => c.kind));
+    expect(kinds.has('launch') && kinds.has('terminate')).toBe(false);
+    expect(out.plan.commands.some((c) => c.kind === 'terminate')).toBe(false);
+    expect(out.plan.bindingConstraints).toContain('no scale-in while launching');
+  });
+
   it('removes spot from the most represented offering first, then instances past their billing minute', () => {
     const sp = pool({ scaleInCooldownSec: 0, maxSpotSharePerOffering: 1, minSpotOfferings: 1, onDemandFloorUnits: 2 });
     const a = offering('m5.large', 'spot', 0.03);
