@@ -75,6 +75,32 @@ describe('SimulatedCloud', () => {
     expect(usd).toBeCloseTo(0.2 * 2, 6);
   });
 
+  it('bills every started node-hour in full, from the node\'s addition to its removal', () => {
+    const pool = CachePoolSchema.parse({ kind: 'elasticache', id: 'cache', shards: 1, replicasPerShard: 0, addLeadTimeSec: 600, removeLeadTimeSec: 300 });
+    const s = simCloud({ caches: [{ pool, priceUsdPerNodeHour: 0.2 }] });
+    const total = (): number => s.cloud.collectCost().reduce((x, c) => x + c.cacheUsd, 0);
+    s.advanceTo(T0 + 1);
+    expect(total()).toBeCloseTo(0.2, 9); // the primary's first hour, billed as it starts
+    // a replica added at T0 + 100 (billed from the request) and removed 20 minutes later: one full hour
+    s.advanceTo(T0 + 100);
+    s.cloud.applyNow({ kind: 'scale-cache', id: 'up', poolId: 'cache', reason: 'test', shards: 1, replicasPerShard: 1 });
+    s.advanceTo(T0 + 700);
+    expect(total()).toBeCloseTo(0.2, 9);
+    s.cloud.applyNow({ kind: 'scale-cache', id: 'down', poolId: 'cache', reason: 'test', shards: 1, replicasPerShard: 0 });
+    s.advanceTo(T0 + 3599);
+    expect(total()).toBe(0);
+    // of the two nodes, the one kept is the one with more paid time left (added at T0 + 100): its
+    // second hour starts at T0 + 3700, its third at T0 + 7300; the other is never billed again
+    s.advanceTo(T0 + 3700);
+    expect(total()).toBe(0);
+    s.advanceTo(T0 + 3701);
+    expect(total()).toBeCloseTo(0.2, 9);
+    s.advanceTo(T0 + 7300);
+    expect(total()).toBe(0);
+    s.advanceTo(T0 + 7301);
+    expect(total()).toBeCloseTo(0.2, 9);
+  });
+
   it('draws the same lead times and interruptions for the same seed', () => {
     const run = () => {
       const s = simCloud({ hazardMultiplier: 5000 });

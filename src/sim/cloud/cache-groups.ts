@@ -1,10 +1,11 @@
 /**
  * Simulated ElastiCache replication groups: a shape change (shards × replicas) takes minutes
- * (the pool's `addLeadTimeSec` to grow, `removeLeadTimeSec` to shrink); nodes are billed per hour of
- * the current shape, and while growing also for the nodes being added.
+ * (the pool's `addLeadTimeSec` to grow, `removeLeadTimeSec` to shrink). Nodes are billed per node-hour
+ * with every started hour billed in full (ElastiCache node-based pricing: "each partial node-hour
+ * consumed will be billed as a full hour"), from when a node is added (while growing, the nodes being
+ * added count) until it is removed. A shrink removes the nodes whose paid hour ends soonest.
  */
 import type { CacheGroupState, CachePool } from '../../core/model/index.js';
-import { accrue, type BillingRecord } from './billing.js';
 
 /** One simulated cache group. */
 export interface SimCacheGroup {
@@ -13,9 +14,11 @@ export interface SimCacheGroup {
   shards: number;
   replicasPerShard: number;
   pending?: { shards: number; replicasPerShard: number; readyAtSec: number };
-  /** Billing of the node-hours so far (price is per node, multiplied by the node count on accrual). */
+  /** Billing of the node-hours so far, USD. */
   costUsd: number;
   lastAccruedSec: number;
+  /** Billed nodes: when each was added (epoch seconds) and how many of its hours are paid. */
+  nodes: Array<{ readonly startSec: number; hoursPaid: number }>;
 }
 
 /** Nodes of a shape: shards × (1 primary + replicas). */
@@ -23,14 +26,33 @@ export function nodeCount(shards: number, replicasPerShard: number): number {
   return shards * (1 + replicasPerShard);
 }
 
-/** Charges node-hours up to `nowSec`; returns the USD added. */
+/**
+ * Charges node-hours up to `nowSec`; returns the USD added. The node count is constant since the last
+ * accrual (every shape change accrues first), so nodes added or removed take effect at that time.
+ */
 export function accrueCache(g: SimCacheGroup, nowSec: number): number {
   const billedNodes = Math.max(
     nodeCount(g.shards, g.replicasPerShard),
     g.pending ? nodeCount(g.pending.shards, g.pending.replicasPerShard) : 0,
   );
-  const rec: BillingRecord = { startSec: g.lastAccruedSec, priceUsdPerHour: g.priceUsdPerNodeHour * billedNodes, billedSec: 0 };
-  const usd = accrue(rec, nowSec);
+  const since = g.lastAccruedSec;
+  while (g.nodes.length < billedNodes) g.nodes.push({ startSec: since, hoursPaid: 0 });
+  if (g.nodes.length > billedNodes) {
+    // remove the nodes whose paid hour ends soonest (their next hour would be billed first)
+    const endOfPaid = (n: { startSec: number; hoursPaid: number }): number => n.startSec + n.hoursPaid * 3600;
+    g.nodes.sort((a, b) => endOfPaid(a) - endOfPaid(b) || a.startSec - b.startSec);
+    g.nodes.splice(0, g.nodes.length - billedNodes);
+  }
+  let usd = 0;
+  if (nowSec > since) {
+    for (const n of g.nodes) {
+      const started = Math.ceil((nowSec - n.startSec) / 3600 - 1e-9);
+      if (started > n.hoursPaid) {
+        usd += (started - n.hoursPaid) * g.priceUsdPerNodeHour;
+        n.hoursPaid = started;
+      }
+    }
+  }
   g.lastAccruedSec = Math.max(g.lastAccruedSec, nowSec);
   g.costUsd += usd;
   return usd;

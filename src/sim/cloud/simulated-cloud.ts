@@ -74,7 +74,7 @@ export class SimulatedCloud implements CloudProvider {
     for (const c of opts.caches ?? []) {
       this.caches.set(c.pool.id, {
         pool: c.pool, priceUsdPerNodeHour: c.priceUsdPerNodeHour, shards: c.pool.shards,
-        replicasPerShard: c.pool.replicasPerShard, costUsd: 0, lastAccruedSec: opts.clock.nowSec(),
+        replicasPerShard: c.pool.replicasPerShard, costUsd: 0, lastAccruedSec: opts.clock.nowSec(), nodes: [],
       });
     }
   }
