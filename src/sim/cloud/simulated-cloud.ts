@@ -74,7 +74,8 @@ export class SimulatedCloud implements CloudProvider {
     for (const c of opts.caches ?? []) {
       this.caches.set(c.pool.id, {
         pool: c.pool, priceUsdPerNodeHour: c.priceUsdPerNodeHour, shards: c.pool.shards,
-        replicasPerShard: c.pool.replicasPerShard, costUsd: 0, lastAccruedSec: opts.clock.nowSec(), nodes: [],
+        replicasPerShard: c.pool.replicasPerShard, costUsd: 0, lastAccruedSec: opts.clock.nowSec(),
+        nodes: Array.from({ length: c.pool.shards * (1 + c.pool.replicasPerShard) }, () => ({ startSec: opts.clock.nowSec(), hoursPaid: 0 })),
       });
     }
   }
@@ -159,6 +160,7 @@ export class SimulatedCloud implements CloudProvider {
         g.shards = g.pending.shards;
         g.replicasPerShard = g.pending.replicasPerShard;
         g.pending = undefined;
+        this.cost.chargeCache(g, now); // removed nodes stop being billed now
       }
       return;
     }
@@ -276,6 +278,7 @@ export class SimulatedCloud implements CloudProvider {
     const grow = cmd.shards * (1 + cmd.replicasPerShard) >= g.shards * (1 + g.replicasPerShard);
     const readyAtSec = now + (grow ? g.pool.addLeadTimeSec : g.pool.removeLeadTimeSec);
     g.pending = { shards: cmd.shards, replicasPerShard: cmd.replicasPerShard, readyAtSec };
+    this.cost.chargeCache(g, now); // nodes being added are billed from now
     this.opts.queue.push(readyAtSec, { kind: 'cache-ready', poolId: g.pool.id }, EVENT_PRIORITY.cloud);
     return { commandId: cmd.id, status: 'applied', instanceIds: [] };
   }
