@@ -7,7 +7,7 @@
  * so a tick that crashed mid-way is re-run with the same commands and skips those already applied;
  * a tick whose time is not after the last completed tick does nothing.
  */
-import { quantileKey, type ApplyResult, type CachePool, type Command, type Decision, type Ec2Pool, type Forecast, type Offering } from '../core/model/index.js';
+import { quantileKey, type MetricSeries, type ApplyResult, type CachePool, type Command, type Decision, type Ec2Pool, type Forecast, type Offering } from '../core/model/index.js';
 import { DEFAULT_CACHE_NODE_TABLE } from '../core/market/index.js';
 import { parsePrefetchConfig, selectPrefetch } from '../core/predict/prefetch-selection.js';
 import { checkCacheNodes, planCacheStage, PreparedStateLedger } from './tick/cache.js';
@@ -131,24 +131,28 @@ export function createControllerTick(deps: TickDeps): ControllerTick {
     const recent = new Map<string, number>();
     let recentAtSec: number | undefined;
     const demandIds = [...new Set(cfg.demandSignals.map((d) => d.seriesId))].sort();
-    if (demandIds.length > 0) {
-      const latest = await deps.metrics.fetch({ seriesIds: demandIds, startSec: now - 3 * slotSec, endSec: now, periodSec: slotSec });
-      for (const s of latest) {
-        let i = s.values.length - 1;
-        while (i >= 0 && !Number.isFinite(s.values[i])) i--;
-        if (i < 0) continue;
-        recent.set(s.id, s.values[i]);
-        const atSec = s.startSec + i * s.periodSec;
-        recentAtSec = Math.min(recentAtSec ?? atSec, atSec);
-        if (calibrator && atSec > (observedAt.get(s.id) ?? -Infinity)) {
-          calibrator.observe(s.id, before.get(s.id), atSec, s.values[i]);
-          observedAt.set(s.id, atSec);
-        }
+    // one query for the demand metrics and, for the residual calibrator, the task-backlog series
+    const backlogIds = backlogCalibrator ? backlog.map((b) => b.seriesId) : [];
+    const latest = demandIds.length + backlogIds.length > 0
+      ? await deps.metrics.fetch({ seriesIds: [...new Set([...demandIds, ...backlogIds])].sort(), startSec: now - 3 * slotSec, endSec: now, periodSec: slotSec })
+      : [];
+    const demandIdSet = new Set(demandIds);
+    for (const s of latest) {
+      if (!demandIdSet.has(s.id)) continue;
+      let i = s.values.length - 1;
+      while (i >= 0 && !Number.isFinite(s.values[i])) i--;
+      if (i < 0) continue;
+      recent.set(s.id, s.values[i]);
+      const atSec = s.startSec + i * s.periodSec;
+      recentAtSec = Math.min(recentAtSec ?? atSec, atSec);
+      if (calibrator && atSec > (observedAt.get(s.id) ?? -Infinity)) {
+        calibrator.observe(s.id, before.get(s.id), atSec, s.values[i]);
+        observedAt.set(s.id, atSec);
       }
     }
 
     // latest observed task backlog per pool (the residual calibrator's score)
-    const recentBacklog = backlogCalibrator && backlog.length > 0 ? await latestBacklog(deps.metrics, backlog, now, slotSec) : new Map<string, { atSec: number; units: number }>();
+    const recentBacklog = latestBacklog(latest, backlogIds.length > 0 ? backlog : []);
 
     // predict
     const pred = predictSteps(book, deps.nextStep, scorer, now, slotSec, slots, Math.max(3, cfg.prefetch.topN));
@@ -234,7 +238,7 @@ export function createControllerTick(deps: TickDeps): ControllerTick {
     // act
     await act(checked.accepted);
 
-    await holder.save({ lastTickSec: now, plannerMemory: memory, ...kept, ...(ledger.held.size > 0 ? { preparedStates: ledger.toRecord() } : {}) });
+    await holder.save({ lastTickSec: now, plannerMemory: memory, ...kept, preparedStates: ledger.toRecord() });
     if (deps.store && decisions.length > 0) await deps.store.append(DECISION_LOG, decisions);
     note(decisions);
     const commands = [...spotChecked.accepted, ...checked.accepted];
@@ -254,27 +258,21 @@ export function createControllerTick(deps: TickDeps): ControllerTick {
 
 /**
  * The latest observed task backlog of each pool with backlog signals: per pool, the sum of its
- * series' values at the latest time every one of them has a finite value (units), within the last
- * three slots.
+ * series' values at the latest time every one of them has a finite value (units), from `series`
+ * (the tick's query of the last three slots).
  */
-async function latestBacklog(metrics: TickDeps['metrics'], signals: readonly TaskBacklogSignal[], nowSec: number, slotSec: number): Promise<Map<string, { atSec: number; units: number }>> {
-  const series = await metrics.fetch({ seriesIds: signals.map((s) => s.seriesId), startSec: nowSec - 3 * slotSec, endSec: nowSec, periodSec: slotSec });
+function latestBacklog(series: readonly MetricSeries[], signals: readonly TaskBacklogSignal[]): Map<string, { atSec: number; units: number }> {
   const byId = new Map(series.map((s) => [s.id, s]));
   const out = new Map<string, { atSec: number; units: number }>();
   for (const poolId of [...new Set(signals.map((s) => s.poolId))]) {
     const mine = signals.filter((s) => s.poolId === poolId).map((s) => byId.get(s.seriesId));
     if (mine.some((s) => !s || s.values.length === 0)) continue;
-    for (let i = mine[0]!.values.length - 1; i >= 0; i--) {
-      const atSec = mine[0]!.startSec + i * mine[0]!.periodSec;
+    const first = mine[0]!;
+    for (let i = first.values.length - 1; i >= 0; i--) {
+      const atSec = first.startSec + i * first.periodSec;
       let units = 0;
-      let ok = true;
-      for (const s of mine) {
-        const j = Math.round((atSec - s!.startSec) / s!.periodSec);
-        const v = s!.values[j];
-        if (v === undefined || !Number.isFinite(v)) { ok = false; break; }
-        units += v;
-      }
-      if (ok) { out.set(poolId, { atSec, units }); break; }
+      for (const s of mine) units += s!.values[Math.round((atSec - s!.startSec) / s!.periodSec)] ?? Number.NaN;
+      if (Number.isFinite(units)) { out.set(poolId, { atSec, units }); break; }
     }
   }
   return out;

@@ -7,7 +7,7 @@
  * current and the pending shape while a modification runs); a cache scale-out that would take the
  * spend over `maxSpendUsdPerHour` is dropped like a launch. Shrinking is always allowed.
  */
-import type { CapacitySnapshot, Command, Decision, Offering, SafetyLimits } from '../../core/model/index.js';
+import { billedCacheNodes, cacheNodeCount, type CapacitySnapshot, type Command, type Decision, type Offering, type SafetyLimits } from '../../core/model/index.js';
 
 /** Result of validation. */
 export interface ValidationOutput {
@@ -27,11 +27,7 @@ export function validateCommands(
   const live = snap.instances.filter((i) => i.state !== 'terminated');
   const liveById = new Map(live.map((i) => [i.id, i]));
   let instances = live.length;
-  const cacheNodes = (shards: number, replicasPerShard: number): number => shards * (1 + replicasPerShard);
-  const caches = new Map(snap.caches.map((g) => [g.poolId, {
-    price: g.priceUsdPerNodeHour,
-    nodes: Math.max(cacheNodes(g.shards, g.replicasPerShard), g.pending ? cacheNodes(g.pending.shards, g.pending.replicasPerShard) : 0),
-  }]));
+  const caches = new Map(snap.caches.map((g) => [g.poolId, { price: g.priceUsdPerNodeHour, nodes: billedCacheNodes(g) }]));
   let spend = live.reduce((s, i) => s + i.priceUsdPerHour, 0);
   for (const g of caches.values()) spend += g.nodes * g.price;
   let change = 0;
@@ -69,9 +65,9 @@ export function validateCommands(
       accepted.push(still.length === c.instanceIds.length ? c : { ...c, instanceIds: still });
     } else if (c.kind === 'scale-cache' && caches.has(c.poolId)) {
       const g = caches.get(c.poolId)!;
-      const addSpend = (cacheNodes(c.shards, c.replicasPerShard) - g.nodes) * g.price;
+      const addSpend = (cacheNodeCount(c.shards, c.replicasPerShard) - g.nodes) * g.price;
       if (addSpend > 0 && spend + addSpend > limits.maxSpendUsdPerHour) { drop(c, 'safety', `would spend ${(spend + addSpend).toFixed(2)} USD/h > maxSpendUsdPerHour ${limits.maxSpendUsdPerHour}`); continue; }
-      if (addSpend > 0) { spend += addSpend; g.nodes = cacheNodes(c.shards, c.replicasPerShard); }
+      if (addSpend > 0) { spend += addSpend; g.nodes = cacheNodeCount(c.shards, c.replicasPerShard); }
       accepted.push(c);
     } else {
       accepted.push(c);

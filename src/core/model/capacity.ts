@@ -58,6 +58,19 @@ export interface CapacitySnapshot {
   readonly caches: readonly CacheGroupState[];
 }
 
+/** Nodes of an ElastiCache replication group shape: shards × (1 primary + replicas). */
+export function cacheNodeCount(shards: number, replicasPerShard: number): number {
+  return shards * (1 + replicasPerShard);
+}
+
+/**
+ * Nodes a cache group is billed for: its shape, or while a modification runs the larger of its shape
+ * and the target (nodes being added are billed; nodes being removed are until they are gone).
+ */
+export function billedCacheNodes(g: Pick<CacheGroupState, 'shards' | 'replicasPerShard' | 'pending'>): number {
+  return Math.max(cacheNodeCount(g.shards, g.replicasPerShard), g.pending ? cacheNodeCount(g.pending.shards, g.pending.replicasPerShard) : 0);
+}
+
 /** Sum of capacity units of instances of `poolId` in the given states. */
 export function poolUnits(
   snap: CapacitySnapshot,

@@ -8,7 +8,7 @@
  * (default 50,000 simple GET/SET per second, a conservative figure for a Redis node of 2+ vCPU; AWS
  * publishes no per-node number); reads spread over the primary and replicas of each shard.
  */
-import type { CacheGroupState } from '../model/capacity.js';
+import { cacheNodeCount, type CacheGroupState } from '../model/capacity.js';
 import type { ScaleCacheCommand } from '../model/command.js';
 import { InputError } from '../model/errors.js';
 import type { CacheNodeOffering } from '../model/offering.js';
@@ -86,7 +86,7 @@ export function planCacheCapacity(input: CacheSizingInput): CacheSizing {
     replicas = Math.max(replicas, shape.replicasPerShard);
   }
   const memory: Record<string, number> = { ...input.memory };
-  const cost = (sh: number, r: number): number => sh * (1 + r) * node.priceUsdPerHour;
+  const cost = (sh: number, r: number): number => cacheNodeCount(sh, r) * node.priceUsdPerHour;
   const grow = shards > cur.shards || replicas > cur.replicasPerShard;
   const shrink = shards < cur.shards || replicas < cur.replicasPerShard;
   let target = { shards, replicasPerShard: replicas };

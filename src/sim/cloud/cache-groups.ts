@@ -5,7 +5,7 @@
  * consumed will be billed as a full hour"), from when a node is added (while growing, the nodes being
  * added count) until it is removed. A shrink removes the nodes whose paid hour ends soonest.
  */
-import type { CacheGroupState, CachePool } from '../../core/model/index.js';
+import { billedCacheNodes, type CacheGroupState, type CachePool } from '../../core/model/index.js';
 
 /** One simulated cache group. */
 export interface SimCacheGroup {
@@ -21,20 +21,13 @@ export interface SimCacheGroup {
   nodes: Array<{ readonly startSec: number; hoursPaid: number }>;
 }
 
-/** Nodes of a shape: shards × (1 primary + replicas). */
-export function nodeCount(shards: number, replicasPerShard: number): number {
-  return shards * (1 + replicasPerShard);
-}
 
 /**
  * Charges node-hours up to `nowSec`; returns the USD added. The node count is constant since the last
  * accrual (every shape change accrues first), so nodes added or removed take effect at that time.
  */
 export function accrueCache(g: SimCacheGroup, nowSec: number): number {
-  const billedNodes = Math.max(
-    nodeCount(g.shards, g.replicasPerShard),
-    g.pending ? nodeCount(g.pending.shards, g.pending.replicasPerShard) : 0,
-  );
+  const billedNodes = billedCacheNodes(g);
   const since = g.lastAccruedSec;
   while (g.nodes.length < billedNodes) g.nodes.push({ startSec: since, hoursPaid: 0 });
   if (g.nodes.length > billedNodes) {

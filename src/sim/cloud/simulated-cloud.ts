@@ -6,7 +6,7 @@
  * for unavailable offerings and `not-owned` for foreign instances.
  */
 import {
-  OWNER_TAG_KEY, POOL_TAG_KEY, SPOT_INTERRUPTION_NOTICE_SEC,
+  cacheNodeCount, OWNER_TAG_KEY, POOL_TAG_KEY, SPOT_INTERRUPTION_NOTICE_SEC,
   type ApplyResult, type CachePool, type CapacitySnapshot, type CloudEvent, type Command, type Ec2Pool,
   type LaunchCommand, type Offering, type PreExecuteCommand, type Random, type ScaleCacheCommand, type TerminateCommand,
 } from '../../core/model/index.js';
@@ -75,7 +75,7 @@ export class SimulatedCloud implements CloudProvider {
       this.caches.set(c.pool.id, {
         pool: c.pool, priceUsdPerNodeHour: c.priceUsdPerNodeHour, shards: c.pool.shards,
         replicasPerShard: c.pool.replicasPerShard, costUsd: 0, lastAccruedSec: opts.clock.nowSec(),
-        nodes: Array.from({ length: c.pool.shards * (1 + c.pool.replicasPerShard) }, () => ({ startSec: opts.clock.nowSec(), hoursPaid: 0 })),
+        nodes: Array.from({ length: cacheNodeCount(c.pool.shards, c.pool.replicasPerShard) }, () => ({ startSec: opts.clock.nowSec(), hoursPaid: 0 })),
       });
     }
   }
