@@ -140,7 +140,7 @@ export async function runPolicy(
       prefetch: extras.usesPrefetch
         ? {
           preparations: pf.preparations, hits: pf.hits, setupSecSaved: pf.setupSecSaved, wastedCpuSec: pf.wastedCpuSec, wastedUsd: world.workload.prefetch.wastedUsd,
-          aborted: pf.aborted, expired: pf.expired, wastedMemoryGiBSec: pf.wastedMemoryGiBSec,
+          aborted: pf.aborted, expired: pf.expired, evicted: pf.evicted, wastedMemoryGiBSec: pf.wastedMemoryGiBSec,
         }
         : null,
       variants: composer

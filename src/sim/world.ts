@@ -4,7 +4,7 @@
  * the same chain arrivals and the same task runtimes.
  */
 import { availabilityFromOfferings, type AvailabilityProfile, type ComposerOptions, type PoolAvailability } from '../core/compose/index.js';
-import type { Ec2Pool, Forecast, Offering } from '../core/model/index.js';
+import { InputError, type CachePool, type Ec2Pool, type Forecast, type Offering } from '../core/model/index.js';
 import { buildOfferings, DEFAULT_CACHE_NODE_TABLE } from '../core/market/index.js';
 import { createRandom } from '../core/rng.js';
 import { SimulatedCloud } from './cloud/simulated-cloud.js';
@@ -63,7 +63,7 @@ export class World {
       catalog: (pool: Ec2Pool) => this.offeringsByPool.get(pool.id) ?? [],
       leadTime: { ...scenario.leadTime, instant: opts.instantLeadTime ?? false, billBoot: opts.instantLeadTime ?? false },
       hazardMultiplier: scenario.hazardMultiplier,
-      caches: opts.withCaches ? scenario.caches.map((pool) => ({ pool, priceUsdPerNodeHour: DEFAULT_CACHE_NODE_TABLE.find((n) => n.nodeType === pool.nodeType)?.priceUsdPerHour ?? 0 })) : [],
+      caches: opts.withCaches ? scenario.caches.map((pool) => cacheOf(pool)) : [],
     });
     const c = scenario.composer;
     if (c.enabled) {
@@ -87,6 +87,7 @@ export class World {
       prefetchTtlSec: scenario.prefetchTtlSec,
       prefetchPrices: scenario.prefetchCost,
       composer: this.composer,
+      cacheCapacityGiB: () => this.cloud.prefetchCacheCapacityGiB(),
     });
     this.cloud.hooks = {
       ready: (i) => this.workload.instanceReady(i),
@@ -95,6 +96,7 @@ export class World {
         this.workload.instanceLost(i);
       },
       preExecute: (c) => this.workload.preExecute(c),
+      cacheResized: () => this.workload.cacheResized(),
     };
   }
 
@@ -175,4 +177,14 @@ export class World {
   metricDemand(poolId: string, tickIndex: number): number {
     return this.demand.units.get(poolId)?.[tickIndex] ?? 0;
   }
+}
+
+/**
+ * A cache pool with its node's price and memory from core/market's `DEFAULT_CACHE_NODE_TABLE`.
+ * @throws InputError naming the pool when its node type is not in the table
+ */
+function cacheOf(pool: CachePool): { pool: CachePool; priceUsdPerNodeHour: number; nodeMemoryGiB: number } {
+  const node = DEFAULT_CACHE_NODE_TABLE.find((n) => n.nodeType === pool.nodeType);
+  if (!node) throw new InputError({ field: `caches[${pool.id}].nodeType` }, pool.nodeType, `a node type of the cache node table (${DEFAULT_CACHE_NODE_TABLE.map((n) => n.nodeType).join(', ')})`);
+  return { pool, priceUsdPerNodeHour: node.priceUsdPerHour, nodeMemoryGiB: node.memoryGiB };
 }

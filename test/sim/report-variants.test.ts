@@ -22,7 +22,7 @@ describe('report: variants, attribution and prefetch', () => {
         { principal: 't1', workflow: 'report', costUsd: 0.05 },
       ],
     }),
-    raw('prescale', { prefetch: { preparations: 5, hits: 3, aborted: 1, expired: 1, setupSecSaved: 120.456, wastedCpuSec: 40, wastedUsd: 0.000712345, wastedMemoryGiBSec: 900 } }),
+    raw('prescale', { prefetch: { preparations: 5, hits: 3, aborted: 1, expired: 1, evicted: 0, setupSecSaved: 120.456, wastedCpuSec: 40, wastedUsd: 0.000712345, wastedMemoryGiBSec: 900 } }),
   ], []);
 
   it('sorts variant choices and reasons and keeps the switch details', () => {
@@ -40,10 +40,10 @@ describe('report: variants, attribution and prefetch', () => {
   });
 
   it('writes the prefetch, variants and attribution tables into report.md', () => {
-    expect(report.policies[1].prefetch).toEqual({ preparations: 5, hits: 3, setupSecSaved: 120.46, wastedCpuSec: 40, wastedUsd: 0.0007, aborted: 1, expired: 1, wastedMemoryGiBSec: 900 });
+    expect(report.policies[1].prefetch).toEqual({ preparations: 5, hits: 3, setupSecSaved: 120.46, wastedCpuSec: 40, wastedUsd: 0.0007, aborted: 1, expired: 1, evicted: 0, wastedMemoryGiBSec: 900 });
     const md = reportMarkdown(report);
     expect(md).toContain('| reactive | no prefetch |');
-    expect(md).toContain('| prescale | 5 | 3 | 1 | 1 | 120 | 40 | $0.0007 |');
+    expect(md).toContain('| prescale | 5 | 3 | 1 | 1 | 0 | 120 | 40 | $0.0007 |');
     expect(md).toContain('| reactive | etl/on-demand 1, etl/spot-batch 3 | 1 | spot-interruption 1 | etl/spot-batch->on-demand 1 | 0 | 2 |');
     expect(md).toContain('| prescale | not composed |');
     expect(md).toContain('| reactive | principal | t1 | 2 | $0.2500 |');

@@ -64,7 +64,7 @@ describe('SimulatedCloud', () => {
 
   it('changes a cache group shape only after its lead time, billing node-hours', () => {
     const pool = CachePoolSchema.parse({ kind: 'elasticache', id: 'cache', shards: 1, replicasPerShard: 0, addLeadTimeSec: 600 });
-    const s = simCloud({ caches: [{ pool, priceUsdPerNodeHour: 0.2 }] });
+    const s = simCloud({ caches: [{ pool, priceUsdPerNodeHour: 0.2, nodeMemoryGiB: 6.38 }] });
     expect(s.cloud.applyNow({ kind: 'scale-cache', id: 'c1', poolId: 'cache', reason: 'test', shards: 1, replicasPerShard: 1 }).status).toBe('applied');
     s.advanceTo(T0 + 599);
     expect(s.cloud.snapshot().caches[0].replicasPerShard).toBe(0);
@@ -75,9 +75,26 @@ describe('SimulatedCloud', () => {
     expect(usd).toBeCloseTo(0.2 * 2, 6);
   });
 
+  it('gives the state cache the usable memory of its shards, the smaller shape while a change runs, and none without a cache', () => {
+    const pool = CachePoolSchema.parse({ kind: 'elasticache', id: 'cache', shards: 2, replicasPerShard: 0, addLeadTimeSec: 600, removeLeadTimeSec: 300 });
+    const s = simCloud({ caches: [{ pool, priceUsdPerNodeHour: 0.2, nodeMemoryGiB: 4 }] });
+    expect(s.cloud.prefetchCacheCapacityGiB()).toBeCloseTo(2 * 4 * 0.75, 9);
+    const resized: string[] = [];
+    s.cloud.hooks = { cacheResized: (id) => resized.push(id) };
+    s.cloud.applyNow({ kind: 'scale-cache', id: 'c1', poolId: 'cache', reason: 'test', shards: 1, replicasPerShard: 0 });
+    expect(s.cloud.prefetchCacheCapacityGiB()).toBeCloseTo(3, 9); // the data must fit the shape it shrinks to
+    s.advanceTo(T0 + 300);
+    expect(resized).toEqual(['cache']);
+    s.cloud.applyNow({ kind: 'scale-cache', id: 'c2', poolId: 'cache', reason: 'test', shards: 3, replicasPerShard: 0 });
+    expect(s.cloud.prefetchCacheCapacityGiB()).toBeCloseTo(3, 9); // new shards hold data once ready
+    s.advanceTo(T0 + 900);
+    expect(s.cloud.prefetchCacheCapacityGiB()).toBeCloseTo(9, 9);
+    expect(simCloud({}).cloud.prefetchCacheCapacityGiB()).toBeUndefined();
+  });
+
   it('bills every started node-hour in full, from the node\'s addition to its removal', () => {
     const pool = CachePoolSchema.parse({ kind: 'elasticache', id: 'cache', shards: 1, replicasPerShard: 0, addLeadTimeSec: 600, removeLeadTimeSec: 300 });
-    const s = simCloud({ caches: [{ pool, priceUsdPerNodeHour: 0.2 }] });
+    const s = simCloud({ caches: [{ pool, priceUsdPerNodeHour: 0.2, nodeMemoryGiB: 6.38 }] });
     const total = (): number => s.cloud.collectCost().reduce((x, c) => x + c.cacheUsd, 0);
     s.advanceTo(T0 + 1);
     expect(total()).toBeCloseTo(0.2, 9); // the primary's first hour, billed as it starts

@@ -40,7 +40,7 @@ const expectsB: NextStepModel = {
 
 describe('tick cache sizing', () => {
   it('grows the cache lead time ahead of the predicted state and shrinks only after the cooldown', async () => {
-    const { cloud, clock, advanceTo, pool } = simCloud({ caches: [{ pool: cachePool, priceUsdPerNodeHour: 0.065 }] });
+    const { cloud, clock, advanceTo, pool } = simCloud({ caches: [{ pool: cachePool, priceUsdPerNodeHour: 0.065, nodeMemoryGiB: 3.09 }] });
     cloud.hooks = { preExecute: () => undefined };
     const ev = (taskId: string, kind: ExecutionEvent['kind'], atSec: number): ExecutionEvent => ({ chainId: 'c1', workflow: 'etl', variant: 'default', taskId, taskType: taskId, kind, atSec });
     const exec: ExecutionEvent[] = [ev('a', 'submitted', T0 - 10), ev('b', 'submitted', T0 - 10), ev('a', 'started', T0 - 10), ev('a', 'finished', START_B), ev('b', 'started', START_B)];
@@ -91,7 +91,7 @@ describe('tick cache sizing', () => {
 
 describe('prepared states across a restart', () => {
   it('restores the held states from the tick state: the step is not prepared again and the cache is not shrunk under it', async () => {
-    const { cloud, clock, advanceTo, pool } = simCloud({ caches: [{ pool: cachePool, priceUsdPerNodeHour: 0.065 }] });
+    const { cloud, clock, advanceTo, pool } = simCloud({ caches: [{ pool: cachePool, priceUsdPerNodeHour: 0.065, nodeMemoryGiB: 3.09 }] });
     cloud.hooks = { preExecute: () => undefined };
     const ev = (taskId: string, kind: ExecutionEvent['kind'], atSec: number): ExecutionEvent => ({ chainId: 'c1', workflow: 'etl', variant: 'default', taskId, taskType: taskId, kind, atSec });
     const exec: ExecutionEvent[] = [ev('a', 'submitted', T0 - 10), ev('b', 'submitted', T0 - 10), ev('a', 'started', T0 - 10)];

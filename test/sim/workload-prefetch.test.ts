@@ -1,7 +1,7 @@
 /**
  * The prefetch ledger on hand-made cases: a preparation takes setupSec of its task's vCPU from the
  * command, is ready after that and is kept for the TTL; hits skip the setup, early starts abort it,
- * late or missing starts waste it.
+ * late or missing starts waste it; a full state cache evicts the least recently written state.
  */
 import { describe, expect, it } from 'vitest';
 import { PrefetchLedger } from '../../src/sim/workload/prefetch-ledger.js';
@@ -47,8 +47,10 @@ describe('prefetch ledger', () => {
     const late = task('b', 100, 2, 4);
     l.prepare(late, 1000, 300);
     expect(l.consume(late, 1401)).toBe(0);
-    expect(l.totals).toMatchObject({ hits: 1, expired: 1, wastedCpuSec: 200, wastedMemoryGiBSec: 300 * 4 });
-    expect(l.wastedUsd).toBeCloseTo((200 * 0.024 + 1200 * 0.006) / 3600, 12);
+    // the state is 10% of the task's 4 GiB (core/model DEFAULT_PREPARED_STATE_MEMORY_SHARE)
+    expect(l.totals.wastedMemoryGiBSec).toBeCloseTo(300 * 0.4, 9);
+    expect(l.totals).toMatchObject({ hits: 1, expired: 1, wastedCpuSec: 200 });
+    expect(l.wastedUsd).toBeCloseTo((200 * 0.024 + 120 * 0.006) / 3600, 12);
     expect(l.records.map((r) => [r.task.key, r.outcome, r.atSec])).toEqual([['a', 'hit', 1350], ['b', 'expired', 1400]]);
   });
 
@@ -57,7 +59,8 @@ describe('prefetch ledger', () => {
     const t = task('a', 50, 4, 8);
     l.prepare(t, 0, 600);
     l.finish(10_000);
-    expect(l.totals).toMatchObject({ preparations: 1, expired: 1, wastedCpuSec: 200, wastedMemoryGiBSec: 600 * 8 });
+    expect(l.totals).toMatchObject({ preparations: 1, expired: 1, wastedCpuSec: 200 });
+    expect(l.totals.wastedMemoryGiBSec).toBeCloseTo(600 * 0.8, 9);
     l.finish(20_000);
     expect(l.totals.expired).toBe(1);
   });
@@ -72,5 +75,47 @@ describe('prefetch ledger', () => {
     const crit = task('d', 10);
     expect(l.prepare({ ...crit, def: { ...crit.def, critical: true } }, 0, 60)).toMatch(/critical/);
     expect(l.totals.preparations).toBe(1);
+  });
+
+  it('evicts the least recently written state when the cache is full: that step runs cold and its setup is wasted', () => {
+    const l = new PrefetchLedger(prices);
+    // states of 0.4 GiB each (10% of 4 GiB); the cache holds 1 GiB: two fit, the third evicts the first
+    const [a, b, c] = [task('a', 100), task('b', 100), task('c', 100)];
+    l.prepare(a, 1000, 900);
+    l.prepare(b, 1010, 900);
+    l.prepare(c, 1020, 900);
+    l.advance(1115, 1);
+    expect(l.residentStateGiB).toBeCloseTo(0.8, 9); // c is not ready before 1120
+    l.advance(1120, 1);
+    expect(l.totals).toMatchObject({ evicted: 1, wastedCpuSec: 200 });
+    expect(l.residentStateGiB).toBeCloseTo(0.8, 9);
+    expect(l.consume(a, 1200)).toBe(0);
+    expect(l.consume(b, 1200)).toBe(100);
+    expect(l.consume(c, 1200)).toBe(100);
+    expect(l.records.map((r) => [r.task.key, r.outcome, r.atSec])).toEqual([['a', 'evicted', 1120], ['b', 'hit', 1200], ['c', 'hit', 1200]]);
+    expect(l.totals.wastedMemoryGiBSec).toBeCloseTo(20 * 0.4, 9); // a was held from 1100 to 1120
+  });
+
+  it('replays readiness in time order between two calls, freeing expired states before the next one enters', () => {
+    const l = new PrefetchLedger(prices);
+    const [a, b] = [task('a', 100), task('b', 100)];
+    l.prepare(a, 0, 50); // ready at 100, expires at 150
+    l.prepare(b, 100, 900); // ready at 200
+    l.advance(500, 0.5); // one state fits: a expired before b entered, nothing is evicted
+    expect(l.totals.evicted).toBe(0);
+    expect(l.residentStateGiB).toBeCloseTo(0.4, 9);
+    expect(l.consume(b, 500)).toBe(100);
+    expect(l.residentStateGiB).toBe(0);
+  });
+
+  it('evicts states over a shrunk cache at once and keeps every state without a capacity', () => {
+    const l = new PrefetchLedger(prices);
+    const ts = ['a', 'b', 'c'].map((k) => task(k, 10));
+    ts.forEach((t) => l.prepare(t, 0, 900));
+    l.advance(10, undefined);
+    expect(l.residentStateGiB).toBeCloseTo(1.2, 9);
+    l.advance(20, 0.5);
+    expect(l.totals.evicted).toBe(2);
+    expect(l.consume(ts[2], 30)).toBe(10);
   });
 });

@@ -57,6 +57,6 @@ describe('simulated workload', () => {
     const b = w.workload.task('c1/b')!;
     expect(b.finishedAtSec! - b.startedAtSec!).toBe(b.runtimeSec - b.setupSec);
     w.workload.prefetch.finish();
-    expect(w.workload.prefetch.totals).toEqual({ preparations: 1, hits: 1, aborted: 0, expired: 0, setupSecSaved: b.setupSec, wastedCpuSec: 0, wastedMemoryGiBSec: 0 });
+    expect(w.workload.prefetch.totals).toEqual({ preparations: 1, hits: 1, aborted: 0, expired: 0, evicted: 0, setupSecSaved: b.setupSec, wastedCpuSec: 0, wastedMemoryGiBSec: 0 });
   });
 });

@@ -74,6 +74,7 @@ function prefetchSummary(p: PrefetchSummary): PrefetchSummary {
     preparations: p.preparations, hits: p.hits, setupSecSaved: roundTo(p.setupSecSaved, 2), wastedCpuSec: roundTo(p.wastedCpuSec, 2), wastedUsd: roundTo(p.wastedUsd, 4),
     ...(p.aborted !== undefined ? { aborted: p.aborted } : {}),
     ...(p.expired !== undefined ? { expired: p.expired } : {}),
+    ...(p.evicted !== undefined ? { evicted: p.evicted } : {}),
     ...(p.wastedMemoryGiBSec !== undefined ? { wastedMemoryGiBSec: roundTo(p.wastedMemoryGiBSec, 2) } : {}),
   };
 }

@@ -15,9 +15,9 @@ export function comparisonTable(report: BacktestReport): string {
 
 function prefetchTable(report: BacktestReport): string {
   const rows = report.policies.map((p) => (p.prefetch
-    ? `| ${p.policy} | ${p.prefetch.preparations} | ${p.prefetch.hits} | ${p.prefetch.aborted ?? '-'} | ${p.prefetch.expired ?? '-'} | ${p.prefetch.setupSecSaved.toFixed(0)} | ${p.prefetch.wastedCpuSec.toFixed(0)} | ${usd4(p.prefetch.wastedUsd)} |`
-    : `| ${p.policy} | no prefetch | | | | | | |`));
-  return ['| policy | preparations | hits | aborted | expired | setup saved (s) | wasted CPU (s) | wasted (USD) |', '|---|---:|---:|---:|---:|---:|---:|---:|', ...rows].join('\n');
+    ? `| ${p.policy} | ${p.prefetch.preparations} | ${p.prefetch.hits} | ${p.prefetch.aborted ?? '-'} | ${p.prefetch.expired ?? '-'} | ${p.prefetch.evicted ?? '-'} | ${p.prefetch.setupSecSaved.toFixed(0)} | ${p.prefetch.wastedCpuSec.toFixed(0)} | ${usd4(p.prefetch.wastedUsd)} |`
+    : `| ${p.policy} | no prefetch | | | | | | | |`));
+  return ['| policy | preparations | hits | aborted | expired | evicted | setup saved (s) | wasted CPU (s) | wasted (USD) |', '|---|---:|---:|---:|---:|---:|---:|---:|---:|', ...rows].join('\n');
 }
 
 const usd4 = (x: number): string => `$${x.toFixed(4)}`;
@@ -70,7 +70,7 @@ export function reportMarkdown(report: BacktestReport): string {
     '',
     prefetchTable(report),
     '',
-    'Setup saved is the setup time prepared steps skipped (their latency saving); wasted is the CPU of aborted and unused preparations plus the cache memory they held.',
+    'Setup saved is the setup time prepared steps skipped (their latency saving); evicted states left a full state cache before their step started (the step ran cold); wasted is the CPU of aborted, evicted and unused preparations plus the cache memory they held.',
     '',
     '## Workflow variants',
     '',

@@ -59,6 +59,8 @@ export interface PrefetchSummary {
   readonly aborted?: number;
   /** Preparations that expired or whose step never started. */
   readonly expired?: number;
+  /** Preparations whose state was evicted from a full state cache (the step ran cold). */
+  readonly evicted?: number;
   /** GiB-seconds of cache memory held by preparations that were not hits. */
   readonly wastedMemoryGiBSec?: number;
 }

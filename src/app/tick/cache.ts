@@ -17,21 +17,15 @@
  *   the prediction's probability), in chunks of {@link CACHE_CHUNK_MIB} MiB, each chunk one request.
  *
  * State size: the task's `preparedStateGiB` when given, else
- * {@link DEFAULT_PREPARED_STATE_MEMORY_SHARE} of its `resource_requirements.memoryGiB`.
+ * core/model's `DEFAULT_PREPARED_STATE_MEMORY_SHARE` of its `resource_requirements.memoryGiB`.
  */
 import { InputError, type CacheNodeOffering, type CachePool, type CapacitySnapshot, type Decision, type ExecutionEvent, type PreExecuteCommand, type ScaleCacheCommand, type TaskDefinition } from '../../core/model/index.js';
 import { normalQuantile } from '../../core/forecast/stats.js';
 import { planCacheCapacity, type CacheDemandSlot } from '../../core/plan/cache-sizing.js';
 import type { PlannerMemory } from '../../core/plan/types.js';
 import { setupSecondsOf, type PrefetchChainInput } from '../../core/predict/prefetch-selection.js';
-import { taskTypeOf } from '../../core/model/index.js';
+import { preparedStateGiB, taskTypeOf } from '../../core/model/index.js';
 
-/**
- * Share of a task's working memory its prepared state takes in the cache when the task does not give
- * `preparedStateGiB`: 10%. Our assumption (the prepared state is the fetched inputs and warmed
- * artefacts, not the step's whole working set); no published figure.
- */
-export const DEFAULT_PREPARED_STATE_MEMORY_SHARE = 0.1;
 /** Quantile of the need a cache pool covers when the pool names none. */
 export const DEFAULT_CACHE_SERVICE_LEVEL = 0.95;
 /**
@@ -43,10 +37,6 @@ export const CACHE_CHUNK_MIB = 1;
 /** Margin before need when growing a cache, seconds (planCacheCapacity's default). */
 export const CACHE_MARGIN_SEC = 60;
 
-/** Size of the state preparing `task` leaves in the cache, GiB (see module doc). */
-export function preparedStateGiB(task: TaskDefinition): number {
-  return task.preparedStateGiB ?? DEFAULT_PREPARED_STATE_MEMORY_SHARE * task.resource_requirements.memoryGiB;
-}
 
 /** Prepared states held in the cache: key `chainId/taskId` → size and TTL end. */
 export class PreparedStateLedger {

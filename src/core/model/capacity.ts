@@ -71,6 +71,20 @@ export function billedCacheNodes(g: Pick<CacheGroupState, 'shards' | 'replicasPe
   return Math.max(cacheNodeCount(g.shards, g.replicasPerShard), g.pending ? cacheNodeCount(g.pending.shards, g.pending.replicasPerShard) : 0);
 }
 
+/**
+ * Share of a cache node's memory usable for data: 75%. ElastiCache's default
+ * `reserved-memory-percent` is 25% (AWS, "Managing reserved memory for Valkey and Redis OSS").
+ */
+export const CACHE_USABLE_MEMORY_SHARE = 0.75;
+
+/**
+ * Memory a cache group of `shards` shards of `nodeMemoryGiB` nodes holds for data, GiB: replicas copy
+ * their primary and add none (`shards × nodeMemoryGiB × usableShare`).
+ */
+export function cacheUsableMemoryGiB(shards: number, nodeMemoryGiB: number, usableShare = CACHE_USABLE_MEMORY_SHARE): number {
+  return shards * nodeMemoryGiB * usableShare;
+}
+
 /** Sum of capacity units of instances of `poolId` in the given states. */
 export function poolUnits(
   snap: CapacitySnapshot,

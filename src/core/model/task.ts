@@ -73,8 +73,8 @@ export const TaskDefinitionSchema = z.object({
   setupShare: z.number().min(0).max(1).default(0),
   /**
    * Size of the state `prepare` leaves in the prefetch state cache (ElastiCache), GiB. Absent: the
-   * tick assumes a share of `resource_requirements.memoryGiB` (app/tick/cache.ts
-   * `DEFAULT_PREPARED_STATE_MEMORY_SHARE`).
+   * tick and the simulator assume {@link DEFAULT_PREPARED_STATE_MEMORY_SHARE} of
+   * `resource_requirements.memoryGiB` (see {@link preparedStateGiB}).
    */
   preparedStateGiB: z.number().nonnegative().optional(),
   /** Hard timeout per attempt, seconds. */
@@ -92,4 +92,16 @@ export type TaskDefinitionInput = z.input<typeof TaskDefinitionSchema>;
 /** The task type of a definition (`task_type`, else `task_id`). */
 export function taskTypeOf(t: Pick<TaskDefinition, 'task_id' | 'task_type'>): string {
   return t.task_type ?? t.task_id;
+}
+
+/**
+ * Share of a task's working memory its prepared state takes in the cache when the task does not give
+ * `preparedStateGiB`: 10%. Our assumption (the prepared state is the fetched inputs and warmed
+ * artefacts, not the step's whole working set); no published figure.
+ */
+export const DEFAULT_PREPARED_STATE_MEMORY_SHARE = 0.1;
+
+/** Size of the state preparing `task` leaves in the prefetch state cache, GiB (`preparedStateGiB`, else the default share of its memory). */
+export function preparedStateGiB(task: Pick<TaskDefinition, 'preparedStateGiB' | 'resource_requirements'>): number {
+  return task.preparedStateGiB ?? DEFAULT_PREPARED_STATE_MEMORY_SHARE * task.resource_requirements.memoryGiB;
 }

@@ -8,7 +8,7 @@
  * (default 50,000 simple GET/SET per second, a conservative figure for a Redis node of 2+ vCPU; AWS
  * publishes no per-node number); reads spread over the primary and replicas of each shard.
  */
-import { cacheNodeCount, type CacheGroupState } from '../model/capacity.js';
+import { CACHE_USABLE_MEMORY_SHARE, cacheNodeCount, type CacheGroupState } from '../model/capacity.js';
 import type { ScaleCacheCommand } from '../model/command.js';
 import { InputError } from '../model/errors.js';
 import type { CacheNodeOffering } from '../model/offering.js';
@@ -60,7 +60,7 @@ export interface CacheSizing {
 export const CACHE_LOW_SINCE_SEC = 'cacheLowSinceSec';
 
 /** Shape one slot needs: shards for memory, then replicas for throughput, within the pool's limits. */
-export function cacheShapeFor(slot: CacheDemandSlot, pool: CachePool, node: CacheNodeOffering, opsPerSecPerNode = 50_000, usableMemoryShare = 0.75): { shards: number; replicasPerShard: number } {
+export function cacheShapeFor(slot: CacheDemandSlot, pool: CachePool, node: CacheNodeOffering, opsPerSecPerNode = 50_000, usableMemoryShare = CACHE_USABLE_MEMORY_SHARE): { shards: number; replicasPerShard: number } {
   if (!(slot.memoryGiB >= 0) || !(slot.opsPerSec >= 0)) throw new InputError({ field: 'cacheDemand' }, slot, 'memoryGiB and opsPerSec >= 0');
   const shards = Math.max(1, Math.ceil(slot.memoryGiB / (node.memoryGiB * usableMemoryShare) - 1e-9));
   const nodesPerShard = Math.ceil(slot.opsPerSec / shards / opsPerSecPerNode - 1e-9);
@@ -69,26 +69,35 @@ export function cacheShapeFor(slot: CacheDemandSlot, pool: CachePool, node: Cach
 }
 
 /**
- * Sizes the cache group: the largest shape any slot due within the add lead time (+ margin + one
- * tick) needs; grows at once, shrinks after the cooldown and after the removal lead time would not
- * be needed back; never changes while a modification is pending.
+ * Sizes the cache group by lead time. Growing answers the largest shape needed by the slots the new
+ * nodes can serve: from when they would be ready (the slot holding now + add lead time) to one tick
+ * and the margin past it; a need that ends before then cannot be served by growing (the cache evicts
+ * instead), so it does not trigger a change. Shrinking waits until no slot from now to that end needs
+ * the current shape, and then for the cooldown. Never changes while a modification is pending.
  */
 export function planCacheCapacity(input: CacheSizingInput): CacheSizing {
   const { pool, node, nowSec } = input;
   const cur = input.state?.pending ?? input.state ?? { shards: pool.shards, replicasPerShard: pool.replicasPerShard };
-  const horizonEnd = nowSec + input.tickSec + pool.addLeadTimeSec + (input.marginSec ?? 60);
-  let shards = 1;
-  let replicas = pool.minReplicasPerShard;
+  const readySec = nowSec + pool.addLeadTimeSec;
+  const horizonEnd = readySec + input.tickSec + (input.marginSec ?? 60);
+  const slotSec = input.demand.length > 1 ? input.demand[1].startSec - input.demand[0].startSec : input.tickSec;
+  const growTo = { shards: 1, replicasPerShard: pool.minReplicasPerShard };
+  const keep = { ...growTo };
   for (const s of input.demand) {
     if (s.startSec >= horizonEnd) continue;
     const shape = cacheShapeFor(s, pool, node, input.opsPerSecPerNode, input.usableMemoryShare);
-    shards = Math.max(shards, shape.shards);
-    replicas = Math.max(replicas, shape.replicasPerShard);
+    keep.shards = Math.max(keep.shards, shape.shards);
+    keep.replicasPerShard = Math.max(keep.replicasPerShard, shape.replicasPerShard);
+    if (s.startSec + slotSec <= readySec) continue;
+    growTo.shards = Math.max(growTo.shards, shape.shards);
+    growTo.replicasPerShard = Math.max(growTo.replicasPerShard, shape.replicasPerShard);
   }
   const memory: Record<string, number> = { ...input.memory };
   const cost = (sh: number, r: number): number => cacheNodeCount(sh, r) * node.priceUsdPerHour;
-  const grow = shards > cur.shards || replicas > cur.replicasPerShard;
-  const shrink = shards < cur.shards || replicas < cur.replicasPerShard;
+  const grow = growTo.shards > cur.shards || growTo.replicasPerShard > cur.replicasPerShard;
+  const shrink = keep.shards < cur.shards || keep.replicasPerShard < cur.replicasPerShard;
+  const shards = grow ? growTo.shards : keep.shards;
+  const replicas = grow ? growTo.replicasPerShard : keep.replicasPerShard;
   let target = { shards, replicasPerShard: replicas };
   let reason: string;
   if (grow) {
@@ -104,7 +113,9 @@ export function planCacheCapacity(input: CacheSizingInput): CacheSizing {
   } else {
     delete memory[CACHE_LOW_SINCE_SEC];
     target = { shards: cur.shards, replicasPerShard: cur.replicasPerShard };
-    reason = 'shape fits the need';
+    reason = keep.shards > cur.shards || keep.replicasPerShard > cur.replicasPerShard
+      ? `need over the shape ends before ${pool.addLeadTimeSec}s (added nodes would come too late; the cache evicts)`
+      : 'shape fits the need';
   }
   const changed = target.shards !== cur.shards || target.replicasPerShard !== cur.replicasPerShard;
   let command: ScaleCacheCommand | undefined;

@@ -11,6 +11,8 @@ import { billedCacheNodes, type CacheGroupState, type CachePool } from '../../co
 export interface SimCacheGroup {
   readonly pool: CachePool;
   readonly priceUsdPerNodeHour: number;
+  /** Memory of one node, GiB. */
+  readonly nodeMemoryGiB: number;
   shards: number;
   replicasPerShard: number;
   pending?: { shards: number; replicasPerShard: number; readyAtSec: number };

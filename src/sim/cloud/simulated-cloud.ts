@@ -6,7 +6,7 @@
  * for unavailable offerings and `not-owned` for foreign instances.
  */
 import {
-  cacheNodeCount, OWNER_TAG_KEY, POOL_TAG_KEY, SPOT_INTERRUPTION_NOTICE_SEC,
+  cacheNodeCount, cacheUsableMemoryGiB, OWNER_TAG_KEY, POOL_TAG_KEY, SPOT_INTERRUPTION_NOTICE_SEC,
   type ApplyResult, type CachePool, type CapacitySnapshot, type CloudEvent, type Command, type Ec2Pool,
   type LaunchCommand, type Offering, type PreExecuteCommand, type Random, type ScaleCacheCommand, type TerminateCommand,
 } from '../../core/model/index.js';
@@ -32,6 +32,8 @@ export interface SimCloudHooks {
   busyUnits?(instance: SimInstance): number;
   /** A pre-execute command; returns an error message when it cannot run. */
   preExecute?(command: PreExecuteCommand): string | undefined;
+  /** A cache group finished changing shape (its usable memory may have changed). */
+  cacheResized?(poolId: string): void;
 }
 
 /** Options of a simulated cloud. */
@@ -47,8 +49,8 @@ export interface SimulatedCloudOptions {
   readonly leadTime?: LeadTimeModel;
   /** Multiplies every offering's spot hazard (sensitivity runs). @default 1 */
   readonly hazardMultiplier?: number;
-  /** Cache pools with their node price. */
-  readonly caches?: ReadonlyArray<{ readonly pool: CachePool; readonly priceUsdPerNodeHour: number }>;
+  /** Cache pools with their node price and memory (GiB per node). */
+  readonly caches?: ReadonlyArray<{ readonly pool: CachePool; readonly priceUsdPerNodeHour: number; readonly nodeMemoryGiB: number }>;
   /** Owner tag value written on every launch. @default "prescale" */
   readonly owner?: string;
 }
@@ -73,7 +75,7 @@ export class SimulatedCloud implements CloudProvider {
   constructor(private readonly opts: SimulatedCloudOptions) {
     for (const c of opts.caches ?? []) {
       this.caches.set(c.pool.id, {
-        pool: c.pool, priceUsdPerNodeHour: c.priceUsdPerNodeHour, shards: c.pool.shards,
+        pool: c.pool, priceUsdPerNodeHour: c.priceUsdPerNodeHour, nodeMemoryGiB: c.nodeMemoryGiB, shards: c.pool.shards,
         replicasPerShard: c.pool.replicasPerShard, costUsd: 0, lastAccruedSec: opts.clock.nowSec(),
         nodes: Array.from({ length: cacheNodeCount(c.pool.shards, c.pool.replicasPerShard) }, () => ({ startSec: opts.clock.nowSec(), hoursPaid: 0 })),
       });
@@ -145,6 +147,19 @@ export class SimulatedCloud implements CloudProvider {
     return result;
   }
 
+  /**
+   * Usable memory of the prefetch state cache (the first cache pool), GiB: its shards' memory × the
+   * usable share (core/model `cacheUsableMemoryGiB`); while a shape change runs, the smaller of the
+   * two shapes (a shrink moves the data off the shards being removed first; new shards take data only
+   * once the change completes). Undefined without a cache pool (unbounded).
+   */
+  prefetchCacheCapacityGiB(): number | undefined {
+    const g = this.caches.values().next().value as SimCacheGroup | undefined;
+    if (!g) return undefined;
+    const shards = g.pending ? Math.min(g.shards, g.pending.shards) : g.shards;
+    return cacheUsableMemoryGiB(shards, g.nodeMemoryGiB);
+  }
+
   /** Cloud events (spot notices) not yet drained; each returned once. */
   drainCloudEvents(): CloudEvent[] {
     return this.pendingEvents.splice(0, this.pendingEvents.length);
@@ -161,6 +176,7 @@ export class SimulatedCloud implements CloudProvider {
         g.replicasPerShard = g.pending.replicasPerShard;
         g.pending = undefined;
         this.cost.chargeCache(g, now); // removed nodes stop being billed now
+        this.hooks.cacheResized?.(g.pool.id);
       }
       return;
     }

@@ -9,25 +9,38 @@
  * - aborted: `t_s < t_r` — the preparation is cancelled, the step runs cold, and
  *   `(t_s − t_c) × vcpu` CPU-seconds are wasted;
  * - expired (`t_s > t_r + ttl`), wrong prediction (the step never starts, e.g. its chain switched
- *   variant) or unused at the end of the run — `setupSec × vcpu` CPU-seconds are wasted.
+ *   variant) or unused at the end of the run — `setupSec × vcpu` CPU-seconds are wasted;
+ * - evicted: the state cache was full (see below) — wasted like an expired state, the step runs cold.
+ *
+ * Cache capacity: a state takes `preparedStateGiB` (core/model) from `t_r` until it is read, expires
+ * or is evicted. When the ledger is given the cache's usable memory ({@link PrefetchLedger.advance})
+ * and the states outgrow it, the least recently used are evicted, as ElastiCache's default
+ * `maxmemory-policy` `volatile-lru` does for keys with a TTL (states are written once at `t_r` and read
+ * once, so the least recently used is the one written first). Without a capacity (no cache pool in the
+ * scenario: the user's own state cache) memory is unbounded.
  *
  * Cost: wasted CPU-seconds × `usdPerVcpuHour` / 3600 plus the cache memory held by preparations that
- * were not hits (task memory GiB × seconds held × `usdPerGiBHour` / 3600). Defaults 0.024 USD per
+ * were not hits (state GiB × seconds held × `usdPerGiBHour` / 3600). Defaults 0.024 USD per
  * vCPU-hour and 0.006 USD per GiB-hour: roughly AWS Fargate's Linux/x86 on-demand rates
  * (aws.amazon.com/fargate/pricing, us-east-1: 0.04048 USD/vCPU-h, 0.004445 USD/GB-h) rounded to the
  * project's assumption for a shared worker pool.
  */
+import { preparedStateGiB } from '../../core/model/index.js';
 import type { SimTask } from './types.js';
 
 /** How a preparation ended. */
-export type PrepOutcome = 'hit' | 'aborted' | 'expired';
+export type PrepOutcome = 'hit' | 'aborted' | 'expired' | 'evicted';
 
 interface Prep {
   readonly task: SimTask;
   readonly commandSec: number;
   readonly readyAtSec: number;
   readonly expiresAtSec: number;
+  /** Size of the state in the cache, GiB. */
+  readonly gib: number;
   outcome?: PrepOutcome;
+  /** When the state left the cache (read, expired or evicted), epoch seconds. */
+  goneAtSec?: number;
 }
 
 /** Totals of the ledger. */
@@ -38,6 +51,8 @@ export interface PrefetchTotals {
   aborted: number;
   /** Preparations whose state expired, or whose step never started (wrong prediction). */
   expired: number;
+  /** Preparations whose state was evicted because the state cache was full. */
+  evicted: number;
   setupSecSaved: number;
   wastedCpuSec: number;
   /** GiB × seconds of cache memory held by preparations that were not hits. */
@@ -68,7 +83,12 @@ export interface PrepRecord {
 /** Tracks preparations by task key. */
 export class PrefetchLedger {
   private readonly preps = new Map<string, Prep>();
-  readonly totals: PrefetchTotals = { preparations: 0, hits: 0, aborted: 0, expired: 0, setupSecSaved: 0, wastedCpuSec: 0, wastedMemoryGiBSec: 0 };
+  /** Preparations whose state is not in the cache yet, in command order. */
+  private waiting: Prep[] = [];
+  /** States in the cache, least recently written first. */
+  private resident: Prep[] = [];
+  private residentGiB = 0;
+  readonly totals: PrefetchTotals = { preparations: 0, hits: 0, aborted: 0, expired: 0, evicted: 0, setupSecSaved: 0, wastedCpuSec: 0, wastedMemoryGiBSec: 0 };
   /** Settled preparations in settlement order. */
   readonly records: PrepRecord[] = [];
 
@@ -86,9 +106,58 @@ export class PrefetchLedger {
     if (task.def.critical) return `task ${task.key} is critical (never pre-executed)`;
     if (this.preps.has(task.key)) return `task ${task.key} already prepared`;
     const readyAtSec = nowSec + task.setupSec;
-    this.preps.set(task.key, { task, commandSec: nowSec, readyAtSec, expiresAtSec: readyAtSec + ttlSec });
+    const p: Prep = { task, commandSec: nowSec, readyAtSec, expiresAtSec: readyAtSec + ttlSec, gib: preparedStateGiB(task.def) };
+    this.preps.set(task.key, p);
+    this.waiting.push(p);
     this.totals.preparations++;
     return undefined;
+  }
+
+  /** GiB of states in the cache after the last {@link advance}. */
+  get residentStateGiB(): number {
+    return this.residentGiB;
+  }
+
+  /**
+   * Moves the cache to `nowSec` (calls must not go back in time): states ready by then enter it in
+   * the order they became ready, expired ones leave it, and while the states outgrow `capacityGiB`
+   * the least recently written are evicted. `capacityGiB` undefined: unbounded.
+   */
+  advance(nowSec: number, capacityGiB: number | undefined): void {
+    const cap = capacityGiB ?? Infinity;
+    const ready = this.waiting.filter((p) => p.readyAtSec <= nowSec && !p.outcome).sort((a, b) => a.readyAtSec - b.readyAtSec);
+    this.waiting = this.waiting.filter((p) => p.readyAtSec > nowSec && !p.outcome);
+    for (const p of ready) {
+      this.expireUntil(p.readyAtSec);
+      this.resident.push(p);
+      this.residentGiB += p.gib;
+      this.evictOver(cap, p.readyAtSec);
+    }
+    this.expireUntil(nowSec);
+    this.evictOver(cap, nowSec);
+  }
+
+  private expireUntil(tSec: number): void {
+    const keep: Prep[] = [];
+    for (const p of this.resident) {
+      if (p.expiresAtSec <= tSec) this.leave(p, p.expiresAtSec);
+      else keep.push(p);
+    }
+    this.resident = keep;
+  }
+
+  private evictOver(capGiB: number, tSec: number): void {
+    while (this.residentGiB > capGiB + 1e-9 && this.resident.length > 0) {
+      const p = this.resident.shift()!;
+      this.leave(p, tSec);
+      this.settle(p, 'evicted', tSec, 0, p.task.setupSec * p.task.vcpu, (tSec - p.readyAtSec) * p.gib);
+    }
+  }
+
+  private leave(p: Prep, tSec: number): void {
+    if (p.goneAtSec !== undefined) return;
+    p.goneAtSec = tSec;
+    this.residentGiB = Math.max(0, this.residentGiB - p.gib);
   }
 
   /** Called when `task` starts at `nowSec`: the setup seconds it skips (0 on a miss, an abort or an expired state). */
@@ -100,10 +169,14 @@ export class PrefetchLedger {
       return 0;
     }
     if (nowSec <= p.expiresAtSec) {
+      this.leave(p, nowSec);
+      this.resident = this.resident.filter((x) => x !== p);
       this.settle(p, 'hit', nowSec, task.setupSec, 0, 0);
       return task.setupSec;
     }
-    this.settle(p, 'expired', p.expiresAtSec, 0, task.setupSec * task.vcpu, (p.expiresAtSec - p.readyAtSec) * task.memoryGiB);
+    this.leave(p, p.expiresAtSec);
+    this.resident = this.resident.filter((x) => x !== p);
+    this.settle(p, 'expired', p.expiresAtSec, 0, task.setupSec * task.vcpu, (p.expiresAtSec - p.readyAtSec) * p.gib);
     return 0;
   }
 
@@ -115,7 +188,7 @@ export class PrefetchLedger {
   finish(endSec = Infinity): void {
     for (const p of this.preps.values()) {
       if (p.outcome) continue;
-      this.settle(p, 'expired', Math.min(p.expiresAtSec, endSec), 0, p.task.setupSec * p.task.vcpu, (p.expiresAtSec - p.readyAtSec) * p.task.memoryGiB);
+      this.settle(p, 'expired', Math.min(p.expiresAtSec, endSec), 0, p.task.setupSec * p.task.vcpu, (Math.min(p.expiresAtSec, endSec) - p.readyAtSec) * p.gib);
     }
   }
 
@@ -125,6 +198,7 @@ export class PrefetchLedger {
       this.totals.hits++;
       this.totals.setupSecSaved += savedSec;
     } else if (outcome === 'aborted') this.totals.aborted++;
+    else if (outcome === 'evicted') this.totals.evicted++;
     else this.totals.expired++;
     this.totals.wastedCpuSec += wastedCpuSec;
     this.totals.wastedMemoryGiBSec += Math.max(0, memGiBSec);

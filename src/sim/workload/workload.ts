@@ -35,6 +35,8 @@ export interface WorkloadOptions {
   readonly prefetchPrices?: PrefetchPrices;
   /** Composes arriving chains and re-scores running ones; absent: arrivals run their named (or first) variant. */
   readonly composer?: ChainComposer;
+  /** Usable memory of the prefetch state cache now, GiB (undefined: unbounded). @default unbounded */
+  readonly cacheCapacityGiB?: () => number | undefined;
 }
 
 /** See module doc. */
@@ -152,7 +154,18 @@ export class Workload {
   preExecute(cmd: PreExecuteCommand): string | undefined {
     const t = this.chains.get(cmd.chainId)?.tasks.find((x) => x.def.task_id === cmd.taskId) ?? this.findByType(cmd.chainId, cmd.taskId);
     if (!t) return `no pending task ${cmd.taskId} in chain ${cmd.chainId}`;
+    this.advanceCache();
     return this.prefetch.prepare(t, this.opts.clock.nowSec(), this.opts.prefetchTtlSec ?? 900);
+  }
+
+  /** Cloud hook: the state cache changed shape (states over its new memory are evicted now). */
+  cacheResized(): void {
+    this.advanceCache();
+    this.notePreps();
+  }
+
+  private advanceCache(): void {
+    this.prefetch.advance(this.opts.clock.nowSec(), this.opts.cacheCapacityGiB?.());
   }
 
   /** Places queued tasks of pools whose capacity or queue changed. */
@@ -211,6 +224,7 @@ export class Workload {
     t.startedAtSec = now;
     this.running.add(t);
     this.stats.waitSec.push(now - (t.queuedAtSec ?? now));
+    if (t.attempt === 0) this.advanceCache();
     const saved = t.attempt === 0 ? this.prefetch.consume(t, now) : 0;
     this.notePreps();
     this.emit(t, 'started', now);

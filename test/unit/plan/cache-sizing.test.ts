@@ -27,6 +27,20 @@ describe('ElastiCache sizing', () => {
     expect(r.costUsdPerHour).toBeCloseTo(3 * 2 * 0.206, 9);
   });
 
+  it('does not grow for a need that ends before added nodes would be ready, and does not shrink under it', () => {
+    // 20 GiB for the next 9 minutes only: nodes asked for now are ready in 10 minutes, too late
+    const burst = (t: number): [number, number] => (t < 1000 + 540 ? [20, 10_000] : [2, 10_000]);
+    const r = planCacheCapacity({ nowSec: 1000, tickSec: 60, pool, node, state: state(1, 0), demand: slots(1000, burst), memory: {} });
+    expect(r.command).toBeUndefined();
+    expect(r.reason).toMatch(/too late/);
+    const big = planCacheCapacity({ nowSec: 1000, tickSec: 60, pool, node, state: state(3, 0), demand: slots(1000, burst), memory: {} });
+    expect(big.command).toBeUndefined();
+    expect(big.memory[CACHE_LOW_SINCE_SEC]).toBeUndefined();
+    // the same need lasting into the slot the added nodes would serve does grow the cache
+    const lasting = (t: number): [number, number] => (t < 1000 + 660 ? [20, 10_000] : [2, 10_000]);
+    expect(planCacheCapacity({ nowSec: 1000, tickSec: 60, pool, node, state: state(1, 0), demand: slots(1000, lasting), memory: {} }).command).toMatchObject({ shards: 3 });
+  });
+
   it('shrinks only after the cooldown and never while a modification is pending', () => {
     const low = (): [number, number] => [2, 10_000];
     const first = planCacheCapacity({ nowSec: 5000, tickSec: 60, pool, node, state: state(3, 1), demand: slots(5000, low), memory: {} });
