@@ -184,7 +184,7 @@ export function createControllerTick(deps: TickDeps): ControllerTick {
         if (c.kind === 'pre-execute' && r.status !== 'failed') {
           prepared.add(`${c.chainId}/${c.taskId}`);
           const def = book.chains.get(c.chainId)?.steps.get(c.taskId)?.def;
-          if (def) ledger.add(c, def, now, cfg.prefetch.ttlSec);
+          if (def) ledger.add(c, def, now, cfg.prefetch.ttlSec, prefetchCfg ? { usdPerVcpuHour: prefetchCfg.usdPerVcpuHour, latencyValueUsdPerHour: prefetchCfg.latencyValueUsdPerHour } : undefined);
         }
         if (r.status === 'failed') decisions.push({ atSec: now, kind: 'validate', subject: c.poolId, chosen: `failed ${c.id}`, reason: `${r.error?.code}: ${r.error?.message}` });
         if (deps.store) await holder.save({ ...base, preparedStates: ledger.toRecord(), inFlight: { tickSec: now, appliedIds: [...done] } });
@@ -280,5 +280,5 @@ function latestBacklog(series: readonly MetricSeries[], signals: readonly TaskBa
 
 /** Builds the prefetch selection config from the controller's prefetch settings. */
 export function prefetchSelectionFrom(cfg: TickDeps['config']['prefetch']): ReturnType<typeof parsePrefetchConfig> {
-  return parsePrefetchConfig({ probabilityThreshold: cfg.probabilityThreshold, topN: cfg.topN, maxConcurrent: cfg.maxConcurrent, ttlSec: cfg.ttlSec });
+  return parsePrefetchConfig({ probabilityThreshold: cfg.probabilityThreshold, topN: cfg.topN, maxConcurrent: cfg.maxConcurrent, ttlSec: cfg.ttlSec, latencyValueUsdPerHour: cfg.latencyValueUsdPerHour });
 }

@@ -58,7 +58,7 @@ describe('backtest with the composer and frequent spot interruptions', () => {
     expect(pre.hits).toBeGreaterThan(0);
     expect(pre.setupSecSaved).toBeGreaterThan(0);
     expect(pre.wastedUsd).toBeGreaterThan(0);
-    expect(pre.hits + pre.aborted! + pre.expired!).toBe(pre.preparations);
+    expect(pre.hits + pre.aborted! + pre.expired! + pre.evicted!).toBe(pre.preparations);
     expect(report.policies.find((p) => p.policy === 'reactive')!.prefetch).toBeNull();
     const md = readFileSync(path.join(out, 'report.md'), 'utf8');
     expect(md).toContain('| reactive | no prefetch |');

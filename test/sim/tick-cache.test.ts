@@ -38,30 +38,40 @@ const expectsB: NextStepModel = {
   toJSON: () => ({}),
 };
 
+/** Runs the tick every minute from T0 to T0 + 4200 with `b` predicted; returns the cache commands and decisions. */
+async function runTicks(latencyValueUsdPerHour: number): Promise<{ scaled: Array<{ atSec: number; cmd: ScaleCacheCommand }>; shardsAtPrep: number; prepared: boolean; reasons: string[]; cacheUsd: number }> {
+  const { cloud, clock, advanceTo, pool } = simCloud({ caches: [{ pool: cachePool, priceUsdPerNodeHour: 0.065, nodeMemoryGiB: 3.09 }] });
+  cloud.hooks = { preExecute: () => undefined };
+  const ev = (taskId: string, kind: ExecutionEvent['kind'], atSec: number): ExecutionEvent => ({ chainId: 'c1', workflow: 'etl', variant: 'default', taskId, taskType: taskId, kind, atSec });
+  const exec: ExecutionEvent[] = [ev('a', 'submitted', T0 - 10), ev('b', 'submitted', T0 - 10), ev('a', 'started', T0 - 10), ev('a', 'finished', START_B), ev('b', 'started', START_B)];
+  const config = ControllerConfigSchema.parse({
+    mode: 'active', pools: [pool, cachePool], workflows: [wf], prefetch: { enabled: true, probabilityThreshold: 0.3, topN: 2, ttlSec: TTL, latencyValueUsdPerHour },
+  });
+  const tick = createControllerTick({
+    clock, metrics: { fetch: async () => [] }, cloud, forecaster: createForecaster('seasonal-naive'), nextStep: expectsB, planner: createGreedyPlanner({ tickSec: 60 }), config,
+    events: { drainCloudEvents: async () => [], executionEvents: async (a, b) => exec.filter((e) => e.atSec >= a && e.atSec < b) },
+    options: { prefetch: prefetchSelectionFrom(config.prefetch) },
+  });
+  const scaled: Array<{ atSec: number; cmd: ScaleCacheCommand }> = [];
+  const reasons: string[] = [];
+  let shardsAtPrep = 0;
+  let prepared = false;
+  for (let t = T0; t <= T0 + 4200; t += 60) {
+    advanceTo(t);
+    if (t >= PREP_AT && shardsAtPrep === 0) shardsAtPrep = cloud.snapshot().caches[0].shards;
+    const r = await tick.run();
+    for (const c of r.commands) if (c.kind === 'scale-cache') scaled.push({ atSec: t, cmd: c });
+    for (const d of r.decisions) if (d.kind === 'plan' && d.subject === cachePool.id) reasons.push(d.reason);
+    if (r.commands.some((c) => c.kind === 'pre-execute')) prepared = true;
+  }
+  return { scaled, shardsAtPrep, prepared, reasons, cacheUsd: cloud.collectCost().find((c) => c.poolId === cachePool.id)?.cacheUsd ?? 0 };
+}
+
 describe('tick cache sizing', () => {
   it('grows the cache lead time ahead of the predicted state and shrinks only after the cooldown', async () => {
-    const { cloud, clock, advanceTo, pool } = simCloud({ caches: [{ pool: cachePool, priceUsdPerNodeHour: 0.065, nodeMemoryGiB: 3.09 }] });
-    cloud.hooks = { preExecute: () => undefined };
-    const ev = (taskId: string, kind: ExecutionEvent['kind'], atSec: number): ExecutionEvent => ({ chainId: 'c1', workflow: 'etl', variant: 'default', taskId, taskType: taskId, kind, atSec });
-    const exec: ExecutionEvent[] = [ev('a', 'submitted', T0 - 10), ev('b', 'submitted', T0 - 10), ev('a', 'started', T0 - 10), ev('a', 'finished', START_B), ev('b', 'started', START_B)];
-    const config = ControllerConfigSchema.parse({
-      mode: 'active', pools: [pool, cachePool], workflows: [wf], prefetch: { enabled: true, probabilityThreshold: 0.3, topN: 2, ttlSec: TTL },
-    });
-    const tick = createControllerTick({
-      clock, metrics: { fetch: async () => [] }, cloud, forecaster: createForecaster('seasonal-naive'), nextStep: expectsB, planner: createGreedyPlanner({ tickSec: 60 }), config,
-      events: { drainCloudEvents: async () => [], executionEvents: async (a, b) => exec.filter((e) => e.atSec >= a && e.atSec < b) },
-      options: { prefetch: prefetchSelectionFrom(config.prefetch) },
-    });
-    const scaled: Array<{ atSec: number; cmd: ScaleCacheCommand }> = [];
-    let shardsAtPrep = 0;
-    let prepared = false;
-    for (let t = T0; t <= T0 + 4200; t += 60) {
-      advanceTo(t);
-      if (t >= PREP_AT && shardsAtPrep === 0) shardsAtPrep = cloud.snapshot().caches[0].shards;
-      const r = await tick.run();
-      for (const c of r.commands) if (c.kind === 'scale-cache') scaled.push({ atSec: t, cmd: c });
-      if (r.commands.some((c) => c.kind === 'pre-execute')) prepared = true;
-    }
+    // b's state saves 0.5 × 60 s of setup: at 100 USD per hour of latency it is worth 0.9 × 30 s × 100 USD/h ≈ 0.75 USD,
+    // far more than the node-hour of cache.t4g.medium (0.065 USD) the second shard costs
+    const { scaled, shardsAtPrep, prepared, cacheUsd } = await runTicks(100);
     expect(prepared).toBe(true);
     expect(scaled.map((s) => `${s.cmd.shards}x${s.cmd.replicasPerShard}`)).toEqual(['2x0', '1x0']);
     const [grow, shrink] = scaled;
@@ -72,7 +82,16 @@ describe('tick cache sizing', () => {
     // b started (its state read and freed) at START_B; the shrink waits the 1800 s cooldown
     expect(shrink.atSec).toBeGreaterThanOrEqual(START_B + 1800);
     expect(shrink.atSec).toBeLessThanOrEqual(START_B + 1800 + 2 * 60);
-    expect(cloud.collectCost().find((c) => c.poolId === cachePool.id)?.cacheUsd).toBeGreaterThan(0);
+    expect(cacheUsd).toBeGreaterThan(0);
+  });
+
+  it('does not grow when the state it would keep is worth less than the added node-hours', async () => {
+    // b's 3 GiB state needs a second shard; with no latency value it is worth only the compute its setup saves,
+    // 0.9 × 30 s × 0.024 USD per vCPU-hour ≈ 0.0002 USD, less than one node-hour of cache.t4g.medium (0.065 USD)
+    const { scaled, prepared, reasons } = await runTicks(0);
+    expect(prepared).toBe(true);
+    expect(scaled).toEqual([]);
+    expect(reasons.some((r) => /not worth growing.*keep 0\.00\d+ USD of states for 0\.0650 USD/.test(r))).toBe(true);
   });
 
   it('counts a held state until its TTL and an uncertain state at the service-level quantile', () => {
@@ -87,6 +106,21 @@ describe('tick cache sizing', () => {
     const without = cacheDemandSlots(0, 60, 4, 0.95, ledger, chains, undefined);
     expect(without.map((s) => s.memoryGiB)).toEqual([1, 1, 0, 0]);
   });
+
+  it('values each slot\'s states per GiB: probability × setup saved × (vCPU price + latency value), nothing for wrong predictions', () => {
+    const ledger = new PreparedStateLedger();
+    // b: 1 vCPU, runtime 60 s mean, setup 30 s, state 1 GiB
+    const b = task('b', [], { prepare: 'module:./b.js#prepare', setupShare: 0.5, preparedStateGiB: 1 });
+    const prices = { usdPerVcpuHour: 0.024, latencyValueUsdPerHour: 36 };
+    ledger.add({ kind: 'pre-execute', id: 'p1', poolId: 'batch', reason: '', chainId: 'c0', taskId: 'b', probability: 1, ttlSec: 120 }, b, 0, TTL, prices);
+    const perState = (30 * (0.024 + 36)) / 3600; // 0.30020 USD
+    expect(ledger.held.get('c0/b')?.valueUsd).toBeCloseTo(perState, 9);
+    const chains = [{ chainId: 'c1', workflow: 'w', predictions: [{ taskType: 'b', probability: 0.5, expectedStartInSec: 60 }], pendingSteps: [{ task: b, poolId: 'batch' }] }];
+    const slots = cacheDemandSlots(0, 60, 4, 0.95, ledger, chains, { probabilityThreshold: 0.3, topN: 2, ttlSec: TTL, ...prices });
+    // slot 0: the held state (worth perState) + c1's state before its start (0.5 × perState) over 2 GiB;
+    // slot 1: the held state, plus c1's unused-state tail (worth nothing) over 2 GiB; then only the worthless tail
+    expect(slots.map((s) => s.valueUsdPerGiB)).toEqual([1.5 * perState / 2, perState / 2, 0, 0].map((v) => expect.closeTo(v, 9)));
+  });
 });
 
 describe('prepared states across a restart', () => {
@@ -96,7 +130,7 @@ describe('prepared states across a restart', () => {
     const ev = (taskId: string, kind: ExecutionEvent['kind'], atSec: number): ExecutionEvent => ({ chainId: 'c1', workflow: 'etl', variant: 'default', taskId, taskType: taskId, kind, atSec });
     const exec: ExecutionEvent[] = [ev('a', 'submitted', T0 - 10), ev('b', 'submitted', T0 - 10), ev('a', 'started', T0 - 10)];
     const config = ControllerConfigSchema.parse({
-      mode: 'active', pools: [pool, cachePool], workflows: [wf], prefetch: { enabled: true, probabilityThreshold: 0.3, topN: 2, ttlSec: TTL },
+      mode: 'active', pools: [pool, cachePool], workflows: [wf], prefetch: { enabled: true, probabilityThreshold: 0.3, topN: 2, ttlSec: TTL, latencyValueUsdPerHour: 100 },
     });
     const store = new SqliteStateStore(':memory:');
     const make = () => createControllerTick({

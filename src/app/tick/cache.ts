@@ -14,7 +14,11 @@
  *   normal approximation of the sum of independent Bernoulli terms (mean + z·sd, capped at their
  *   total).
  * - throughput: every state is written once when prepared and read once when its step starts (with
- *   the prediction's probability), in chunks of {@link CACHE_CHUNK_MIB} MiB, each chunk one request.
+ *   the prediction's probability), in chunks of {@link CACHE_CHUNK_MIB} MiB, each chunk one request;
+ * - value: what the states in the slot are worth if kept until their step starts (probability ×
+ *   {@link stateValueUsd}), per GiB of the slot's need. States of wrong predictions, held after their
+ *   expected start, are worth nothing. The sizing weighs the states a growth would keep against the
+ *   node-hours it costs.
  *
  * State size: the task's `preparedStateGiB` when given, else
  * core/model's `DEFAULT_PREPARED_STATE_MEMORY_SHARE` of its `resource_requirements.memoryGiB`.
@@ -38,23 +42,55 @@ export const CACHE_CHUNK_MIB = 1;
 export const CACHE_MARGIN_SEC = 60;
 
 
-/** Prepared states held in the cache: key `chainId/taskId` → size and TTL end. */
-export class PreparedStateLedger {
-  readonly held = new Map<string, { readonly gib: number; readonly untilSec: number }>();
+/** Prices that value a prepared state (the prefetch configuration's). */
+export interface StateValuePrices {
+  /** Price of the compute a skipped setup saves, USD per vCPU-hour. */
+  readonly usdPerVcpuHour: number;
+  /** Value of an hour of step latency saved, USD (core/model PrefetchConfig). */
+  readonly latencyValueUsdPerHour: number;
+}
 
-  /** Records an applied pre-execution of `task` (kept `ttlSec`, default `defaultTtlSec`). */
-  add(c: PreExecuteCommand, task: TaskDefinition, nowSec: number, defaultTtlSec: number): void {
-    this.held.set(`${c.chainId}/${c.taskId}`, { gib: preparedStateGiB(task), untilSec: nowSec + (c.ttlSec ?? defaultTtlSec) });
+/**
+ * What a state of `task` is worth when its step starts while the state is held, USD: the setup it
+ * skips (`setupShare × mean runtime`, seconds) × (its vCPUs × `usdPerVcpuHour` + `latencyValueUsdPerHour`)
+ * / 3600. An evicted state is worth nothing (the step runs cold; its preparation's CPU is spent anyway).
+ */
+export function stateValueUsd(task: TaskDefinition, prices: StateValuePrices): number {
+  return (setupSecondsOf(task) * (task.resource_requirements.vcpu * prices.usdPerVcpuHour + prices.latencyValueUsdPerHour)) / 3600;
+}
+
+/** One held state: size (GiB), TTL end (epoch s) and its expected value (probability × value, USD). */
+export interface HeldState {
+  readonly gib: number;
+  readonly untilSec: number;
+  readonly valueUsd?: number;
+}
+
+/** Prepared states held in the cache: key `chainId/taskId` → {@link HeldState}. */
+export class PreparedStateLedger {
+  readonly held = new Map<string, HeldState>();
+
+  /**
+   * Records an applied pre-execution of `task` (kept `ttlSec`, default `defaultTtlSec`), valued at the
+   * command's probability × {@link stateValueUsd} when `prices` are given.
+   */
+  add(c: PreExecuteCommand, task: TaskDefinition, nowSec: number, defaultTtlSec: number, prices?: StateValuePrices): void {
+    this.held.set(`${c.chainId}/${c.taskId}`, {
+      gib: preparedStateGiB(task), untilSec: nowSec + (c.ttlSec ?? defaultTtlSec),
+      ...(prices ? { valueUsd: c.probability * stateValueUsd(task, prices) } : {}),
+    });
   }
 
   /** The held states as a JSON-serialisable record (persisted in the tick state), keys sorted. */
-  toRecord(): Record<string, { readonly gib: number; readonly untilSec: number }> {
+  toRecord(): Record<string, HeldState> {
     return Object.fromEntries([...this.held].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   }
 
   /** Restores states saved by {@link toRecord} (after a restart), keeping any already held. */
-  restore(record: Readonly<Record<string, { readonly gib: number; readonly untilSec: number }>>): void {
-    for (const [k, v] of Object.entries(record)) if (!this.held.has(k)) this.held.set(k, { gib: v.gib, untilSec: v.untilSec });
+  restore(record: Readonly<Record<string, HeldState>>): void {
+    for (const [k, v] of Object.entries(record)) {
+      if (!this.held.has(k)) this.held.set(k, { gib: v.gib, untilSec: v.untilSec, ...(v.valueUsd !== undefined ? { valueUsd: v.valueUsd } : {}) });
+    }
   }
 
   /** Frees the states of steps that started (they read their state) and those past their TTL. */
@@ -69,6 +105,10 @@ export interface CacheNeedPrefetch {
   readonly probabilityThreshold: number;
   readonly topN: number;
   readonly ttlSec: number;
+  /** Values the states (absent: the slots carry no value and the sizing follows the need alone). */
+  readonly usdPerVcpuHour?: number;
+  /** @default 0 */
+  readonly latencyValueUsdPerHour?: number;
 }
 
 /**
@@ -84,9 +124,13 @@ export function cacheDemandSlots(
   const variance = new Array<number>(slots).fill(0);
   const cap = new Array<number>(slots).fill(0);
   const ops = new Array<number>(slots).fill(0);
+  const value = new Array<number>(slots).fill(0);
+  const prices = prefetch?.usdPerVcpuHour !== undefined ? { usdPerVcpuHour: prefetch.usdPerVcpuHour, latencyValueUsdPerHour: prefetch.latencyValueUsdPerHour ?? 0 } : undefined;
   const slotOf = (t: number): number => Math.floor((t - nowSec) / slotSec);
   const chunksPerGiB = 1024 / CACHE_CHUNK_MIB;
-  for (const v of ledger.held.values()) for (let k = 0; k < slots && nowSec + k * slotSec < v.untilSec; k++) sure[k] += v.gib;
+  for (const v of ledger.held.values()) {
+    for (let k = 0; k < slots && nowSec + k * slotSec < v.untilSec; k++) { sure[k] += v.gib; value[k] += v.valueUsd ?? 0; }
+  }
   if (prefetch) {
     for (const c of [...chains].sort((a, b) => (a.chainId < b.chainId ? -1 : a.chainId > b.chainId ? 1 : 0))) {
       const taken = new Set<string>();
@@ -103,10 +147,11 @@ export function cacheDemandSlots(
         const prepAt = Math.max(nowSec, startSec - prefetch.ttlSec);
         const endSec = prepAt + prefetch.ttlSec;
         const q = 1 - p.probability;
+        const worth = prices ? p.probability * stateValueUsd(step.task, prices) : 0;
         for (let k = 0; k < slots; k++) {
           const t = nowSec + k * slotSec;
           if (t + slotSec <= prepAt || t >= endSec) continue;
-          if (t < startSec) sure[k] += gib;
+          if (t < startSec) { sure[k] += gib; value[k] += worth; }
           else { mean[k] += gib * q; variance[k] += gib * gib * q * (1 - q); cap[k] += gib; }
         }
         const kw = slotOf(prepAt);
@@ -117,11 +162,13 @@ export function cacheDemandSlots(
     }
   }
   const z = normalQuantile(level);
-  return sure.map((s, k) => ({
-    startSec: nowSec + k * slotSec,
-    memoryGiB: s + Math.min(cap[k], Math.max(0, mean[k] + z * Math.sqrt(variance[k]))),
-    opsPerSec: ops[k],
-  }));
+  return sure.map((s, k) => {
+    const memoryGiB = s + Math.min(cap[k], Math.max(0, mean[k] + z * Math.sqrt(variance[k])));
+    return {
+      startSec: nowSec + k * slotSec, memoryGiB, opsPerSec: ops[k],
+      ...(prices ? { valueUsdPerGiB: memoryGiB > 0 ? value[k] / memoryGiB : 0 } : {}),
+    };
+  });
 }
 
 /** Inputs of {@link planCacheStage}. */

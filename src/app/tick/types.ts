@@ -86,7 +86,7 @@ export interface TickState {
    * (epoch seconds). Restored after a restart, so a prepared step is not prepared again and the cache
    * is not shrunk under states it still holds.
    */
-  readonly preparedStates?: Readonly<Record<string, { readonly gib: number; readonly untilSec: number }>>;
+  readonly preparedStates?: Readonly<Record<string, { readonly gib: number; readonly untilSec: number; readonly valueUsd?: number }>>;
   /** A tick that started acting and did not finish: its time and the command ids already applied. */
   readonly inFlight?: { readonly tickSec: number; readonly appliedIds: readonly string[] };
 }

@@ -32,6 +32,7 @@ export interface BacktestCliOptions {
   readonly planner?: string;
   readonly hazardFactor?: string;
   readonly leadTimeFactor?: string;
+  readonly latencyValue?: string;
   readonly progress?: boolean;
 }
 
@@ -68,6 +69,11 @@ export async function scenarioFromOptions(o: BacktestCliOptions): Promise<Scenar
   const lead = positive(o.leadTimeFactor, '--lead-time-factor');
   if (hazard !== undefined || lead !== undefined) {
     sc = parseScenario({ ...sc, hazardMultiplier: hazard ?? sc.hazardMultiplier, leadTime: { ...sc.leadTime, multiplier: lead ?? sc.leadTime.multiplier } });
+  }
+  if (o.latencyValue !== undefined) {
+    const v = Number(o.latencyValue);
+    if (!Number.isFinite(v) || v < 0) throw new InputError({ field: '--latency-value' }, o.latencyValue, 'a number of USD per hour, 0 or more');
+    sc = parseScenario({ ...sc, prefetchLatencyValueUsdPerHour: v });
   }
   return sc;
 }
@@ -132,6 +138,7 @@ export function registerBacktest(program: Command): void {
     .option('--forecaster <name>', 'forecasting of the prescale policy: incremental (MSTL + ETS refitted hourly, updated every 5 minutes), or a model refitted hourly (seasonal-naive, arima, ets, mstl, prophet, robust, select, ensemble)', 'incremental')
     .option('--planner <name>', 'capacity planner of the prescale policy: greedy, or milp (HiGHS, slower)', 'greedy')
     .option('--hazard-factor <x>', 'multiply every spot interruption hazard (sensitivity)')
+    .option('--latency-value <usd>', "prescale's value of one hour of step latency saved, USD: the prefetch state cache grows only when the states it keeps are worth its node-hours (default: the scenario's, 0)")
     .option('--lead-time-factor <x>', 'multiply every launch lead time (sensitivity)')
     .option('--no-progress', 'do not print progress')
     .option('--out <dir>', 'output directory', 'out/backtest')

@@ -39,6 +39,13 @@ export const PrefetchConfigSchema = z.object({
   maxConcurrent: z.number().int().min(1).default(8),
   /** Seconds a prepared state stays valid. */
   ttlSec: z.number().positive().default(900),
+  /**
+   * What one hour of step latency saved is worth to you, USD. A prepared state that is used saves its
+   * step's setup: the compute (vCPU-hours at the prefetch `usdPerVcpuHour`) plus this value per hour
+   * of latency. The state cache (ElastiCache) grows only when the states it would otherwise evict are
+   * worth the node-hours it adds (core/plan/cache-sizing.ts). 0: compute alone must pay for it.
+   */
+  latencyValueUsdPerHour: z.number().nonnegative().default(0),
 });
 /** Prefetch settings. */
 export type PrefetchConfig = z.infer<typeof PrefetchConfigSchema>;
@@ -55,7 +62,7 @@ export const ControllerConfigSchema = z.object({
   principals: z.array(PrincipalSchema).default([]),
   policies: z.array(PolicySchema).default([]),
   limits: SafetyLimitsSchema.default({ maxInstances: 200, maxSpendUsdPerHour: 100, maxChangeUnitsPerTick: 512 }),
-  prefetch: PrefetchConfigSchema.default({ enabled: true, probabilityThreshold: 0.5, topN: 2, maxConcurrent: 8, ttlSec: 900 }),
+  prefetch: PrefetchConfigSchema.default({ enabled: true, probabilityThreshold: 0.5, topN: 2, maxConcurrent: 8, ttlSec: 900, latencyValueUsdPerHour: 0 }),
   /** Quantile levels forecasts must provide. */
   quantiles: z.array(z.number().gt(0).lt(1)).default([0.1, 0.5, 0.9, 0.95]),
   /** Planning horizon beyond the longest lead time, seconds. */

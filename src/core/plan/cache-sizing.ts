@@ -3,12 +3,19 @@
  * replicas from the request throughput, changed lead time ahead of need and shrunk only after a
  * cooldown. Pure.
  *
+ * Growth for memory is also an investment: when the demand slots carry the states' value, shards are
+ * added only if the states they would keep from eviction (the largest overflow over the current
+ * shards in the slots they serve, up to the memory they add, × the slot's value per GiB) are worth at
+ * least the added nodes' minimum billing (one node-hour each). This counts one overflow per decision,
+ * not every overflow the nodes would absorb during their paid hour, so it leans towards not growing;
+ * a full cache evicts (the steps run cold), it does not fail.
+ *
  * Assumptions (documented, override them): usable memory per node is 75% of the node's memory
  * (ElastiCache's default `reserved-memory-percent` is 25%); one node serves `opsPerSecPerNode`
  * (default 50,000 simple GET/SET per second, a conservative figure for a Redis node of 2+ vCPU; AWS
  * publishes no per-node number); reads spread over the primary and replicas of each shard.
  */
-import { CACHE_USABLE_MEMORY_SHARE, cacheNodeCount, type CacheGroupState } from '../model/capacity.js';
+import { CACHE_USABLE_MEMORY_SHARE, cacheNodeCount, cacheUsableMemoryGiB, type CacheGroupState } from '../model/capacity.js';
 import type { ScaleCacheCommand } from '../model/command.js';
 import { InputError } from '../model/errors.js';
 import type { CacheNodeOffering } from '../model/offering.js';
@@ -23,7 +30,18 @@ export interface CacheDemandSlot {
   readonly memoryGiB: number;
   /** Requests per second (reads + writes). */
   readonly opsPerSec: number;
+  /**
+   * What the states needing this slot's memory are worth if kept until their step starts, USD per GiB
+   * (app/tick/cache.ts). Absent: growth follows the need alone.
+   */
+  readonly valueUsdPerGiB?: number;
 }
+
+/**
+ * Hours a node added to a cache group is billed at least: ElastiCache node-based pricing bills every
+ * started node-hour in full ("each partial node-hour consumed will be billed as a full hour").
+ */
+export const CACHE_NODE_BILLING_MINIMUM_HOURS = 1;
 
 /** Inputs of {@link planCacheCapacity}. */
 export interface CacheSizingInput {
@@ -94,6 +112,12 @@ export function planCacheCapacity(input: CacheSizingInput): CacheSizing {
   }
   const memory: Record<string, number> = { ...input.memory };
   const cost = (sh: number, r: number): number => cacheNodeCount(sh, r) * node.priceUsdPerHour;
+  const worth = growthWorth(input, cur, growTo, readySec, horizonEnd, slotSec);
+  let valueNote = '';
+  if (worth && worth.keptUsd < worth.costUsd) {
+    valueNote = `; ${growTo.shards - cur.shards} more shard(s) would keep ${worth.keptUsd.toFixed(4)} USD of states for ${worth.costUsd.toFixed(4)} USD of node-hours`;
+    growTo.shards = cur.shards;
+  }
   const grow = growTo.shards > cur.shards || growTo.replicasPerShard > cur.replicasPerShard;
   const shrink = keep.shards < cur.shards || keep.replicasPerShard < cur.replicasPerShard;
   const shards = grow ? growTo.shards : keep.shards;
@@ -113,9 +137,10 @@ export function planCacheCapacity(input: CacheSizingInput): CacheSizing {
   } else {
     delete memory[CACHE_LOW_SINCE_SEC];
     target = { shards: cur.shards, replicasPerShard: cur.replicasPerShard };
-    reason = keep.shards > cur.shards || keep.replicasPerShard > cur.replicasPerShard
-      ? `need over the shape ends before ${pool.addLeadTimeSec}s (added nodes would come too late; the cache evicts)`
-      : 'shape fits the need';
+    reason = valueNote !== '' ? `need over the shape is not worth growing${valueNote}; the cache evicts`
+      : keep.shards > cur.shards || keep.replicasPerShard > cur.replicasPerShard
+        ? `need over the shape ends before ${pool.addLeadTimeSec}s (added nodes would come too late; the cache evicts)`
+        : 'shape fits the need';
   }
   const changed = target.shards !== cur.shards || target.replicasPerShard !== cur.replicasPerShard;
   let command: ScaleCacheCommand | undefined;
@@ -128,4 +153,27 @@ export function planCacheCapacity(input: CacheSizingInput): CacheSizing {
     };
   }
   return { ...target, command, reason, memory, costUsdPerHour: cost(target.shards, target.replicasPerShard) };
+}
+
+/**
+ * Value of growing from `cur` to `growTo` shards (see module doc): the states kept and the cost of
+ * the added nodes' minimum billing, USD; undefined when no shard is added or a slot it serves carries
+ * no value.
+ */
+function growthWorth(
+  input: CacheSizingInput, cur: { shards: number; replicasPerShard: number }, growTo: { shards: number; replicasPerShard: number },
+  readySec: number, horizonEnd: number, slotSec: number,
+): { keptUsd: number; costUsd: number } | undefined {
+  if (growTo.shards <= cur.shards) return undefined;
+  const share = input.usableMemoryShare ?? CACHE_USABLE_MEMORY_SHARE;
+  const usableNow = cacheUsableMemoryGiB(cur.shards, input.node.memoryGiB, share);
+  const added = cacheUsableMemoryGiB(growTo.shards - cur.shards, input.node.memoryGiB, share);
+  let keptUsd = 0;
+  for (const s of input.demand) {
+    if (s.startSec >= horizonEnd || s.startSec + slotSec <= readySec) continue;
+    if (s.valueUsdPerGiB === undefined) return undefined;
+    keptUsd = Math.max(keptUsd, Math.min(added, Math.max(0, s.memoryGiB - usableNow)) * s.valueUsdPerGiB);
+  }
+  const addedNodes = cacheNodeCount(growTo.shards, growTo.replicasPerShard) - cacheNodeCount(cur.shards, growTo.replicasPerShard);
+  return { keptUsd, costUsd: addedNodes * input.node.priceUsdPerHour * CACHE_NODE_BILLING_MINIMUM_HOURS };
 }

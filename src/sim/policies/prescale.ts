@@ -71,7 +71,7 @@ export function createPrescalePolicy(world: World, backlog: ReadonlyMap<string, 
     demandSignals: sc.demandSignals,
     workflows: sc.workflows,
     limits: { maxInstances: Math.max(200, maxUnits), maxSpendUsdPerHour: Math.max(100, maxUnits * 1), maxChangeUnitsPerTick: Math.max(512, maxUnits) },
-    prefetch: { enabled: opts.prefetch ?? true, probabilityThreshold: 0.3, topN: 2, maxConcurrent: 8, ttlSec: sc.prefetchTtlSec },
+    prefetch: { enabled: opts.prefetch ?? true, probabilityThreshold: 0.3, topN: 2, maxConcurrent: 8, ttlSec: sc.prefetchTtlSec, latencyValueUsdPerHour: sc.prefetchLatencyValueUsdPerHour },
   });
   const tick = createControllerTick({
     clock: world.clock,

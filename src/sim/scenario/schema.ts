@@ -91,6 +91,8 @@ export const ScenarioSchema = z.object({
   hazardMultiplier: z.number().nonnegative().default(1),
   /** TTL of prepared step state, seconds. */
   prefetchTtlSec: z.number().positive().default(900),
+  /** The prescale policy's value of an hour of step latency saved, USD (core/model PrefetchConfig `latencyValueUsdPerHour`). */
+  prefetchLatencyValueUsdPerHour: z.number().nonnegative().default(0),
   /** Principals (tenants, users, roles) submitting chains; arrivals name them. */
   principals: z.array(PrincipalSchema).default([]),
   /** Authorization policies; none: every principal may run every variant (policy "scenario-allow-all"). */

@@ -41,6 +41,22 @@ describe('ElastiCache sizing', () => {
     expect(planCacheCapacity({ nowSec: 1000, tickSec: 60, pool, node, state: state(1, 0), demand: slots(1000, lasting), memory: {} }).command).toMatchObject({ shards: 3 });
   });
 
+  it('grows for memory only when the states the added shards keep are worth their node-hours', () => {
+    // one shard holds 13.07 × 0.75 = 9.8025 GiB; 12 GiB need a second: 2.1975 GiB would be evicted
+    const valued = (usdPerGiB: number) => (t: number): CacheDemandSlot => ({ startSec: t, memoryGiB: 12, opsPerSec: 10_000, valueUsdPerGiB: usdPerGiB });
+    const demand = (usdPerGiB: number): CacheDemandSlot[] => Array.from({ length: 30 }, (_, i) => valued(usdPerGiB)(1000 + i * 60));
+    // one more node (no replicas wanted) costs one node-hour: 0.206 USD; 2.1975 GiB × 0.1 USD/GiB ≈ 0.2198 USD ≥ 0.206
+    const worth = planCacheCapacity({ nowSec: 1000, tickSec: 60, pool, node, state: state(1, 0), demand: demand(0.1), memory: {} });
+    expect(worth.command).toMatchObject({ shards: 2, replicasPerShard: 0 });
+    // 2.1975 GiB × 0.09 ≈ 0.1978 USD < 0.206: the cache keeps one shard and evicts
+    const not = planCacheCapacity({ nowSec: 1000, tickSec: 60, pool, node, state: state(1, 0), demand: demand(0.09), memory: {} });
+    expect(not.command).toBeUndefined();
+    expect(not.reason).toMatch(/not worth growing; 1 more shard\(s\) would keep 0\.1978 USD of states for 0\.2060 USD/);
+    // without values the need alone decides
+    const unvalued = demand(0.09).map(({ valueUsdPerGiB: _v, ...rest }) => rest);
+    expect(planCacheCapacity({ nowSec: 1000, tickSec: 60, pool, node, state: state(1, 0), demand: unvalued, memory: {} }).command).toMatchObject({ shards: 2 });
+  });
+
   it('shrinks only after the cooldown and never while a modification is pending', () => {
     const low = (): [number, number] => [2, 10_000];
     const first = planCacheCapacity({ nowSec: 5000, tickSec: 60, pool, node, state: state(3, 1), demand: slots(5000, low), memory: {} });
