@@ -4,10 +4,11 @@
  * the Pegasus WfFormat workflows as batch chains. Writes the comparison table (cost, p95 wait, unmet
  * demand, cost ratio to the oracle) and wall/CPU time into docs/benchmarks.md.
  *
- * Then the task pools' service-level frontier (cost over the oracle's and p95 wait per level) on both.
+ * Then the task pools' service-level frontier (cost over the oracle's and p95 wait per level) on both,
+ * and on the default scenario the price of the prefetch state cache per value of latency saved.
  *
  * Run: npm run bench:backtest   (BACKTEST_BENCH_DAYS=N shortens the trace run; default 7;
- * BACKTEST_BENCH_FRONTIER=0 skips the frontier)
+ * BACKTEST_BENCH_FRONTIER=0 skips the frontier and the latency-value table)
  */
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
@@ -19,6 +20,7 @@ import { tracesScenario } from '../src/sim/scenario/traces.js';
 import type { Scenario } from '../src/sim/scenario/schema.js';
 import type { BacktestReport } from '../src/app/report/index.js';
 import { frontierTable, serviceLevelFrontier, taskPoolIds } from './service-level-frontier.js';
+import { latencyValuePoints, latencyValueTable } from './latency-value.js';
 
 const DATA = path.resolve(process.cwd(), '../shared/data');
 
@@ -82,6 +84,12 @@ if (skipped.length > 0) sections.push(`Series too short for ${days} days plus on
 sections.push('### The price of waiting less: task-pool service level\n\nThe task pools hold the known steps plus the conformal quantile, at their service level, of the backlog the known steps did not explain (work of chains not yet submitted). Raising it buys headroom for new chains\' first steps, which no forecast can place: each launch takes a lead time (60–180 s here) while the goal asks for waits of seconds. Each row is one prescale run; the oracle and reactive are those of the tables above.');
 sections.push(await frontier('Default', def, defRun.report, [0.8, 0.85, 0.9, 0.95]));
 sections.push(await frontier('Traces', traces, trRun.report, [0.8, 0.9, 0.95, 0.97, 0.99]));
+if (process.env.BACKTEST_BENCH_FRONTIER !== '0') {
+  sections.push('### The price of the prefetch state cache\n\nA prepared state that is used saves its step\'s setup: compute (at the prefetch vCPU price) and latency. The state cache adds a shard only when the states it would keep from eviction are worth the shard\'s node-hour, valuing latency at `prefetch.latencyValueUsdPerHour` (default 0: the compute saved must pay for it). A full cache evicts the least recently written state (ElastiCache\'s `volatile-lru`) and that step runs cold. Each row is one prescale run on the default scenario.');
+  const oracleUsd = defRun.report.policies.find((p) => p.policy === 'oracle')!.cost.totalUsd;
+  const points = await latencyValuePoints(def, oracleUsd, [0, 1, 5, 20], (p) => process.stderr.write(`bench:backtest latency value ${p.latencyValueUsdPerHour} USD/h → ×${p.costRatio.toFixed(3)}, cache ${p.cacheUsd.toFixed(2)} USD, setup saved ${p.setupSecSaved.toFixed(0)} s\n`));
+  sections.push(latencyValueTable('Default', points, def.prefetchLatencyValueUsdPerHour));
+}
 const md = [
   'Each policy runs on its own simulated cloud seeded identically (same demand, chain arrivals, task runtimes). × oracle is the policy\'s cost over the oracle\'s (perfect foresight under the same rules: ready at once but billed for the lead time it would have launched ahead, keeping on-demand floors, pool minimums and spot diversification; see src/sim/policies/oracle.ts). Costs include prescale\'s prefetch state cache (ElastiCache) where the scenario has one. Forecast error is sMAPE of the mean forecast over the first hour after each forecast origin (prescale: its forecaster over 5-minute periods; predictive-hourly: its hourly peak forecast). The prescale policy here uses the incremental forecaster (MSTL + ETS refitted hourly, updated with every 5-minute period), per-step conformal calibration of each pool\'s metric demand from its latest observation and of its task demand as known steps plus the residual backlog (src/app/tick/pool-calibration.ts), scale-in after the ski-rental break-even (lead time + margin + billing minimum) and the greedy planner.',
   '',

@@ -12,6 +12,8 @@
  *   picked uniformly among the traces.
  * - Task resources are clamped to the largest batch offering; every non-critical task gets a setup
  *   share of 0.2 and a `prepare` phase (WfFormat records no setup split).
+ * - Prepared states live in the default scenario's prefetch state cache (`DEFAULT_PREFETCH_CACHE`: one
+ *   cache.t4g.small shard to start), which prescale sizes and pays for.
  */
 import { existsSync } from 'node:fs';
 import { Ec2PoolSchema, InputError, WorkflowSchema, type Workflow } from '../../core/model/index.js';
@@ -23,6 +25,7 @@ import { FilePriceCatalog } from '../../adapters/files/price-files.js';
 import { seriesValueAt } from '../demand-grid.js';
 import type { ChainArrival } from '../workload/types.js';
 import { parseScenario, type Scenario, type ScenarioInput } from './schema.js';
+import { DEFAULT_PREFETCH_CACHE } from './default.js';
 import { readArrivalsFile } from '../../adapters/files/arrivals-file.js';
 import { arrivalsFromCounts, type ChainArrival as TraceArrival } from '../../core/signals/arrivals.js';
 
@@ -85,6 +88,8 @@ export async function tracesScenario(o: TracesOptions): Promise<Scenario> {
   const input: ScenarioInput = {
     name: `traces (${read.length} series, ${workflows.length} workflows, seed ${seed})`,
     seed, startSec, days, pools, prices, series, demandSignals, workflows, arrivals,
+    // prescale's prefetch keeps its prepared states in an ElastiCache group it sizes and pays for
+    caches: [DEFAULT_PREFETCH_CACHE],
     sources: [...o.metrics, ...o.workflows, ...(o.arrivals ? [o.arrivals] : []), ...(o.pricesDir ? [o.pricesDir] : ['core/market embedded price table'])],
   };
   return parseScenario(input);
