@@ -35,7 +35,7 @@ export class PrescaleStack extends Stack {
     const cachePool = inputs.config.controller.pools.find((p) => p.kind === 'elasticache');
     if (inputs.prefetchCache) {
       this.prefetchCache = new PrefetchCache(this, 'PrefetchCache', cachePool && cachePool.kind === 'elasticache'
-        ? { replicationGroupId: inputs.config.aws.replicationGroupIds[cachePool.id] ?? cachePool.id, nodeType: cachePool.nodeType, shards: cachePool.shards, replicasPerShard: cachePool.replicasPerShard }
+        ? { replicationGroupId: inputs.config.aws.replicationGroupIds[cachePool.id] ?? cachePool.id, nodeType: cachePool.nodeType, shards: cachePool.shards, replicasPerShard: cachePool.replicasPerShard, minReplicasPerShard: cachePool.minReplicasPerShard }
         : {});
     }
     this.spotEvents = new SpotEvents(this, 'SpotEvents');

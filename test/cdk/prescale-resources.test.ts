@@ -1,4 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { synthStack } from './stack-fixture.js';
 
 let base: ReturnType<typeof synthStack>;
@@ -57,6 +60,8 @@ describe('prescale CDK stack: storage, events, alarms, nag', () => {
     const withCache = synthStack({ 'prescale:prefetchCache': 'true' });
     withCache.template.hasResourceProperties('AWS::ElastiCache::ReplicationGroup', {
       ReplicationGroupId: 'prescale-prefetch', AtRestEncryptionEnabled: true, TransitEncryptionEnabled: true, MultiAZEnabled: true, Port: 6380,
+      // shards can be added online only in cluster mode, which needs automatic failover
+      ClusterMode: 'enabled', CacheParameterGroupName: 'default.valkey8.cluster.on', EngineVersion: '8.0', AutomaticFailoverEnabled: true, ReplicasPerNodeGroup: 1,
     });
     const scale = Object.values(withCache.template.findResources('AWS::IAM::Policy'))
       .flatMap((p) => (p as { Properties: { PolicyDocument: { Statement: Array<{ Sid?: string; Resource: unknown }> } } }).Properties.PolicyDocument.Statement)
@@ -64,6 +69,21 @@ describe('prescale CDK stack: storage, events, alarms, nag', () => {
     expect(JSON.stringify(scale?.Resource)).toContain('replicationgroup:prescale-prefetch');
     expect(withCache.annotations.findError('*', withCache.Match.stringLikeRegexp('AwsSolutions-.*'))).toEqual([]);
     base.template.resourceCountIs('AWS::ElastiCache::ReplicationGroup', 0);
+  });
+
+  it('deploys a cache pool the controller may shrink to no replica single-AZ, with the Multi-AZ finding suppressed and explained', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'prescale-cdk-'));
+    const file = join(dir, 'cache.json');
+    writeFileSync(file, JSON.stringify({
+      controller: { pools: [{ kind: 'ec2', id: 'web', markets: ['on-demand'] }, { kind: 'elasticache', id: 'prefetch-cache', nodeType: 'cache.t4g.small', shards: 1, replicasPerShard: 0, minReplicasPerShard: 0 }] },
+      aws: { autoScalingGroups: { web: { name: 'web-asg' } }, replicationGroupIds: { 'prefetch-cache': 'prescale-prefetch' } },
+    }));
+    const single = synthStack({ 'prescale:config': file, 'prescale:prefetchCache': 'true', 'prescale:chainApi': 'false' });
+    single.template.hasResourceProperties('AWS::ElastiCache::ReplicationGroup', {
+      ReplicationGroupId: 'prescale-prefetch', CacheNodeType: 'cache.t4g.small', NumNodeGroups: 1, ReplicasPerNodeGroup: 0, MultiAZEnabled: false, ClusterMode: 'enabled', AutomaticFailoverEnabled: true,
+    });
+    expect(single.annotations.findError('*', single.Match.stringLikeRegexp('AwsSolutions-.*'))).toEqual([]);
+    expect(JSON.stringify(single.template.toJSON())).toMatch(/"reason":"The cache pool lets the controller scale to no replica[^"]*","id":"AwsSolutions-AEC4"/);
   });
 
   it('has no unsuppressed cdk-nag AwsSolutions errors or warnings, and every suppression has a reason', () => {
