@@ -23,7 +23,8 @@ export interface TestRedis {
   close(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
+/** A free TCP port on 127.0.0.1. */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.once('error', reject);
@@ -37,7 +38,8 @@ async function freePort(): Promise<number> {
 
 let spawnError: Error | undefined;
 
-async function waitForPort(port: number, timeoutMs = 10_000): Promise<void> {
+/** Resolves once something listens on `port` (127.0.0.1). @throws Error when redis-server cannot start or nothing listens in time */
+export async function waitForPort(port: number, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (spawnError) throw new Error(`cannot start redis-server (install it: apt-get install -y redis-server, or set REDIS_URL): ${spawnError.message}`);
