@@ -59,6 +59,7 @@ export async function runPolicy(
   const policy = factory(world, backlog);
   const rows: TimelineRow[] = [];
   const cost = { spot: 0, od: 0, cache: 0 };
+  const byPool = new Map(scenario.pools.map((p) => [p.id, { poolId: p.id, ec2Usd: 0, demandUnitTicks: 0, readyUnitTicks: 0, ticks: 0, idleUnitSec: 0, unmetUnitSec: 0 }]));
   let unmet = 0;
   let idle = 0;
   let k = 0;
@@ -104,6 +105,13 @@ export async function runPolicy(
       cost.spot += spot;
       cost.od += od;
       cost.cache += rowCost - spot - od;
+      const pr = byPool.get(pool.id)!;
+      pr.ec2Usd += spot + od;
+      pr.demandUnitTicks += d + place.runningVcpu + place.queuedVcpu;
+      pr.readyUnitTicks += ready;
+      pr.ticks++;
+      pr.idleUnitSec += (free - served) * scenario.tickSec;
+      pr.unmetUnitSec += (d - served) * scenario.tickSec;
       const h = held.get(pool.id) ?? { pending: 0, spot: 0, od: 0 };
       rows.push({
         timestamp: t, policy: name, pool: pool.id, demand_units: d + place.runningVcpu + place.queuedVcpu, ready_units: ready,
@@ -149,7 +157,7 @@ export async function runPolicy(
           switchPaths: Object.fromEntries(composer.switchPaths), fallbacks: composer.fallbacks, chainsDenied: ws.chainsDenied, tasksCancelled: ws.tasksCancelled,
         }
         : null,
-      decisionCounts, chainCosts, endSec: lastT,
+      decisionCounts, chainCosts, endSec: lastT, pools: [...byPool.values()],
     },
   };
 }

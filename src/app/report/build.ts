@@ -2,10 +2,10 @@
  * Builds the backtest report from raw per-policy results: percentiles, rounding (USD to 4 decimals,
  * seconds, units and ratios to 2... hit rates to 4), and cost ratios to the oracle. Pure.
  */
-import type { ChainCostRaw, PolicyRawResult } from './raw.js';
+import type { ChainCostRaw, PolicyRawResult, PoolRaw } from './raw.js';
 import {
   REPORT_SCHEMA_VERSION, type AttributionEntry, type AttributionSummary, type BacktestReport, type LatencySummary, type PolicyReport, type PrefetchSummary,
-  type ScenarioSummary, type VariantSummary,
+  type PoolSummary, type ScenarioSummary, type VariantSummary,
 } from './types.js';
 
 /** Rounds to `digits` decimals (half away from zero), turning -0 into 0. */
@@ -40,7 +40,24 @@ function sortedRecord(r: Readonly<Record<string, number>>): Record<string, numbe
   return Object.fromEntries(Object.keys(r).sort().map((k) => [k, r[k]]));
 }
 
-function policyReport(raw: PolicyRawResult, oracleUsd: number | undefined): PolicyReport {
+/** Per-pool summaries, each pool's cost over the oracle's same pool (`oraclePools`, when given). */
+export function poolSummaries(pools: readonly PoolRaw[], oraclePools: readonly PoolRaw[] | undefined): PoolSummary[] {
+  return pools.map((p) => {
+    const o = oraclePools?.find((x) => x.poolId === p.poolId);
+    const n = Math.max(1, p.ticks);
+    return {
+      poolId: p.poolId,
+      ec2CostUsd: roundTo(p.ec2Usd, 4),
+      costRatioToOracle: o && o.ec2Usd > 0 ? roundTo(p.ec2Usd / o.ec2Usd, 4) : null,
+      demandAvgUnits: roundTo(p.demandUnitTicks / n, 2),
+      readyAvgUnits: roundTo(p.readyUnitTicks / n, 2),
+      idleUnitHours: roundTo(p.idleUnitSec / 3600, 2),
+      unmetDemandUnitSec: roundTo(p.unmetUnitSec, 2),
+    };
+  });
+}
+
+function policyReport(raw: PolicyRawResult, oracleUsd: number | undefined, oraclePools?: readonly PoolRaw[]): PolicyReport {
   const total = raw.spotUsd + raw.onDemandUsd + raw.cacheUsd;
   return {
     policy: raw.policy,
@@ -66,6 +83,7 @@ function policyReport(raw: PolicyRawResult, oracleUsd: number | undefined): Poli
     variants: raw.variants ? variantSummary(raw.variants) : null,
     decisionCounts: sortedRecord(raw.decisionCounts),
     ...(raw.chainCosts && raw.chainCosts.length > 0 ? { attribution: attributionSummary(raw.chainCosts) } : {}),
+    ...(raw.pools ? { pools: poolSummaries(raw.pools, oraclePools) } : {}),
   };
 }
 
@@ -111,5 +129,5 @@ export function attributionSummary(chains: readonly ChainCostRaw[]): Attribution
 export function buildReport(scenario: ScenarioSummary, raws: readonly PolicyRawResult[], assumptions: readonly string[]): BacktestReport {
   const oracle = raws.find((r) => r.policy === 'oracle');
   const oracleUsd = oracle ? oracle.spotUsd + oracle.onDemandUsd + oracle.cacheUsd : undefined;
-  return { schemaVersion: REPORT_SCHEMA_VERSION, scenario, policies: raws.map((r) => policyReport(r, oracleUsd)), assumptions: [...assumptions] };
+  return { schemaVersion: REPORT_SCHEMA_VERSION, scenario, policies: raws.map((r) => policyReport(r, oracleUsd, oracle?.pools)), assumptions: [...assumptions] };
 }

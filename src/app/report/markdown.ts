@@ -13,6 +13,14 @@ export function comparisonTable(report: BacktestReport): string {
   return [head, ...report.policies.map(line)].join('\n');
 }
 
+/** Cost and capacity per EC2 pool and policy (no table when no policy recorded pools). */
+export function poolTable(report: BacktestReport): string {
+  const rows = report.policies.flatMap((p) => (p.pools ?? []).map((x) =>
+    `| ${p.policy} | ${x.poolId} | ${usd(x.ec2CostUsd)} | ${x.costRatioToOracle === null ? 'n/a' : x.costRatioToOracle.toFixed(2)} | ${x.demandAvgUnits.toFixed(2)} | ${x.readyAvgUnits.toFixed(2)} | ${x.idleUnitHours.toFixed(1)} | ${x.unmetDemandUnitSec.toFixed(0)} |`));
+  if (rows.length === 0) return 'No per-pool figures were recorded.';
+  return ['| policy | pool | EC2 cost (USD) | × oracle\'s pool | demand avg (units) | ready avg (units) | idle (unit-h) | unmet demand (unit-s) |', '|---|---|---:|---:|---:|---:|---:|---:|', ...rows].join('\n');
+}
+
 function prefetchTable(report: BacktestReport): string {
   const rows = report.policies.map((p) => (p.prefetch
     ? `| ${p.policy} | ${p.prefetch.preparations} | ${p.prefetch.hits} | ${p.prefetch.aborted ?? '-'} | ${p.prefetch.expired ?? '-'} | ${p.prefetch.evicted ?? '-'} | ${p.prefetch.setupSecSaved.toFixed(0)} | ${p.prefetch.wastedCpuSec.toFixed(0)} | ${usd4(p.prefetch.wastedUsd)} |`
@@ -59,6 +67,12 @@ export function reportMarkdown(report: BacktestReport): string {
     comparisonTable(report),
     '',
     'Forecast error is sMAPE (symmetric mean absolute percentage error, 0–200%) of the mean forecast over the first hour after each forecast origin. Step wait is the time a task waited for capacity after its dependencies finished.',
+    '',
+    '## Cost by pool',
+    '',
+    poolTable(report),
+    '',
+    'EC2 cost of each pool\'s instances (spot and on-demand; the prefetch state cache is the comparison\'s cache column), against the oracle\'s cost for the same pool. Demand is the metric demand plus the vCPU of running and queued steps; ready is the capacity running and booted.',
     '',
     '## Work',
     '',

@@ -11,6 +11,22 @@ export interface ChainCostRaw {
   readonly costUsd: number;
 }
 
+/** Measurements of one EC2 pool over the run (sums over ticks). */
+export interface PoolRaw {
+  readonly poolId: string;
+  /** Spot plus on-demand cost of the pool's instances, USD (the cache is reported apart). */
+  readonly ec2Usd: number;
+  /** Sum over ticks of the pool's demand (metric demand plus running and queued task vCPU), units. */
+  readonly demandUnitTicks: number;
+  /** Sum over ticks of the pool's ready capacity, units. */
+  readonly readyUnitTicks: number;
+  readonly ticks: number;
+  /** Ready capacity not used, unit-seconds. */
+  readonly idleUnitSec: number;
+  /** Metric demand not served, unit-seconds. */
+  readonly unmetUnitSec: number;
+}
+
 /** Fields a raw result carries over to the {@link PolicyReport} unchanged (counts and summaries). */
 type CarriedOver = Pick<
   PolicyReport,
@@ -31,6 +47,8 @@ export interface PolicyRawResult extends CarriedOver {
   readonly makespanSec: readonly number[];
   /** Ready capacity not used, unit-seconds (reported as unit-hours). */
   readonly idleUnitSec: number;
+  /** Per EC2 pool, in the scenario's order; absent: no pool table in the report. */
+  readonly pools?: readonly PoolRaw[];
   /** Every submitted chain's cost (attribution); absent: no attribution in the report. */
   readonly chainCosts?: readonly ChainCostRaw[];
   /** Epoch seconds of the last tick. */

@@ -95,6 +95,23 @@ export interface AttributionSummary {
   readonly byWorkflow: Readonly<Record<string, AttributionEntry>>;
 }
 
+/** Where one policy's EC2 money went, per pool (the prefetch state cache is `cost.cacheUsd`). */
+export interface PoolSummary {
+  readonly poolId: string;
+  /** Spot plus on-demand cost of the pool's instances, USD. */
+  readonly ec2CostUsd: number;
+  /** ec2CostUsd / the oracle's for the same pool (null without an oracle or when its pool cost 0). */
+  readonly costRatioToOracle: number | null;
+  /** Mean demand (metric demand plus running and queued task vCPU), units. */
+  readonly demandAvgUnits: number;
+  /** Mean ready capacity, units. */
+  readonly readyAvgUnits: number;
+  /** Ready capacity not used, unit-hours. */
+  readonly idleUnitHours: number;
+  /** Metric demand not served, unit-seconds. */
+  readonly unmetDemandUnitSec: number;
+}
+
 /** Results of one policy over the run. */
 export interface PolicyReport {
   /** "reactive" | "predictive-hourly" | "prescale" | "oracle" (or another registered policy name). */
@@ -132,6 +149,8 @@ export interface PolicyReport {
   readonly decisionCounts: Readonly<Record<string, number>>;
   /** Cost per principal and workflow of submitted chains (absent when there were none). */
   readonly attribution?: AttributionSummary;
+  /** Cost and capacity per EC2 pool (absent when the run did not record them). */
+  readonly pools?: readonly PoolSummary[];
 }
 
 /** What was simulated. */
