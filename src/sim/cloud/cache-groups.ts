@@ -5,7 +5,7 @@
  * consumed will be billed as a full hour"), from when a node is added (while growing, the nodes being
  * added count) until it is removed. A shrink removes the nodes whose paid hour ends soonest.
  */
-import { billedCacheNodes, type CacheGroupState, type CachePool } from '../../core/model/index.js';
+import { billedCacheNodes, cacheUsableMemoryGiB, type CacheGroupState, type CachePool } from '../../core/model/index.js';
 
 /** One simulated cache group. */
 export interface SimCacheGroup {
@@ -64,4 +64,14 @@ export function toCacheState(g: SimCacheGroup): CacheGroupState {
     ...(g.pending ? { pending: { ...g.pending } } : {}),
     priceUsdPerNodeHour: g.priceUsdPerNodeHour,
   };
+}
+
+/**
+ * Memory a group holds for data, GiB: its shards' memory × the usable share (core/model
+ * `cacheUsableMemoryGiB`); while a shape change runs, the smaller of the two shapes (a shrink moves
+ * the data off the shards being removed first; new shards take data only once the change completes).
+ */
+export function cacheGroupUsableGiB(g: SimCacheGroup): number {
+  const shards = g.pending ? Math.min(g.shards, g.pending.shards) : g.shards;
+  return cacheUsableMemoryGiB(shards, g.nodeMemoryGiB);
 }

@@ -6,7 +6,7 @@
  * for unavailable offerings and `not-owned` for foreign instances.
  */
 import {
-  cacheNodeCount, cacheUsableMemoryGiB, OWNER_TAG_KEY, POOL_TAG_KEY, SPOT_INTERRUPTION_NOTICE_SEC,
+  cacheNodeCount, OWNER_TAG_KEY, POOL_TAG_KEY, SPOT_INTERRUPTION_NOTICE_SEC,
   type ApplyResult, type CachePool, type CapacitySnapshot, type CloudEvent, type Command, type Ec2Pool,
   type LaunchCommand, type Offering, type PreExecuteCommand, type Random, type ScaleCacheCommand, type TerminateCommand,
 } from '../../core/model/index.js';
@@ -15,7 +15,7 @@ import type { CloudProvider } from '../../ports/cloud-provider.js';
 import type { EventQueue } from '../event-queue.js';
 import type { SimClock } from '../sim-clock.js';
 import { EVENT_PRIORITY, type CloudSimEvent, type SimEvent } from '../sim-events.js';
-import { toCacheState, type SimCacheGroup } from './cache-groups.js';
+import { cacheGroupUsableGiB, toCacheState, type SimCacheGroup } from './cache-groups.js';
 import { CostLedger, type CostAccrual } from './cost-ledger.js';
 import { drawLeadTimeSec, type LeadTimeModel } from './lead-time.js';
 import { toPortInstance, type SimInstance } from './sim-instance.js';
@@ -147,17 +147,10 @@ export class SimulatedCloud implements CloudProvider {
     return result;
   }
 
-  /**
-   * Usable memory of the prefetch state cache (the first cache pool), GiB: its shards' memory × the
-   * usable share (core/model `cacheUsableMemoryGiB`); while a shape change runs, the smaller of the
-   * two shapes (a shrink moves the data off the shards being removed first; new shards take data only
-   * once the change completes). Undefined without a cache pool (unbounded).
-   */
+  /** Usable memory of the prefetch state cache (the first cache pool; cache-groups.ts `cacheGroupUsableGiB`), GiB; undefined without one (unbounded). */
   prefetchCacheCapacityGiB(): number | undefined {
     const g = this.caches.values().next().value as SimCacheGroup | undefined;
-    if (!g) return undefined;
-    const shards = g.pending ? Math.min(g.shards, g.pending.shards) : g.shards;
-    return cacheUsableMemoryGiB(shards, g.nodeMemoryGiB);
+    return g ? cacheGroupUsableGiB(g) : undefined;
   }
 
   /** Cloud events (spot notices) not yet drained; each returned once. */
