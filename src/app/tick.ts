@@ -7,7 +7,7 @@
  * so a tick that crashed mid-way is re-run with the same commands and skips those already applied;
  * a tick whose time is not after the last completed tick does nothing.
  */
-import { quantileKey, type MetricSeries, type ApplyResult, type CachePool, type Command, type Decision, type Ec2Pool, type Forecast, type Offering } from '../core/model/index.js';
+import { poolUnits, quantileKey, type MetricSeries, type ApplyResult, type CachePool, type Command, type Decision, type Ec2Pool, type Forecast, type Offering } from '../core/model/index.js';
 import { DEFAULT_CACHE_NODE_TABLE } from '../core/market/index.js';
 import { parsePrefetchConfig, selectPrefetch } from '../core/predict/prefetch-selection.js';
 import { checkCacheNodes, planCacheStage, PreparedStateLedger } from './tick/cache.js';
@@ -155,10 +155,12 @@ export function createControllerTick(deps: TickDeps): ControllerTick {
     const recentBacklog = latestBacklog(latest, backlogIds.length > 0 ? backlog : []);
 
     // predict
-    const pred = predictSteps(book, deps.nextStep, scorer, now, slotSec, slots, Math.max(3, cfg.prefetch.topN));
+    // the known steps of each EC2 pool are list-scheduled on its ready capacity (core/plan/queue-drain.ts)
+    const snap0 = await deps.cloud.describeCapacity();
+    const readyUnits = new Map(pools.map((p) => [p.id, poolUnits(snap0, p.id, ['running'])]));
+    const pred = predictSteps(book, deps.nextStep, scorer, now, slotSec, slots, Math.max(3, cfg.prefetch.topN), readyUnits);
 
     // spot signals: replace at-risk instances ahead, before planning, so the planner counts the replacements
-    const snap0 = await deps.cloud.describeCapacity();
     const spot = reactToSpotStage({
       nowSec: now, pools, offeringsByPool, capacity: snap0, events: cloudEvents, criticalInstanceIds: (id) => critical.instanceIds(book, id, snap0),
       avoidOfferings: state.avoidOfferings ?? {}, replacedInstances: state.replacedInstances ?? {}, ...(opts.spotAvoidSec !== undefined ? { avoidSec: opts.spotAvoidSec } : {}),

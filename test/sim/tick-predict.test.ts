@@ -39,6 +39,21 @@ describe('tick step prediction from the DAG', () => {
     expect(units).toEqual([1, 1, 11, 11, 0, 0, 0, 0, 0, 0]);
   });
 
+  it('with the pool\'s ready capacity, drains the fan-out on it: the maps wait for room and the merge starts later', () => {
+    const book = new ChainBook(new TaskCatalog([fanOut]));
+    book.ingest([...fanOut.variants[0].tasks.map((t) => ev(t.task_id, 'submitted', 1000)), ev('split', 'started', 1000)]);
+    // 4 vCPU ready (slots start at 1060 + 60k, each the largest running + waiting units within it):
+    // split until 1200 (1); at 1200 two maps run and three wait (10); at 1260 two more run, one map and
+    // the merge (ready at 1260 in the book's schedule) wait (7); at 1320 the last map and the merge run
+    // (3); the merge ends at 1350 (2) and the last map at 1380 (0)
+    const out = predictSteps(book, createNextStepModel('markov1'), new PredictionScorer(), 1060, 60, 10, 3, new Map([['batch', 4]]));
+    expect(out.committedByPool.get('batch')).toEqual([1, 1, 10, 10, 7, 2, 0, 0, 0, 0]);
+    // ample capacity: the steps run when the schedule says, and each slot counts the most units running
+    // at once (the unlimited-capacity view above adds steps that merely share a slot: 11)
+    const ample = predictSteps(book, createNextStepModel('markov1'), new PredictionScorer(), 1060, 60, 10, 3, new Map([['batch', 100]]));
+    expect(ample.committedByPool.get('batch')).toEqual([1, 1, 10, 10, 0, 0, 0, 0, 0, 0]);
+  });
+
   it('never expects a step before now when its dependency overruns its median, and holds the overrunning step', () => {
     const book = new ChainBook(new TaskCatalog([fanOut]));
     book.ingest([...fanOut.variants[0].tasks.map((t) => ev(t.task_id, 'submitted', 1000)), ev('split', 'started', 1000)]);

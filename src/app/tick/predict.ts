@@ -10,6 +10,7 @@ import { taskTypeOf, type ExecutionEvent } from '../../core/model/index.js';
 import type { NextStepModel, NextStepPrediction } from '../../core/predict/types.js';
 import type { PrefetchChainInput } from '../../core/predict/prefetch-selection.js';
 import type { ChainBook } from './chains.js';
+import { drainedDemandUnits, type DrainJob } from '../../core/plan/queue-drain.js';
 
 /** Top-1 hit counting. */
 export interface HitCounter {
@@ -58,9 +59,15 @@ export class PredictionScorer {
 /**
  * Predicts the next steps of every chain with a running step.
  * @param topN predictions per chain
+ * @param readyUnitsByPool ready capacity per pool, units: when given, a pool's committed units are
+ *   its known steps list-scheduled on that capacity (core/plan `drainedDemandUnits`: a queue the pool
+ *   drains before a launch could help is not launched for, one that outlasts a runtime is held
+ *   longer); absent (or a pool not in it): every known step holds its vCPU from its expected start
+ *   for its median runtime, as if capacity were unlimited
  */
 export function predictSteps(
   book: ChainBook, model: NextStepModel, scorer: PredictionScorer, nowSec: number, slotSec: number, slots: number, topN: number,
+  readyUnitsByPool?: ReadonlyMap<string, number>,
 ): PredictOutput {
   const unitsByPool = new Map<string, number[]>();
   const committedByPool = new Map<string, number[]>();
@@ -70,10 +77,18 @@ export function predictSteps(
     if (!arr) m.set(poolId, (arr = new Array<number>(slots).fill(0)));
     return arr;
   };
+  const jobsByPool = new Map<string, DrainJob[]>();
   for (const c of book.chains.values()) {
     // from the DAG: every known step of the chain over the slots it is expected to hold capacity
     const scheduled = book.schedule(c, nowSec);
     for (const t of scheduled.values()) {
+      if (readyUnitsByPool?.has(t.step.poolId)) {
+        let jobs = jobsByPool.get(t.step.poolId);
+        if (!jobs) jobsByPool.set(t.step.poolId, (jobs = []));
+        const running = t.step.status === 'started';
+        jobs.push({ readySec: t.startSec, durationSec: t.releaseSec === Infinity ? Infinity : t.releaseSec - t.startSec, units: t.step.def.resource_requirements.vcpu, running });
+        continue;
+      }
       const k0 = Math.max(0, Math.floor((t.startSec - nowSec) / slotSec));
       const k1 = t.releaseSec === Infinity ? slots : Math.min(slots, Math.ceil((t.releaseSec - nowSec) / slotSec));
       if (k0 >= k1) continue;
@@ -95,6 +110,11 @@ export function predictSteps(
       if (k < slots) row(unitsByPool, step.poolId)[k] += p.probability * step.def.resource_requirements.vcpu;
     }
     prefetchInputs.push({ chainId: c.chainId, workflow: c.workflow, predictions: preds, pendingSteps: future.map((s) => ({ task: s.def, poolId: s.poolId })) });
+  }
+  for (const [poolId, jobs] of jobsByPool) {
+    const drained = drainedDemandUnits(jobs, readyUnitsByPool?.get(poolId) ?? 0, nowSec, slotSec, slots);
+    const arr = row(committedByPool, poolId);
+    drained.forEach((u, k) => { arr[k] += u; });
   }
   scorer.forget(new Set(book.chains.keys()));
   return { unitsByPool, committedByPool, prefetchInputs };

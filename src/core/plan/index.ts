@@ -1,6 +1,7 @@
 /** Capacity and market planning (issue 6). */
 export * from './types.js';
 export * from './demand.js';
+export * from './queue-drain.js';
 export * from './fleet.js';
 export * from './commands.js';
 export * from './frame.js';
