@@ -43,11 +43,10 @@ describe('tick step prediction from the DAG', () => {
     const book = new ChainBook(new TaskCatalog([fanOut]));
     book.ingest([...fanOut.variants[0].tasks.map((t) => ev(t.task_id, 'submitted', 1000)), ev('split', 'started', 1000)]);
     // 4 vCPU ready (slots start at 1060 + 60k, each the largest running + waiting units within it):
-    // split until 1200 (1); at 1200 two maps run and three wait (10); at 1260 two more run, one map and
-    // the merge (ready at 1260 in the book's schedule) wait (7); at 1320 the last map and the merge run
-    // (3); the merge ends at 1350 (2) and the last map at 1380 (0)
+    // split until 1200 (1); at 1200 two maps run and three wait (10); at 1260 two more run and one
+    // waits (6); at 1320 the last map runs (2); the merge waits for it and runs 1380-1410 (1)
     const out = predictSteps(book, createNextStepModel('markov1'), new PredictionScorer(), 1060, 60, 10, 3, new Map([['batch', 4]]));
-    expect(out.committedByPool.get('batch')).toEqual([1, 1, 10, 10, 7, 2, 0, 0, 0, 0]);
+    expect(out.committedByPool.get('batch')).toEqual([1, 1, 10, 10, 6, 2, 0, 0, 0, 0]);
     // ample capacity: the steps run when the schedule says, and each slot counts the most units running
     // at once (the unlimited-capacity view above adds steps that merely share a slot: 11)
     const ample = predictSteps(book, createNextStepModel('markov1'), new PredictionScorer(), 1060, 60, 10, 3, new Map([['batch', 100]]));

@@ -81,12 +81,21 @@ export function predictSteps(
   for (const c of book.chains.values()) {
     // from the DAG: every known step of the chain over the slots it is expected to hold capacity
     const scheduled = book.schedule(c, nowSec);
+    const indexOf = new Map<string, { poolId: string; index: number }>();
     for (const t of scheduled.values()) {
-      if (readyUnitsByPool?.has(t.step.poolId)) {
-        let jobs = jobsByPool.get(t.step.poolId);
-        if (!jobs) jobsByPool.set(t.step.poolId, (jobs = []));
-        const running = t.step.status === 'started';
-        jobs.push({ readySec: t.startSec, durationSec: t.releaseSec === Infinity ? Infinity : t.releaseSec - t.startSec, units: t.step.def.resource_requirements.vcpu, running });
+      if (!readyUnitsByPool?.has(t.step.poolId)) continue;
+      let jobs = jobsByPool.get(t.step.poolId);
+      if (!jobs) jobsByPool.set(t.step.poolId, (jobs = []));
+      indexOf.set(t.step.def.task_id, { poolId: t.step.poolId, index: jobs.length });
+      const running = t.step.status === 'started';
+      jobs.push({ readySec: t.startSec, durationSec: t.releaseSec === Infinity ? Infinity : t.releaseSec - t.startSec, units: t.step.def.resource_requirements.vcpu, running });
+    }
+    for (const t of scheduled.values()) {
+      const me = indexOf.get(t.step.def.task_id);
+      if (me) {
+        // parents in the same pool: the drain starts the step no earlier than they end there
+        const after = t.step.def.dependencies.map((d) => indexOf.get(d)).filter((x) => x?.poolId === me.poolId).map((x) => x!.index);
+        if (after.length > 0) { const jobs = jobsByPool.get(me.poolId)!; jobs[me.index] = { ...jobs[me.index], after }; }
         continue;
       }
       const k0 = Math.max(0, Math.floor((t.startSec - nowSec) / slotSec));

@@ -11,10 +11,11 @@
  * would need at that time for no known step to wait, if nothing more were launched.
  *
  * Units are vCPU (capacity units); a job wider than the whole capacity waits (it needs a launch).
- * Ready times come from the chain book's schedule: a step the drain delays does not delay its
- * children here (they may start before it ends), and instances are one pool of vCPU (no packing by
- * memory or instance). Both make the estimate lean low when the queue is deep; the tick's residual
- * calibration of the observed backlog (app/tick/pool-calibration.ts) absorbs what it misses.
+ * Ready times come from the chain book's schedule; a job listing `after` (its parents in the same
+ * list) is also held until they end here, so a fan-out the drain delays delays its merge. Parents in
+ * other pools keep the book's times, and instances are one pool of vCPU (no packing by memory or
+ * instance): the estimate leans low when the queue is deep, and the tick's residual calibration of
+ * the observed backlog (app/tick/pool-calibration.ts) absorbs what it misses.
  */
 
 /** One known step. */
@@ -26,6 +27,8 @@ export interface DrainJob {
   readonly units: number;
   /** True when the step is running (it holds its units from `readySec` for `durationSec`). */
   readonly running: boolean;
+  /** Indices (in the same job list) of steps it waits for: it is ready no earlier than they end here. */
+  readonly after?: readonly number[];
 }
 
 /**
@@ -37,37 +40,51 @@ export function drainedDemandUnits(jobs: readonly DrainJob[], capacityUnits: num
   if (!(slotSec > 0) || !(slots >= 0)) throw new RangeError(`slotSec must be > 0 and slots >= 0, got ${slotSec} and ${slots}`);
   const out = new Array<number>(slots).fill(0);
   const horizonEndSec = nowSec + slots * slotSec;
-  const running: Array<{ endSec: number; units: number }> = [];
+  const running: Array<{ endSec: number; units: number; i: number }> = [];
   let used = 0;
-  for (const j of jobs) {
-    if (!j.running) continue;
+  // children held back until their parents end in this schedule
+  const blockers = jobs.map((j) => (j.after ?? []).filter((p) => p !== undefined && p >= 0 && p < jobs.length).length);
+  const children = jobs.map(() => [] as number[]);
+  jobs.forEach((j, i) => (j.after ?? []).forEach((p) => { if (p >= 0 && p < jobs.length) children[p].push(i); }));
+  const readyAt = jobs.map((j) => j.readySec);
+  const finish = (i: number, tSec: number): void => {
+    for (const c of children[i]) { readyAt[c] = Math.max(readyAt[c], tSec); blockers[c]--; }
+  };
+  jobs.forEach((j, i) => {
+    if (!j.running) return;
     const endSec = j.readySec + j.durationSec;
-    if (endSec <= nowSec) continue;
-    running.push({ endSec, units: j.units });
+    if (endSec <= nowSec) { finish(i, nowSec); return; }
+    running.push({ endSec, units: j.units, i });
     used += j.units;
-  }
-  const queue = jobs.map((j, i) => ({ j, i })).filter((x) => !x.j.running).sort((a, b) => a.j.readySec - b.j.readySec || a.i - b.i).map((x) => x.j);
-  const waiting: DrainJob[] = [];
+  });
+  const pending = new Set(jobs.map((j, i) => i).filter((i) => !jobs[i].running));
+  const waiting: number[] = [];
   let waitingUnits = 0;
-  let qi = 0;
   let t = nowSec;
   for (;;) {
     for (let i = running.length - 1; i >= 0; i--) {
-      if (running[i].endSec <= t) { used -= running[i].units; running.splice(i, 1); }
+      if (running[i].endSec <= t) { used -= running[i].units; finish(running[i].i, running[i].endSec); running.splice(i, 1); }
     }
-    while (qi < queue.length && queue[qi].readySec <= t) { waitingUnits += queue[qi].units; waiting.push(queue[qi++]); }
-    for (let i = 0; i < waiting.length;) {
-      const w = waiting[i];
-      if (used + w.units <= capacityUnits + 1e-9) {
-        waitingUnits -= w.units;
-        if (w.durationSec > 0) {
-          running.push({ endSec: t + w.durationSec, units: w.units });
-          used += w.units;
-        }
-        waiting.splice(i, 1);
-      } else i++;
+    for (const i of [...pending].sort((a, b) => readyAt[a] - readyAt[b] || a - b)) {
+      if (blockers[i] > 0 || readyAt[i] > t) continue;
+      pending.delete(i);
+      waitingUnits += jobs[i].units;
+      waiting.push(i);
     }
-    let next = qi < queue.length ? queue[qi].readySec : Infinity;
+    for (let w = 0; w < waiting.length;) {
+      const i = waiting[w];
+      const j = jobs[i];
+      if (used + j.units <= capacityUnits + 1e-9) {
+        waitingUnits -= j.units;
+        if (j.durationSec > 0) {
+          running.push({ endSec: t + j.durationSec, units: j.units, i });
+          used += j.units;
+        } else finish(i, t);
+        waiting.splice(w, 1);
+      } else w++;
+    }
+    let next = Infinity;
+    for (const i of pending) if (blockers[i] === 0 && readyAt[i] > t && readyAt[i] < next) next = readyAt[i];
     for (const r of running) if (r.endSec > t && r.endSec < next) next = r.endSec;
     const level = Math.max(0, used + waitingUnits);
     const kFrom = Math.max(0, Math.floor((t - nowSec) / slotSec));

@@ -38,6 +38,12 @@ describe('known steps drained by the ready capacity', () => {
     expect(drainedDemandUnits(jobs, 100, 0, 60, 4)).toEqual([3, 3, 2, 0]);
   });
 
+  it('holds a step until the parents it lists end in the drained schedule', () => {
+    // 3 parents of 60 s on 2 vCPU: two run 0-60, the third 60-120; the child (ready at 60 in the book) waits for it
+    const jobs: DrainJob[] = [...queued(3, 60), { readySec: 60, durationSec: 30, units: 2, running: false, after: [0, 1, 2] }];
+    expect(drainedDemandUnits(jobs, 2, 0, 60, 4)).toEqual([3, 1, 2, 0]);
+  });
+
   it('rejects a non-positive slot length', () => {
     expect(() => drainedDemandUnits([], 1, 0, 0, 3)).toThrow(RangeError);
   });
