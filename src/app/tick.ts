@@ -186,7 +186,7 @@ export function createControllerTick(deps: TickDeps): ControllerTick {
         if (c.kind === 'pre-execute' && r.status !== 'failed') {
           prepared.add(`${c.chainId}/${c.taskId}`);
           const def = book.chains.get(c.chainId)?.steps.get(c.taskId)?.def;
-          if (def) ledger.add(c, def, now, cfg.prefetch.ttlSec, prefetchCfg ? { usdPerVcpuHour: prefetchCfg.usdPerVcpuHour, latencyValueUsdPerHour: prefetchCfg.latencyValueUsdPerHour } : undefined);
+          if (def) ledger.add(c, def, now, cfg.prefetch.ttlSec, prefetchCfg);
         }
         if (r.status === 'failed') decisions.push({ atSec: now, kind: 'validate', subject: c.poolId, chosen: `failed ${c.id}`, reason: `${r.error?.code}: ${r.error?.message}` });
         if (deps.store) await holder.save({ ...base, preparedStates: ledger.toRecord(), inFlight: { tickSec: now, appliedIds: [...done] } });

@@ -41,7 +41,6 @@ export const CACHE_CHUNK_MIB = 1;
 /** Margin before need when growing a cache, seconds (planCacheCapacity's default). */
 export const CACHE_MARGIN_SEC = 60;
 
-
 /** Prices that value a prepared state (the prefetch configuration's). */
 export interface StateValuePrices {
   /** Price of the compute a skipped setup saves, USD per vCPU-hour. */

@@ -11,6 +11,7 @@ import type { CloudProvider } from '../../ports/cloud-provider.js';
 import type { EventSource } from '../../ports/event-source.js';
 import type { Logger } from '../../ports/logger.js';
 import type { MetricsSource } from '../../ports/metrics-source.js';
+import type { HeldState } from './cache.js';
 import type { StateStore } from '../../ports/state-store.js';
 
 /** A metric that counts vCPU of a pool's queued and running tasks (a custom CloudWatch metric). */
@@ -86,7 +87,7 @@ export interface TickState {
    * (epoch seconds). Restored after a restart, so a prepared step is not prepared again and the cache
    * is not shrunk under states it still holds.
    */
-  readonly preparedStates?: Readonly<Record<string, { readonly gib: number; readonly untilSec: number; readonly valueUsd?: number }>>;
+  readonly preparedStates?: Readonly<Record<string, HeldState>>;
   /** A tick that started acting and did not finish: its time and the command ids already applied. */
   readonly inFlight?: { readonly tickSec: number; readonly appliedIds: readonly string[] };
 }

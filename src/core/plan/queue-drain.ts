@@ -47,9 +47,24 @@ export function drainedDemandUnits(jobs: readonly DrainJob[], capacityUnits: num
   const children = jobs.map(() => [] as number[]);
   jobs.forEach((j, i) => (j.after ?? []).forEach((p) => { if (p >= 0 && p < jobs.length) children[p].push(i); }));
   const readyAt = jobs.map((j) => j.readySec);
-  const finish = (i: number, tSec: number): void => {
-    for (const c of children[i]) { readyAt[c] = Math.max(readyAt[c], tSec); blockers[c]--; }
+  // jobs not running whose parents have all ended, by (ready time, index): the next to queue first
+  const eligible: number[] = [];
+  const before = (a: number, b: number): boolean => readyAt[a] < readyAt[b] || (readyAt[a] === readyAt[b] && a < b);
+  const makeEligible = (i: number): void => {
+    let lo = 0;
+    let hi = eligible.length;
+    while (lo < hi) { const mid = (lo + hi) >> 1; if (before(eligible[mid], i)) lo = mid + 1; else hi = mid; }
+    eligible.splice(lo, 0, i);
   };
+  const finish = (i: number, tSec: number): void => {
+    for (const c of children[i]) {
+      readyAt[c] = Math.max(readyAt[c], tSec);
+      if (--blockers[c] === 0 && !jobs[c].running) makeEligible(c);
+    }
+  };
+  jobs.forEach((j, i) => {
+    if (!j.running && blockers[i] === 0) makeEligible(i);
+  });
   jobs.forEach((j, i) => {
     if (!j.running) return;
     const endSec = j.readySec + j.durationSec;
@@ -57,7 +72,6 @@ export function drainedDemandUnits(jobs: readonly DrainJob[], capacityUnits: num
     running.push({ endSec, units: j.units, i });
     used += j.units;
   });
-  const pending = new Set(jobs.map((j, i) => i).filter((i) => !jobs[i].running));
   const waiting: number[] = [];
   let waitingUnits = 0;
   let t = nowSec;
@@ -65,12 +79,12 @@ export function drainedDemandUnits(jobs: readonly DrainJob[], capacityUnits: num
     for (let i = running.length - 1; i >= 0; i--) {
       if (running[i].endSec <= t) { used -= running[i].units; finish(running[i].i, running[i].endSec); running.splice(i, 1); }
     }
-    for (const i of [...pending].sort((a, b) => readyAt[a] - readyAt[b] || a - b)) {
-      if (blockers[i] > 0 || readyAt[i] > t) continue;
-      pending.delete(i);
-      waitingUnits += jobs[i].units;
-      waiting.push(i);
+    let admitted = 0;
+    while (admitted < eligible.length && readyAt[eligible[admitted]] <= t) {
+      waitingUnits += jobs[eligible[admitted]].units;
+      waiting.push(eligible[admitted++]);
     }
+    eligible.splice(0, admitted);
     for (let w = 0; w < waiting.length;) {
       const i = waiting[w];
       const j = jobs[i];
@@ -83,8 +97,8 @@ export function drainedDemandUnits(jobs: readonly DrainJob[], capacityUnits: num
         waiting.splice(w, 1);
       } else w++;
     }
-    let next = Infinity;
-    for (const i of pending) if (blockers[i] === 0 && readyAt[i] > t && readyAt[i] < next) next = readyAt[i];
+    // a child freed by a zero-length step started just now is ready at t: it is queued on the next pass
+    let next = eligible.length > 0 ? Math.max(t, readyAt[eligible[0]]) : Infinity;
     for (const r of running) if (r.endSec > t && r.endSec < next) next = r.endSec;
     const level = Math.max(0, used + waitingUnits);
     const kFrom = Math.max(0, Math.floor((t - nowSec) / slotSec));

@@ -125,8 +125,11 @@ export class PrefetchLedger {
    */
   advance(nowSec: number, capacityGiB: number | undefined): void {
     const cap = capacityGiB ?? Infinity;
-    const ready = this.waiting.filter((p) => p.readyAtSec <= nowSec && !p.outcome).sort((a, b) => a.readyAtSec - b.readyAtSec);
-    this.waiting = this.waiting.filter((p) => p.readyAtSec > nowSec && !p.outcome);
+    const ready: Prep[] = [];
+    const later: Prep[] = [];
+    for (const p of this.waiting) if (!p.outcome) (p.readyAtSec <= nowSec ? ready : later).push(p);
+    this.waiting = later;
+    ready.sort((a, b) => a.readyAtSec - b.readyAtSec);
     for (const p of ready) {
       this.expireUntil(p.readyAtSec);
       this.resident.push(p);
