@@ -21,6 +21,7 @@ import type { Scenario } from '../src/sim/scenario/schema.js';
 import type { BacktestReport } from '../src/app/report/index.js';
 import { frontierTable, serviceLevelFrontier, taskPoolIds } from './service-level-frontier.js';
 import { latencyValuePoints, latencyValueTable } from './latency-value.js';
+import { waitReserve, waitReserveSection } from './wait-reserve.js';
 
 const DATA = path.resolve(process.cwd(), '../shared/data');
 
@@ -84,6 +85,11 @@ if (skipped.length > 0) sections.push(`Series too short for ${days} days plus on
 sections.push('### The price of waiting less: task-pool service level\n\nThe task pools hold the known steps plus the conformal quantile, at their service level, of the backlog the known steps did not explain (work of chains not yet submitted). Raising it buys headroom for new chains\' first steps, which no forecast can place: each launch takes a lead time (60–180 s here) while the goal asks for waits of seconds. Each row is one prescale run; the oracle and reactive are those of the tables above.');
 sections.push(await frontier('Default', def, defRun.report, [0.8, 0.85, 0.9, 0.95]));
 sections.push(await frontier('Traces', traces, trRun.report, [0.8, 0.9, 0.95, 0.97, 0.99]));
+sections.push('### What the wait goal costs at best\n\nChains arrive unannounced and a launch takes a lead time, so a chain\'s first steps can start within the goal only on capacity free when it arrives. The least reserve of free vCPU that keeps 95% of all steps within the goal, under assumptions that all favour the policy (only root steps can wait; each chain has the whole reserve; shortest first with backfill; fungible vCPU at the pool\'s cheapest vCPU-hour; bench/wait-reserve.ts), priced over the run. A policy that cannot beat these bounds cannot meet both goals.');
+for (const [label, sc, report] of [['Default', def, defRun.report], ['Traces', traces, trRun.report]] as const) {
+  const goalSec = report.policies.find((p) => p.policy === 'reactive')!.stepWait.p95Sec / 10;
+  sections.push(waitReserveSection(label, waitReserve(sc, goalSec), report, goalSec));
+}
 if (process.env.BACKTEST_BENCH_FRONTIER !== '0') {
   sections.push('### The price of the prefetch state cache\n\nA prepared state that is used saves its step\'s setup: compute (at the prefetch vCPU price) and latency. The state cache adds a shard only when the states it would keep from eviction are worth the shard\'s node-hour, valuing latency at `prefetch.latencyValueUsdPerHour` (default 0: the compute saved must pay for it). A full cache evicts the least recently written state (ElastiCache\'s `volatile-lru`) and that step runs cold. Each row is one prescale run on the default scenario.');
   const oracleUsd = defRun.report.policies.find((p) => p.policy === 'oracle')!.cost.totalUsd;
