@@ -63,6 +63,7 @@ function executionView(e: ExecutionRecord): Record<string, unknown> {
       output: s.output ?? null,
       error: s.error ?? null,
       cost_usd: s.costUsd,
+      setup: s.setup ? { outcome: s.setup.outcome, saved_sec: s.setup.savedSec } : null,
     })),
     outputs: e.outputs ?? null,
     switches: e.switches,

@@ -48,7 +48,7 @@ export class PiscinaPrepareRunner implements Pick<Executor, 'prepare'> {
    */
   async prepare(task: TaskDefinition, input: unknown, opts: { signal?: AbortSignal } = {}): Promise<Buffer> {
     if (!task.prepare) throw new Error(`task ${task.task_id} has no prepare phase`);
-    const out = (await this.pool.run({ location: task.prepare, baseDir: this.baseDir, input }, { signal: opts.signal })) as Uint8Array;
+    const out = (await this.pool.run({ location: task.prepare, baseDir: this.baseDir, input, taskId: task.task_id }, { signal: opts.signal })) as Uint8Array;
     return Buffer.from(out.buffer, out.byteOffset, out.byteLength);
   }
 

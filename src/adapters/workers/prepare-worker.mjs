@@ -1,8 +1,9 @@
 // Piscina worker that runs one task's side-effect-free `prepare` phase in an isolated worker thread.
 // Plain JavaScript (not TypeScript) so it loads in any runner (node, tsx, vitest) without a loader.
-// Input: { location, baseDir, input }. `location` is `module:<path>#<export>` (path relative to
+// Input: { location, baseDir, input, taskId }. `location` is `module:<path>#<export>` (path relative to
 // baseDir, or absolute, or a package name). The export is called with the input (a structured clone
-// of the live input, so the live chain's data can never be changed) and may return a Buffer /
+// of the live input, so the live chain's data can never be changed) and `{ taskId }` (as the local
+// executor passes it) and may return a Buffer /
 // Uint8Array (kept as is) or any JSON-serialisable value (stored as UTF-8 JSON).
 import { pathToFileURL } from 'node:url';
 import { isAbsolute, resolve } from 'node:path';
@@ -16,7 +17,7 @@ function parseLocation(location) {
   return { spec: m[1], name: m[2] };
 }
 
-export default async function prepare({ location, baseDir, input }) {
+export default async function prepare({ location, baseDir, input, taskId }) {
   const { spec, name } = parseLocation(location);
   const url = spec.startsWith('.') || isAbsolute(spec) ? pathToFileURL(resolve(baseDir, spec)).href : spec;
   let mod = loaded.get(url);
@@ -26,7 +27,7 @@ export default async function prepare({ location, baseDir, input }) {
   }
   const fn = mod[name];
   if (typeof fn !== 'function') throw new Error(`prepare location ${location}: export ${name} is not a function`);
-  const out = await fn(input);
+  const out = await fn(input, { taskId });
   if (out instanceof Uint8Array) return out;
   const json = JSON.stringify(out ?? null);
   return Buffer.from(json, 'utf8');

@@ -6,6 +6,7 @@ import type { ComposerOptions } from '../../core/compose/index.js';
 import type { Principal } from '../../core/model/index.js';
 import type { SchemaChecker } from '../../core/registry/index.js';
 import type { Clock, Executor, Logger, StateStore } from '../../ports/index.js';
+import type { PrefetchManager } from '../prefetch/prefetch-manager.js';
 import type { CapacityMonitor } from './capacity-monitor.js';
 import type { ChainServiceConfig } from './config.js';
 
@@ -27,6 +28,13 @@ export interface ChainServiceDeps {
   /** New unique ids (chain and execution ids). */
   readonly newId: () => string;
   readonly logger: Logger;
+  /**
+   * Prepares steps ahead (absent: every step runs cold). A step whose inputs are known but whose pool
+   * has no free unit has its `prepare` phase run in the manager's worker pool while it waits; every
+   * non-critical step with a `prepare` phase then starts through the manager, resuming from the
+   * cached state on a hit (also one prepared before a restart, since the state lives in the cache).
+   */
+  readonly prefetch?: PrefetchManager;
 }
 
 /** Shared state of one service instance. */

@@ -30,6 +30,8 @@ export interface StepRecord {
   output?: unknown;
   error?: string;
   costUsd: number;
+  /** How the step's setup went when the service prepares steps ahead: resumed from a prepared state or why not, and the setup seconds skipped. */
+  setup?: { outcome: 'resumed' | 'not-prepared' | 'still-preparing' | 'stale' | 'cache-unavailable'; savedSec: number };
 }
 
 /** Execution status. */

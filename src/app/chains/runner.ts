@@ -3,13 +3,16 @@
  * within their pools' free units; every step start and end is persisted, so a restarted process
  * resumes without re-running finished steps; at every step boundary the remaining work is re-scored
  * and, on a trigger (overrun of p95 × factor, spot interruption notice, insufficient capacity), the
- * remaining steps switch to the best alternative variant.
+ * remaining steps switch to the best alternative variant. With a prefetch manager, a step that
+ * waits for capacity is prepared meanwhile and starts from its prepared state (see ChainServiceDeps).
  */
 import { assembleDag, availableUnitsAt, composeWorkflow, rescoreForSwitch, taskCost, type SwitchTrigger } from '../../core/compose/index.js';
 import type { Decision } from '../../core/model/index.js';
 import { poolOf } from '../../core/model/index.js';
 import type { ChainContext } from './context.js';
 import { TABLES, executionKey, type ChainRecord, type ExecutionRecord, type StepRecord } from './records.js';
+
+type DagStep = ReturnType<typeof assembleDag>['steps'][number];
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -20,6 +23,8 @@ export class ExecutionRunner {
   private signalSeq: number;
   private readonly overrunReported = new Set<string>();
   private readonly pendingTriggers: SwitchTrigger[] = [];
+  /** Steps whose preparation this runner queued (see {@link prepareWhileWaiting}). */
+  private readonly preparing = new Set<string>();
 
   constructor(
     private readonly ctx: ChainContext,
@@ -77,6 +82,7 @@ export class ExecutionRunner {
       const free = pool && !pool.insufficientCapacity ? availableUnitsAt(pool, profile.atSec) - inUse : 0;
       if (units > free) {
         rec.status = 'waiting-capacity';
+        this.prepareWhileWaiting(step);
         continue;
       }
       this.ctx.poolUnitsInUse.set(step.poolId, inUse + units);
@@ -96,13 +102,14 @@ export class ExecutionRunner {
     const rec = this.rec.steps[taskId];
     Object.assign(rec, { status: 'running', poolId, market, attempts: rec.attempts + 1, startedAtSec: this.ctx.clock.nowSec(), error: undefined });
     await this.save();
-    const input = step.dependencies.length === 0 ? this.rec.input : Object.assign({}, ...step.dependencies.map((d) => this.rec.steps[d]?.output ?? {}));
+    const input = this.inputOf(step);
     const badIn = this.ctx.schemas.validate(step.task.input_schema, input);
     let output: unknown;
     let error: string | undefined = badIn ? `input ${badIn.field}: ${badIn.reason}` : undefined;
     if (!error) {
       try {
-        output = await this.ctx.executor.run(step.task, input, { signal: this.abort });
+        const preparedState = await this.resumeSetup(step, input, rec);
+        output = await this.ctx.executor.run(step.task, input, { signal: this.abort, ...(preparedState ? { preparedState } : {}) });
         const badOut = this.ctx.schemas.validate(step.task.output_schema, output);
         if (badOut) error = `output ${badOut.field}: ${badOut.reason}`;
       } catch (e) {
@@ -129,6 +136,40 @@ export class ExecutionRunner {
       }
     }
     await this.save();
+  }
+
+  /** A step's input: the execution's input for a root, else its parents' outputs merged. */
+  private inputOf(step: DagStep): unknown {
+    return step.dependencies.length === 0 ? this.rec.input : Object.assign({}, ...step.dependencies.map((d) => this.rec.steps[d]?.output ?? {}));
+  }
+
+  /** Queues the `prepare` phase of a step that waits for capacity (its input is known); once per step. */
+  private prepareWhileWaiting(step: DagStep): void {
+    const prefetch = this.ctx.prefetch;
+    if (!prefetch || !step.task.prepare || step.task.critical || this.preparing.has(step.taskId)) return;
+    this.preparing.add(step.taskId);
+    const id = this.rec.executionId;
+    const submitted = prefetch.submit({
+      kind: 'pre-execute', id: `pre:${id}:${step.taskId}`, poolId: step.poolId, reason: 'waiting for capacity', chainId: id, taskId: step.taskId, probability: 1,
+    }, step.task, this.inputOf(step));
+    if (submitted) this.ctx.logger.info('preparing step while it waits for capacity', { executionId: id, taskId: step.taskId, poolId: step.poolId });
+  }
+
+  /**
+   * The prepared state to resume `step` from, if the prefetch manager holds one for this input (its
+   * outcome is recorded on the step); undefined runs the step cold. Never fails the step.
+   */
+  private async resumeSetup(step: DagStep, input: unknown, rec: StepRecord): Promise<Buffer | undefined> {
+    const prefetch = this.ctx.prefetch;
+    if (!prefetch || !step.task.prepare || step.task.critical) return undefined;
+    try {
+      const r = await prefetch.trigger(this.rec.executionId, step.task, input);
+      rec.setup = { outcome: r.reason, savedSec: r.savedSetupSec };
+      return r.hit ? r.preparedState : undefined;
+    } catch (e) {
+      this.ctx.logger.warn('prepared state could not be read; running the step cold', { executionId: this.rec.executionId, taskId: step.taskId, error: e instanceof Error ? e.message : String(e) });
+      return undefined;
+    }
   }
 
   /** Re-scores remaining work at a step boundary; switches variant on a trigger. */
@@ -169,7 +210,14 @@ export class ExecutionRunner {
     if (result.switched) {
       this.rec.switches.push({ atSec: now, from: this.rec.variant, to: result.variant, reason: result.decision.reason });
       const newIds = new Set(result.dag.steps.map((s) => s.taskId));
-      for (const s of Object.values(this.rec.steps)) if (!newIds.has(s.taskId) && (s.status === 'pending' || s.status === 'waiting-capacity')) s.status = 'skipped';
+      const dropped: string[] = [];
+      for (const s of Object.values(this.rec.steps)) {
+        if (!newIds.has(s.taskId) && (s.status === 'pending' || s.status === 'waiting-capacity')) {
+          s.status = 'skipped';
+          dropped.push(s.taskId);
+        }
+      }
+      if (dropped.length > 0) this.ctx.prefetch?.discard(this.rec.executionId, dropped, 'step dropped by a variant switch');
       const variant = this.chain.workflow.variants.find((v) => v.name === result.variant)!;
       for (const s of result.dag.steps) {
         const existing = this.rec.steps[s.taskId];
@@ -215,6 +263,7 @@ export class ExecutionRunner {
   private async finish(status: 'succeeded' | 'failed', dag: ReturnType<ExecutionRunner['dag']> | undefined, error?: string): Promise<void> {
     this.rec.status = status;
     if (error) this.rec.error = error;
+    this.ctx.prefetch?.discard(this.rec.executionId, undefined, `execution ${status}`);
     if (dag) {
       for (const s of dag.steps) {
         const r = this.rec.steps[s.taskId];

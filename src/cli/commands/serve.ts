@@ -1,7 +1,9 @@
 /**
  * `prescale serve`: the Chain Management API on a local port, with chains and executions in an
  * embedded SQLite database, tasks run by the local executor, and unfinished executions resumed on
- * start.
+ * start. Steps that wait for capacity are prepared meanwhile (`prepare` phase in a Piscina worker
+ * pool) and resume from their prepared state, kept in Redis / ElastiCache (`--redis-url`, or the
+ * `REDIS_URL` environment variable; `--redis-cluster` for cluster mode) or else in memory.
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -18,6 +20,10 @@ import { createChainApi } from '../../adapters/http/chain-api.js';
 import { AjvSchemaChecker } from '../../adapters/schema/ajv-schema-checker.js';
 import { SqliteStateStore } from '../../adapters/sqlite/sqlite-state-store.js';
 import type { Logger } from '../../ports/logger.js';
+import { PrefetchManager } from '../../app/prefetch/prefetch-manager.js';
+import { LruStateCache } from '../../adapters/cache/lru-state-cache.js';
+import { RedisStateCache } from '../../adapters/redis/redis-state-cache.js';
+import { PiscinaPrepareRunner } from '../../adapters/workers/piscina-prepare-runner.js';
 
 /** Options of `prescale serve`. */
 export interface ServeOptions {
@@ -26,6 +32,26 @@ export interface ServeOptions {
   readonly host: string;
   readonly db: string;
   readonly seed: string;
+  /** Worker threads preparing steps ahead ("0": no preparation). */
+  readonly prefetchWorkers?: string;
+  /** Redis URL of the prepared-state cache (absent: REDIS_URL, else an in-memory LRU). */
+  readonly redisUrl?: string;
+  /** The Redis endpoint is a cluster-mode configuration endpoint. */
+  readonly redisCluster?: boolean;
+}
+
+/** The prefetch manager of `serve` and what stops it; undefined when `--prefetch-workers 0`. */
+function buildPrefetch(opts: ServeOptions, baseDir: string, logger: Logger): { manager: PrefetchManager; close: () => Promise<void> } | undefined {
+  const raw = opts.prefetchWorkers ?? '2';
+  const workers = Number(raw);
+  if (!Number.isInteger(workers) || workers < 0 || workers > 256) throw new InputError({ field: '--prefetch-workers' }, raw, 'an integer 0..256 (0 turns preparation off)');
+  if (workers === 0) return undefined;
+  const url = opts.redisUrl ?? process.env.REDIS_URL;
+  const cache = url ? new RedisStateCache(url, { cluster: opts.redisCluster ?? false }) : new LruStateCache();
+  const runner = new PiscinaPrepareRunner({ poolSize: workers, baseDir });
+  const manager = new PrefetchManager({ runner, cache, clock: { nowSec: () => Date.now() / 1000 }, logger }, { maxConcurrent: workers });
+  logger.info('preparing steps that wait for capacity', { workers, stateCache: url ? 'redis' : 'memory' });
+  return { manager, close: async () => { await runner.close(); await cache.close(); } };
 }
 
 /** One JSON line per message on stderr. */
@@ -62,6 +88,7 @@ export async function serve(opts: ServeOptions): Promise<{ url: string; stop: ()
     onRetry: (task, n, err, delaySec) => lineLogger.warn('retrying task', { taskId: task.task_id, retry: n, delaySec, error: err.message }),
   });
   const monitor = staticCapacityMonitor(config);
+  const prefetch = buildPrefetch(opts, baseDir, lineLogger);
   const service = new ChainService({
     store,
     executor,
@@ -71,6 +98,7 @@ export async function serve(opts: ServeOptions): Promise<{ url: string; stop: ()
     config,
     newId: () => randomUUID(),
     logger: lineLogger,
+    ...(prefetch ? { prefetch: prefetch.manager } : {}),
   }, (signal) => monitor.signal(signal));
   const app = createChainApi(service);
   const url = await app.listen({ port, host: opts.host });
@@ -81,6 +109,7 @@ export async function serve(opts: ServeOptions): Promise<{ url: string; stop: ()
     stop: async () => {
       await app.close();
       await service.close();
+      await prefetch?.close();
       await store.close();
     },
   };
@@ -96,6 +125,9 @@ export function registerServe(program: Command): void {
     .option('--host <addr>', 'address to bind', '127.0.0.1')
     .option('--db <file>', "SQLite database for chains and executions (':memory:' for none)", '.prescale/chains.db')
     .option('--seed <n>', 'seed of the retry jitter', '0')
+    .option('--prefetch-workers <n>', 'worker threads that prepare steps waiting for capacity (0: off)', '2')
+    .option('--redis-url <url>', 'Redis / ElastiCache URL of the prepared-state cache (default: REDIS_URL, else in memory)')
+    .option('--redis-cluster', 'the Redis endpoint is a cluster-mode configuration endpoint (ElastiCache cluster mode)')
     .action(async (opts: ServeOptions) => {
       const { stop } = await serve(opts);
       const shutdown = (): void => {
