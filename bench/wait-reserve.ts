@@ -50,12 +50,15 @@ export interface WaitReserve {
   readonly totalUsd: number;
 }
 
+/** A chain's root steps in one pool: vCPU and runtime (seconds) of each. */
+export type ChainRoots = ReadonlyArray<{ readonly vcpu: number; readonly runtimeSec: number }>;
+
 /**
  * Roots of one chain that cannot start within `goalSec` on `reserveVcpu` free vCPU (shortest first,
  * with backfill). Roots needing more vCPU than the reserve never start in time.
  * @param roots vCPU and runtime (seconds) of each root, in any order
  */
-export function lateRoots(roots: ReadonlyArray<{ vcpu: number; runtimeSec: number }>, reserveVcpu: number, goalSec: number): number {
+export function lateRoots(roots: ChainRoots, reserveVcpu: number, goalSec: number): number {
   const waiting = [...roots].sort((a, b) => a.runtimeSec - b.runtimeSec || a.vcpu - b.vcpu);
   const running: Array<{ endSec: number; vcpu: number }> = [];
   let free = reserveVcpu;
@@ -80,9 +83,6 @@ export function lateRoots(roots: ReadonlyArray<{ vcpu: number; runtimeSec: numbe
   return roots.length - started;
 }
 
-/** A chain's root steps in one pool: vCPU and runtime (seconds) of each. */
-export type ChainRoots = ReadonlyArray<{ readonly vcpu: number; readonly runtimeSec: number }>;
-
 /**
  * Every chain of the scenario instantiated as the world does: the number of steps, and per task pool
  * the root steps of each chain (runnable at arrival).
@@ -90,7 +90,7 @@ export type ChainRoots = ReadonlyArray<{ readonly vcpu: number; readonly runtime
 export function chainRoots(sc: Scenario): { steps: number; rootsByPool: Map<string, ChainRoots[]> } {
   const workflows = new Map(sc.workflows.map((w) => [w.name, w]));
   const random = createRandom(sc.seed).fork('workload');
-  const rootsByPool = new Map<string, Array<Array<{ vcpu: number; runtimeSec: number }>>>();
+  const rootsByPool = new Map<string, ChainRoots[]>();
   let steps = 0;
   for (const a of sc.arrivals) {
     const chain = instantiateChain(a, workflows, random);
@@ -126,7 +126,7 @@ export function waitReserve(sc: Scenario, goalSec: number, maxReserveVcpu = 512)
     const cheapest = Math.min(...offerings.map((o) => o.priceUsdPerHour / o.vcpu));
     return { poolId, cheapest, chains: rootsByPool.get(poolId)!, reserve: 0, late: 0 };
   });
-  const lateAt = (chains: ReadonlyArray<ReadonlyArray<{ vcpu: number; runtimeSec: number }>>, f: number): number => chains.reduce((s, roots) => s + lateRoots(roots, f, goalSec), 0);
+  const lateAt = (chains: readonly ChainRoots[], f: number): number => chains.reduce((s, roots) => s + lateRoots(roots, f, goalSec), 0);
   for (const p of pools) p.late = lateAt(p.chains, 0);
   const allowedLate = Math.floor(0.05 * steps);
   let late = pools.reduce((s, p) => s + p.late, 0);

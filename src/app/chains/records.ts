@@ -4,6 +4,7 @@
  */
 import type { CapacityRequest } from '../../core/compose/index.js';
 import type { Decision, Market, StepStatus, Workflow } from '../../core/model/index.js';
+import type { TriggerResult } from '../prefetch/prefetch-manager.js';
 
 /** Store tables and logs. */
 export const TABLES = { chains: 'chains', executions: 'executions', idempotency: 'idempotency', spend: 'spend', decisions: 'decisions' } as const;
@@ -31,7 +32,7 @@ export interface StepRecord {
   error?: string;
   costUsd: number;
   /** How the step's setup went when the service prepares steps ahead: resumed from a prepared state or why not, and the setup seconds skipped. */
-  setup?: { outcome: 'resumed' | 'not-prepared' | 'still-preparing' | 'stale' | 'cache-unavailable'; savedSec: number };
+  setup?: { outcome: TriggerResult['reason']; savedSec: number };
 }
 
 /** Execution status. */
