@@ -47,14 +47,15 @@ describe('resume after a killed server', () => {
     const first = await startServer(configPath, dbPath);
     const created = await fetch(`${first.url}/chains`, { method: 'POST', headers: AUTH, body: JSON.stringify({ chain_id: 'resume-1', tasks: [recordTask('a'), recordTask('b', ['a']), recordTask('c', ['b'])], pool: 'od' }) });
     expect(created.status).toBe(201);
-    const trig = (await (await fetch(`${first.url}/chains/resume-1/trigger`, { method: 'POST', headers: AUTH, body: JSON.stringify({ input: { runsDir: runs, sleepMs: 1500 } }) })).json()) as { execution_id: string };
+    const trig = (await (await fetch(`${first.url}/chains/resume-1/trigger`, { method: 'POST', headers: AUTH, body: JSON.stringify({ input: { runsDir: runs, sleepMs: 3000 } }) })).json()) as { execution_id: string };
     const execPath = `/chains/resume-1/executions/${trig.execution_id}`;
     type Exec = { status: string; steps: Array<{ task_id: string; status: string }> };
     const stepStatus = (e: Exec, id: string) => e.steps.find((s) => s.task_id === id)?.status;
     for (let i = 0; ; i++) {
       const e = (await (await fetch(`${first.url}${execPath}`, { headers: AUTH })).json()) as Exec;
-      if (stepStatus(e, 'a') === 'succeeded' && stepStatus(e, 'b') === 'running') break;
-      if (i > 400) throw new Error(`never saw a succeeded and b running: ${JSON.stringify(e)}`);
+      // 'running' is persisted before the step's module has loaded; kill only once b has really started.
+      if (stepStatus(e, 'a') === 'succeeded' && stepStatus(e, 'b') === 'running' && count(runs, 'b.start') === 1) break;
+      if (i > 400) throw new Error(`never saw a succeeded and b started: ${JSON.stringify(e)}`);
       await new Promise((r) => setTimeout(r, 50));
     }
     killGroup(first.child);
