@@ -41,7 +41,7 @@ describe('prescale serve with a Redis state cache', () => {
     const prepared = (id: string) => recordTask(id, [], { prepare: 'module:./prepare-step.mjs#prepare' });
     const created = await fetch(`${url}/chains`, { method: 'POST', headers: AUTH, body: JSON.stringify({ chain_id: 'pf-1', tasks: [prepared('b'), prepared('c')], pool: 'od' }) });
     expect(created.status).toBe(201);
-    const trig = (await (await fetch(`${url}/chains/pf-1/trigger`, { method: 'POST', headers: AUTH, body: JSON.stringify({ input: { runsDir: join(work, 'runs'), sleepMs: 1500 } }) })).json()) as { execution_id: string };
+    const trig = (await (await fetch(`${url}/chains/pf-1/trigger`, { method: 'POST', headers: AUTH, body: JSON.stringify({ input: { runsDir: join(work, 'runs'), sleepMs: 4000 } }) })).json()) as { execution_id: string };
     type Step = { task_id: string; started_at_sec: number; output: { resumedFrom?: string } | null; setup: { outcome: string; saved_sec: number } | null };
     let exec: { status: string; steps: Step[] } | undefined;
     for (let i = 0; i < 400; i++) {

@@ -25,7 +25,7 @@ describe('ChainService with a prefetch manager', () => {
     current = service;
     const dir = tempDir();
     const chain = await service.createChain(alice, { tasks: [prepared('b'), prepared('c')], pool: 'od' });
-    const { executionId } = await service.trigger(alice, chain.chainId, { runsDir: dir, sleepMs: 300 });
+    const { executionId } = await service.trigger(alice, chain.chainId, { runsDir: dir, sleepMs: 800 });
     await service.idle();
     const { steps, status } = await service.getExecution(alice, chain.chainId, executionId);
     expect(status).toBe('succeeded');
