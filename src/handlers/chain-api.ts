@@ -12,7 +12,6 @@
  * invocation of a warm container or is resumed on the next cold start (`ChainService.resume`).
  */
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import type { FastifyInstance, InjectOptions } from 'fastify';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDbStateStore, dynamoDbApi } from '../adapters/aws/dynamodb-state-store.js';
@@ -22,8 +21,7 @@ import { createChainApi } from '../adapters/http/chain-api.js';
 import { AjvSchemaChecker } from '../adapters/schema/ajv-schema-checker.js';
 import { staticCapacityMonitor } from '../app/chains/capacity-monitor.js';
 import { ChainService } from '../app/chains/chain-service.js';
-import { ChainServiceConfigSchema } from '../app/chains/config.js';
-import { InputError, inputErrorFromZod } from '../core/model/index.js';
+import { loadChainConfig } from '../adapters/executor/chain-config.js';
 import { parseIamPrincipals } from './iam-principals.js';
 import { createRandom } from '../core/rng.js';
 import { silentLogger, type Logger } from '../ports/index.js';
@@ -82,20 +80,14 @@ let appPromise: Promise<FastifyInstance> | undefined;
 /** Builds the chain service from the bundled configuration and the DynamoDB state table. */
 async function buildApp(logger: Logger = silentLogger): Promise<FastifyInstance> {
   const file = process.env.PRESCALE_CHAINS_CONFIG_FILE ?? 'prescale.chains.json';
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (err) {
-    throw new InputError({ file }, (err as Error).message, 'a readable JSON chain service configuration');
-  }
-  const parsed = ChainServiceConfigSchema.safeParse(raw);
-  if (!parsed.success) throw inputErrorFromZod(parsed.error.issues, raw, file);
-  const config = parsed.data;
+  // The same start-time checks and task root as `prescale serve`; code lives in the bundle (LAMBDA_TASK_ROOT).
+  const { config, code } = loadChainConfig(file, process.env.LAMBDA_TASK_ROOT ?? process.cwd());
   const store = new DynamoDbStateStore(dynamoDbApi(new DynamoDBClient({ retryMode: 'adaptive', maxAttempts: 5 })), process.env.PRESCALE_STATE_TABLE ?? '');
   const monitor = staticCapacityMonitor(config);
   const service = new ChainService({
     store,
-    executor: new RetryingExecutor(new LocalExecutor(process.env.LAMBDA_TASK_ROOT ?? process.cwd()), { random: createRandom(0) }),
+    executor: new RetryingExecutor(new LocalExecutor(code), { random: createRandom(0) }),
+    code,
     clock: { nowSec: () => Date.now() / 1000 },
     monitor,
     schemas: new AjvSchemaChecker(),
@@ -104,7 +96,8 @@ async function buildApp(logger: Logger = silentLogger): Promise<FastifyInstance>
     logger,
   }, (signal) => monitor.signal(signal));
   await service.resume();
-  return createChainApi(service);
+  service.watch();
+  return createChainApi(service, { limits: config.limits });
 }
 
 const proxy = createApiGatewayHandler(() => (appPromise ??= buildApp().catch((err: unknown) => { appPromise = undefined; throw err; })), parseIamPrincipals(process.env.PRESCALE_IAM_PRINCIPALS));

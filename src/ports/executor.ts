@@ -11,3 +11,13 @@ export interface Executor {
   /** Runs the side-effect-free `prepare` phase and returns its serialised state. */
   prepare(task: TaskDefinition, input: unknown, opts: { signal?: AbortSignal }): Promise<Buffer>;
 }
+
+/**
+ * Which code locations may run (the operator's registry and task root, issue 15). The chain service
+ * asks it when a chain is created, so a refused location is a 400 before anything is stored; the
+ * executor asks it again before every run.
+ */
+export interface CodeAdmission {
+  /** Why `location` (an `executable_code_location` or `prepare` of task `taskId`) may not run; undefined when it may. */
+  refusal(location: string, taskId: string): string | undefined;
+}

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { createChainApi } from '../../src/adapters/http/chain-api.js';
 import type { ChainService } from '../../src/app/chains/chain-service.js';
-import { baseConfig, buildService, recordTask, tempDir } from '../fixtures/tasks/service.js';
+import { baseConfig, buildService, recordRef, recordTask, tempDir } from '../fixtures/tasks/service.js';
 
 let app: FastifyInstance;
 let service: ChainService;
@@ -48,7 +48,7 @@ afterAll(async () => {
 describe('Chain Management API over HTTP', () => {
   it('submits, reads, triggers and polls a chain to completion; a retried trigger is idempotent', async () => {
     const dir = tempDir();
-    const created = await call('POST', '/chains', ALICE, { chain_id: 'api-1', tasks: [recordTask('a'), recordTask('b', ['a'])], pool: 'od' });
+    const created = await call('POST', '/chains', ALICE, { chain_id: 'api-1', tasks: [recordRef('a'), recordRef('b', ['a'])], pool: 'od' });
     expect(created).toMatchObject({ status: 201, json: { chain_id: 'api-1', variants: ['default'] } });
     const got = await call('GET', '/chains/api-1', ALICE);
     expect(got.status).toBe(200);
@@ -73,11 +73,13 @@ describe('Chain Management API over HTTP', () => {
 
   it('400 names the failing field: body shape, task definition, registry validation, trigger input', async () => {
     expect(await call('POST', '/chains', ALICE, { tasks: [{}], colour: 'red' })).toMatchObject({ status: 400, json: { field: 'body.colour' } });
-    expect(await call('POST', '/chains', ALICE, { tasks: [{ task_id: 'a', resource_requirements: { vcpu: 1, memoryGiB: 1 } }] })).toMatchObject({ status: 400, json: { field: 'tasks[0].executable_code_location' } });
-    const cyc = await call('POST', '/chains', ALICE, { tasks: [recordTask('a', ['b']), recordTask('b', ['a'])] });
-    expect(cyc).toMatchObject({ status: 400, json: { field: 'variants[0].tasks[0].dependencies' } });
+    // Submitted tasks reference registered ones (issue 15): code fields are unknown keys, an unregistered id is named.
+    expect(await call('POST', '/chains', ALICE, { tasks: [{ task_id: 'a', executable_code_location: 'module:./text.ts', resource_requirements: { vcpu: 1, memoryGiB: 1 } }] })).toMatchObject({ status: 400, json: { field: 'tasks[0].executable_code_location' } });
+    expect(await call('POST', '/chains', ALICE, { tasks: [{ task_id: 'a' }] })).toMatchObject({ status: 400, json: { field: 'tasks[0].task_id' } });
+    const cyc = await call('POST', '/chains', ALICE, { tasks: [recordRef('a', ['b']), recordRef('b', ['a'])] });
+    expect(cyc).toMatchObject({ status: 400, json: { field: 'tasks[0].dependencies' } });
     expect(String(cyc.json.reason)).toMatch(/a -> b -> a/);
-    await call('POST', '/chains', ALICE, { chain_id: 'api-2', tasks: [recordTask('a')] });
+    await call('POST', '/chains', ALICE, { chain_id: 'api-2', tasks: [recordRef('a')] });
     expect(await call('POST', '/chains/api-2/trigger', ALICE, { input: { sleepMs: 'x' } })).toMatchObject({ status: 400, json: { field: 'input.runsDir' } });
     expect(await call('GET', '/chains/bad id!', ALICE)).toMatchObject({ status: 400, json: { field: 'params.chain_id' } });
   });
@@ -88,7 +90,7 @@ describe('Chain Management API over HTTP', () => {
   });
 
   it('403 names the denying policy', async () => {
-    const res = await call('POST', '/chains', BOB, { tasks: [recordTask('a')], pool: 'spot-batch' });
+    const res = await call('POST', '/chains', BOB, { tasks: [recordRef('a')], pool: 'spot-batch' });
     expect(res).toMatchObject({ status: 403, json: { policy: 'bob-no-spot' } });
   });
 
@@ -99,16 +101,17 @@ describe('Chain Management API over HTTP', () => {
   });
 
   it('409 for an existing chain id and an Idempotency-Key reused with another input', async () => {
-    expect((await call('POST', '/chains', ALICE, { chain_id: 'api-1', tasks: [recordTask('a')] })).status).toBe(409);
+    expect((await call('POST', '/chains', ALICE, { chain_id: 'api-1', tasks: [recordRef('a')] })).status).toBe(409);
     const res = await call('POST', '/chains/api-1/trigger', { ...ALICE, 'idempotency-key': 'req-42' }, { input: { runsDir: tempDir() } });
     expect(res.status).toBe(409);
   });
 
   it('429 when the principal\'s spend cap is reached', async () => {
-    const created = await call('POST', '/chains', BOB, { tasks: [recordTask('a', [], { resource_requirements: { vcpu: 4, memoryGiB: 1 } })], pool: 'od' });
+    const created = await call('POST', '/chains', BOB, { tasks: [recordRef('a', [], 'record-4vcpu')], pool: 'od' });
     expect(created.status).toBe(201);
     const res = await call('POST', `/chains/${String(created.json.chain_id)}/trigger`, BOB, { input: { runsDir: tempDir() } });
     expect(res).toMatchObject({ status: 429, json: { reason_code: 'spend-cap', policy: 'bob-capped' } });
+    // Retry-After: seconds until the spend of the last hour falls (nothing charged yet: 60).
     expect(res.headers.get('retry-after')).toBe('60');
   });
 

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { baseConfig, FIXTURES_DIR, recordTask, tempDir } from '../fixtures/tasks/service.js';
+import { baseConfig, FIXTURES_DIR, recordRef, tempDir } from '../fixtures/tasks/service.js';
 
 const AUTH = { authorization: 'Bearer alice-token-0001', 'content-type': 'application/json' };
 const started: ChildProcess[] = [];
@@ -42,10 +42,10 @@ describe('resume after a killed server', () => {
     const runs = join(work, 'runs');
     const configPath = join(work, 'serve.json');
     const dbPath = join(work, 'chains.db');
-    writeFileSync(configPath, JSON.stringify({ ...baseConfig(), taskBaseDir: FIXTURES_DIR, pollSec: 0.1 }));
+    writeFileSync(configPath, JSON.stringify({ ...baseConfig(), taskRoot: FIXTURES_DIR, pollSec: 0.1, leaseSec: 2 }));
 
     const first = await startServer(configPath, dbPath);
-    const created = await fetch(`${first.url}/chains`, { method: 'POST', headers: AUTH, body: JSON.stringify({ chain_id: 'resume-1', tasks: [recordTask('a'), recordTask('b', ['a']), recordTask('c', ['b'])], pool: 'od' }) });
+    const created = await fetch(`${first.url}/chains`, { method: 'POST', headers: AUTH, body: JSON.stringify({ chain_id: 'resume-1', tasks: [recordRef('a'), recordRef('b', ['a']), recordRef('c', ['b'])], pool: 'od' }) });
     expect(created.status).toBe(201);
     const trig = (await (await fetch(`${first.url}/chains/resume-1/trigger`, { method: 'POST', headers: AUTH, body: JSON.stringify({ input: { runsDir: runs, sleepMs: 3000 } }) })).json()) as { execution_id: string };
     const execPath = `/chains/resume-1/executions/${trig.execution_id}`;

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { baseConfig, FIXTURES_DIR, recordTask, tempDir } from '../fixtures/tasks/service.js';
+import { baseConfig, FIXTURES_DIR, recordRef, tempDir } from '../fixtures/tasks/service.js';
 import { startTestRedis, type TestRedis } from '../adapters/redis/redis-server.js';
 
 const AUTH = { authorization: 'Bearer alice-token-0001', 'content-type': 'application/json' };
@@ -35,10 +35,10 @@ describe('prescale serve with a Redis state cache', () => {
   it('prepares the step that waits for the pool\'s only unit in a worker and resumes it from Redis', async () => {
     const work = tempDir('prescale-serve-prefetch-');
     const configPath = join(work, 'serve.json');
-    writeFileSync(configPath, JSON.stringify({ ...baseConfig({ availability: { od: { availableUnits: 1, onDemandUsdPerUnitHour: 0.04 } }, composer: { minFit: 0.5 } }), taskBaseDir: FIXTURES_DIR, pollSec: 0.05 }));
+    writeFileSync(configPath, JSON.stringify({ ...baseConfig({ availability: { od: { availableUnits: 1, onDemandUsdPerUnitHour: 0.04 } }, composer: { minFit: 0.5 } }), taskRoot: FIXTURES_DIR, pollSec: 0.05 }));
     const url = await startServer(configPath);
     expect(log).toMatch(/"stateCache":"redis"/);
-    const prepared = (id: string) => recordTask(id, [], { prepare: 'module:./prepare-step.mjs#prepare' });
+    const prepared = (id: string) => recordRef(id, [], 'record-prepared');
     const created = await fetch(`${url}/chains`, { method: 'POST', headers: AUTH, body: JSON.stringify({ chain_id: 'pf-1', tasks: [prepared('b'), prepared('c')], pool: 'od' }) });
     expect(created.status).toBe(201);
     const trig = (await (await fetch(`${url}/chains/pf-1/trigger`, { method: 'POST', headers: AUTH, body: JSON.stringify({ input: { runsDir: join(work, 'runs'), sleepMs: 4000 } }) })).json()) as { execution_id: string };

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createChainApi } from '../../src/adapters/http/chain-api.js';
 import { createApiGatewayHandler, parseIamPrincipals, toInjectRequest, type ApiGatewayProxyEvent } from '../../src/handlers/chain-api.js';
-import { baseConfig, buildService, recordTask } from '../fixtures/tasks/service.js';
+import { baseConfig, buildService, recordRef } from '../fixtures/tasks/service.js';
 
 const ALICE_ARN = 'arn:aws:iam::123456789012:role/alice';
 const event = (over: Partial<ApiGatewayProxyEvent>): ApiGatewayProxyEvent => ({
@@ -25,7 +25,7 @@ describe('Chain API behind API Gateway (IAM auth)', () => {
     const app = createChainApi(service);
     close = async () => { await app.close(); await service.close(); await store.close(); };
     const handler = createApiGatewayHandler(async () => app, { [ALICE_ARN]: 'alice-token-0001' });
-    const body = JSON.stringify({ chain_id: 'c-1', name: 'one-step', pool: 'od', tasks: [recordTask('a')] });
+    const body = JSON.stringify({ chain_id: 'c-1', name: 'one-step', pool: 'od', tasks: [recordRef('a')] });
     const created = await handler(event({ httpMethod: 'POST', path: '/chains', body }));
     expect(created.statusCode).toBe(201);
     expect(JSON.parse(created.body)).toMatchObject({ chain_id: 'c-1' });

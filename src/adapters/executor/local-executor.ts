@@ -3,15 +3,16 @@
  * - `module:<path>#<export>`: an ES module (TypeScript works under tsx) resolved against `baseDir`;
  *   the export (default `default`) is called as `fn(input, { taskId, signal, preparedState })` and
  *   its (awaited) return value is the output document;
- * - `command:<shell command>`: run with `sh -c` in `baseDir`; the input document is written to stdin
+ * - `command:<shell command>`: only a location the operator allowed (`commandTasks`); run with `sh -c`
+ *   in the task root; the input document is written to stdin
  *   as JSON, stdout is parsed as the JSON output (empty → `{}`); exit code ≠ 0 fails the attempt.
  *   `PRESCALE_TASK_ID` is set in the environment. Aborting kills the process group.
  */
 import { spawn } from 'node:child_process';
-import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { TaskDefinition } from '../../core/model/index.js';
 import type { Executor } from '../../ports/executor.js';
+import { TaskRootPolicy } from './code-policy.js';
 
 /** What a `module:` task function receives besides its input. */
 export interface TaskContext {
@@ -23,8 +24,17 @@ export interface TaskContext {
 
 /** Runs `module:` and `command:` task locations. */
 export class LocalExecutor implements Executor {
-  /** @param baseDir directory relative locations resolve against (default: the working directory) */
-  constructor(private readonly baseDir: string = process.cwd()) {}
+  private readonly policy: TaskRootPolicy;
+  private readonly baseDir: string;
+
+  /**
+   * @param root the task root, or a policy over it: relative `module:` paths resolve against it and
+   *   every module must be under it; with a bare directory no `command:` location runs
+   */
+  constructor(root: string | TaskRootPolicy = process.cwd()) {
+    this.policy = typeof root === 'string' ? new TaskRootPolicy(root) : root;
+    this.baseDir = this.policy.root;
+  }
 
   /** Runs `task.executable_code_location` once on `input`; `preparedState` (JSON) is passed as `ctx.preparedState`. */
   async run(task: TaskDefinition, input: unknown, opts: { signal?: AbortSignal; preparedState?: Buffer }): Promise<unknown> {
@@ -41,14 +51,17 @@ export class LocalExecutor implements Executor {
 
   private async invoke(location: string, taskId: string, input: unknown, signal: AbortSignal | undefined, preparedState: unknown): Promise<unknown> {
     signal?.throwIfAborted();
+    const refused = this.policy.refusal(location, taskId);
+    if (refused) throw new Error(`task ${taskId}: refused to run ${JSON.stringify(location.slice(0, 120))}: expected ${refused}`);
     if (location.startsWith('module:')) return this.runModule(location.slice('module:'.length), taskId, input, signal, preparedState);
     if (location.startsWith('command:')) return this.runCommand(location.slice('command:'.length), taskId, input, signal);
     throw new Error(`task ${taskId}: the local executor runs module: and command: locations, not ${JSON.stringify(location)}`);
   }
 
   private async runModule(spec: string, taskId: string, input: unknown, signal: AbortSignal | undefined, preparedState: unknown): Promise<unknown> {
-    const [path, exportName = 'default'] = spec.split('#');
-    const abs = isAbsolute(path) ? path : resolve(this.baseDir, path);
+    const resolved = this.policy.resolveModule(`module:${spec}`);
+    if ('refusal' in resolved) throw new Error(`task ${taskId}: expected ${resolved.refusal}`);
+    const { path: abs, exportName } = resolved;
     const mod = (await import(pathToFileURL(abs).href)) as Record<string, unknown>;
     const fn = mod[exportName];
     if (typeof fn !== 'function') throw new Error(`task ${taskId}: ${abs} has no function export ${exportName}`);

@@ -7,13 +7,17 @@
  *   (200 with `Idempotent-Replayed: true` when a retry returns the first execution)
  * - `GET /chains/:chain_id/executions/:execution_id` → 200 status per step, outputs, decisions, cost
  * - `POST /pools/:pool_id/signals` `{ kind, detail?, duration_sec? }` (operators) → 202: a capacity signal
- * Errors: 400 `{ error, field, reason }`, 401, 403 `{ policy }`, 404, 409, 429 `{ reason_code, policy? }`.
+ * Errors: 400 `{ error, field, reason }`, 401, 403 `{ policy }`, 404, 409, 429 `{ reason_code, policy? }`
+ * with `Retry-After`. Bodies are limited in size and nesting depth, and prototype keys are refused
+ * (see json-body.ts): each limit is named in its 400.
  */
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
 import { InputError, type Principal } from '../../core/model/index.js';
 import type { ChainService } from '../../app/chains/chain-service.js';
 import { ConflictError, ForbiddenError, NotFoundError, TooManyRequestsError, UnauthenticatedError } from '../../app/chains/errors.js';
 import type { ChainRecord, ExecutionRecord } from '../../app/chains/records.js';
+import type { ChainServiceConfig } from '../../app/chains/config.js';
+import { parseJsonBody } from './json-body.js';
 
 const ID_PATTERN = '^[A-Za-z0-9._-]{1,128}$';
 
@@ -81,11 +85,22 @@ function executionView(e: ExecutionRecord): Record<string, unknown> {
 export interface ChainApiOptions {
   /** Fastify logging (default off). */
   readonly logger?: boolean;
+  /** Body size and depth limits (config `limits`). @default 1 MiB, 64 levels */
+  readonly limits?: Pick<ChainServiceConfig['limits'], 'maxBodyBytes' | 'maxJsonDepth'>;
 }
 
 /** Builds the fastify app over a {@link ChainService} (call `listen` on the result). */
 export function createChainApi(service: ChainService, opts: ChainApiOptions = {}): FastifyInstance {
-  const app = Fastify({ logger: opts.logger ?? false, ajv: { customOptions: { allErrors: false, removeAdditional: false, coerceTypes: false } } });
+  const limits = opts.limits ?? { maxBodyBytes: 1024 * 1024, maxJsonDepth: 64 };
+  const app = Fastify({ logger: opts.logger ?? false, bodyLimit: limits.maxBodyBytes, ajv: { customOptions: { allErrors: false, removeAdditional: false, coerceTypes: false } } });
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: limits.maxBodyBytes }, (_req, body, done) => {
+    try {
+      done(null, parseJsonBody(body as string, limits.maxJsonDepth));
+    } catch (e) {
+      done(e as Error, undefined);
+    }
+  });
   // Authentication runs first (onRequest), so a request without a valid token gets 401 before any 400.
   const principals = new WeakMap<FastifyRequest, Principal>();
   app.addHook('onRequest', async (req) => {
@@ -105,13 +120,16 @@ export function createChainApi(service: ChainService, opts: ChainApiOptions = {}
       const field = `${err.validationContext ?? 'body'}${path.replace(/\//g, '.')}`;
       return reply.code(400).send({ error: 'bad-request', field, reason: v.message ?? 'invalid' });
     }
+    if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      return reply.code(400).send({ error: 'bad-request', field: 'body', reason: `the body is larger than the limit of ${limits.maxBodyBytes} bytes (limits.maxBodyBytes)` });
+    }
     if (err instanceof InputError) return reply.code(400).send({ error: 'bad-request', field: err.location.field ?? '', reason: `got ${err.value}, expected ${err.expected}` });
     if (err instanceof UnauthenticatedError) return reply.code(401).header('www-authenticate', 'Bearer').send({ error: 'unauthorized', reason: err.message });
     if (err instanceof ForbiddenError) return reply.code(403).send({ error: 'forbidden', policy: err.policyId, reason: err.message });
     if (err instanceof NotFoundError) return reply.code(404).send({ error: 'not-found', reason: err.message });
     if (err instanceof ConflictError) return reply.code(409).send({ error: 'conflict', reason: err.message });
     if (err instanceof TooManyRequestsError) {
-      return reply.code(429).header('retry-after', '60').send({ error: 'too-many-requests', reason_code: err.reasonCode, policy: err.policyId ?? null, reason: err.message });
+      return reply.code(429).header('retry-after', String(err.retryAfterSec)).send({ error: 'too-many-requests', reason_code: err.reasonCode, policy: err.policyId ?? null, reason: err.message });
     }
     if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
       return reply.code(err.statusCode).send({ error: 'bad-request', field: 'body', reason: err.message });

@@ -3,22 +3,32 @@
  * workflow), authorizes and composes them on trigger, runs executions with {@link ExecutionRunner},
  * and answers status queries. HTTP lives in src/adapters/http; this class knows only ports.
  */
-import { composeWorkflow, DEFAULT_DENY_POLICY_ID, authorize } from '../../core/compose/index.js';
-import { InputError, inputErrorFromZod, WorkflowSchema, TaskDefinitionSchema, type Principal, type Workflow } from '../../core/model/index.js';
+import { composeWorkflow, DEFAULT_DENY_POLICY_ID, authorize, authorizeTasks } from '../../core/compose/index.js';
+import { InputError, type Principal, type Workflow } from '../../core/model/index.js';
 import { poolOf } from '../../core/model/index.js';
 import { registryInputError, validateWorkflow } from '../../core/registry/index.js';
 import { VersionConflictError } from '../../ports/index.js';
 import type { PoolSignal } from './capacity-monitor.js';
+import { SUBMITTED_WORKFLOW } from './config-check.js';
 import type { ChainContext, ChainServiceDeps } from './context.js';
 import { ConflictError, ForbiddenError, NotFoundError, TooManyRequestsError, UnauthenticatedError } from './errors.js';
-import { TABLES, canonicalJson, executionKey, type ChainRecord, type ExecutionRecord } from './records.js';
+import { Lease } from './lease.js';
+import { TABLES, canonicalJson, chainKey, executionKey, type ChainRecord, type ExecutionRecord } from './records.js';
 import { ExecutionRunner, initialSteps } from './runner.js';
+import { withObservedRuntimes } from './runtime-history.js';
+import { registeredTaskIds, submittedWorkflow } from './submission.js';
+import { TokenTable } from './tokens.js';
 
-/** Body of `POST /chains`: a catalog workflow name, task definitions (one variant), or variants. */
+/**
+ * Body of `POST /chains`: a catalog workflow name, or registered-task references (one variant, see
+ * {@link TaskReferenceSchema}), or variants of them. `name` is a label only (the workflow of a
+ * submitted chain is always `submitted`).
+ */
 export interface CreateChainBody {
   readonly chain_id?: string;
   readonly workflow?: string;
   readonly name?: string;
+  /** Registered-task references. */
   readonly tasks?: unknown[];
   /** Pool the submitted tasks run on (default: the first EC2 pool). */
   readonly pool?: string;
@@ -43,7 +53,7 @@ interface IdempotencyRecord {
 /** Seconds after which an in-progress Idempotency-Key claim without an execution may be taken over. */
 export const IDEMPOTENCY_IN_PROGRESS_SEC = 60;
 
-/** Spend charged to a principal: one entry per triggered execution (expected cost, USD). */
+/** Spend charged to a principal: entries per execution (expected cost at trigger, then actual cost beyond it), USD. */
 type SpendEntries = Array<{ atSec: number; usd: number; executionId: string }>;
 
 /** The chain service. `close()` stops its runners (their executions resume on the next start). */
@@ -51,6 +61,8 @@ export class ChainService {
   private readonly ctx: ChainContext;
   private readonly runners = new Map<string, Promise<void>>();
   private readonly abort = new AbortController();
+  private readonly tokens: TokenTable;
+  private sweeper: ReturnType<typeof setInterval> | undefined;
 
   /**
    * @param deps ports and configuration
@@ -58,11 +70,13 @@ export class ChainService {
    */
   constructor(deps: ChainServiceDeps, private readonly signals?: (s: PoolSignal) => void) {
     const principals = new Map(deps.config.principals.map((p) => [p.id, p]));
+    this.tokens = new TokenTable(deps.config.tokens);
     this.ctx = {
       ...deps,
+      ownerId: deps.ownerId ?? deps.newId(),
       composer: deps.config.composer,
       poolUnitsInUse: new Map(),
-      principal: (id) => principals.get(id) ?? { id, kind: 'user', memberOf: [] },
+      principal: (id) => principals.get(id),
       spentUsdLastHour: async (principalId) => {
         const now = deps.clock.nowSec();
         const got = await deps.store.get<SpendEntries>(TABLES.spend, principalId);
@@ -89,22 +103,31 @@ export class ChainService {
    * @throws UnauthenticatedError when the header is missing, malformed or the token unknown
    */
   authenticate(authorization: string | undefined): Principal {
-    const m = /^Bearer\s+(\S+)$/i.exec(authorization ?? '');
+    const m = /^Bearer ([\x21-\x7e]{1,512})$/i.exec(authorization ?? '');
     if (!m) throw new UnauthenticatedError('missing or malformed Authorization header; expected "Bearer <token>"');
-    const id = this.ctx.config.tokens[m[1]];
-    if (!id) throw new UnauthenticatedError('unknown bearer token');
-    return this.ctx.principal(id);
+    const id = this.tokens.principalOf(m[1]);
+    const principal = id === undefined ? undefined : this.ctx.principal(id);
+    if (!principal) throw new UnauthenticatedError('unknown bearer token');
+    return principal;
   }
 
   /**
-   * Registers a chain after validation (zod shapes, then the registry: dependencies, cycles, schema
-   * compatibility via ajv, pools) and a check that the principal may run at least one variant.
-   * @throws InputError (400), ForbiddenError (403), ConflictError (409 for an existing `chain_id`)
+   * Registers a chain after validation (zod shapes, registered-task references, then the registry:
+   * dependencies, cycles, schema compatibility via ajv, pools; every code location admitted by the
+   * task root), a check that the principal may use the registered tasks, and that it may run at least
+   * one variant. The chain id is the principal's own (another principal's chain of the same id is
+   * neither seen nor touched).
+   * @throws InputError (400), ForbiddenError (403), ConflictError (409 for the principal's existing `chain_id`)
    */
   async createChain(principal: Principal, body: CreateChainBody): Promise<ChainRecord> {
     const workflow = this.workflowFromBody(body);
     const issues = validateWorkflow(workflow, this.ctx.config.pools, this.ctx.schemas);
-    if (issues.length > 0) throw registryInputError(issues[0]);
+    if (issues.length > 0) {
+      const i = issues[0];
+      throw registryInputError(body.tasks !== undefined ? { ...i, field: i.field.replace(/^variants\[0\]\.tasks/, 'tasks') } : i);
+    }
+    this.admitCode(workflow, body.tasks !== undefined ? 'tasks' : undefined);
+    if (workflow.name === SUBMITTED_WORKFLOW && body.workflow === undefined) this.authorizeRegisteredTasks(principal, workflow);
     const allowed = workflow.variants.map((v) =>
       authorize(principal, this.ctx.config.policies, { workflow: workflow.name, variant: v.name, pools: [...new Set(v.tasks.map((t) => poolOf(v, t.task_id)))].sort() }),
     );
@@ -115,9 +138,9 @@ export class ChainService {
     const chainId = body.chain_id ?? this.ctx.newId();
     const rec: ChainRecord = { chainId, principalId: principal.id, source: body.workflow ? 'catalog' : 'submitted', workflow, createdAtSec: this.ctx.clock.nowSec() };
     try {
-      await this.ctx.store.put(TABLES.chains, chainId, rec, { ifVersion: 0 });
+      await this.ctx.store.put(TABLES.chains, chainKey(principal.id, chainId), rec, { ifVersion: 0 });
     } catch (e) {
-      if (e instanceof VersionConflictError) throw new ConflictError(`chain ${chainId} already exists`);
+      if (e instanceof VersionConflictError) throw new ConflictError(`you already have a chain ${chainId}`);
       throw e;
     }
     return rec;
@@ -125,7 +148,7 @@ export class ChainService {
 
   /** @throws NotFoundError when absent or owned by another principal */
   async getChain(principal: Principal, chainId: string): Promise<ChainRecord> {
-    const got = await this.ctx.store.get<ChainRecord>(TABLES.chains, chainId);
+    const got = await this.ctx.store.get<ChainRecord>(TABLES.chains, chainKey(principal.id, chainId));
     if (!got || got.value.principalId !== principal.id) throw new NotFoundError(`no chain ${chainId}`);
     return got.value;
   }
@@ -150,7 +173,7 @@ export class ChainService {
         if (!(e instanceof VersionConflictError)) throw e;
         const prior = (await this.ctx.store.get<IdempotencyRecord>(TABLES.idempotency, idemKey))!;
         if (prior.value.payload !== payload) throw new ConflictError(`Idempotency-Key ${idempotencyKey} was used with a different input`);
-        const exec = await this.ctx.store.get<ExecutionRecord>(TABLES.executions, executionKey(chainId, prior.value.executionId));
+        const exec = await this.ctx.store.get<ExecutionRecord>(TABLES.executions, executionKey(principal.id, chainId, prior.value.executionId));
         if (exec) return { executionId: prior.value.executionId, status: exec.value.status, replayed: true };
         // The first request claimed the key but never stored its execution (it is in flight, or its
         // process died): like Powertools' in-progress expiry, the claim can be taken over once stale.
@@ -176,7 +199,7 @@ export class ChainService {
   /** @throws NotFoundError when the chain or execution is absent or not the principal's */
   async getExecution(principal: Principal, chainId: string, executionId: string): Promise<ExecutionRecord> {
     await this.getChain(principal, chainId);
-    const got = await this.ctx.store.get<ExecutionRecord>(TABLES.executions, executionKey(chainId, executionId));
+    const got = await this.ctx.store.get<ExecutionRecord>(TABLES.executions, executionKey(principal.id, chainId, executionId));
     if (!got) throw new NotFoundError(`no execution ${executionId} of chain ${chainId}`);
     return got.value;
   }
@@ -199,19 +222,36 @@ export class ChainService {
     return s;
   }
 
-  /** Restarts every stored execution that is queued or running (after a restart). @returns how many */
+  /**
+   * Starts a runner for every stored execution that is queued or running and has no runner in this
+   * process (after a restart, or one whose runner in another process stopped renewing its lease).
+   * Each runner first takes the execution's lease, so an execution another live process runs is
+   * left to it. @returns how many runners were started
+   */
   async resume(): Promise<number> {
     const all = await this.ctx.store.list<ExecutionRecord>(TABLES.executions);
     let n = 0;
     for (const item of all) {
       if (item.value.status !== 'queued' && item.value.status !== 'running') continue;
-      if (this.runners.has(item.key)) continue;
-      const chain = await this.ctx.store.get<ChainRecord>(TABLES.chains, item.value.chainId);
+      if (this.runners.has(item.key) || this.abort.signal.aborted) continue;
+      const chain = await this.ctx.store.get<ChainRecord>(TABLES.chains, chainKey(item.value.principalId, item.value.chainId));
       if (!chain) continue;
       this.startRunner(chain.value, item.value, item.version);
       n++;
     }
     return n;
+  }
+
+  /**
+   * Calls {@link resume} every `leaseSec` until {@link close}, so an execution whose runner died in
+   * another process (its lease expired) is taken over without a restart.
+   */
+  watch(): void {
+    if (this.sweeper) return;
+    this.sweeper = setInterval(() => {
+      this.resume().catch((e: unknown) => this.ctx.logger.error('resume sweep failed', { error: e instanceof Error ? e.message : String(e) }));
+    }, this.ctx.config.leaseSec * 1000);
+    this.sweeper.unref?.();
   }
 
   /** Resolves when every runner of this instance has finished (tests, graceful shutdown). */
@@ -221,11 +261,22 @@ export class ChainService {
 
   /** Stops runners; steps in flight stay `running` in the store and are re-run on resume. */
   async close(): Promise<void> {
+    if (this.sweeper) clearInterval(this.sweeper);
+    this.sweeper = undefined;
     this.abort.abort(new Error('chain service closing'));
     await this.idle();
   }
 
-  private async startExecution(principal: Principal, chain: ChainRecord, executionId: string, input: unknown): Promise<TriggerResult> {
+  private async startExecution(principal: Principal, stored: ChainRecord, executionId: string, input: unknown): Promise<TriggerResult> {
+    // Re-checked at every trigger: the operator may have changed the registry or the policies since creation.
+    try {
+      this.admitCode(stored.workflow, undefined);
+    } catch (e) {
+      if (e instanceof InputError) throw new ForbiddenError('task-registry', `chain ${stored.chainId} uses code the task registry no longer admits: ${e.message}`);
+      throw e;
+    }
+    if (stored.source === 'submitted') this.authorizeRegisteredTasks(principal, stored.workflow);
+    const chain: ChainRecord = { ...stored, workflow: await withObservedRuntimes(this.ctx.store, stored.workflow) };
     for (const v of chain.workflow.variants) {
       for (const t of v.tasks.filter((x) => x.dependencies.length === 0)) {
         const bad = this.ctx.schemas.validate(t.input_schema, input);
@@ -244,27 +295,57 @@ export class ChainService {
     });
     await this.ctx.store.append(TABLES.decisions, res.decisions);
     if (res.status === 'denied') throw new ForbiddenError(res.policyId, res.reason);
-    if (res.status === 'over-spend-cap') throw new TooManyRequestsError('spend-cap', res.reason, res.policyId);
+    if (res.status === 'over-spend-cap') throw new TooManyRequestsError('spend-cap', res.reason, res.policyId, await this.spendRetryAfterSec(principal.id));
     const base = { executionId, chainId: chain.chainId, principalId: principal.id, input, decisions: [...res.decisions], switches: [], costUsd: 0, createdAtSec: now, updatedAtSec: now };
     let rec: ExecutionRecord;
     if (res.status === 'composed') {
-      rec = { ...base, status: 'running', variant: res.dag.variant, steps: initialSteps(res.dag.steps), expectedCostUsd: res.score.expectedCostUsd };
+      rec = { ...base, status: 'running', variant: res.dag.variant, steps: initialSteps(res.dag.steps), expectedCostUsd: res.score.expectedCostUsd, chargedUsd: res.score.expectedCostUsd };
     } else {
       const queued = (await this.ctx.store.list<ExecutionRecord>(TABLES.executions)).filter((x) => x.value.principalId === principal.id && x.value.status === 'queued').length;
       if (queued >= this.ctx.config.maxQueuedPerPrincipal) {
         throw new TooManyRequestsError('queue-full', `principal ${principal.id} already has ${queued} queued executions (max ${this.ctx.config.maxQueuedPerPrincipal}); ${res.fallback.reason}`);
       }
-      rec = { ...base, status: 'queued', variant: res.fallback.variant, steps: {}, expectedCostUsd: 0, queue: { reason: res.fallback.reason, estimatedStartSec: res.fallback.estimatedStartSec, capacityRequests: res.fallback.capacityRequests } };
+      rec = { ...base, status: 'queued', variant: res.fallback.variant, steps: {}, expectedCostUsd: 0, chargedUsd: 0, queue: { reason: res.fallback.reason, estimatedStartSec: res.fallback.estimatedStartSec, capacityRequests: res.fallback.capacityRequests } };
     }
-    const version = await this.ctx.store.put(TABLES.executions, executionKey(chain.chainId, executionId), rec, { ifVersion: 0 });
+    const version = await this.ctx.store.put(TABLES.executions, executionKey(principal.id, chain.chainId, executionId), rec, { ifVersion: 0 });
     if (rec.expectedCostUsd > 0) await this.ctx.chargeSpend(principal.id, executionId, rec.expectedCostUsd);
     this.startRunner(chain, rec, version);
     return { executionId, status: rec.status, replayed: false };
   }
 
+  /** Seconds until the oldest spend entry of the last hour leaves the window (at least 1). */
+  private async spendRetryAfterSec(principalId: string): Promise<number> {
+    const now = this.ctx.clock.nowSec();
+    const entries = ((await this.ctx.store.get<SpendEntries>(TABLES.spend, principalId))?.value ?? []).filter((e) => e.atSec > now - 3600);
+    const oldest = Math.min(...entries.map((e) => e.atSec));
+    return Number.isFinite(oldest) ? Math.max(1, Math.ceil(oldest + 3600 - now)) : 60;
+  }
+
+  /**
+   * Every code location of `workflow` must be admitted by the task root / command list.
+   * @param tasksField `tasks` when the body's `tasks` are the only variant (fields named `tasks[i]…`)
+   * @throws InputError naming the field
+   */
+  private admitCode(workflow: Workflow, tasksField: 'tasks' | undefined): void {
+    workflow.variants.forEach((v, j) => v.tasks.forEach((t, i) => {
+      for (const [k, loc] of [['task', t.executable_code_location], ['task', t.prepare]] as const) {
+        if (loc === undefined) continue;
+        const why = this.ctx.code.refusal(loc, t.task_id);
+        if (why) throw new InputError({ field: `${tasksField ? `tasks[${i}]` : `variants[${j}].tasks[${i}]`}.${k}` }, t.task_type ?? t.task_id, `a registered task whose code the task root admits (${why})`);
+      }
+    }));
+  }
+
+  /** @throws ForbiddenError when the principal's policies do not allow every registered task the workflow uses */
+  private authorizeRegisteredTasks(principal: Principal, workflow: Workflow): void {
+    const a = authorizeTasks(principal, this.ctx.config.policies, workflow.name, registeredTaskIds(workflow));
+    if (!a.allowed) throw new ForbiddenError(a.policyId, a.reason);
+  }
+
   private startRunner(chain: ChainRecord, rec: ExecutionRecord, version: number): void {
-    const key = executionKey(rec.chainId, rec.executionId);
-    const runner = new ExecutionRunner(this.ctx, chain, rec, version, this.abort.signal);
+    const key = executionKey(rec.principalId, rec.chainId, rec.executionId);
+    const lease = new Lease(this.ctx.store, this.ctx.clock, key, this.ctx.ownerId, this.ctx.config.leaseSec);
+    const runner = new ExecutionRunner(this.ctx, chain, rec, version, this.abort.signal, lease);
     const p = runner
       .run()
       .catch((e: unknown) => this.ctx.logger.error('execution runner stopped', { executionId: rec.executionId, error: e instanceof Error ? e.message : String(e) }))
@@ -280,16 +361,6 @@ export class ChainService {
       if (!wf) throw new InputError({ field: 'workflow' }, body.workflow, `a catalog workflow (${this.ctx.config.workflows.map((w) => w.name).join(', ') || 'none configured'})`);
       return wf;
     }
-    const defaultPool = body.pool ?? this.ctx.config.pools.find((p) => p.kind === 'ec2')?.id ?? this.ctx.config.pools[0].id;
-    const raw = body.tasks !== undefined ? { name: body.name ?? 'submitted', variants: [{ name: 'default', defaultPool, tasks: body.tasks }] } : { name: body.name ?? 'submitted', variants: body.variants };
-    if (body.tasks !== undefined) {
-      body.tasks.forEach((t, i) => {
-        const r = TaskDefinitionSchema.safeParse(t);
-        if (!r.success) throw inputErrorFromZod(r.error.issues.map((x) => ({ ...x, path: ['tasks', i, ...x.path] })), { tasks: body.tasks });
-      });
-    }
-    const parsed = WorkflowSchema.safeParse(raw);
-    if (!parsed.success) throw inputErrorFromZod(parsed.error.issues, raw);
-    return parsed.data;
+    return submittedWorkflow(this.ctx.config, body);
   }
 }

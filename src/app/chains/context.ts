@@ -6,6 +6,7 @@ import type { ComposerOptions } from '../../core/compose/index.js';
 import type { Principal } from '../../core/model/index.js';
 import type { SchemaChecker } from '../../core/registry/index.js';
 import type { Clock, Executor, Logger, StateStore } from '../../ports/index.js';
+import type { CodeAdmission } from '../../ports/executor.js';
 import type { PrefetchManager } from '../prefetch/prefetch-manager.js';
 import type { CapacityMonitor } from './capacity-monitor.js';
 import type { ChainServiceConfig } from './config.js';
@@ -21,6 +22,10 @@ export interface ChainServiceDeps {
   readonly store: StateStore;
   /** Runs one step (wrap with retries and timeouts: RetryingExecutor). */
   readonly executor: Executor;
+  /** Which code locations may run (the task root and the operator's `commandTasks`); asked at chain creation and every trigger. */
+  readonly code: CodeAdmission;
+  /** This process's runner id in execution leases (default: a new id); unique per process. */
+  readonly ownerId?: string;
   readonly clock: Clock;
   readonly monitor: CapacityMonitor;
   readonly schemas: DocumentValidator;
@@ -40,11 +45,13 @@ export interface ChainServiceDeps {
 /** Shared state of one service instance. */
 export interface ChainContext extends ChainServiceDeps {
   readonly composer: Partial<ComposerOptions>;
+  readonly ownerId: string;
   /** Capacity units in use per pool by running steps of this process. */
   readonly poolUnitsInUse: Map<string, number>;
-  principal(id: string): Principal;
+  /** The configured principal of an id; undefined when the configuration has none. */
+  principal(id: string): Principal | undefined;
   /** USD charged to `principalId` by executions triggered in the last hour. */
   spentUsdLastHour(principalId: string): Promise<number>;
-  /** Charges an execution's expected cost (USD) to `principalId`'s spend of the last hour. */
+  /** Charges `usd` of an execution (its expected cost, or actual cost beyond what was charged) to `principalId`'s spend of the last hour. */
   chargeSpend(principalId: string, executionId: string, usd: number): Promise<void>;
 }

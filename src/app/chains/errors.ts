@@ -29,7 +29,10 @@ export class ConflictError extends Error {
 /** 429: the principal's spend cap is reached or its queue is full. */
 export class TooManyRequestsError extends Error {
   override readonly name = 'TooManyRequestsError';
-  constructor(readonly reasonCode: 'spend-cap' | 'queue-full', message: string, readonly policyId?: string) {
+  /**
+   * @param retryAfterSec seconds after which a retry may succeed (the `Retry-After` header); default 60
+   */
+  constructor(readonly reasonCode: 'spend-cap' | 'queue-full', message: string, readonly policyId?: string, readonly retryAfterSec = 60) {
     super(message);
   }
 }

@@ -7,7 +7,7 @@ import type { Decision, Market, StepStatus, Workflow } from '../../core/model/in
 import type { TriggerResult } from '../prefetch/prefetch-manager.js';
 
 /** Store tables and logs. */
-export const TABLES = { chains: 'chains', executions: 'executions', idempotency: 'idempotency', spend: 'spend', decisions: 'decisions' } as const;
+export const TABLES = { chains: 'chains', executions: 'executions', idempotency: 'idempotency', spend: 'spend', decisions: 'decisions', runtimes: 'runtimes', leases: 'leases' } as const;
 
 /** A submitted chain. */
 export interface ChainRecord {
@@ -58,15 +58,28 @@ export interface ExecutionRecord {
   costUsd: number;
   /** Expected cost at composition, USD (charged against the spend cap). */
   expectedCostUsd: number;
+  /**
+   * USD charged to the principal's spend so far: the expected cost at composition, raised to the
+   * actual cost of finished steps once that is more (absent in records written before issue 15).
+   */
+  chargedUsd?: number;
   queue?: { reason: string; estimatedStartSec?: number; capacityRequests?: readonly CapacityRequest[] };
   error?: string;
   readonly createdAtSec: number;
   updatedAtSec: number;
 }
 
-/** Store key of an execution. */
-export function executionKey(chainId: string, executionId: string): string {
-  return `${chainId}/${executionId}`;
+/**
+ * Store key of a chain: its id within its principal's namespace, so two principals may use the same
+ * chain id and neither learns the other's exists (issue 15). Principal ids are URI-encoded (no `/`).
+ */
+export function chainKey(principalId: string, chainId: string): string {
+  return `${encodeURIComponent(principalId)}/${chainId}`;
+}
+
+/** Store key of an execution (under its chain's key). */
+export function executionKey(principalId: string, chainId: string, executionId: string): string {
+  return `${chainKey(principalId, chainId)}/${executionId}`;
 }
 
 /** JSON with object keys sorted, so equal documents give equal strings (idempotency payload check). */

@@ -5,12 +5,20 @@
  * and, on a trigger (overrun of p95 × factor, spot interruption notice, insufficient capacity), the
  * remaining steps switch to the best alternative variant. With a prefetch manager, a step that
  * waits for capacity is prepared meanwhile and starts from its prepared state (see ChainServiceDeps).
+ *
+ * A runner runs only while it holds the execution's {@link Lease} (issue 15): it takes the lease
+ * before anything else and re-reads the record under it, renews it every third of `leaseSec`, stops
+ * (aborting its steps) the moment a renewal fails, and releases it at the end. Two processes on one
+ * store therefore never run the same step at once. Every finished step's duration joins its task
+ * type's runtime history, and cost beyond what was charged at trigger is charged to the spend cap.
  */
 import { assembleDag, availableUnitsAt, composeWorkflow, rescoreForSwitch, taskCost, type SwitchTrigger } from '../../core/compose/index.js';
-import type { Decision } from '../../core/model/index.js';
+import type { Decision, Principal } from '../../core/model/index.js';
 import { poolOf } from '../../core/model/index.js';
 import type { ChainContext } from './context.js';
+import type { Lease } from './lease.js';
 import { TABLES, executionKey, type ChainRecord, type ExecutionRecord, type StepRecord } from './records.js';
+import { recordRuntime, withObservedRuntimes } from './runtime-history.js';
 
 type DagStep = ReturnType<typeof assembleDag>['steps'][number];
 
@@ -26,19 +34,65 @@ export class ExecutionRunner {
   /** Steps whose preparation this runner queued (see {@link prepareWhileWaiting}). */
   private readonly preparing = new Set<string>();
 
+  private readonly abort: AbortSignal;
+  private readonly lost = new AbortController();
+  private chain: ChainRecord;
+
   constructor(
     private readonly ctx: ChainContext,
-    private readonly chain: ChainRecord,
+    chain: ChainRecord,
     private rec: ExecutionRecord,
     private version: number,
-    private readonly abort: AbortSignal,
+    serviceAbort: AbortSignal,
+    private readonly lease: Lease,
   ) {
+    this.chain = chain;
+    this.abort = AbortSignal.any([serviceAbort, this.lost.signal]);
     this.savedDecisions = rec.decisions.length;
     this.signalSeq = ctx.monitor.signalsSince(0).nextSeq;
   }
 
-  /** Runs to completion (or until aborted). Never throws for step failures: they fail the execution. */
+  /**
+   * Takes the lease, then runs to completion (or until aborted or the lease is lost). Resolves at
+   * once when another process holds the lease. Never throws for step failures: they fail the execution.
+   */
   async run(): Promise<void> {
+    if (!(await this.lease.acquire())) return;
+    const renewEveryMs = (this.ctx.config.leaseSec * 1000) / 3;
+    const timer = setInterval(() => {
+      this.lease.renew().then(
+        (ok) => {
+          if (!ok && !this.lost.signal.aborted) this.loseLease('lease lost: another process took the execution over');
+        },
+        (e: unknown) => this.ctx.logger.warn('lease renewal failed; retrying', { executionId: this.rec.executionId, error: e instanceof Error ? e.message : String(e) }),
+      );
+    }, renewEveryMs);
+    try {
+      // The record may have moved on while the lease was elsewhere: run from what is stored now.
+      const fresh = await this.ctx.store.get<ExecutionRecord>(TABLES.executions, this.lease.key);
+      if (!fresh || (fresh.value.status !== 'queued' && fresh.value.status !== 'running')) return;
+      this.rec = fresh.value;
+      this.version = fresh.version;
+      this.savedDecisions = this.rec.decisions.length;
+      this.chain = { ...this.chain, workflow: await withObservedRuntimes(this.ctx.store, this.chain.workflow) };
+      await this.runLeased();
+    } finally {
+      clearInterval(timer);
+      await this.lease.release().catch(() => undefined);
+    }
+  }
+
+  private loseLease(reason: string): void {
+    this.ctx.logger.warn('execution runner stopping', { executionId: this.rec.executionId, reason });
+    this.lost.abort(new Error(reason));
+  }
+
+  /** Principal of the execution (a principal no longer configured matches no policy but `*` ones). */
+  private principal(): Principal {
+    return this.ctx.principal(this.rec.principalId) ?? { id: this.rec.principalId, kind: 'user', memberOf: [] };
+  }
+
+  private async runLeased(): Promise<void> {
     if (this.rec.status === 'queued') await this.waitForComposition();
     if (this.abort.aborted || this.rec.status !== 'running') return;
     for (const s of Object.values(this.rec.steps)) {
@@ -100,6 +154,8 @@ export class ExecutionRunner {
     const dag = this.dag();
     const step = dag.steps.find((s) => s.taskId === taskId)!;
     const rec = this.rec.steps[taskId];
+    // The lease must still be ours when a step starts (renewed now, not only on the timer).
+    if (!(await this.lease.renew())) return this.loseLease(`lease lost before step ${taskId} started`);
     Object.assign(rec, { status: 'running', poolId, market, attempts: rec.attempts + 1, startedAtSec: this.ctx.clock.nowSec(), error: undefined });
     await this.save();
     const input = this.inputOf(step);
@@ -123,6 +179,8 @@ export class ExecutionRunner {
     rec.finishedAtSec = now;
     rec.costUsd = step.task.resource_requirements.vcpu * priceUsdPerUnitHour * (durationSec / 3600);
     this.rec.costUsd += rec.costUsd;
+    await this.chargeActualCost();
+    if (!error) await recordRuntime(this.ctx.store, step.task, durationSec);
     if (error) {
       rec.status = 'failed';
       rec.error = error;
@@ -136,6 +194,14 @@ export class ExecutionRunner {
       }
     }
     await this.save();
+  }
+
+  /** Charges the execution's actual cost beyond what its principal was charged so far. */
+  private async chargeActualCost(): Promise<void> {
+    const charged = this.rec.chargedUsd ?? this.rec.expectedCostUsd;
+    if (this.rec.costUsd <= charged) return;
+    await this.ctx.chargeSpend(this.rec.principalId, this.rec.executionId, this.rec.costUsd - charged);
+    this.rec.chargedUsd = this.rec.costUsd;
   }
 
   /** A step's input: the execution's input for a root, else its parents' outputs merged. */
@@ -192,13 +258,13 @@ export class ExecutionRunner {
     const trigger = this.pendingTriggers.shift();
     const done = Object.values(this.rec.steps).filter((s) => s.status === 'succeeded' || s.status === 'running').map((s) => s.taskId);
     if (dag.steps.every((s) => done.includes(s.taskId))) return;
-    // This execution's expected cost is already charged; alternatives are compared with the rest.
-    const spent = Math.max(0, (await this.ctx.spentUsdLastHour(this.rec.principalId)) - this.rec.expectedCostUsd);
+    // This execution's charge is already in the spend; alternatives are compared with the rest.
+    const spent = Math.max(0, (await this.ctx.spentUsdLastHour(this.rec.principalId)) - (this.rec.chargedUsd ?? this.rec.expectedCostUsd));
     const result = rescoreForSwitch({
       workflow: this.chain.workflow,
       currentVariant: this.rec.variant,
       doneTaskIds: done,
-      auth: { principal: this.ctx.principal(this.rec.principalId), policies: this.ctx.config.policies, spentUsdLastHour: spent },
+      auth: { principal: this.principal(), policies: this.ctx.config.policies, spentUsdLastHour: spent },
       availability: this.ctx.monitor.profile(now),
       behaviour: this.ctx.config.behaviour,
       options: this.ctx.composer,
@@ -235,7 +301,7 @@ export class ExecutionRunner {
       const now = this.ctx.clock.nowSec();
       const res = composeWorkflow({
         workflow: this.chain.workflow,
-        auth: { principal: this.ctx.principal(this.rec.principalId), policies: this.ctx.config.policies, spentUsdLastHour: await this.ctx.spentUsdLastHour(this.rec.principalId) },
+        auth: { principal: this.principal(), policies: this.ctx.config.policies, spentUsdLastHour: await this.ctx.spentUsdLastHour(this.rec.principalId) },
         availability: this.ctx.monitor.profile(now),
         behaviour: this.ctx.config.behaviour,
         options: this.ctx.composer,
@@ -246,6 +312,7 @@ export class ExecutionRunner {
         this.rec.variant = res.dag.variant;
         this.rec.steps = initialSteps(res.dag.steps);
         this.rec.expectedCostUsd = res.score.expectedCostUsd;
+        this.rec.chargedUsd = res.score.expectedCostUsd;
         await this.ctx.chargeSpend(this.rec.principalId, this.rec.executionId, res.score.expectedCostUsd);
         this.rec.status = 'running';
         this.rec.queue = undefined;
@@ -279,7 +346,7 @@ export class ExecutionRunner {
     const next = this.saving.then(async () => {
       this.rec.updatedAtSec = this.ctx.clock.nowSec();
       const fresh: Decision[] = this.rec.decisions.slice(this.savedDecisions);
-      this.version = await this.ctx.store.put(TABLES.executions, executionKey(this.rec.chainId, this.rec.executionId), this.rec, { ifVersion: this.version });
+      this.version = await this.ctx.store.put(TABLES.executions, executionKey(this.rec.principalId, this.rec.chainId, this.rec.executionId), this.rec, { ifVersion: this.version });
       if (fresh.length > 0) await this.ctx.store.append(TABLES.decisions, fresh);
       this.savedDecisions = this.rec.decisions.length;
     });

@@ -6,13 +6,12 @@
  * `REDIS_URL` environment variable; `--redis-cluster` for cluster mode) or else in memory.
  */
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { hostname } from 'node:os';
 import type { Command } from 'commander';
 import { ChainService } from '../../app/chains/chain-service.js';
 import { staticCapacityMonitor } from '../../app/chains/capacity-monitor.js';
-import { ChainServiceConfigSchema } from '../../app/chains/config.js';
-import { InputError, inputErrorFromZod } from '../../core/model/index.js';
+import { InputError } from '../../core/model/index.js';
+import { loadChainConfig } from '../../adapters/executor/chain-config.js';
 import { createRandom } from '../../core/rng.js';
 import { LocalExecutor } from '../../adapters/executor/local-executor.js';
 import { RetryingExecutor } from '../../adapters/executor/retrying-executor.js';
@@ -70,20 +69,12 @@ function parseIntOption(value: string, field: string): number {
 
 /** Starts the server; resolves once listening, with a function that stops it. */
 export async function serve(opts: ServeOptions): Promise<{ url: string; stop: () => Promise<void> }> {
-  const configPath = resolve(opts.config);
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(configPath, 'utf8'));
-  } catch (e) {
-    throw new InputError({ file: opts.config }, (e as Error).message, 'a readable JSON configuration file (see `prescale serve --help`)');
-  }
-  const parsed = ChainServiceConfigSchema.safeParse(raw);
-  if (!parsed.success) throw inputErrorFromZod(parsed.error.issues, raw, opts.config);
-  const config = parsed.data;
+  // Everything is checked before anything starts: a bad config exits 2 with one line naming the field.
+  const { config, code } = loadChainConfig(opts.config);
   const port = parseIntOption(opts.port, '--port');
   const store = new SqliteStateStore(opts.db);
-  const baseDir = config.taskBaseDir ? resolve(dirname(configPath), config.taskBaseDir) : dirname(configPath);
-  const executor = new RetryingExecutor(new LocalExecutor(baseDir), {
+  const baseDir = code.root;
+  const executor = new RetryingExecutor(new LocalExecutor(code), {
     random: createRandom(Number(opts.seed) || 0),
     onRetry: (task, n, err, delaySec) => lineLogger.warn('retrying task', { taskId: task.task_id, retry: n, delaySec, error: err.message }),
   });
@@ -92,6 +83,8 @@ export async function serve(opts: ServeOptions): Promise<{ url: string; stop: ()
   const service = new ChainService({
     store,
     executor,
+    code,
+    ownerId: `${hostname()}:${process.pid}:${randomUUID()}`,
     clock: { nowSec: () => Date.now() / 1000 },
     monitor,
     schemas: new AjvSchemaChecker(),
@@ -100,9 +93,10 @@ export async function serve(opts: ServeOptions): Promise<{ url: string; stop: ()
     logger: lineLogger,
     ...(prefetch ? { prefetch: prefetch.manager } : {}),
   }, (signal) => monitor.signal(signal));
-  const app = createChainApi(service);
+  const app = createChainApi(service, { limits: config.limits });
   const url = await app.listen({ port, host: opts.host });
   const resumed = await service.resume();
+  service.watch();
   lineLogger.info('prescale serve listening', { url, db: opts.db, resumedExecutions: resumed });
   return {
     url,
@@ -120,7 +114,7 @@ export function registerServe(program: Command): void {
   program
     .command('serve')
     .description('Serve the Chain Management API (POST /chains, GET /chains/{id}, POST /chains/{id}/trigger, GET /chains/{id}/executions/{eid})')
-    .option('--config <file>', 'JSON configuration: pools, workflows, principals, policies, tokens, availability, composer', 'prescale.serve.json')
+    .option('--config <file>', 'JSON configuration: pools, workflows, tasks (the task registry), commandTasks, taskRoot, principals, policies, tokens, availability, composer, limits; checked at start (exit 2 naming the field)', 'prescale.serve.json')
     .option('--port <n>', 'TCP port to listen on (0 = any free port)', '8080')
     .option('--host <addr>', 'address to bind', '127.0.0.1')
     .option('--db <file>', "SQLite database for chains and executions (':memory:' for none)", '.prescale/chains.db')

@@ -76,3 +76,24 @@ export function authorize(principal: Principal, policies: readonly Policy[], req
   }
   return { allowed: true, policyId: allows[0].id, reason: `policy ${allows[0].id} allows ${principal.id} ${request.workflow}/${request.variant}`, spendCap };
 }
+
+/**
+ * Decides whether `principal` may use the registered tasks `taskIds` in a submitted chain: denied when
+ * a deny policy lists a pattern matching any of them, else allowed when some allow policy that applies
+ * to the principal admits every one (an allow policy without `tasks` admits any), else default deny.
+ * Policies whose `workflows` patterns do not match `workflow` are ignored.
+ */
+export function authorizeTasks(principal: Principal, policies: readonly Policy[], workflow: string, taskIds: readonly string[]): AuthorizationResult {
+  const mine = policies.filter((p) => appliesTo(p, principal) && anyMatch(p.workflows, workflow));
+  for (const p of mine) {
+    if (p.effect !== 'deny' || !p.tasks) continue;
+    const hit = taskIds.find((t) => anyMatch(p.tasks!, t));
+    if (hit !== undefined) return { allowed: false, policyId: p.id, reason: `policy ${p.id} denies ${principal.id} the registered task ${hit}` };
+  }
+  const allow = mine.find((p) => p.effect === 'allow' && taskIds.every((t) => !p.tasks || anyMatch(p.tasks, t)));
+  if (!allow) {
+    const missing = taskIds.find((t) => !mine.some((p) => p.effect === 'allow' && (!p.tasks || anyMatch(p.tasks, t)))) ?? taskIds[0];
+    return { allowed: false, policyId: DEFAULT_DENY_POLICY_ID, reason: `no policy allows ${principal.id} to use the registered task ${missing}; default deny` };
+  }
+  return { allowed: true, policyId: allow.id, reason: `policy ${allow.id} allows ${principal.id} the registered tasks ${taskIds.join(', ')}` };
+}

@@ -28,6 +28,12 @@ export const PolicySchema = z.object({
   variants: z.array(z.string()).default(['*']),
   /** Pool id patterns the principal may use. */
   pools: z.array(z.string()).default(['*']),
+  /**
+   * Registered task ids (the chain service's task registry) a submitted chain may use. On an allow
+   * policy, absent means any registered task; on a deny policy, absent means the policy does not look
+   * at tasks, and listed patterns deny a chain using any matching task.
+   */
+  tasks: z.array(z.string()).optional(),
   /** Spend cap for matching principals, USD per hour (allow policies only). */
   spendCapUsdPerHour: z.number().nonnegative().optional(),
 });

@@ -6,10 +6,10 @@ import { LruStateCache } from '../../../src/adapters/cache/lru-state-cache.js';
 import type { ChainService } from '../../../src/app/chains/chain-service.js';
 import { PrefetchManager } from '../../../src/app/prefetch/prefetch-manager.js';
 import { PrincipalSchema } from '../../../src/core/model/index.js';
-import { FIXTURES_DIR, baseConfig, buildService, recordTask, tempDir } from '../../fixtures/tasks/service.js';
+import { FIXTURES_DIR, baseConfig, buildService, recordRef, tempDir } from '../../fixtures/tasks/service.js';
 
 const alice = PrincipalSchema.parse({ id: 'alice', kind: 'user', memberOf: ['analysts'] });
-const prepared = (id: string, deps: string[] = []) => recordTask(id, deps, { prepare: 'module:./prepare-step.mjs#prepare' });
+const prepared = (id: string, deps: string[] = []) => recordRef(id, deps, 'record-prepared');
 const oneUnit = () => baseConfig({ availability: { od: { availableUnits: 1, onDemandUsdPerUnitHour: 0.04 } }, composer: { minFit: 0.5 } });
 const manager = () => new PrefetchManager({ runner: new LocalExecutor(FIXTURES_DIR), cache: new LruStateCache(), clock: { nowSec: () => Date.now() / 1000 } }, { maxConcurrent: 2 });
 let current: ChainService | undefined;
@@ -62,7 +62,7 @@ describe('ChainService with a prefetch manager', () => {
     const { service } = buildService(oneUnit(), { prefetch });
     current = service;
     const dir = tempDir();
-    const crit = (id: string) => recordTask(id, [], { prepare: 'module:./prepare-step.mjs#prepare', critical: true });
+    const crit = (id: string) => recordRef(id, [], 'record-critical-prepared');
     const chain = await service.createChain(alice, { tasks: [crit('b'), crit('c')], pool: 'od' });
     const { executionId } = await service.trigger(alice, chain.chainId, { runsDir: dir, sleepMs: 150 });
     await service.idle();

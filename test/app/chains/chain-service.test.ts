@@ -5,7 +5,7 @@ import type { ChainService } from '../../../src/app/chains/chain-service.js';
 import { ConflictError, ForbiddenError, NotFoundError, TooManyRequestsError } from '../../../src/app/chains/errors.js';
 import { InputError, PrincipalSchema } from '../../../src/core/model/index.js';
 import { TABLES, canonicalJson } from '../../../src/app/chains/records.js';
-import { baseConfig, buildService, recordTask, tempDir } from '../../fixtures/tasks/service.js';
+import { baseConfig, buildService, recordRef, tempDir } from '../../fixtures/tasks/service.js';
 
 const alice = PrincipalSchema.parse({ id: 'alice', kind: 'user', memberOf: ['analysts'] });
 const lines = (dir: string, file: string): number => readFileSync(join(dir, file), 'utf8').trim().split('\n').length;
@@ -20,7 +20,7 @@ describe('ChainService', () => {
     const { service } = buildService();
     current = service;
     const dir = tempDir();
-    const chain = await service.createChain(alice, { tasks: [recordTask('a'), recordTask('b', ['a']), recordTask('c', ['a']), recordTask('d', ['b', 'c'])], pool: 'od' });
+    const chain = await service.createChain(alice, { tasks: [recordRef('a'), recordRef('b', ['a']), recordRef('c', ['a']), recordRef('d', ['b', 'c'])], pool: 'od' });
     const { executionId } = await service.trigger(alice, chain.chainId, { runsDir: dir, sleepMs: 300 });
     await service.idle();
     const exec = await service.getExecution(alice, chain.chainId, executionId);
@@ -37,7 +37,7 @@ describe('ChainService', () => {
   it('runs independent steps one at a time when the pool has one free unit', async () => {
     const { service } = buildService(baseConfig({ availability: { od: { availableUnits: 1, onDemandUsdPerUnitHour: 0.04 } }, composer: { minFit: 0.5 } }));
     current = service;
-    const chain = await service.createChain(alice, { tasks: [recordTask('b'), recordTask('c')], pool: 'od' });
+    const chain = await service.createChain(alice, { tasks: [recordRef('b'), recordRef('c')], pool: 'od' });
     const { executionId } = await service.trigger(alice, chain.chainId, { runsDir: tempDir(), sleepMs: 200 });
     await service.idle();
     const { steps } = await service.getExecution(alice, chain.chainId, executionId);
@@ -48,12 +48,7 @@ describe('ChainService', () => {
   it('retries a failing step with Step Functions semantics and fails after MaxAttempts retries', async () => {
     const { service } = buildService();
     current = service;
-    const flaky = (id: string) => ({
-      task_id: id,
-      executable_code_location: 'module:./flaky.ts#run',
-      resource_requirements: { vcpu: 1, memoryGiB: 1 },
-      retry: { intervalSec: 0, backoffRate: 1, maxAttempts: 3 },
-    });
+    const flaky = (id: string) => recordRef(id, [], 'flaky');
     const ok = await service.createChain(alice, { tasks: [flaky('f')], pool: 'od' });
     const e1 = await service.trigger(alice, ok.chainId, { key: 'k-ok', failTimes: 2 });
     const bad = await service.createChain(alice, { tasks: [flaky('g')], pool: 'od' });
@@ -68,11 +63,9 @@ describe('ChainService', () => {
   it('times out a hanging step (States.Timeout) and runs command: locations', async () => {
     const { service } = buildService();
     current = service;
-    const hang = await service.createChain(alice, { tasks: [{ task_id: 'h', executable_code_location: 'module:./flaky.ts#hang', resource_requirements: { vcpu: 1, memoryGiB: 1 }, timeoutSec: 0.2, retry: { maxAttempts: 0 } }], pool: 'od' });
-    const cmd = await service.createChain(alice, {
-      tasks: [{ task_id: 'sh', executable_code_location: `command:node -e "let s='';process.stdin.on('data',d=>s+=d).on('end',()=>console.log(JSON.stringify({n:JSON.parse(s).n*2,id:process.env.PRESCALE_TASK_ID})))"`, resource_requirements: { vcpu: 1, memoryGiB: 1 } }],
-      pool: 'od',
-    });
+    const hang = await service.createChain(alice, { tasks: [recordRef('h', [], 'hang')], pool: 'od' });
+    // command: runs only for a task id the operator listed in commandTasks ('double' in baseConfig).
+    const cmd = await service.createChain(alice, { tasks: [recordRef('sh', [], 'double')], pool: 'od' });
     const e1 = await service.trigger(alice, hang.chainId, {});
     const e2 = await service.trigger(alice, cmd.chainId, { n: 21 });
     await service.idle();
@@ -83,18 +76,20 @@ describe('ChainService', () => {
   it('rejects bad definitions and inputs with the failing field', async () => {
     const { service } = buildService();
     current = service;
-    await expect(service.createChain(alice, { tasks: [recordTask('a', ['nope'])] })).rejects.toThrow(/tasks\[0\]\.dependencies\[0\]: got "nope"/);
-    await expect(service.createChain(alice, { tasks: [{ task_id: 'a' }] })).rejects.toThrow(/tasks\[0\]\.executable_code_location/);
+    await expect(service.createChain(alice, { tasks: [recordRef('a', ['nope'])] })).rejects.toThrow(/tasks\[0\]\.dependencies\[0\]: got "nope"/);
+    // Submitted tasks reference registered ones (issue 15): an unknown registered id, or code, is refused naming the field.
+    await expect(service.createChain(alice, { tasks: [{ task_id: 'a' }] })).rejects.toThrow(/tasks\[0\]\.task_id: got "a", expected a registered task id/);
+    await expect(service.createChain(alice, { tasks: [{ task_id: 'a', executable_code_location: 'command:id' }] })).rejects.toThrow(/tasks\[0\]\.executable_code_location/);
     await expect(service.createChain(alice, { workflow: 'missing' })).rejects.toThrow(InputError);
-    const chain = await service.createChain(alice, { tasks: [recordTask('a')] });
+    const chain = await service.createChain(alice, { tasks: [recordRef('a')] });
     await expect(service.trigger(alice, chain.chainId, { sleepMs: 1 })).rejects.toThrow(/input\.runsDir/);
   });
 
   it('keeps chains private, replays idempotent triggers and refuses key reuse with another input', async () => {
     const { service } = buildService();
     current = service;
-    const chain = await service.createChain(alice, { tasks: [recordTask('a')], chain_id: 'fixed' });
-    await expect(service.createChain(alice, { tasks: [recordTask('a')], chain_id: 'fixed' })).rejects.toThrow(ConflictError);
+    const chain = await service.createChain(alice, { tasks: [recordRef('a')], chain_id: 'fixed' });
+    await expect(service.createChain(alice, { tasks: [recordRef('a')], chain_id: 'fixed' })).rejects.toThrow(ConflictError);
     const mallory = PrincipalSchema.parse({ id: 'mallory', kind: 'user' });
     await expect(service.getChain(mallory, chain.chainId)).rejects.toThrow(NotFoundError);
     const input = { runsDir: tempDir(), sleepMs: 0 };
@@ -109,7 +104,7 @@ describe('ChainService', () => {
   it('queues when no variant fits and starts once the pool has capacity again', async () => {
     const { service, monitor } = buildService();
     current = service;
-    const chain = await service.createChain(alice, { tasks: [recordTask('a')], pool: 'od' });
+    const chain = await service.createChain(alice, { tasks: [recordRef('a')], pool: 'od' });
     monitor.signal({ kind: 'insufficient-capacity', poolId: 'od', atSec: Date.now() / 1000, untilSec: Date.now() / 1000 + 0.4 });
     const dir = tempDir();
     const res = await service.trigger(alice, chain.chainId, { runsDir: dir });
@@ -127,7 +122,7 @@ describe('ChainService', () => {
   it('takes over a stale Idempotency-Key claim whose first request never stored an execution', async () => {
     const { service, store } = buildService();
     current = service;
-    const chain = await service.createChain(alice, { tasks: [recordTask('a')] });
+    const chain = await service.createChain(alice, { tasks: [recordRef('a')] });
     const input = { runsDir: tempDir() };
     const payload = canonicalJson(input);
     const now = Date.now() / 1000;
@@ -155,13 +150,13 @@ describe('ChainService', () => {
     );
     current = service;
     const bob = PrincipalSchema.parse({ id: 'bob', kind: 'user' });
-    await expect(service.createChain(bob, { tasks: [recordTask('a')], pool: 'spot-batch' })).rejects.toMatchObject({ policyId: 'bob-no-spot' });
-    await expect(service.createChain(bob, { tasks: [recordTask('a')], pool: 'spot-batch' })).rejects.toThrow(ForbiddenError);
-    const od = await service.createChain(bob, { tasks: [recordTask('a')], pool: 'od' });
+    await expect(service.createChain(bob, { tasks: [recordRef('a')], pool: 'spot-batch' })).rejects.toMatchObject({ policyId: 'bob-no-spot' });
+    await expect(service.createChain(bob, { tasks: [recordRef('a')], pool: 'spot-batch' })).rejects.toThrow(ForbiddenError);
+    const od = await service.createChain(bob, { tasks: [recordRef('a')], pool: 'od' });
     expect((await service.trigger(bob, od.chainId, { runsDir: tempDir() })).status).toBe('queued');
     await expect(service.trigger(bob, od.chainId, { runsDir: tempDir() })).rejects.toMatchObject({ reasonCode: 'queue-full' });
     // 1 vCPU × 60 s at 0.01 USD/h ≈ 0.000167 USD per run: the third run would pass the 0.0004 USD/h cap.
-    const spot = await service.createChain(alice, { tasks: [recordTask('a')], pool: 'spot-batch' });
+    const spot = await service.createChain(alice, { tasks: [recordRef('a')], pool: 'spot-batch' });
     await service.trigger(alice, spot.chainId, { runsDir: tempDir() });
     await service.trigger(alice, spot.chainId, { runsDir: tempDir() });
     const err = await service.trigger(alice, spot.chainId, { runsDir: tempDir() }).catch((e: unknown) => e);

@@ -11,7 +11,7 @@
  */
 import type { Decision, Workflow } from '../../../core/model/index.js';
 import type { StateStore } from '../../../ports/state-store.js';
-import { TABLES, type ChainRecord, type ExecutionRecord } from '../../chains/records.js';
+import { TABLES, chainKey, type ChainRecord, type ExecutionRecord } from '../../chains/records.js';
 import { DECISION_LOG } from '../../tick/state.js';
 import { buildReport } from '../build.js';
 import type { PolicyRawResult } from '../raw.js';
@@ -54,7 +54,7 @@ export interface LiveExport {
 export async function readLiveState(store: StateStore, fromSec: number, toSec: number): Promise<LiveState> {
   const executions = (await store.list<ExecutionRecord>(TABLES.executions)).map((x) => x.value).filter((e) => e.createdAtSec >= fromSec && e.createdAtSec < toSec);
   const chains: ChainRecord[] = [];
-  for (const id of [...new Set(executions.map((e) => e.chainId))].sort()) {
+  for (const id of [...new Set(executions.map((e) => chainKey(e.principalId, e.chainId)))].sort()) {
     const got = await store.get<ChainRecord>(TABLES.chains, id);
     if (got) chains.push(got.value);
   }
@@ -83,7 +83,7 @@ export function buildLiveExport(state: LiveState, opts: LiveExportOptions): Live
   const { fromSec, toSec } = opts;
   const start = Math.floor(fromSec / bucketSec) * bucketSec;
   const n = Math.max(1, Math.ceil((toSec - start) / bucketSec));
-  const chainsById = new Map(state.chains.map((c) => [c.chainId, c]));
+  const chainsById = new Map(state.chains.map((c) => [chainKey(c.principalId, c.chainId), c]));
   const execs = [...state.executions].sort((a, b) => a.createdAtSec - b.createdAtSec || (a.executionId < b.executionId ? -1 : 1));
   const pools = new Set<string>();
   for (const e of execs) for (const s of Object.values(e.steps)) if (s.poolId) pools.add(s.poolId);
@@ -102,7 +102,7 @@ export function buildLiveExport(state: LiveState, opts: LiveExportOptions): Live
   const reasons: Record<string, number> = {};
   let switches = 0;
   for (const e of execs) {
-    const wf = chainsById.get(e.chainId)?.workflow;
+    const wf = chainsById.get(chainKey(e.principalId, e.chainId))?.workflow;
     choices[`${wf?.name ?? e.chainId}/${e.variant}`] = (choices[`${wf?.name ?? e.chainId}/${e.variant}`] ?? 0) + 1;
     for (const sw of e.switches) {
       switches++;
@@ -166,6 +166,6 @@ export function buildLiveExport(state: LiveState, opts: LiveExportOptions): Live
     'Spot interruptions are the variant switches whose reason was spot-interruption.',
     'Step wait is the time from the later of the execution\'s creation and its dependencies\' finish to the step\'s start.',
   ]);
-  const attribution = attributionRows(policy, execs.map((e) => ({ principal: e.principalId, workflow: chainsById.get(e.chainId)?.workflow.name ?? e.chainId, costUsd: e.costUsd })));
+  const attribution = attributionRows(policy, execs.map((e) => ({ principal: e.principalId, workflow: chainsById.get(chainKey(e.principalId, e.chainId))?.workflow.name ?? e.chainId, costUsd: e.costUsd })));
   return { report, timeline, events, attribution };
 }
