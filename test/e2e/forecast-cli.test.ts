@@ -39,6 +39,9 @@ describe('prescale forecast (CLI)', () => {
     writeFileSync(join(dir, 'cpu.csv'), `${cpu.join('\n')}\n`);
     writeFileSync(join(dir, 'requests.csv'), `${iso.join('\n')}\n`);
     writeFileSync(join(dir, 'broken.csv'), 'timestamp,value\n1700000000,12\n1700000300,oops\n');
+    writeFileSync(join(dir, 'one-row.csv'), 'timestamp,value\n1700000000,12\n');
+    writeFileSync(join(dir, 'same-time.csv'), `timestamp,value\n${Array.from({ length: 50 }, (_, i) => `1700000000,${i}`).join('\n')}\n`);
+    writeFileSync(join(dir, 'short.csv'), `timestamp,value\n${Array.from({ length: 10 }, (_, i) => `${1_700_000_000 + i * 60},${i}`).join('\n')}\n`);
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -68,6 +71,28 @@ describe('prescale forecast (CLI)', () => {
     expect(rows).toHaveLength(2);
     expect(Object.keys(rows[0])).toEqual(['series', 'step', 'timestamp', 'mean', 'lo_95', 'hi_95', 'model']);
     expect(rows[1].timestamp).toBe(new Date((1_700_000_100 + 701 * 60) * 1000).toISOString().replace('.000Z', 'Z'));
+  }, SPAWN_TIMEOUT_MS);
+
+  it('writes nothing to stdout when every input is bad: one row, all-equal timestamps, fewer points than two seasons', async () => {
+    for (const [file, msg] of [
+      ['one-row.csv', /one-row\.csv: timestamp: got "1 row", expected a series with a regular step/],
+      ['same-time.csv', /same-time\.csv: timestamp: got "50 rows, all with one timestamp", expected a series with a regular step/],
+      ['short.csv', /short\.csv: got "10 points in series short", expected at least 24 points/],
+    ] as const) {
+      const r = await prescale(['forecast', '--input', join(dir, file), '--horizon', '3']);
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toMatch(msg);
+    }
+  }, SPAWN_TIMEOUT_MS * 3);
+
+  it('bounds --horizon and says the bound in --help', async () => {
+    const r = await prescale(['forecast', '--input', join(dir, 'cpu.csv'), '--horizon', '1000000000']);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/--horizon: got "1000000000", expected an integer >= 1 and <= 20160/);
+    const help = await prescale(['forecast', '--help']);
+    expect(help.stdout).toMatch(/\(1\.\.20160\)/);
   }, SPAWN_TIMEOUT_MS);
 
   it('rejects a bad horizon with a clear message', async () => {

@@ -9,6 +9,31 @@ import type { ArimaEngine } from '../../core/forecast/arima-engine.js';
 import { InputError } from '../../core/model/errors.js';
 import { forecastQuantile } from '../../core/model/forecast.js';
 
+/**
+ * Fewest points a series must hold to be forecast: 24, two full cycles of a 12-step season. With
+ * fewer, no seasonal model can be fitted and an interval is computed from a handful of residuals
+ * (our bound; a one-point series used to "forecast" with intervals made from one point).
+ */
+export const MIN_FORECAST_POINTS = 24;
+
+/**
+ * Checks a regularised series can be forecast: a regular step (at least two distinct timestamps,
+ * and at most half of the grid made of gaps) and at least {@link MIN_FORECAST_POINTS} points.
+ * @throws InputError naming the file
+ */
+export function assertForecastable(file: string, series: { readonly id: string; readonly values: ArrayLike<number> }, report: { readonly pointsRead: number; readonly duplicatesMerged: number; readonly gapPeriods: number; readonly periodSec: number } | undefined): void {
+  const n = series.values.length;
+  if (n === 0) throw new InputError({ file }, 'no values', 'at least one timestamp,value row');
+  if (report && report.pointsRead - report.duplicatesMerged < 2) {
+    throw new InputError({ file, field: 'timestamp' }, report.pointsRead > 1 ? `${report.pointsRead} rows, all with one timestamp` : `${report.pointsRead} row`, 'a series with a regular step: at least two distinct timestamps');
+  }
+  if (report && report.gapPeriods * 2 > n) {
+    throw new InputError({ file, field: 'timestamp' }, `${report.gapPeriods} of ${n} periods of ${report.periodSec} s empty`, 'a series with a regular step (at most half of its periods missing)');
+  }
+  const filled = n - (report?.gapPeriods ?? 0);
+  if (filled < MIN_FORECAST_POINTS) throw new InputError({ file }, `${filled} points in series ${series.id}`, `at least ${MIN_FORECAST_POINTS} points (two cycles of a 12-step season)`);
+}
+
 /** One forecast step of one series, as the CLI prints it. */
 export interface ForecastRow {
   readonly series: string;
@@ -48,8 +73,8 @@ export async function forecastFile(file: string, opts: ForecastFileOptions, engi
     const hi = 1 - lo;
     const rows: ForecastRow[] = [];
     const notes: Array<{ series: string; notes: string[] }> = [];
+    for (const { series, report } of read) assertForecastable(file, series, report);
     for (const { series } of read) {
-      if (series.values.length === 0) throw new InputError({ file }, 'no values', 'at least one timestamp,value row');
       const f = forecaster.forecast({
         seriesId: series.id,
         values: series.values,

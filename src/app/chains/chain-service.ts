@@ -127,7 +127,6 @@ export class ChainService {
       throw registryInputError(body.tasks !== undefined ? { ...i, field: i.field.replace(/^variants\[0\]\.tasks/, 'tasks') } : i);
     }
     this.admitCode(workflow, body.tasks !== undefined ? 'tasks' : undefined);
-    if (workflow.name === SUBMITTED_WORKFLOW && body.workflow === undefined) this.authorizeRegisteredTasks(principal, workflow);
     const allowed = workflow.variants.map((v) =>
       authorize(principal, this.ctx.config.policies, { workflow: workflow.name, variant: v.name, pools: [...new Set(v.tasks.map((t) => poolOf(v, t.task_id)))].sort() }),
     );
@@ -135,6 +134,7 @@ export class ChainService {
       const d = allowed.find((a) => a.policyId !== DEFAULT_DENY_POLICY_ID) ?? allowed[0];
       throw new ForbiddenError(d.policyId, d.reason);
     }
+    if (workflow.name === SUBMITTED_WORKFLOW && body.workflow === undefined) this.authorizeRegisteredTasks(principal, workflow);
     const chainId = body.chain_id ?? this.ctx.newId();
     const rec: ChainRecord = { chainId, principalId: principal.id, source: body.workflow ? 'catalog' : 'submitted', workflow, createdAtSec: this.ctx.clock.nowSec() };
     try {
