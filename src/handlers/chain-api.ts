@@ -56,8 +56,9 @@ export function toInjectRequest(event: ApiGatewayProxyEvent, tokensByIamArn: Rea
     if (v !== undefined && k.toLowerCase() !== 'authorization') headers[k.toLowerCase()] = v;
   }
   const arn = event.requestContext?.identity?.userArn ?? undefined;
-  const token = arn ? tokensByIamArn[arn] : undefined;
-  if (token) headers.authorization = `Bearer ${token}`;
+  // Own keys only: an ARN never reaches Object.prototype's members (issue 15).
+  const token = arn && Object.prototype.hasOwnProperty.call(tokensByIamArn, arn) ? tokensByIamArn[arn] : undefined;
+  if (typeof token === 'string' && token) headers.authorization = `Bearer ${token}`;
   const query = new URLSearchParams();
   for (const [k, vs] of Object.entries(event.multiValueQueryStringParameters ?? {})) for (const v of vs ?? []) query.append(k, v);
   const qs = query.toString();

@@ -35,6 +35,23 @@ describe('Chain API behind API Gateway (IAM auth)', () => {
     expect(stranger.statusCode).toBe(401);
   });
 
+  it('gives the Lambda the same protections as serve: caller code, deep or prototype-key bodies, prototype-name tokens', async () => {
+    const { service, store } = buildService(baseConfig());
+    const app = createChainApi(service);
+    close = async () => { await app.close(); await service.close(); await store.close(); };
+    const handler = createApiGatewayHandler(async () => app, { [ALICE_ARN]: 'alice-token-0001', 'arn:aws:iam::123456789012:role/proto': 'constructor' });
+    const post = (body: string, arn = ALICE_ARN) => handler(event({ httpMethod: 'POST', path: '/chains', body, requestContext: { identity: { userArn: arn } } }));
+    const code = await post(JSON.stringify({ tasks: [{ task_id: 'x', executable_code_location: 'command:id' }] }));
+    expect([code.statusCode, JSON.parse(code.body).field]).toEqual([400, 'tasks[0].executable_code_location']);
+    const deep = await post(`{"name":${'['.repeat(20_000)}${']'.repeat(20_000)}}`);
+    expect([deep.statusCode, JSON.parse(deep.body).field]).toEqual([400, 'body']);
+    expect(JSON.parse(deep.body).reason).toMatch(/maxJsonDepth/);
+    const proto = await post('{"workflow":"x","__proto__":{"admin":true}}');
+    expect([proto.statusCode, JSON.parse(proto.body).field]).toEqual([400, 'body.__proto__']);
+    expect((await post('{"tasks":[]}', 'arn:aws:iam::123456789012:role/proto')).statusCode).toBe(401);
+    expect(await store.list('chains')).toEqual([]);
+  });
+
   it('rejects a malformed principal mapping with InputError', () => {
     expect(parseIamPrincipals(undefined)).toEqual({});
     expect(() => parseIamPrincipals('[1]')).toThrow(/PRESCALE_IAM_PRINCIPALS/);

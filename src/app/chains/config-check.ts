@@ -13,6 +13,8 @@ import { ChainServiceConfigSchema, MIN_TOKEN_LENGTH, type ChainServiceConfig } f
 /** Workflow name of every submitted (ad-hoc) chain; no catalog workflow may take it. */
 export const SUBMITTED_WORKFLOW = 'submitted';
 
+const UNKNOWN_KEY = 'no such key (an unknown configuration key; check its spelling)';
+
 const isPlain = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /**
@@ -51,9 +53,16 @@ function knownName(name: string, ids: ReadonlySet<string>, groups: ReadonlySet<s
  */
 export function parseChainServiceConfig(raw: unknown, deps: { schemas: SchemaChecker; code?: CodeAdmission }, file?: string): ChainServiceConfig {
   const parsed = ChainServiceConfigSchema.safeParse(raw);
-  if (!parsed.success) throw inputErrorFromZod(parsed.error.issues, raw, file);
+  if (!parsed.success) {
+    const first = parsed.error.issues[0];
+    if (first?.code === 'unrecognized_keys') {
+      const field = [...first.path, first.keys[0]].map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
+      throw new InputError({ file, field }, first.keys[0], UNKNOWN_KEY);
+    }
+    throw inputErrorFromZod(parsed.error.issues, raw, file);
+  }
   const dropped = droppedKey(raw, parsed.data);
-  if (dropped) throw new InputError({ file, field: dropped }, dropped.split('.').pop(), 'no such key (unknown configuration key; check its spelling)');
+  if (dropped) throw new InputError({ file, field: dropped }, dropped.split('.').pop(), UNKNOWN_KEY);
   checkChainServiceConfig(parsed.data, deps, file);
   return parsed.data;
 }

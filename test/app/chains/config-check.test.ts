@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { TaskRootPolicy, allowedCommandLocations } from '../../../src/adapters/executor/code-policy.js';
+import { AjvSchemaChecker } from '../../../src/adapters/schema/ajv-schema-checker.js';
+import { droppedKey, parseChainServiceConfig } from '../../../src/app/chains/config-check.js';
+import { baseConfig, FIXTURES_DIR } from '../../fixtures/tasks/service.js';
+
+const schemas = new AjvSchemaChecker();
+const parse = (c: unknown) => {
+  const shaped = parseChainServiceConfig(c, { schemas }, 'serve.json');
+  return parseChainServiceConfig(c, { schemas, code: new TaskRootPolicy(FIXTURES_DIR, allowedCommandLocations(shaped)) }, 'serve.json');
+};
+
+describe('chain service configuration checked at start', () => {
+  it('accepts the fixtures\' configuration', () => {
+    expect(parse(baseConfig()).tasks.map((t) => t.task_id)).toContain('record');
+  });
+
+  it('names an unknown key at any depth', () => {
+    expect(() => parse({ ...baseConfig(), tokenz: {} })).toThrow('serve.json: tokenz: got "tokenz", expected no such key');
+    expect(() => parse({ ...baseConfig(), composer: { wieghts: {} } })).toThrow('serve.json: composer.wieghts: got "wieghts"');
+    expect(() => parse({ ...baseConfig(), principals: [{ id: 'alice', kind: 'user', memberOf: ['analysts'], admin: true }] })).toThrow('serve.json: principals[0].admin: got "admin"');
+    expect(droppedKey({ a: [{ b: 1, c: 2 }], r: { any: 1 } }, { a: [{ b: 1 }], r: { any: 1 } })).toBe('a[0].c');
+  });
+
+  it('refuses short tokens without echoing them, and tokens and operators of unknown principals', () => {
+    const err = (() => { try { parse({ ...baseConfig(), tokens: { 's3cr3t': 'alice' } }); } catch (e) { return (e as Error).message; } return ''; })();
+    expect(err).toMatch(/tokens: got "a 6-character token of alice", expected bearer tokens of at least 16 characters/);
+    expect(err).not.toMatch(/s3cr3t/);
+    expect(() => parse({ ...baseConfig(), tokens: { 'ghost-token-000001': 'ghost' } })).toThrow(/tokens: got "ghost"/);
+    expect(() => parse({ ...baseConfig(), operators: ['root'] })).toThrow(/operators\[0\]: got "root"/);
+  });
+
+  it('refuses registered code outside the task root and command: tasks the operator did not list', () => {
+    const tasks = [{ task_id: 'x', executable_code_location: 'module:../../../etc/passwd#run', resource_requirements: { vcpu: 1, memoryGiB: 1 } }];
+    expect(() => parse({ ...baseConfig(), tasks, commandTasks: [] })).toThrow(/tasks\[0\]\.executable_code_location: got "module:\.\.\/\.\.\/\.\.\/etc\/passwd#run", expected a module file under the task root/);
+    expect(() => parse({ ...baseConfig(), commandTasks: [] })).toThrow(/tasks\[6\]\.executable_code_location: got "command:node/);
+    expect(() => parse({ ...baseConfig(), commandTasks: ['double', 'nope'] })).toThrow(/commandTasks\[1\]: got "nope"/);
+  });
+});
