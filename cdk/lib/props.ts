@@ -6,8 +6,9 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseDeploymentConfig, type DeploymentConfig } from '../../src/handlers/deployment-config.js';
-import { ChainServiceConfigSchema } from '../../src/app/chains/config.js';
-import { InputError, inputErrorFromZod } from '../../src/core/model/index.js';
+import { parseChainServiceConfig } from '../../src/app/chains/config-check.js';
+import { AjvSchemaChecker } from '../../src/adapters/schema/ajv-schema-checker.js';
+import { InputError } from '../../src/core/model/index.js';
 import { parseIamPrincipals } from '../../src/handlers/iam-principals.js';
 
 /** Everything the prescale stack is built from. */
@@ -70,8 +71,8 @@ export function readStackInputs(ctx: ContextReader, cwd = process.cwd()): Presca
     } catch (err) {
       throw new InputError({ file: chainsFile, field: 'prescale:chainsConfig' }, (err as Error).message, 'a readable JSON chain service configuration');
     }
-    const parsed = ChainServiceConfigSchema.safeParse(rawChains);
-    if (!parsed.success) throw inputErrorFromZod(parsed.error.issues, rawChains, chainsFile);
+    // The checks the Lambda runs at start (strict keys, catalog, principals, tokens), so synth fails first.
+    parseChainServiceConfig(rawChains, { schemas: new AjvSchemaChecker() }, chainsFile);
   }
   const principalsRaw = ctx('prescale:iamPrincipals');
   const iamPrincipals = parseIamPrincipals(principalsRaw === undefined ? undefined : typeof principalsRaw === 'string' ? principalsRaw : JSON.stringify(principalsRaw));
