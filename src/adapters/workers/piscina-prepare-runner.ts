@@ -6,7 +6,7 @@
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import type { TaskDefinition } from '../../core/model/task.js';
-import type { Executor } from '../../ports/executor.js';
+import type { CodeAdmission, Executor } from '../../ports/executor.js';
 
 /** Options of {@link PiscinaPrepareRunner}. */
 export interface PiscinaPrepareRunnerOptions {
@@ -14,6 +14,11 @@ export interface PiscinaPrepareRunnerOptions {
   readonly poolSize?: number;
   /** Directory `module:./…` prepare locations are resolved against. @default process.cwd() */
   readonly baseDir?: string;
+  /**
+   * Which locations may run (the task root policy of `serve`); a refused `prepare` location throws
+   * before it reaches a worker. @default none (every location the worker can load runs)
+   */
+  readonly code?: CodeAdmission;
   /** Heap limit per worker, MiB (isolates a runaway preparation). @default 256 */
   readonly maxOldGenerationSizeMb?: number;
   /**
@@ -27,10 +32,12 @@ export interface PiscinaPrepareRunnerOptions {
 export class PiscinaPrepareRunner implements Pick<Executor, 'prepare'> {
   private readonly pool: Piscina;
   private readonly baseDir: string;
+  private readonly code: CodeAdmission | undefined;
   readonly poolSize: number;
 
   constructor(opts: PiscinaPrepareRunnerOptions = {}) {
     this.poolSize = opts.poolSize ?? 2;
+    this.code = opts.code;
     this.baseDir = opts.baseDir ?? process.cwd();
     this.pool = new Piscina({
       filename: opts.workerFilename ?? fileURLToPath(new URL('./prepare-worker.mjs', import.meta.url)),
@@ -48,6 +55,8 @@ export class PiscinaPrepareRunner implements Pick<Executor, 'prepare'> {
    */
   async prepare(task: TaskDefinition, input: unknown, opts: { signal?: AbortSignal } = {}): Promise<Buffer> {
     if (!task.prepare) throw new Error(`task ${task.task_id} has no prepare phase`);
+    const refused = this.code?.refusal(task.prepare, task.task_id);
+    if (refused) throw new Error(`task ${task.task_id}: refused to prepare ${JSON.stringify(task.prepare.slice(0, 120))}: expected ${refused}`);
     const out = (await this.pool.run({ location: task.prepare, baseDir: this.baseDir, input, taskId: task.task_id }, { signal: opts.signal })) as Uint8Array;
     return Buffer.from(out.buffer, out.byteOffset, out.byteLength);
   }

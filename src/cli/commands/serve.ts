@@ -19,6 +19,7 @@ import { createChainApi } from '../../adapters/http/chain-api.js';
 import { AjvSchemaChecker } from '../../adapters/schema/ajv-schema-checker.js';
 import { SqliteStateStore } from '../../adapters/sqlite/sqlite-state-store.js';
 import type { Logger } from '../../ports/logger.js';
+import type { CodeAdmission } from '../../ports/executor.js';
 import { PrefetchManager } from '../../app/prefetch/prefetch-manager.js';
 import { LruStateCache } from '../../adapters/cache/lru-state-cache.js';
 import { RedisStateCache } from '../../adapters/redis/redis-state-cache.js';
@@ -40,14 +41,14 @@ export interface ServeOptions {
 }
 
 /** The prefetch manager of `serve` and what stops it; undefined when `--prefetch-workers 0`. */
-function buildPrefetch(opts: ServeOptions, baseDir: string, logger: Logger): { manager: PrefetchManager; close: () => Promise<void> } | undefined {
+function buildPrefetch(opts: ServeOptions, baseDir: string, logger: Logger, code?: CodeAdmission): { manager: PrefetchManager; close: () => Promise<void> } | undefined {
   const raw = opts.prefetchWorkers ?? '2';
   const workers = Number(raw);
   if (!Number.isInteger(workers) || workers < 0 || workers > 256) throw new InputError({ field: '--prefetch-workers' }, raw, 'an integer 0..256 (0 turns preparation off)');
   if (workers === 0) return undefined;
   const url = opts.redisUrl ?? process.env.REDIS_URL;
   const cache = url ? new RedisStateCache(url, { cluster: opts.redisCluster ?? false }) : new LruStateCache();
-  const runner = new PiscinaPrepareRunner({ poolSize: workers, baseDir });
+  const runner = new PiscinaPrepareRunner({ poolSize: workers, baseDir, ...(code ? { code } : {}) });
   const manager = new PrefetchManager({ runner, cache, clock: { nowSec: () => Date.now() / 1000 }, logger }, { maxConcurrent: workers });
   logger.info('preparing steps that wait for capacity', { workers, stateCache: url ? 'redis' : 'memory' });
   return { manager, close: async () => { await runner.close(); await cache.close(); } };
@@ -79,7 +80,7 @@ export async function serve(opts: ServeOptions): Promise<{ url: string; stop: ()
     onRetry: (task, n, err, delaySec) => lineLogger.warn('retrying task', { taskId: task.task_id, retry: n, delaySec, error: err.message }),
   });
   const monitor = staticCapacityMonitor(config);
-  const prefetch = buildPrefetch(opts, baseDir, lineLogger);
+  const prefetch = buildPrefetch(opts, baseDir, lineLogger, code);
   const service = new ChainService({
     store,
     executor,

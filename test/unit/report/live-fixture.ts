@@ -3,7 +3,7 @@
  * (two in the first hours after {@link LIVE_T0}, one nine days later), one with a spot-interruption
  * variant switch, and two decision-log entries.
  */
-import type { ChainRecord, ExecutionRecord } from '../../../src/app/chains/records.js';
+import { chainKey, executionKey, type ChainRecord, type ExecutionRecord } from '../../../src/app/chains/records.js';
 import type { Workflow } from '../../../src/core/model/index.js';
 import type { StateStore } from '../../../src/ports/state-store.js';
 
@@ -33,8 +33,9 @@ export async function seedLiveStore(store: StateStore): Promise<void> {
   const runs = [execution('e1', 'alice', T0 + 60, 0.02, 0.1, false), execution('e2', 'bob', T0 + 1800, 0.03, 0.12, true), execution('e3', 'alice', T0 + 9 * 86_400, 5, 5, false)];
   for (const r of runs) {
     const chain: ChainRecord = { chainId: r.chainId, principalId: r.principalId, source: 'catalog', workflow: etl, createdAtSec: r.createdAtSec };
-    await store.put('chains', r.chainId, chain);
-    await store.put('executions', `${r.chainId}/${r.executionId}`, r);
+    // Keys as the chain service writes them: chain ids scoped to their principal (issue 15).
+    await store.put('chains', chainKey(r.principalId, r.chainId), chain);
+    await store.put('executions', executionKey(r.principalId, r.chainId, r.executionId), r);
   }
   await store.append('decisions', [
     { atSec: T0 + 60, kind: 'plan', subject: 'batch', chosen: '1 command(s)', reason: 'x' },
