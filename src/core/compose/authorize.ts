@@ -44,12 +44,13 @@ const anyMatch = (patterns: readonly string[], value: string): boolean => patter
  * Decides whether `principal` may run `request`. Policies are read in the given order; the first
  * matching deny wins; otherwise the first allow whose workflow, variant and every pool match; otherwise
  * default deny. A deny policy matches when its workflow and variant patterns match and it names any of
- * the request's pools.
+ * the request's pools; a deny policy with `tasks` is left to {@link authorizeTasks}.
  */
 export function authorize(principal: Principal, policies: readonly Policy[], request: AuthorizationRequest): AuthorizationResult {
   const mine = policies.filter((p) => appliesTo(p, principal));
   for (const p of mine) {
-    if (p.effect !== 'deny') continue;
+    // A deny policy that lists registered `tasks` denies those tasks only (see authorizeTasks).
+    if (p.effect !== 'deny' || p.tasks) continue;
     if (anyMatch(p.workflows, request.workflow) && anyMatch(p.variants, request.variant) && request.pools.some((pool) => anyMatch(p.pools, pool))) {
       return { allowed: false, policyId: p.id, reason: `policy ${p.id} denies ${principal.id} ${request.workflow}/${request.variant}` };
     }

@@ -163,4 +163,18 @@ describe('ChainService', () => {
     expect(err).toBeInstanceOf(TooManyRequestsError);
     expect(err).toMatchObject({ reasonCode: 'spend-cap', policyId: 'analysts-all' });
   });
+
+  it('lets a principal use only the registered tasks its policies allow (policy tasks patterns, deny beats allow)', async () => {
+    const { service } = buildService(baseConfig({
+      principals: [{ id: 'alice', kind: 'user', memberOf: ['analysts'] }],
+      policies: [
+        { id: 'analysts-record', effect: 'allow', principals: ['analysts'], workflows: ['submitted'], tasks: ['record*'] },
+        { id: 'no-prepared', effect: 'deny', principals: ['analysts'], workflows: ['submitted'], tasks: ['record-prepared'] },
+      ],
+    }));
+    current = service;
+    expect((await service.createChain(alice, { tasks: [recordRef('a')], pool: 'od' })).workflow.name).toBe('submitted');
+    await expect(service.createChain(alice, { tasks: [recordRef('a'), recordRef('f', [], 'flaky')], pool: 'od' })).rejects.toMatchObject({ policyId: 'default-deny' });
+    await expect(service.createChain(alice, { tasks: [recordRef('a', [], 'record-prepared')], pool: 'od' })).rejects.toMatchObject({ policyId: 'no-prepared' });
+  });
 });
