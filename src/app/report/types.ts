@@ -168,6 +168,18 @@ export interface ScenarioSummary {
   readonly workflows: readonly string[];
   /** Where the inputs came from (files or "generated"). */
   readonly sources: readonly string[];
+  /**
+   * The scaling and policy settings the run used (metric per vCPU, pool shapes, the user's current
+   * policy), each with where it came from: a flag, a file's field, or "default". Absent in older reports.
+   */
+  readonly settings?: readonly ScenarioSetting[];
+}
+
+/** One setting a run used and where it came from. */
+export interface ScenarioSetting {
+  readonly name: string;
+  readonly value: string;
+  readonly source: string;
 }
 
 /** The whole `report.json`. Numbers are rounded: USD to 4 decimals, seconds and units to 2. */

@@ -74,7 +74,7 @@ export async function summariseSignals(opts: SignalsCliOptions): Promise<Signals
   if (dayStartSec === undefined) throw new InputError({ field: '--day-start' }, opts.dayStart, TIMESTAMP_EXPECTATION);
   const read: ReadSeries[] = [];
   for (const f of opts.metrics ?? []) {
-    read.push(...(await readMetricSeriesFile(f, { ...(periodSec !== undefined ? { periodSec } : {}), allowNegative: opts.allowNegative ?? false })));
+    read.push(...(await readMetricSeriesFile(f, { ...(periodSec !== undefined ? { periodSec } : {}), allowNegative: opts.allowNegative ?? false, negativeHint: 'signed metrics need --allow-negative' })));
   }
   for (const f of opts.azure ?? []) read.push(...(await readAzureFunctionsInvocations(f, { groupBy, dayStartSec })));
   const traces = opts.workflows?.length ? await readWorkflowTraces(opts.workflows) : [];
