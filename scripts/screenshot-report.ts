@@ -15,7 +15,7 @@ const browser = await chromium.launch({
     '--disable-background-networking', '--disable-component-update', '--disable-sync'],
 });
 try {
-  const page = await browser.newPage({ viewport: { width: 1200, height: 1790 } });
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   await page.goto(pathToFileURL(`${dir}/report.html`).href);
   await page.screenshot({ path: out });
   process.stdout.write(`wrote ${out}\n`);

@@ -92,6 +92,8 @@ export async function runBacktest(scenario: Scenario, opts: BacktestOptions = {}
     name: scenario.name, seed: scenario.seed, startSec: scenario.startSec, endSec, days: scenario.days, tickSec: scenario.tickSec,
     pools: scenario.pools.map((p) => p.id), series: scenario.series.map((s) => s.id), workflows: scenario.workflows.map((w) => w.name), sources: scenario.sources,
     ...(scenario.settings.length > 0 ? { settings: scenario.settings } : {}),
+    baseline: scenario.baselinePolicy,
+    config: { pools: scenario.pools.map((p) => ({ ...p })), demandSignals: scenario.demandSignals.map((d) => ({ seriesId: d.seriesId, poolId: d.poolId, metricPerUnit: d.metricPerUnit })) },
   }, raws, backtestAssumptions(scenario));
   return { report, timeline, extras };
 }

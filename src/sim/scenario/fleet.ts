@@ -120,11 +120,20 @@ export function applyFleet(sc: Scenario, fleet: { options: FleetOptions; sources
     ...(o.onDemandPct !== undefined ? { onDemandFloorShare: o.onDemandPct / 100 } : {}),
   };
   if (pool.minUnits > pool.maxUnits) throw new InputError({ field: o.minVcpu !== undefined ? src('minVcpu') : src('maxVcpu') }, o.minVcpu ?? o.maxVcpu, `a pool size with min <= max (got ${pool.minUnits}–${pool.maxUnits} vCPU)`);
+  let maxRaised: string | undefined;
+  if (o.metricPerVcpu !== undefined && o.maxVcpu === undefined) {
+    // the embedded maximum was sized for the default scaling; keep room for the user's peak demand
+    const peak = demandPeakUnits(sc, demandSignals, poolId);
+    if (peak * 2 > pool.maxUnits) {
+      pool.maxUnits = Math.ceil(peak * 2);
+      maxRaised = `default: 2 × the peak demand of ${fmt(peak)} vCPU at ${src('metricPerVcpu')}`;
+    }
+  }
   const fromOr = (k: keyof FleetOptions): string => (o[k] !== undefined ? src(k) : 'default');
   settings.push(
     { name: `${poolId}: instance vCPU`, value: `${fmt(ir.vcpuMin)}–${fmt(ir.vcpuMax)}`, source: o.vcpuMin !== undefined ? src('vcpuMin') : fromOr('vcpuMax') },
     { name: `${poolId}: instance families`, value: ir.allowedFamilies.join(', ') || 'any current generation', source: fromOr('instanceFamilies') },
-    { name: `${poolId}: min / max vCPU`, value: `${fmt(pool.minUnits)} / ${fmt(pool.maxUnits)}`, source: o.minVcpu !== undefined ? src('minVcpu') : fromOr('maxVcpu') },
+    { name: `${poolId}: min / max vCPU`, value: `${fmt(pool.minUnits)} / ${fmt(pool.maxUnits)}`, source: o.minVcpu !== undefined ? src('minVcpu') : maxRaised ?? fromOr('maxVcpu') },
     { name: `${poolId}: on-demand base vCPU / % above base`, value: `${fmt(pool.onDemandFloorUnits)} / ${fmt(pool.onDemandFloorShare * 100)} %`, source: o.onDemandBaseVcpu !== undefined ? src('onDemandBaseVcpu') : fromOr('onDemandPct') },
   );
   const cp = { ...sc.currentPolicy };
@@ -149,6 +158,23 @@ export function applyFleet(sc: Scenario, fleet: { options: FleetOptions; sources
     { name: 'current policy: instance warm-up / scale-in cooldown', value: `${fmt(cp.instanceWarmupSec)} s / ${fmt(cp.scaleInCooldownSec)} s`, source: o.warmupSec !== undefined ? src('warmupSec') : fromOr('cooldownSec') },
     { name: 'current policy: predictive scaling', value: `${cp.predictiveMode}, buffer ${fmt(cp.schedulingBufferSec)} s, +${fmt(cp.predictiveBufferPct)} %`, source: o.predictiveMode !== undefined ? src('predictiveMode') : o.predictiveBufferSec !== undefined ? src('predictiveBufferSec') : fromOr('predictiveBufferPct') },
   );
+  const predictive = (o.predictiveMode !== undefined || o.predictiveBufferSec !== undefined || o.predictiveBufferPct !== undefined) && cp.predictiveMode === 'ForecastAndScale';
+  const baselinePolicy = predictive ? 'predictive-hourly' : sc.baselinePolicy;
+  settings.push({ name: 'your current policy is replayed by', value: baselinePolicy, source: predictive ? 'predictive scaling settings given' : 'default (target tracking)' });
   const pools = sc.pools.map((p, i) => (i === poolIndex ? pool : p));
-  return parseScenario({ ...sc, demandSignals, pools, currentPolicy: cp, settings: [...sc.settings, ...settings] });
+  const kept = o.metricPerVcpu !== undefined ? sc.settings.filter((x) => !x.name.startsWith('metric per vCPU')) : sc.settings;
+  return parseScenario({ ...sc, demandSignals, pools, currentPolicy: cp, baselinePolicy, settings: [...kept, ...settings] });
+}
+
+/** Largest metric demand of the pool over the series, vCPU (sum of each series' maximum / its metric per vCPU). */
+function demandPeakUnits(sc: Scenario, signals: Scenario['demandSignals'], poolId: string): number {
+  let peak = 0;
+  for (const d of signals) {
+    if (d.poolId !== poolId) continue;
+    const s = sc.series.find((x) => x.id === d.seriesId);
+    let max = 0;
+    for (const v of s?.values ?? []) if (Number.isFinite(v) && v > max) max = v;
+    peak += max / d.metricPerUnit;
+  }
+  return peak;
 }

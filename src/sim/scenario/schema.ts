@@ -106,6 +106,8 @@ export const ScenarioSchema = z.object({
   currentPolicy: CurrentPolicySchema.default(DEFAULT_CURRENT_POLICY),
   /** The scaling and policy settings the run used, with their sources (printed at the top of the report). */
   settings: z.array(RunSettingSchema).default([]),
+  /** The baseline that replays the user's current policy: reactive (target tracking), or predictive-hourly when they use predictive scaling. */
+  baselinePolicy: z.string().min(1).default('reactive'),
   /** Warnings about the inputs (missing price files, shifted series...), written into the report's assumptions. */
   inputNotes: z.array(z.string()).default([]),
 });
