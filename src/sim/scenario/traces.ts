@@ -80,7 +80,7 @@ export async function tracesScenario(o: TracesOptions): Promise<Scenario> {
     const values = s.values.slice(s.values.length - keep);
     const end = startSec + days * DAY;
     const shiftSec = end - (s.startSec + s.values.length * s.periodSec);
-    if (Math.abs(shiftSec) >= s.periodSec) {
+    if (Math.abs(shiftSec) >= 3600) { // the run starts on the hour: a shift under an hour is that rounding
       notes.push(`Series ${s.id} (${file}) was shifted by ${shiftWords(shiftSec)} onto the run's timeline: its own last ${((days + historyDays)).toFixed(0)} days end ${iso(end - shiftSec)}, the run's end ${iso(end)}.`);
     }
     return { id: s.id, startSec: end - values.length * s.periodSec, periodSec: s.periodSec, values: values.map((v) => (Number.isFinite(v) ? v : Number.NaN)) };
