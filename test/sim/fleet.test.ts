@@ -88,7 +88,7 @@ describe('backtest flags for the user\'s scale and policy', () => {
 
   it('records the default scaling as a default in report.json, so the report can say it is not the user\'s', async () => {
     const sc = await scenarioFromOptions({ out: 'o', days: '0.1' });
-    expect(sc.settings.map((s) => s.source)).toContain('scenario');
+    expect(sc.settings.map((s) => s.source)).toContain('the embedded default scenario');
     expect(sc.settings.find((s) => s.name === 'current policy: instance warm-up / scale-in cooldown')).toMatchObject({ value: '0 s / 300 s', source: 'default' });
   });
 });

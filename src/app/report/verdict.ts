@@ -68,7 +68,10 @@ export function seconds(sec: number): string {
 }
 
 const pct = (x: number, digits = 0): string => `${(x * 100).toFixed(digits)}%`;
-const vcpuHours = (unitSec: number): string => `${Number((unitSec / 3600).toPrecision(3)).toLocaleString('en-US')} vCPU-hours`;
+function vcpuHours(unitSec: number): string {
+  const h = Number((unitSec / 3600).toPrecision(3));
+  return `${h.toLocaleString('en-US')} vCPU-hour${h === 1 ? '' : 's'}`;
+}
 
 /** Days the report's costs cover: (endSec − startSec) / 86 400, or scenario.days. */
 export function coveredDaysOf(report: BacktestReport): number {

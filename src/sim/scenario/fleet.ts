@@ -96,7 +96,7 @@ export function applyFleet(sc: Scenario, fleet: { options: FleetOptions; sources
     settings.push({ name: 'metric per vCPU (every series)', value: fmt(o.metricPerVcpu), source: src('metricPerVcpu') });
   } else {
     const given = sc.settings.some((s) => s.name.startsWith('metric per vCPU'));
-    if (!given) for (const d of sc.demandSignals) settings.push({ name: `metric per vCPU (${d.seriesId})`, value: fmt(d.metricPerUnit), source: 'scenario' });
+    if (!given) for (const d of sc.demandSignals) settings.push({ name: `metric per vCPU (${d.seriesId})`, value: fmt(d.metricPerUnit), source: sc.sources.some((x) => x.startsWith('generated')) ? 'the embedded default scenario' : 'the scenario file' });
   }
   const driven = [...new Set(demandSignals.map((d) => d.poolId))];
   const poolId = o.pool ?? driven[0] ?? sc.pools[0].id;

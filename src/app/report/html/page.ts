@@ -9,8 +9,8 @@ import { FONT_STACK, focusPolicy, seriesColorsWithData, type ChartOption, type C
 import { capacityCharts, spotShareChart } from './charts-capacity.js';
 import { costPerHourChart, cumulativeCostChart } from './charts-cost.js';
 import { eventsChart, forecastErrorChart, nextStepChart, waitChart } from './charts-quality.js';
-import { assumptionsBlock, attributionBlock, esc, sortableTable, swatch, type Cell, type Column } from './page-parts.js';
-import { formatUsd } from './summary.js';
+import { assumptionsBlock, attributionBlock, esc, sortableTable, summaryCards, swatch, type Cell, type Column } from './page-parts.js';
+import { buildSummary, formatUsd } from './summary.js';
 import { buildVerdict } from '../verdict.js';
 import { recommendationSection, scalingLine, settingsSection, verdictSection } from './verdict-parts.js';
 import { PAGE_CSS, SORT_SCRIPT } from './page-assets.js';
@@ -108,6 +108,7 @@ ${recommendationSection(verdict)}
 ${settingsSection(report)}
 <section id="summary" aria-labelledby="summary-h">
 <h2 id="summary-h">Every policy</h2>
+${summaryCards(buildSummary(report, focus), report)}
 ${policyTable(report, focus)}
 </section>
 <section id="assumptions" aria-labelledby="assumptions-h">
