@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { InputError } from '../../core/model/errors.js';
 import { comparisonTable } from '../../app/report/index.js';
-import { runBacktest, POLICY_NAMES, type PolicyName } from '../../sim/backtest.js';
+import type { PolicyName } from '../../sim/backtest.js';
 import { defaultScenario } from '../../sim/scenario/default.js';
 import { parseScenario, type Scenario } from '../../sim/scenario/schema.js';
 import { tracesScenario } from '../../sim/scenario/traces.js';
@@ -16,9 +16,7 @@ import { applyFleet, mergeFleet, parseFleetFile, type FleetOptions, type FleetSo
 import { importAutoScalingGroup, importScalingPolicies } from '../../sim/scenario/asg-import.js';
 import { existingDir, expandFiles, oneFile } from '../paths.js';
 import { backtestProgress, isProgressTty } from '../progress.js';
-import { writeBacktestReportWithHtml } from '../../sim/write-report.js';
-import { createGreedyPlanner, createMilpPlanner, type Planner } from '../../core/plan/index.js';
-import { loadHighsSolver } from '../../adapters/highs/load-highs.js';
+import type { Planner } from '../../core/plan/index.js';
 
 /** Options as commander gives them. */
 export interface BacktestCliOptions {
@@ -173,7 +171,7 @@ export async function scenarioFromOptions(o: BacktestCliOptions): Promise<Scenar
   return applyFleet(sc, await fleetSettings(o, sc));
 }
 
-function policiesFrom(v: string | undefined): PolicyName[] | undefined {
+function policiesFrom(v: string | undefined, POLICY_NAMES: readonly PolicyName[]): PolicyName[] | undefined {
   if (!v) return undefined;
   const names = v.split(',').map((s) => s.trim()).filter(Boolean);
   for (const n of names) if (!(POLICY_NAMES as readonly string[]).includes(n)) throw new InputError({ field: '--policies' }, n, `a comma-separated subset of ${POLICY_NAMES.join(',')}`);
@@ -182,8 +180,9 @@ function policiesFrom(v: string | undefined): PolicyName[] | undefined {
 
 /** The planner named by `--planner`. @throws InputError for an unknown name */
 async function plannerFrom(name: string | undefined, tickSec: number): Promise<Planner | undefined> {
+  const { createGreedyPlanner, createMilpPlanner } = await import('../../core/plan/index.js');
   if (name === undefined || name === 'greedy') return createGreedyPlanner({ tickSec });
-  if (name === 'milp') return createMilpPlanner(await loadHighsSolver(), { tickSec });
+  if (name === 'milp') return createMilpPlanner(await (await import('../../adapters/highs/load-highs.js')).loadHighsSolver(), { tickSec });
   throw new InputError({ field: '--planner' }, name, 'greedy or milp');
 }
 
@@ -191,7 +190,7 @@ async function plannerFrom(name: string | undefined, tickSec: number): Promise<P
 export function registerBacktest(program: Command): void {
   program
     .command('backtest')
-    .description('Compare reactive, predictive-hourly, prescale and oracle policies on a simulated cloud; writes report.md, report.json and timeline.csv. With no options: the embedded 7-day default scenario.')
+    .description('Compare the scaling policies (your current one replayed as reactive or predictive-hourly, prescale, the oracle) on a simulated cloud at your fleet\'s scale; writes report.html (verdict first), report.md, report.json and timeline.csv. With no options: the embedded 7-day default scenario.')
     .option('--metrics <paths...>', 'metric series files or directories (CSV timestamp,value or `aws cloudwatch get-metric-data` JSON) driving the web pool')
     .option('--workflows <paths...>', 'WfFormat workflow execution files or directories, run as chains on the batch pool (optional)')
     .option('--arrivals <file>', 'chain arrivals CSV (timestamp,workflow[,principal] or timestamp,value counts), or an Azure Functions *_invocations.csv whose shape chains follow; default: generated from the first metric\'s shape')
@@ -218,7 +217,7 @@ export function registerBacktest(program: Command): void {
     .option('--predictive-buffer-pct <p>', 'percent added to the predictive capacity forecast (default 0)')
     .option('--days <n>', 'simulated days (default: 7 for the default scenario)')
     .option('--seed <n>', 'random seed (default 42)')
-    .option('--policies <list>', `comma-separated subset of ${POLICY_NAMES.join(',')}`)
+    .option('--policies <list>', 'comma-separated subset of the policies (default: all; an unknown name lists them)')
     .option('--forecaster <name>', 'forecasting of the prescale policy: incremental (MSTL + ETS refitted hourly, updated every 5 minutes), or a model refitted hourly (seasonal-naive, arima, ets, mstl, prophet, robust, select, ensemble)', 'incremental')
     .option('--planner <name>', 'capacity planner of the prescale policy: greedy, or milp (HiGHS, slower)', 'greedy')
     .option('--hazard-factor <x>', 'multiply every spot interruption hazard (sensitivity)')
@@ -227,8 +226,11 @@ export function registerBacktest(program: Command): void {
     .option('--no-progress', 'do not print progress')
     .option('--out <dir>', 'output directory', 'out/backtest')
     .action(async (o: BacktestCliOptions) => {
+      // the simulator and the report renderer load only once the options are known to be good
       const sc = await scenarioFromOptions(o);
-      const policies = policiesFrom(o.policies);
+      const { runBacktest, POLICY_NAMES } = await import('../../sim/backtest.js');
+      const { writeBacktestReportWithHtml } = await import('../../sim/write-report.js');
+      const policies = policiesFrom(o.policies, POLICY_NAMES);
       const planner = await plannerFrom(o.planner, sc.tickSec);
       const names = POLICY_NAMES.filter((n) => (policies ?? POLICY_NAMES).includes(n));
       const progress = o.progress === false ? { update: () => {}, stop: () => {} } : backtestProgress({ policies: names, tty: isProgressTty() });
