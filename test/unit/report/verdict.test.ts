@@ -88,3 +88,14 @@ describe('usd', () => {
     expect(usd(0)).toBe('$0.00');
   });
 });
+
+describe('the scaling line at the top of report.html', () => {
+  it('names the scaling and its source, and warns when it is the default rather than the user\'s', async () => {
+    const { scalingLine } = await import('../../../src/app/report/html/verdict-parts.js');
+    const mine = scalingLine(report());
+    expect(mine).toMatch(/metric per vCPU \(every series\) = <strong>500<\/strong>, from --metric-per-vcpu/);
+    expect(mine).not.toMatch(/not your fleet/);
+    const defaulted = buildReport({ ...scenario, settings: [{ name: 'metric per vCPU (s)', value: '12.5', source: "default: the series' p95 / 8, so its p95 needs 8 vCPU (set --metric-per-vcpu for your fleet's scale)" }] }, [raw('prescale', { spot: 1, od: 1, waits: [0], unmet: 0 })], []);
+    expect(scalingLine(defaulted)).toMatch(/not your fleet's scale: pass --metric-per-vcpu or --policies-json/);
+  });
+});
