@@ -78,7 +78,7 @@ export function costPerHourChart(data: ReportData): ChartSpec {
     series.push(area('spot', 0, MARKET_COLORS.spot, []), area('on-demand', 1, MARKET_COLORS.onDemand, [4, 2]));
   });
   const how = anyEstimated
-    ? 'timeline.csv has no per-market cost columns, so each row\'s cost is split by its held spot and on-demand units weighted by the policy\'s average price per unit in each market (report.json).'
+    ? 'timeline.csv has no per-market cost columns, so each row\'s cost is split by its held spot and on-demand units weighted by the policy\'s average price per unit in each market (report.json); cost_usd includes the prefetch state cache\'s node-hours, which this estimate prices with the on-demand units (the table above gives the cache on its own).'
     : 'Split from timeline.csv\'s spot_cost_usd and ondemand_cost_usd columns.';
   return {
     ...base, widthPx: CHART_WIDTH_PX, heightPx: top + byPolicy.length * (panelPx + 14) + 16,
