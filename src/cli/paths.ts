@@ -54,9 +54,10 @@ export function oneFile(path: string, flag: string, extensions: readonly string[
 
 /**
  * A directory for a flag.
+ * @param what the directory in words, without an article ("report directory")
  * @throws InputError naming `flag` when `path` is missing or is a file
  */
 export function existingDir(path: string, flag: string, what: string): string {
-  if (!stat(path, flag, what).isDirectory()) throw new InputError({ field: flag }, path, `${what}, not a file`);
+  if (!stat(path, flag, what).isDirectory()) throw new InputError({ field: flag }, path, `a ${what}, not a file`);
   return path;
 }

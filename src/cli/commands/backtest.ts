@@ -149,7 +149,7 @@ export async function scenarioFromOptions(o: BacktestCliOptions): Promise<Scenar
     sc = parseScenario(raw, file);
     if (days !== undefined || seed !== undefined) sc = parseScenario({ ...sc, ...(days !== undefined ? { days } : {}), ...(seed !== undefined ? { seed } : {}) }, file);
   } else if (o.metrics?.length || o.workflows?.length || o.arrivals || o.prices) {
-    const prices = o.prices ? existingDir(o.prices, '--prices', 'a directory of price files (like ../shared/data/ec2)') : undefined;
+    const prices = o.prices ? existingDir(o.prices, '--prices', 'directory of price files (like ../shared/data/ec2)') : undefined;
     const metrics = o.metrics?.length ? expandFiles(o.metrics, '--metrics', METRIC_EXT, 'metric file (CSV or get-metric-data JSON)') : [];
     const workflows = o.workflows?.length ? expandFiles(o.workflows, '--workflows', ['.json'], 'WfFormat JSON file') : [];
     if (metrics.length === 0) throw new InputError({ field: '--metrics' }, 'nothing', `metric files or a directory of them (they drive the web pool${workflows.length ? '; --workflows alone has no metric to scale' : ''})`);
