@@ -1,6 +1,6 @@
 /**
  * Takes the README's screenshot of a report: `npx tsx scripts/screenshot-report.ts [DIR] [OUT.png]`
- * (defaults: out/backtest, docs/img/report.png). Needs Debian's chromium at /usr/bin/chromium
+ * (defaults: out/backtest, docs/img/report.png): the first screen at 1400 × 900 px, the verdict. Needs Debian's chromium at /usr/bin/chromium
  * (or PRESCALE_CHROMIUM) and a report.html in DIR (`npm start` writes one).
  */
 import { resolve } from 'node:path';
@@ -15,7 +15,7 @@ const browser = await chromium.launch({
     '--disable-background-networking', '--disable-component-update', '--disable-sync'],
 });
 try {
-  const page = await browser.newPage({ viewport: { width: 1200, height: 1790 } });
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   await page.goto(pathToFileURL(`${dir}/report.html`).href);
   await page.screenshot({ path: out });
   process.stdout.write(`wrote ${out}\n`);

@@ -59,7 +59,15 @@ export function backtestAssumptions(s: Scenario): string[] {
       : 'Chains run the variant their arrival names (or the workflow\'s first); the composer is disabled in this scenario.',
     'The oracle has perfect foresight under the same rules as the other policies: capacity is ready the moment it asks (it would have launched one lead time ahead) but each instance is billed for that lead time too; it holds exactly the tick\'s demand plus the running tasks, launches the instant a task would wait and releases idle instances after their 60 s billing minimum, keeping the pool\'s on-demand floor, minimum size and spot diversification. The reference for × oracle; prescale also pays for its prefetch state cache (cacheUsd: ElastiCache node-hours, every started hour billed in full), which the oracle does not use.',
     'Every world is seeded identically: the same demand, chain arrivals and task runtimes (per variant) for every policy; the variant a chain runs depends on the capacity its world offers; spot interruptions are drawn per launched instance.',
+    currentPolicyAssumption(s),
+    ...s.inputNotes,
   ];
+}
+
+/** The user's current policy as the reactive and predictive-hourly baselines replay it, in words. */
+function currentPolicyAssumption(s: Scenario): string {
+  const c = s.currentPolicy;
+  return `Your current policy, replayed by reactive (target tracking) and predictive-hourly (predictive scaling with target tracking): target tracking holds demand / ${Number((c.targetUtilization).toFixed(4))} (its target is ${Number((c.targetUtilization * 100).toFixed(2))} % of a vCPU's metric), scales out after 3 breaching minutes and in after 15 minutes below 90 % of target and ${c.scaleInCooldownSec} s after the last scale-out; a new instance counts in the metric ${c.instanceWarmupSec} s after it is ready (no scale-in meanwhile); predictive scaling ${c.predictiveMode === 'ForecastOnly' ? 'only forecasts (ForecastOnly: capacity is never set from it)' : `sets the minimum to each hour's forecast (mean of the same hour a day and a week earlier) / the target, +${c.predictiveBufferPct} %, ${c.schedulingBufferSec} s before the hour`}.`;
 }
 
 /** Runs the backtest. */
@@ -83,6 +91,9 @@ export async function runBacktest(scenario: Scenario, opts: BacktestOptions = {}
   const report = buildReport({
     name: scenario.name, seed: scenario.seed, startSec: scenario.startSec, endSec, days: scenario.days, tickSec: scenario.tickSec,
     pools: scenario.pools.map((p) => p.id), series: scenario.series.map((s) => s.id), workflows: scenario.workflows.map((w) => w.name), sources: scenario.sources,
+    ...(scenario.settings.length > 0 ? { settings: scenario.settings } : {}),
+    baseline: scenario.baselinePolicy,
+    config: { pools: scenario.pools.map((p) => ({ ...p })), demandSignals: scenario.demandSignals.map((d) => ({ seriesId: d.seriesId, poolId: d.poolId, metricPerUnit: d.metricPerUnit })) },
   }, raws, backtestAssumptions(scenario));
   return { report, timeline, extras };
 }

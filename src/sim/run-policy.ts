@@ -60,6 +60,7 @@ export async function runPolicy(
   const rows: TimelineRow[] = [];
   const cost = { spot: 0, od: 0, cache: 0 };
   const byPool = new Map(scenario.pools.map((p) => [p.id, { poolId: p.id, ec2Usd: 0, demandUnitTicks: 0, readyUnitTicks: 0, ticks: 0, idleUnitSec: 0, unmetUnitSec: 0 }]));
+  const mix = new Map<string, { poolId: string; instanceType: string; market: 'spot' | 'on-demand'; unitSec: number }>();
   let unmet = 0;
   let idle = 0;
   let k = 0;
@@ -84,6 +85,9 @@ export async function runPolicy(
       let h = held.get(i.poolId);
       if (!h) held.set(i.poolId, (h = { pending: 0, spot: 0, od: 0 }));
       const u = i.offering.capacityUnits;
+      const mk = `${i.poolId}|${i.offering.instanceType}|${i.offering.market}`;
+      const m = mix.get(mk) ?? mix.set(mk, { poolId: i.poolId, instanceType: i.offering.instanceType, market: i.offering.market, unitSec: 0 }).get(mk)!;
+      m.unitSec += u * scenario.tickSec;
       if (i.state === 'pending') h.pending += u;
       if (i.offering.market === 'spot') h.spot += u;
       else h.od += u;
@@ -158,6 +162,7 @@ export async function runPolicy(
         }
         : null,
       decisionCounts, chainCosts, endSec: lastT, pools: [...byPool.values()],
+      instanceMix: [...mix.values()].sort((a, b) => (a.poolId < b.poolId ? -1 : a.poolId > b.poolId ? 1 : 0) || b.unitSec - a.unitSec || (a.instanceType + a.market < b.instanceType + b.market ? -1 : 1)),
     },
   };
 }

@@ -84,7 +84,7 @@ export async function writeBacktestReportWithHtml(outcome: BacktestOutcome, outD
   let names: string[];
   try {
     names = writeFiles(outcome, tmp);
-    await writeHtmlReport(tmp);
+    await writeHtmlReport(tmp, { sourceLabel: 'report.json, timeline.csv, forecast.csv, events.csv and attribution.csv beside this page' });
     names.push('report.html');
     commit(dir, tmp);
   } catch (err) {

@@ -50,7 +50,7 @@ describe('FilePriceCatalog on small files', () => {
   it('names a missing column, a missing file and an unknown region', async () => {
     const d = dir({ 'ec2_ondemand_prices_x.csv': 'instance_type,vcpu\nm5.large,2\n' });
     await expect(new FilePriceCatalog(d).instanceTypes('us-east-1')).rejects.toThrow(/:1: memory_gib: got .*expected a header with column "memory_gib"/);
-    await expect(new FilePriceCatalog(d).cacheNodes('us-east-1')).rejects.toThrow(/expected a file matching/);
+    await expect(new FilePriceCatalog(d).cacheNodes('us-east-1')).rejects.toThrow(/expected a directory holding the ElastiCache price file/);
     await expect(new FilePriceCatalog(SHARED).instanceTypes('xx-nowhere-1')).rejects.toThrow(/region: got "xx-nowhere-1"/);
     await expect(new FilePriceCatalog('/nonexistent-dir').instanceTypes('us-east-1')).rejects.toThrow(InputError);
   });

@@ -58,6 +58,33 @@ describe('report.html of a real short backtest (default scenario, 6 simulated ho
     }
   });
 
+  it('reads as a verdict on the first screen at 1400 px: five answers, four cards, nothing cut off', async () => {
+    const { page, consoleErrors } = await openReport(browser, html, 1400);
+    try {
+      const box = async (sel: string) => (await page.locator(sel).boundingBox())!;
+      const answers = await page.locator('#verdict ul.verdict li').allTextContents();
+      expect(answers).toHaveLength(5);
+      expect(answers[0]).toMatch(/^prescale would cost \$[\d,.]+ a month, [\d.]+% (less|more) than your current policy \(replayed as reactive\)/);
+      expect(answers.join(' ')).toMatch(/spot.*on-demand/);
+      const cards = await page.locator('#verdict [data-card]').evaluateAll((els) => els.map((e) => e.getAttribute('data-card')));
+      expect(cards).toEqual(['cost', 'wait', 'unmet', 'spot']);
+      const last = await box('#verdict .cards');
+      expect(last.y + last.height, 'the cards end inside the first 900 px').toBeLessThan(900);
+      for (const c of await page.locator('#verdict [data-card] .big').all()) {
+        const b = (await c.boundingBox())!;
+        const scrollW = await c.evaluate((e) => e.scrollWidth - e.clientWidth);
+        expect(b.width).toBeGreaterThan(0);
+        expect(scrollW, 'card figures are not cut off').toBeLessThanOrEqual(0);
+      }
+      expect(await page.locator('#recommendation pre').count()).toBeGreaterThan(0);
+      expect(consoleErrors).toEqual([]);
+      mkdirSync(OUT, { recursive: true });
+      await page.screenshot({ path: path.join(OUT, 'report-first-screen-1400.png') });
+    } finally {
+      await page.close();
+    }
+  });
+
   it('sorts the policy table by cost when its header is clicked', async () => {
     const { page } = await openReport(browser, html);
     try {

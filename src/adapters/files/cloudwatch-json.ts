@@ -12,7 +12,7 @@ import { z } from 'zod';
 import { InputError, inputErrorFromZod } from '../../core/model/errors.js';
 import { regularise, type RawPoint } from '../../core/signals/regularise.js';
 import { parseTimestampSec } from '../../core/signals/timestamps.js';
-import { pickGrid, timestampExpectation, type MetricReadOptions, type ReadSeries } from './metric-options.js';
+import { negativeExpectation, pickGrid, timestampExpectation, type MetricReadOptions, type ReadSeries } from './metric-options.js';
 
 const MetricDataResultSchema = z.object({
   Id: z.string().min(1),
@@ -49,7 +49,6 @@ export interface CloudWatchJsonOptions extends MetricReadOptions {
   readonly statistic?: Statistic;
 }
 
-const NEGATIVE = 'a number >= 0 (signed metrics need --allow-negative)';
 
 /**
  * Parses either CLI output (told apart by `MetricDataResults` vs `Datapoints`).
@@ -114,7 +113,7 @@ function parseStatistics(doc: unknown, file: string, base: string, opts: CloudWa
 function point(ts: string, value: number, file: string, tField: string, vField: string, opts: MetricReadOptions): RawPoint {
   const tSec = parseTimestampSec(ts);
   if (tSec === undefined) throw new InputError({ file, field: tField }, ts, timestampExpectation(ts));
-  if (value < 0 && !opts.allowNegative) throw new InputError({ file, field: vField }, value, NEGATIVE);
+  if (value < 0 && !opts.allowNegative) throw new InputError({ file, field: vField }, value, negativeExpectation(opts));
   return { tSec, value };
 }
 

@@ -10,7 +10,7 @@ import { regularise, type RawPoint } from '../../core/signals/regularise.js';
 import { parseTimestampSec } from '../../core/signals/timestamps.js';
 import { parseCloudWatchJson, type CloudWatchJsonOptions } from './cloudwatch-json.js';
 import { parseCsv, parseNumberField } from './csv.js';
-import { pickGrid, timestampExpectation, type MetricReadOptions, type ReadSeries } from './metric-options.js';
+import { negativeExpectation, pickGrid, timestampExpectation, type MetricReadOptions, type ReadSeries } from './metric-options.js';
 
 export { parseCloudWatchJson, type CloudWatchJsonOptions, type Statistic } from './cloudwatch-json.js';
 export { TIMESTAMP_EXPECTATION, type MetricReadOptions, type ReadSeries } from './metric-options.js';
@@ -55,7 +55,7 @@ export function parseMetricCsv(text: string, file: string, id: string, opts: Met
     const value = parseNumberField(fields[1]!);
     if (value === undefined) throw new InputError({ file, line, field: 'value' }, fields[1], 'a finite number');
     if (value < 0 && !opts.allowNegative) {
-      throw new InputError({ file, line, field: 'value' }, value, 'a number >= 0 (signed metrics need --allow-negative)');
+      throw new InputError({ file, line, field: 'value' }, value, negativeExpectation(opts));
     }
     points.push({ tSec, value, line, timestampText: fields[0]! });
   }

@@ -12,6 +12,11 @@ export interface MetricReadOptions {
    * taken as a corrupt row. @default false
    */
   readonly allowNegative?: boolean;
+  /**
+   * What the negative-value error suggests, e.g. "signed metrics need --allow-negative" where the
+   * command has that flag. @default none (a backtest's demand cannot be negative)
+   */
+  readonly negativeHint?: string;
   /** Longest gap (periods) filled by interpolation. @default 3 (see DEFAULT_MAX_GAP_FILL_PERIODS) */
   readonly maxGapFillPeriods?: number;
 }
@@ -32,6 +37,11 @@ export const TIMESTAMP_EXPECTATION =
  */
 export function timestampExpectation(text: string): string {
   return /^\d{13,}(\.\d+)?$/.test(text.trim()) ? `${TIMESTAMP_EXPECTATION}; this looks like epoch milliseconds (divide by 1000)` : TIMESTAMP_EXPECTATION;
+}
+
+/** The expectation quoted for a negative value, with the command's hint when it has one. */
+export function negativeExpectation(opts: MetricReadOptions): string {
+  return opts.negativeHint ? `a number >= 0 (${opts.negativeHint})` : 'a number >= 0 (demand cannot be negative: fix or drop the row)';
 }
 
 /** The grid options of `opts` that regularise takes. */

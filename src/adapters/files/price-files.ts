@@ -3,7 +3,7 @@
  * README), {@link StaticPriceCatalog} serves the tables embedded in `core/market` (the fallback when no
  * files or Pricing API are available).
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError } from '../../core/model/errors.js';
 import type { CacheNodeOffering } from '../../core/model/index.js';
@@ -22,6 +22,14 @@ export const PRICE_FILE_PATTERNS = {
   cacheOnDemand: /^elasticache_ondemand_prices_.*\.csv$/,
 } as const;
 
+/** What each price file is, in words (for messages: never the internal key). */
+export const PRICE_FILE_LABELS: Readonly<Record<keyof typeof PRICE_FILE_PATTERNS, string>> = {
+  ec2OnDemand: 'EC2 on-demand price file (ec2_ondemand_prices_*.csv)',
+  spotAdvisorCsv: 'Spot Instance Advisor file (spot_advisor.csv)',
+  spotAdvisorJson: 'Spot Instance Advisor feed (spot-advisor-data.json)',
+  cacheOnDemand: 'ElastiCache price file (elasticache_ondemand_prices_*.csv)',
+};
+
 /**
  * Reads EC2 on-demand prices, the Spot Instance Advisor and ElastiCache prices from a directory like
  * `../shared/data/ec2`:
@@ -36,8 +44,24 @@ export const PRICE_FILE_PATTERNS = {
 export class FilePriceCatalog implements PriceCatalog {
   private readonly cache = new Map<string, unknown>();
 
-  /** @param dir directory holding the price files */
-  constructor(private readonly dir: string) {}
+  /**
+   * @param dir directory holding the price files
+   * @param flag the user's flag naming the directory, for messages (e.g. "--prices")
+   */
+  constructor(private readonly dir: string, private readonly flag?: string) {}
+
+  /**
+   * The optional price files the directory lacks, in words: without a Spot Advisor file spot prices
+   * and hazards come only from the on-demand file's estimates; without an ElastiCache file cache
+   * nodes cannot be priced from the directory.
+   * @throws InputError when the directory is missing
+   */
+  missingFiles(): string[] {
+    const out: string[] = [];
+    if (!this.find('spotAdvisorCsv', false) && !this.find('spotAdvisorJson', false)) out.push(`${PRICE_FILE_LABELS.spotAdvisorCsv} or ${PRICE_FILE_LABELS.spotAdvisorJson}`);
+    if (!this.find('cacheOnDemand', false)) out.push(PRICE_FILE_LABELS.cacheOnDemand);
+    return out;
+  }
 
   /** @throws InputError when the directory or the on-demand file is missing, or a row is malformed */
   async instanceTypes(region: string): Promise<InstanceTypePrice[]> {
@@ -91,9 +115,9 @@ export class FilePriceCatalog implements PriceCatalog {
   }
 
   private find(kind: keyof typeof PRICE_FILE_PATTERNS, required: boolean): string | undefined {
-    if (!existsSync(this.dir)) throw new InputError({ file: this.dir }, this.dir, 'an existing directory of price files');
+    if (!existsSync(this.dir) || !statSync(this.dir).isDirectory()) throw new InputError({ field: this.flag }, this.dir, 'an existing directory of price files (like ../shared/data/ec2)');
     const match = readdirSync(this.dir).filter((f) => PRICE_FILE_PATTERNS[kind].test(f)).sort().pop();
-    if (!match && required) throw new InputError({ file: this.dir }, kind, `a file matching ${PRICE_FILE_PATTERNS[kind]} in the directory`);
+    if (!match && required) throw new InputError({ file: this.dir, field: this.flag }, `no ${PRICE_FILE_LABELS[kind]}`, `a directory holding the ${PRICE_FILE_LABELS[kind]}`);
     return match ? join(this.dir, match) : undefined;
   }
 

@@ -4,7 +4,7 @@
  */
 import type { ChainCostRaw, PolicyRawResult, PoolRaw } from './raw.js';
 import {
-  REPORT_SCHEMA_VERSION, type AttributionEntry, type AttributionSummary, type BacktestReport, type LatencySummary, type PolicyReport, type PrefetchSummary,
+  REPORT_SCHEMA_VERSION, type AttributionEntry, type AttributionSummary, type BacktestReport, type InstanceMixEntry, type LatencySummary, type PolicyReport, type PrefetchSummary,
   type PoolSummary, type ScenarioSummary, type VariantSummary,
 } from './types.js';
 
@@ -84,7 +84,18 @@ function policyReport(raw: PolicyRawResult, oracleUsd: number | undefined, oracl
     decisionCounts: sortedRecord(raw.decisionCounts),
     ...(raw.chainCosts && raw.chainCosts.length > 0 ? { attribution: attributionSummary(raw.chainCosts) } : {}),
     ...(raw.pools ? { pools: poolSummaries(raw.pools, oraclePools) } : {}),
+    ...(raw.instanceMix ? { instanceMix: instanceMix(raw.instanceMix) } : {}),
   };
+}
+
+/** Held unit-hours per pool × instance type × market with each one's share of its pool (order kept). */
+export function instanceMix(rows: NonNullable<PolicyRawResult['instanceMix']>): InstanceMixEntry[] {
+  const byPool = new Map<string, number>();
+  for (const r of rows) byPool.set(r.poolId, (byPool.get(r.poolId) ?? 0) + r.unitSec);
+  return rows.map((r) => ({
+    poolId: r.poolId, instanceType: r.instanceType, market: r.market, unitHours: roundTo(r.unitSec / 3600, 2),
+    share: roundTo((byPool.get(r.poolId) ?? 0) > 0 ? r.unitSec / byPool.get(r.poolId)! : 0, 4),
+  }));
 }
 
 function prefetchSummary(p: PrefetchSummary): PrefetchSummary {

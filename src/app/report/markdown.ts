@@ -2,14 +2,15 @@
  * `report.md`: the comparison table per policy and the assumptions, from a {@link BacktestReport}.
  */
 import type { BacktestReport, PolicyReport } from './types.js';
+import { buildVerdict, configJson } from './verdict.js';
 
 const usd = (x: number): string => `$${x.toFixed(2)}`;
 
 /** The comparison table (cost, ratio to oracle, p95 wait, unmet demand...), markdown. */
 export function comparisonTable(report: BacktestReport): string {
-  const head = '| policy | cost (USD) | spot / on-demand (USD) | × oracle | step wait p50 / p95 / p99 (s) | chain makespan p50 / p95 (s) | unmet demand (unit-s) | idle (unit-h) | spot interruptions | forecast error | next-step hit rate |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|';
+  const head = '| policy | cost (USD) | spot / on-demand / cache (USD) | × oracle | step wait p50 / p95 / p99 (s) | chain makespan p50 / p95 (s) | unmet demand (unit-s) | idle (unit-h) | spot interruptions | forecast error | next-step hit rate |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|';
   const line = (p: PolicyReport): string =>
-    `| ${p.policy} | ${usd(p.cost.totalUsd)} | ${usd(p.cost.spotUsd)} / ${usd(p.cost.onDemandUsd)} | ${p.costRatioToOracle === null ? 'n/a' : p.costRatioToOracle.toFixed(2)} | ${p.stepWait.p50Sec} / ${p.stepWait.p95Sec} / ${p.stepWait.p99Sec} | ${p.chainMakespan.p50Sec} / ${p.chainMakespan.p95Sec} | ${p.unmetDemandUnitSec.toFixed(0)} | ${p.idleUnitHours.toFixed(1)} | ${p.spotInterruptions} | ${p.forecastError ? `${p.forecastError.metric} ${p.forecastError.value.toFixed(1)}%` : 'n/a'} | ${p.nextStep ? `${(p.nextStep.hitRate * 100).toFixed(1)}% (${p.nextStep.predictions})` : 'n/a'} |`;
+    `| ${p.policy} | ${usd(p.cost.totalUsd)} | ${usd(p.cost.spotUsd)} / ${usd(p.cost.onDemandUsd)} / ${usd(p.cost.cacheUsd)} | ${p.costRatioToOracle === null ? 'n/a' : p.costRatioToOracle.toFixed(2)} | ${p.stepWait.p50Sec} / ${p.stepWait.p95Sec} / ${p.stepWait.p99Sec} | ${p.chainMakespan.p50Sec} / ${p.chainMakespan.p95Sec} | ${p.unmetDemandUnitSec.toFixed(0)} | ${p.idleUnitHours.toFixed(1)} | ${p.spotInterruptions} | ${p.forecastError ? `${p.forecastError.metric} ${p.forecastError.value.toFixed(1)}%` : 'n/a'} | ${p.nextStep ? `${(p.nextStep.hitRate * 100).toFixed(1)}% (${p.nextStep.predictions})` : 'n/a'} |`;
   return [head, ...report.policies.map(line)].join('\n');
 }
 
@@ -56,9 +57,20 @@ export function reportMarkdown(report: BacktestReport): string {
   const s = report.scenario;
   const start = new Date(s.startSec * 1000).toISOString();
   const work = report.policies.map((p) => `| ${p.policy} | ${p.chainsCompleted}/${p.chainsSubmitted} | ${p.tasksCompleted}/${p.tasksSubmitted} | ${p.tasksRequeued} | ${p.launches} | ${p.terminations} | ${Object.entries(p.decisionCounts).map(([k, v]) => `${k} ${v}`).join(', ') || '-'} |`);
+  const v = buildVerdict(report);
+  const settings = (s.settings ?? []).map((x) => `| ${x.name} | ${x.value} | ${x.source} |`);
   return [
     `# Backtest: ${s.name}`,
     '',
+    `## Verdict: ${v.focus}${v.baseline ? ` against your current policy (${v.baseline})` : ''}`,
+    '',
+    ...v.sentences.map((x) => `- ${x.text}`),
+    '',
+    ...v.cards.map((c) => `**${c.label}**: ${c.value} (${c.detail}).  `),
+    '',
+    ...(settings.length ? ['## Scaling and policy used', '', '| setting | value | from |', '|---|---|---|', ...settings, ''] : []),
+    ...(v.recommendations.length ? ['## Recommendation: the settings to deploy', '', `Each pool as ${v.focus} ran it, in the keys of \`controller\` in cdk/config/prescale.config.example.json.`, '',
+      ...v.recommendations.flatMap((r) => [`### Pool ${r.poolId}`, '', r.evidence, '', '```json', configJson(r), '```', ''])] : []),
     `Seed ${s.seed}, ${s.days} simulated day(s) from ${start}, tick ${s.tickSec} s; pools ${s.pools.join(', ')}; series ${s.series.join(', ') || 'none'}; workflows ${s.workflows.join(', ') || 'none'}.`,
     `Sources: ${s.sources.join(', ')}.`,
     '',
@@ -72,7 +84,7 @@ export function reportMarkdown(report: BacktestReport): string {
     '',
     poolTable(report),
     '',
-    'EC2 cost of each pool\'s instances (spot and on-demand; the prefetch state cache is the comparison\'s cache column), against the oracle\'s cost for the same pool. Demand is the metric demand plus the vCPU of running and queued steps; ready is the capacity running and booted.',
+    'EC2 cost of each pool\'s instances (spot and on-demand; the prefetch state cache is the comparison\'s "cache" cost, in no pool), against the oracle\'s cost for the same pool. Demand is the metric demand plus the vCPU of running and queued steps; ready is the capacity running and booted.',
     '',
     '## Work',
     '',

@@ -51,6 +51,8 @@ export interface PolicyRawResult extends CarriedOver {
   readonly pools?: readonly PoolRaw[];
   /** Every submitted chain's cost (attribution); absent: no attribution in the report. */
   readonly chainCosts?: readonly ChainCostRaw[];
+  /** Held capacity per pool × instance type × market, unit-seconds (pending, running or interrupting). */
+  readonly instanceMix?: ReadonlyArray<{ readonly poolId: string; readonly instanceType: string; readonly market: 'spot' | 'on-demand'; readonly unitSec: number }>;
   /** Epoch seconds of the last tick. */
   readonly endSec: number;
 }

@@ -151,6 +151,19 @@ export interface PolicyReport {
   readonly attribution?: AttributionSummary;
   /** Cost and capacity per EC2 pool (absent when the run did not record them). */
   readonly pools?: readonly PoolSummary[];
+  /** Capacity held per pool, instance type and market, largest first per pool (absent when not recorded). */
+  readonly instanceMix?: readonly InstanceMixEntry[];
+}
+
+/** Capacity one policy held in one pool on one instance type and market. */
+export interface InstanceMixEntry {
+  readonly poolId: string;
+  readonly instanceType: string;
+  readonly market: 'spot' | 'on-demand';
+  /** Held (pending, running or interrupting) capacity, unit-hours. */
+  readonly unitHours: number;
+  /** Share of the pool's held unit-hours, 0..1. */
+  readonly share: number;
 }
 
 /** What was simulated. */
@@ -168,6 +181,25 @@ export interface ScenarioSummary {
   readonly workflows: readonly string[];
   /** Where the inputs came from (files or "generated"). */
   readonly sources: readonly string[];
+  /**
+   * The scaling and policy settings the run used (metric per vCPU, pool shapes, the user's current
+   * policy), each with where it came from: a flag, a file's field, or "default". Absent in older reports.
+   */
+  readonly settings?: readonly ScenarioSetting[];
+  /** The policy that replays the user's current one (the verdict compares with it). @default "reactive" */
+  readonly baseline?: string;
+  /** The pools and demand signals as simulated, in the CDK config's keys (controller.pools, controller.demandSignals). */
+  readonly config?: {
+    readonly pools: ReadonlyArray<Readonly<Record<string, unknown>>>;
+    readonly demandSignals: ReadonlyArray<{ readonly seriesId: string; readonly poolId: string; readonly metricPerUnit: number }>;
+  };
+}
+
+/** One setting a run used and where it came from. */
+export interface ScenarioSetting {
+  readonly name: string;
+  readonly value: string;
+  readonly source: string;
 }
 
 /** The whole `report.json`. Numbers are rounded: USD to 4 decimals, seconds and units to 2. */

@@ -5,6 +5,7 @@
  */
 import type { Command } from 'commander';
 import { writeHtmlReport } from '../../adapters/report/index.js';
+import { existingDir } from '../paths.js';
 
 /** Options as commander gives them. */
 export interface ReportCliOptions {
@@ -22,6 +23,7 @@ export function registerReport(program: Command): void {
     .option('--out <file>', 'HTML file to write (default: <dir>/report.html)')
     .option('--focus <policy>', 'policy compared with the others in the summary', 'prescale')
     .action(async (o: ReportCliOptions) => {
+      existingDir(o.from, '--from', 'report directory (prescale backtest --out) holding report.json and timeline.csv');
       const t0 = performance.now();
       const file = await writeHtmlReport(o.from, { outFile: o.out, focusPolicy: o.focus });
       process.stdout.write(`wrote ${file} in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);

@@ -11,6 +11,7 @@ import { readMetricSeriesFile, TIMESTAMP_EXPECTATION, type ReadSeries } from '..
 import { readWorkflowTraces } from '../../adapters/files/wfformat-reader.js';
 import { InputError } from '../../core/model/errors.js';
 import { parseTimestampSec } from '../../core/signals/timestamps.js';
+import { expandFiles, oneFile } from '../paths.js';
 
 /** Options of `prescale signals` as commander gives them. */
 export interface SignalsCliOptions {
@@ -73,13 +74,17 @@ export async function summariseSignals(opts: SignalsCliOptions): Promise<Signals
   const dayStartSec = opts.dayStart !== undefined ? parseTimestampSec(opts.dayStart) : 0;
   if (dayStartSec === undefined) throw new InputError({ field: '--day-start' }, opts.dayStart, TIMESTAMP_EXPECTATION);
   const read: ReadSeries[] = [];
-  for (const f of opts.metrics ?? []) {
-    read.push(...(await readMetricSeriesFile(f, { ...(periodSec !== undefined ? { periodSec } : {}), allowNegative: opts.allowNegative ?? false })));
+  const metrics = opts.metrics?.length ? expandFiles(opts.metrics, '--metrics', ['.csv', '.json'], 'metric file (CSV or get-metric-data JSON)') : [];
+  const azure = opts.azure?.length ? expandFiles(opts.azure, '--azure', ['_invocations.csv'], 'Azure Functions *_invocations.csv file') : [];
+  const workflows = opts.workflows?.length ? expandFiles(opts.workflows, '--workflows', ['.json'], 'WfFormat JSON file') : [];
+  const arrivalsFile = opts.arrivals ? oneFile(opts.arrivals, '--arrivals', ['.csv'], 'arrivals CSV file') : undefined;
+  for (const f of metrics) {
+    read.push(...(await readMetricSeriesFile(f, { ...(periodSec !== undefined ? { periodSec } : {}), allowNegative: opts.allowNegative ?? false, negativeHint: 'signed metrics need --allow-negative' })));
   }
-  for (const f of opts.azure ?? []) read.push(...(await readAzureFunctionsInvocations(f, { groupBy, dayStartSec })));
-  const traces = opts.workflows?.length ? await readWorkflowTraces(opts.workflows) : [];
+  for (const f of azure) read.push(...(await readAzureFunctionsInvocations(f, { groupBy, dayStartSec })));
+  const traces = workflows.length ? await readWorkflowTraces(workflows) : [];
   const known = traces.length > 0 ? [...new Set(traces.map((t) => t.workflowName))] : undefined;
-  const arrivals = opts.arrivals ? await readArrivalsFile(opts.arrivals, known ? { knownWorkflows: known } : {}) : undefined;
+  const arrivals = arrivalsFile ? await readArrivalsFile(arrivalsFile, known ? { knownWorkflows: known } : {}) : undefined;
   return {
     series: read.map(({ series, report }) => ({
       id: series.id,
@@ -136,10 +141,10 @@ export function registerSignals(program: Command): void {
   program
     .command('signals')
     .description('Read metric series, workflow traces and arrivals and report what was read and repaired (gaps, duplicates), without running anything')
-    .option('--metrics <files...>', 'timestamp,value CSV files or aws cloudwatch get-metric-data / get-metric-statistics JSON files')
+    .option('--metrics <paths...>', 'timestamp,value CSV files or aws cloudwatch get-metric-data / get-metric-statistics JSON files, or directories of them')
     .option('--workflows <paths...>', 'WfCommons WfFormat JSON files or directories (walked for *.json)')
     .option('--arrivals <file>', 'chain arrivals CSV: timestamp,workflow[,principal] or timestamp,value counts')
-    .option('--azure <files...>', 'Azure Functions 2019 *_invocations.csv files (per-minute counts)')
+    .option('--azure <paths...>', 'Azure Functions 2019 *_invocations.csv files (per-minute counts), or directories of them')
     .option('--group-by <how>', 'for --azure: total, trigger or function', 'total')
     .option('--day-start <timestamp>', 'for --azure: 00:00 of the trace day (the trace has no dates)', '1970-01-01T00:00:00Z')
     .option('--period <seconds>', 'regularise metric series to this step (default: the median raw step)')

@@ -4,15 +4,18 @@
  * same hour one day and one week earlier, on each hour's peak demand units), applied as the group's
  * minimum capacity `SchedulingBufferTime` (300 s) before each hour starts; it never scales in by
  * itself. Target tracking (the `reactive` policy) runs alongside and scales in down to that minimum.
+ * The user's own policy (scenario `currentPolicy`) sets the mode (ForecastOnly: the forecast is
+ * scored but never applied), the scheduling buffer, a buffer percent above the forecast, and the
+ * target (forecast load / targetUtilization is the capacity forecast).
  */
 import type { World } from '../world.js';
 import { seriesValueAt } from '../demand-grid.js';
 import { reconcileGroup } from './asg.js';
 import { observedDemandUnits, poolFleet } from './fleet-view.js';
-import { targetTrackingStep, type TrackingState } from './reactive.js';
+import { metricCapacity, targetTrackingStep, type TrackingState } from './reactive.js';
 import type { PolicyTickContext, SimPolicy } from './types.js';
 
-/** Seconds before the hour that forecast capacity is launched (AWS default SchedulingBufferTime 300). */
+/** Seconds before the hour that forecast capacity is launched (AWS default SchedulingBufferTime 300; the scenario's currentPolicy.schedulingBufferSec is used). */
 export const SCHEDULING_BUFFER_SEC = 300;
 const HOUR = 3600;
 
@@ -37,6 +40,7 @@ class HourlyPeaks {
 export function createPredictiveHourlyPolicy(world: World, name = 'predictive-hourly'): SimPolicy {
   const sc = world.scenario;
   const pools = sc.pools;
+  const cp = sc.currentPolicy;
   const tracking = new Map<string, TrackingState>(pools.map((p) => [p.id, { desiredUnits: p.minUnits, breachingOut: 0, breachingIn: 0, lastScaleOutSec: -Infinity }]));
   const peaks = new Map<string, HourlyPeaks>(pools.map((p) => [p.id, new HourlyPeaks()]));
   // Load history before the run: metric-driven demand sampled every 5 minutes over up to 14 days.
@@ -74,10 +78,12 @@ export function createPredictiveHourlyPolicy(world: World, name = 'predictive-ho
         }
         hp.observe(nowSec, demand);
         let floor = hp.forecast(hour) ?? 0;
-        if (nowSec >= hour + HOUR - SCHEDULING_BUFFER_SEC) floor = Math.max(floor, hp.forecast(hour + HOUR) ?? 0);
+        if (nowSec >= hour + HOUR - cp.schedulingBufferSec) floor = Math.max(floor, hp.forecast(hour + HOUR) ?? 0);
+        floor = cp.predictiveMode === 'ForecastOnly' ? 0 : (floor / cp.targetUtilization) * (1 + cp.predictiveBufferPct / 100);
         const st = tracking.get(pool.id)!;
         const fleet = poolFleet(world, pool.id);
-        targetTrackingStep(st, pool, demand, fleet.readyUnits, fleet.readyUnits + fleet.pendingUnits, nowSec);
+        const m = metricCapacity(fleet, nowSec, cp.instanceWarmupSec);
+        targetTrackingStep(st, pool, demand, m.countedUnits, fleet.readyUnits + fleet.pendingUnits, nowSec, cp, m.warming);
         st.desiredUnits = Math.min(pool.maxUnits, Math.max(st.desiredUnits, Math.ceil(floor)));
         reconcileGroup(world, pool, st.desiredUnits, nowSec, name);
       }

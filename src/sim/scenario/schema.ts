@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { topologicalOrder } from '../../core/signals/dag.js';
 import { CachePoolSchema, DemandSignalSchema, Ec2PoolSchema, inputErrorFromZod, InputError, PolicySchema, PrincipalSchema, WorkflowSchema } from '../../core/model/index.js';
 import { DEFAULT_CACHE_NODE_TABLE } from '../../core/market/index.js';
+import { CurrentPolicySchema, DEFAULT_CURRENT_POLICY, RunSettingSchema } from './current-policy.js';
 
 const InstanceTypePriceSchema = z.object({
   instanceType: z.string().min(1),
@@ -101,6 +102,14 @@ export const ScenarioSchema = z.object({
   prefetchCost: PrefetchCostSchema.default({ usdPerVcpuHour: 0.024, usdPerGiBHour: 0.006 }),
   /** Where the inputs came from, for the report. */
   sources: z.array(z.string()).default(['generated']),
+  /** The user's current Auto Scaling policy, replayed by the reactive and predictive-hourly baselines. */
+  currentPolicy: CurrentPolicySchema.default(DEFAULT_CURRENT_POLICY),
+  /** The scaling and policy settings the run used, with their sources (printed at the top of the report). */
+  settings: z.array(RunSettingSchema).default([]),
+  /** The baseline that replays the user's current policy: reactive (target tracking), or predictive-hourly when they use predictive scaling. */
+  baselinePolicy: z.string().min(1).default('reactive'),
+  /** Warnings about the inputs (missing price files, shifted series...), written into the report's assumptions. */
+  inputNotes: z.array(z.string()).default([]),
 });
 /** A parsed scenario (defaults applied). */
 export type Scenario = z.infer<typeof ScenarioSchema>;

@@ -31,6 +31,28 @@ describe('report charts and page (pure)', () => {
     expect(bucketize([{ t: 0, v: 1 }, { t: 59, v: 3 }], 0, 60, 'sum')).toEqual([[0, 4]]);
   });
 
+  it('gives the four hourly cost panels one shared y-axis', () => {
+    const spec = buildChartSpecs(full).find((x) => x.id === 'cost-per-hour')!;
+    const axes = spec.option!.yAxis as Array<{ min?: number; max?: number }>;
+    expect(axes).toHaveLength(4);
+    expect(new Set(axes.map((a) => `${a.min}-${a.max}`)).size).toBe(1);
+    expect(axes[0].max).toBeGreaterThan(0);
+    expect(spec.caption).toMatch(/every panel has the same y-axis/);
+  });
+
+  it('opens the page with the verdict, then the recommendation, before the policy table', () => {
+    const html = renderReportHtml(full, fakeRender);
+    const at = (s: string) => html.indexOf(s);
+    expect(at('id="verdict"')).toBeGreaterThan(0);
+    expect(at('id="verdict"')).toBeLessThan(at('id="summary"'));
+    expect((html.match(/<li data-question=/g) ?? []).length).toBe(5);
+    expect((html.match(/data-card="(cost|wait|unmet|spot)"/g) ?? []).length).toBe(4);
+    expect(html).toContain('cache (USD)');
+    expect(html).toContain('USD per 1,000 chains');
+    // no non-zero figure reads $0.00: every $0.00 cell sorts as a real zero
+    for (const m of html.matchAll(/data-sort="([^"]*)">\$0\.00</g)) expect(Number(m[1])).toBe(0);
+  });
+
   it('draws every chart when all files are present', () => {
     const specs = buildChartSpecs(full);
     expect(specs.map((s) => s.id)).toEqual(['capacity-web', 'capacity-batch', 'cost-per-hour', 'cumulative-cost', 'spot-share', 'wait', 'forecast-error', 'next-step', 'events']);

@@ -37,7 +37,9 @@ describe('report summary', () => {
   it('formats money and durations for people', () => {
     expect(formatUsd(1234.567)).toBe('$1,234.57');
     expect(formatUsd(-3.2)).toBe('−$3.20');
-    expect(formatUsd(-0.001)).toBe('$0.00');
+    expect(formatUsd(-0.001)).toBe('−$0.001');
+    expect(formatUsd(0.0042)).toBe('$0.0042');
+    expect(formatUsd(0)).toBe('$0.00');
     expect(formatSec(0)).toBe('0 s');
     expect(formatSec(4.25)).toBe('4.3 s');
     expect(formatSec(102)).toBe('1.7 min');

@@ -49,16 +49,28 @@ export function costPerHourChart(data: ReportData): ChartSpec {
   const series: ChartOption[] = [];
   const titles: ChartOption[] = [];
   let anyEstimated = false;
-  byPolicy.forEach(([policy, rows], i) => {
+  // every panel shares one y-axis (the largest stacked USD/h of any policy), so panels compare by eye
+  const perPolicy = byPolicy.map(([policy, rows]) => {
     const { split, estimated } = splitCostByMarket(rows, data.report.policies.find((p) => p.policy === policy));
     anyEstimated ||= estimated;
     const perHour = (k: 0 | 1) => tidy(bucketize(rows.map((r, j) => ({ t: r.timestamp, v: split[j][k] })), origin, bucketSec, 'sum').map(([t, v]) => [t, v / (bucketSec / 3600)]));
+    return { spot: perHour(0), onDemand: perHour(1) };
+  });
+  let maxStack = 0;
+  for (const p of perPolicy) {
+    const od = new Map(p.onDemand.map(([t, v]) => [t, v]));
+    for (const [t, v] of p.spot) maxStack = Math.max(maxStack, v + (od.get(t) ?? 0));
+    for (const [, v] of p.onDemand) maxStack = Math.max(maxStack, v);
+  }
+  const yMax = niceCeil(maxStack);
+  byPolicy.forEach(([policy], i) => {
+    const perHour = (k: 0 | 1) => (k === 0 ? perPolicy[i].spot : perPolicy[i].onDemand);
     const y = top + i * (panelPx + 14);
     grids.push({ left: 56, right: 44, top: y + 16, height: panelPx - 30 });
     titles.push({ text: policy, left: 60, top: y, textStyle: { fontSize: 12, fontWeight: 'bold', color: styleOf(data, policy).color } });
     const ax = timeAxes('USD/h', i, undefined, runRange(data));
     xAxes.push({ ...ax.xAxis, axisLabel: { ...(ax.xAxis.axisLabel as object), show: i === byPolicy.length - 1 } });
-    yAxes.push({ ...ax.yAxis, name: '', splitNumber: 2 });
+    yAxes.push({ ...ax.yAxis, name: '', splitNumber: 2, min: 0, ...(yMax > 0 ? { max: yMax, interval: yMax / 2 } : {}) });
     const area = (name: string, k: 0 | 1, color: string, pattern: number[]) => ({
       type: 'line', name, stack: `cost-${i}`, xAxisIndex: i, yAxisIndex: i, data: perHour(k), symbol: 'none', step: 'end', color,
       lineStyle: { color, width: 1, type: pattern.length ? pattern : 'solid' }, areaStyle: { color, opacity: 0.75 },
@@ -66,14 +78,22 @@ export function costPerHourChart(data: ReportData): ChartSpec {
     series.push(area('spot', 0, MARKET_COLORS.spot, []), area('on-demand', 1, MARKET_COLORS.onDemand, [4, 2]));
   });
   const how = anyEstimated
-    ? 'timeline.csv has no per-market cost columns, so each row\'s cost is split by its held spot and on-demand units weighted by the policy\'s average price per unit in each market (report.json).'
+    ? 'timeline.csv has no per-market cost columns, so each row\'s cost is split by its held spot and on-demand units weighted by the policy\'s average price per unit in each market (report.json); cost_usd includes the prefetch state cache\'s node-hours, which this estimate prices with the on-demand units (the table above gives the cache on its own).'
     : 'Split from timeline.csv\'s spot_cost_usd and ondemand_cost_usd columns.';
   return {
     ...base, widthPx: CHART_WIDTH_PX, heightPx: top + byPolicy.length * (panelPx + 14) + 16,
-    caption: `USD per hour averaged over ${bucketWords(bucketSec)} buckets, stacked: spot (blue) under on-demand (orange, dashed edge). ${how}`,
+    caption: `USD per hour averaged over ${bucketWords(bucketSec)} buckets, stacked: spot (blue) under on-demand (orange, dashed edge); every panel has the same y-axis (0 to ${yMax} USD/h). ${how}`,
     option: baseOption({ title: titles, legend: { top: 4, data: ['spot', 'on-demand'] }, grid: grids, xAxis: xAxes, yAxis: yAxes, series }),
     seriesWithData: series.length,
   };
+}
+
+/** The smallest 1, 2 or 5 × 10^k (halved into two intervals) at or above `x`; 0 for 0. */
+export function niceCeil(x: number): number {
+  if (!(x > 0)) return 0;
+  const e = 10 ** Math.floor(Math.log10(x));
+  const m = [1, 2, 2.5, 5, 10].find((k) => k * e >= x * (1 - 1e-12)) ?? 10;
+  return Number((m * e).toPrecision(6));
 }
 
 /** Cumulative cost per policy over time (all pools), the oracle drawn as the lower bound. */

@@ -26,6 +26,15 @@ h3 { font-size: 1rem; margin: 0 0 6px; }
 .card .sub { font-size: 0.85rem; font-weight: 400; color: var(--muted); }
 .card .verdict { font-weight: 600; }
 .swatch { vertical-align: middle; margin-right: 4px; }
+ul.verdict { font-size: 1.08rem; margin: 6px 0 10px; padding-left: 22px; }
+ul.verdict li { margin: 3px 0; }
+ul.verdict li[data-question="cost"] { font-weight: 600; }
+.warn { color: var(--bad); }
+.recommendations { display: grid; grid-template-columns: repeat(auto-fit, minmax(320px, 1fr)); gap: 12px; }
+.recommendation { background: #fff; border: 1px solid var(--line); border-radius: 6px; padding: 10px 12px; }
+.recommendation p { margin: 2px 0 6px; font-size: 0.9rem; }
+pre { background: #f3f3f3; border: 1px solid var(--line); border-radius: 4px; padding: 8px; overflow-x: auto; font-size: 0.78rem; margin: 0; }
+table.settings td { white-space: normal; }
 table { border-collapse: collapse; width: 100%; background: #fff; margin: 10px 0; font-size: 0.86rem; }
 caption { text-align: left; color: var(--muted); padding: 4px 0; font-size: 0.85rem; }
 th, td { border-bottom: 1px solid var(--line); padding: 4px 6px; text-align: left; white-space: nowrap; }

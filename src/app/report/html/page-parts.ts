@@ -109,14 +109,14 @@ export function attributionBlock(rows: readonly AttributionRow[] | undefined, po
   const sorted = [...rows].sort((a, b) => b.cost_usd - a.cost_usd || (a.policy < b.policy ? -1 : 1));
   const cols: Column[] = [
     { label: 'policy' }, { label: 'principal' }, { label: 'workflow' }, { label: 'chains', numeric: true },
-    { label: 'cost (USD)', numeric: true }, { label: 'USD per chain', numeric: true }, { label: 'share of policy', numeric: true, title: 'share of the policy\'s attributed cost' },
+    { label: 'cost (USD)', numeric: true }, { label: 'USD per 1,000 chains', numeric: true }, { label: 'share of policy', numeric: true, title: 'share of the policy\'s attributed cost' },
   ];
   const body = sorted.map((r): Cell[] => {
     const share = (totals.get(r.policy) ?? 0) > 0 ? r.cost_usd / totals.get(r.policy)! : 0;
     return [
       { text: r.policy, prefixHtml: swatch(r.policy, policies) }, { text: r.principal }, { text: r.workflow },
       { text: String(r.chains), sort: r.chains }, { text: formatUsd(r.cost_usd), sort: r.cost_usd },
-      { text: r.chains > 0 ? formatUsd(r.cost_usd / r.chains) : 'n/a', sort: r.chains > 0 ? r.cost_usd / r.chains : -1 },
+      { text: r.chains > 0 ? formatUsd((1000 * r.cost_usd) / r.chains) : 'n/a', sort: r.chains > 0 ? r.cost_usd / r.chains : -1 },
       { text: `${(share * 100).toFixed(1)}%`, sort: share },
     ];
   });

@@ -11,6 +11,8 @@ import { costPerHourChart, cumulativeCostChart } from './charts-cost.js';
 import { eventsChart, forecastErrorChart, nextStepChart, waitChart } from './charts-quality.js';
 import { assumptionsBlock, attributionBlock, esc, sortableTable, summaryCards, swatch, type Cell, type Column } from './page-parts.js';
 import { buildSummary, formatUsd } from './summary.js';
+import { buildVerdict } from '../verdict.js';
+import { recommendationSection, scalingLine, settingsSection, verdictSection } from './verdict-parts.js';
 import { PAGE_CSS, SORT_SCRIPT } from './page-assets.js';
 
 /**
@@ -34,10 +36,12 @@ export function buildChartSpecs(data: ReportData): ChartSpec[] {
 }
 
 function policyTable(report: BacktestReport, focus: string): string {
+  // one cost breakdown everywhere: total = spot + on-demand + cache (ElastiCache), as in report.md
   const all = report.policies.map((p) => p.policy);
   const f = report.policies.find((p) => p.policy === focus);
   const cols: Column[] = [
     { label: 'policy' }, { label: 'cost (USD)', numeric: true }, { label: 'spot (USD)', numeric: true }, { label: 'on-demand (USD)', numeric: true },
+    { label: 'cache (USD)', numeric: true, title: 'ElastiCache prefetch state cache node-hours' },
     { label: '× oracle', numeric: true, title: 'total cost / the oracle\'s' }, { label: `${focus} ÷ policy`, numeric: true, title: `${focus}'s cost / this policy's` },
     { label: 'wait p50 (s)', numeric: true }, { label: 'wait p95 (s)', numeric: true }, { label: 'wait p99 (s)', numeric: true },
     { label: 'makespan p95 (s)', numeric: true, title: 'chain arrival to last task finished' }, { label: 'unmet demand (unit-s)', numeric: true },
@@ -48,7 +52,8 @@ function policyTable(report: BacktestReport, focus: string): string {
     const n = (x: number, d = 0): Cell => ({ text: x.toFixed(d), sort: x });
     return [
       { text: p.policy, prefixHtml: swatch(p.policy, all) }, { text: formatUsd(p.cost.totalUsd), sort: p.cost.totalUsd },
-      { text: formatUsd(p.cost.spotUsd), sort: p.cost.spotUsd }, { text: formatUsd(p.cost.onDemandUsd + p.cost.cacheUsd), sort: p.cost.onDemandUsd + p.cost.cacheUsd },
+      { text: formatUsd(p.cost.spotUsd), sort: p.cost.spotUsd }, { text: formatUsd(p.cost.onDemandUsd), sort: p.cost.onDemandUsd },
+      { text: formatUsd(p.cost.cacheUsd), sort: p.cost.cacheUsd },
       p.costRatioToOracle === null ? { text: 'n/a', sort: -1 } : n(p.costRatioToOracle, 2), mine === null ? { text: 'n/a', sort: -1 } : n(mine, 2),
       n(p.stepWait.p50Sec, 1), n(p.stepWait.p95Sec, 1), n(p.stepWait.p99Sec, 1), n(p.chainMakespan.p95Sec), n(p.unmetDemandUnitSec), n(p.spotInterruptions),
     ];
@@ -77,7 +82,7 @@ export function renderReportHtml(data: ReportData, render: ChartRenderer, opts: 
   const report = data.report;
   const s = report.scenario;
   const focus = opts.focusPolicy ?? focusPolicy(data);
-  const summary = buildSummary(report, focus);
+  const verdict = buildVerdict(report, focus);
   const iso = (sec: number): string => new Date(sec * 1000).toISOString().replace('T', ' ').replace(/:00\.000Z$/, ' UTC');
   const charts = buildChartSpecs(data).map((c, i) => figure(c, i, render)).join('\n');
   return `<!doctype html>
@@ -94,12 +99,16 @@ ${PAGE_CSS}
 <body>
 <header>
 <h1>prescale cost and latency report</h1>
-<p class="meta"><strong>${esc(s.name)}</strong> · seed ${s.seed} · ${esc(iso(s.startSec))} → ${esc(iso(s.endSec))} (${s.days} day${s.days === 1 ? '' : 's'} + drain) · tick ${s.tickSec} s · pools ${esc(s.pools.join(', '))} · workflows ${esc(s.workflows.join(', ') || 'none')}</p>
+<p class="meta">${scalingLine(report)}</p>
+<p class="meta"><strong>${esc(s.name)}</strong> · seed ${s.seed} · ${esc(iso(s.startSec))} → ${esc(iso(s.endSec))} (${s.days} day${s.days === 1 ? '' : 's'} + drain) · tick ${s.tickSec} s · pools ${esc(s.pools.join(', '))} · workflows ${esc(s.workflows.length > 4 ? `${s.workflows.length} (${s.workflows.slice(0, 3).join(', ')}, ...)` : s.workflows.join(', ') || 'none')}</p>
 </header>
 <main>
+${verdictSection(verdict)}
+${recommendationSection(verdict)}
+${settingsSection(report)}
 <section id="summary" aria-labelledby="summary-h">
-<h2 id="summary-h">Summary</h2>
-${summaryCards(summary, report)}
+<h2 id="summary-h">Every policy</h2>
+${summaryCards(buildSummary(report, focus), report)}
 ${policyTable(report, focus)}
 </section>
 <section id="assumptions" aria-labelledby="assumptions-h">

@@ -52,9 +52,13 @@ export function buildSummary(report: BacktestReport, focusPolicy = 'prescale'): 
   return { focus, coveredDays, comparisons };
 }
 
-/** "$1,234.56" (2 decimals, thousands separators; "−$3.20" for negatives). */
+/**
+ * "$1,234.56" (2 decimals, thousands separators; "−$3.20" for negatives). A non-zero amount under
+ * a cent keeps two significant digits ("$0.0042"), so no figure reads $0.00 unless it is zero.
+ */
 export function formatUsd(x: number): string {
   const abs = Math.abs(x);
+  if (abs > 0 && abs < 0.005) return `${x < 0 ? '−' : ''}$${Number(abs.toPrecision(2))}`;
   const [int, dec] = abs.toFixed(2).split('.');
   const grouped = int.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
   return `${x < 0 && abs >= 0.005 ? '−' : ''}$${grouped}.${dec}`;
