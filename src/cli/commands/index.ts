@@ -9,6 +9,7 @@ import { registerForecast } from './forecast.js';
 import { registerReport } from './report.js';
 import { registerServe } from './serve.js';
 import { registerSignals } from './signals.js';
+import { registerWorker } from './worker.js';
 
 /** Adds all prescale commands to `program`. */
 export function registerCommands(program: Command): void {
@@ -20,4 +21,5 @@ export function registerCommands(program: Command): void {
   registerReport(program);
   registerServe(program);
   registerSignals(program);
+  registerWorker(program);
 }
