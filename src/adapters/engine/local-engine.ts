@@ -8,8 +8,11 @@
  *   `States.HeartbeatTimeout` so the machine's Retry moves the step to another worker;
  * - `lambda:invoke`: a registered local function for the FunctionName (the burst tier locally);
  * - `dynamodb:getItem` (the switch points): answered from {@link setVariantDecision}.
- * Executions live in this process: a restarted process resumes a chain by starting its machine again
- * with the checkpoint (finished outputs), which skips the finished steps.
+ * Executions run in this process. With a {@link StateStore} their records and history (state exits
+ * with outputs) are persisted as they happen, so after a restart `describe` reports an execution the
+ * process was running as ABORTED (`Prescale.EngineRestarted`) and `history` still returns its state
+ * exits: the chain service builds the checkpoint from them (checkpointFromHistory) and starts the
+ * machine again under the next restart name, which skips the finished steps.
  */
 import { randomUUID } from 'node:crypto';
 import { ExecutionAbortedError, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
@@ -27,6 +30,7 @@ import {
 } from '../../ports/workflow-engine.js';
 import type { TaskQueue } from '../../ports/task-queue.js';
 import { silentLogger, type Logger } from '../../ports/logger.js';
+import type { StateStore } from '../../ports/state-store.js';
 import { assertValidAsl } from './asl-validation.js';
 import { canonicalJson } from '../../app/prefetch/state-key.js';
 
@@ -45,6 +49,27 @@ export interface LocalEngineOptions {
   /** Local Lambda task runners by FunctionName. */
   readonly lambdas?: Readonly<Record<string, LocalLambda>>;
   readonly logger?: Logger;
+  /** Persists execution records and history (absent: they live only in memory). */
+  readonly store?: StateStore;
+}
+
+/** Store table of execution records and log-name prefix of their histories. */
+export const LOCAL_ENGINE_TABLE = 'engine-executions';
+const historyLog = (name: string): string => `engine-history:${name}`;
+
+/** What is persisted per execution. */
+interface ExecutionRecord {
+  readonly ref: string;
+  readonly name: string;
+  readonly machineRef: string;
+  readonly input: unknown;
+  readonly inputKey: string;
+  readonly startedAtSec: number;
+  readonly status: EngineExecutionStatus;
+  readonly stoppedAtSec?: number;
+  readonly output?: unknown;
+  readonly error?: string;
+  readonly cause?: string;
 }
 
 interface Pending {
@@ -94,6 +119,7 @@ export class LocalWorkflowEngine implements WorkflowEngine, TaskCallbacks {
   private readonly tokens = new Map<string, Pending>();
   private readonly decisions = new Map<string, string>();
   private readonly logger: Logger;
+  private persisting: Promise<void> = Promise.resolve();
 
   constructor(private readonly opts: LocalEngineOptions) {
     this.logger = opts.logger ?? silentLogger;
@@ -112,7 +138,7 @@ export class LocalWorkflowEngine implements WorkflowEngine, TaskCallbacks {
     if (!definition) throw new Error(`state machine ${machineRef} does not exist (deploy it first)`);
     const ref = `${ARN}:execution:${machineName}:${name}`;
     const inputKey = canonicalJson(input ?? {});
-    const existing = this.executions.get(ref);
+    const existing = this.executions.get(ref) ?? (await this.stored(ref));
     if (existing) {
       if (existing.inputKey !== inputKey) throw new ExecutionNameConflictError(name);
       return { executionRef: ref, started: false };
@@ -128,8 +154,13 @@ export class LocalWorkflowEngine implements WorkflowEngine, TaskCallbacks {
       ref, name, machineRef, input: structuredClone(input ?? {}), inputKey, startedAtSec: Date.now() / 1000, status: 'RUNNING', events: [], abort: run.abort, done: Promise.resolve(),
     };
     this.executions.set(ref, exec);
+    this.persist(exec);
     const logs = (async () => {
-      for await (const ev of run.eventLogs) exec.events.push(normalise(ev as unknown as LocalEvent));
+      for await (const ev of run.eventLogs) {
+        const e = normalise(ev as unknown as LocalEvent);
+        exec.events.push(e);
+        if (this.opts.store && (e.type === 'TaskStateExited' || e.type.startsWith('Execution'))) this.enqueue(() => this.opts.store!.append(historyLog(name), [e]));
+      }
     })();
     exec.done = run.result.then(
       (output) => {
@@ -151,12 +182,14 @@ export class LocalWorkflowEngine implements WorkflowEngine, TaskCallbacks {
       exec.stoppedAtSec ??= Date.now() / 1000;
       this.dropTokens(ref, 'execution closed');
       await Promise.race([logs, new Promise((r) => setTimeout(r, 100))]);
+      this.persist(exec);
+      await this.persisting;
     });
     return { executionRef: ref, started: true };
   }
 
   async describe(executionRef: string): Promise<EngineExecution> {
-    const e = this.executions.get(executionRef);
+    const e = this.executions.get(executionRef) ?? (await this.stored(executionRef));
     if (!e) throw new Error(`execution ${executionRef} does not exist`);
     return {
       executionRef: e.ref, name: e.name, machineRef: e.machineRef, status: e.status, startedAtSec: e.startedAtSec, input: e.input,
@@ -176,12 +209,21 @@ export class LocalWorkflowEngine implements WorkflowEngine, TaskCallbacks {
     e.stoppedAtSec = Date.now() / 1000;
     e.abort();
     this.dropTokens(executionRef, 'execution stopped');
+    this.persist(e);
   }
 
   async history(executionRef: string): Promise<EngineHistoryEvent[]> {
     const e = this.executions.get(executionRef);
-    if (!e) throw new Error(`execution ${executionRef} does not exist`);
-    return [...e.events];
+    if (e) return [...e.events];
+    const rec = await this.stored(executionRef);
+    if (!rec || !this.opts.store) throw new Error(`execution ${executionRef} does not exist`);
+    await this.persisting;
+    return this.opts.store.readLog<EngineHistoryEvent>(historyLog(rec.name));
+  }
+
+  /** Resolves when every record and history event so far is persisted. */
+  async flush(): Promise<void> {
+    await this.persisting;
   }
 
   async setVariantDecision(executionName: string, variant: string): Promise<void> {
@@ -210,6 +252,31 @@ export class LocalWorkflowEngine implements WorkflowEngine, TaskCallbacks {
     const p = this.tokens.get(taskToken);
     if (!p) throw new TaskTokenInvalidError(`task token is unknown or has expired`);
     this.arm(taskToken, p);
+  }
+
+  /** A persisted execution this process is not running; one it was running when it stopped reads as ABORTED. */
+  private async stored(ref: string): Promise<ExecutionRecord | undefined> {
+    if (!this.opts.store) return undefined;
+    const got = await this.opts.store.get<ExecutionRecord>(LOCAL_ENGINE_TABLE, ref);
+    if (!got) return undefined;
+    const r = got.value;
+    return r.status === 'RUNNING' ? { ...r, status: 'ABORTED', error: 'Prescale.EngineRestarted', cause: 'the process running this local execution stopped; restart it from its checkpoint' } : r;
+  }
+
+  private persist(e: Execution): void {
+    if (!this.opts.store) return;
+    const rec: ExecutionRecord = {
+      ref: e.ref, name: e.name, machineRef: e.machineRef, input: e.input, inputKey: e.inputKey, startedAtSec: e.startedAtSec, status: e.status,
+      ...(e.stoppedAtSec !== undefined ? { stoppedAtSec: e.stoppedAtSec } : {}),
+      ...(e.output !== undefined ? { output: e.output } : {}),
+      ...(e.error !== undefined ? { error: e.error } : {}),
+      ...(e.cause !== undefined ? { cause: e.cause } : {}),
+    };
+    this.enqueue(() => this.opts.store!.put(LOCAL_ENGINE_TABLE, e.ref, rec).then(() => undefined));
+  }
+
+  private enqueue(f: () => Promise<void>): void {
+    this.persisting = this.persisting.then(f).catch((err: unknown) => this.logger.warn('could not persist local engine state', { error: (err as Error).message }));
   }
 
   private take(token: string): Pending {

@@ -58,7 +58,11 @@ export async function runStepMessage(deps: StepRunnerDeps, msg: StepMessage, tas
   const timer = setTimeout(() => ctl.abort(new StepError(STEP_ERRORS.timeout, `step ${task.task_id} exceeded ${msg.timeoutSec} s`)), msg.timeoutSec * 1000);
   let output: unknown;
   try {
-    output = await deps.executor.run(task, input, { signal: ctl.signal, ...(setup.preparedState ? { preparedState: setup.preparedState } : {}) });
+    // Raced with the abort, so a step whose code ignores its signal still frees the worker on a timeout or spot notice.
+    output = await Promise.race([
+      deps.executor.run(task, input, { signal: ctl.signal, ...(setup.preparedState ? { preparedState: setup.preparedState } : {}) }),
+      new Promise<never>((_res, rej) => ctl.signal.addEventListener('abort', () => rej(ctl.signal.reason instanceof Error ? ctl.signal.reason : new Error(String(ctl.signal.reason))), { once: true })),
+    ]);
     // A result that arrives after an abort (spot notice, stop, timeout) is never reported as success.
     if (ctl.signal.aborted) throw ctl.signal.reason instanceof Error ? ctl.signal.reason : new Error(String(ctl.signal.reason));
   } catch (e) {

@@ -15,6 +15,8 @@ import { PoolWorker, type SpotNotice } from '../../../src/app/worker/pool-worker
 import { preparedStateKey } from '../../../src/app/prefetch/state-key.js';
 import { wrapPreparedState } from '../../../src/app/prefetch/prepared-state.js';
 import { silentLogger } from '../../../src/ports/logger.js';
+import { SqliteStateStore } from '../../../src/adapters/sqlite/sqlite-state-store.js';
+import { restartName } from '../../../src/core/engine/index.js';
 import type { Executor } from '../../../src/ports/executor.js';
 import { task, workflow } from '../../builders/tasks.js';
 
@@ -280,5 +282,42 @@ describe('compiled machines on aws-local-stepfunctions with pool workers', () =>
     expect(result.status).toBe('SUCCEEDED');
     expect(peak).toBe(2);
     expect(w.stats.peakVcpu).toBe(2);
+  });
+
+  it('after a crash the persisted history gives the checkpoint and a new process runs only the unfinished steps', async () => {
+    const store = new SqliteStateStore(':memory:');
+    const wf = diamond();
+    const m = compileVariant(assembleDag(wf.name, wf.variants[0]), { pools });
+    const name = executionName('chain-crash', 'k');
+    // Process 1: a, b, c finish; d hangs; then the process "dies" (its engine and worker are abandoned).
+    const q1 = new MemoryTaskQueue();
+    const e1 = new LocalWorkflowEngine({ queue: () => q1, store });
+    const ex1 = new TableExecutor({ d: () => new Promise(() => undefined) });
+    const w1 = new PoolWorker({ poolId: 'a', queue: q1, callbacks: e1, executor: ex1, tasks: async (msg) => wf.variants[0].tasks.find((t) => t.task_id === msg.taskId), events: { append: async () => undefined }, clock, logger: silentLogger, vcpu: 4 }, { receiveWaitSec: 1 });
+    void w1.run();
+    const ref1 = await e1.deploy({ name: m.name, definitionJson: m.definitionJson });
+    const doc = executionInput(m, 'chain-crash', { x: 1 });
+    const { executionRef } = await e1.start(ref1, name, doc);
+    await new Promise<void>((res) => { const t = setInterval(() => { if (ex1.attempts.has('d')) { clearInterval(t); res(); } }, 20); });
+    await e1.flush();
+    // Process 2 sees the execution as aborted by the restart, with its finished steps in the history.
+    const e2 = new LocalWorkflowEngine({ queue: (u) => (u === QUEUE_A ? q2 : undefined), store });
+    const q2 = new MemoryTaskQueue();
+    const d = await e2.describe(executionRef);
+    expect(d).toMatchObject({ status: 'ABORTED', error: 'Prescale.EngineRestarted' });
+    const exits = (await e2.history(executionRef)).filter((e) => e.type === 'TaskStateExited').map((e) => ({ stateName: e.stateName!, output: e.output }));
+    const checkpoint = checkpointFromHistory(m, exits, d.input as ReturnType<typeof executionInput>);
+    expect(Object.keys(checkpoint).sort()).toEqual(['a', 'b', 'c']);
+    const ex2 = new TableExecutor({});
+    const w2 = new PoolWorker({ poolId: 'a', queue: q2, callbacks: e2, executor: ex2, tasks: async (msg) => wf.variants[0].tasks.find((t) => t.task_id === msg.taskId), events: { append: async () => undefined }, clock, logger: silentLogger, vcpu: 4 }, { receiveWaitSec: 1 });
+    void w2.run();
+    const ref2 = await e2.deploy({ name: m.name, definitionJson: m.definitionJson });
+    const again = await e2.start(ref2, restartName(name, 1), executionInput(m, 'chain-crash', { x: 1 }, checkpoint));
+    expect((await e2.waitForClose(again.executionRef)).status).toBe('SUCCEEDED');
+    expect([...ex2.attempts.keys()]).toEqual(['d']);
+    await w2.stop();
+    await w1.stop();
+    await e1.stop(executionRef, 'test', 'cleanup');
+    await store.close();
   });
 });
