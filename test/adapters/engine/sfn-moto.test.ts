@@ -97,7 +97,9 @@ describe.skipIf(skip !== undefined)('Step Functions engine on moto (waitForTaskT
     const history = await engine.history(first.executionRef);
     const types = history.map((e) => e.type);
     expect(types.filter((t) => t === 'TaskSucceeded').length).toBeGreaterThanOrEqual(4);
-    expect(history.filter((e) => e.type === 'TaskFailed').map((e) => e.error)).toEqual([STEP_ERRORS.taskFailed]);
+    // b failed once and was retried: the worker ran it twice (moto may record a callback twice when the SDK retries it).
+    expect(attempts.get('b')).toBe(2);
+    expect(new Set(history.filter((e) => e.type === 'TaskFailed').map((e) => e.error))).toEqual(new Set([STEP_ERRORS.taskFailed]));
     expect(history.filter((e) => e.type === 'TaskStateExited').map((e) => e.stateName).sort()).toEqual(['Read variant decision L0', 'Read variant decision L1', 'Read variant decision L2', 'Run a', 'Run b', 'Run c', 'Run d']);
     expect(events.filter((e) => e.kind === 'finished').map((e) => e.taskId).sort()).toEqual(['a', 'b', 'c', 'd']);
     expect(events.find((e) => e.taskId === 'b' && e.kind === 'failed')).toMatchObject({ executionName: name, instanceId: 'i-0123456789abcdef0', chainId: 'chain-42' });
