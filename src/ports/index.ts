@@ -8,3 +8,5 @@ export * from './state-store.js';
 export * from './state-cache.js';
 export * from './executor.js';
 export * from './logger.js';
+export * from './workflow-engine.js';
+export * from './task-queue.js';

@@ -23,6 +23,7 @@ import type { Executor } from '../../ports/executor.js';
 import { silentLogger, type Logger } from '../../ports/logger.js';
 import { CacheUnavailableError, type StateCache } from '../../ports/state-cache.js';
 import { preparedStateKey } from './state-key.js';
+import { unwrapPreparedState as unwrap, wrapPreparedState as wrap } from './prepared-state.js';
 
 /** Dependencies of {@link PrefetchManager}. */
 export interface PrefetchManagerDeps {
@@ -272,19 +273,4 @@ export class PrefetchManager {
     for (const [k, v] of Object.entries(d) as Array<[keyof ArmMetrics, number]>) m[k] += v;
     this.metrics.set(arm, m as ArmMetrics);
   }
-}
-
-/**
- * Cached value layout: 8 bytes (float64, little-endian) with the seconds the preparation took, then the
- * prepared state. Any process resuming the state therefore knows the setup time it skips.
- */
-function wrap(preparedSec: number, state: Buffer): Buffer {
-  const head = Buffer.alloc(8);
-  head.writeDoubleLE(Math.max(0, preparedSec));
-  return Buffer.concat([head, state]);
-}
-
-function unwrap(value: Buffer): { preparedSec: number; body: Buffer } {
-  if (value.length < 8) return { preparedSec: 0, body: value };
-  return { preparedSec: value.readDoubleLE(0), body: value.subarray(8) };
 }

@@ -24,6 +24,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'report', summary: 'Write the self-contained HTML report of a report directory', load: async () => (await import('./report.js')).registerReport },
   { name: 'serve', summary: 'Serve the Chain Management API', load: async () => (await import('./serve.js')).registerServe },
   { name: 'signals', summary: 'Read metric series, workflow traces and arrivals and report what was read and repaired', load: async () => (await import('./signals.js')).registerSignals },
+  { name: 'worker', summary: "Run a pool's steps: long-poll its queue, run registered tasks, report to Step Functions", load: async () => (await import('./worker.js')).registerWorker },
 ];
 
 /**

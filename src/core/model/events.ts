@@ -29,6 +29,21 @@ export interface ExecutionEvent {
    * instance); lets the tick protect instances running critical steps from spot interruptions.
    */
   readonly instanceId?: string;
+  /** Engine execution name (Step Functions execution name) the step ran in, for engine-run steps. */
+  readonly executionName?: string;
+  /** Pool whose worker ran the step. */
+  readonly poolId?: string;
+  /** Seconds the step ran (on `finished` / `failed` events written by a worker). */
+  readonly runtimeSec?: number;
+  /**
+   * How the step's setup went (worker events): `resumed` from a prepared state, `not-prepared`,
+   * `cache-unavailable`, or `none` (no `prepare` phase, or a critical step).
+   */
+  readonly setupOutcome?: 'resumed' | 'not-prepared' | 'cache-unavailable' | 'none';
+  /** Setup seconds skipped by resuming a prepared state. */
+  readonly setupSavedSec?: number;
+  /** Error name and message of a `failed` event. */
+  readonly error?: string;
 }
 
 /** A cloud event about capacity. */

@@ -1,0 +1,56 @@
+/**
+ * The message a compiled machine sends to a pool's queue for one step (the `MessageBody` of the
+ * `sqs:sendMessage.waitForTaskToken` task; the Lambda task runner gets the same document without the
+ * token). Workers parse it with {@link StepMessageSchema} (strict: unknown keys are rejected).
+ */
+import { z } from 'zod';
+
+/** Version of the message layout; bump on incompatible changes. */
+export const STEP_MESSAGE_VERSION = 1;
+
+const id = z.string().min(1).max(1024);
+
+/** A step message as a worker receives it. */
+export const StepMessageSchema = z.strictObject({
+  v: z.literal(STEP_MESSAGE_VERSION),
+  kind: z.literal('run'),
+  workflow: id,
+  variant: id,
+  taskId: id,
+  poolId: id,
+  /** The chain the execution belongs to (from the execution input's `meta.chainId`). */
+  chainId: id,
+  /** Step Functions execution name (`$$.Execution.Name`): the execution id of prescale's records. */
+  executionName: id,
+  /** Seconds within which the worker must heartbeat (the task state's HeartbeatSeconds). */
+  heartbeatSec: z.number().int().positive().max(86_400),
+  /** Seconds the step may run (the task state's TimeoutSeconds). */
+  timeoutSec: z.number().int().positive().max(31_536_000),
+  /** The task token (`$$.Task.Token`); absent for Lambda invokes. */
+  taskToken: z.string().min(1).max(4096).optional(),
+  /** The step's input, when the machine builds it (roots, and steps whose input schema it projects). */
+  input: z.unknown().optional(),
+  /** Parent outputs by task id, when the worker merges them (in the task's dependency order). */
+  parents: z.record(z.string(), z.unknown()).optional(),
+});
+/** A parsed step message. */
+export type StepMessage = z.infer<typeof StepMessageSchema>;
+
+/**
+ * The input document of a step: `input` when the machine built it, else the parents' outputs merged
+ * in `dependencies` order (a later parent's field wins), as the in-process runner did.
+ */
+export function stepInput(msg: Pick<StepMessage, 'input' | 'parents'>, dependencies: readonly string[]): unknown {
+  if (msg.parents === undefined) return msg.input ?? {};
+  const merged: Record<string, unknown> = {};
+  for (const d of dependencies) {
+    const out = msg.parents[d];
+    if (out && typeof out === 'object' && !Array.isArray(out)) {
+      for (const [k, v] of Object.entries(out as Record<string, unknown>)) {
+        if (k === '__proto__' || k === 'constructor' || k === 'prototype') continue;
+        merged[k] = v;
+      }
+    }
+  }
+  return merged;
+}
