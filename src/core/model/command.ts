@@ -70,6 +70,10 @@ export type ApplyErrorCode =
   | 'invalid'
   | 'not-owned'
   | 'limit-exceeded'
+  /** The resource is busy (e.g. an ElastiCache modification in progress): try again on a later tick. */
+  | 'retry-later'
+  /** The offering cannot be launched at all (EC2 `Unsupported`: type not offered in the zone or market). */
+  | 'unsupported'
   | 'unknown';
 
 /** Outcome of applying one command. */
@@ -79,5 +83,10 @@ export interface ApplyResult {
   readonly status: 'applied' | 'partial' | 'failed' | 'duplicate' | 'dry-run';
   /** Instances created (launch) or affected (terminate). */
   readonly instanceIds: readonly string[];
+  /**
+   * Instances a launch added when the provider cannot name them yet (an Auto Scaling group's desired
+   * capacity raised): counted like `instanceIds` by the safety guard and the pending-launch ledger.
+   */
+  readonly launchedCount?: number;
   readonly error?: { readonly code: ApplyErrorCode; readonly message: string };
 }

@@ -99,6 +99,7 @@ export class FakeEc2 {
         const key = f.Name.slice(4);
         list = list.filter((x) => x.Tags?.some((t) => t.Key === key && f.Values!.includes(t.Value!)));
       } else if (f.Name === 'instance-state-name') list = list.filter((x) => f.Values!.includes(x.State!.Name!));
+      else if (f.Name === 'instance-id') list = list.filter((x) => f.Values!.includes(x.InstanceId!));
     }
     const start = Number(i.NextToken ?? 0);
     const page = list.slice(start, start + 2);
@@ -107,6 +108,8 @@ export class FakeEc2 {
 
   private terminate(i: TerminateInstancesCommandInput) {
     if (i.DryRun) throw awsError('DryRunOperation');
+    const missing = (i.InstanceIds ?? []).filter((id) => !this.instances.has(id));
+    if (missing.length > 0) throw awsError('InvalidInstanceID.NotFound', `The instance IDs '${missing.join(', ')}' do not exist`);
     for (const id of i.InstanceIds ?? []) this.instances.get(id)!.State = { Name: 'shutting-down' };
     return { TerminatingInstances: (i.InstanceIds ?? []).map((id) => ({ InstanceId: id, CurrentState: { Name: 'shutting-down' } })) };
   }
