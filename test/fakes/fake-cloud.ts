@@ -2,22 +2,28 @@
  * FakeCloud: a small in-memory CloudProvider for tests of code that calls the port (the tick,
  * validators). Complete, not half: owner tags, idempotency by command id, insufficient capacity,
  * not-owned, a fixed lead time with `advance(sec)`. No billing, no interruptions (use SimulatedCloud).
+ * Honest where EC2 is strict: a command id reused with other parameters fails with
+ * `IdempotentParameterMismatch` (as a reused EC2 ClientToken does), and `describeLagSec` hides new
+ * instances from `describeCapacity` for that long (EC2's eventual consistency). Both default off.
  */
 import {
   OWNER_TAG_KEY, POOL_TAG_KEY,
-  type ApplyResult, type CapacitySnapshot, type Command, type Ec2Pool, type Instance, type Offering,
+  commandRequestKey, type ApplyResult, type CapacitySnapshot, type Command, type Ec2Pool, type Instance, type Offering,
 } from '../../src/core/model/index.js';
 import type { CloudProvider } from '../../src/ports/cloud-provider.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
+
 /** In-memory CloudProvider. Time starts at `startSec` and moves with `advance`. */
 export class FakeCloud implements CloudProvider {
   readonly applied: Command[] = [];
   private readonly instances = new Map<string, Mutable<Instance>>();
-  private readonly results = new Map<string, ApplyResult>();
+  private readonly results = new Map<string, { params: string; result: ApplyResult }>();
   private seq = 0;
   nowSec: number;
+  /** Seconds before `describeCapacity` lists a new instance (0: at once). */
+  describeLagSec = 0;
 
   constructor(private readonly offeringList: Offering[], startSec = 0, private readonly leadTimeSec = 90) {
     this.nowSec = startSec;
@@ -41,7 +47,9 @@ export class FakeCloud implements CloudProvider {
   }
 
   async describeCapacity(): Promise<CapacitySnapshot> {
-    const instances = [...this.instances.values()].filter((i) => i.tags[OWNER_TAG_KEY] && i.state !== 'terminated').map((i) => ({ ...i }));
+    const instances = [...this.instances.values()]
+      .filter((i) => i.tags[OWNER_TAG_KEY] && i.state !== 'terminated' && i.launchedAtSec + this.describeLagSec <= this.nowSec)
+      .map((i) => ({ ...i }));
     return { atSec: this.nowSec, instances, caches: [] };
   }
 
@@ -50,11 +58,15 @@ export class FakeCloud implements CloudProvider {
   }
 
   async apply(command: Command): Promise<ApplyResult> {
+    const params = commandRequestKey(command);
     const prior = this.results.get(command.id);
-    if (prior) return { ...prior, status: 'duplicate' };
+    if (prior && prior.params !== params) {
+      return { commandId: command.id, status: 'failed', instanceIds: [], error: { code: 'invalid', message: `IdempotentParameterMismatch: command id ${command.id} was already used with other parameters` } };
+    }
+    if (prior) return { ...prior.result, status: 'duplicate' };
     this.applied.push(command);
     const result = this.run(command);
-    if (result.status !== 'failed') this.results.set(command.id, result);
+    if (result.status !== 'failed') this.results.set(command.id, { params, result });
     return result;
   }
 

@@ -110,4 +110,35 @@ describe('controller tick', () => {
     expect(cloud.applied).toHaveLength(0);
     expect(r.decisions.some((x) => x.kind === 'plan')).toBe(true);
   });
+
+  it('does not launch again on the next tick after a crash right after a launch while EC2 does not list it yet', async () => {
+    const reference = new FakeCloud(testOfferings(), NOW);
+    await createControllerTick(deps(reference)).run();
+    const expected = unitsLaunched(reference);
+    expect(expected).toBe(16);
+    const launches = reference.applied.filter((c) => c.kind === 'launch').length;
+    for (let crashAfter = 1; crashAfter <= launches; crashAfter++) {
+      const cloud = new FakeCloud(testOfferings(), NOW);
+      cloud.describeLagSec = 300;
+      const store = new SqliteStateStore(':memory:');
+      let calls = 0;
+      const crashing: CloudProvider = {
+        describeCapacity: () => cloud.describeCapacity(),
+        offerings: (p) => cloud.offerings(p),
+        apply: async (c) => {
+          const r = await cloud.apply(c);
+          if (++calls === crashAfter) throw new Error('process killed after the side effect, before the save');
+          return r;
+        },
+      };
+      await expect(createControllerTick(deps(crashing, { store })).run()).rejects.toThrow('process killed');
+      // the next tick, in a new process, while DescribeInstances still lists nothing new
+      cloud.advance(60);
+      const next = deps(cloud, { store, clock: { nowSec: () => NOW + 60 } });
+      const r = await createControllerTick(next).run();
+      expect(r.skipped).toBe(false);
+      expect(unitsLaunched(cloud), `crash after apply #${crashAfter}`).toBe(expected);
+      await store.close();
+    }
+  });
 });

@@ -62,6 +62,19 @@ export interface PreExecuteCommand extends CommandBase {
 /** Any command. */
 export type Command = LaunchCommand | TerminateCommand | ScaleCacheCommand | PreExecuteCommand;
 
+/**
+ * The parameters of a command that the cloud request carries (not its reason, timing or expected
+ * cost), as a string: a provider that sees a command id again with another key answers
+ * `IdempotentParameterMismatch`, as EC2 does for a ClientToken reused with other parameters (EC2 API
+ * reference, "Ensuring idempotency").
+ */
+export function commandRequestKey(c: Command): string {
+  if (c.kind === 'launch') return JSON.stringify([c.kind, c.poolId, c.offeringId, c.count]);
+  if (c.kind === 'terminate') return JSON.stringify([c.kind, c.poolId, [...c.instanceIds].sort()]);
+  if (c.kind === 'scale-cache') return JSON.stringify([c.kind, c.poolId, c.shards, c.replicasPerShard]);
+  return JSON.stringify([c.kind, c.poolId, c.chainId, c.taskId]);
+}
+
 /** Error kinds a provider maps its failures to (AWS error codes → port meaning). */
 export type ApplyErrorCode =
   | 'insufficient-capacity'
