@@ -21,6 +21,7 @@ import { QuantileCalibrator } from './tick/calibration.js';
 import { PoolQuantileCalibrator } from './tick/pool-calibration.js';
 import type { TaskBacklogSignal, TickDeps, TickResult, TickState } from './tick/types.js';
 import { validateCommands } from './tick/validate.js';
+import { liveMarks, markUnavailable, withUnavailable, type UnavailableOfferings } from './tick/unavailable-offerings.js';
 import { intend, reconcile, settle, unseenIds, unsettled, withUnseen, type PendingLaunches } from './tick/pending-launches.js';
 
 export type { TickDeps, TickOptions, TickResult, TickState, TaskBacklogSignal } from './tick/types.js';
@@ -106,9 +107,10 @@ export function createControllerTick(deps: TickDeps): ControllerTick {
     // offerings (those avoided after spot signals marked unavailable) and horizon
     const offeringsByPool = new Map<string, Offering[]>();
     const anyOfferingById = new Map<string, Offering>();
+    let unavailable: UnavailableOfferings = liveMarks(state.unavailableOfferings, now);
     let maxLead = 0;
     for (const p of pools) {
-      const all = await deps.cloud.offerings(p);
+      const all = withUnavailable(await deps.cloud.offerings(p), unavailable);
       for (const o of all) anyOfferingById.set(o.id, o);
       const os = withoutAvoided(all, avoidedAt(state.avoidOfferings, now));
       offeringsByPool.set(p.id, os);
@@ -171,6 +173,7 @@ export function createControllerTick(deps: TickDeps): ControllerTick {
         results.push(r);
         done.add(c.id);
         pending = settle(pending, c, r);
+        unavailable = markUnavailable(unavailable, c, r, now);
       }
     }
     const unseen = new Set<string>();
@@ -208,20 +211,23 @@ export function createControllerTick(deps: TickDeps): ControllerTick {
       if (cfg.mode !== 'active' || cmds.length === 0) return;
       // write-ahead: every launch is in the ledger before the provider is called
       for (const c of cmds) if (c.kind === 'launch' && !done.has(c.id)) pending = intend(pending, c, now);
-      await holder.save({ ...base, preparedStates: ledger.toRecord(), inFlight: { tickSec: now, appliedIds: [...done] }, pendingLaunches: pending });
+      await holder.save({ ...base, preparedStates: ledger.toRecord(), inFlight: { tickSec: now, appliedIds: [...done] }, pendingLaunches: pending, unavailableOfferings: unavailable });
       for (const c of cmds) {
         if (done.has(c.id)) continue;
         const r = await deps.cloud.apply(c);
         results.push(r);
         done.add(c.id);
-        if (c.kind === 'launch') pending = settle(pending, c, r);
+        if (c.kind === 'launch') {
+          pending = settle(pending, c, r);
+          unavailable = markUnavailable(unavailable, c, r, now);
+        }
         if (c.kind === 'pre-execute' && r.status !== 'failed') {
           prepared.add(`${c.chainId}/${c.taskId}`);
           const def = book.chains.get(c.chainId)?.steps.get(c.taskId)?.def;
           if (def) ledger.add(c, def, now, cfg.prefetch.ttlSec, prefetchCfg);
         }
         if (r.status === 'failed') decisions.push({ atSec: now, kind: 'validate', subject: c.poolId, chosen: `failed ${c.id}`, reason: `${r.error?.code}: ${r.error?.message}` });
-        if (deps.store) await holder.save({ ...base, preparedStates: ledger.toRecord(), inFlight: { tickSec: now, appliedIds: [...done] }, pendingLaunches: pending });
+        if (deps.store) await holder.save({ ...base, preparedStates: ledger.toRecord(), inFlight: { tickSec: now, appliedIds: [...done] }, pendingLaunches: pending, unavailableOfferings: unavailable });
       }
     };
     const spotChecked = validateCommands(listedOnly(spot.commands), snap0, offeringsById, cfg.limits, now);
@@ -272,9 +278,14 @@ export function createControllerTick(deps: TickDeps): ControllerTick {
     // act
     await act(checked.accepted);
 
-    const keptLaunches = Object.keys(pending).length > 0 ? { pendingLaunches: pending } : {};
+    const keptLaunches = {
+      ...(Object.keys(pending).length > 0 ? { pendingLaunches: pending } : {}),
+      ...(Object.keys(unavailable).length > 0 ? { unavailableOfferings: unavailable } : {}),
+    };
     await holder.save({ lastTickSec: now, plannerMemory: memory, ...kept, preparedStates: ledger.toRecord(), ...keptLaunches });
     if (deps.store && decisions.length > 0) await deps.store.append(DECISION_LOG, decisions);
+    // the spot events this tick used are persisted in its state now: acknowledge them
+    await deps.events.commit?.();
     note(decisions);
     const commands = [...spotChecked.accepted, ...checked.accepted];
     deps.logger?.debug('tick', { atSec: now, commands: commands.length, decisions: decisions.length });

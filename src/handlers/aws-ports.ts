@@ -35,6 +35,8 @@ export interface AwsPortsOptions {
   readonly stateTable: string;
   readonly queueUrl: string;
   readonly logger?: Logger;
+  /** Seconds the running tick can spare for long-polling the spot events queue. @default 2 */
+  readonly pollBudgetSec?: () => number;
 }
 
 const systemClock = { nowSec: () => Date.now() / 1000 };
@@ -58,7 +60,7 @@ export function buildAwsPorts(config: DeploymentConfig, opts: AwsPortsOptions): 
   });
   const metrics = new CloudWatchMetricsSource({ api: cloudWatchApi(client), series: config.aws.series, logger: opts.logger });
   const events = new SqsEventSource({
-    api: sqsApi(client), queueUrl: opts.queueUrl, logger: opts.logger,
+    api: sqsApi(client), queueUrl: opts.queueUrl, logger: opts.logger, pollBudgetSec: opts.pollBudgetSec,
     executionEvents: (since, until) => store.readLog<ExecutionEvent>(EXECUTION_LOG, { fromSec: since, toSec: until }),
   });
   return { metrics, events, cloud, store, prices, providerDryRun: dryRun };

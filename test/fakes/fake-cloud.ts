@@ -24,6 +24,8 @@ export class FakeCloud implements CloudProvider {
   nowSec: number;
   /** Seconds before `describeCapacity` lists a new instance (0: at once). */
   describeLagSec = 0;
+  /** Launch failures to inject per offering id (e.g. `unsupported`, `quota-exceeded`), until deleted. */
+  readonly launchFailures = new Map<string, NonNullable<ApplyResult['error']>>();
 
   constructor(private readonly offeringList: Offering[], startSec = 0, private readonly leadTimeSec = 90) {
     this.nowSec = startSec;
@@ -76,6 +78,8 @@ export class FakeCloud implements CloudProvider {
       const o = this.offeringList.find((x) => x.id === c.offeringId);
       if (!o) return fail('invalid', `unknown offering ${c.offeringId}`);
       if (!o.available) return fail('insufficient-capacity', `no capacity for ${o.id}`);
+      const injected = this.launchFailures.get(o.id);
+      if (injected) return fail(injected.code, injected.message);
       const ids: string[] = [];
       for (let k = 0; k < c.count; k++) {
         const id = `i-fake-${++this.seq}`;

@@ -17,9 +17,12 @@ const CAPACITY_CODES = new Set([
   'UnfulfillableCapacity', 'InsufficientFreeAddressesInSubnet', 'SpotMaxPriceTooLow',
 ]);
 
-/** Codes meaning an account quota was hit. */
+/** EC2 codes meaning an account launch quota of the market was hit (EC2 API reference, "Error codes"). */
+const QUOTA_CODES = new Set(['VcpuLimitExceeded', 'InstanceLimitExceeded', 'MaxSpotInstanceCountExceeded']);
+
+/** Codes meaning another account quota was hit. */
 const LIMIT_CODES = new Set([
-  'VcpuLimitExceeded', 'InstanceLimitExceeded', 'MaxSpotInstanceCountExceeded', 'MaxFleetCountExceeded',
+  'MaxFleetCountExceeded',
   'NodeQuotaForClusterExceeded', 'NodeQuotaForCustomerExceeded', 'ClusterQuotaForCustomerExceeded',
   'NodeGroupsPerReplicationGroupQuotaExceeded',
 ]);
@@ -67,6 +70,7 @@ export function isThrottling(err: unknown): boolean {
 export function mapAwsErrorCode(code: string): ApplyErrorCode {
   if (THROTTLING_CODES.has(code)) return 'throttled';
   if (CAPACITY_CODES.has(code)) return 'insufficient-capacity';
+  if (QUOTA_CODES.has(code)) return 'quota-exceeded';
   if (LIMIT_CODES.has(code)) return 'limit-exceeded';
   if (UNAUTHORIZED_CODES.has(code)) return 'unauthorized';
   if (RETRY_LATER_CODES.has(code)) return 'retry-later';

@@ -38,7 +38,7 @@ export interface PendingLaunch {
 export type PendingLaunches = Readonly<Record<string, PendingLaunch>>;
 
 /** Failures after which nothing was launched (anything else, e.g. a timeout, may have launched). */
-const DEFINITE_FAILURES = new Set(['insufficient-capacity', 'throttled', 'unauthorized', 'invalid', 'not-owned', 'limit-exceeded', 'retry-later', 'unsupported']);
+const DEFINITE_FAILURES = new Set(['insufficient-capacity', 'throttled', 'unauthorized', 'invalid', 'not-owned', 'limit-exceeded', 'quota-exceeded', 'retry-later', 'unsupported']);
 
 /** The ledger with `command` intended at `nowSec` (kept as is when already there). */
 export function intend(ledger: PendingLaunches, command: LaunchCommand, nowSec: number): PendingLaunches {

@@ -13,6 +13,7 @@ import type { Logger } from '../../ports/logger.js';
 import type { MetricsSource } from '../../ports/metrics-source.js';
 import type { HeldState } from './cache.js';
 import type { PendingLaunches } from './pending-launches.js';
+import type { UnavailableOfferings } from './unavailable-offerings.js';
 import type { StateStore } from '../../ports/state-store.js';
 
 /** A metric that counts vCPU of a pool's queued and running tasks (a custom CloudWatch metric). */
@@ -102,6 +103,11 @@ export interface TickState {
    * saved with the same command id (idempotent), so a crash after a launch never launches twice.
    */
   readonly pendingLaunches?: PendingLaunches;
+  /**
+   * Offerings (or whole markets, `*\/spot/*`) that failed to launch for lack of capacity, an account
+   * quota or `Unsupported`: id → until epoch seconds (tick/unavailable-offerings.ts, Karpenter's TTLs).
+   */
+  readonly unavailableOfferings?: UnavailableOfferings;
 }
 
 /** The outcome of one tick. */

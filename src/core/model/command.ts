@@ -83,6 +83,8 @@ export type ApplyErrorCode =
   | 'invalid'
   | 'not-owned'
   | 'limit-exceeded'
+  /** An account quota of the market (EC2 VcpuLimitExceeded, MaxSpotInstanceCountExceeded, InstanceLimitExceeded). */
+  | 'quota-exceeded'
   /** The resource is busy (e.g. an ElastiCache modification in progress): try again on a later tick. */
   | 'retry-later'
   /** The offering cannot be launched at all (EC2 `Unsupported`: type not offered in the zone or market). */

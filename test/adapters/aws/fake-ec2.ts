@@ -30,6 +30,8 @@ export class FakeEc2 {
   readonly instances = new Map<string, Instance>();
   /** Offerings (`type/market/az`) that answer InsufficientInstanceCapacity. */
   readonly ice = new Set<string>();
+  /** CreateFleet `Errors` code per offering (e.g. Unsupported, VcpuLimitExceeded), answered instead of launching. */
+  readonly fleetErrors = new Map<string, string>();
   /** Instances an offering can still supply (unlimited when absent). */
   readonly capacity = new Map<string, number>();
   readonly spotPrices = new Map<string, number>();
@@ -77,6 +79,8 @@ export class FakeEc2 {
     const out: CreateFleetCommandOutput = { $metadata: {}, FleetId: `fleet-${this.seq++}`, Instances: [], Errors: [] };
     if (!DEFAULT_PRICE_TABLE.some((p) => p.instanceType === ov.InstanceType)) {
       out.Errors!.push({ ErrorCode: 'InvalidParameterValue', ErrorMessage: `Invalid instance type ${ov.InstanceType}` });
+    } else if (this.fleetErrors.has(oid)) {
+      out.Errors!.push({ ErrorCode: this.fleetErrors.get(oid), ErrorMessage: `${this.fleetErrors.get(oid)} for ${oid}`, Lifecycle: market === 'spot' ? 'spot' : 'on-demand' });
     } else if (this.ice.has(oid)) {
       out.Errors!.push({ ErrorCode: 'InsufficientInstanceCapacity', ErrorMessage: `no capacity for ${oid}`, Lifecycle: market === 'spot' ? 'spot' : 'on-demand' });
     } else {

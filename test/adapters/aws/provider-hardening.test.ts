@@ -89,3 +89,15 @@ describe('AwsCloudProvider ElastiCache modification in progress', () => {
     ec.restore();
   });
 });
+
+describe('AwsCloudProvider fleet errors that make an offering unavailable', () => {
+  it.each([
+    ['Unsupported', 'unsupported'], ['VcpuLimitExceeded', 'quota-exceeded'], ['MaxSpotInstanceCountExceeded', 'quota-exceeded'],
+    ['InsufficientInstanceCapacity', 'insufficient-capacity'], ['UnfulfillableCapacity', 'insufficient-capacity'],
+  ])('maps CreateFleet error %s to %s', async (awsCode, code) => {
+    const { fake, provider } = makeAwsProvider();
+    fake.fleetErrors.set('m5.large/spot/us-east-1a', awsCode);
+    const res = await provider.apply(launch('m5.large/spot/us-east-1a', `l-${awsCode}`, 1));
+    expect(res).toMatchObject({ status: 'failed', error: { code } });
+  });
+});
