@@ -68,8 +68,15 @@ export interface AwsCloudProviderOptions {
   readonly logger?: Logger;
 }
 
+/**
+ * Resource types a CreateFleet request tags through its own `TagSpecifications`. The EC2 API reference
+ * (CreateFleet, TagSpecification) names `fleet` and `instance` for an instant fleet; Karpenter's
+ * CreateFleet also tags `volume` (aws/karpenter-provider-aws, nodeclass validation), which EC2 accepts.
+ */
+export const FLEET_TAGGED_TYPES = ['instance', 'volume', 'fleet'] as const;
+
 /** IAM actions a launch needs (named in `unauthorized` messages). */
-const LAUNCH_ACTIONS = ['ec2:CreateFleet', 'ec2:RunInstances', 'ec2:CreateTags', 'iam:PassRole'];
+const LAUNCH_ACTIONS = ['ec2:CreateFleet', 'ec2:RunInstances', 'ec2:CreateTags', 'iam:PassRole', 'iam:CreateServiceLinkedRole (spot)'];
 
 /** EC2 ClientToken: at most 64 ASCII characters (EC2 "Ensuring idempotency"); longer ids are hashed. */
 export function clientToken(commandId: string): string {
@@ -226,7 +233,10 @@ export class AwsCloudProvider implements CloudProvider {
         },
         Overrides: [{ InstanceType: o.instanceType as never, AvailabilityZone: o.az, ...(subnet ? { SubnetId: subnet } : {}) }],
       }],
-      TagSpecifications: [{ ResourceType: 'instance', Tags: tags }, { ResourceType: 'fleet', Tags: tags }],
+      // every resource type CreateFleet accepts tags for: the instances, their EBS volumes and the fleet
+      // (as Karpenter's CreateFleet does). Network interfaces and spot requests take tags only from the
+      // launch template; the IAM policy allows them untagged within a launch (cdk/lib/controller-iam.ts).
+      TagSpecifications: FLEET_TAGGED_TYPES.map((ResourceType) => ({ ResourceType, Tags: tags })),
     };
   }
 

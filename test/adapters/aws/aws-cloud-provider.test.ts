@@ -24,7 +24,7 @@ describe('AwsCloudProvider launches', () => {
       TargetCapacitySpecification: { TotalTargetCapacity: 2, DefaultTargetCapacityType: 'spot', SpotTargetCapacity: 2, OnDemandTargetCapacity: 0 },
       SpotOptions: { AllocationStrategy: 'price-capacity-optimized' },
       LaunchTemplateConfigs: [{ LaunchTemplateSpecification: { LaunchTemplateId: 'lt-0123456789abcdef0', Version: '$Latest' }, Overrides: [{ InstanceType: 'm5.large', AvailabilityZone: 'us-east-1b', SubnetId: 'subnet-bbb' }] }],
-      TagSpecifications: [{ ResourceType: 'instance', Tags: tags }, { ResourceType: 'fleet', Tags: tags }],
+      TagSpecifications: [{ ResourceType: 'instance', Tags: tags }, { ResourceType: 'volume', Tags: tags }, { ResourceType: 'fleet', Tags: tags }],
     });
   });
 
