@@ -180,5 +180,19 @@ export function describeCloudProviderContract(name: string, make: () => Promise<
       expect(other.error?.code).toBe('invalid');
       expect(other.error?.message).toMatch(/IdempotentParameterMismatch/);
     });
+
+    it('terminates the owned instances of a command that also names a foreign one, and reports the foreign one (partial)', async () => {
+      const t = await make();
+      if (!t.foreignInstanceId) return;
+      const offeringId = await firstAvailableOffering(t);
+      const mine = await t.provider.apply(launchOf(t.pool, offeringId, 'contract-mixed-launch', 1));
+      const res = await t.provider.apply({ kind: 'terminate', id: 'contract-mixed-1', poolId: t.pool.id, reason: 'contract test', instanceIds: [...mine.instanceIds, t.foreignInstanceId] });
+      expect(res.status).toBe('partial');
+      expect(res.instanceIds).toEqual(mine.instanceIds);
+      expect(res.error?.code).toBe('not-owned');
+      expect(res.error?.message).toContain(t.foreignInstanceId);
+      const live = (await t.provider.describeCapacity()).instances.filter((i) => mine.instanceIds.includes(i.id) && i.state !== 'terminated');
+      expect(live).toEqual([]);
+    });
   });
 }

@@ -94,13 +94,13 @@ export class FakeCloud implements CloudProvider {
       return { commandId: c.id, status: 'applied', instanceIds: ids };
     }
     if (c.kind === 'terminate') {
-      for (const id of c.instanceIds) {
-        const i = this.instances.get(id);
-        if (!i) return fail('invalid', `unknown instance ${id}`);
-        if (!i.tags[OWNER_TAG_KEY]) return fail('not-owned', `${id} is not prescale's`);
-      }
-      for (const id of c.instanceIds) this.instances.get(id)!.state = 'terminated';
-      return { commandId: c.id, status: 'applied', instanceIds: [...c.instanceIds] };
+      // like the AWS provider: the owned instances of the pool go, the rest is reported
+      const ours = c.instanceIds.filter((id) => this.instances.get(id)?.tags[OWNER_TAG_KEY] && this.instances.get(id)!.poolId === c.poolId);
+      const rest = c.instanceIds.filter((id) => !ours.includes(id));
+      if (ours.length === 0) return fail('not-owned', `not prescale's or not in pool ${c.poolId}: ${rest.join(', ')}`);
+      for (const id of ours) this.instances.get(id)!.state = 'terminated';
+      if (rest.length > 0) return { commandId: c.id, status: 'partial', instanceIds: ours, error: { code: 'not-owned', message: `not terminated: ${rest.join(', ')}` } };
+      return { commandId: c.id, status: 'applied', instanceIds: ours };
     }
     return { commandId: c.id, status: 'applied', instanceIds: [] };
   }

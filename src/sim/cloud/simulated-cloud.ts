@@ -281,14 +281,18 @@ export class SimulatedCloud implements CloudProvider {
     this.hooks.lost?.(inst, reason);
   }
 
+  /** Terminates the owned instances of the command's pool; reports the rest (unknown, foreign, other pool) as not-owned. */
   private terminate(cmd: TerminateCommand): ApplyResult {
     const targets: SimInstance[] = [];
+    const rest: string[] = [];
     for (const id of cmd.instanceIds) {
       const inst = this.instances.get(id);
-      if (!inst) return this.fail(cmd, 'invalid', `unknown instance ${id}`);
-      if (inst.tags[OWNER_TAG_KEY] === undefined) return this.fail(cmd, 'not-owned', `instance ${id} lacks tag ${OWNER_TAG_KEY}`);
-      targets.push(inst);
+      if (!inst) rest.push(`${id} (unknown)`);
+      else if (inst.tags[OWNER_TAG_KEY] === undefined) rest.push(`${id} (lacks tag ${OWNER_TAG_KEY})`);
+      else if (inst.poolId !== cmd.poolId) rest.push(`${id} (pool ${inst.poolId}, not ${cmd.poolId})`);
+      else targets.push(inst);
     }
+    if (targets.length === 0) return this.fail(cmd, 'not-owned', `not terminated: ${rest.join(', ')}`);
     const now = this.opts.clock.nowSec();
     const done: string[] = [];
     for (const inst of targets) {
@@ -297,6 +301,7 @@ export class SimulatedCloud implements CloudProvider {
       this.stats.terminations++;
       done.push(inst.id);
     }
+    if (rest.length > 0) return { commandId: cmd.id, status: 'partial', instanceIds: done, error: { code: 'not-owned', message: `not terminated: ${rest.join(', ')}` } };
     return { commandId: cmd.id, status: 'applied', instanceIds: done };
   }
 
