@@ -5,7 +5,7 @@
  */
 import { spawnSync } from 'node:child_process';
 
-const ALL = ['signals', 'forecast', 'predict', 'plan', 'backtest'] as const;
+const ALL = ['signals', 'tick-reads', 'forecast', 'predict', 'plan', 'backtest'] as const;
 const wanted = process.argv.slice(2);
 const names = wanted.length > 0 ? ALL.filter((n) => wanted.includes(n)) : [...ALL];
 const unknown = wanted.filter((n) => !(ALL as readonly string[]).includes(n));

@@ -1,9 +1,18 @@
 /**
  * Least-privilege IAM for the controller (modelled on Karpenter's controller policy,
  * aws/karpenter-provider-aws `KarpenterControllerPolicy`):
- * - launches (`ec2:CreateFleet`, `ec2:RunInstances`) create instances, fleets, volumes and network
- *   interfaces only when the request carries prescale's owner tag (`aws:RequestTag/prescale:owner`);
- * - `ec2:CreateTags` only while launching (`ec2:CreateAction`) and only with the owner tag;
+ * - launches (`ec2:CreateFleet`, `ec2:RunInstances`) create fleets, instances and volumes only when the
+ *   request tags them with prescale's owner tag (`aws:RequestTag/prescale:owner`): the adapter tags
+ *   exactly these three types (FLEET_TAGGED_TYPES; CreateFleet accepts no others);
+ * - network interfaces and spot instance requests, which a CreateFleet request cannot tag (only its
+ *   launch template can), may be created untagged, but only by CreateFleet/RunInstances, i.e. only as
+ *   part of a launch whose instance must carry the owner tag (no ec2:CreateNetworkInterface or
+ *   ec2:RequestSpotInstances is granted);
+ * - `ec2:CreateTags` only while launching (`ec2:CreateAction`), with the owner tag on the types the
+ *   adapter tags, and without it on those the launch template may tag;
+ * - `iam:CreateServiceLinkedRole` for AWSServiceRoleForEC2Spot only, when a pool buys spot: EC2 creates
+ *   that role on the account's first spot launch (EC2 User Guide, "Service-linked role for Spot
+ *   Instances"), as Karpenter's controller policy allows;
  * - `ec2:TerminateInstances` only on instances carrying the owner tag (`ec2:ResourceTag/prescale:owner`);
  * - describe/price/metric reads on `*` (these actions support no resource-level permissions);
  * - ElastiCache changes only on the replication groups the configuration names.
@@ -28,13 +37,19 @@ export function controllerPolicyStatements(stack: Stack, props: ControllerIamPro
   const arn = (service: string, resource: string): string => `arn:${stack.partition}:${service}:${stack.region}:${stack.account}:${resource}`;
   /** Public images and snapshots have no account in their ARN. */
   const shared = (resource: string): string => `arn:${stack.partition}:ec2:${stack.region}::${resource}`;
-  const tagged = ['fleet/*', 'instance/*', 'volume/*', 'network-interface/*', 'spot-instances-request/*'].map((r) => arn('ec2', r));
+  const tagged = ['fleet/*', 'instance/*', 'volume/*'].map((r) => arn('ec2', r));
+  const untaggable = ['network-interface/*', 'spot-instances-request/*'].map((r) => arn('ec2', r));
   const statements = [
     new iam.PolicyStatement({
       sid: 'LaunchWithOwnerTagOnly',
       actions: ['ec2:CreateFleet', 'ec2:RunInstances'],
       resources: tagged,
       conditions: { StringEquals: { [`aws:RequestTag/${OWNER_TAG_KEY}`]: owner } },
+    }),
+    new iam.PolicyStatement({
+      sid: 'LaunchCreatesInterfacesAndSpotRequests',
+      actions: ['ec2:CreateFleet', 'ec2:RunInstances'],
+      resources: untaggable,
     }),
     new iam.PolicyStatement({
       sid: 'LaunchUsingExistingResources',
@@ -54,6 +69,12 @@ export function controllerPolicyStatements(stack: Stack, props: ControllerIamPro
       },
     }),
     new iam.PolicyStatement({
+      sid: 'TagInterfacesAndSpotRequestsWhileLaunching',
+      actions: ['ec2:CreateTags'],
+      resources: untaggable,
+      conditions: { StringEquals: { 'ec2:CreateAction': ['CreateFleet', 'RunInstances'] } },
+    }),
+    new iam.PolicyStatement({
       sid: 'TerminateOwnedOnly',
       actions: ['ec2:TerminateInstances'],
       resources: [arn('ec2', 'instance/*')],
@@ -69,6 +90,14 @@ export function controllerPolicyStatements(stack: Stack, props: ControllerIamPro
       resources: ['*'],
     }),
   ];
+  if (props.config.controller.pools.some((p) => p.kind === 'ec2' && p.markets.includes('spot'))) {
+    statements.push(new iam.PolicyStatement({
+      sid: 'CreateSpotServiceLinkedRole',
+      actions: ['iam:CreateServiceLinkedRole'],
+      resources: [`arn:${stack.partition}:iam::${stack.account}:role/aws-service-role/spot.amazonaws.com/AWSServiceRoleForEC2Spot`],
+      conditions: { StringLike: { 'iam:AWSServiceName': 'spot.amazonaws.com' } },
+    }));
+  }
   if (props.instanceRoleArn) {
     statements.push(new iam.PolicyStatement({
       sid: 'PassInstanceRoleToEc2',

@@ -7,7 +7,7 @@
  * so a tick that crashed mid-way is re-run with the same commands and skips those already applied;
  * a tick whose time is not after the last completed tick does nothing.
  */
-import { poolUnits, quantileKey, type MetricSeries, type ApplyResult, type CachePool, type Command, type Decision, type Ec2Pool, type Forecast, type Offering } from '../core/model/index.js';
+import { poolUnits, quantileKey, type MetricSeries, type ApplyResult, type CachePool, type CapacitySnapshot, type Command, type Decision, type Ec2Pool, type Forecast, type Offering } from '../core/model/index.js';
 import { DEFAULT_CACHE_NODE_TABLE } from '../core/market/index.js';
 import { parsePrefetchConfig, selectPrefetch } from '../core/predict/prefetch-selection.js';
 import { checkCacheNodes, planCacheStage, PreparedStateLedger } from './tick/cache.js';
@@ -21,6 +21,8 @@ import { QuantileCalibrator } from './tick/calibration.js';
 import { PoolQuantileCalibrator } from './tick/pool-calibration.js';
 import type { TaskBacklogSignal, TickDeps, TickResult, TickState } from './tick/types.js';
 import { validateCommands } from './tick/validate.js';
+import { liveMarks, markUnavailable, withUnavailable, type UnavailableOfferings } from './tick/unavailable-offerings.js';
+import { intend, reconcile, settle, unseenIds, unsettled, withUnseen, type PendingLaunches } from './tick/pending-launches.js';
 
 export type { TickDeps, TickOptions, TickResult, TickState, TaskBacklogSignal } from './tick/types.js';
 
@@ -104,9 +106,13 @@ export function createControllerTick(deps: TickDeps): ControllerTick {
 
     // offerings (those avoided after spot signals marked unavailable) and horizon
     const offeringsByPool = new Map<string, Offering[]>();
+    const anyOfferingById = new Map<string, Offering>();
+    let unavailable: UnavailableOfferings = liveMarks(state.unavailableOfferings, now);
     let maxLead = 0;
     for (const p of pools) {
-      const os = withoutAvoided(await deps.cloud.offerings(p), avoidedAt(state.avoidOfferings, now));
+      const all = withUnavailable(await deps.cloud.offerings(p), unavailable);
+      for (const o of all) anyOfferingById.set(o.id, o);
+      const os = withoutAvoided(all, avoidedAt(state.avoidOfferings, now));
       offeringsByPool.set(p.id, os);
       for (const o of os) maxLead = Math.max(maxLead, o.launchLeadTimeSec);
     }
@@ -156,7 +162,35 @@ export function createControllerTick(deps: TickDeps): ControllerTick {
 
     // predict
     // the known steps of each EC2 pool are list-scheduled on its ready capacity (core/plan/queue-drain.ts)
-    const snap0 = await deps.cloud.describeCapacity();
+    // launches of earlier ticks that EC2 may not list yet: an outcome never saved (crash) is re-applied
+    // with the same command id first (idempotent), then every launch counts until a describe lists it
+    let pending: PendingLaunches = state.pendingLaunches ?? {};
+    const results: ApplyResult[] = [];
+    const done = new Set(state.inFlight?.tickSec === now ? state.inFlight.appliedIds : []);
+    if (cfg.mode === 'active') {
+      for (const c of unsettled(pending)) {
+        const r = await deps.cloud.apply(c);
+        results.push(r);
+        done.add(c.id);
+        pending = settle(pending, c, r);
+        unavailable = markUnavailable(unavailable, c, r, now);
+      }
+    }
+    const unseen = new Set<string>();
+    const describe = async (): Promise<CapacitySnapshot> => {
+      const raw = await deps.cloud.describeCapacity();
+      pending = reconcile(pending, raw, now, opts.pendingLaunchMaxAgeSec);
+      const snapshot = withUnseen(raw, pending, anyOfferingById);
+      for (const id of unseenIds(snapshot, raw)) unseen.add(id);
+      return snapshot;
+    };
+    /** A terminate never names an instance only the ledger knows of (the provider cannot find it yet). */
+    const listedOnly = (cs: readonly Command[]): Command[] => cs.flatMap((c) => {
+      if (c.kind !== 'terminate' || !c.instanceIds.some((id) => unseen.has(id))) return [c];
+      const ids = c.instanceIds.filter((id) => !unseen.has(id));
+      return ids.length > 0 ? [{ ...c, instanceIds: ids }] : [];
+    });
+    const snap0 = await describe();
     const readyUnits = new Map(pools.map((p) => [p.id, poolUnits(snap0, p.id, ['running'])]));
     const pred = predictSteps(book, deps.nextStep, scorer, now, slotSec, slots, Math.max(3, cfg.prefetch.topN), readyUnits);
 
@@ -172,31 +206,35 @@ export function createControllerTick(deps: TickDeps): ControllerTick {
     for (const os of offeringsByPool.values()) for (const o of os) offeringsById.set(o.id, o);
     const kept = { avoidOfferings: spot.avoidOfferings, replacedInstances: spot.replacedInstances };
     const base: TickState = { ...state, ...kept };
-    const results: ApplyResult[] = [];
-    const done = new Set(state.inFlight?.tickSec === now ? state.inFlight.appliedIds : []);
     const act = async (cmds: readonly Command[]): Promise<void> => {
       if (cfg.mode === 'dry-run') for (const c of cmds) results.push({ commandId: c.id, status: 'dry-run', instanceIds: [] });
       if (cfg.mode !== 'active' || cmds.length === 0) return;
-      await holder.save({ ...base, preparedStates: ledger.toRecord(), inFlight: { tickSec: now, appliedIds: [...done] } });
+      // write-ahead: every launch is in the ledger before the provider is called
+      for (const c of cmds) if (c.kind === 'launch' && !done.has(c.id)) pending = intend(pending, c, now);
+      await holder.save({ ...base, preparedStates: ledger.toRecord(), inFlight: { tickSec: now, appliedIds: [...done] }, pendingLaunches: pending, unavailableOfferings: unavailable });
       for (const c of cmds) {
         if (done.has(c.id)) continue;
         const r = await deps.cloud.apply(c);
         results.push(r);
         done.add(c.id);
+        if (c.kind === 'launch') {
+          pending = settle(pending, c, r);
+          unavailable = markUnavailable(unavailable, c, r, now);
+        }
         if (c.kind === 'pre-execute' && r.status !== 'failed') {
           prepared.add(`${c.chainId}/${c.taskId}`);
           const def = book.chains.get(c.chainId)?.steps.get(c.taskId)?.def;
           if (def) ledger.add(c, def, now, cfg.prefetch.ttlSec, prefetchCfg);
         }
         if (r.status === 'failed') decisions.push({ atSec: now, kind: 'validate', subject: c.poolId, chosen: `failed ${c.id}`, reason: `${r.error?.code}: ${r.error?.message}` });
-        if (deps.store) await holder.save({ ...base, preparedStates: ledger.toRecord(), inFlight: { tickSec: now, appliedIds: [...done] } });
+        if (deps.store) await holder.save({ ...base, preparedStates: ledger.toRecord(), inFlight: { tickSec: now, appliedIds: [...done] }, pendingLaunches: pending, unavailableOfferings: unavailable });
       }
     };
-    const spotChecked = validateCommands(spot.commands, snap0, offeringsById, cfg.limits, now);
+    const spotChecked = validateCommands(listedOnly(spot.commands), snap0, offeringsById, cfg.limits, now);
     decisions.push(...spotChecked.decisions);
     await act(spotChecked.accepted);
     const snap = spotChecked.accepted.length === 0 ? snap0
-      : cfg.mode === 'active' ? await deps.cloud.describeCapacity() : withPendingLaunches(snap0, spotChecked.accepted.filter((c) => c.kind === 'launch'), offeringsById);
+      : cfg.mode === 'active' ? await describe() : withPendingLaunches(snap0, spotChecked.accepted.filter((c) => c.kind === 'launch'), offeringsById);
 
     // plan
     const planned: Command[] = [];
@@ -233,15 +271,21 @@ export function createControllerTick(deps: TickDeps): ControllerTick {
     }
 
     // validate against fresh state
-    const fresh = await deps.cloud.describeCapacity();
-    const checked = validateCommands(planned, fresh, offeringsById, cfg.limits, now);
+    const fresh = await describe();
+    const checked = validateCommands(listedOnly(planned), fresh, offeringsById, cfg.limits, now);
     decisions.push(...checked.decisions);
 
     // act
     await act(checked.accepted);
 
-    await holder.save({ lastTickSec: now, plannerMemory: memory, ...kept, preparedStates: ledger.toRecord() });
+    const keptLaunches = {
+      ...(Object.keys(pending).length > 0 ? { pendingLaunches: pending } : {}),
+      ...(Object.keys(unavailable).length > 0 ? { unavailableOfferings: unavailable } : {}),
+    };
+    await holder.save({ lastTickSec: now, plannerMemory: memory, ...kept, preparedStates: ledger.toRecord(), ...keptLaunches });
     if (deps.store && decisions.length > 0) await deps.store.append(DECISION_LOG, decisions);
+    // the spot events this tick used are persisted in its state now: acknowledge them
+    await deps.events.commit?.();
     note(decisions);
     const commands = [...spotChecked.accepted, ...checked.accepted];
     deps.logger?.debug('tick', { atSec: now, commands: commands.length, decisions: decisions.length });

@@ -11,6 +11,7 @@ import { CloudWatchMetricsSource } from '../adapters/aws/cloudwatch-metrics-sour
 import { DynamoDbStateStore, dynamoDbApi } from '../adapters/aws/dynamodb-state-store.js';
 import { cloudWatchApi, ec2Api, elastiCacheApi, pricingApi, sqsApi } from '../adapters/aws/sdk.js';
 import { SqsEventSource } from '../adapters/aws/sqs-event-source.js';
+import { CursorLogReader } from '../adapters/aws/execution-log-cursor.js';
 import type { ExecutionEvent } from '../core/model/index.js';
 import type { CloudProvider, EventSource, Logger, MetricsSource, PriceCatalog, StateStore } from '../ports/index.js';
 import type { DeploymentConfig } from './deployment-config.js';
@@ -35,9 +36,20 @@ export interface AwsPortsOptions {
   readonly stateTable: string;
   readonly queueUrl: string;
   readonly logger?: Logger;
+  /** Seconds the running tick can spare for long-polling the spot events queue. @default 2 */
+  readonly pollBudgetSec?: () => number;
 }
 
 const systemClock = { nowSec: () => Date.now() / 1000 };
+
+/**
+ * The tick's reader of workflow execution events: the execution log read from its stored cursor, so a
+ * tick reads only what was appended since the previous one (not the log from sequence 0).
+ */
+export function executionEventsReader(store: DynamoDbStateStore): (sinceSec: number, untilSec: number) => Promise<ExecutionEvent[]> {
+  const reader = new CursorLogReader<ExecutionEvent>(store, EXECUTION_LOG);
+  return (since, until) => reader.read(since, until);
+}
 
 /** Builds the AWS ports (no AWS call is made until a port is used). */
 export function buildAwsPorts(config: DeploymentConfig, opts: AwsPortsOptions): ControllerPorts {
@@ -58,8 +70,8 @@ export function buildAwsPorts(config: DeploymentConfig, opts: AwsPortsOptions): 
   });
   const metrics = new CloudWatchMetricsSource({ api: cloudWatchApi(client), series: config.aws.series, logger: opts.logger });
   const events = new SqsEventSource({
-    api: sqsApi(client), queueUrl: opts.queueUrl, logger: opts.logger,
-    executionEvents: (since, until) => store.readLog<ExecutionEvent>(EXECUTION_LOG, { fromSec: since, toSec: until }),
+    api: sqsApi(client), queueUrl: opts.queueUrl, logger: opts.logger, pollBudgetSec: opts.pollBudgetSec,
+    executionEvents: executionEventsReader(store),
   });
   return { metrics, events, cloud, store, prices, providerDryRun: dryRun };
 }

@@ -42,7 +42,8 @@ export interface LambdaContextLike {
 /** What the handler is built from (defaults: AWS adapters from the environment). */
 export interface ControllerHandlerDeps {
   readonly loadConfig: () => DeploymentConfig;
-  readonly buildPorts: (config: DeploymentConfig) => ControllerPorts;
+  /** `pollBudgetSec`: seconds the current invocation can spare for long-polling spot events. */
+  readonly buildPorts: (config: DeploymentConfig, pollBudgetSec: () => number) => ControllerPorts;
   readonly persistenceStore: BasePersistenceLayer;
   readonly logger?: Logger;
   readonly metrics?: Metrics;
@@ -73,6 +74,16 @@ export function portLogger(l: Logger): PortLogger {
   };
 }
 
+/** Longest long poll of the spot events queue per tick, seconds (a Lambda second is billed; SQS allows 20). */
+export const EVENT_POLL_MAX_SEC = 5;
+/** Seconds of an invocation kept for the tick's own work (forecast, plan, act, save) before any long poll. */
+export const TICK_WORK_RESERVE_SEC = 30;
+
+/** Seconds an invocation with `remainingMs` left can spare for long polling (0..EVENT_POLL_MAX_SEC). */
+export function spareForPollingSec(remainingMs: number): number {
+  return Math.max(0, Math.min(EVENT_POLL_MAX_SEC, remainingMs / 1000 - TICK_WORK_RESERVE_SEC));
+}
+
 /** Builds a handler; the runner (and the tick's warm state) lives as long as the handler. */
 export function createControllerHandler(deps: ControllerHandlerDeps): (event: ControllerEvent, context?: LambdaContextLike) => Promise<TickSummary | SmokeTestResult> {
   const logger = deps.logger ?? new Logger({ serviceName: 'prescale-controller' });
@@ -82,9 +93,12 @@ export function createControllerHandler(deps: ControllerHandlerDeps): (event: Co
   let ports: ControllerPorts | undefined;
   /** Parsed before the idempotency layer, so a bad configuration fails without recording anything. */
   let config: DeploymentConfig;
+  /** The current invocation's context (its remaining time bounds the long poll). */
+  let current: LambdaContextLike | undefined;
+  const pollBudgetSec = (): number => (current ? spareForPollingSec(current.getRemainingTimeInMillis()) : 2);
 
   async function tick(event: ControllerEvent): Promise<TickSummary | SmokeTestResult> {
-    ports ??= deps.buildPorts(config);
+    ports ??= deps.buildPorts(config, pollBudgetSec);
     if (event.smokeTest || !event.scheduledTime) return runSmokeTest(config, ports);
     const scheduledSec = Date.parse(event.scheduledTime) / 1000;
     if (!Number.isFinite(scheduledSec)) throw new Error(`scheduledTime ${JSON.stringify(event.scheduledTime)} is not an ISO date`);
@@ -101,6 +115,7 @@ export function createControllerHandler(deps: ControllerHandlerDeps): (event: Co
   const idempotentTick = makeIdempotent(tick, { persistenceStore: deps.persistenceStore, config: idempotencyConfig });
 
   return async (event, context) => {
+    current = context;
     if (context) {
       logger.addContext(context as never);
       idempotencyConfig.registerLambdaContext(context as never);
@@ -130,6 +145,8 @@ const defaultLogger = new Logger({ serviceName: 'prescale-controller' });
 export const handler = createControllerHandler({
   logger: defaultLogger,
   loadConfig: () => loadDeploymentConfig(process.env, (p) => readFileSync(p, 'utf8')),
-  buildPorts: (config) => buildAwsPorts(config, { region: env('AWS_REGION'), stateTable: env('PRESCALE_STATE_TABLE'), queueUrl: env('PRESCALE_EVENTS_QUEUE_URL'), logger: portLogger(defaultLogger) }),
+  buildPorts: (config, pollBudgetSec) => buildAwsPorts(config, {
+    region: env('AWS_REGION'), stateTable: env('PRESCALE_STATE_TABLE'), queueUrl: env('PRESCALE_EVENTS_QUEUE_URL'), logger: portLogger(defaultLogger), pollBudgetSec,
+  }),
   persistenceStore: new DynamoDBPersistenceLayer({ tableName: process.env.PRESCALE_IDEMPOTENCY_TABLE ?? 'prescale-idempotency', awsSdkV3Client: new DynamoDBClient({}) }),
 });

@@ -15,16 +15,18 @@ export class SafetyGuardProvider implements CloudProvider {
   /** The last snapshot the tick read (its "fresh" state before acting). */
   lastSnapshot: CapacitySnapshot | undefined;
   readonly offeringsById = new Map<string, Offering>();
-  private addedInstances = 0;
-  private addedSpendUsdPerHour = 0;
+  /**
+   * This tick's launches by command id: instances added (named or only counted, as for an Auto
+   * Scaling group), with their spend and units. A launch counts until a describe lists its instances
+   * (EC2 is eventually consistent: a re-describe right after CreateFleet may not list them yet).
+   */
+  private readonly launched = new Map<string, { count: number; spendPerInstance: number; unitsPerInstance: number }>();
   private changedUnits = 0;
 
   constructor(private readonly inner: CloudProvider, private readonly limits: SafetyLimits) {}
 
   async describeCapacity(): Promise<CapacitySnapshot> {
     this.lastSnapshot = await this.inner.describeCapacity();
-    this.addedInstances = 0;
-    this.addedSpendUsdPerHour = 0;
     return this.lastSnapshot;
   }
 
@@ -34,26 +36,43 @@ export class SafetyGuardProvider implements CloudProvider {
     return os;
   }
 
+  /** Instances and spend of this tick's launches the last snapshot does not list yet. */
+  private unseen(): { instances: number; spend: number } {
+    const seen = new Map<string, number>();
+    for (const i of this.lastSnapshot?.instances ?? []) if (i.commandId) seen.set(i.commandId, (seen.get(i.commandId) ?? 0) + 1);
+    let instances = 0;
+    let spend = 0;
+    for (const [id, l] of this.launched) {
+      const n = Math.max(0, l.count - (seen.get(id) ?? 0));
+      instances += n;
+      spend += n * l.spendPerInstance;
+    }
+    return { instances, spend };
+  }
+
   async apply(command: Command): Promise<ApplyResult> {
     const refuse = (message: string): ApplyResult => ({ commandId: command.id, status: 'failed', instanceIds: [], error: { code: 'limit-exceeded', message } });
     if (this.breach) return refuse(`safety stop: ${this.breach}`);
     const live = (this.lastSnapshot?.instances ?? []).filter((i) => i.state !== 'terminated');
     if (command.kind === 'launch') {
       const o = this.offeringsById.get(command.offeringId);
-      const units = command.count * (o?.capacityUnits ?? 1);
-      const spend = command.count * (o?.priceUsdPerHour ?? command.expectedCostUsdPerHour / Math.max(1, command.count));
-      const instances = live.length + this.addedInstances + command.count;
-      const totalSpend = live.reduce((s, i) => s + i.priceUsdPerHour, 0) + this.addedSpendUsdPerHour + spend;
+      const unitsPerInstance = o?.capacityUnits ?? 1;
+      const spendPerInstance = o?.priceUsdPerHour ?? command.expectedCostUsdPerHour / Math.max(1, command.count);
+      const units = command.count * unitsPerInstance;
+      const spend = command.count * spendPerInstance;
+      const pending = this.unseen();
+      const instances = live.length + pending.instances + command.count;
+      const totalSpend = live.reduce((s, i) => s + i.priceUsdPerHour, 0) + pending.spend + spend;
       if (instances > this.limits.maxInstances) this.breach = `${instances} instances > maxInstances ${this.limits.maxInstances}`;
       else if (totalSpend > this.limits.maxSpendUsdPerHour) this.breach = `${totalSpend.toFixed(2)} USD/h > maxSpendUsdPerHour ${this.limits.maxSpendUsdPerHour}`;
       else if (this.changedUnits + units > this.limits.maxChangeUnitsPerTick) this.breach = `${this.changedUnits + units} units changed > maxChangeUnitsPerTick ${this.limits.maxChangeUnitsPerTick}`;
       if (this.breach) return refuse(`safety stop: ${this.breach}`);
       const res = await this.inner.apply(command);
       if (res.status === 'applied' || res.status === 'partial') {
-        const n = res.instanceIds.length;
-        this.addedInstances += n;
-        this.addedSpendUsdPerHour += n * (spend / command.count);
-        this.changedUnits += n * (units / command.count);
+        // an Auto Scaling group names no instance yet: its launchedCount counts instead
+        const n = Math.max(res.instanceIds.length, res.launchedCount ?? 0);
+        this.launched.set(command.id, { count: n, spendPerInstance, unitsPerInstance });
+        this.changedUnits += n * unitsPerInstance;
       }
       return res;
     }
@@ -65,7 +84,7 @@ export class SafetyGuardProvider implements CloudProvider {
         return refuse(`safety stop: ${this.breach}`);
       }
       const res = await this.inner.apply(command);
-      if (res.status === 'applied') this.changedUnits += units;
+      if (res.status === 'applied' || res.status === 'partial') this.changedUnits += res.instanceIds.reduce((s, id) => s + (byId.get(id)?.capacityUnits ?? 0), 0);
       return res;
     }
     return this.inner.apply(command);

@@ -9,7 +9,10 @@ import type { ApplyResult, CapacitySnapshot, Command, Ec2Pool, Offering } from '
  * - only resources carrying prescale's owner tag are described or changed;
  * - `apply` is idempotent per `command.id` (a second apply returns status `duplicate` and changes nothing);
  * - a launch for an unavailable offering fails with `insufficient-capacity` and changes nothing;
- * - terminating an instance not owned fails with `not-owned`.
+ * - a terminate acts only on instances with the owner tag and the command's pool; the others (unknown,
+ *   foreign, another pool) are reported in a `not-owned` error, with status `partial` when some were
+ *   terminated and `failed` when none was;
+ * - a command id seen again with other parameters fails (`invalid`, IdempotentParameterMismatch).
  */
 export interface CloudProvider {
   /** Current capacity: instances with the owner tag and managed cache groups. */

@@ -7,7 +7,11 @@
  * - `advance(sec)`: moves the provider's time on; only then does the suite expect instances to become
  *   ready (a provider over mocked SDK clients cannot promise readiness);
  * - `foreignInstanceId`: an instance that exists but lacks prescale's owner tag;
- * - `unavailableOfferingId`: an offering of `pool` whose launches fail with insufficient capacity.
+ * - `unavailableOfferingId`: an offering of `pool` whose launches fail with insufficient capacity;
+ * - `restart()`: a fresh provider over the same cloud, as after a crash or a Lambda cold start (no
+ *   process memory survives; the cloud's own records, such as EC2's ClientToken history, do);
+ * - `setDescribeLag(sec)`: from now on, new instances are listed by `describeCapacity` only `sec`
+ *   seconds after their launch (EC2's eventual consistency); needs `advance`.
  */
 import { describe, expect, it } from 'vitest';
 import { OWNER_TAG_KEY, type Command, type Ec2Pool, type LaunchCommand } from '../../src/core/model/index.js';
@@ -20,6 +24,8 @@ export interface CloudProviderUnderTest {
   advance?: (sec: number) => Promise<void>;
   foreignInstanceId?: string;
   unavailableOfferingId?: string;
+  restart?: () => CloudProvider;
+  setDescribeLag?: (sec: number) => void;
 }
 
 function launchOf(pool: Ec2Pool, offeringId: string, id: string, count = 1): LaunchCommand {
@@ -129,6 +135,64 @@ export function describeCloudProviderContract(name: string, make: () => Promise<
       const inst = snap.instances.find((i) => i.id === res.instanceIds[0]);
       // a spot instance may have been reclaimed meanwhile; anything still held must be running by now
       if (inst && inst.state !== 'terminated') expect(['running', 'interrupting']).toContain(inst.state);
+    });
+
+    it('after a crash right after a launch, the same command from a restarted provider launches nothing more, even while describe lags', async () => {
+      const t = await make();
+      if (!t.restart || !t.setDescribeLag || !t.advance) throw new Error('contract: every provider must support restart, setDescribeLag and advance');
+      t.setDescribeLag(120);
+      const offeringId = await firstAvailableOffering(t);
+      const cmd = launchOf(t.pool, offeringId, 'contract-crash-1', 2);
+      const first = await t.provider.apply(cmd);
+      expect(first.status).toBe('applied');
+      // the process dies here (after the side effect, before anything is saved); a new one retries
+      const again = t.restart();
+      expect((await again.describeCapacity()).instances.filter((i) => i.commandId === cmd.id)).toHaveLength(0);
+      const retry = await again.apply(cmd);
+      expect(['applied', 'duplicate']).toContain(retry.status);
+      if (retry.instanceIds.length > 0) expect([...retry.instanceIds].sort()).toEqual([...first.instanceIds].sort());
+      await t.advance(180);
+      const listed = (await again.describeCapacity()).instances.filter((i) => i.commandId === cmd.id && i.state !== 'terminated');
+      expect(listed.map((i) => i.id).sort()).toEqual([...first.instanceIds].sort());
+    });
+
+    it('lists new instances only after the injected describe lag, then with their command id', async () => {
+      const t = await make();
+      if (!t.setDescribeLag || !t.advance) throw new Error('contract: every provider must support setDescribeLag and advance');
+      t.setDescribeLag(90);
+      const offeringId = await firstAvailableOffering(t);
+      const res = await t.provider.apply(launchOf(t.pool, offeringId, 'contract-lag-1', 1));
+      expect(res.status).toBe('applied');
+      expect((await t.provider.describeCapacity()).instances.some((i) => i.id === res.instanceIds[0])).toBe(false);
+      await t.advance(120);
+      expect((await t.provider.describeCapacity()).instances.find((i) => i.id === res.instanceIds[0])?.commandId).toBe('contract-lag-1');
+    });
+
+    it('refuses a command id reused with other parameters (IdempotentParameterMismatch) and launches nothing', async () => {
+      const t = await make();
+      if (!t.restart || !t.setDescribeLag) throw new Error('contract: every provider must support restart and setDescribeLag');
+      t.setDescribeLag(120);
+      const offeringId = await firstAvailableOffering(t);
+      const first = await t.provider.apply(launchOf(t.pool, offeringId, 'contract-reuse-1', 1));
+      expect(first.status).toBe('applied');
+      const other = await t.restart().apply(launchOf(t.pool, offeringId, 'contract-reuse-1', 3));
+      expect(other.status).toBe('failed');
+      expect(other.error?.code).toBe('invalid');
+      expect(other.error?.message).toMatch(/IdempotentParameterMismatch/);
+    });
+
+    it('terminates the owned instances of a command that also names a foreign one, and reports the foreign one (partial)', async () => {
+      const t = await make();
+      if (!t.foreignInstanceId) return;
+      const offeringId = await firstAvailableOffering(t);
+      const mine = await t.provider.apply(launchOf(t.pool, offeringId, 'contract-mixed-launch', 1));
+      const res = await t.provider.apply({ kind: 'terminate', id: 'contract-mixed-1', poolId: t.pool.id, reason: 'contract test', instanceIds: [...mine.instanceIds, t.foreignInstanceId] });
+      expect(res.status).toBe('partial');
+      expect(res.instanceIds).toEqual(mine.instanceIds);
+      expect(res.error?.code).toBe('not-owned');
+      expect(res.error?.message).toContain(t.foreignInstanceId);
+      const live = (await t.provider.describeCapacity()).instances.filter((i) => mine.instanceIds.includes(i.id) && i.state !== 'terminated');
+      expect(live).toEqual([]);
     });
   });
 }

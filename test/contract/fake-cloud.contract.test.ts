@@ -12,5 +12,8 @@ describeCloudProviderContract('FakeCloud', async () => {
     advance: async (sec) => cloud.advance(sec),
     foreignInstanceId: cloud.addForeign(pool.id),
     unavailableOfferingId: 'm5.large/on-demand/us-east-1a',
+    // the fake holds only cloud-side state (no process memory), so a restart is the same object
+    restart: () => cloud,
+    setDescribeLag: (sec) => { cloud.describeLagSec = sec; },
   };
 });

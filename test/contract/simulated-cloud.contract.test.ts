@@ -21,5 +21,7 @@ describeCloudProviderContract('SimulatedCloud', async () => {
     advance: async (sec) => advanceCloudTo(cloud, queue, clock, clock.nowSec() + sec),
     foreignInstanceId: cloud.addForeignInstance(pool),
     unavailableOfferingId,
+    restart: () => cloud,
+    setDescribeLag: (sec) => cloud.setDescribeLagSec(sec),
   };
 });

@@ -96,4 +96,35 @@ describe('SafetyGuardProvider', () => {
     expect((await change.apply(launch('a', 2))).status).toBe('applied');
     expect((await change.apply(launch('b', 1))).error?.message).toMatch(/6 units changed > maxChangeUnitsPerTick 4/);
   });
+
+  it('counts Auto Scaling launches (no instance ids, launchedCount) against maxInstances, spend and change', async () => {
+    const asgCloud: CloudProvider = {
+      describeCapacity: async () => ({ atSec: 0, instances: [], caches: [] }),
+      offerings: async () => [offering],
+      apply: async (c): Promise<ApplyResult> => ({ commandId: c.id, status: 'applied', instanceIds: [], launchedCount: c.kind === 'launch' ? c.count : 0 }),
+    };
+    const count = new SafetyGuardProvider(asgCloud, { maxInstances: 4, maxSpendUsdPerHour: 100, maxChangeUnitsPerTick: 100 });
+    await count.offerings({} as Ec2Pool);
+    await count.describeCapacity();
+    expect((await count.apply(launch('a', 3))).status).toBe('applied');
+    expect((await count.apply(launch('b', 2))).error?.message).toMatch(/5 instances > maxInstances 4/);
+    const spend = new SafetyGuardProvider(asgCloud, { maxInstances: 100, maxSpendUsdPerHour: 0.3, maxChangeUnitsPerTick: 100 });
+    await spend.offerings({} as Ec2Pool);
+    expect((await spend.apply(launch('a', 2))).status).toBe('applied');
+    expect((await spend.apply(launch('b', 2))).error?.message).toMatch(/maxSpendUsdPerHour/);
+    const change = new SafetyGuardProvider(asgCloud, { maxInstances: 100, maxSpendUsdPerHour: 100, maxChangeUnitsPerTick: 4 });
+    await change.offerings({} as Ec2Pool);
+    expect((await change.apply(launch('a', 2))).status).toBe('applied');
+    expect((await change.apply(launch('b', 1))).error?.message).toMatch(/maxChangeUnitsPerTick/);
+  });
+
+  it('keeps counting this tick\'s launches after a re-describe that does not list them yet (eventual consistency)', async () => {
+    const cloud = inner();
+    const guard = new SafetyGuardProvider(cloud, { maxInstances: 3, maxSpendUsdPerHour: 100, maxChangeUnitsPerTick: 100 });
+    await guard.offerings({} as Ec2Pool);
+    await guard.describeCapacity();
+    expect((await guard.apply(launch('a', 2))).status).toBe('applied');
+    await guard.describeCapacity(); // EC2 does not list a or its instances yet
+    expect((await guard.apply(launch('b', 2))).error?.message).toMatch(/4 instances > maxInstances 3/);
+  });
 });

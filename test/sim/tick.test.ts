@@ -110,4 +110,79 @@ describe('controller tick', () => {
     expect(cloud.applied).toHaveLength(0);
     expect(r.decisions.some((x) => x.kind === 'plan')).toBe(true);
   });
+
+  it('does not launch again on the next tick after a crash right after a launch while EC2 does not list it yet', async () => {
+    const reference = new FakeCloud(testOfferings(), NOW);
+    await createControllerTick(deps(reference)).run();
+    const expected = unitsLaunched(reference);
+    expect(expected).toBe(16);
+    const launches = reference.applied.filter((c) => c.kind === 'launch').length;
+    for (let crashAfter = 1; crashAfter <= launches; crashAfter++) {
+      const cloud = new FakeCloud(testOfferings(), NOW);
+      cloud.describeLagSec = 300;
+      const store = new SqliteStateStore(':memory:');
+      let calls = 0;
+      const crashing: CloudProvider = {
+        describeCapacity: () => cloud.describeCapacity(),
+        offerings: (p) => cloud.offerings(p),
+        apply: async (c) => {
+          const r = await cloud.apply(c);
+          if (++calls === crashAfter) throw new Error('process killed after the side effect, before the save');
+          return r;
+        },
+      };
+      await expect(createControllerTick(deps(crashing, { store })).run()).rejects.toThrow('process killed');
+      // the next tick, in a new process, while DescribeInstances still lists nothing new
+      cloud.advance(60);
+      const next = deps(cloud, { store, clock: { nowSec: () => NOW + 60 } });
+      const r = await createControllerTick(next).run();
+      expect(r.skipped).toBe(false);
+      expect(unitsLaunched(cloud), `crash after apply #${crashAfter}`).toBe(expected);
+      await store.close();
+    }
+  });
+
+  it('keeps an offering that failed as Unsupported, over quota or without capacity out of the next ticks for 3 minutes, across processes', async () => {
+    for (const error of [
+      { code: 'unsupported' as const, message: 'Unsupported: m5.large is not supported in us-east-1a' },
+      { code: 'quota-exceeded' as const, message: 'VcpuLimitExceeded: You have requested more vCPU capacity than your current vCPU limit' },
+      { code: 'insufficient-capacity' as const, message: 'InsufficientInstanceCapacity' },
+    ]) {
+      const probe = new FakeCloud(testOfferings(), NOW);
+      await createControllerTick(deps(probe)).run();
+      const first = probe.applied.find((c) => c.kind === 'launch')!;
+      const failing = first.kind === 'launch' ? first.offeringId : '';
+      const cloud = new FakeCloud(testOfferings(), NOW);
+      cloud.launchFailures.set(failing, error);
+      const store = new SqliteStateStore(':memory:');
+      await createControllerTick(deps(cloud, { store })).run();
+      const tried = (from: number) => cloud.applied.slice(from).filter((c) => c.kind === 'launch' && c.offeringId === failing).length;
+      expect(tried(0), error.code).toBe(1);
+      const before = cloud.applied.length;
+      // later ticks, each in a new process (a Lambda cold start), while the failure would still answer
+      for (const dt of [60, 120]) {
+        cloud.advance(60);
+        await createControllerTick(deps(cloud, { store, clock: { nowSec: () => NOW + dt } })).run();
+      }
+      expect(tried(before), `${error.code}: not retried within 3 minutes`).toBe(0);
+      const state = await store.get<{ unavailableOfferings?: Record<string, number> }>('tick', 'state');
+      const scope = error.code === 'quota-exceeded' ? `*/${failing.split('/')[1]}/*` : failing;
+      expect(state?.value.unavailableOfferings?.[scope]).toBe(NOW + 180);
+      await store.close();
+    }
+  });
+
+  it('acknowledges the drained spot events only after the tick persisted, never when it crashed before', async () => {
+    let commits = 0;
+    const events: EventSource = { ...noEvents, commit: async () => { commits++; } };
+    const cloud = new FakeCloud(testOfferings(), NOW);
+    const store = new SqliteStateStore(':memory:');
+    const crashing: CloudProvider = { describeCapacity: () => cloud.describeCapacity(), offerings: (p) => cloud.offerings(p), apply: async () => { throw new Error('process killed'); } };
+    await expect(createControllerTick(deps(crashing, { store, events })).run()).rejects.toThrow('process killed');
+    expect(commits).toBe(0);
+    await createControllerTick(deps(cloud, { store, events })).run();
+    expect(commits).toBe(1);
+    expect((await store.get<{ lastTickSec: number }>('tick', 'state'))?.value.lastTickSec).toBe(NOW);
+    await store.close();
+  });
 });

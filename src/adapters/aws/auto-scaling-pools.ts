@@ -6,7 +6,9 @@
  * support Spot Instances (EC2 Auto Scaling User Guide, "Warm pools"), so such pools are on-demand only.
  *
  * Idempotency: the group carries a `prescale:last-command` tag with the id of the last command
- * applied; a command whose id equals it is reported `duplicate` (a retried tick after a crash).
+ * applied (and, for launches, `prescale:last-target`, the absolute desired capacity it set), written
+ * before the change; a command whose id equals it is reported `duplicate` (a retried tick after a
+ * crash) after re-asserting its absolute target.
  */
 import {
   AutoScalingClient, CreateOrUpdateTagsCommand, type CreateOrUpdateTagsCommandInput, type CreateOrUpdateTagsCommandOutput,
@@ -53,6 +55,8 @@ export interface AutoScalingGroupRef {
 
 /** Tag on the group holding the id of the last command applied to it. */
 export const LAST_COMMAND_TAG_KEY = 'prescale:last-command';
+/** Tag on the group holding the absolute desired capacity the last launch command set. */
+export const LAST_TARGET_TAG_KEY = 'prescale:last-target';
 
 /** See module documentation. */
 export class AutoScalingPools {
@@ -60,23 +64,40 @@ export class AutoScalingPools {
 
   constructor(private readonly api: AutoScalingApi, private readonly dryRun: boolean) {}
 
-  /** Raises the desired capacity by the launch's count (clamped to MaxSize: `partial`). */
+  /**
+   * Raises the desired capacity by the launch's count (clamped to MaxSize: `partial`), as an absolute
+   * target recorded on the group before it is set: the `prescale:last-command` and
+   * `prescale:last-target` tags are written first, then `SetDesiredCapacity` to that target. A retry
+   * of the same command (crash or lost response at any point) finds its tag and sets the same
+   * absolute target again, so it never adds `count` twice. The result carries `launchedCount`
+   * (instances the group will add; their ids are not known yet).
+   */
   async launch(ref: AutoScalingGroupRef, cmd: LaunchCommand): Promise<ApplyResult> {
     const base = { commandId: cmd.id, instanceIds: [] as string[] };
     try {
       const g = await this.group(ref.name);
+      const recorded = lastCommand(g) === cmd.id ? Number(tagOf(g, LAST_TARGET_TAG_KEY)) : Number.NaN;
+      if (Number.isFinite(recorded)) {
+        // the same command again: make sure its absolute target holds, add nothing
+        if (!this.dryRun && g.DesiredCapacity !== recorded) {
+          await this.api.setDesiredCapacity({ AutoScalingGroupName: ref.name, DesiredCapacity: recorded, HonorCooldown: false });
+        }
+        return { ...base, status: 'duplicate' };
+      }
       if (lastCommand(g) === cmd.id) return { ...base, status: 'duplicate' };
       await this.ensureWarmPool(ref);
-      const desired = (g.DesiredCapacity ?? 0) + cmd.count;
+      const current = g.DesiredCapacity ?? 0;
+      const desired = current + cmd.count;
       const target = Math.min(desired, g.MaxSize ?? desired);
-      if (target === g.DesiredCapacity) {
+      if (target <= current) {
         return { ...base, status: 'failed', error: { code: 'limit-exceeded', message: `group ${ref.name} is at MaxSize ${g.MaxSize}` } };
       }
       if (this.dryRun) return { ...base, status: 'dry-run' };
+      await this.tagLast(ref.name, cmd.id, target);
       await this.api.setDesiredCapacity({ AutoScalingGroupName: ref.name, DesiredCapacity: target, HonorCooldown: false });
-      await this.tagLast(ref.name, cmd.id);
-      if (target < desired) return { ...base, status: 'partial', error: { code: 'limit-exceeded', message: `desired ${desired} clamped to MaxSize ${g.MaxSize}` } };
-      return { ...base, status: 'applied' };
+      const launchedCount = target - current;
+      if (target < desired) return { ...base, launchedCount, status: 'partial', error: { code: 'limit-exceeded', message: `desired ${desired} clamped to MaxSize ${g.MaxSize}` } };
+      return { ...base, launchedCount, status: 'applied' };
     } catch (err) {
       return { ...base, status: 'failed', error: toApplyError(err, ['autoscaling:SetDesiredCapacity', 'autoscaling:CreateOrUpdateTags']) };
     }
@@ -110,8 +131,9 @@ export class AutoScalingPools {
     this.warmChecked.add(ref.name);
   }
 
-  private async tagLast(name: string, id: string): Promise<void> {
-    await this.api.createOrUpdateTags({ Tags: [{ ResourceId: name, ResourceType: 'auto-scaling-group', Key: LAST_COMMAND_TAG_KEY, Value: id.slice(0, 256), PropagateAtLaunch: false }] });
+  private async tagLast(name: string, id: string, target?: number): Promise<void> {
+    const tag = (Key: string, Value: string) => ({ ResourceId: name, ResourceType: 'auto-scaling-group', Key, Value: Value.slice(0, 256), PropagateAtLaunch: false });
+    await this.api.createOrUpdateTags({ Tags: [tag(LAST_COMMAND_TAG_KEY, id), ...(target !== undefined ? [tag(LAST_TARGET_TAG_KEY, String(target))] : [])] });
   }
 
   private async group(name: string): Promise<AutoScalingGroup> {
@@ -122,6 +144,10 @@ export class AutoScalingPools {
   }
 }
 
+function tagOf(g: AutoScalingGroup, key: string): string | undefined {
+  return g.Tags?.find((t) => t.Key === key)?.Value;
+}
+
 function lastCommand(g: AutoScalingGroup): string | undefined {
-  return g.Tags?.find((t) => t.Key === LAST_COMMAND_TAG_KEY)?.Value;
+  return tagOf(g, LAST_COMMAND_TAG_KEY);
 }

@@ -68,8 +68,15 @@ export interface AwsCloudProviderOptions {
   readonly logger?: Logger;
 }
 
+/**
+ * Resource types a CreateFleet request tags through its own `TagSpecifications`. The EC2 API reference
+ * (CreateFleet, TagSpecification) names `fleet` and `instance` for an instant fleet; Karpenter's
+ * CreateFleet also tags `volume` (aws/karpenter-provider-aws, nodeclass validation), which EC2 accepts.
+ */
+export const FLEET_TAGGED_TYPES = ['instance', 'volume', 'fleet'] as const;
+
 /** IAM actions a launch needs (named in `unauthorized` messages). */
-const LAUNCH_ACTIONS = ['ec2:CreateFleet', 'ec2:RunInstances', 'ec2:CreateTags', 'iam:PassRole'];
+const LAUNCH_ACTIONS = ['ec2:CreateFleet', 'ec2:RunInstances', 'ec2:CreateTags', 'iam:PassRole', 'iam:CreateServiceLinkedRole (spot)'];
 
 /** EC2 ClientToken: at most 64 ASCII characters (EC2 "Ensuring idempotency"); longer ids are hashed. */
 export function clientToken(commandId: string): string {
@@ -226,7 +233,10 @@ export class AwsCloudProvider implements CloudProvider {
         },
         Overrides: [{ InstanceType: o.instanceType as never, AvailabilityZone: o.az, ...(subnet ? { SubnetId: subnet } : {}) }],
       }],
-      TagSpecifications: [{ ResourceType: 'instance', Tags: tags }, { ResourceType: 'fleet', Tags: tags }],
+      // every resource type CreateFleet accepts tags for: the instances, their EBS volumes and the fleet
+      // (as Karpenter's CreateFleet does). Network interfaces and spot requests take tags only from the
+      // launch template; the IAM policy allows them untagged within a launch (cdk/lib/controller-iam.ts).
+      TagSpecifications: FLEET_TAGGED_TYPES.map((ResourceType) => ({ ResourceType, Tags: tags })),
     };
   }
 
@@ -247,29 +257,48 @@ export class AwsCloudProvider implements CloudProvider {
     return { commandId: cmd.id, status: 'failed', instanceIds: [], error: error ?? { code: 'unknown', message: 'CreateFleet launched nothing and reported no error' } };
   }
 
+  /**
+   * Terminates the command's instances that carry the owner tag and the command's pool tag; ids that
+   * are unknown (stale), foreign or in another pool are reported in a `not-owned` error next to what
+   * was terminated (`partial`), so one stale id does not fail the whole command. Nothing owned:
+   * `failed` with `not-owned` and no TerminateInstances call.
+   */
   private async terminate(cmd: TerminateCommand, asgRef?: AutoScalingGroupRef): Promise<ApplyResult> {
     const base = { commandId: cmd.id, instanceIds: [] as string[] };
     if (cmd.instanceIds.length === 0) return { ...base, status: 'applied' };
     try {
-      let found: Ec2Instance[];
-      try {
-        found = await this.describeOwned([], [...cmd.instanceIds]);
-      } catch (err) {
-        if (awsErrorCode(err).startsWith('InvalidInstanceID')) {
-          return { ...base, status: 'failed', error: { code: 'not-owned', message: `unknown instance(s) ${cmd.instanceIds.join(', ')}: ${awsErrorCode(err)}` } };
-        }
-        throw err;
+      // filter by id instead of InstanceIds: DescribeInstances fails the whole call on one unknown id
+      const found = await this.describeOwned([{ Name: 'instance-id', Values: [...cmd.instanceIds] }]);
+      const byId = new Map(found.map((i) => [i.InstanceId, i]));
+      const ours: string[] = [];
+      const rest: string[] = [];
+      for (const id of cmd.instanceIds) {
+        const inst = byId.get(id);
+        const tags = inst ? tagsOf(inst) : undefined;
+        if (!inst) rest.push(`${id} (not found)`);
+        else if (tags![OWNER_TAG_KEY] !== this.owner) rest.push(`${id} (no ${OWNER_TAG_KEY}=${this.owner})`);
+        else if (tags![POOL_TAG_KEY] !== cmd.poolId) rest.push(`${id} (${POOL_TAG_KEY}=${tags![POOL_TAG_KEY] ?? 'none'}, not pool ${cmd.poolId})`);
+        else ours.push(id);
       }
-      const owned = new Set(found.filter((i) => tagsOf(i)[OWNER_TAG_KEY] === this.owner).map((i) => i.InstanceId));
-      const foreign = cmd.instanceIds.filter((id) => !owned.has(id));
-      if (foreign.length > 0) {
-        return { ...base, status: 'failed', error: { code: 'not-owned', message: `instances without ${OWNER_TAG_KEY}=${this.owner}: ${foreign.join(', ')}; nothing terminated` } };
-      }
-      if (asgRef) return await this.asg!.terminate(asgRef, cmd);
-      const res = await this.opts.ec2.terminateInstances({ InstanceIds: [...cmd.instanceIds], DryRun: this.opts.dryRun ?? false });
+      const notOwned = rest.length > 0 ? { code: 'not-owned' as const, message: `not terminated: ${rest.join(', ')}` } : undefined;
+      if (ours.length === 0) return { ...base, status: 'failed', error: notOwned! };
+      const res = asgRef
+        ? await this.asg!.terminate(asgRef, { ...cmd, instanceIds: ours })
+        : await this.ec2Terminate(cmd, ours);
+      if (!notOwned || res.status === 'failed') return res;
+      return { ...res, status: res.status === 'applied' ? 'partial' : res.status, error: res.error ?? notOwned };
+    } catch (err) {
+      return { ...base, status: 'failed', error: toApplyError(err, ['ec2:DescribeInstances']) };
+    }
+  }
+
+  private async ec2Terminate(cmd: TerminateCommand, ids: string[]): Promise<ApplyResult> {
+    const base = { commandId: cmd.id, instanceIds: [] as string[] };
+    try {
+      const res = await this.opts.ec2.terminateInstances({ InstanceIds: ids, DryRun: this.opts.dryRun ?? false });
       return { ...base, status: 'applied', instanceIds: (res.TerminatingInstances ?? []).map((i) => i.InstanceId ?? '') };
     } catch (err) {
-      if (awsErrorCode(err) === 'DryRunOperation') return { ...base, status: 'dry-run', instanceIds: [...cmd.instanceIds] };
+      if (awsErrorCode(err) === 'DryRunOperation') return { ...base, status: 'dry-run', instanceIds: ids };
       return { ...base, status: 'failed', error: toApplyError(err, ['ec2:TerminateInstances']) };
     }
   }

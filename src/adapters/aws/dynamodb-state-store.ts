@@ -10,6 +10,12 @@
  * Logs: a counter item `pk = "c#<log>"` allocates sequence numbers atomically (`ADD n :count`), then
  * entries are written as `pk = "l#<log>"`, `sk` = zero-padded sequence, `at` = atSec (filtered on).
  * Sort keys compare by UTF-8 bytes, so key order matches the contract's byte order.
+ *
+ * Log entries carry `expiresAt` (epoch seconds, `atSec + logRetentionSec`), the table's TTL attribute
+ * (cdk/lib/storage.ts), so DynamoDB deletes old entries and a log read never grows with the account's
+ * age. {@link DynamoDbStateStore.readLogSince} reads from a sequence number (a key condition, so only
+ * the entries after it are read) and returns where the next read starts: the controller keeps that
+ * cursor (execution-log-cursor.ts) instead of reading the log from sequence 0 every tick.
  */
 import {
   BatchWriteItemCommand, type BatchWriteItemCommandInput, type BatchWriteItemCommandOutput,
@@ -61,9 +67,50 @@ const BATCH = 25;
 
 const seqKey = (n: number): string => String(n).padStart(SEQ_DIGITS, '0');
 
+/** The TTL attribute of log entries (the state table's `timeToLiveAttribute`). */
+export const TTL_ATTRIBUTE = 'expiresAt';
+/** How long log entries are kept by default: 35 days (a 7-day history window with four weeks to spare for reports). */
+export const DEFAULT_LOG_RETENTION_SEC = 35 * 86_400;
+
+/** Options of {@link DynamoDbStateStore}. */
+export interface DynamoDbStateStoreOptions {
+  /** Seconds after its `atSec` a log entry expires (DynamoDB TTL). @default 35 days */
+  readonly logRetentionSec?: number;
+}
+
 /** See module documentation. */
 export class DynamoDbStateStore implements StateStore {
-  constructor(private readonly api: DynamoDbApi, private readonly tableName: string) {}
+  private readonly logRetentionSec: number;
+
+  constructor(private readonly api: DynamoDbApi, private readonly tableName: string, opts: DynamoDbStateStoreOptions = {}) {
+    this.logRetentionSec = opts.logRetentionSec ?? DEFAULT_LOG_RETENTION_SEC;
+  }
+
+  /**
+   * Log entries from sequence `fromSeq` on (a key condition: nothing before it is read), each with its
+   * sequence number, and `nextSeq`, the sequence after the last entry read.
+   */
+  async readLogSince<T>(log: string, fromSeq: number): Promise<{ entries: Array<{ seq: number; value: T }>; nextSeq: number }> {
+    const entries: Array<{ seq: number; value: T }> = [];
+    let start: Record<string, AttributeValue> | undefined;
+    let nextSeq = fromSeq;
+    do {
+      const res = await this.api.query({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND sk >= :s',
+        ExpressionAttributeValues: { ':pk': { S: `l#${log}` }, ':s': { S: seqKey(fromSeq) } },
+        ConsistentRead: true,
+        ExclusiveStartKey: start,
+      });
+      for (const it of res.Items ?? []) {
+        const seq = Number(it.sk.S);
+        entries.push({ seq, value: JSON.parse(it.v.S!) as T });
+        nextSeq = Math.max(nextSeq, seq + 1);
+      }
+      start = res.LastEvaluatedKey;
+    } while (start);
+    return { entries, nextSeq };
+  }
 
   async get<T>(table: string, key: string): Promise<Versioned<T> | undefined> {
     const res = await this.api.getItem({ TableName: this.tableName, Key: this.key(table, key), ConsistentRead: true });
@@ -131,7 +178,12 @@ export class DynamoDbStateStore implements StateStore {
     });
     const first = Number(res.Attributes!.n.N) - entries.length;
     const puts = entries.map((e, i) => ({
-      PutRequest: { Item: { pk: { S: `l#${log}` }, sk: { S: seqKey(first + i) }, at: { N: String(e.atSec) }, v: { S: JSON.stringify(e) } } },
+      PutRequest: {
+        Item: {
+          pk: { S: `l#${log}` }, sk: { S: seqKey(first + i) }, at: { N: String(e.atSec) }, v: { S: JSON.stringify(e) },
+          [TTL_ATTRIBUTE]: { N: String(Math.ceil(e.atSec + this.logRetentionSec)) },
+        },
+      },
     }));
     for (let i = 0; i < puts.length; i += BATCH) {
       let pending: BatchWriteItemCommandInput['RequestItems'] = { [this.tableName]: puts.slice(i, i + BATCH) };

@@ -27,6 +27,22 @@ export interface Ec2OfferingsOptions {
   readonly launchLeadTimeSecByFamily?: Readonly<Record<string, number>>;
 }
 
+/**
+ * The plausible band of a spot price as a fraction of the on-demand price of the same type: the Spot
+ * Instance Advisor reports savings over on-demand of at most 90% (its `s` field peaks at 90 over every
+ * type, region and OS in shared/data/ec2/spot-advisor-data.json, and AWS's Spot page says "up to 90%
+ * off"), so a spot price under 10% of on-demand is a bad record; a spot price above on-demand is never
+ * worth paying (the default maximum spot price is the on-demand price, EC2 User Guide "Spot Instance
+ * pricing history"). Prices outside the band are ignored and the catalog's spot estimate is used.
+ */
+export const SPOT_PRICE_BAND = { minFractionOfOnDemand: 0.1, maxFractionOfOnDemand: 1 } as const;
+
+/** True when `spotUsdPerHour` is within {@link SPOT_PRICE_BAND} of `onDemandUsdPerHour`. */
+export function plausibleSpotPrice(spotUsdPerHour: number, onDemandUsdPerHour: number): boolean {
+  if (!(onDemandUsdPerHour > 0)) return spotUsdPerHour > 0;
+  return spotUsdPerHour >= SPOT_PRICE_BAND.minFractionOfOnDemand * onDemandUsdPerHour && spotUsdPerHour <= SPOT_PRICE_BAND.maxFractionOfOnDemand * onDemandUsdPerHour;
+}
+
 /** Spot price history filter values per call (kept well under EC2's filter value limits). */
 const CHUNK = 100;
 
@@ -65,6 +81,11 @@ export class Ec2OfferingsReader {
     const lowScoreZones = pool.markets.includes('spot') && this.opts.placementScores
       ? await this.lowScoreZones(prices.map((p) => p.instanceType), pool)
       : new Set<string>();
+    // observed spot prices outside the plausible band of the on-demand price are dropped (catalog fallback)
+    const onDemandOf = new Map(prices.map((p) => [p.instanceType, p.onDemandUsdPerHour]));
+    for (const [key, price] of [...spot]) {
+      if (!plausibleSpotPrice(price, onDemandOf.get(key.split('/')[0]) ?? 0)) spot.delete(key);
+    }
     const withSpot = prices.map((p) => {
       const observed = pool.availabilityZones.map((az) => spot.get(`${p.instanceType}/${az}`)).filter((x): x is number => x !== undefined);
       // a type with an observed spot price anywhere is spot-capable even if the table has no estimate

@@ -61,7 +61,7 @@ export class ElastiCacheGroups {
       const needReplicas = cur.replicasPerShard !== cmd.replicasPerShard;
       if (!needShards && !needReplicas) return { ...base, status: 'applied' };
       if (g.Status !== 'available') {
-        return { ...base, status: 'failed', error: { code: 'invalid', message: `replication group ${id} is ${g.Status}; one modification at a time` } };
+        return { ...base, status: 'failed', error: { code: 'retry-later', message: `replication group ${id} is ${g.Status}; one modification at a time, retry on a later tick` } };
       }
       if (dryRun) return { ...base, status: 'dry-run' };
       if (needShards) {

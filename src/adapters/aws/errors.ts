@@ -17,12 +17,25 @@ const CAPACITY_CODES = new Set([
   'UnfulfillableCapacity', 'InsufficientFreeAddressesInSubnet', 'SpotMaxPriceTooLow',
 ]);
 
-/** Codes meaning an account quota was hit. */
+/** EC2 codes meaning an account launch quota of the market was hit (EC2 API reference, "Error codes"). */
+const QUOTA_CODES = new Set(['VcpuLimitExceeded', 'InstanceLimitExceeded', 'MaxSpotInstanceCountExceeded']);
+
+/** Codes meaning another account quota was hit. */
 const LIMIT_CODES = new Set([
-  'VcpuLimitExceeded', 'InstanceLimitExceeded', 'MaxSpotInstanceCountExceeded', 'MaxFleetCountExceeded',
+  'MaxFleetCountExceeded',
   'NodeQuotaForClusterExceeded', 'NodeQuotaForCustomerExceeded', 'ClusterQuotaForCustomerExceeded',
   'NodeGroupsPerReplicationGroupQuotaExceeded',
 ]);
+
+/**
+ * Codes meaning the resource is busy with another change: retry on a later tick, not a bad request
+ * (ElastiCache API reference: InvalidReplicationGroupState, "the requested replication group is not
+ * in the available state"; InvalidCacheClusterState likewise).
+ */
+const RETRY_LATER_CODES = new Set(['InvalidReplicationGroupState', 'InvalidCacheClusterState', 'IncorrectInstanceState', 'ConcurrentUpdateException', 'ResourceInUse']);
+
+/** EC2 codes meaning the offering cannot be launched at all (the type is not offered in the zone or market). */
+const UNSUPPORTED_CODES = new Set(['Unsupported', 'UnsupportedOperation', 'InstanceTypeNotSupported']);
 
 /** Codes meaning the caller's IAM policy does not allow the call. */
 const UNAUTHORIZED_CODES = new Set(['UnauthorizedOperation', 'AccessDenied', 'AccessDeniedException', 'UnauthorizedException', 'AuthFailure']);
@@ -30,7 +43,7 @@ const UNAUTHORIZED_CODES = new Set(['UnauthorizedOperation', 'AccessDenied', 'Ac
 /** Codes meaning the request itself is wrong. */
 const INVALID_CODES = new Set([
   'InvalidParameterValue', 'InvalidParameterCombination', 'InvalidParameter', 'MissingParameter', 'InvalidLaunchTemplateId.NotFound',
-  'InvalidLaunchTemplateName.NotFoundException', 'InvalidSubnetID.NotFound', 'InvalidReplicationGroupState',
+  'InvalidLaunchTemplateName.NotFoundException', 'InvalidSubnetID.NotFound', 'IdempotentParameterMismatch',
   'ReplicationGroupNotFoundFault', 'InvalidParameterValueException', 'InvalidParameterCombinationException',
   'ValidationException', 'InvalidInstanceID.Malformed',
 ]);
@@ -57,8 +70,11 @@ export function isThrottling(err: unknown): boolean {
 export function mapAwsErrorCode(code: string): ApplyErrorCode {
   if (THROTTLING_CODES.has(code)) return 'throttled';
   if (CAPACITY_CODES.has(code)) return 'insufficient-capacity';
+  if (QUOTA_CODES.has(code)) return 'quota-exceeded';
   if (LIMIT_CODES.has(code)) return 'limit-exceeded';
   if (UNAUTHORIZED_CODES.has(code)) return 'unauthorized';
+  if (RETRY_LATER_CODES.has(code)) return 'retry-later';
+  if (UNSUPPORTED_CODES.has(code)) return 'unsupported';
   if (INVALID_CODES.has(code) || code.startsWith('Invalid')) return 'invalid';
   return 'unknown';
 }

@@ -9,6 +9,15 @@
  * - `detail-type: "EC2 Instance Rebalance Recommendation"`, `detail: { "instance-id" }`.
  * Messages that are not such events are left on the queue, so the redrive policy moves them to the
  * dead-letter queue after `maxReceiveCount` receives.
+ *
+ * At-least-once: a drain deletes nothing. The tick calls {@link SqsEventSource.commit} once the state
+ * that used the events is persisted; a tick that crashes before leaves them on the queue, and SQS
+ * delivers them again after the visibility timeout (the spot stage ignores an instance it already
+ * replaced). Receives are long polls (`WaitTimeSeconds` ≥ 1): a short poll samples only some of
+ * SQS's servers and can come back empty while messages wait ("Amazon SQS short and long polling",
+ * SQS Developer Guide), so an empty short poll proves nothing; an empty long poll does. A drain
+ * long-polls for at most the time the tick can spare (`pollBudgetSec`, at most 20 s per receive, the
+ * SQS maximum) and stops at the first empty receive.
  */
 import { SPOT_INTERRUPTION_NOTICE_SEC, type CloudEvent, type ExecutionEvent } from '../../core/model/index.js';
 import type { EventSource, Logger } from '../../ports/index.js';
@@ -49,8 +58,23 @@ export interface SqsEventSourceOptions {
   readonly executionEvents?: (sinceSec: number, untilSec: number) => Promise<ExecutionEvent[]>;
   /** At most this many ReceiveMessage calls per drain (10 messages each). @default 10 */
   readonly maxBatches?: number;
+  /**
+   * Seconds the tick can spare for long polling, asked at the start of each drain (e.g. from the
+   * Lambda's remaining time). Each receive waits at most the rest of it, at least 1 s. @default 2
+   */
+  readonly pollBudgetSec?: () => number;
+  /**
+   * Seconds a received message stays invisible to other receivers: longer than a tick, so a message
+   * is not delivered twice while the tick that received it still runs. @default 300
+   */
+  readonly visibilityTimeoutSec?: number;
+  /** Wall clock in milliseconds (for the poll budget). @default Date.now */
+  readonly nowMs?: () => number;
   readonly logger?: Logger;
 }
+
+/** SQS's longest long poll, seconds (ReceiveMessage `WaitTimeSeconds`, 0..20). */
+export const SQS_MAX_WAIT_SEC = 20;
 
 /** See module documentation. */
 export class SqsEventSource implements EventSource {
@@ -60,31 +84,50 @@ export class SqsEventSource implements EventSource {
     this.logger = opts.logger ?? silentLogger;
   }
 
-  /** Receives until the queue is empty (or `maxBatches`), deletes what it parsed, returns events by time. */
+  /** Receipt handles of the events returned by drains since the last commit. */
+  private uncommitted: string[] = [];
+
+  /**
+   * Long-polls until a receive comes back empty, the poll budget is spent or `maxBatches` receives;
+   * returns the parsed events by time. Deletes nothing (see {@link SqsEventSource.commit}).
+   */
   async drainCloudEvents(): Promise<CloudEvent[]> {
     const out: CloudEvent[] = [];
+    const now = this.opts.nowMs ?? Date.now;
+    const deadlineMs = now() + Math.max(0, this.opts.pollBudgetSec?.() ?? 2) * 1000;
     for (let batch = 0; batch < (this.opts.maxBatches ?? 10); batch++) {
+      const waitSec = Math.min(SQS_MAX_WAIT_SEC, Math.max(1, Math.floor((deadlineMs - now()) / 1000)));
       const res = await readCall('sqs:ReceiveMessage', () => this.opts.api.receiveMessage({
-        QueueUrl: this.opts.queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, VisibilityTimeout: 30,
+        QueueUrl: this.opts.queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: waitSec, VisibilityTimeout: this.opts.visibilityTimeoutSec ?? 300,
       }));
       const messages = res.Messages ?? [];
       if (messages.length === 0) break;
-      const done: Array<{ Id: string; ReceiptHandle: string }> = [];
-      messages.forEach((m, i) => {
+      for (const m of messages) {
         const ev = parseEc2Event(m.Body ?? '');
         if (!ev) {
           this.logger.warn('ignoring a message that is not an EC2 spot event', { messageId: m.MessageId });
-          return;
+          continue;
         }
         out.push(ev);
-        if (m.ReceiptHandle) done.push({ Id: String(i), ReceiptHandle: m.ReceiptHandle });
-      });
-      if (done.length > 0) {
-        const del = await readCall('sqs:DeleteMessage', () => this.opts.api.deleteMessageBatch({ QueueUrl: this.opts.queueUrl, Entries: done }));
-        for (const f of del.Failed ?? []) this.logger.warn('could not delete a drained message; it may be delivered again', { id: f.Id, code: f.Code });
+        if (m.ReceiptHandle) this.uncommitted.push(m.ReceiptHandle);
       }
+      if (now() >= deadlineMs) break;
     }
     return out.sort((a, b) => a.atSec - b.atSec || (a.instanceId ?? '').localeCompare(b.instanceId ?? ''));
+  }
+
+  /**
+   * Deletes the messages of the events drained so far: call once the tick that used them persisted.
+   * A message whose delete fails is delivered again later (logged).
+   */
+  async commit(): Promise<void> {
+    const handles = this.uncommitted;
+    this.uncommitted = [];
+    for (let i = 0; i < handles.length; i += 10) {
+      const entries = handles.slice(i, i + 10).map((ReceiptHandle, k) => ({ Id: String(k), ReceiptHandle }));
+      const del = await readCall('sqs:DeleteMessage', () => this.opts.api.deleteMessageBatch({ QueueUrl: this.opts.queueUrl, Entries: entries }));
+      for (const f of del.Failed ?? []) this.logger.warn('could not delete a drained message; it may be delivered again', { id: f.Id, code: f.Code });
+    }
   }
 
   async executionEvents(sinceSec: number, untilSec: number): Promise<ExecutionEvent[]> {

@@ -12,6 +12,8 @@ import type { EventSource } from '../../ports/event-source.js';
 import type { Logger } from '../../ports/logger.js';
 import type { MetricsSource } from '../../ports/metrics-source.js';
 import type { HeldState } from './cache.js';
+import type { PendingLaunches } from './pending-launches.js';
+import type { UnavailableOfferings } from './unavailable-offerings.js';
 import type { StateStore } from '../../ports/state-store.js';
 
 /** A metric that counts vCPU of a pool's queued and running tasks (a custom CloudWatch metric). */
@@ -55,6 +57,11 @@ export interface TickOptions {
    * DEFAULT_CACHE_NODE_TABLE (the price of a group the provider reports overrides the table's)
    */
   readonly cacheNodes?: readonly CacheNodeOffering[];
+  /**
+   * Seconds a launch is counted while no describe lists its instances.
+   * @default 900 (tick/pending-launches.ts DEFAULT_PENDING_LAUNCH_MAX_AGE_SEC)
+   */
+  readonly pendingLaunchMaxAgeSec?: number;
 }
 
 /** Everything one tick uses. */
@@ -90,6 +97,17 @@ export interface TickState {
   readonly preparedStates?: Readonly<Record<string, HeldState>>;
   /** A tick that started acting and did not finish: its time and the command ids already applied. */
   readonly inFlight?: { readonly tickSec: number; readonly appliedIds: readonly string[] };
+  /**
+   * Launches written ahead of the provider call and kept until a describe lists their instances
+   * (tick/pending-launches.ts): the next tick counts them, and re-applies one whose outcome was never
+   * saved with the same command id (idempotent), so a crash after a launch never launches twice.
+   */
+  readonly pendingLaunches?: PendingLaunches;
+  /**
+   * Offerings (or whole markets, `*\/spot/*`) that failed to launch for lack of capacity, an account
+   * quota or `Unsupported`: id → until epoch seconds (tick/unavailable-offerings.ts, Karpenter's TTLs).
+   */
+  readonly unavailableOfferings?: UnavailableOfferings;
 }
 
 /** The outcome of one tick. */

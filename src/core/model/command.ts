@@ -62,6 +62,19 @@ export interface PreExecuteCommand extends CommandBase {
 /** Any command. */
 export type Command = LaunchCommand | TerminateCommand | ScaleCacheCommand | PreExecuteCommand;
 
+/**
+ * The parameters of a command that the cloud request carries (not its reason, timing or expected
+ * cost), as a string: a provider that sees a command id again with another key answers
+ * `IdempotentParameterMismatch`, as EC2 does for a ClientToken reused with other parameters (EC2 API
+ * reference, "Ensuring idempotency").
+ */
+export function commandRequestKey(c: Command): string {
+  if (c.kind === 'launch') return JSON.stringify([c.kind, c.poolId, c.offeringId, c.count]);
+  if (c.kind === 'terminate') return JSON.stringify([c.kind, c.poolId, [...c.instanceIds].sort()]);
+  if (c.kind === 'scale-cache') return JSON.stringify([c.kind, c.poolId, c.shards, c.replicasPerShard]);
+  return JSON.stringify([c.kind, c.poolId, c.chainId, c.taskId]);
+}
+
 /** Error kinds a provider maps its failures to (AWS error codes → port meaning). */
 export type ApplyErrorCode =
   | 'insufficient-capacity'
@@ -70,6 +83,12 @@ export type ApplyErrorCode =
   | 'invalid'
   | 'not-owned'
   | 'limit-exceeded'
+  /** An account quota of the market (EC2 VcpuLimitExceeded, MaxSpotInstanceCountExceeded, InstanceLimitExceeded). */
+  | 'quota-exceeded'
+  /** The resource is busy (e.g. an ElastiCache modification in progress): try again on a later tick. */
+  | 'retry-later'
+  /** The offering cannot be launched at all (EC2 `Unsupported`: type not offered in the zone or market). */
+  | 'unsupported'
   | 'unknown';
 
 /** Outcome of applying one command. */
@@ -79,5 +98,10 @@ export interface ApplyResult {
   readonly status: 'applied' | 'partial' | 'failed' | 'duplicate' | 'dry-run';
   /** Instances created (launch) or affected (terminate). */
   readonly instanceIds: readonly string[];
+  /**
+   * Instances a launch added when the provider cannot name them yet (an Auto Scaling group's desired
+   * capacity raised): counted like `instanceIds` by the safety guard and the pending-launch ledger.
+   */
+  readonly launchedCount?: number;
   readonly error?: { readonly code: ApplyErrorCode; readonly message: string };
 }

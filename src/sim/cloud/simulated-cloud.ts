@@ -6,7 +6,7 @@
  * for unavailable offerings and `not-owned` for foreign instances.
  */
 import {
-  cacheNodeCount, OWNER_TAG_KEY, POOL_TAG_KEY, SPOT_INTERRUPTION_NOTICE_SEC,
+  cacheNodeCount, commandRequestKey, OWNER_TAG_KEY, POOL_TAG_KEY, SPOT_INTERRUPTION_NOTICE_SEC,
   type ApplyResult, type CachePool, type CapacitySnapshot, type CloudEvent, type Command, type Ec2Pool,
   type LaunchCommand, type Offering, type PreExecuteCommand, type Random, type ScaleCacheCommand, type TerminateCommand,
 } from '../../core/model/index.js';
@@ -53,6 +53,11 @@ export interface SimulatedCloudOptions {
   readonly caches?: ReadonlyArray<{ readonly pool: CachePool; readonly priceUsdPerNodeHour: number; readonly nodeMemoryGiB: number }>;
   /** Owner tag value written on every launch. @default "prescale" */
   readonly owner?: string;
+  /**
+   * Seconds before `describeCapacity` lists a new instance, like EC2's eventual consistency ("it can
+   * take up to several minutes", EC2 API reference "Eventual consistency"). @default 0 (backtests unchanged)
+   */
+  readonly describeLagSec?: number;
 }
 
 /** A simulated EC2 + ElastiCache account. See module doc. */
@@ -61,6 +66,8 @@ export class SimulatedCloud implements CloudProvider {
   /** Instances not terminated, in launch order (the foreign ones included). */
   private readonly live = new Map<string, SimInstance>();
   private readonly applied = new Map<string, ApplyResult>();
+  private readonly requestKeys = new Map<string, string>();
+  private describeLagSec: number;
   private readonly caches = new Map<string, SimCacheGroup>();
   private readonly unavailable = new Set<string>();
   private readonly pendingEvents: CloudEvent[] = [];
@@ -73,6 +80,7 @@ export class SimulatedCloud implements CloudProvider {
   hooks: SimCloudHooks = {};
 
   constructor(private readonly opts: SimulatedCloudOptions) {
+    this.describeLagSec = opts.describeLagSec ?? 0;
     for (const c of opts.caches ?? []) {
       this.caches.set(c.pool.id, {
         pool: c.pool, priceUsdPerNodeHour: c.priceUsdPerNodeHour, nodeMemoryGiB: c.nodeMemoryGiB, shards: c.pool.shards,
@@ -83,7 +91,15 @@ export class SimulatedCloud implements CloudProvider {
   }
 
   async describeCapacity(): Promise<CapacitySnapshot> {
-    return this.snapshot();
+    const snap = this.snapshot();
+    if (this.describeLagSec <= 0) return snap;
+    const listedBy = this.opts.clock.nowSec() - this.describeLagSec;
+    return { ...snap, instances: snap.instances.filter((i) => (this.instances.get(i.id)?.launchedAtSec ?? 0) <= listedBy) };
+  }
+
+  /** Sets the describe lag (see {@link SimulatedCloudOptions.describeLagSec}). */
+  setDescribeLagSec(sec: number): void {
+    this.describeLagSec = sec;
   }
 
   /** Synchronous describeCapacity for the simulator's own use. */
@@ -135,6 +151,9 @@ export class SimulatedCloud implements CloudProvider {
   /** Synchronous apply (see {@link CloudProvider.apply}). */
   applyNow(command: Command): ApplyResult {
     const prior = this.applied.get(command.id);
+    if (prior && this.requestKeys.get(command.id) !== commandRequestKey(command)) {
+      return this.fail(command, 'invalid', `IdempotentParameterMismatch: command id ${command.id} was already used with other parameters`);
+    }
     if (prior) return { ...prior, status: 'duplicate' };
     let result: ApplyResult;
     switch (command.kind) {
@@ -143,7 +162,10 @@ export class SimulatedCloud implements CloudProvider {
       case 'scale-cache': result = this.scaleCache(command); break;
       case 'pre-execute': result = this.preExecute(command); break;
     }
-    if (result.status !== 'failed') this.applied.set(command.id, result);
+    if (result.status !== 'failed') {
+      this.applied.set(command.id, result);
+      this.requestKeys.set(command.id, commandRequestKey(command));
+    }
     return result;
   }
 
@@ -259,14 +281,18 @@ export class SimulatedCloud implements CloudProvider {
     this.hooks.lost?.(inst, reason);
   }
 
+  /** Terminates the owned instances of the command's pool; reports the rest (unknown, foreign, other pool) as not-owned. */
   private terminate(cmd: TerminateCommand): ApplyResult {
     const targets: SimInstance[] = [];
+    const rest: string[] = [];
     for (const id of cmd.instanceIds) {
       const inst = this.instances.get(id);
-      if (!inst) return this.fail(cmd, 'invalid', `unknown instance ${id}`);
-      if (inst.tags[OWNER_TAG_KEY] === undefined) return this.fail(cmd, 'not-owned', `instance ${id} lacks tag ${OWNER_TAG_KEY}`);
-      targets.push(inst);
+      if (!inst) rest.push(`${id} (unknown)`);
+      else if (inst.tags[OWNER_TAG_KEY] === undefined) rest.push(`${id} (lacks tag ${OWNER_TAG_KEY})`);
+      else if (inst.poolId !== cmd.poolId) rest.push(`${id} (pool ${inst.poolId}, not ${cmd.poolId})`);
+      else targets.push(inst);
     }
+    if (targets.length === 0) return this.fail(cmd, 'not-owned', `not terminated: ${rest.join(', ')}`);
     const now = this.opts.clock.nowSec();
     const done: string[] = [];
     for (const inst of targets) {
@@ -275,6 +301,7 @@ export class SimulatedCloud implements CloudProvider {
       this.stats.terminations++;
       done.push(inst.id);
     }
+    if (rest.length > 0) return { commandId: cmd.id, status: 'partial', instanceIds: done, error: { code: 'not-owned', message: `not terminated: ${rest.join(', ')}` } };
     return { commandId: cmd.id, status: 'applied', instanceIds: done };
   }
 

@@ -6,7 +6,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { autoScalingApi } from '../../../src/adapters/aws/auto-scaling-pools.js';
-import { OWNER_TAG_KEY, type LaunchCommand } from '../../../src/core/model/index.js';
+import { OWNER_TAG_KEY, POOL_TAG_KEY, type LaunchCommand } from '../../../src/core/model/index.js';
 import { parseDeploymentConfig } from '../../../src/handlers/deployment-config.js';
 import { makeAwsProvider, testPool } from './provider-fixture.js';
 
@@ -38,7 +38,7 @@ describe('Auto Scaling group pools', () => {
     const { provider: p, fake } = provider(3);
     expect((await p.apply(launch('l-1', 2))).status).toBe('applied');
     expect(asg).toHaveReceivedCommandWith(SetDesiredCapacityCommand, { AutoScalingGroupName: 'web-asg', DesiredCapacity: 4, HonorCooldown: false });
-    expect(asg).toHaveReceivedCommandWith(CreateOrUpdateTagsCommand, { Tags: [expect.objectContaining({ Key: 'prescale:last-command', Value: 'l-1' })] });
+    expect(asg).toHaveReceivedCommandWith(CreateOrUpdateTagsCommand, { Tags: [expect.objectContaining({ Key: 'prescale:last-command', Value: 'l-1' }), expect.objectContaining({ Key: 'prescale:last-target', Value: '4' })] });
     expect(asg).toHaveReceivedCommandWith(PutWarmPoolCommand, { AutoScalingGroupName: 'web-asg', MinSize: 3, PoolState: 'Stopped' });
     expect(fake.instances.size).toBe(0);
   });
@@ -51,15 +51,43 @@ describe('Auto Scaling group pools', () => {
     expect((await provider().provider.apply(launch('l-3', 1))).status).toBe('duplicate');
   });
 
-  it('terminates owned group members with a decrement and refuses foreign instances', async () => {
+  it('terminates owned group members of the pool with a decrement and reports foreign instances without failing', async () => {
     const { provider: p, fake } = provider();
-    fake.instances.set('i-own', { InstanceId: 'i-own', State: { Name: 'running' }, Tags: [{ Key: OWNER_TAG_KEY, Value: 'prescale' }] });
+    fake.instances.set('i-own', { InstanceId: 'i-own', State: { Name: 'running' }, Tags: [{ Key: OWNER_TAG_KEY, Value: 'prescale' }, { Key: POOL_TAG_KEY, Value: 'web' }] });
     const foreign = fake.addForeign();
     asg.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [group({ Instances: [{ InstanceId: 'i-own' }, { InstanceId: foreign }] as never })] });
-    expect((await p.apply({ kind: 'terminate', id: 't-1', poolId: 'web', reason: 't', instanceIds: ['i-own', foreign] })).error?.code).toBe('not-owned');
-    expect((await p.apply({ kind: 'terminate', id: 't-2', poolId: 'web', reason: 't', instanceIds: ['i-own'] })).status).toBe('applied');
+    const res = await p.apply({ kind: 'terminate', id: 't-1', poolId: 'web', reason: 't', instanceIds: ['i-own', foreign] });
+    expect(res).toMatchObject({ status: 'partial', instanceIds: ['i-own'], error: { code: 'not-owned' } });
+    expect(res.error?.message).toContain(foreign);
     expect(asg).toHaveReceivedCommandTimes(TerminateInstanceInAutoScalingGroupCommand, 1);
     expect(asg).toHaveReceivedCommandWith(TerminateInstanceInAutoScalingGroupCommand, { InstanceId: 'i-own', ShouldDecrementDesiredCapacity: true });
+  });
+
+  it('sets an absolute desired capacity recorded on the group first: a retry after a lost SetDesiredCapacity response adds nothing', async () => {
+    const g = group({ DesiredCapacity: 2 });
+    asg.on(DescribeAutoScalingGroupsCommand).callsFake(() => ({ AutoScalingGroups: [structuredClone(g)] }));
+    asg.on(CreateOrUpdateTagsCommand).callsFake((i: { Tags: Array<{ Key: string; Value: string }> }) => {
+      for (const t of i.Tags) g.Tags = [...(g.Tags ?? []).filter((x) => x.Key !== t.Key), { Key: t.Key, Value: t.Value }];
+      return {};
+    });
+    let lose = true;
+    asg.on(SetDesiredCapacityCommand).callsFake((i: { DesiredCapacity: number }) => {
+      g.DesiredCapacity = i.DesiredCapacity;
+      if (lose) { lose = false; throw Object.assign(new Error('socket hang up'), { name: 'TimeoutError' }); }
+      return {};
+    });
+    const first = await provider().provider.apply(launch('l-9', 2));
+    expect(first.status).toBe('failed');
+    expect(g.DesiredCapacity).toBe(4);
+    const retry = await provider().provider.apply(launch('l-9', 2));
+    expect(['applied', 'duplicate']).toContain(retry.status);
+    expect(g.DesiredCapacity).toBe(4);
+    expect(asg).toHaveReceivedCommandWith(SetDesiredCapacityCommand, { AutoScalingGroupName: 'web-asg', DesiredCapacity: 4 });
+  });
+
+  it('reports how many instances a group launch added (no ids yet) so the safety guard can count them', async () => {
+    asg.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [group({ DesiredCapacity: 1 })] });
+    expect(await provider().provider.apply(launch('l-10', 3))).toMatchObject({ status: 'applied', instanceIds: [], launchedCount: 3 });
   });
 
   it('changes nothing in dry-run mode', async () => {

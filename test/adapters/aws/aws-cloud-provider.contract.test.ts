@@ -2,7 +2,12 @@ import { describeCloudProviderContract } from '../../contract/cloud-provider.con
 import { makeAwsProvider } from './provider-fixture.js';
 
 describeCloudProviderContract('AwsCloudProvider over mocked EC2', async () => {
-  const { fake, provider, pool } = makeAwsProvider();
+  const { fake, provider, pool, again, clock } = makeAwsProvider();
   fake.ice.add('m5.large/spot/us-east-1a');
-  return { provider, pool, foreignInstanceId: fake.addForeign(), unavailableOfferingId: 'm5.large/spot/us-east-1a' };
+  return {
+    provider, pool, foreignInstanceId: fake.addForeign(), unavailableOfferingId: 'm5.large/spot/us-east-1a',
+    restart: () => again(),
+    setDescribeLag: (sec) => { fake.describeLagSec = sec; },
+    advance: async (sec) => { fake.nowMs += sec * 1000; clock.sec += sec; },
+  };
 });

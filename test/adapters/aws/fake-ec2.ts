@@ -3,6 +3,11 @@
  * DryRun, insufficient capacity per offering, a per-offering capacity for partial fulfilment),
  * DescribeInstances (tag and state filters, InstanceIds, NextToken pages of 2), TerminateInstances,
  * DescribeInstanceTypes, DescribeSpotPriceHistory and GetSpotPlacementScores.
+ *
+ * Honest where EC2 is strict: a ClientToken reused with other parameters answers
+ * `IdempotentParameterMismatch` (EC2 API reference, "Ensuring idempotency"); `describeLagSec` makes
+ * DescribeInstances omit instances launched less than that long ago (EC2 is eventually consistent:
+ * "it can take up to several minutes" before a new resource is listed); pending instances run after 60 s.
  */
 import {
   CreateFleetCommand, type CreateFleetCommandInput, type CreateFleetCommandOutput,
@@ -25,6 +30,8 @@ export class FakeEc2 {
   readonly instances = new Map<string, Instance>();
   /** Offerings (`type/market/az`) that answer InsufficientInstanceCapacity. */
   readonly ice = new Set<string>();
+  /** CreateFleet `Errors` code per offering (e.g. Unsupported, VcpuLimitExceeded), answered instead of launching. */
+  readonly fleetErrors = new Map<string, string>();
   /** Instances an offering can still supply (unlimited when absent). */
   readonly capacity = new Map<string, number>();
   readonly spotPrices = new Map<string, number>();
@@ -32,7 +39,9 @@ export class FakeEc2 {
   /** Thrown by the next CreateFleet only. */
   failNextFleet: Error | undefined;
   nowMs = Date.UTC(2026, 10, 21, 12);
-  private readonly tokens = new Map<string, CreateFleetCommandOutput>();
+  /** Seconds before DescribeInstances lists a new instance (0: at once). */
+  describeLagSec = 0;
+  private readonly tokens = new Map<string, { request: string; out: CreateFleetCommandOutput }>();
   private seq = 0;
 
   constructor() {
@@ -56,7 +65,13 @@ export class FakeEc2 {
     this.failNextFleet = undefined;
     if (fail) throw fail;
     if (i.DryRun) throw awsError('DryRunOperation', 'Request would have succeeded, but DryRun flag is set.');
-    if (i.ClientToken && this.tokens.has(i.ClientToken)) return this.tokens.get(i.ClientToken)!;
+    const { ClientToken: _token, DryRun: _dry, ...params } = i;
+    const request = JSON.stringify(params);
+    const prior = i.ClientToken ? this.tokens.get(i.ClientToken) : undefined;
+    if (prior && prior.request !== request) {
+      throw awsError('IdempotentParameterMismatch', `Client token ${i.ClientToken} was already used with different parameters`);
+    }
+    if (prior) return prior.out;
     const ov = i.LaunchTemplateConfigs![0].Overrides![0];
     const market = i.TargetCapacitySpecification!.DefaultTargetCapacityType === 'spot' ? 'spot' : 'on-demand';
     const oid = `${ov.InstanceType}/${market}/${ov.AvailabilityZone}`;
@@ -64,6 +79,8 @@ export class FakeEc2 {
     const out: CreateFleetCommandOutput = { $metadata: {}, FleetId: `fleet-${this.seq++}`, Instances: [], Errors: [] };
     if (!DEFAULT_PRICE_TABLE.some((p) => p.instanceType === ov.InstanceType)) {
       out.Errors!.push({ ErrorCode: 'InvalidParameterValue', ErrorMessage: `Invalid instance type ${ov.InstanceType}` });
+    } else if (this.fleetErrors.has(oid)) {
+      out.Errors!.push({ ErrorCode: this.fleetErrors.get(oid), ErrorMessage: `${this.fleetErrors.get(oid)} for ${oid}`, Lifecycle: market === 'spot' ? 'spot' : 'on-demand' });
     } else if (this.ice.has(oid)) {
       out.Errors!.push({ ErrorCode: 'InsufficientInstanceCapacity', ErrorMessage: `no capacity for ${oid}`, Lifecycle: market === 'spot' ? 'spot' : 'on-demand' });
     } else {
@@ -83,14 +100,18 @@ export class FakeEc2 {
       if (ids.length > 0) out.Instances!.push({ InstanceIds: ids, InstanceType: ov.InstanceType, Lifecycle: market === 'spot' ? 'spot' : 'on-demand' });
       if (n < want) out.Errors!.push({ ErrorCode: 'InsufficientInstanceCapacity', ErrorMessage: `only ${n} of ${want}` });
     }
-    if (i.ClientToken) this.tokens.set(i.ClientToken, out);
+    if (i.ClientToken) this.tokens.set(i.ClientToken, { request, out });
     return out;
   }
 
   private describeInstances(i: DescribeInstancesCommandInput) {
-    let list = [...this.instances.values()];
+    for (const x of this.instances.values()) {
+      if (x.State?.Name === 'pending' && x.LaunchTime && x.LaunchTime.getTime() <= this.nowMs - 60_000) x.State = { Name: 'running' };
+    }
+    const listed = (x: Instance): boolean => !x.LaunchTime || x.LaunchTime.getTime() <= this.nowMs - this.describeLagSec * 1000;
+    let list = [...this.instances.values()].filter(listed);
     if (i.InstanceIds) {
-      const missing = i.InstanceIds.filter((id) => !this.instances.has(id));
+      const missing = i.InstanceIds.filter((id) => !this.instances.has(id) || !listed(this.instances.get(id)!));
       if (missing.length > 0) throw awsError('InvalidInstanceID.NotFound', `The instance IDs '${missing.join(', ')}' do not exist`);
       list = list.filter((x) => i.InstanceIds!.includes(x.InstanceId!));
     }
@@ -99,6 +120,7 @@ export class FakeEc2 {
         const key = f.Name.slice(4);
         list = list.filter((x) => x.Tags?.some((t) => t.Key === key && f.Values!.includes(t.Value!)));
       } else if (f.Name === 'instance-state-name') list = list.filter((x) => f.Values!.includes(x.State!.Name!));
+      else if (f.Name === 'instance-id') list = list.filter((x) => f.Values!.includes(x.InstanceId!));
     }
     const start = Number(i.NextToken ?? 0);
     const page = list.slice(start, start + 2);
@@ -107,6 +129,8 @@ export class FakeEc2 {
 
   private terminate(i: TerminateInstancesCommandInput) {
     if (i.DryRun) throw awsError('DryRunOperation');
+    const missing = (i.InstanceIds ?? []).filter((id) => !this.instances.has(id));
+    if (missing.length > 0) throw awsError('InvalidInstanceID.NotFound', `The instance IDs '${missing.join(', ')}' do not exist`);
     for (const id of i.InstanceIds ?? []) this.instances.get(id)!.State = { Name: 'shutting-down' };
     return { TerminatingInstances: (i.InstanceIds ?? []).map((id) => ({ InstanceId: id, CurrentState: { Name: 'shutting-down' } })) };
   }

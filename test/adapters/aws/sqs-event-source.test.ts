@@ -30,19 +30,37 @@ describe('SqsEventSource', () => {
     expect(parseEc2Event(JSON.stringify({ source: 'aws.ec2', 'detail-type': 'EC2 Instance State-change Notification', time: '2026-11-21T12:00:00Z', detail: { 'instance-id': 'i-1' } }))).toBeUndefined();
   });
 
-  it('drains until the queue is empty, deletes parsed messages and leaves the rest for the dead-letter queue', async () => {
+  it('drains with long polls until an empty long poll, and deletes nothing until the tick that used the events commits', async () => {
     sqs.on(ReceiveMessageCommand)
       .resolvesOnce({ Messages: [{ MessageId: 'a', ReceiptHandle: 'ra', Body: interruption }, { MessageId: 'b', ReceiptHandle: 'rb', Body: '{"hello":1}' }] })
       .resolvesOnce({ Messages: [{ MessageId: 'c', ReceiptHandle: 'rc', Body: rebalance }] })
       .resolves({ Messages: [] });
     sqs.on(DeleteMessageBatchCommand).resolves({ Successful: [], Failed: [] });
-    const src = new SqsEventSource({ api: sqsApi(new SQSClient({ region: 'us-east-1' })), queueUrl });
+    const src = new SqsEventSource({ api: sqsApi(new SQSClient({ region: 'us-east-1' })), queueUrl, pollBudgetSec: () => 4 });
     const events = await src.drainCloudEvents();
     expect(events.map((e) => e.kind)).toEqual(['rebalance-recommendation', 'spot-interruption-notice']);
     expect(sqs).toHaveReceivedCommandTimes(ReceiveMessageCommand, 3);
-    expect(sqs).toHaveReceivedNthCommandWith(DeleteMessageBatchCommand, 1, { QueueUrl: queueUrl, Entries: [{ Id: '0', ReceiptHandle: 'ra' }] });
-    expect(sqs).toHaveReceivedNthCommandWith(DeleteMessageBatchCommand, 2, { Entries: [{ Id: '0', ReceiptHandle: 'rc' }] });
-    expect(sqs).toHaveReceivedCommandWith(ReceiveMessageCommand, { QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 });
+    // a crash here loses nothing: no message was deleted, SQS delivers them again after the visibility timeout
+    expect(sqs).toHaveReceivedCommandTimes(DeleteMessageBatchCommand, 0);
+    await src.commit();
+    expect(sqs).toHaveReceivedCommandTimes(DeleteMessageBatchCommand, 1);
+    expect(sqs).toHaveReceivedCommandWith(DeleteMessageBatchCommand, { QueueUrl: queueUrl, Entries: [{ Id: '0', ReceiptHandle: 'ra' }, { Id: '1', ReceiptHandle: 'rc' }] });
+    await src.commit();
+    expect(sqs).toHaveReceivedCommandTimes(DeleteMessageBatchCommand, 1);
+  });
+
+  it('long-polls for the time the tick can spare (WaitTimeSeconds at most 20), never a short poll', async () => {
+    sqs.on(ReceiveMessageCommand).resolves({ Messages: [] });
+    let budget = 7.6;
+    const src = new SqsEventSource({ api: sqsApi(new SQSClient({ region: 'us-east-1' })), queueUrl, pollBudgetSec: () => budget });
+    await src.drainCloudEvents();
+    expect(sqs).toHaveReceivedCommandWith(ReceiveMessageCommand, { QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 7 });
+    budget = 300;
+    await src.drainCloudEvents();
+    expect(sqs).toHaveReceivedCommandWith(ReceiveMessageCommand, { WaitTimeSeconds: 20 });
+    budget = 0;
+    await src.drainCloudEvents();
+    expect(sqs).toHaveReceivedNthCommandWith(ReceiveMessageCommand, 3, { WaitTimeSeconds: 1 });
   });
 
   it('delegates execution events to the configured reader', async () => {
