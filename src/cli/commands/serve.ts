@@ -12,9 +12,8 @@ import { ChainService } from '../../app/chains/chain-service.js';
 import { staticCapacityMonitor } from '../../app/chains/capacity-monitor.js';
 import { InputError } from '../../core/model/index.js';
 import { loadChainConfig } from '../../adapters/executor/chain-config.js';
-import { createRandom } from '../../core/rng.js';
 import { LocalExecutor } from '../../adapters/executor/local-executor.js';
-import { RetryingExecutor } from '../../adapters/executor/retrying-executor.js';
+import { createEmbeddedEngine } from '../../adapters/engine/embedded-engine.js';
 import { createChainApi } from '../../adapters/http/chain-api.js';
 import { AjvSchemaChecker } from '../../adapters/schema/ajv-schema-checker.js';
 import { SqliteStateStore } from '../../adapters/sqlite/sqlite-state-store.js';
@@ -75,20 +74,23 @@ export async function serve(opts: ServeOptions): Promise<{ url: string; stop: ()
   const port = parseIntOption(opts.port, '--port');
   const store = new SqliteStateStore(opts.db);
   const baseDir = code.root;
-  const executor = new RetryingExecutor(new LocalExecutor(code), {
-    random: createRandom(Number(opts.seed) || 0),
-    onRetry: (task, n, err, delaySec) => lineLogger.warn('retrying task', { taskId: task.task_id, retry: n, delaySec, error: err.message }),
-  });
   const monitor = staticCapacityMonitor(config);
   const prefetch = buildPrefetch(opts, baseDir, lineLogger, code);
+  const clock = { nowSec: () => Date.now() / 1000 };
+  const schemas = new AjvSchemaChecker();
+  // Steps run on the local ASL engine: one in-process worker per EC2 pool, limited to the pool's units.
+  const engine = createEmbeddedEngine({
+    config, executor: new LocalExecutor(code), store, schemas, clock, logger: lineLogger,
+    ...(prefetch ? { prefetch: prefetch.manager } : {}),
+  });
   const service = new ChainService({
     store,
-    executor,
+    engine,
     code,
     ownerId: `${hostname()}:${process.pid}:${randomUUID()}`,
-    clock: { nowSec: () => Date.now() / 1000 },
+    clock,
     monitor,
-    schemas: new AjvSchemaChecker(),
+    schemas,
     config,
     newId: () => randomUUID(),
     logger: lineLogger,
