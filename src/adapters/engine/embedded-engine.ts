@@ -13,7 +13,7 @@ import type { ChainServiceConfig } from '../../app/chains/config.js';
 import type { ChainEngine } from '../../app/chains/engine.js';
 import type { PrefetchManager } from '../../app/prefetch/prefetch-manager.js';
 import type { ResumeOutcome } from '../../app/prefetch/prepared-state.js';
-import { PoolWorker } from '../../app/worker/pool-worker.js';
+import { PoolWorker, type SpotNotice } from '../../app/worker/pool-worker.js';
 import type { DocumentSchemaValidator } from '../../app/worker/step-runner.js';
 import type { TaskDefinition, Workflow } from '../../core/model/index.js';
 import type { Clock } from '../../ports/clock.js';
@@ -33,6 +33,13 @@ export interface EmbeddedEngineOptions {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly prefetch?: PrefetchManager;
+  /**
+   * Spot interruption notices per pool (tests; on EC2 `prescale worker` polls IMDSv2): a worker whose
+   * poll returns a notice fails its running steps with `Prescale.SpotInterruption` and stops.
+   */
+  readonly spotNotices?: Readonly<Record<string, () => Promise<SpotNotice | undefined>>>;
+  /** Seconds between spot notice polls. @default 5 */
+  readonly spotPollSec?: number;
   /** Long-poll wait of the workers' receives, seconds. @default 1 */
   readonly receiveWaitSec?: number;
 }
@@ -81,7 +88,8 @@ export function createEmbeddedEngine(opts: EmbeddedEngineOptions): ChainEngine &
       executor: opts.executor,
       schemas: opts.schemas,
       ...(resume ? { resume } : {}),
-    }, { receiveWaitSec: opts.receiveWaitSec ?? 1 });
+      ...(opts.spotNotices?.[p.id] ? { spotNotice: opts.spotNotices[p.id] } : {}),
+    }, { receiveWaitSec: opts.receiveWaitSec ?? 1, ...(opts.spotPollSec !== undefined ? { spotPollSec: opts.spotPollSec } : {}) });
     workers.set(p.id, w);
     runs.push(w.run().catch((e: unknown) => opts.logger.error('pool worker stopped', { poolId: p.id, error: e instanceof Error ? e.message : String(e) })));
   }
