@@ -127,9 +127,12 @@ export class LocalWorkflowEngine implements WorkflowEngine, TaskCallbacks {
   }
 
   async deploy(machine: MachineDefinition): Promise<string> {
-    const definition = JSON.parse(machine.definitionJson) as AslMachine;
-    assertValidAsl(machine.name, definition);
-    this.machines.set(machine.name, definition);
+    // Names carry the definition's hash (stateMachineName): a deployed name needs no second validation.
+    if (!this.machines.has(machine.name)) {
+      const definition = JSON.parse(machine.definitionJson) as AslMachine;
+      assertValidAsl(machine.name, definition);
+      this.machines.set(machine.name, definition);
+    }
     return `${ARN}:stateMachine:${machine.name}`;
   }
 

@@ -15,6 +15,8 @@ import { ConflictError, ForbiddenError, NotFoundError, TooManyRequestsError, Una
 import { Lease } from './lease.js';
 import { TABLES, canonicalJson, chainKey, executionKey, type ChainRecord, type ExecutionRecord } from './records.js';
 import { ExecutionRunner, initialSteps, type MachineCache } from './execution-runner.js';
+import { EventFeed } from './event-feed.js';
+import { EXECUTION_EVENTS_LOG } from '../worker/pool-worker.js';
 import { withObservedRuntimes } from './runtime-history.js';
 import { registeredTaskIds, submittedWorkflow } from './submission.js';
 import { TokenTable } from './tokens.js';
@@ -61,6 +63,7 @@ export class ChainService {
   private readonly ctx: ChainContext;
   private readonly runners = new Map<string, Promise<void>>();
   private readonly machines: MachineCache = new Map();
+  private readonly feed: EventFeed;
   private readonly abort = new AbortController();
   private readonly tokens: TokenTable;
   private sweeper: ReturnType<typeof setInterval> | undefined;
@@ -72,6 +75,7 @@ export class ChainService {
   constructor(deps: ChainServiceDeps, private readonly signals?: (s: PoolSignal) => void) {
     const principals = new Map(deps.config.principals.map((p) => [p.id, p]));
     this.tokens = new TokenTable(deps.config.tokens);
+    this.feed = new EventFeed(deps.store, EXECUTION_EVENTS_LOG, (deps.config.pollSec * 1000) / 2);
     this.ctx = {
       ...deps,
       ownerId: deps.ownerId ?? deps.newId(),
@@ -349,7 +353,7 @@ export class ChainService {
   private startRunner(chain: ChainRecord, rec: ExecutionRecord, version: number): void {
     const key = executionKey(rec.principalId, rec.chainId, rec.executionId);
     const lease = new Lease(this.ctx.store, this.ctx.clock, key, this.ctx.ownerId, this.ctx.config.leaseSec);
-    const runner = new ExecutionRunner(this.ctx, chain, rec, version, this.abort.signal, lease, this.machines);
+    const runner = new ExecutionRunner(this.ctx, chain, rec, version, this.abort.signal, lease, this.machines, this.feed);
     const p = runner
       .run()
       .catch((e: unknown) => this.ctx.logger.error('execution runner stopped', { executionId: rec.executionId, error: e instanceof Error ? e.message : String(e) }))

@@ -33,8 +33,8 @@ import type { ExecutionEvent } from '../../core/model/events.js';
 import type { Decision, Principal, Variant } from '../../core/model/index.js';
 import { poolOf } from '../../core/model/index.js';
 import { ExecutionNameConflictError, type EngineExecution, type EngineHistoryEvent } from '../../ports/workflow-engine.js';
-import { EXECUTION_EVENTS_LOG } from '../worker/pool-worker.js';
 import type { ChainContext } from './context.js';
+import type { EventFeed } from './event-feed.js';
 import type { Lease } from './lease.js';
 import { TABLES, chainKey, executionKey, type ChainRecord, type ExecutionRecord, type StepRecord } from './records.js';
 import { recordRuntime, withObservedRuntimes } from './runtime-history.js';
@@ -71,6 +71,8 @@ export type MachineCache = Map<string, CompiledMachine>;
 export class ExecutionRunner {
   private savedDecisions: number;
   private saving: Promise<void> = Promise.resolve();
+  /** The record as last written (without updatedAtSec). */
+  private savedSnapshot: string | undefined;
   private signalSeq: number;
   private readonly overrunReported = new Set<string>();
   private readonly pendingTriggers: Array<{ trigger: SwitchTrigger; hard: boolean }> = [];
@@ -95,6 +97,7 @@ export class ExecutionRunner {
     serviceAbort: AbortSignal,
     private readonly lease: Lease,
     private readonly machines: MachineCache,
+    private readonly feed: EventFeed,
   ) {
     this.chain = chain;
     this.abort = AbortSignal.any([serviceAbort, this.lost.signal]);
@@ -183,6 +186,7 @@ export class ExecutionRunner {
       const d = await this.ctx.engine.engine.describe(stored.executionRef).catch(() => undefined);
       if (d?.status === 'RUNNING' || d?.status === 'SUCCEEDED' || (d?.status === 'FAILED' && d.error === STEP_ERRORS.stepFailed)) {
         this.ctx.engine.register?.(stored.name, this.chain.workflow);
+        this.feed.watch(stored.name, this.rec.createdAtSec - 60);
         return { machine, dag, name: stored.name, executionRef: stored.executionRef, baseAttempts: this.attemptsNow() };
       }
     }
@@ -192,6 +196,7 @@ export class ExecutionRunner {
     for (let restarts = stored ? stored.restarts + 1 : 0; ; restarts++) {
       const name = restarts === 0 ? base : restartName(base, restarts);
       this.ctx.engine.register?.(name, this.chain.workflow);
+      this.feed.watch(name, this.ctx.clock.nowSec() - 60);
       try {
         const doc = executionInput(machine, this.rec.chainId, this.rec.input, checkpoint);
         const { executionRef } = await this.ctx.engine.engine.start(machineRef, name, doc);
@@ -254,7 +259,7 @@ export class ExecutionRunner {
       if (this.abort.aborted) break;
       const d = await this.ctx.engine.engine.describe(a.executionRef);
       const history = await this.ctx.engine.engine.history(a.executionRef);
-      const events = (await this.ctx.store.readLog<ExecutionEvent>(EXECUTION_EVENTS_LOG, { fromSec: this.rec.createdAtSec - 60 })).filter((e) => e.executionName === a.name);
+      const events = await this.feed.events(a.name);
       await this.observe(a, history, events, d);
       if (this.abort.aborted) break;
       if (d.status === 'RUNNING') {
@@ -262,7 +267,9 @@ export class ExecutionRunner {
         await this.save();
         continue;
       }
-      return this.ended(a, d, events);
+      const next = await this.ended(a, d, events);
+      this.feed.forget(a.name);
+      return next;
     }
     return 'stop';
   }
@@ -507,11 +514,15 @@ export class ExecutionRunner {
   /** Persists the record (conditional on the version this runner last wrote) and new decisions. */
   private save(): Promise<void> {
     const next = this.saving.then(async () => {
+      const { updatedAtSec: _, ...rest } = this.rec;
+      const snapshot = JSON.stringify(rest);
+      if (snapshot === this.savedSnapshot) return; // nothing changed since the last write
       this.rec.updatedAtSec = this.ctx.clock.nowSec();
       const fresh: Decision[] = this.rec.decisions.slice(this.savedDecisions);
       this.version = await this.ctx.store.put(TABLES.executions, executionKey(this.rec.principalId, this.rec.chainId, this.rec.executionId), this.rec, { ifVersion: this.version });
       if (fresh.length > 0) await this.ctx.store.append(TABLES.decisions, fresh);
       this.savedDecisions = this.rec.decisions.length;
+      this.savedSnapshot = snapshot;
     });
     this.saving = next.catch(() => undefined);
     return next;
