@@ -1,7 +1,8 @@
 /**
  * `prescale serve`: the Chain Management API on a local port, with chains and executions in an
- * embedded SQLite database, tasks run by the local executor, and unfinished executions resumed on
- * start. Steps that wait for capacity are prepared meanwhile (`prepare` phase in a Piscina worker
+ * embedded SQLite database, chains run on the local ASL engine (aws-local-stepfunctions) with one
+ * in-process worker per EC2 pool limited to the pool's units, and unfinished executions resumed on
+ * start from their checkpoint. Steps that wait for capacity are prepared meanwhile (`prepare` phase in a Piscina worker
  * pool) and resume from their prepared state, kept in Redis / ElastiCache (`--redis-url`, or the
  * `REDIS_URL` environment variable; `--redis-cluster` for cluster mode) or else in memory.
  */
@@ -121,7 +122,7 @@ export function registerServe(program: Command): void {
     .option('--port <n>', 'TCP port to listen on (0 = any free port)', '8080')
     .option('--host <addr>', 'address to bind', '127.0.0.1')
     .option('--db <file>', "SQLite database for chains and executions (':memory:' for none)", '.prescale/chains.db')
-    .option('--seed <n>', 'seed of the retry jitter', '0')
+    .option('--seed <n>', 'unused since retries moved to the engine (kept so existing command lines still parse)', '0')
     .option('--prefetch-workers <n>', 'worker threads that prepare steps waiting for capacity (0: off)', '2')
     .option('--redis-url <url>', 'Redis / ElastiCache URL of the prepared-state cache (default: REDIS_URL, else in memory)')
     .option('--redis-cluster', 'the Redis endpoint is a cluster-mode configuration endpoint (ElastiCache cluster mode)')
