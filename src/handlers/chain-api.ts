@@ -8,22 +8,59 @@
  * a token of the service's `tokens` table), so authorisation, policies and spend caps apply as in
  * `prescale serve`. A caller without a mapping gets the service's 401.
  *
- * Known limit: executions run in the function's process; a long execution continues on the next
- * invocation of a warm container or is resumed on the next cold start (`ChainService.resume`).
+ * Where steps run: with `PRESCALE_SFN_ROLE_ARN` and `PRESCALE_POOL_QUEUES` (`{ "<pool id>": "<SQS queue URL>" }`)
+ * the composed variant runs on AWS Step Functions (StartExecution / DescribeExecution through
+ * {@link SfnWorkflowEngine}) and its steps on `prescale worker` processes polling those queues;
+ * without them, on the embedded local engine inside the function (a development fallback).
+ *
+ * Known limit: the execution record is brought up to date by a runner in the function's process; a
+ * Step Functions execution keeps running while the container is frozen, and its record catches up
+ * on the next invocation of a warm container or on the next cold start (`ChainService.resume`).
  */
+
+/**
+ * The engine of the Lambda chain API: Step Functions with the pools' queues from the environment,
+ * else the embedded local engine.
+ * @throws InputError-like Error naming `PRESCALE_POOL_QUEUES` when it is not a JSON object of strings
+ */
+export function lambdaChainEngine(env: NodeJS.ProcessEnv, embedded: () => ChainEngine): ChainEngine {
+  const roleArn = env.PRESCALE_SFN_ROLE_ARN;
+  if (!roleArn) return embedded();
+  let queues: unknown;
+  try {
+    queues = JSON.parse(env.PRESCALE_POOL_QUEUES ?? '{}');
+  } catch {
+    queues = undefined;
+  }
+  if (!queues || typeof queues !== 'object' || Array.isArray(queues) || Object.values(queues).some((v) => typeof v !== 'string')) {
+    throw new Error(`PRESCALE_POOL_QUEUES: expected a JSON object { "<pool id>": "<SQS queue URL>" }, got ${String(env.PRESCALE_POOL_QUEUES)}`);
+  }
+  const targets: Record<string, PoolTarget> = {};
+  for (const [poolId, queueUrl] of Object.entries(queues as Record<string, string>)) targets[poolId] = { kind: 'sqs', queueUrl };
+  const engine = new SfnWorkflowEngine({
+    sfn: new SFNClient({ retryMode: 'adaptive', maxAttempts: 5 }),
+    dynamodb: new DynamoDBClient({ retryMode: 'adaptive', maxAttempts: 5 }),
+    roleArn,
+    ...(env.PRESCALE_DECISION_TABLE ? { decisionTable: env.PRESCALE_DECISION_TABLE } : {}),
+  });
+  return { engine, targets };
+}
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, InjectOptions } from 'fastify';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDbStateStore, dynamoDbApi } from '../adapters/aws/dynamodb-state-store.js';
+import { SFNClient } from '@aws-sdk/client-sfn';
 import { LocalExecutor } from '../adapters/executor/local-executor.js';
-import { RetryingExecutor } from '../adapters/executor/retrying-executor.js';
+import { createEmbeddedEngine } from '../adapters/engine/embedded-engine.js';
+import { SfnWorkflowEngine } from '../adapters/engine/sfn-engine.js';
+import type { ChainEngine } from '../app/chains/engine.js';
+import type { PoolTarget } from '../core/engine/index.js';
 import { createChainApi } from '../adapters/http/chain-api.js';
 import { AjvSchemaChecker } from '../adapters/schema/ajv-schema-checker.js';
 import { staticCapacityMonitor } from '../app/chains/capacity-monitor.js';
 import { ChainService } from '../app/chains/chain-service.js';
 import { loadChainConfig } from '../adapters/executor/chain-config.js';
 import { parseIamPrincipals } from './iam-principals.js';
-import { createRandom } from '../core/rng.js';
 import { silentLogger, type Logger } from '../ports/index.js';
 
 export { parseIamPrincipals };
@@ -85,13 +122,16 @@ async function buildApp(logger: Logger = silentLogger): Promise<FastifyInstance>
   const { config, code } = loadChainConfig(file, process.env.LAMBDA_TASK_ROOT ?? process.cwd());
   const store = new DynamoDbStateStore(dynamoDbApi(new DynamoDBClient({ retryMode: 'adaptive', maxAttempts: 5 })), process.env.PRESCALE_STATE_TABLE ?? '');
   const monitor = staticCapacityMonitor(config);
+  const clock = { nowSec: () => Date.now() / 1000 };
+  const schemas = new AjvSchemaChecker();
+  const engine = lambdaChainEngine(process.env, () => createEmbeddedEngine({ config, executor: new LocalExecutor(code), store, schemas, clock, logger }));
   const service = new ChainService({
     store,
-    executor: new RetryingExecutor(new LocalExecutor(code), { random: createRandom(0) }),
+    engine,
     code,
-    clock: { nowSec: () => Date.now() / 1000 },
+    clock,
     monitor,
-    schemas: new AjvSchemaChecker(),
+    schemas,
     config,
     newId: () => randomUUID(),
     logger,

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createChainApi } from '../../src/adapters/http/chain-api.js';
-import { createApiGatewayHandler, parseIamPrincipals, toInjectRequest, type ApiGatewayProxyEvent } from '../../src/handlers/chain-api.js';
+import { SfnWorkflowEngine } from '../../src/adapters/engine/sfn-engine.js';
+import { createApiGatewayHandler, lambdaChainEngine, parseIamPrincipals, toInjectRequest, type ApiGatewayProxyEvent } from '../../src/handlers/chain-api.js';
 import { baseConfig, buildService, recordRef } from '../fixtures/tasks/service.js';
 
 const ALICE_ARN = 'arn:aws:iam::123456789012:role/alice';
@@ -56,5 +57,26 @@ describe('Chain API behind API Gateway (IAM auth)', () => {
     expect(parseIamPrincipals(undefined)).toEqual({});
     expect(() => parseIamPrincipals('[1]')).toThrow(/PRESCALE_IAM_PRINCIPALS/);
     expect(() => parseIamPrincipals('{')).toThrow(/valid JSON/);
+  });
+});
+
+describe('the Lambda chain API engine', () => {
+  const embedded = () => ({ engine: {} as never, targets: {} });
+  it('runs on Step Functions with the pools queues when PRESCALE_SFN_ROLE_ARN and PRESCALE_POOL_QUEUES are set', () => {
+    const e = lambdaChainEngine({
+      PRESCALE_SFN_ROLE_ARN: 'arn:aws:iam::123456789012:role/prescale-sfn',
+      PRESCALE_POOL_QUEUES: JSON.stringify({ od: 'https://sqs.us-east-1.amazonaws.com/123456789012/prescale-pool-od' }),
+      AWS_REGION: 'us-east-1',
+    }, embedded);
+    expect(e.engine).toBeInstanceOf(SfnWorkflowEngine);
+    expect(e.targets).toEqual({ od: { kind: 'sqs', queueUrl: 'https://sqs.us-east-1.amazonaws.com/123456789012/prescale-pool-od' } });
+  });
+
+  it('falls back to the embedded engine without a role, and names PRESCALE_POOL_QUEUES when it is not an object of URLs', () => {
+    const fallback = embedded();
+    expect(lambdaChainEngine({}, () => fallback)).toBe(fallback);
+    for (const bad of ['not json', '[]', '{"od": 3}']) {
+      expect(() => lambdaChainEngine({ PRESCALE_SFN_ROLE_ARN: 'arn:aws:iam::1:role/r', PRESCALE_POOL_QUEUES: bad }, embedded)).toThrow(/PRESCALE_POOL_QUEUES/);
+    }
   });
 });

@@ -120,15 +120,19 @@ export class LocalWorkflowEngine implements WorkflowEngine, TaskCallbacks {
   private readonly decisions = new Map<string, string>();
   private readonly logger: Logger;
   private persisting: Promise<void> = Promise.resolve();
+  private closed = false;
 
   constructor(private readonly opts: LocalEngineOptions) {
     this.logger = opts.logger ?? silentLogger;
   }
 
   async deploy(machine: MachineDefinition): Promise<string> {
-    const definition = JSON.parse(machine.definitionJson) as AslMachine;
-    assertValidAsl(machine.name, definition);
-    this.machines.set(machine.name, definition);
+    // Names carry the definition's hash (stateMachineName): a deployed name needs no second validation.
+    if (!this.machines.has(machine.name)) {
+      const definition = JSON.parse(machine.definitionJson) as AslMachine;
+      assertValidAsl(machine.name, definition);
+      this.machines.set(machine.name, definition);
+    }
     return `${ARN}:stateMachine:${machine.name}`;
   }
 
@@ -138,6 +142,7 @@ export class LocalWorkflowEngine implements WorkflowEngine, TaskCallbacks {
     if (!definition) throw new Error(`state machine ${machineRef} does not exist (deploy it first)`);
     const ref = `${ARN}:execution:${machineName}:${name}`;
     const inputKey = canonicalJson(input ?? {});
+    if (this.closed) throw new Error('the local engine is closed');
     const existing = this.executions.get(ref) ?? (await this.stored(ref));
     if (existing) {
       if (existing.inputKey !== inputKey) throw new ExecutionNameConflictError(name);
@@ -221,6 +226,20 @@ export class LocalWorkflowEngine implements WorkflowEngine, TaskCallbacks {
     return this.opts.store.readLog<EngineHistoryEvent>(historyLog(rec.name));
   }
 
+  /**
+   * Ends this process's part (server shutdown): running executions are abandoned without recording
+   * an end, so their persisted records stay RUNNING and a restarted engine reports them ABORTED
+   * (`Prescale.EngineRestarted`), to be restarted from their checkpoint. Later starts are refused.
+   */
+  close(): void {
+    this.closed = true;
+    for (const e of this.executions.values()) {
+      if (e.status !== 'RUNNING') continue;
+      e.abort();
+      this.dropTokens(e.ref, 'engine closed');
+    }
+  }
+
   /** Resolves when every record and history event so far is persisted. */
   async flush(): Promise<void> {
     await this.persisting;
@@ -264,7 +283,7 @@ export class LocalWorkflowEngine implements WorkflowEngine, TaskCallbacks {
   }
 
   private persist(e: Execution): void {
-    if (!this.opts.store) return;
+    if (!this.opts.store || this.closed) return;
     const rec: ExecutionRecord = {
       ref: e.ref, name: e.name, machineRef: e.machineRef, input: e.input, inputKey: e.inputKey, startedAtSec: e.startedAtSec, status: e.status,
       ...(e.stoppedAtSec !== undefined ? { stoppedAtSec: e.stoppedAtSec } : {}),
@@ -276,6 +295,7 @@ export class LocalWorkflowEngine implements WorkflowEngine, TaskCallbacks {
   }
 
   private enqueue(f: () => Promise<void>): void {
+    if (this.closed) return;
     this.persisting = this.persisting.then(f).catch((err: unknown) => this.logger.warn('could not persist local engine state', { error: (err as Error).message }));
   }
 

@@ -1,7 +1,7 @@
 /**
  * The chain service (seed 002 §2, issue 4): registers chains (task definitions or a catalog
- * workflow), authorizes and composes them on trigger, runs executions with {@link ExecutionRunner},
- * and answers status queries. HTTP lives in src/adapters/http; this class knows only ports.
+ * workflow), authorizes and composes them on trigger, runs executions on the workflow engine
+ * (compiled to ASL, followed by {@link ExecutionRunner}), and answers status queries. HTTP lives in src/adapters/http; this class knows only ports.
  */
 import { composeWorkflow, DEFAULT_DENY_POLICY_ID, authorize, authorizeTasks } from '../../core/compose/index.js';
 import { InputError, type Principal, type Workflow } from '../../core/model/index.js';
@@ -14,7 +14,9 @@ import type { ChainContext, ChainServiceDeps } from './context.js';
 import { ConflictError, ForbiddenError, NotFoundError, TooManyRequestsError, UnauthenticatedError } from './errors.js';
 import { Lease } from './lease.js';
 import { TABLES, canonicalJson, chainKey, executionKey, type ChainRecord, type ExecutionRecord } from './records.js';
-import { ExecutionRunner, initialSteps } from './runner.js';
+import { ExecutionRunner, initialSteps, type MachineCache } from './execution-runner.js';
+import { EventFeed } from './event-feed.js';
+import { EXECUTION_EVENTS_LOG } from '../worker/pool-worker.js';
 import { withObservedRuntimes } from './runtime-history.js';
 import { registeredTaskIds, submittedWorkflow } from './submission.js';
 import { TokenTable } from './tokens.js';
@@ -60,6 +62,8 @@ type SpendEntries = Array<{ atSec: number; usd: number; executionId: string }>;
 export class ChainService {
   private readonly ctx: ChainContext;
   private readonly runners = new Map<string, Promise<void>>();
+  private readonly machines: MachineCache = new Map();
+  private readonly feed: EventFeed;
   private readonly abort = new AbortController();
   private readonly tokens: TokenTable;
   private sweeper: ReturnType<typeof setInterval> | undefined;
@@ -71,11 +75,11 @@ export class ChainService {
   constructor(deps: ChainServiceDeps, private readonly signals?: (s: PoolSignal) => void) {
     const principals = new Map(deps.config.principals.map((p) => [p.id, p]));
     this.tokens = new TokenTable(deps.config.tokens);
+    this.feed = new EventFeed(deps.store, EXECUTION_EVENTS_LOG, (deps.config.pollSec * 1000) / 2);
     this.ctx = {
       ...deps,
       ownerId: deps.ownerId ?? deps.newId(),
       composer: deps.config.composer,
-      poolUnitsInUse: new Map(),
       principal: (id) => principals.get(id),
       spentUsdLastHour: async (principalId) => {
         const now = deps.clock.nowSec();
@@ -189,7 +193,7 @@ export class ChainService {
       }
     }
     try {
-      return await this.startExecution(principal, chain, executionId, input ?? {});
+      return await this.startExecution(principal, chain, executionId, input ?? {}, idempotencyKey);
     } catch (e) {
       if (idemKey) await this.ctx.store.delete(TABLES.idempotency, idemKey);
       throw e;
@@ -259,15 +263,19 @@ export class ChainService {
     while (this.runners.size > 0) await Promise.allSettled([...this.runners.values()]);
   }
 
-  /** Stops runners; steps in flight stay `running` in the store and are re-run on resume. */
+  /**
+   * Stops runners and the engine's in-process part (workers, local executions); executions in
+   * flight stay `running` in the store and resume from their checkpoint on the next start.
+   */
   async close(): Promise<void> {
     if (this.sweeper) clearInterval(this.sweeper);
     this.sweeper = undefined;
     this.abort.abort(new Error('chain service closing'));
     await this.idle();
+    await this.ctx.engine.close?.();
   }
 
-  private async startExecution(principal: Principal, stored: ChainRecord, executionId: string, input: unknown): Promise<TriggerResult> {
+  private async startExecution(principal: Principal, stored: ChainRecord, executionId: string, input: unknown, idempotencyKey?: string): Promise<TriggerResult> {
     // Re-checked at every trigger: the operator may have changed the registry or the policies since creation.
     try {
       this.admitCode(stored.workflow, undefined);
@@ -296,7 +304,7 @@ export class ChainService {
     await this.ctx.store.append(TABLES.decisions, res.decisions);
     if (res.status === 'denied') throw new ForbiddenError(res.policyId, res.reason);
     if (res.status === 'over-spend-cap') throw new TooManyRequestsError('spend-cap', res.reason, res.policyId, await this.spendRetryAfterSec(principal.id));
-    const base = { executionId, chainId: chain.chainId, principalId: principal.id, input, decisions: [...res.decisions], switches: [], costUsd: 0, createdAtSec: now, updatedAtSec: now };
+    const base = { executionId, chainId: chain.chainId, principalId: principal.id, input, ...(idempotencyKey ? { idempotencyKey } : {}), decisions: [...res.decisions], switches: [], costUsd: 0, createdAtSec: now, updatedAtSec: now };
     let rec: ExecutionRecord;
     if (res.status === 'composed') {
       rec = { ...base, status: 'running', variant: res.dag.variant, steps: initialSteps(res.dag.steps), expectedCostUsd: res.score.expectedCostUsd, chargedUsd: res.score.expectedCostUsd };
@@ -345,7 +353,7 @@ export class ChainService {
   private startRunner(chain: ChainRecord, rec: ExecutionRecord, version: number): void {
     const key = executionKey(rec.principalId, rec.chainId, rec.executionId);
     const lease = new Lease(this.ctx.store, this.ctx.clock, key, this.ctx.ownerId, this.ctx.config.leaseSec);
-    const runner = new ExecutionRunner(this.ctx, chain, rec, version, this.abort.signal, lease);
+    const runner = new ExecutionRunner(this.ctx, chain, rec, version, this.abort.signal, lease, this.machines, this.feed);
     const p = runner
       .run()
       .catch((e: unknown) => this.ctx.logger.error('execution runner stopped', { executionId: rec.executionId, error: e instanceof Error ? e.message : String(e) }))

@@ -1,15 +1,13 @@
-/**
- * What the chain service and its execution runners share: ports, configuration and in-process pool
- * usage.
- */
+/** What the chain service and its execution runners share: ports, engine and configuration. */
 import type { ComposerOptions } from '../../core/compose/index.js';
 import type { Principal } from '../../core/model/index.js';
 import type { SchemaChecker } from '../../core/registry/index.js';
-import type { Clock, Executor, Logger, StateStore } from '../../ports/index.js';
+import type { Clock, Logger, StateStore } from '../../ports/index.js';
 import type { CodeAdmission } from '../../ports/executor.js';
 import type { PrefetchManager } from '../prefetch/prefetch-manager.js';
 import type { CapacityMonitor } from './capacity-monitor.js';
 import type { ChainServiceConfig } from './config.js';
+import type { ChainEngine } from './engine.js';
 
 /** Validates documents against JSON Schemas (ajv in src/adapters/schema). */
 export interface DocumentValidator extends SchemaChecker {
@@ -20,8 +18,11 @@ export interface DocumentValidator extends SchemaChecker {
 /** Dependencies of the chain service. */
 export interface ChainServiceDeps {
   readonly store: StateStore;
-  /** Runs one step (wrap with retries and timeouts: RetryingExecutor). */
-  readonly executor: Executor;
+  /**
+   * Where executions run: the workflow engine and the pools' targets (createEmbeddedEngine in
+   * src/adapters/engine for `serve` and tests; Step Functions in AWS). The service closes it.
+   */
+  readonly engine: ChainEngine;
   /** Which code locations may run (the task root and the operator's `commandTasks`); asked at chain creation and every trigger. */
   readonly code: CodeAdmission;
   /** This process's runner id in execution leases (default: a new id); unique per process. */
@@ -34,10 +35,10 @@ export interface ChainServiceDeps {
   readonly newId: () => string;
   readonly logger: Logger;
   /**
-   * Prepares steps ahead (absent: every step runs cold). A step whose inputs are known but whose pool
-   * has no free unit has its `prepare` phase run in the manager's worker pool while it waits; every
-   * non-critical step with a `prepare` phase then starts through the manager, resuming from the
-   * cached state on a hit (also one prepared before a restart, since the state lives in the cache).
+   * Prepares steps ahead (absent: every step runs cold). A step the machine has reached but whose pool
+   * has no free unit has its `prepare` phase run in the manager's worker pool while it waits; the
+   * worker then resumes it from the cached state on a hit (also one prepared before a restart, since
+   * the state lives in the cache). Give the same manager to the embedded engine's workers.
    */
   readonly prefetch?: PrefetchManager;
 }
@@ -46,8 +47,6 @@ export interface ChainServiceDeps {
 export interface ChainContext extends ChainServiceDeps {
   readonly composer: Partial<ComposerOptions>;
   readonly ownerId: string;
-  /** Capacity units in use per pool by running steps of this process. */
-  readonly poolUnitsInUse: Map<string, number>;
   /** The configured principal of an id; undefined when the configuration has none. */
   principal(id: string): Principal | undefined;
   /** USD charged to `principalId` by executions triggered in the last hour. */

@@ -65,6 +65,13 @@ export interface ExecutionRecord {
   chargedUsd?: number;
   queue?: { reason: string; estimatedStartSec?: number; capacityRequests?: readonly CapacityRequest[] };
   error?: string;
+  /** The trigger's Idempotency-Key (part of the engine execution name). */
+  readonly idempotencyKey?: string;
+  /**
+   * The engine execution that runs (or last ran) the record's variant: its name (chain key +
+   * Idempotency-Key, `-s<n>` for the n-th restart after a switch or a crash), reference and machine.
+   */
+  engine?: { name: string; executionRef: string; machineName: string; restarts: number };
   readonly createdAtSec: number;
   updatedAtSec: number;
 }

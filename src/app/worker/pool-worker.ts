@@ -130,6 +130,11 @@ export class PoolWorker {
     await all;
   }
 
+  /** vCPU units of the steps running now. */
+  get unitsInUse(): number {
+    return this.usedVcpu;
+  }
+
   /** Steps running now. */
   get runningSteps(): number {
     return this.active.size;
@@ -233,8 +238,9 @@ export class PoolWorker {
     } catch (e) {
       const err = e instanceof StepError ? e : new StepError(STEP_ERRORS.taskFailed, e instanceof Error ? e.message : String(e));
       this.stats.failed++;
-      if (err.errorName !== 'Prescale.Abandoned') await this.fail(msg, err.errorName, err.message);
+      // The event first: whoever follows the execution sees why a step failed once the engine reports it.
       await this.event(msg, task, 'failed', this.deps.clock.nowSec(), { runtimeSec: this.deps.clock.nowSec() - startedAtSec, setup, error: `${err.errorName}: ${err.message}` });
+      if (err.errorName !== 'Prescale.Abandoned') await this.fail(msg, err.errorName, err.message);
     } finally {
       clearInterval(beat);
       this.active.delete(token);

@@ -32,6 +32,11 @@ export interface StepRunnerDeps {
   readonly schemas?: DocumentSchemaValidator;
   /** Prepared-state cache (Redis / ElastiCache); absent: steps run cold. */
   readonly cache?: StateCache;
+  /**
+   * Resumes a prepared state instead of reading {@link cache} directly (the in-process workers of
+   * `prescale serve` start steps through the prefetch manager, which also counts hits and waste).
+   */
+  readonly resume?: (executionName: string, task: TaskDefinition, input: unknown) => Promise<ResumeOutcome>;
 }
 
 /** Result of a successful step. */
@@ -43,19 +48,21 @@ export interface StepSuccess {
 /**
  * Runs `msg`'s step once.
  * @throws StepError with `Prescale.SchemaViolation` (input or output), `Prescale.OutputTooLarge`,
- *   `States.Timeout` (ran past `msg.timeoutSec`), or `Prescale.TaskFailed` (the task's own error);
+ *   `States.Timeout` (ran past the task's `timeoutSec`, at most `msg.timeoutSec`), or `Prescale.TaskFailed` (the task's own error);
  *   the abort reason when `signal` aborts
  */
 export async function runStepMessage(deps: StepRunnerDeps, msg: StepMessage, task: TaskDefinition, signal: AbortSignal, onSetup?: (s: ResumeOutcome) => void): Promise<StepSuccess> {
   const input = stepInput(msg, task.dependencies);
   const badIn = deps.schemas?.validate(task.input_schema, input);
   if (badIn) throw new StepError(STEP_ERRORS.schemaViolation, `step ${task.task_id}: input ${badIn.field}: ${badIn.reason}`);
-  const setup = await resumePreparedState(deps.cache, msg.executionName, task, input);
+  const setup = deps.resume ? await deps.resume(msg.executionName, task, input) : await resumePreparedState(deps.cache, msg.executionName, task, input);
   onSetup?.(setup);
   const ctl = new AbortController();
   const onOuter = (): void => ctl.abort(signal.reason);
   signal.addEventListener('abort', onOuter, { once: true });
-  const timer = setTimeout(() => ctl.abort(new StepError(STEP_ERRORS.timeout, `step ${task.task_id} exceeded ${msg.timeoutSec} s`)), msg.timeoutSec * 1000);
+  // The registered task's own limit when it is below the machine's TimeoutSeconds (whole seconds, at least 2).
+  const limitSec = Math.min(msg.timeoutSec, task.timeoutSec > 0 ? task.timeoutSec : msg.timeoutSec);
+  const timer = setTimeout(() => ctl.abort(new StepError(STEP_ERRORS.timeout, `task ${task.task_id} exceeded ${limitSec} s`)), limitSec * 1000);
   let output: unknown;
   try {
     // Raced with the abort, so a step whose code ignores its signal still frees the worker on a timeout or spot notice.

@@ -1,7 +1,8 @@
 /**
  * `prescale serve`: the Chain Management API on a local port, with chains and executions in an
- * embedded SQLite database, tasks run by the local executor, and unfinished executions resumed on
- * start. Steps that wait for capacity are prepared meanwhile (`prepare` phase in a Piscina worker
+ * embedded SQLite database, chains run on the local ASL engine (aws-local-stepfunctions) with one
+ * in-process worker per EC2 pool limited to the pool's units, and unfinished executions resumed on
+ * start from their checkpoint. Steps that wait for capacity are prepared meanwhile (`prepare` phase in a Piscina worker
  * pool) and resume from their prepared state, kept in Redis / ElastiCache (`--redis-url`, or the
  * `REDIS_URL` environment variable; `--redis-cluster` for cluster mode) or else in memory.
  */
@@ -12,9 +13,8 @@ import { ChainService } from '../../app/chains/chain-service.js';
 import { staticCapacityMonitor } from '../../app/chains/capacity-monitor.js';
 import { InputError } from '../../core/model/index.js';
 import { loadChainConfig } from '../../adapters/executor/chain-config.js';
-import { createRandom } from '../../core/rng.js';
 import { LocalExecutor } from '../../adapters/executor/local-executor.js';
-import { RetryingExecutor } from '../../adapters/executor/retrying-executor.js';
+import { createEmbeddedEngine } from '../../adapters/engine/embedded-engine.js';
 import { createChainApi } from '../../adapters/http/chain-api.js';
 import { AjvSchemaChecker } from '../../adapters/schema/ajv-schema-checker.js';
 import { SqliteStateStore } from '../../adapters/sqlite/sqlite-state-store.js';
@@ -75,20 +75,23 @@ export async function serve(opts: ServeOptions): Promise<{ url: string; stop: ()
   const port = parseIntOption(opts.port, '--port');
   const store = new SqliteStateStore(opts.db);
   const baseDir = code.root;
-  const executor = new RetryingExecutor(new LocalExecutor(code), {
-    random: createRandom(Number(opts.seed) || 0),
-    onRetry: (task, n, err, delaySec) => lineLogger.warn('retrying task', { taskId: task.task_id, retry: n, delaySec, error: err.message }),
-  });
   const monitor = staticCapacityMonitor(config);
   const prefetch = buildPrefetch(opts, baseDir, lineLogger, code);
+  const clock = { nowSec: () => Date.now() / 1000 };
+  const schemas = new AjvSchemaChecker();
+  // Steps run on the local ASL engine: one in-process worker per EC2 pool, limited to the pool's units.
+  const engine = createEmbeddedEngine({
+    config, executor: new LocalExecutor(code), store, schemas, clock, logger: lineLogger,
+    ...(prefetch ? { prefetch: prefetch.manager } : {}),
+  });
   const service = new ChainService({
     store,
-    executor,
+    engine,
     code,
     ownerId: `${hostname()}:${process.pid}:${randomUUID()}`,
-    clock: { nowSec: () => Date.now() / 1000 },
+    clock,
     monitor,
-    schemas: new AjvSchemaChecker(),
+    schemas,
     config,
     newId: () => randomUUID(),
     logger: lineLogger,
@@ -119,7 +122,7 @@ export function registerServe(program: Command): void {
     .option('--port <n>', 'TCP port to listen on (0 = any free port)', '8080')
     .option('--host <addr>', 'address to bind', '127.0.0.1')
     .option('--db <file>', "SQLite database for chains and executions (':memory:' for none)", '.prescale/chains.db')
-    .option('--seed <n>', 'seed of the retry jitter', '0')
+    .option('--seed <n>', 'unused since retries moved to the engine (kept so existing command lines still parse)', '0')
     .option('--prefetch-workers <n>', 'worker threads that prepare steps waiting for capacity (0: off)', '2')
     .option('--redis-url <url>', 'Redis / ElastiCache URL of the prepared-state cache (default: REDIS_URL, else in memory)')
     .option('--redis-cluster', 'the Redis endpoint is a cluster-mode configuration endpoint (ElastiCache cluster mode)')

@@ -53,6 +53,30 @@ describe('adaptive execution', () => {
     for (const t of ['a', 'b', 'c']) expect(readFileSync(join(dir, `${t}.done`), 'utf8').trim().split('\n')).toHaveLength(1);
   });
 
+  it('moves a step whose worker got a spot notice mid-step to the other variant (hard switch), finished steps not re-run', async () => {
+    let noticed = false;
+    const { service } = buildService(twoVariantConfig(), {
+      spotNotices: { 'spot-batch': async () => (noticed ? { action: 'terminate', actionAtSec: Date.now() / 1000 + 120 } : undefined) },
+    });
+    current = service;
+    const dir = tempDir();
+    const chain = await service.createChain(alice, { workflow: 'etl' });
+    const { executionId } = await service.trigger(alice, chain.chainId, { runsDir: dir, sleepMs: 400 });
+    // a finishes on spot, then the instance gets its notice while b runs there
+    await waitFor(service, chain.chainId, executionId, (e) => e.steps.b?.status === 'running');
+    noticed = true;
+    await service.idle();
+    const exec = await service.getExecution(alice, chain.chainId, executionId);
+    expect(exec.status).toBe('succeeded');
+    expect(exec.switches.map((s) => `${s.from}->${s.to}`)).toEqual(['spot->on-demand']);
+    expect(exec.switches[0].reason).toMatch(/spot capacity of pool spot-batch received an interruption notice/);
+    expect([exec.steps.a.poolId, exec.steps.b.poolId, exec.steps.c.poolId]).toEqual(['spot-batch', 'od', 'od']);
+    const lines = (t: string, f: string) => readFileSync(join(dir, `${t}.${f}`), 'utf8').trim().split('\n').length;
+    // a ran once; b was interrupted on spot and ran again on on-demand; c once
+    expect(['a', 'b', 'c'].map((t) => [t, lines(t, 'start'), lines(t, 'done')])).toEqual([['a', 1, 1], ['b', 2, 1], ['c', 1, 1]]);
+    expect(exec.steps.b.attempts).toBe(2);
+  });
+
   it('switches when a step overruns its p95 runtime by the configured factor', async () => {
     const { service } = buildService(twoVariantConfig({ runtime: { meanSec: 0.05, p50Sec: 0.05, p95Sec: 0.1 } }));
     current = service;
