@@ -26,6 +26,13 @@ export interface PlannerOptions {
   readonly expectedLostWorkSec?: number;
   /** Value of a lost or missing unit-hour, USD. @default the dearest on-demand USD per unit-hour offered */
   readonly lostUnitHourValueUsd?: number;
+  /**
+   * Compose (and so launch) only for demand a launch issued now could meet: a slot that ends before
+   * the shortest launch lead time of the pool's offerings keeps at most the fleet held (ready and
+   * pending), since no instance launched now boots within it (issue 19: a burst the ready capacity
+   * drains before a launch could boot needs no launch). Scale-in still sees every slot. @default false
+   */
+  readonly launchOnlyPastLeadTime?: boolean;
 }
 
 /** What a composer gets: the fleet after this tick's terminations and the target units per slot. */
@@ -170,7 +177,11 @@ export function planWithFrame(input: PlanInput, opts: PlannerOptions, composer: 
   } else delete memory[MEMORY_LOW_SINCE_SEC];
 
   // 3. Compositions per slot.
-  const composeOn = (b: Counts) => composer({ base: b, targets, book, pool, spendCapUsdPerHour: limits.spendCapUsdPerHour, slotStartSec, slotSec: input.slotSec, tickSec });
+  const minLeadSec = book.minLeadTimeSec();
+  const composeTargets = (b: Counts): number[] => (opts.launchOnlyPastLeadTime
+    ? targets.map((t, s) => (slotStartSec[s] + input.slotSec <= nowSec + minLeadSec ? Math.min(t, unitsOf(b, book)) : t))
+    : targets);
+  const composeOn = (b: Counts) => composer({ base: b, targets: composeTargets(b), book, pool, spendCapUsdPerHour: limits.spendCapUsdPerHour, slotStartSec, slotSec: input.slotSec, tickSec });
   let composed = composeOn(base);
   // 4. Launches due now: need time − lead time − margin falls before the next tick.
   let launches = dueLaunches(base, composed.slots, slotStartSec, targets, book, pool, nowSec, tickSec);
