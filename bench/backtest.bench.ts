@@ -13,7 +13,8 @@
  * Run: npm run bench:backtest   (BACKTEST_BENCH_DAYS=N shortens the trace run; default 7;
  * BACKTEST_BENCH_FRONTIER=0 skips the frontier and the latency-value table; BACKTEST_BENCH_SUITE=0
  * skips the suite). `npm run bench:backtest -- --suite` runs only the suite;
- * `-- --cases id,id [--days N]` only those cases (printed, docs/benchmarks.md left alone).
+ * `-- --cases id,id [--days N]` only those cases (printed, docs/benchmarks.md left alone);
+ * `-- --suite --days N` the whole suite at N days each (written).
  */
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
@@ -45,7 +46,7 @@ async function suite(): Promise<void> {
   const results = await runSuite({ dataDir: DATA, ...(cases ? { cases } : {}), ...(days ? { days } : {}) });
   const md = [SUITE_INTRO, '', suiteMarkdown(results)].join('\n');
   process.stdout.write(`${md}\n`);
-  if (!cases && days === undefined) writeBenchSection('backtest-suite', 'Backtest scenario suite: cost against the lower bound, waits, baselines (issue 19)', md, 'npm run bench:backtest -- --suite');
+  if (!cases) writeBenchSection('backtest-suite', 'Backtest scenario suite: cost against the lower bound, waits, baselines (issue 19)', md, `npm run bench:backtest -- --suite${days ? ` --days ${days}` : ''}`);
 }
 
 const SUITE_INTRO = 'Each case is a traces scenario (src/sim/scenario/traces.ts) from one real series driving the web pool and one or two workflow families as chains on the batch pool, real EC2 prices (`--prices ../shared/data/ec2`), its own seed (bench/suite/cases.ts). Five policies per case, each on its own identically seeded world, and the lower bound: an LP relaxation over 5-minute blocks of fluid capacity at the cheapest spot and on-demand price per vCPU, with the pool minimum, the on-demand share and task work released at chain arrival (src/core/plan/lower-bound.ts, solved with HiGHS), which no policy can undercut; each policy is checked against it (its floor is the bound minus the demand it left unmet and the setup it ran off its pools). `karpenter` is Karpenter v1 with default settings (src/sim/policies/karpenter.ts). The goal per case: prescale cheaper than reactive and karpenter with a p95 wait at most a tenth of reactive\'s; over the suite, median ≤ 1.15× and worst ≤ 1.35× the lower bound.';

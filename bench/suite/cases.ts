@@ -20,7 +20,7 @@ export interface SuiteCase {
   readonly days: number;
   /** Chains arrive as this Azure Functions invocation trace (per-minute counts, file under serverless/), scaled. */
   readonly azureInvocations?: string;
-  /** The multi-variant case: each workflow also gets an on-demand-only variant (composer switches on spot loss). */
+  /** What the case exercises (family shape). */
   readonly what: string;
 }
 
@@ -35,7 +35,7 @@ export const SUITE_CASES: readonly SuiteCase[] = [
   { id: 'amzn-srasearch', metrics: ['realTweets/Twitter_volume_AMZN.csv'], workflows: ['pegasus/srasearch'], seed: 17, days: 7, what: 'long tasks' },
   { id: 'adx-blast', metrics: ['realAdExchange/exchange-2_cpc_results.csv'], workflows: ['makeflow/blast'], seed: 19, days: 7, what: 'long tasks' },
   { id: 'netin-bwa', metrics: ['realAWSCloudwatch/ec2_network_in_257a54.csv'], workflows: ['makeflow/bwa'], seed: 23, days: 7, what: 'long tasks' },
-  { id: 'asg-seismology', metrics: ['realKnownCause/cpu_utilization_asg_misconfiguration.csv'], workflows: ['pegasus/seismology'], seed: 31, days: 7, what: 'wide fan-out, one merge' },
+  { id: 'asg-seismology', metrics: ['realKnownCause/cpu_utilization_asg_misconfiguration.csv'], workflows: ['pegasus/seismology'], seed: 31, days: 2, what: 'wide fan-out, one merge' },
   { id: 'occupancy-nfcore', metrics: ['realTraffic/occupancy_6005.csv'], workflows: ['nextflow'], seed: 37, days: 7, what: 'nf-core pipelines' },
   { id: 'azure-montage-cycles', metrics: ['realAWSCloudwatch/ec2_cpu_utilization_77c1ca.csv'], workflows: ['pegasus/montage', 'pegasus/cycles'], azureInvocations: 'azure_functions_2019_vhive_sample/10fn_fullday_invocations.csv', seed: 41, days: 3, what: 'Azure Functions arrivals, fan-out' },
   { id: 'azure-soykb-1000genome', metrics: ['realKnownCause/ec2_request_latency_system_failure.csv'], workflows: ['pegasus/soykb', 'pegasus/1000genome'], azureInvocations: 'azure_functions_2019_vhive_sample/10fn_fullday_invocations.csv', seed: 43, days: 2, what: 'Azure Functions arrivals, mixed' },
