@@ -8,8 +8,9 @@
  * Run a subset: `npm run bench:backtest -- --cases taxi-montage,rds-soykb [--days 2]` (prints the
  * tables, leaves docs/benchmarks.md alone unless the whole suite ran).
  */
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import { SUITE_CASES, type SuiteCase } from './suite/cases.js';
@@ -23,6 +24,12 @@ export interface SuiteOptions {
   /** Overrides every case's days. */
   readonly days?: number;
   readonly threads?: number;
+  /**
+   * Directory where each case's result is written as `<case id>.json` the moment it finishes (a
+   * failed case as `<case id>.failed.json` with its reason), so a crash or a kill loses only the
+   * cases still running. undefined: nothing is written. bench/backtest.bench.ts passes out/bench-suite.
+   */
+  readonly outDir?: string;
 }
 
 function workerFile(): { filename: string; execArgv: string[] } {
@@ -35,8 +42,13 @@ function workerFile(): { filename: string; execArgv: string[] } {
 /** Cases of the last {@link runSuite} that failed (reported in {@link suiteMarkdown}). */
 export const failedCases: Array<{ id: string; reason: string }> = [];
 
-/** Runs the suite; returns results in case order (a case that fails is left out and listed in {@link failedCases}). */
+/**
+ * Runs the suite; returns results in case order (a case that fails is left out and listed in
+ * {@link failedCases}, never fatal). With `outDir`, each case's result is persisted as it finishes.
+ * @throws Error naming an unknown case id (before anything runs)
+ */
 export async function runSuite(o: SuiteOptions): Promise<CaseResult[]> {
+  failedCases.length = 0;
   const known = new Map(SUITE_CASES.map((c) => [c.id, c]));
   const chosen: SuiteCase[] = (o.cases ?? SUITE_CASES.map((c) => c.id)).map((id) => {
     const c = known.get(id);
@@ -46,7 +58,19 @@ export async function runSuite(o: SuiteOptions): Promise<CaseResult[]> {
   const threads = Math.max(1, Math.min(chosen.length, o.threads ?? Number(process.env.BACKTEST_SUITE_THREADS ?? Math.min(2, availableParallelism()))));
   const t0 = performance.now();
   let done = 0;
+  if (o.outDir) mkdirSync(o.outDir, { recursive: true });
+  const persist = (id: string, body: unknown, failed: boolean): void => {
+    if (o.outDir) writeFileSync(path.join(o.outDir, `${id}${failed ? '.failed' : ''}.json`), `${JSON.stringify(body, null, 2)}\n`);
+  };
+  const fail = (id: string, reason: unknown): void => {
+    const msg = reason instanceof Error ? reason.message : String(reason);
+    done++;
+    process.stderr.write(`bench:backtest suite: case ${id} failed: ${msg}\n`);
+    failedCases.push({ id, reason: msg });
+    persist(id, { id, failed: true, reason: msg }, true);
+  };
   const progress = (r: CaseResult): void => {
+    persist(r.id, r, false);
     done++;
     const el = (performance.now() - t0) / 1000;
     const eta = (el / done) * (chosen.length - done);
@@ -55,7 +79,9 @@ export async function runSuite(o: SuiteOptions): Promise<CaseResult[]> {
   };
   if (threads === 1) {
     const out: CaseResult[] = [];
-    for (const c of chosen) { const r = await runCase(c, o.dataDir, o.days); progress(r); out.push(r); }
+    for (const c of chosen) {
+      try { const r = await runCase(c, o.dataDir, o.days); progress(r); out.push(r); } catch (e) { fail(c.id, e); }
+    }
     return out;
   }
   const { filename, execArgv } = workerFile();
@@ -63,16 +89,11 @@ export async function runSuite(o: SuiteOptions): Promise<CaseResult[]> {
   // report a case that still fails instead of losing the others
   const pool = new Piscina({ filename, minThreads: threads, maxThreads: threads, execArgv, idleTimeout: 1000, resourceLimits: { maxOldGenerationSizeMb: 6144 } });
   try {
-    const settled = await Promise.allSettled(chosen.map((c) => (pool.run({ c, dataDir: o.dataDir, days: o.days }) as Promise<CaseResult>).then((r) => { progress(r); return r; })));
-    const out: CaseResult[] = [];
-    settled.forEach((r, i) => {
-      if (r.status === 'fulfilled') out.push(r.value);
-      else {
-        process.stderr.write(`bench:backtest suite: case ${chosen[i].id} failed: ${r.reason instanceof Error ? r.reason.message : String(r.reason)}\n`);
-        failedCases.push({ id: chosen[i].id, reason: r.reason instanceof Error ? r.reason.message : String(r.reason) });
-      }
-    });
-    return out;
+    const settled = await Promise.all(chosen.map((c) => (pool.run({ c, dataDir: o.dataDir, days: o.days }) as Promise<CaseResult>).then(
+      (r) => { progress(r); return r; },
+      (e: unknown) => { fail(c.id, e); return undefined; },
+    )));
+    return settled.filter((r): r is CaseResult => r !== undefined);
   } finally {
     await pool.destroy();
   }

@@ -43,7 +43,8 @@ async function suite(): Promise<void> {
   const daysArg = argValue('--days');
   const days = daysArg === undefined ? undefined : Number(daysArg);
   if (days !== undefined && !(Number.isInteger(days) && days >= 1)) throw new Error(`--days: got ${daysArg}, expected a whole number of days >= 1`);
-  const results = await runSuite({ dataDir: DATA, ...(cases ? { cases } : {}), ...(days ? { days } : {}) });
+  // each finished case is written to out/bench-suite/<case>.json at once (a crash loses only the running ones)
+  const results = await runSuite({ dataDir: DATA, outDir: path.resolve(process.cwd(), 'out/bench-suite'), ...(cases ? { cases } : {}), ...(days ? { days } : {}) });
   const md = [SUITE_INTRO, '', suiteMarkdown(results)].join('\n');
   process.stdout.write(`${md}\n`);
   if (!cases) writeBenchSection('backtest-suite', 'Backtest scenario suite: cost against the lower bound, waits, baselines (issue 19)', md, `npm run bench:backtest -- --suite${days ? ` --days ${days}` : ''}`);

@@ -1,8 +1,8 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { caseVerdict, suiteMarkdown } from '../../bench/backtest-suite.js';
+import { caseVerdict, failedCases, runSuite, suiteMarkdown } from '../../bench/backtest-suite.js';
 import { SUITE_CASES } from '../../bench/suite/cases.js';
 import { writeAzureArrivals, type CaseResult } from '../../bench/suite/run-case.js';
 
@@ -19,6 +19,20 @@ describe('the backtest scenario suite', () => {
     for (const f of ['montage', 'cycles', '1000genome', 'soykb', 'blast']) expect(families.some((x) => x.includes(f))).toBe(true);
     expect(SUITE_CASES.some((c) => c.azureInvocations)).toBe(true);
     expect(new Set(SUITE_CASES.map((c) => c.id)).size).toBe(SUITE_CASES.length);
+  });
+
+  it('persists a failed case as it finishes and lists it without failing the run', async () => {
+    const out = mkdtempSync(path.join(os.tmpdir(), 'suite-out-'));
+    const missing = mkdtempSync(path.join(os.tmpdir(), 'suite-nodata-'));
+    const ids = SUITE_CASES.slice(0, 2).map((c) => c.id);
+    const results = await runSuite({ dataDir: missing, cases: ids, threads: 1, outDir: out });
+    expect(results).toEqual([]);
+    expect(failedCases.map((f) => f.id)).toEqual(ids);
+    for (const id of ids) {
+      expect(existsSync(path.join(out, `${id}.json`))).toBe(false);
+      expect(JSON.parse(readFileSync(path.join(out, `${id}.failed.json`), 'utf8'))).toMatchObject({ id, failed: true });
+    }
+    expect(suiteMarkdown([result('a', 14, 10)])).toContain(`Cases that failed and are not in the figures above: ${ids[0]} (`);
   });
 
   it('meets the per-case goal only when cheaper than reactive and karpenter with a tenth of reactive\'s p95 wait', () => {
