@@ -14,7 +14,7 @@ import { defaultScenario } from '../../sim/scenario/default.js';
 import { parseScenario, type Scenario } from '../../sim/scenario/schema.js';
 import { tracesScenario } from '../../sim/scenario/traces.js';
 import { writeBacktestReportWithHtml } from '../../sim/write-report.js';
-import { createGreedyPlanner, createMilpPlanner, type Planner } from '../../core/plan/index.js';
+import { createGreedyPlanner, createMilpPlanner, DEFAULT_PLANNER_OPTIONS, type Planner } from '../../core/plan/index.js';
 import { loadHighsSolver } from '../../adapters/highs/load-highs.js';
 
 /** Options as commander gives them. */
@@ -117,8 +117,8 @@ function progressReporter(enabled: boolean): { update: (policy: string, done: nu
 
 /** The planner named by `--planner`. @throws InputError for an unknown name */
 async function plannerFrom(name: string | undefined, tickSec: number): Promise<Planner | undefined> {
-  if (name === undefined || name === 'greedy') return createGreedyPlanner({ tickSec });
-  if (name === 'milp') return createMilpPlanner(await loadHighsSolver(), { tickSec });
+  if (name === undefined || name === 'greedy') return createGreedyPlanner({ ...DEFAULT_PLANNER_OPTIONS, tickSec });
+  if (name === 'milp') return createMilpPlanner(await loadHighsSolver(), { ...DEFAULT_PLANNER_OPTIONS, tickSec });
   throw new InputError({ field: '--planner' }, name, 'greedy or milp');
 }
 
