@@ -160,6 +160,11 @@ export function planWithFrame(input: PlanInput, opts: PlannerOptions, composer: 
   const memory: Record<string, number> = { ...input.memory };
   const windowEndSec = nowSec + tickSec + book.maxLeadTimeSec() + pool.launchMarginSec;
   const cooldownSec = breakEvenScaleInCooldownSec(pool, book.maxLeadTimeSec());
+  // ski-rental with look-ahead: the window below already says the excess stays idle until
+  // windowEndSec, so that much idle time is known now and counts toward the break-even; the excess is
+  // released as soon as known plus elapsed idle time reaches it (with tickSec ≥ the 60 s billing
+  // minimum, at once). An explicit scaleInCooldownSec stays a plain hysteresis on elapsed time.
+  const knownIdleSec = pool.scaleInCooldownSec === undefined ? windowEndSec - nowSec : 0;
   let windowNeed = pool.minUnits;
   targets.forEach((t, s) => { if (slotStartSec[s] < windowEndSec || s === 0) windowNeed = Math.max(windowNeed, t); });
   let base: Counts = forced;
@@ -167,7 +172,7 @@ export function planWithFrame(input: PlanInput, opts: PlannerOptions, composer: 
   if (unitsOf(forced, book) > windowNeed + 1e-9) {
     const lowSince = memory[MEMORY_LOW_SINCE_SEC] ?? nowSec;
     memory[MEMORY_LOW_SINCE_SEC] = lowSince;
-    if (nowSec - lowSince >= cooldownSec) {
+    if (nowSec - lowSince + knownIdleSec >= cooldownSec) {
       const shrunk = compose(windowNeed, forced, book, pool, limits, true).counts;
       base = new Map();
       let budget = pool.maxChangeUnitsPerTick;
@@ -226,7 +231,7 @@ export function planWithFrame(input: PlanInput, opts: PlannerOptions, composer: 
   const victims = pickInstancesToTerminate(instances, current, base, nowSec);
   if (victims.length > 0) {
     const why = [...binding].filter((b) => b === 'spend cap' || b === 'max pool size');
-    const reason = `${why.length > 0 ? `over ${why.join(' and ')}; ` : ''}${scaleInUnits > 0 ? `scale-in to ${fmt(windowNeed)} units after ${cooldownSec}s below the fleet` : ''}`.replace(/; $/, '');
+    const reason = `${why.length > 0 ? `over ${why.join(' and ')}; ` : ''}${scaleInUnits > 0 ? `scale-in to ${fmt(windowNeed)} units after ${cooldownSec}s below the fleet${knownIdleSec > 0 ? ` (break-even, ${knownIdleSec}s of it known ahead)` : ''}` : ''}`.replace(/; $/, '');
     commands.push(terminateCommand(pool.id, nowSec, victims.map((v) => v.id), `${reason}; spot from over-represented offerings first, then instances nearest the end of their billing minimum`));
   }
 
