@@ -7,8 +7,14 @@
  * Then the task pools' service-level frontier (cost over the oracle's and p95 wait per level) on both,
  * and on the default scenario the price of the prefetch state cache per value of latency saved.
  *
+ * Then the scenario suite (bench/backtest-suite.ts): 13 cases of real series × workflow families,
+ * five policies each (with `karpenter`) and the lower bound, written to its own section.
+ *
  * Run: npm run bench:backtest   (BACKTEST_BENCH_DAYS=N shortens the trace run; default 7;
- * BACKTEST_BENCH_FRONTIER=0 skips the frontier and the latency-value table)
+ * BACKTEST_BENCH_FRONTIER=0 skips the frontier and the latency-value table; BACKTEST_BENCH_SUITE=0
+ * skips the suite). `npm run bench:backtest -- --suite` runs only the suite;
+ * `-- --cases id,id [--days N]` only those cases (printed, docs/benchmarks.md left alone);
+ * `-- --suite --days N` the whole suite at N days each (written).
  */
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
@@ -22,8 +28,34 @@ import type { BacktestReport } from '../src/app/report/index.js';
 import { frontierTable, serviceLevelFrontier, taskPoolIds } from './service-level-frontier.js';
 import { latencyValuePoints, latencyValueTable } from './latency-value.js';
 import { waitReserve, waitReserveSection } from './wait-reserve.js';
+import { runSuite, suiteMarkdown } from './backtest-suite.js';
 
-const DATA = path.resolve(process.cwd(), '../shared/data');
+const DATA = path.resolve(process.cwd(), process.env.PRESCALE_DATA_DIR ?? '../shared/data');
+
+function argValue(flag: string): string | undefined {
+  const i = process.argv.indexOf(flag);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+/** The suite section; writes docs/benchmarks.md only for the whole suite at the cases' own days. */
+async function suite(): Promise<void> {
+  const cases = argValue('--cases')?.split(',').filter((x) => x.length > 0);
+  const daysArg = argValue('--days');
+  const days = daysArg === undefined ? undefined : Number(daysArg);
+  if (days !== undefined && !(Number.isInteger(days) && days >= 1)) throw new Error(`--days: got ${daysArg}, expected a whole number of days >= 1`);
+  // each finished case is written to out/bench-suite/<case>.json at once (a crash loses only the running ones)
+  const results = await runSuite({ dataDir: DATA, outDir: path.resolve(process.cwd(), 'out/bench-suite'), ...(cases ? { cases } : {}), ...(days ? { days } : {}) });
+  const md = [SUITE_INTRO, '', suiteMarkdown(results)].join('\n');
+  process.stdout.write(`${md}\n`);
+  if (!cases) writeBenchSection('backtest-suite', 'Backtest scenario suite: cost against the lower bound, waits, baselines (issue 19)', md, `npm run bench:backtest -- --suite${days ? ` --days ${days}` : ''}`);
+}
+
+const SUITE_INTRO = 'Each case is a traces scenario (src/sim/scenario/traces.ts) from one real series driving the web pool and one or two workflow families as chains on the batch pool, real EC2 prices (`--prices ../shared/data/ec2`), its own seed (bench/suite/cases.ts). Five policies per case, each on its own identically seeded world, and the lower bound: an LP relaxation over 5-minute blocks of fluid capacity at the cheapest spot and on-demand price per vCPU, with the pool minimum, the on-demand share and task work released at chain arrival (src/core/plan/lower-bound.ts, solved with HiGHS), which no policy can undercut; each policy is checked against it (its floor is the bound minus the demand it left unmet and the setup it ran off its pools). `karpenter` is Karpenter v1 with default settings (src/sim/policies/karpenter.ts). The goal per case: prescale cheaper than reactive and karpenter with a p95 wait at most a tenth of reactive\'s; over the suite, median ≤ 1.15× and worst ≤ 1.35× the lower bound.';
+
+if (process.argv.includes('--suite') || argValue('--cases') !== undefined) {
+  await suite();
+  process.exit(0);
+}
 
 function table(report: BacktestReport): string {
   const head = '| policy | cost (USD) | × oracle | spot / on-demand / cache (USD) | step wait p95 (s) | unmet demand (unit-s) | idle (unit-h) | spot interruptions | forecast sMAPE | next-step hit rate |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|';
@@ -103,3 +135,4 @@ const md = [
 ].join('\n');
 writeBenchSection('backtest', 'Backtest: cost and latency per policy', md, 'npm run bench:backtest');
 process.stdout.write(`${md}\n`);
+if (process.env.BACKTEST_BENCH_SUITE !== '0') await suite();

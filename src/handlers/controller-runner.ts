@@ -10,7 +10,7 @@ import { AwsThrottledError } from '../adapters/aws/errors.js';
 import { createForecaster } from '../core/forecast/index.js';
 import type { Forecaster } from '../core/forecast/types.js';
 import { poolUnits, type ControllerConfig } from '../core/model/index.js';
-import { createGreedyPlanner } from '../core/plan/index.js';
+import { createGreedyPlanner, DEFAULT_PLANNER_OPTIONS } from '../core/plan/index.js';
 import type { Planner } from '../core/plan/types.js';
 import { createNextStepModel } from '../core/predict/index.js';
 import type { NextStepModel } from '../core/predict/types.js';
@@ -99,7 +99,7 @@ export function createControllerRunner(deps: ControllerRunnerDeps): ControllerRu
   const tick: ControllerTick = createControllerTick({
     clock, metrics: deps.metrics, events: deps.events, cloud, store: deps.store, logger,
     forecaster: deps.forecaster ?? createForecaster(),
-    planner: deps.planner ?? createGreedyPlanner({ tickSec: cfg.tickSec }),
+    planner: deps.planner ?? createGreedyPlanner({ ...DEFAULT_PLANNER_OPTIONS, tickSec: cfg.tickSec }),
     nextStep: deps.nextStep ?? createNextStepModel('vom'),
     config: { ...cfg, mode: tickMode },
     options: deps.tickOptions,

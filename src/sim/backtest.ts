@@ -8,20 +8,33 @@ import { createOraclePolicy } from './policies/oracle.js';
 import { createPredictiveHourlyPolicy } from './policies/predictive-hourly.js';
 import { createPrescalePolicy, type PrescalePolicyOptions } from './policies/prescale.js';
 import { createReactivePolicy } from './policies/reactive.js';
+import { createKarpenterPolicy } from './policies/karpenter.js';
+import { lowerBoundInputs, solveLowerBound } from './bounds/lower-bound.js';
+import type { LowerBoundResult } from '../core/plan/lower-bound.js';
 import { runPolicy, type BacklogRecorder, type RunExtraRows } from './run-policy.js';
 import type { Scenario } from './scenario/schema.js';
 import type { SimPolicy } from './policies/types.js';
 import type { World } from './world.js';
 
 /** Policies in report order. */
-export const POLICY_NAMES = ['reactive', 'predictive-hourly', 'prescale', 'oracle'] as const;
+export const POLICY_NAMES = ['reactive', 'predictive-hourly', 'karpenter', 'prescale', 'oracle'] as const;
+/**
+ * Policies run when none are named: the four of the default report (the `karpenter` baseline runs
+ * when asked for, as the scenario suite of `npm run bench:backtest` does).
+ */
+export const DEFAULT_POLICY_NAMES: readonly PolicyName[] = ['reactive', 'predictive-hourly', 'prescale', 'oracle'];
 /** A policy name. */
 export type PolicyName = (typeof POLICY_NAMES)[number];
 
 /** Options of a backtest. */
 export interface BacktestOptions {
-  /** Which policies to run (report order is kept). @default all four */
+  /** Which policies to run (report order is kept). @default {@link DEFAULT_POLICY_NAMES} */
   readonly policies?: readonly PolicyName[];
+  /**
+   * Also solve the `lower-bound` LP (src/sim/bounds/lower-bound.ts) from the oracle's world (needs
+   * `oracle` among the policies). @default false
+   */
+  readonly lowerBound?: boolean;
   /** Progress per policy: ticks done of the total. */
   readonly onProgress?: (policy: string, done: number, total: number) => void;
   readonly prescale?: PrescalePolicyOptions;
@@ -33,6 +46,8 @@ export interface BacktestOutcome {
   readonly timeline: readonly TimelineRow[];
   /** Rows of forecast.csv, events.csv and attribution.csv over every policy (absent: files not written). */
   readonly extras?: RunExtraRows;
+  /** The cost floor, when {@link BacktestOptions.lowerBound} asked for it. */
+  readonly lowerBound?: LowerBoundResult;
 }
 
 function factoryFor(name: PolicyName, opts: BacktestOptions): (world: World, backlog: BacklogRecorder) => SimPolicy {
@@ -40,6 +55,7 @@ function factoryFor(name: PolicyName, opts: BacktestOptions): (world: World, bac
     case 'reactive': return (w) => createReactivePolicy(w);
     case 'predictive-hourly': return (w) => createPredictiveHourlyPolicy(w);
     case 'prescale': return (w, b) => createPrescalePolicy(w, b.values, () => b.recorded, opts.prescale);
+    case 'karpenter': return (w) => createKarpenterPolicy(w);
     case 'oracle': return (w) => createOraclePolicy(w);
   }
 }
@@ -72,15 +88,17 @@ function currentPolicyAssumption(s: Scenario): string {
 
 /** Runs the backtest. */
 export async function runBacktest(scenario: Scenario, opts: BacktestOptions = {}): Promise<BacktestOutcome> {
-  const names = POLICY_NAMES.filter((n) => (opts.policies ?? POLICY_NAMES).includes(n));
+  const names = POLICY_NAMES.filter((n) => (opts.policies ?? DEFAULT_POLICY_NAMES).includes(n));
   const runTicks = Math.round((scenario.days * 86_400) / scenario.tickSec);
   const grid = metricDemandByPool(scenario, runTicks + 1);
   const raws: PolicyRawResult[] = [];
   const timeline: TimelineRow[] = [];
   const extras: RunExtraRows = { forecast: [], events: [], attribution: [] };
   let endSec = scenario.startSec;
+  let boundInputs: ReturnType<typeof lowerBoundInputs> | undefined;
   for (const name of names) {
-    const run = await runPolicy(scenario, grid, name, factoryFor(name, opts), name === 'oracle', (d, t) => opts.onProgress?.(name, d, t));
+    const keep = opts.lowerBound && name === 'oracle' ? (w: World): void => { boundInputs = lowerBoundInputs(scenario, grid, w); } : undefined;
+    const run = await runPolicy(scenario, grid, name, factoryFor(name, opts), name === 'oracle', (d, t) => opts.onProgress?.(name, d, t), keep);
     raws.push(run.raw);
     for (const r of run.rows) timeline.push(r);
     for (const r of run.extraRows.forecast) extras.forecast.push(r);
@@ -95,5 +113,6 @@ export async function runBacktest(scenario: Scenario, opts: BacktestOptions = {}
     baseline: scenario.baselinePolicy,
     config: { pools: scenario.pools.map((p) => ({ ...p })), demandSignals: scenario.demandSignals.map((d) => ({ seriesId: d.seriesId, poolId: d.poolId, metricPerUnit: d.metricPerUnit })) },
   }, raws, backtestAssumptions(scenario));
-  return { report, timeline, extras };
+  const lowerBound = boundInputs ? await solveLowerBound(boundInputs, scenario.tickSec) : undefined;
+  return { report, timeline, extras, ...(lowerBound ? { lowerBound } : {}) };
 }

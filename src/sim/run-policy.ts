@@ -40,10 +40,11 @@ export interface BacklogRecorder {
 /**
  * Runs `factory`'s policy on a fresh world.
  * @param instantLeadTime build the world's cloud with capacity ready at once, billed for its lead time (the oracle)
+ * @param onWorldEnd called with the finished world (e.g. to read its chains for the lower bound)
  */
 export async function runPolicy(
   scenario: Scenario, grid: DemandGrid, name: string, factory: (world: World, backlog: BacklogRecorder) => ReturnType<PolicyFactory>,
-  instantLeadTime: boolean, progress?: TickProgress,
+  instantLeadTime: boolean, progress?: TickProgress, onWorldEnd?: (world: World) => void,
 ): Promise<PolicyRun> {
   // only prescale pre-executes steps, so only its world holds the prefetch state cache (and pays for it)
   const withCaches = name === 'prescale';
@@ -128,6 +129,7 @@ export async function runPolicy(
   progress?.(runTicks, runTicks);
   world.workload.prefetch.finish(lastT);
   world.workload.notePreps();
+  onWorldEnd?.(world);
   const extras = policy.extras();
   const ws = world.workload.stats;
   const pf = world.workload.prefetch.totals;

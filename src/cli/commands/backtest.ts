@@ -180,9 +180,9 @@ function policiesFrom(v: string | undefined, POLICY_NAMES: readonly PolicyName[]
 
 /** The planner named by `--planner`. @throws InputError for an unknown name */
 async function plannerFrom(name: string | undefined, tickSec: number): Promise<Planner | undefined> {
-  const { createGreedyPlanner, createMilpPlanner } = await import('../../core/plan/index.js');
-  if (name === undefined || name === 'greedy') return createGreedyPlanner({ tickSec });
-  if (name === 'milp') return createMilpPlanner(await (await import('../../adapters/highs/load-highs.js')).loadHighsSolver(), { tickSec });
+  const { createGreedyPlanner, createMilpPlanner, DEFAULT_PLANNER_OPTIONS } = await import('../../core/plan/index.js');
+  if (name === undefined || name === 'greedy') return createGreedyPlanner({ ...DEFAULT_PLANNER_OPTIONS, tickSec });
+  if (name === 'milp') return createMilpPlanner(await (await import('../../adapters/highs/load-highs.js')).loadHighsSolver(), { ...DEFAULT_PLANNER_OPTIONS, tickSec });
   throw new InputError({ field: '--planner' }, name, 'greedy or milp');
 }
 

@@ -78,6 +78,13 @@ export class OfferingBook {
     return i;
   }
 
+  /** Shortest lead time among launchable offerings, seconds (0 when none). */
+  minLeadTimeSec(): number {
+    let m = Infinity;
+    for (const o of [...this.spot, ...this.onDemand]) m = Math.min(m, o.launchLeadTimeSec);
+    return Number.isFinite(m) ? m : 0;
+  }
+
   /** Longest lead time among launchable offerings, seconds (0 when none). */
   maxLeadTimeSec(): number {
     let m = 0;

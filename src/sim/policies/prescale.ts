@@ -5,7 +5,7 @@
  */
 import { ControllerConfigSchema } from '../../core/model/index.js';
 import { createForecaster } from '../../core/forecast/index.js';
-import { createGreedyPlanner } from '../../core/plan/index.js';
+import { createGreedyPlanner, DEFAULT_PLANNER_OPTIONS } from '../../core/plan/index.js';
 import { createNextStepModel } from '../../core/predict/index.js';
 import type { Forecaster } from '../../core/forecast/types.js';
 import type { Planner } from '../../core/plan/types.js';
@@ -80,7 +80,7 @@ export function createPrescalePolicy(world: World, backlog: ReadonlyMap<string, 
     cloud: world.cloud,
     forecaster: opts.forecaster ?? createForecaster(incremental ? 'seasonal-naive' : forecasterName),
     nextStep: createNextStepModel('vom'),
-    planner: opts.planner ?? createGreedyPlanner({ tickSec: sc.tickSec }),
+    planner: opts.planner ?? createGreedyPlanner({ ...DEFAULT_PLANNER_OPTIONS, tickSec: sc.tickSec }),
     config,
     options: { taskBacklogSignals: backlogSignals, prefetch: prefetchSelectionFrom(config.prefetch), forecastMode: incremental ? 'incremental' : 'refit', recalibrate: true },
   });

@@ -63,19 +63,24 @@ describe('scale-in hysteresis', () => {
     expect(term?.instanceIds).toHaveLength(3);
   });
 
-  it('without a configured cooldown waits the ski-rental break-even: longest lead time + margin + the 60 s billing minimum', () => {
+  it('without a configured cooldown scales in once elapsed plus known-ahead idle time reach the ski-rental break-even (lead time + margin + the 60 s billing minimum)', () => {
     const auto = pool({ markets: ['on-demand'], launchMarginSec: 60 });
     expect(auto.scaleInCooldownSec).toBeUndefined();
     expect(breakEvenScaleInCooldownSec(auto, 90)).toBe(90 + 60 + 60);
     expect(breakEvenScaleInCooldownSec({ ...auto, scaleInCooldownSec: 600 }, 90)).toBe(600);
+    // ticks of 30 s: the window (30 + 90 + 60 s) says 180 s of idle ahead, 30 s short of the 210 s break-even
+    const short = createGreedyPlanner({ tickSec: 30 });
     const at = (nowSec: number, memory: PlannerMemory) =>
-      planner.plan(input({ pool: auto, offerings: [od], nowSec, capacity: cap(nowSec), memory, demand: demandAt(nowSec, () => 4) }));
+      short.plan(input({ pool: auto, offerings: [od], nowSec, capacity: cap(nowSec), memory, demand: demandAt(nowSec, () => 4) }));
     const first = at(2000, {});
     expect(first.plan.commands).toEqual([]);
-    expect(at(2180, first.memory).plan.commands).toEqual([]);
-    const term = at(2210, first.memory).plan.commands.find((c): c is TerminateCommand => c.kind === 'terminate');
+    expect(at(2020, first.memory).plan.commands).toEqual([]);
+    const term = at(2030, first.memory).plan.commands.find((c): c is TerminateCommand => c.kind === 'terminate');
     expect(term?.instanceIds).toHaveLength(3);
-    expect(term?.reason).toContain('after 210s below the fleet');
+    expect(term?.reason).toContain('after 210s below the fleet (break-even, 180s of it known ahead)');
+    // ticks of 60 s: the window alone covers the break-even, so the excess goes at the first tick
+    const now = planner.plan(input({ pool: auto, offerings: [od], nowSec: 2000, capacity: cap(2000), memory: {}, demand: demandAt(2000, () => 4) }));
+    expect(now.plan.commands.find((c): c is TerminateCommand => c.kind === 'terminate')?.instanceIds).toHaveLength(3);
   });
 
   it('forgets a low spell when demand comes back', () => {

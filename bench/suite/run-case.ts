@@ -1,0 +1,115 @@
+/**
+ * Runs one suite case (bench/suite/cases.ts): builds the traces scenario, runs reactive,
+ * predictive-hourly, karpenter, prescale and the oracle, solves the lower bound, and returns plain
+ * numbers (structured-clone safe, so a Piscina worker can return them). Also the Piscina entry point.
+ */
+import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { readWorkflowTraces } from '../../src/adapters/files/wfformat-reader.js';
+import { runBacktest } from '../../src/sim/backtest.js';
+import { belowLowerBound } from '../../src/sim/bounds/lower-bound.js';
+import { tracesScenario } from '../../src/sim/scenario/traces.js';
+import { caseFiles, type SuiteCase } from './cases.js';
+
+/** One policy's figures on a case. */
+export interface CasePolicy {
+  readonly policy: string;
+  readonly costUsd: number;
+  readonly xLowerBound: number;
+  readonly xOracle: number;
+  readonly p95WaitSec: number;
+  readonly unmetUnitSec: number;
+  readonly spotInterruptions: number;
+  readonly launches: number;
+}
+
+/** A case's result. */
+export interface CaseResult {
+  readonly id: string;
+  readonly what: string;
+  readonly days: number;
+  readonly seed: number;
+  readonly chains: number;
+  readonly tasks: number;
+  readonly lowerBoundUsd: number;
+  readonly policies: readonly CasePolicy[];
+  /** Policies under their lower-bound floor (should never happen). */
+  readonly belowBound: ReadonlyArray<{ policy: string; costUsd: number; floorUsd: number }>;
+  readonly wallSec: number;
+}
+
+/** Per-minute invocation counts of the most bursty function (highest coefficient of variation) in an Azure 2019 invocations file. */
+export function azureBurstiestCounts(file: string): number[] {
+  const lines = readFileSync(file, 'utf8').trim().split('\n').slice(1);
+  let best: number[] = [];
+  let bestCv = -1;
+  for (const line of lines) {
+    const counts = line.split(',').slice(4).map(Number);
+    const mean = counts.reduce((a, b) => a + b, 0) / counts.length;
+    if (mean <= 0) continue;
+    const sd = Math.sqrt(counts.reduce((a, b) => a + (b - mean) ** 2, 0) / counts.length);
+    if (sd / mean > bestCv) { bestCv = sd / mean; best = counts; }
+  }
+  return best;
+}
+
+/**
+ * Writes an arrivals CSV (`timestamp,workflow`): the day of per-minute counts repeated over `days`
+ * days, scaled so chains bring about `batchUnits` vCPU of work on average; each crossing of a whole
+ * chain of the cumulative scaled count is one arrival, spread inside its minute; workflows alternate
+ * over `apps`. Deterministic.
+ */
+export function writeAzureArrivals(out: string, counts: readonly number[], days: number, apps: readonly string[], meanWorkVcpuSec: number, batchUnits = 16): void {
+  const meanPerMin = counts.reduce((a, b) => a + b, 0) / counts.length;
+  const scale = ((batchUnits / meanWorkVcpuSec) * 60) / meanPerMin;
+  const rows = ['timestamp,workflow'];
+  let acc = 0;
+  let n = 0;
+  for (let d = 0; d < days; d++) {
+    counts.forEach((c, m) => {
+      const before = Math.floor(acc);
+      acc += c * scale;
+      const k = Math.floor(acc) - before;
+      for (let j = 0; j < k; j++) rows.push(`${d * 86_400 + m * 60 + Math.floor(((j + 0.5) * 60) / k)},${apps[n++ % apps.length]}`);
+    });
+  }
+  writeFileSync(out, `${rows.join('\n')}\n`);
+}
+
+/** Runs one case. */
+export async function runCase(c: SuiteCase, dataDir: string, daysOverride?: number): Promise<CaseResult> {
+  const t0 = performance.now();
+  const f = caseFiles(c, dataDir);
+  const days = daysOverride ?? c.days;
+  let arrivals: string | undefined;
+  if (f.azure) {
+    const traces = await readWorkflowTraces(f.workflows, { defaultPool: 'batch' });
+    const work = traces.map((t) => t.workflow.variants[0].tasks.reduce((s, x) => s + Math.min(16, x.resource_requirements.vcpu) * (x.runtime?.meanSec ?? 60), 0));
+    const apps = [...new Set(traces.map((t) => t.workflowName))].sort();
+    const dir = path.join(os.tmpdir(), 'prescale-suite');
+    mkdirSync(dir, { recursive: true });
+    arrivals = path.join(dir, `${c.id}-${days}d.csv`);
+    writeAzureArrivals(arrivals, azureBurstiestCounts(f.azure), days + 2, apps, work.reduce((a, b) => a + b, 0) / work.length);
+  }
+  const sc = await tracesScenario({ metrics: f.metrics, workflows: f.workflows, pricesDir: f.prices, days, seed: c.seed, ...(arrivals ? { arrivals } : {}) });
+  const { report, lowerBound } = await runBacktest(sc, { policies: ['reactive', 'predictive-hourly', 'karpenter', 'prescale', 'oracle'], lowerBound: true });
+  const lb = lowerBound!;
+  const oracleUsd = report.policies.find((p) => p.policy === 'oracle')!.cost.totalUsd;
+  const maxTaskVcpu = Math.max(1, ...sc.workflows.flatMap((w) => w.variants.flatMap((v) => v.tasks.map((t) => t.resource_requirements.vcpu))));
+  return {
+    id: c.id, what: c.what, days, seed: c.seed, chains: report.policies[0].chainsSubmitted, tasks: report.policies[0].tasksSubmitted,
+    lowerBoundUsd: lb.totalUsd,
+    policies: report.policies.map((p) => ({
+      policy: p.policy, costUsd: p.cost.totalUsd, xLowerBound: p.cost.totalUsd / lb.totalUsd, xOracle: p.cost.totalUsd / oracleUsd,
+      p95WaitSec: p.stepWait.p95Sec, unmetUnitSec: p.unmetDemandUnitSec, spotInterruptions: p.spotInterruptions, launches: p.launches ?? 0,
+    })),
+    belowBound: belowLowerBound(report, lb, maxTaskVcpu),
+    wallSec: (performance.now() - t0) / 1000,
+  };
+}
+
+/** Piscina entry point: `{ case, dataDir, days? }` → {@link CaseResult}. */
+export default async function run(task: { c: SuiteCase; dataDir: string; days?: number }): Promise<CaseResult> {
+  return runCase(task.c, task.dataDir, task.days);
+}

@@ -1,0 +1,63 @@
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { caseVerdict, failedCases, runSuite, suiteMarkdown } from '../../bench/backtest-suite.js';
+import { SUITE_CASES } from '../../bench/suite/cases.js';
+import { writeAzureArrivals, type CaseResult } from '../../bench/suite/run-case.js';
+
+const pol = (policy: string, costUsd: number, p95WaitSec: number) => ({ policy, costUsd, xLowerBound: costUsd / 10, xOracle: costUsd / 12, p95WaitSec, unmetUnitSec: 0, spotInterruptions: 0, launches: 1 });
+const result = (id: string, prescaleUsd: number, prescaleWait: number): CaseResult => ({
+  id, what: 'x', days: 1, seed: 1, chains: 1, tasks: 1, lowerBoundUsd: 10, wallSec: 1, belowBound: [],
+  policies: [pol('reactive', 20, 100), pol('predictive-hourly', 25, 90), pol('karpenter', 15, 60), pol('prescale', prescaleUsd, prescaleWait), pol('oracle', 12, 0)],
+});
+
+describe('the backtest scenario suite', () => {
+  it('has at least 12 cases over fan-out and long-task families, with an Azure Functions arrival trace', () => {
+    expect(SUITE_CASES.length).toBeGreaterThanOrEqual(12);
+    const families = SUITE_CASES.flatMap((c) => c.workflows.join(' '));
+    for (const f of ['montage', 'cycles', '1000genome', 'soykb', 'blast']) expect(families.some((x) => x.includes(f))).toBe(true);
+    expect(SUITE_CASES.some((c) => c.azureInvocations)).toBe(true);
+    expect(new Set(SUITE_CASES.map((c) => c.id)).size).toBe(SUITE_CASES.length);
+  });
+
+  it('persists a failed case as it finishes and lists it without failing the run', async () => {
+    const out = mkdtempSync(path.join(os.tmpdir(), 'suite-out-'));
+    const missing = mkdtempSync(path.join(os.tmpdir(), 'suite-nodata-'));
+    const ids = SUITE_CASES.slice(0, 2).map((c) => c.id);
+    const results = await runSuite({ dataDir: missing, cases: ids, threads: 1, outDir: out });
+    expect(results).toEqual([]);
+    expect(failedCases.map((f) => f.id)).toEqual(ids);
+    for (const id of ids) {
+      expect(existsSync(path.join(out, `${id}.json`))).toBe(false);
+      expect(JSON.parse(readFileSync(path.join(out, `${id}.failed.json`), 'utf8'))).toMatchObject({ id, failed: true });
+    }
+    expect(suiteMarkdown([result('a', 14, 10)])).toContain(`Cases that failed and are not in the figures above: ${ids[0]} (`);
+  });
+
+  it('meets the per-case goal only when cheaper than reactive and karpenter with a tenth of reactive\'s p95 wait', () => {
+    expect(caseVerdict(result('a', 14, 10)).met).toBe(true);
+    expect(caseVerdict(result('a', 16, 10))).toMatchObject({ met: false, cheaperKarpenter: false, cheaperReactive: true });
+    expect(caseVerdict(result('a', 14, 11))).toMatchObject({ met: false, waitGoal: false });
+  });
+
+  it('reports median and worst × lower bound and flags policies under the bound', () => {
+    const md = suiteMarkdown([result('a', 14, 10), { ...result('b', 30, 0), belowBound: [{ policy: 'karpenter', costUsd: 1, floorUsd: 2 }] }]);
+    expect(md).toContain('median 2.200 (goal ≤ 1.15), worst 3.000');
+    expect(md).toContain('Lower-bound check FAILED: b: karpenter 1.00 USD < floor 2.00 USD');
+  });
+
+  it('turns per-minute invocation counts into deterministic chain arrivals at the scaled rate', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'suite-'));
+    const counts = Array.from({ length: 1440 }, (_, m) => (m % 60 === 0 ? 600 : 0));
+    writeAzureArrivals(path.join(dir, 'a.csv'), counts, 1, ['montage', 'cycles'], 60, 16);
+    writeAzureArrivals(path.join(dir, 'b.csv'), counts, 1, ['montage', 'cycles'], 60, 16);
+    const a = readFileSync(path.join(dir, 'a.csv'), 'utf8');
+    expect(a).toBe(readFileSync(path.join(dir, 'b.csv'), 'utf8'));
+    const rows = a.trim().split('\n').slice(1);
+    // 16 vCPU of 60 vCPU-s chains: 16 chains per minute on average, so 23,040 a day, all in the burst minutes
+    expect(rows.length).toBe(16 * 1440);
+    expect(rows.every((r) => Math.floor(Number(r.split(',')[0]) / 60) % 60 === 0)).toBe(true);
+    expect(rows[0].endsWith(',montage') && rows[1].endsWith(',cycles')).toBe(true);
+  });
+});
