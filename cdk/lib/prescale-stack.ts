@@ -2,7 +2,10 @@
  * The prescale stack: storage, spot events, the controller (function, schedule, smoke test), the
  * optional prefetch cache, the Chain API, and the dashboard and alarms.
  */
-import { Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
+import { poolOf } from '../../src/core/model/index.js';
 import { NagSuppressions } from 'cdk-nag';
 import type { Construct } from 'constructs';
 import { ChainApi } from './chain-api.js';
@@ -13,6 +16,10 @@ import { PrefetchCache } from './prefetch-cache.js';
 import type { PrescaleStackInputs } from './props.js';
 import { SpotEvents } from './spot-events.js';
 import { PrescaleStorage } from './storage.js';
+import { PoolQueues } from './pool-queues.js';
+import { PrescaleStateMachines } from './state-machines.js';
+import { TaskRunnerFunction } from './task-runner.js';
+import { workerUserData } from './worker-user-data.js';
 
 /** Props of {@link PrescaleStack}. */
 export interface PrescaleStackProps extends StackProps {
@@ -27,6 +34,9 @@ export class PrescaleStack extends Stack {
   readonly observability: PrescaleObservability;
   readonly chainApi?: ChainApi;
   readonly prefetchCache?: PrefetchCache;
+  readonly poolQueues: PoolQueues;
+  readonly taskRunner?: TaskRunnerFunction;
+  readonly stateMachines?: PrescaleStateMachines;
 
   constructor(scope: Construct, id: string, props: PrescaleStackProps) {
     super(scope, id, props);
@@ -72,7 +82,72 @@ export class PrescaleStack extends Stack {
       poolIds: inputs.config.controller.pools.map((p) => p.id),
       alarmEmail: inputs.alarmEmail,
     });
+    const engine = this.engine(inputs);
+    this.poolQueues = engine.poolQueues;
+    if (engine.taskRunner) this.taskRunner = engine.taskRunner;
+    if (engine.stateMachines) this.stateMachines = engine.stateMachines;
     this.suppressions();
+  }
+
+  /**
+   * The engine side: a work queue, dead-letter alarm, workers' role and worker user data per EC2 pool;
+   * the task runner when the catalog uses a Lambda pool; one state machine per catalog variant.
+   */
+  private engine(inputs: PrescaleStackInputs): { poolQueues: PoolQueues; taskRunner?: TaskRunnerFunction; stateMachines?: PrescaleStateMachines } {
+    const ec2Pools = inputs.config.controller.pools.filter((p) => p.kind === 'ec2').map((p) => p.id);
+    const poolQueues = new PoolQueues(this, 'PoolQueues', { poolIds: ec2Pools, stateTable: this.storage.stateTable, alarmTopic: this.observability.topic });
+    const lambdaPools = new Set(inputs.lambdaPools);
+    const usesLambda = inputs.workflows.some((w) => w.variants.some((v) => v.tasks.some((t) => lambdaPools.has(poolOf(v, t.task_id)))));
+    const taskRunner = usesLambda
+      ? new TaskRunnerFunction(this, 'TaskRunner', { chainsConfigFile: inputs.chainsConfigFile, stateTable: this.storage.stateTable, bundlingRequired: this.bundlingRequired })
+      : undefined;
+    const stateMachines = inputs.workflows.length > 0
+      ? new PrescaleStateMachines(this, 'StateMachines', {
+        workflows: inputs.workflows,
+        queues: new Map([...poolQueues.pools].map(([id, p]) => [id, p.queue])),
+        lambdaPools: inputs.lambdaPools,
+        ...(taskRunner ? { taskRunner: taskRunner.fn } : {}),
+        catalogFile: inputs.chainsConfigFile,
+      })
+      : undefined;
+    for (const v of stateMachines?.variants ?? []) poolQueues.grantTaskResponse(v.machine);
+    if (poolQueues.pools.size > 0) {
+      const catalog = new s3assets.Asset(this, 'WorkerCatalog', { path: inputs.chainsConfigFile });
+      for (const p of poolQueues.pools.values()) {
+        catalog.grantRead(p.workerRole);
+        const ud = workerUserData({ poolId: p.poolId, queueUrl: p.queue.queueUrl, stateTableName: this.storage.stateTable.tableName, catalog, workerPackage: inputs.workerPackage });
+        const cid = p.queue.node.scope!.node.id;
+        new CfnOutput(this, `WorkerUserData${cid}`, { description: `prescale worker user data for pool ${p.poolId} (add it to the pool's launch template, see cdk/README.md)`, value: ud.render() });
+        new CfnOutput(this, `WorkerInstanceProfile${cid}`, { description: `instance profile of pool ${p.poolId}'s workers`, value: p.instanceProfile.instanceProfileArn });
+        new CfnOutput(this, `PoolQueueUrl${cid}`, { description: `work queue of pool ${p.poolId}`, value: p.queue.queueUrl });
+      }
+      // The controller launches the pools' instances with their launch templates, which pass the workers' roles.
+      this.controller.role.addToPolicy(new iam.PolicyStatement({
+        sid: 'PassWorkerRolesToEc2',
+        actions: ['iam:PassRole'],
+        resources: [...poolQueues.pools.values()].map((p) => p.workerRole.roleArn),
+        conditions: { StringEquals: { 'iam:PassedToService': 'ec2.amazonaws.com' } },
+      }));
+    }
+    if (stateMachines) {
+      NagSuppressions.addResourceSuppressions(stateMachines.role, [
+        { id: 'AwsSolutions-IAM5', reason: 'Log delivery (logs:CreateLogDelivery, …) and X-Ray (xray:PutTraceSegments, …) support no resource-level permissions; CDK adds them for logging ALL events and tracing. Queue, function and table statements name their resources.' },
+      ], true);
+    }
+    if (taskRunner) {
+      NagSuppressions.addResourceSuppressions(taskRunner.role, [
+        { id: 'AwsSolutions-IAM5', reason: 'The wildcard is the function\'s own log group streams (<log group arn>:*).' },
+      ], true);
+      NagSuppressions.addResourceSuppressions(taskRunner.fn, [
+        { id: 'AwsSolutions-L1', reason: 'Pinned to nodejs22.x, the runtime the project tests on (Node >= 22).' },
+      ]);
+    }
+    for (const p of poolQueues.pools.values()) {
+      NagSuppressions.addResourceSuppressions(p.workerRole, [
+        { id: 'AwsSolutions-IAM5', reason: 'Read of the catalog asset: CDK\'s grantRead on the asset bucket names the object key prefix with a wildcard (s3:GetObject*, s3:List*).' },
+      ], true);
+    }
+    return { poolQueues, ...(taskRunner ? { taskRunner } : {}), ...(stateMachines ? { stateMachines } : {}) };
   }
 
   /** cdk-nag findings acknowledged, each with its reason. */

@@ -1,0 +1,147 @@
+/**
+ * CDK assertions for the engine side of the stack (issue 21): one Step Functions Standard machine per
+ * catalog variant compiled at synth, their role, a work queue + dead-letter queue + alarm per EC2 pool,
+ * the workers' role / instance profile and user data, the Lambda task runner; cdk-nag stays clean and
+ * cfn-lint finds no errors in the template with them.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { aslErrors } from '../../src/adapters/engine/asl-validation.js';
+import { statements, synthStack } from './stack-fixture.js';
+
+const CATALOG = resolve(__dirname, '../fixtures/cdk/chains.catalog.json');
+let s: ReturnType<typeof synthStack>;
+beforeAll(() => { s = synthStack({ 'prescale:chainsConfig': CATALOG }); }, 120_000);
+
+type Res = { Properties: Record<string, unknown> };
+const resources = (type: string): Res[] => Object.values(s.template.findResources(type)) as Res[];
+
+describe('prescale CDK stack: state machines from the catalog', () => {
+  it('creates one Standard state machine per variant, named by the compiler, with pool targets substituted by CloudFormation', () => {
+    const machines = resources('AWS::StepFunctions::StateMachine');
+    expect(machines).toHaveLength(2);
+    const names = machines.map((m) => m.Properties.StateMachineName as string).sort();
+    expect(names[0]).toMatch(/^prescale-text-stats-burst-[0-9a-f]{16}$/);
+    expect(names[1]).toMatch(/^prescale-text-stats-spot-[0-9a-f]{16}$/);
+    for (const m of machines) {
+      expect(m.Properties.StateMachineType).toBe('STANDARD');
+      expect(m.Properties.TracingConfiguration).toEqual({ Enabled: true });
+      expect(m.Properties.LoggingConfiguration).toMatchObject({ Level: 'ALL' });
+      const def = JSON.parse(m.Properties.DefinitionString as string) as Record<string, unknown>;
+      expect(aslErrors(def)).toEqual([]);
+      const subs = m.Properties.DefinitionSubstitutions as Record<string, unknown>;
+      expect(Object.keys(subs)).toEqual(expect.arrayContaining(['VariantDecisionTable', 'PoolQueueUrl0']));
+    }
+    const spot = machines.find((m) => (m.Properties.StateMachineName as string).includes('-spot-'))!;
+    expect(spot.Properties.DefinitionString).toContain('arn:aws:states:::sqs:sendMessage.waitForTaskToken');
+    expect(spot.Properties.DefinitionString).toContain('${PoolQueueUrl0}');
+    const burst = machines.find((m) => (m.Properties.StateMachineName as string).includes('-burst-'))!;
+    expect(burst.Properties.DefinitionString).toContain('arn:aws:states:::lambda:invoke');
+    expect(JSON.stringify(burst.Properties.DefinitionSubstitutions)).toContain('TaskRunner');
+  });
+
+  it('gives the machines a role that sends to the pool queues, invokes the task runner and reads variant decisions', () => {
+    const all = statements(s.template);
+    const actions = (a: string) => all.filter((st) => ([] as unknown[]).concat(st.Action).includes(a));
+    expect(JSON.stringify(actions('sqs:SendMessage').map((x) => x.Resource))).toContain('PoolQueuesweb');
+    expect(JSON.stringify(actions('lambda:InvokeFunction').map((x) => x.Resource))).toContain('TaskRunnerFunction');
+    expect(JSON.stringify(actions('dynamodb:GetItem').map((x) => x.Resource))).toContain('StateMachinesVariantDecisions');
+    s.template.hasResourceProperties('AWS::DynamoDB::Table', { KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }], SSESpecification: { SSEEnabled: true } });
+  });
+
+  it('fails synth naming the variant when a task is bound to a pool with no queue and no task runner', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'prescale-cdk-'));
+    const file = join(dir, 'chains.json');
+    // the catalog's "burst" variant, with the Lambda pools set to none: its pool has no target
+    writeFileSync(file, JSON.stringify(JSON.parse(spawnSync('cat', [CATALOG], { encoding: 'utf8' }).stdout)));
+    expect(() => synthStack({ 'prescale:chainsConfig': file, 'prescale:lambdaPools': 'other' })).toThrow(/workflows\[0\]\.variants\[1\].*burst/);
+  });
+});
+
+describe('prescale CDK stack: pool queues and workers', () => {
+  it('creates an encrypted work queue per EC2 pool with a dead-letter queue, and alarms on the dead-letter queue', () => {
+    s.template.hasResourceProperties('AWS::SQS::Queue', {
+      SqsManagedSseEnabled: true, ReceiveMessageWaitTimeSeconds: 20, VisibilityTimeout: 60,
+      RedrivePolicy: { deadLetterTargetArn: s.Match.objectLike({ 'Fn::GetAtt': s.Match.arrayWith([s.Match.stringLikeRegexp('PoolQueuesweb.*DeadLetterQueue')]) }), maxReceiveCount: 100 },
+    });
+    s.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ApproximateNumberOfMessagesVisible', Namespace: 'AWS/SQS',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [s.Match.stringLikeRegexp('PoolQueuesweb.*DeadLetterQueue'), 'QueueName'] } }],
+      AlarmActions: [s.Match.objectLike({ Ref: s.Match.stringLikeRegexp('ObservabilityAlarmTopic') })],
+    });
+  });
+
+  it("lets the workers' role only take its pool's messages, report task results of the machines and append to the events log", () => {
+    const roles = Object.entries(s.template.findResources('AWS::IAM::Role')).filter(([id]) => id.startsWith('PoolQueuesweb'));
+    expect(roles).toHaveLength(1);
+    expect(JSON.stringify(roles[0]![1])).toContain('ec2.amazonaws.com');
+    const policies = Object.values(s.template.findResources('AWS::IAM::Policy')).filter((p) => JSON.stringify((p as Res).Properties.Roles).includes('PoolQueuesweb'));
+    const st = policies.flatMap((p) => ((p as Res).Properties.PolicyDocument as { Statement: Array<Record<string, unknown>> }).Statement);
+    const take = st.find((x) => x.Sid === 'TakeOwnPoolSteps')!;
+    expect(take.Action).toEqual(['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueAttributes']);
+    expect(JSON.stringify(take.Resource)).toMatch(/PoolQueuesweb.*Queue/);
+    expect(JSON.stringify(take.Resource)).not.toContain('DeadLetter');
+    const events = st.find((x) => x.Sid === 'AppendExecutionEvents')!;
+    expect(events.Condition).toEqual({ 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['c#execution-events', 'l#execution-events'] } });
+    const results = st.filter((x) => ([] as unknown[]).concat(x.Action).includes('states:SendTaskSuccess'));
+    expect(results.length).toBeGreaterThan(0);
+    for (const r of results) {
+      expect(([] as unknown[]).concat(r.Action).sort()).toEqual(['states:SendTaskFailure', 'states:SendTaskHeartbeat', 'states:SendTaskSuccess']);
+      expect(JSON.stringify(r.Resource)).toContain('StateMachinesMachine');
+    }
+    const all = JSON.stringify(st.map((x) => x.Action));
+    for (const a of ['sqs:SendMessage', 'sqs:PurgeQueue', 'states:StartExecution', 'dynamodb:Query', 'dynamodb:DeleteItem']) expect(all).not.toContain(a);
+    s.template.resourceCountIs('AWS::IAM::InstanceProfile', 1);
+  });
+
+  it('outputs user data that installs Node 22 and prescale and starts `prescale worker --pool ID --queue-url …` as a systemd unit', () => {
+    const outputs = s.template.findOutputs('*');
+    const ud = Object.entries(outputs).find(([id]) => id.startsWith('WorkerUserDataweb'))![1] as { Value: unknown };
+    const text = JSON.stringify(ud.Value);
+    expect(text).toContain('prescale-worker.service');
+    expect(text).toContain('systemctl enable --now prescale-worker.service');
+    expect(text).toMatch(/prescale worker --pool 'web' --queue-url '",\{"Ref":"PoolQueuesweb[0-9A-Za-z]*Queue[0-9A-F]+"\}/);
+    expect(text).toContain('--state-table');
+    expect(text).toContain('sha256sum -c');
+    expect(text).toContain('npm install -g --prefix /opt/prescale');
+    expect(text).toContain('aws s3 cp');
+    const pass = statements(s.template).find((x) => x.Sid === 'PassWorkerRolesToEc2')!;
+    expect(pass.Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'ec2.amazonaws.com' } });
+  });
+});
+
+describe('prescale CDK stack: task runner', () => {
+  it('bundles the task runner on nodejs22.x with its own role that writes only its logs and the events log', () => {
+    s.template.hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs22.x', Handler: 'index.handler', Timeout: 900,
+      Environment: { Variables: s.Match.objectLike({ PRESCALE_CHAINS_CONFIG_FILE: 'prescale.chains.json' }) },
+    });
+    const base = synthStack();
+    base.template.resourceCountIs('AWS::StepFunctions::StateMachine', 0);
+    expect(Object.keys(base.template.findResources('AWS::Lambda::Function')).some((k) => k.startsWith('TaskRunner'))).toBe(false);
+  });
+
+  it('keeps cdk-nag AwsSolutions clean with the engine resources', () => {
+    expect(s.annotations.findError('*', s.Match.stringLikeRegexp('AwsSolutions-.*'))).toEqual([]);
+    expect(s.annotations.findWarning('*', s.Match.stringLikeRegexp('AwsSolutions-.*'))).toEqual([]);
+  });
+});
+
+const probe = spawnSync('cfn-lint', ['--version'], { encoding: 'utf8' });
+const noLint = probe.error || probe.status !== 0 ? `cfn-lint not found (pip install cfn-lint): ${probe.error?.message ?? probe.stderr}` : undefined;
+if (noLint && process.env.CI === 'true') throw new Error(`cfn-lint is required on CI: ${noLint}`);
+if (noLint) console.warn(`skipping the engine template cfn-lint check: ${noLint}`);
+
+describe.skipIf(!!noLint)('engine template', () => {
+  it('has no cfn-lint errors', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'prescale-cfn-')), 'template.json');
+    writeFileSync(file, JSON.stringify(s.template.toJSON(), null, 1));
+    const r = spawnSync('cfn-lint', ['--format', 'parseable', '--', file], { encoding: 'utf8' });
+    const errors = (r.stdout + r.stderr).split('\n').filter((l) => /:E\d{4}:/.test(l));
+    expect(errors, r.stdout + r.stderr).toEqual([]);
+    expect(r.status! & 2).toBe(0);
+  }, 240_000);
+});
