@@ -20,6 +20,7 @@ import { PoolQueues } from './pool-queues.js';
 import { PrescaleStateMachines } from './state-machines.js';
 import { TaskRunnerFunction } from './task-runner.js';
 import { workerUserData } from './worker-user-data.js';
+import { ExecutionStatusEvents } from './execution-status.js';
 
 /** Props of {@link PrescaleStack}. */
 export interface PrescaleStackProps extends StackProps {
@@ -111,6 +112,9 @@ export class PrescaleStack extends Stack {
       })
       : undefined;
     for (const v of stateMachines?.variants ?? []) poolQueues.grantTaskResponse(v.machine);
+    if (stateMachines && stateMachines.variants.length > 0) {
+      new ExecutionStatusEvents(this, 'ExecutionStatus', { variants: stateMachines.variants, stateTable: this.storage.stateTable, alarmTopic: this.observability.topic, bundlingRequired: this.bundlingRequired });
+    }
     if (poolQueues.pools.size > 0) {
       const catalog = new s3assets.Asset(this, 'WorkerCatalog', { path: inputs.chainsConfigFile });
       for (const p of poolQueues.pools.values()) {

@@ -20,7 +20,7 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { assembleDag } from '../../src/core/compose/index.js';
 import { compileVariant, type CompiledMachine, type PoolTarget } from '../../src/core/engine/index.js';
-import { InputError, poolOf, type Workflow } from '../../src/core/model/index.js';
+import { InputError, poolOf, type TaskDefinition, type Workflow } from '../../src/core/model/index.js';
 import { assertValidAsl } from '../../src/adapters/engine/asl-validation.js';
 
 /** Props of {@link PrescaleStateMachines}. */
@@ -40,6 +40,8 @@ export interface PrescaleStateMachinesProps {
 /** One deployed variant. */
 export interface DeployedVariant {
   readonly compiled: CompiledMachine;
+  /** The variant's task definitions, by task id. */
+  readonly tasks: Readonly<Record<string, TaskDefinition>>;
   readonly machine: sfn.StateMachine;
 }
 
@@ -99,7 +101,7 @@ export class PrescaleStateMachines extends Construct {
         tracingEnabled: true,
         comment: `prescale ${wf.name}/${v.name}`,
       });
-      variants.push({ compiled, machine });
+      variants.push({ compiled, machine, tasks: Object.fromEntries(v.tasks.map((t) => [t.task_id, t])) });
     }));
     if (usesLambda) {
       if (!props.taskRunner) throw new InputError({ field: 'prescale:lambdaPools' }, [...lambdaPools].join(','), 'a task runner function for the Lambda pools the catalog uses');

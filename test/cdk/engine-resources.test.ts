@@ -113,6 +113,23 @@ describe('prescale CDK stack: pool queues and workers', () => {
   });
 });
 
+describe('prescale CDK stack: execution status events', () => {
+  it("routes the machines' execution status changes to a function that appends to the events log, with retries and an alarmed dead-letter queue", () => {
+    const rules = resources('AWS::Events::Rule').filter((r) => JSON.stringify(r.Properties.EventPattern).includes('aws.states'));
+    expect(rules).toHaveLength(1);
+    const pattern = rules[0]!.Properties.EventPattern as { source: string[]; 'detail-type': string[]; detail: { stateMachineArn: unknown[] } };
+    expect(pattern.source).toEqual(['aws.states']);
+    expect(pattern['detail-type']).toEqual(['Step Functions Execution Status Change']);
+    expect(pattern.detail.stateMachineArn).toHaveLength(2);
+    const target = (rules[0]!.Properties.Targets as Array<Record<string, unknown>>)[0]!;
+    expect(target.RetryPolicy).toEqual({ MaximumEventAgeInSeconds: 7200, MaximumRetryAttempts: 20 });
+    expect(JSON.stringify(target.DeadLetterConfig)).toContain('ExecutionStatusDeadLetterQueue');
+    expect(JSON.stringify(target.Arn)).toContain('ExecutionStatusFunction');
+    s.template.hasResourceProperties('AWS::CloudWatch::Alarm', { Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [s.Match.stringLikeRegexp('ExecutionStatusDeadLetterQueue'), 'QueueName'] } }] });
+    s.template.hasResourceProperties('AWS::Lambda::Function', { Runtime: 'nodejs22.x', Environment: { Variables: s.Match.objectLike({ PRESCALE_MACHINES_FILE: 'machines.json' }) } });
+  });
+});
+
 describe('prescale CDK stack: task runner', () => {
   it('bundles the task runner on nodejs22.x with its own role that writes only its logs and the events log', () => {
     s.template.hasResourceProperties('AWS::Lambda::Function', {
