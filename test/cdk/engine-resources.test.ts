@@ -113,6 +113,18 @@ describe('prescale CDK stack: pool queues and workers', () => {
   });
 });
 
+describe('prescale CDK stack: queue depth as the task backlog', () => {
+  it("passes each EC2 pool's queue name and vCPU per step to the controller", () => {
+    const fn = Object.entries(s.template.findResources('AWS::Lambda::Function')).find(([id]) => id.startsWith('ControllerFunction'))![1] as Res;
+    const env = (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+    const v = JSON.stringify(env.PRESCALE_POOL_QUEUES);
+    expect(v).toContain('web');
+    expect(v).toMatch(/PoolQueuesweb[0-9A-Za-z]*Queue[0-9A-F]+/);
+    expect(v).toContain('QueueName');
+    expect(v).toContain('vcpuPerStep');
+  });
+});
+
 describe('prescale CDK stack: execution status events', () => {
   it("routes the machines' execution status changes to a function that appends to the events log, with retries and an alarmed dead-letter queue", () => {
     const rules = resources('AWS::Events::Rule').filter((r) => JSON.stringify(r.Properties.EventPattern).includes('aws.states'));
