@@ -2,7 +2,8 @@
  * The prescale stack: storage, spot events, the controller (function, schedule, smoke test), the
  * optional prefetch cache, the Chain API, and the dashboard and alarms.
  */
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { poolOf } from '../../src/core/model/index.js';
@@ -140,6 +141,7 @@ export class PrescaleStack extends Stack {
         conditions: { StringEquals: { 'iam:PassedToService': 'ec2.amazonaws.com' } },
       }));
     }
+    this.engineWidgets(poolQueues, stateMachines);
     if (stateMachines) {
       NagSuppressions.addResourceSuppressions(stateMachines.role, [
         { id: 'AwsSolutions-IAM5', reason: 'Log delivery (logs:CreateLogDelivery, …) and X-Ray (xray:PutTraceSegments, …) support no resource-level permissions; CDK adds them for logging ALL events and tracing. Queue, function and table statements name their resources.' },
@@ -159,6 +161,39 @@ export class PrescaleStack extends Stack {
       ], true);
     }
     return { poolQueues, ...(taskRunner ? { taskRunner } : {}), ...(stateMachines ? { stateMachines } : {}) };
+  }
+
+  /** Dashboard row of the engine: queue depth (the task backlog) and dead letters per pool, executions per machine. */
+  private engineWidgets(poolQueues: PoolQueues, stateMachines?: PrescaleStateMachines): void {
+    const pools = [...poolQueues.pools.values()];
+    if (pools.length === 0) return;
+    const minute = Duration.minutes(1);
+    const widgets: cloudwatch.IWidget[] = [
+      new cloudwatch.GraphWidget({
+        title: 'Pool queues: steps waiting + taken (task backlog), dead letters',
+        left: pools.flatMap((p) => [
+          new cloudwatch.MathExpression({
+            expression: 'visible + inflight', label: `${p.poolId} backlog (steps)`, period: minute,
+            usingMetrics: { visible: p.queue.metricApproximateNumberOfMessagesVisible({ period: minute, statistic: 'Maximum' }), inflight: p.queue.metricApproximateNumberOfMessagesNotVisible({ period: minute, statistic: 'Maximum' }) },
+          }),
+        ]),
+        right: pools.map((p) => p.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: minute, statistic: 'Maximum', label: `${p.poolId} dead letters` })),
+        width: 12,
+      }),
+    ];
+    const machines = stateMachines?.variants ?? [];
+    if (machines.length > 0) {
+      widgets.push(new cloudwatch.GraphWidget({
+        title: 'Executions (started, succeeded, failed) per variant',
+        left: machines.flatMap((v) => [
+          v.machine.metricStarted({ period: Duration.minutes(5), label: `${v.compiled.workflow}/${v.compiled.variant} started` }),
+          v.machine.metricSucceeded({ period: Duration.minutes(5), label: `${v.compiled.workflow}/${v.compiled.variant} succeeded` }),
+          v.machine.metricFailed({ period: Duration.minutes(5), label: `${v.compiled.workflow}/${v.compiled.variant} failed` }),
+        ]),
+        width: 12,
+      }));
+    }
+    this.observability.dashboard.addWidgets(...widgets);
   }
 
   /** cdk-nag findings acknowledged, each with its reason. */

@@ -125,6 +125,17 @@ describe('prescale CDK stack: queue depth as the task backlog', () => {
   });
 });
 
+describe('prescale CDK stack: engine dashboard', () => {
+  it('shows each pool queue depth (visible + in flight) with its dead letters, and executions per variant', () => {
+    const body = JSON.stringify(resources('AWS::CloudWatch::Dashboard')[0]!.Properties.DashboardBody);
+    expect(body).toContain('visible + inflight');
+    expect(body).toContain('ApproximateNumberOfMessagesNotVisible');
+    expect(body).toContain('web backlog (steps)');
+    expect(body).toContain('ExecutionsFailed');
+    expect(body).toContain('text-stats/spot succeeded');
+  });
+});
+
 describe('prescale CDK stack: execution status events', () => {
   it("routes the machines' execution status changes to a function that appends to the events log, with retries and an alarmed dead-letter queue", () => {
     const rules = resources('AWS::Events::Rule').filter((r) => JSON.stringify(r.Properties.EventPattern).includes('aws.states'));
