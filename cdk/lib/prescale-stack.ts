@@ -101,7 +101,7 @@ export class PrescaleStack extends Stack {
     const lambdaPools = new Set(inputs.lambdaPools);
     const usesLambda = inputs.workflows.some((w) => w.variants.some((v) => v.tasks.some((t) => lambdaPools.has(poolOf(v, t.task_id)))));
     const taskRunner = usesLambda
-      ? new TaskRunnerFunction(this, 'TaskRunner', { chainsConfigFile: inputs.chainsConfigFile, stateTable: this.storage.stateTable, bundlingRequired: this.bundlingRequired })
+      ? new TaskRunnerFunction(this, 'TaskRunner', { chainsConfigFile: inputs.chainsConfigFile, ...(inputs.taskCodeDir ? { taskCodeDir: inputs.taskCodeDir } : {}), stateTable: this.storage.stateTable, bundlingRequired: this.bundlingRequired })
       : undefined;
     const stateMachines = inputs.workflows.length > 0
       ? new PrescaleStateMachines(this, 'StateMachines', {

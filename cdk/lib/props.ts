@@ -3,7 +3,7 @@
  * deployment configuration file is parsed with the same zod schema the Lambda uses, so a bad file
  * fails `cdk synth` before anything is deployed.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseDeploymentConfig, type DeploymentConfig } from '../../src/handlers/deployment-config.js';
 import { parseChainServiceConfig } from '../../src/app/chains/config-check.js';
@@ -47,6 +47,11 @@ export interface PrescaleStackInputs {
    * a registry spec, a tarball URL or an `s3://` URL of `npm pack` output. @default "prescale@<this version>"
    */
   readonly workerPackage: string;
+  /**
+   * Directory copied into the task runner's bundle, next to the chain configuration (`prescale:taskCodeDir`):
+   * the code of the Lambda pools' tasks (the bundle is the task root). @default none
+   */
+  readonly taskCodeDir?: string;
 }
 
 /** Reads context values (strings from `-c`, JSON values from cdk.json). */
@@ -100,12 +105,21 @@ export function readStackInputs(ctx: ContextReader, cwd = process.cwd()): Presca
   if (!/^[A-Za-z0-9@._/:+~=-]+$/.test(workerPackage)) throw new InputError({ field: 'prescale:workerPackage' }, workerPackage, 'an npm package spec (letters, digits and @._/:+~=- only)');
   const principalsRaw = ctx('prescale:iamPrincipals');
   const iamPrincipals = parseIamPrincipals(principalsRaw === undefined ? undefined : typeof principalsRaw === 'string' ? principalsRaw : JSON.stringify(principalsRaw));
+  const taskCodeRaw = ctx('prescale:taskCodeDir');
+  let taskCodeDir: string | undefined;
+  if (taskCodeRaw !== undefined && String(taskCodeRaw) !== '') {
+    taskCodeDir = resolve(cwd, String(taskCodeRaw));
+    let isDir = false;
+    try { isDir = statSync(taskCodeDir).isDirectory(); } catch { isDir = false; }
+    if (!isDir) throw new InputError({ field: 'prescale:taskCodeDir' }, String(taskCodeRaw), 'a directory with the task code of the Lambda pools');
+  }
   const alarmEmail = ctx('prescale:alarmEmail');
   const instanceRoleArn = ctx('prescale:instanceRoleArn');
   return {
     config, configFile, scheduleRateMinutes: rate,
     prefetchCache: bool(ctx('prescale:prefetchCache'), false),
     chainApi, chainsConfigFile, iamPrincipals, workflows, lambdaPools, workerPackage,
+    ...(taskCodeDir ? { taskCodeDir } : {}),
     ...(alarmEmail ? { alarmEmail: String(alarmEmail) } : {}),
     ...(instanceRoleArn ? { instanceRoleArn: String(instanceRoleArn) } : {}),
   };

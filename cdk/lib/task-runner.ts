@@ -21,6 +21,8 @@ export interface TaskRunnerFunctionProps {
   readonly stateTable: dynamodb.ITable;
   /** Skip fingerprinting the repository when bundling is skipped. */
   readonly bundlingRequired: boolean;
+  /** Directory copied into the bundle (the task root): the Lambda pools' task code. @default none */
+  readonly taskCodeDir?: string;
   /** Longest step, seconds (the compiler caps Lambda steps at 900). @default 900 */
   readonly timeoutSec?: number;
 }
@@ -53,7 +55,10 @@ export class TaskRunnerFunction extends Construct {
         PRESCALE_CHAINS_CONFIG_FILE: 'prescale.chains.json',
         NODE_OPTIONS: '--enable-source-maps',
       },
-      bundling: esmBundling((out) => [`cp "${props.chainsConfigFile}" "${out}/prescale.chains.json"`]),
+      bundling: esmBundling((out) => [
+        ...(props.taskCodeDir ? [`cp -R "${props.taskCodeDir}/." "${out}/"`] : []),
+        `cp "${props.chainsConfigFile}" "${out}/prescale.chains.json"`,
+      ]),
       ...(props.bundlingRequired ? {} : { assetHash: 'bundling-skipped-task-runner' }),
     });
   }

@@ -164,6 +164,11 @@ describe('prescale CDK stack: task runner', () => {
     expect(Object.keys(base.template.findResources('AWS::Lambda::Function')).some((k) => k.startsWith('TaskRunner'))).toBe(false);
   });
 
+  it('checks prescale:taskCodeDir, the task code copied into the task runner bundle', () => {
+    expect(() => synthStack({ 'prescale:chainsConfig': CATALOG, 'prescale:taskCodeDir': 'no/such/dir' })).toThrow(/prescale:taskCodeDir/);
+    expect(synthStack({ 'prescale:chainsConfig': CATALOG, 'prescale:taskCodeDir': 'test/fixtures/tasks' }).stack.taskRunner).toBeDefined();
+  });
+
   it('keeps cdk-nag AwsSolutions clean with the engine resources', () => {
     expect(s.annotations.findError('*', s.Match.stringLikeRegexp('AwsSolutions-.*'))).toEqual([]);
     expect(s.annotations.findWarning('*', s.Match.stringLikeRegexp('AwsSolutions-.*'))).toEqual([]);
