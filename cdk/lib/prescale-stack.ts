@@ -123,7 +123,7 @@ export class PrescaleStack extends Stack {
         const vcpus = inputs.workflows.flatMap((w) => w.variants.flatMap((v) => v.tasks.filter((t) => poolOf(v, t.task_id) === p.poolId).map((t) => t.resource_requirements.vcpu)));
         queues[p.poolId] = { queueName: p.queue.queueName, vcpuPerStep: vcpus.length > 0 ? Math.round((vcpus.reduce((a, b) => a + b, 0) / vcpus.length) * 100) / 100 : 1 };
       }
-      this.controller.fn.addEnvironment('PRESCALE_POOL_QUEUES', this.toJsonString(queues));
+      this.controller.fn.addEnvironment('PRESCALE_POOL_BACKLOG_QUEUES', this.toJsonString(queues));
       const catalog = new s3assets.Asset(this, 'WorkerCatalog', { path: inputs.chainsConfigFile });
       for (const p of poolQueues.pools.values()) {
         catalog.grantRead(p.workerRole);

@@ -3,7 +3,7 @@
  * metric math `(visible + not visible) × vCPU per step` over AWS/SQS `ApproximateNumberOfMessagesVisible`
  * and `ApproximateNumberOfMessagesNotVisible` (Maximum) of the pool's queue. The tick forecasts it as a
  * task backlog signal (demand beyond the steps it already knows from the events log). The stack passes
- * `PRESCALE_POOL_QUEUES` = `{ "<pool id>": { "queueName": "...", "vcpuPerStep": n } }`; `vcpuPerStep`
+ * `PRESCALE_POOL_BACKLOG_QUEUES` = `{ "<pool id>": { "queueName": "...", "vcpuPerStep": n } }`; `vcpuPerStep`
  * is the mean vCPU of the catalog's steps on that pool (1 without any), because a queue message is one
  * step and the backlog is counted in vCPU. Source of the metrics: Amazon SQS Developer Guide,
  * "Available CloudWatch metrics for Amazon SQS".
@@ -21,14 +21,14 @@ export function backlogSeriesId(poolId: string): string {
   return `prescale:queue-backlog:${poolId}`;
 }
 
-/** The pools' queues from `PRESCALE_POOL_QUEUES` (absent: none). @throws InputError on a malformed value */
+/** The pools' queues from `PRESCALE_POOL_BACKLOG_QUEUES` (absent: none). @throws InputError on a malformed value */
 export function poolQueuesFromEnv(env: NodeJS.ProcessEnv): z.infer<typeof PoolQueuesSchema> {
-  const raw = env.PRESCALE_POOL_QUEUES;
+  const raw = env.PRESCALE_POOL_BACKLOG_QUEUES;
   if (!raw) return {};
   let json: unknown;
-  try { json = JSON.parse(raw); } catch { throw new InputError({ field: 'PRESCALE_POOL_QUEUES' }, raw.slice(0, 80), 'JSON { "<pool>": { "queueName", "vcpuPerStep" } }'); }
+  try { json = JSON.parse(raw); } catch { throw new InputError({ field: 'PRESCALE_POOL_BACKLOG_QUEUES' }, raw.slice(0, 80), 'JSON { "<pool>": { "queueName", "vcpuPerStep" } }'); }
   const parsed = PoolQueuesSchema.safeParse(json);
-  if (!parsed.success) throw new InputError({ field: `PRESCALE_POOL_QUEUES.${parsed.error.issues[0]?.path.join('.') ?? ''}` }, raw.slice(0, 80), parsed.error.issues[0]?.message ?? 'a valid pool queue map');
+  if (!parsed.success) throw new InputError({ field: `PRESCALE_POOL_BACKLOG_QUEUES.${parsed.error.issues[0]?.path.join('.') ?? ''}` }, raw.slice(0, 80), parsed.error.issues[0]?.message ?? 'a valid pool queue map');
   return parsed.data;
 }
 

@@ -117,7 +117,7 @@ describe('prescale CDK stack: queue depth as the task backlog', () => {
   it("passes each EC2 pool's queue name and vCPU per step to the controller", () => {
     const fn = Object.entries(s.template.findResources('AWS::Lambda::Function')).find(([id]) => id.startsWith('ControllerFunction'))![1] as Res;
     const env = (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
-    const v = JSON.stringify(env.PRESCALE_POOL_QUEUES);
+    const v = JSON.stringify(env.PRESCALE_POOL_BACKLOG_QUEUES);
     expect(v).toContain('web');
     expect(v).toMatch(/PoolQueuesweb[0-9A-Za-z]*Queue[0-9A-F]+/);
     expect(v).toContain('QueueName');

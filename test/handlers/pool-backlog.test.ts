@@ -10,7 +10,7 @@ const config = parseDeploymentConfig(JSON.parse(readFileSync(resolve(__dirname, 
 
 describe('pool backlog from queue depth', () => {
   it('adds (visible + in flight) × vCPU per step of the pool queue as a backlog series and signal', () => {
-    const env = { PRESCALE_POOL_QUEUES: JSON.stringify({ web: { queueName: 'Prescale-web-queue', vcpuPerStep: 2 }, ghost: { queueName: 'q', vcpuPerStep: 1 } }) };
+    const env = { PRESCALE_POOL_BACKLOG_QUEUES: JSON.stringify({ web: { queueName: 'Prescale-web-queue', vcpuPerStep: 2 }, ghost: { queueName: 'q', vcpuPerStep: 1 } }) };
     const { config: c, signals } = withPoolBacklog(config, env);
     expect(signals).toEqual([{ seriesId: backlogSeriesId('web'), poolId: 'web' }]);
     expect(backlogSignalsOf(c)).toEqual(signals);
@@ -27,10 +27,10 @@ describe('pool backlog from queue depth', () => {
     expect(c.aws.series['web-requests']).toEqual(config.aws.series['web-requests']);
   });
 
-  it('adds nothing without PRESCALE_POOL_QUEUES, and names the variable on a malformed value', () => {
+  it('adds nothing without PRESCALE_POOL_BACKLOG_QUEUES, and names the variable on a malformed value', () => {
     expect(withPoolBacklog(config, {}).signals).toEqual([]);
     expect(backlogSignalsOf(config)).toEqual([]);
-    expect(() => withPoolBacklog(config, { PRESCALE_POOL_QUEUES: '{' })).toThrow(/PRESCALE_POOL_QUEUES/);
-    expect(() => withPoolBacklog(config, { PRESCALE_POOL_QUEUES: JSON.stringify({ web: { queueName: 'q', vcpuPerStep: -1 } }) })).toThrow(/PRESCALE_POOL_QUEUES\.web\.vcpuPerStep/);
+    expect(() => withPoolBacklog(config, { PRESCALE_POOL_BACKLOG_QUEUES: '{' })).toThrow(/PRESCALE_POOL_BACKLOG_QUEUES/);
+    expect(() => withPoolBacklog(config, { PRESCALE_POOL_BACKLOG_QUEUES: JSON.stringify({ web: { queueName: 'q', vcpuPerStep: -1 } }) })).toThrow(/PRESCALE_POOL_BACKLOG_QUEUES\.web\.vcpuPerStep/);
   });
 });
