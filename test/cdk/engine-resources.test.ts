@@ -181,12 +181,13 @@ if (noLint && process.env.CI === 'true') throw new Error(`cfn-lint is required o
 if (noLint) console.warn(`skipping the engine template cfn-lint check: ${noLint}`);
 
 describe.skipIf(!!noLint)('engine template', () => {
-  it('has no cfn-lint errors', () => {
+  // W3005 / W3045 / W3010 are about what aws-cdk-lib itself generates (see test/cdk/cfn-lint.test.ts on main)
+  it('has no cfn-lint errors or warnings with the catalog and the prefetch cache', () => {
+    const withCache = synthStack({ 'prescale:chainsConfig': CATALOG, 'prescale:prefetchCache': 'true' });
     const file = join(mkdtempSync(join(tmpdir(), 'prescale-cfn-')), 'template.json');
-    writeFileSync(file, JSON.stringify(s.template.toJSON(), null, 1));
-    const r = spawnSync('cfn-lint', ['--format', 'parseable', '--', file], { encoding: 'utf8' });
-    const errors = (r.stdout + r.stderr).split('\n').filter((l) => /:E\d{4}:/.test(l));
-    expect(errors, r.stdout + r.stderr).toEqual([]);
-    expect(r.status! & 2).toBe(0);
+    writeFileSync(file, JSON.stringify(withCache.template.toJSON(), null, 1));
+    const r = spawnSync('cfn-lint', ['--format', 'parseable', '--ignore-checks', 'W3005', 'W3045', 'W3010', '--', file], { encoding: 'utf8' });
+    expect(r.stdout + r.stderr, 'cfn-lint findings').toBe('');
+    expect(r.status! & 6).toBe(0);
   }, 240_000);
 });
