@@ -142,6 +142,7 @@ export class PrescaleStack extends Stack {
       }));
     }
     this.engineWidgets(poolQueues, stateMachines);
+    if (this.chainApi && stateMachines) this.chainApiOnEngine(this.chainApi, poolQueues, stateMachines);
     if (stateMachines) {
       NagSuppressions.addResourceSuppressions(stateMachines.role, [
         { id: 'AwsSolutions-IAM5', reason: 'Log delivery (logs:CreateLogDelivery, …) and X-Ray (xray:PutTraceSegments, …) support no resource-level permissions; CDK adds them for logging ALL events and tracing. Queue, function and table statements name their resources.' },
@@ -161,6 +162,43 @@ export class PrescaleStack extends Stack {
       ], true);
     }
     return { poolQueues, ...(taskRunner ? { taskRunner } : {}), ...(stateMachines ? { stateMachines } : {}) };
+  }
+
+  /**
+   * The Chain API on Step Functions (src/handlers/chain-api.ts reads PRESCALE_SFN_ROLE_ARN,
+   * PRESCALE_POOL_QUEUES, PRESCALE_DECISION_TABLE): it may start, describe, read the history of and stop
+   * executions of prescale's machines, create or update `prescale-*` machines for chains compiled at run
+   * time, pass the machines' role to Step Functions only, and write variant decisions.
+   */
+  private chainApiOnEngine(api: ChainApi, poolQueues: PoolQueues, stateMachines: PrescaleStateMachines): void {
+    const fn = api.fn;
+    fn.addEnvironment('PRESCALE_SFN_ROLE_ARN', stateMachines.role.roleArn);
+    fn.addEnvironment('PRESCALE_POOL_QUEUES', this.toJsonString(Object.fromEntries([...poolQueues.pools].map(([id, p]) => [id, p.queue.queueUrl]))));
+    fn.addEnvironment('PRESCALE_DECISION_TABLE', stateMachines.decisionTable.tableName);
+    const machines = `arn:${this.partition}:states:${this.region}:${this.account}:stateMachine:prescale-*`;
+    const executions = `arn:${this.partition}:states:${this.region}:${this.account}:execution:prescale-*`;
+    fn.addToRolePolicy(new iam.PolicyStatement({
+      sid: 'RunPrescaleMachines',
+      actions: ['states:StartExecution', 'states:DescribeStateMachine', 'states:CreateStateMachine', 'states:UpdateStateMachine', 'states:TagResource'],
+      resources: [machines],
+    }));
+    fn.addToRolePolicy(new iam.PolicyStatement({
+      sid: 'ReadAndStopPrescaleExecutions',
+      actions: ['states:DescribeExecution', 'states:GetExecutionHistory', 'states:StopExecution'],
+      resources: [executions],
+    }));
+    fn.addToRolePolicy(new iam.PolicyStatement({
+      sid: 'PassMachineRoleToStepFunctions',
+      actions: ['iam:PassRole'],
+      resources: [stateMachines.role.roleArn],
+      conditions: { StringEquals: { 'iam:PassedToService': 'states.amazonaws.com' } },
+    }));
+    stateMachines.decisionTable.grant(fn, 'dynamodb:PutItem', 'dynamodb:GetItem');
+    NagSuppressions.addResourceSuppressions(fn.role!, [{
+      id: 'AwsSolutions-IAM5',
+      reason: 'The Chain API starts and follows executions of machines named prescale-* (deployed per catalog variant, or created by the API for chains compiled at run time, whose names carry a definition hash unknown at deploy); execution ARNs are per run.',
+      appliesTo: [{ regex: '/^Resource::arn:<AWS::Partition>:states:.*:(stateMachine|execution):prescale-\\*$/' }],
+    }], true);
   }
 
   /** Dashboard row of the engine: queue depth (the task backlog) and dead letters per pool, executions per machine. */

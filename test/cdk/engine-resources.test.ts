@@ -125,6 +125,22 @@ describe('prescale CDK stack: queue depth as the task backlog', () => {
   });
 });
 
+describe('prescale CDK stack: Chain API on the engine', () => {
+  it('gives the Chain API the machines role, the pool queues and the decision table, and scopes its Step Functions rights to prescale machines', () => {
+    const fn = Object.entries(s.template.findResources('AWS::Lambda::Function')).find(([id]) => id.startsWith('ChainApiFunction'))![1] as Res;
+    const env = (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+    expect(JSON.stringify(env.PRESCALE_SFN_ROLE_ARN)).toContain('StateMachinesRole');
+    expect(JSON.stringify(env.PRESCALE_POOL_QUEUES)).toMatch(/web.*PoolQueuesweb[0-9A-Za-z]*Queue/);
+    expect(JSON.stringify(env.PRESCALE_DECISION_TABLE)).toContain('StateMachinesVariantDecisions');
+    const st = statements(s.template);
+    const pass = st.find((x) => x.Sid === 'PassMachineRoleToStepFunctions')!;
+    expect(pass.Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'states.amazonaws.com' } });
+    expect(JSON.stringify(pass.Resource)).toContain('StateMachinesRole');
+    expect(JSON.stringify(st.find((x) => x.Sid === 'RunPrescaleMachines')!.Resource)).toContain(':stateMachine:prescale-*');
+    expect(JSON.stringify(st.find((x) => x.Sid === 'ReadAndStopPrescaleExecutions')!.Resource)).toContain(':execution:prescale-*');
+  });
+});
+
 describe('prescale CDK stack: engine dashboard', () => {
   it('shows each pool queue depth (visible + in flight) with its dead letters, and executions per variant', () => {
     const body = JSON.stringify(resources('AWS::CloudWatch::Dashboard')[0]!.Properties.DashboardBody);
