@@ -2,7 +2,11 @@
  * The prescale stack: storage, spot events, the controller (function, schedule, smoke test), the
  * optional prefetch cache, the Chain API, and the dashboard and alarms.
  */
-import { Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
+import { poolOf } from '../../src/core/model/index.js';
 import { NagSuppressions } from 'cdk-nag';
 import type { Construct } from 'constructs';
 import { ChainApi } from './chain-api.js';
@@ -13,6 +17,11 @@ import { PrefetchCache } from './prefetch-cache.js';
 import type { PrescaleStackInputs } from './props.js';
 import { SpotEvents } from './spot-events.js';
 import { PrescaleStorage } from './storage.js';
+import { PoolQueues } from './pool-queues.js';
+import { PrescaleStateMachines } from './state-machines.js';
+import { TaskRunnerFunction } from './task-runner.js';
+import { workerUserData } from './worker-user-data.js';
+import { ExecutionStatusEvents } from './execution-status.js';
 
 /** Props of {@link PrescaleStack}. */
 export interface PrescaleStackProps extends StackProps {
@@ -27,6 +36,9 @@ export class PrescaleStack extends Stack {
   readonly observability: PrescaleObservability;
   readonly chainApi?: ChainApi;
   readonly prefetchCache?: PrefetchCache;
+  readonly poolQueues: PoolQueues;
+  readonly taskRunner?: TaskRunnerFunction;
+  readonly stateMachines?: PrescaleStateMachines;
 
   constructor(scope: Construct, id: string, props: PrescaleStackProps) {
     super(scope, id, props);
@@ -72,7 +84,154 @@ export class PrescaleStack extends Stack {
       poolIds: inputs.config.controller.pools.map((p) => p.id),
       alarmEmail: inputs.alarmEmail,
     });
+    const engine = this.engine(inputs);
+    this.poolQueues = engine.poolQueues;
+    if (engine.taskRunner) this.taskRunner = engine.taskRunner;
+    if (engine.stateMachines) this.stateMachines = engine.stateMachines;
     this.suppressions();
+  }
+
+  /**
+   * The engine side: a work queue, dead-letter alarm, workers' role and worker user data per EC2 pool;
+   * the task runner when the catalog uses a Lambda pool; one state machine per catalog variant.
+   */
+  private engine(inputs: PrescaleStackInputs): { poolQueues: PoolQueues; taskRunner?: TaskRunnerFunction; stateMachines?: PrescaleStateMachines } {
+    const ec2Pools = inputs.config.controller.pools.filter((p) => p.kind === 'ec2').map((p) => p.id);
+    const poolQueues = new PoolQueues(this, 'PoolQueues', { poolIds: ec2Pools, stateTable: this.storage.stateTable, alarmTopic: this.observability.topic });
+    const lambdaPools = new Set(inputs.lambdaPools);
+    const usesLambda = inputs.workflows.some((w) => w.variants.some((v) => v.tasks.some((t) => lambdaPools.has(poolOf(v, t.task_id)))));
+    const taskRunner = usesLambda
+      ? new TaskRunnerFunction(this, 'TaskRunner', { chainsConfigFile: inputs.chainsConfigFile, ...(inputs.taskCodeDir ? { taskCodeDir: inputs.taskCodeDir } : {}), stateTable: this.storage.stateTable, bundlingRequired: this.bundlingRequired })
+      : undefined;
+    const stateMachines = inputs.workflows.length > 0
+      ? new PrescaleStateMachines(this, 'StateMachines', {
+        workflows: inputs.workflows,
+        queues: new Map([...poolQueues.pools].map(([id, p]) => [id, p.queue])),
+        lambdaPools: inputs.lambdaPools,
+        ...(taskRunner ? { taskRunner: taskRunner.fn } : {}),
+        catalogFile: inputs.chainsConfigFile,
+      })
+      : undefined;
+    for (const v of stateMachines?.variants ?? []) poolQueues.grantTaskResponse(v.machine);
+    if (stateMachines && stateMachines.variants.length > 0) {
+      new ExecutionStatusEvents(this, 'ExecutionStatus', { variants: stateMachines.variants, stateTable: this.storage.stateTable, alarmTopic: this.observability.topic, bundlingRequired: this.bundlingRequired });
+    }
+    if (poolQueues.pools.size > 0) {
+      // Queue depth per pool is the task backlog the tick reads (src/handlers/pool-backlog.ts).
+      const queues: Record<string, { queueName: string; vcpuPerStep: number }> = {};
+      for (const p of poolQueues.pools.values()) {
+        const vcpus = inputs.workflows.flatMap((w) => w.variants.flatMap((v) => v.tasks.filter((t) => poolOf(v, t.task_id) === p.poolId).map((t) => t.resource_requirements.vcpu)));
+        queues[p.poolId] = { queueName: p.queue.queueName, vcpuPerStep: vcpus.length > 0 ? Math.round((vcpus.reduce((a, b) => a + b, 0) / vcpus.length) * 100) / 100 : 1 };
+      }
+      this.controller.fn.addEnvironment('PRESCALE_POOL_BACKLOG_QUEUES', this.toJsonString(queues));
+      const catalog = new s3assets.Asset(this, 'WorkerCatalog', { path: inputs.chainsConfigFile });
+      for (const p of poolQueues.pools.values()) {
+        catalog.grantRead(p.workerRole);
+        const ud = workerUserData({ poolId: p.poolId, queueUrl: p.queue.queueUrl, stateTableName: this.storage.stateTable.tableName, catalog, workerPackage: inputs.workerPackage });
+        const cid = p.queue.node.scope!.node.id;
+        new CfnOutput(this, `WorkerUserData${cid}`, { description: `prescale worker user data for pool ${p.poolId} (add it to the pool's launch template, see cdk/README.md)`, value: ud.render() });
+        new CfnOutput(this, `WorkerInstanceProfile${cid}`, { description: `instance profile of pool ${p.poolId}'s workers`, value: p.instanceProfile.instanceProfileArn });
+        new CfnOutput(this, `PoolQueueUrl${cid}`, { description: `work queue of pool ${p.poolId}`, value: p.queue.queueUrl });
+      }
+      // The controller launches the pools' instances with their launch templates, which pass the workers' roles.
+      this.controller.role.addToPolicy(new iam.PolicyStatement({
+        sid: 'PassWorkerRolesToEc2',
+        actions: ['iam:PassRole'],
+        resources: [...poolQueues.pools.values()].map((p) => p.workerRole.roleArn),
+        conditions: { StringEquals: { 'iam:PassedToService': 'ec2.amazonaws.com' } },
+      }));
+    }
+    this.engineWidgets(poolQueues, stateMachines);
+    if (this.chainApi && stateMachines) this.chainApiOnEngine(this.chainApi, poolQueues, stateMachines);
+    if (stateMachines) {
+      NagSuppressions.addResourceSuppressions(stateMachines.role, [
+        { id: 'AwsSolutions-IAM5', reason: 'Log delivery (logs:CreateLogDelivery, …) and X-Ray (xray:PutTraceSegments, …) support no resource-level permissions; CDK adds them for logging ALL events and tracing. Queue, function and table statements name their resources.' },
+      ], true);
+    }
+    if (taskRunner) {
+      NagSuppressions.addResourceSuppressions(taskRunner.role, [
+        { id: 'AwsSolutions-IAM5', reason: 'The wildcard is the function\'s own log group streams (<log group arn>:*).' },
+      ], true);
+      NagSuppressions.addResourceSuppressions(taskRunner.fn, [
+        { id: 'AwsSolutions-L1', reason: 'Pinned to nodejs22.x, the runtime the project tests on (Node >= 22).' },
+      ]);
+    }
+    for (const p of poolQueues.pools.values()) {
+      NagSuppressions.addResourceSuppressions(p.workerRole, [
+        { id: 'AwsSolutions-IAM5', reason: 'Read of the catalog asset: CDK\'s grantRead on the asset bucket names the object key prefix with a wildcard (s3:GetObject*, s3:List*).' },
+      ], true);
+    }
+    return { poolQueues, ...(taskRunner ? { taskRunner } : {}), ...(stateMachines ? { stateMachines } : {}) };
+  }
+
+  /**
+   * The Chain API on Step Functions (src/handlers/chain-api.ts reads PRESCALE_SFN_ROLE_ARN,
+   * PRESCALE_POOL_QUEUES, PRESCALE_DECISION_TABLE): it may start, describe, read the history of and stop
+   * executions of prescale's machines, create or update `prescale-*` machines for chains compiled at run
+   * time, pass the machines' role to Step Functions only, and write variant decisions.
+   */
+  private chainApiOnEngine(api: ChainApi, poolQueues: PoolQueues, stateMachines: PrescaleStateMachines): void {
+    const fn = api.fn;
+    fn.addEnvironment('PRESCALE_SFN_ROLE_ARN', stateMachines.role.roleArn);
+    fn.addEnvironment('PRESCALE_POOL_QUEUES', this.toJsonString(Object.fromEntries([...poolQueues.pools].map(([id, p]) => [id, p.queue.queueUrl]))));
+    fn.addEnvironment('PRESCALE_DECISION_TABLE', stateMachines.decisionTable.tableName);
+    const machines = `arn:${this.partition}:states:${this.region}:${this.account}:stateMachine:prescale-*`;
+    const executions = `arn:${this.partition}:states:${this.region}:${this.account}:execution:prescale-*`;
+    fn.addToRolePolicy(new iam.PolicyStatement({
+      sid: 'RunPrescaleMachines',
+      actions: ['states:StartExecution', 'states:DescribeStateMachine', 'states:CreateStateMachine', 'states:UpdateStateMachine', 'states:TagResource'],
+      resources: [machines],
+    }));
+    fn.addToRolePolicy(new iam.PolicyStatement({
+      sid: 'ReadAndStopPrescaleExecutions',
+      actions: ['states:DescribeExecution', 'states:GetExecutionHistory', 'states:StopExecution'],
+      resources: [executions],
+    }));
+    fn.addToRolePolicy(new iam.PolicyStatement({
+      sid: 'PassMachineRoleToStepFunctions',
+      actions: ['iam:PassRole'],
+      resources: [stateMachines.role.roleArn],
+      conditions: { StringEquals: { 'iam:PassedToService': 'states.amazonaws.com' } },
+    }));
+    stateMachines.decisionTable.grant(fn, 'dynamodb:PutItem', 'dynamodb:GetItem');
+    NagSuppressions.addResourceSuppressions(fn.role!, [{
+      id: 'AwsSolutions-IAM5',
+      reason: 'The Chain API starts and follows executions of machines named prescale-* (deployed per catalog variant, or created by the API for chains compiled at run time, whose names carry a definition hash unknown at deploy); execution ARNs are per run.',
+      appliesTo: [{ regex: '/^Resource::arn:<AWS::Partition>:states:.*:(stateMachine|execution):prescale-\\*$/' }],
+    }], true);
+  }
+
+  /** Dashboard row of the engine: queue depth (the task backlog) and dead letters per pool, executions per machine. */
+  private engineWidgets(poolQueues: PoolQueues, stateMachines?: PrescaleStateMachines): void {
+    const pools = [...poolQueues.pools.values()];
+    if (pools.length === 0) return;
+    const minute = Duration.minutes(1);
+    const widgets: cloudwatch.IWidget[] = [
+      new cloudwatch.GraphWidget({
+        title: 'Pool queues: steps waiting + taken (task backlog), dead letters',
+        left: pools.flatMap((p) => [
+          new cloudwatch.MathExpression({
+            expression: 'visible + inflight', label: `${p.poolId} backlog (steps)`, period: minute,
+            usingMetrics: { visible: p.queue.metricApproximateNumberOfMessagesVisible({ period: minute, statistic: 'Maximum' }), inflight: p.queue.metricApproximateNumberOfMessagesNotVisible({ period: minute, statistic: 'Maximum' }) },
+          }),
+        ]),
+        right: pools.map((p) => p.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: minute, statistic: 'Maximum', label: `${p.poolId} dead letters` })),
+        width: 12,
+      }),
+    ];
+    const machines = stateMachines?.variants ?? [];
+    if (machines.length > 0) {
+      widgets.push(new cloudwatch.GraphWidget({
+        title: 'Executions (started, succeeded, failed) per variant',
+        left: machines.flatMap((v) => [
+          v.machine.metricStarted({ period: Duration.minutes(5), label: `${v.compiled.workflow}/${v.compiled.variant} started` }),
+          v.machine.metricSucceeded({ period: Duration.minutes(5), label: `${v.compiled.workflow}/${v.compiled.variant} succeeded` }),
+          v.machine.metricFailed({ period: Duration.minutes(5), label: `${v.compiled.workflow}/${v.compiled.variant} failed` }),
+        ]),
+        width: 12,
+      }));
+    }
+    this.observability.dashboard.addWidgets(...widgets);
   }
 
   /** cdk-nag findings acknowledged, each with its reason. */

@@ -3,13 +3,14 @@
  * deployment configuration file is parsed with the same zod schema the Lambda uses, so a bad file
  * fails `cdk synth` before anything is deployed.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseDeploymentConfig, type DeploymentConfig } from '../../src/handlers/deployment-config.js';
 import { parseChainServiceConfig } from '../../src/app/chains/config-check.js';
 import { AjvSchemaChecker } from '../../src/adapters/schema/ajv-schema-checker.js';
 import { InputError } from '../../src/core/model/index.js';
 import { parseIamPrincipals } from '../../src/handlers/iam-principals.js';
+import type { Workflow } from '../../src/core/model/index.js';
 
 /** Everything the prescale stack is built from. */
 export interface PrescaleStackInputs {
@@ -31,6 +32,26 @@ export interface PrescaleStackInputs {
   readonly alarmEmail?: string;
   /** ARN of the EC2 instance role the launch templates pass (iam:PassRole is scoped to it). @default none */
   readonly instanceRoleArn?: string;
+  /**
+   * The chain service's workflow catalog (`workflows` of `prescale:chainsConfig`): one Step Functions
+   * state machine is created per variant at deploy. @default [] (also when the Chain API is off)
+   */
+  readonly workflows: readonly Workflow[];
+  /**
+   * Pool ids whose steps run on the Lambda task runner (the burst tier) instead of an EC2 pool's queue
+   * (`prescale:lambdaPools`, comma-separated). @default ["burst"]
+   */
+  readonly lambdaPools: readonly string[];
+  /**
+   * npm package spec the worker user data installs with `npm install -g` (`prescale:workerPackage`):
+   * a registry spec, a tarball URL or an `s3://` URL of `npm pack` output. @default "prescale@<this version>"
+   */
+  readonly workerPackage: string;
+  /**
+   * Directory copied into the task runner's bundle, next to the chain configuration (`prescale:taskCodeDir`):
+   * the code of the Lambda pools' tasks (the bundle is the task root). @default none
+   */
+  readonly taskCodeDir?: string;
 }
 
 /** Reads context values (strings from `-c`, JSON values from cdk.json). */
@@ -64,6 +85,7 @@ export function readStackInputs(ctx: ContextReader, cwd = process.cwd()): Presca
   const chainsFile = String(ctx('prescale:chainsConfig') ?? 'cdk/config/prescale.chains.example.json');
   const chainsConfigFile = resolve(cwd, chainsFile);
   const chainApi = bool(ctx('prescale:chainApi'), true);
+  let workflows: readonly Workflow[] = [];
   if (chainApi) {
     let rawChains: unknown;
     try {
@@ -72,17 +94,42 @@ export function readStackInputs(ctx: ContextReader, cwd = process.cwd()): Presca
       throw new InputError({ file: chainsFile, field: 'prescale:chainsConfig' }, (err as Error).message, 'a readable JSON chain service configuration');
     }
     // The checks the Lambda runs at start (strict keys, catalog, principals, tokens), so synth fails first.
-    parseChainServiceConfig(rawChains, { schemas: new AjvSchemaChecker() }, chainsFile);
+    workflows = parseChainServiceConfig(rawChains, { schemas: new AjvSchemaChecker() }, chainsFile).workflows;
   }
+  const lambdaPools = String(ctx('prescale:lambdaPools') ?? 'burst').split(',').map((p) => p.trim()).filter((p) => p !== '');
+  const ec2Pools = new Set(config.controller.pools.filter((p) => p.kind === 'ec2').map((p) => p.id));
+  for (const p of lambdaPools) {
+    if (ec2Pools.has(p)) throw new InputError({ field: 'prescale:lambdaPools' }, p, 'pool ids that are not EC2 pools of controller.pools');
+  }
+  const workerPackage = String(ctx('prescale:workerPackage') ?? `prescale@${packageVersion(cwd)}`);
+  if (!/^[A-Za-z0-9@._/:+~=-]+$/.test(workerPackage)) throw new InputError({ field: 'prescale:workerPackage' }, workerPackage, 'an npm package spec (letters, digits and @._/:+~=- only)');
   const principalsRaw = ctx('prescale:iamPrincipals');
   const iamPrincipals = parseIamPrincipals(principalsRaw === undefined ? undefined : typeof principalsRaw === 'string' ? principalsRaw : JSON.stringify(principalsRaw));
+  const taskCodeRaw = ctx('prescale:taskCodeDir');
+  let taskCodeDir: string | undefined;
+  if (taskCodeRaw !== undefined && String(taskCodeRaw) !== '') {
+    taskCodeDir = resolve(cwd, String(taskCodeRaw));
+    let isDir = false;
+    try { isDir = statSync(taskCodeDir).isDirectory(); } catch { isDir = false; }
+    if (!isDir) throw new InputError({ field: 'prescale:taskCodeDir' }, String(taskCodeRaw), 'a directory with the task code of the Lambda pools');
+  }
   const alarmEmail = ctx('prescale:alarmEmail');
   const instanceRoleArn = ctx('prescale:instanceRoleArn');
   return {
     config, configFile, scheduleRateMinutes: rate,
     prefetchCache: bool(ctx('prescale:prefetchCache'), false),
-    chainApi, chainsConfigFile, iamPrincipals,
+    chainApi, chainsConfigFile, iamPrincipals, workflows, lambdaPools, workerPackage,
+    ...(taskCodeDir ? { taskCodeDir } : {}),
     ...(alarmEmail ? { alarmEmail: String(alarmEmail) } : {}),
     ...(instanceRoleArn ? { instanceRoleArn: String(instanceRoleArn) } : {}),
   };
+}
+
+/** The version in the repository's package.json (the worker package installed on instances). */
+function packageVersion(cwd: string): string {
+  try {
+    return String((JSON.parse(readFileSync(resolve(cwd, 'package.json'), 'utf8')) as { version?: string }).version ?? 'latest');
+  } catch {
+    return 'latest';
+  }
 }

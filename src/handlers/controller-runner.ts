@@ -5,7 +5,7 @@
  * handling (throttling backs the tick off; a concurrent tick is skipped) and the tick's metrics:
  * forecast error, planned vs actual capacity, cost per hour, prediction hit rate, safety breaches.
  */
-import { createControllerTick, type ControllerTick, type TickResult } from '../app/tick.js';
+import { createControllerTick, type ControllerTick, type TaskBacklogSignal, type TickResult } from '../app/tick.js';
 import { AwsThrottledError } from '../adapters/aws/errors.js';
 import { createForecaster } from '../core/forecast/index.js';
 import type { Forecaster } from '../core/forecast/types.js';
@@ -54,7 +54,7 @@ export interface ControllerRunnerDeps {
   readonly forecaster?: Forecaster;
   readonly planner?: Planner;
   readonly nextStep?: NextStepModel;
-  readonly tickOptions?: { historySec?: number; forecastPeriodSec?: number; refitEverySec?: number };
+  readonly tickOptions?: { historySec?: number; forecastPeriodSec?: number; refitEverySec?: number; taskBacklogSignals?: readonly TaskBacklogSignal[] };
 }
 
 /** What one invocation did (the Lambda's return value, cached by idempotency). */

@@ -23,6 +23,7 @@ import { createForecaster } from '../core/forecast/index.js';
 import { buildAwsPorts, type ControllerPorts } from './aws-ports.js';
 import { createControllerRunner, type ControllerRunner, type TickMetricsSink, type TickSummary } from './controller-runner.js';
 import { loadDeploymentConfig, type DeploymentConfig } from './deployment-config.js';
+import { backlogSignalsOf, withPoolBacklog } from './pool-backlog.js';
 import type { Logger as PortLogger } from '../ports/index.js';
 import { runSmokeTest, type SmokeTestResult } from './smoke-test.js';
 
@@ -104,7 +105,7 @@ export function createControllerHandler(deps: ControllerHandlerDeps): (event: Co
     if (!Number.isFinite(scheduledSec)) throw new Error(`scheduledTime ${JSON.stringify(event.scheduledTime)} is not an ISO date`);
     runner ??= createControllerRunner({
       config: config.controller, ...ports, sink: powertoolsSink(metrics), logger: portLogger(logger), forecaster: createForecaster(config.aws.forecaster),
-      tickOptions: { historySec: config.aws.historySec, forecastPeriodSec: config.aws.forecastPeriodSec, refitEverySec: config.aws.refitEverySec },
+      tickOptions: { historySec: config.aws.historySec, forecastPeriodSec: config.aws.forecastPeriodSec, refitEverySec: config.aws.refitEverySec, taskBacklogSignals: backlogSignalsOf(config) },
     });
     const summary = await runner.runTick(scheduledSec);
     logger.info('tick', { ...summary });
@@ -144,7 +145,7 @@ const defaultLogger = new Logger({ serviceName: 'prescale-controller' });
 /** The Lambda entry point (`cdk/lib/controller-function.ts` points NodejsFunction here). */
 export const handler = createControllerHandler({
   logger: defaultLogger,
-  loadConfig: () => loadDeploymentConfig(process.env, (p) => readFileSync(p, 'utf8')),
+  loadConfig: () => withPoolBacklog(loadDeploymentConfig(process.env, (p) => readFileSync(p, 'utf8')), process.env).config,
   buildPorts: (config, pollBudgetSec) => buildAwsPorts(config, {
     region: env('AWS_REGION'), stateTable: env('PRESCALE_STATE_TABLE'), queueUrl: env('PRESCALE_EVENTS_QUEUE_URL'), logger: portLogger(defaultLogger), pollBudgetSec,
   }),

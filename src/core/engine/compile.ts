@@ -356,7 +356,9 @@ export function compileVariant(dag: ExecutableDag, options: CompileOptions): Com
     }
   }
   states[SWITCHED_STATE] = { Type: 'Fail', Error: STEP_ERRORS.variantSwitched, Cause: `the execution's variant decision names another variant than ${dag.variant}; restart that variant's machine with the finished results as checkpoint` };
-  states.Succeeded = { Type: 'Succeed', OutputPath: '$.results' };
+  // A Pass ending the execution rather than a Succeed with OutputPath: the same output, and cfn-lint's
+  // Step Functions schema (E3601) rejects OutputPath on Succeed states.
+  states.Succeeded = { Type: 'Pass', OutputPath: '$.results', End: true };
 
   const definition: AslMachine = { Comment: `prescale ${dag.workflow}/${dag.variant}: ${dag.steps.length} steps in ${layers.length} layers`, StartAt: boundary(0), States: states };
   const definitionJson = JSON.stringify(definition);
