@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -99,5 +99,22 @@ describe('prescale forecast (CLI)', () => {
     const r = await prescale(['forecast', '--input', join(dir, 'cpu.csv'), '--horizon', 'zero']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--horizon: got "zero", expected an integer >= 1/);
+  }, SPAWN_TIMEOUT_MS);
+  it('reads every metric file of a directory given as --input, in name order, and names --input for a directory without any', async () => {
+    const sub = join(dir, 'series');
+    mkdirSync(sub);
+    writeFileSync(join(sub, 'b.csv'), readFileSync(join(dir, 'requests.csv')));
+    writeFileSync(join(sub, 'a.csv'), readFileSync(join(dir, 'cpu.csv')));
+    const r = await prescale(['forecast', '--input', sub, '--horizon', '2', '--format', 'json']);
+    expect(r.code).toBe(0);
+    const rows = JSON.parse(r.stdout) as Array<{ series: string }>;
+    expect(rows.map((x) => x.series)).toEqual(['a', 'a', 'b', 'b']);
+    const empty = join(dir, 'empty');
+    mkdirSync(empty);
+    const bad = await prescale(['forecast', '--input', empty, '--horizon', '2']);
+    expect(bad.code).toBe(2);
+    expect(bad.stdout).toBe('');
+    expect(bad.stderr.trim().split('\n')).toHaveLength(1);
+    expect(bad.stderr).toMatch(/--input/);
   }, SPAWN_TIMEOUT_MS);
 });

@@ -12,6 +12,7 @@ import { forecastFiles } from '../../adapters/forecast/pool.js';
 import type { ForecastRow } from '../../adapters/forecast/forecast-file.js';
 import { DEFAULT_FORECASTER, FORECASTER_NAMES } from '../../core/forecast/index.js';
 import { InputError } from '../../core/model/errors.js';
+import { expandFiles } from '../paths.js';
 
 /**
  * Largest `--horizon`: 20,160 steps (two weeks of 1-minute steps; use a coarser step beyond).
@@ -62,7 +63,7 @@ export function registerForecast(program: Command): void {
   program
     .command('forecast')
     .description('Forecast metric series from timestamp,value files (one series per file) and print mean and interval per step')
-    .requiredOption('--input <files...>', 'input files: CSV timestamp,value (epoch seconds or ISO 8601) or get-metric-data JSON')
+    .requiredOption('--input <files...>', 'input files or directories of them: CSV timestamp,value (epoch seconds or ISO 8601) or get-metric-data JSON')
     .requiredOption('--horizon <steps>', `steps to forecast after the last timestamp, at the series' own step (1..${MAX_HORIZON})`)
     .option('--level <percent>', 'central prediction interval level in percent (columns lo_<level>, hi_<level>)', '80')
     .option('--format <format>', 'output format: csv or json', 'csv')
@@ -70,6 +71,7 @@ export function registerForecast(program: Command): void {
     .option('--threads <n>', 'worker threads (default: available cores)')
     .action(async (raw: ForecastCliOptions) => {
       const o = parseForecastOptions(raw);
+      const inputs = expandFiles(raw.input, '--input', ['.csv', '.json'], 'metric file (CSV or get-metric-data JSON)');
       const lvl = String(o.levelPct);
       const cols = ['series', 'step', 'timestamp', 'mean', `lo_${lvl}`, `hi_${lvl}`, 'model'];
       const json: Array<Record<string, string | number>> = [];
@@ -85,7 +87,7 @@ export function registerForecast(program: Command): void {
         [`hi_${lvl}`]: Number(num(r.hi)),
         model: r.model,
       });
-      await forecastFiles(raw.input, o, (res) => {
+      await forecastFiles(inputs, o, (res) => {
         if (!res.ok) {
           errors.push(res.message.startsWith(res.file) ? res.message : `${res.file}: ${res.message}`);
           if (!res.inputError) inputErrorsOnly = false;
@@ -98,7 +100,7 @@ export function registerForecast(program: Command): void {
         const lines = res.rows.map((r) => [csvField(r.series), String(r.step), isoSec(r.timestampSec), num(r.mean), num(r.lo), num(r.hi), csvField(r.model)].join(','));
         csv.push(...lines);
       });
-      const anyGood = errors.length < raw.input.length;
+      const anyGood = errors.length < inputs.length;
       if (anyGood && o.format === 'json') process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
       if (anyGood && o.format === 'csv') process.stdout.write(`${[cols.join(','), ...csv].join('\n')}\n`);
       for (const e of errors) process.stderr.write(`prescale: ${e}\n`);
