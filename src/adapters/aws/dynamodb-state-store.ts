@@ -19,7 +19,7 @@
  */
 import {
   BatchWriteItemCommand, type BatchWriteItemCommandInput, type BatchWriteItemCommandOutput,
-  CreateTableCommand, DeleteItemCommand, type DeleteItemCommandInput, type DeleteItemCommandOutput,
+  CreateTableCommand, waitUntilTableExists, DeleteItemCommand, type DeleteItemCommandInput, type DeleteItemCommandOutput,
   DynamoDBClient, GetItemCommand, type GetItemCommandInput, type GetItemCommandOutput,
   QueryCommand, type QueryCommandInput, type QueryCommandOutput,
   UpdateItemCommand, type UpdateItemCommandInput, type UpdateItemCommandOutput, type AttributeValue,
@@ -50,7 +50,11 @@ export function dynamoDbApi(c: DynamoDBClient): DynamoDbApi {
   };
 }
 
-/** Creates a table of the store's shape (on-demand billing). Used by tests against dynalite. */
+/**
+ * Creates a table of the store's shape (on-demand billing) and waits until it is ACTIVE (DynamoDB,
+ * dynalite and moto answer ResourceNotFoundException to item calls while a table is CREATING).
+ * Used by tests against dynalite. @throws the SDK's error when the table is not ACTIVE within 60 s
+ */
 export async function createStateTable(c: DynamoDBClient, tableName: string): Promise<void> {
   await c.send(new CreateTableCommand({
     TableName: tableName,
@@ -58,6 +62,7 @@ export async function createStateTable(c: DynamoDBClient, tableName: string): Pr
     KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }],
     BillingMode: 'PAY_PER_REQUEST',
   }));
+  await waitUntilTableExists({ client: c, maxWaitTime: 60, minDelay: 1, maxDelay: 1 }, { TableName: tableName });
 }
 
 /** Sequence numbers are padded to this many digits so string order is numeric order. */
