@@ -10,3 +10,4 @@ export * from './executor.js';
 export * from './logger.js';
 export * from './workflow-engine.js';
 export * from './task-queue.js';
+export * from './preparer.js';
