@@ -18,6 +18,7 @@ import { MemoryTaskQueue } from '../src/adapters/engine/memory-task-queue.js';
 import { PoolWorker } from '../src/app/worker/pool-worker.js';
 import { silentLogger } from '../src/ports/logger.js';
 import { witness } from '../src/adapters/schema/ajv-schema-checker.js';
+import { systemClock } from '../src/adapters/clock/system-clock.js';
 
 const DATA = resolve(process.cwd(), process.env.PRESCALE_DATA_DIR ?? '../shared/data', 'workflows');
 const RUNS = Number(process.env.ENGINE_BENCH_RUNS ?? 5);
@@ -39,7 +40,7 @@ async function main(): Promise<void> {
     const byId = new Map(v.tasks.map((t) => [t.task_id, t]));
     const workers = [0, 1].map((i) => new PoolWorker({
       poolId: v.defaultPool, queue, callbacks: engine, executor: { run: async (t) => witness(t.output_schema as never) }, tasks: async (msg) => byId.get(msg.taskId),
-      events: { append: async () => undefined }, clock: { nowSec: () => Date.now() / 1000 }, logger: silentLogger, vcpu: 1024, instanceId: `w${i}`,
+      events: { append: async () => undefined }, clock: systemClock, logger: silentLogger, vcpu: 1024, instanceId: `w${i}`,
     }, { receiveWaitSec: 1 }));
     for (const w of workers) void w.run();
     const ref = await engine.deploy({ name: m.name, definitionJson: m.definitionJson });

@@ -15,6 +15,7 @@ import { CursorLogReader } from '../adapters/aws/execution-log-cursor.js';
 import type { ExecutionEvent } from '../core/model/index.js';
 import type { CloudProvider, EventSource, Logger, MetricsSource, PriceCatalog, StateStore } from '../ports/index.js';
 import type { DeploymentConfig } from './deployment-config.js';
+import { systemClock } from '../adapters/clock/system-clock.js';
 
 /** Log the chain API appends workflow execution events to (read by the tick's EventSource). */
 export const EXECUTION_LOG = 'execution-events';
@@ -39,8 +40,6 @@ export interface AwsPortsOptions {
   /** Seconds the running tick can spare for long-polling the spot events queue. @default 2 */
   readonly pollBudgetSec?: () => number;
 }
-
-const systemClock = { nowSec: () => Date.now() / 1000 };
 
 /**
  * The tick's reader of workflow execution events: the execution log read from its stored cursor, so a

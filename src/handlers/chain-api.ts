@@ -62,6 +62,7 @@ import { ChainService } from '../app/chains/chain-service.js';
 import { loadChainConfig } from '../adapters/executor/chain-config.js';
 import { parseIamPrincipals } from './iam-principals.js';
 import { silentLogger, type Logger } from '../ports/index.js';
+import { systemClock } from '../adapters/clock/system-clock.js';
 
 export { parseIamPrincipals };
 
@@ -122,7 +123,7 @@ async function buildApp(logger: Logger = silentLogger): Promise<FastifyInstance>
   const { config, code } = loadChainConfig(file, process.env.LAMBDA_TASK_ROOT ?? process.cwd());
   const store = new DynamoDbStateStore(dynamoDbApi(new DynamoDBClient({ retryMode: 'adaptive', maxAttempts: 5 })), process.env.PRESCALE_STATE_TABLE ?? '');
   const monitor = staticCapacityMonitor(config);
-  const clock = { nowSec: () => Date.now() / 1000 };
+  const clock = systemClock;
   const schemas = new AjvSchemaChecker();
   const engine = lambdaChainEngine(process.env, () => createEmbeddedEngine({ config, executor: new LocalExecutor(code), store, schemas, clock, logger }));
   const service = new ChainService({

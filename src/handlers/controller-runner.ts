@@ -17,6 +17,8 @@ import type { NextStepModel } from '../core/predict/types.js';
 import type { CloudProvider, EventSource, Logger, MetricsSource, StateStore } from '../ports/index.js';
 import { silentLogger, VersionConflictError } from '../ports/index.js';
 import { SafetyGuardProvider } from './safety-guard.js';
+import type { Clock, Timer, TimerOptions } from '../ports/clock.js';
+import { systemClock } from '../adapters/clock/system-clock.js';
 
 /** CloudWatch units the controller's metrics use. */
 export type MetricUnit = 'Count' | 'Percent' | 'None' | 'Seconds';
@@ -70,11 +72,23 @@ export interface TickSummary {
   readonly message?: string;
 }
 
-/** A clock the runner sets to the scheduled time of each tick. */
-class TickClock {
+/**
+ * A clock the runner sets to the scheduled time of each tick; waits (none in the tick today) run on
+ * the wall clock.
+ */
+class TickClock implements Clock {
   sec = 0;
   nowSec(): number {
     return this.sec;
+  }
+  sleep(delayMs: number, signal?: AbortSignal): Promise<void> {
+    return systemClock.sleep(delayMs, signal);
+  }
+  setTimer(delayMs: number, fn: () => void, options?: TimerOptions): Timer {
+    return systemClock.setTimer(delayMs, fn, options);
+  }
+  setRepeating(periodMs: number, fn: () => void, options?: TimerOptions): Timer {
+    return systemClock.setRepeating(periodMs, fn, options);
   }
 }
 

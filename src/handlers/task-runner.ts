@@ -15,6 +15,7 @@ import { AjvSchemaChecker } from '../adapters/schema/ajv-schema-checker.js';
 import { runLambdaStep, type LambdaStepDeps } from '../app/worker/lambda-step.js';
 import type { TaskDefinition } from '../core/model/index.js';
 import type { Logger } from '../ports/logger.js';
+import { systemClock } from '../adapters/clock/system-clock.js';
 
 const logger: Logger = {
   debug() {},
@@ -39,7 +40,7 @@ export function taskRunnerDeps(env: NodeJS.ProcessEnv = process.env): LambdaStep
     tasks: async (m) => byKey.get(`${m.workflow}\u0000${m.variant}\u0000${m.taskId}`),
     ...(table ? { events: new DynamoDbStateStore(dynamoDbApi(new DynamoDBClient({ retryMode: 'adaptive', maxAttempts: 5 })), table) } : {}),
     ...(redisUrl ? { cache: new RedisStateCache(redisUrl, { cluster: env.PRESCALE_REDIS_CLUSTER === 'true' }) } : {}),
-    clock: { nowSec: () => Date.now() / 1000 },
+    clock: systemClock,
     logger,
   };
 }

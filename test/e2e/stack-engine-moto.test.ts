@@ -25,6 +25,7 @@ import { silentLogger } from '../../src/ports/logger.js';
 import { machineTable } from '../../cdk/lib/execution-status.js';
 import { motoSkipReason, startMoto, type Moto } from '../adapters/engine/moto-server.js';
 import { synthStack } from '../cdk/stack-fixture.js';
+import { systemClock } from '../../src/adapters/clock/system-clock.js';
 
 const skip = motoSkipReason();
 if (skip) console.warn(skip);
@@ -66,7 +67,7 @@ describe.skipIf(skip !== undefined)('the stack\'s compiled state machine on moto
     worker = new PoolWorker({
       poolId: 'web', queue: new SqsTaskQueue(sqs, QueueUrl!), callbacks: engine, executor: new LocalExecutor(TASKS), schemas: new AjvSchemaChecker(),
       tasks: async (m) => (m.workflow === 'text-stats' && m.variant === 'spot' ? byId.get(m.taskId) : undefined),
-      events: store, clock: { nowSec: () => Date.now() / 1000 }, logger: silentLogger, vcpu: 2, instanceId: 'i-0123456789abcdef0',
+      events: store, clock: systemClock, logger: silentLogger, vcpu: 2, instanceId: 'i-0123456789abcdef0',
     }, { receiveWaitSec: 1 });
     void worker.run();
 

@@ -13,6 +13,7 @@ import { forecastAt } from '../../src/app/tick/forecast.js';
 import type { MetricQuery, MetricsSource } from '../../src/ports/metrics-source.js';
 import { FakeCloud } from '../fakes/fake-cloud.js';
 import { testOfferings, testPool } from '../fakes/offerings.js';
+import { clockReading } from '../fakes/manual-clock.js';
 
 const NOW = 1_767_571_200;
 const STEP_AT = NOW + 300;
@@ -42,7 +43,7 @@ async function run(mode: TickOptions['forecastMode']): Promise<{ forecasts: Fore
   const clock = { t: NOW };
   const pool = testPool({ minSpotOfferings: 1, maxSpotSharePerOffering: 1 });
   const tick = createControllerTick({
-    clock: { nowSec: () => clock.t }, metrics: source(clock), events: { drainCloudEvents: async () => [], executionEvents: async () => [] },
+    clock: clockReading(() => clock.t), metrics: source(clock), events: { drainCloudEvents: async () => [], executionEvents: async () => [] },
     cloud: new FakeCloud(testOfferings(), NOW), forecaster: createForecaster('seasonal-naive'), nextStep: createNextStepModel('markov1'),
     planner: createGreedyPlanner({ tickSec: 60 }),
     config: ControllerConfigSchema.parse({ mode: 'dry-run', pools: [pool], demandSignals: [{ seriesId: 'rps', poolId: pool.id, metricPerUnit: 100 }] }),

@@ -18,6 +18,7 @@ import type { StateStore } from '../../src/ports/state-store.js';
 import { FakeCloud } from '../fakes/fake-cloud.js';
 import { testOfferings, testPool } from '../fakes/offerings.js';
 import { task, workflow } from '../builders/tasks.js';
+import { clockReading } from '../fakes/manual-clock.js';
 
 const NOW = 1_767_571_200;
 
@@ -39,7 +40,7 @@ function harness() {
   const deps = (store?: StateStore): TickDeps => {
     const pool = testPool({ minSpotOfferings: 1, maxSpotSharePerOffering: 1, onDemandFloorShare: 0.5 });
     return {
-      clock: { nowSec: () => cloud.nowSec },
+      clock: clockReading(() => cloud.nowSec),
       metrics: {
         fetch: async (q: MetricQuery): Promise<MetricSeries[]> => q.seriesIds.map((id) => ({
           id, startSec: q.startSec, periodSec: q.periodSec, values: new Array(Math.floor((q.endSec - q.startSec) / q.periodSec)).fill(level.value),

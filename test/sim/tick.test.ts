@@ -14,6 +14,7 @@ import type { EventSource } from '../../src/ports/event-source.js';
 import type { CloudProvider } from '../../src/ports/cloud-provider.js';
 import { FakeCloud } from '../fakes/fake-cloud.js';
 import { testOfferings, testPool } from '../fakes/offerings.js';
+import { clockReading } from '../fakes/manual-clock.js';
 
 const NOW = 1_767_571_200;
 
@@ -30,7 +31,7 @@ function deps(cloud: CloudProvider, over: Partial<TickDeps> = {}, limits?: Recor
   // an on-demand floor of half the demand makes the plan launch in two markets (two commands)
   const pool = testPool({ minSpotOfferings: 1, maxSpotSharePerOffering: 1, onDemandFloorShare: 0.5 });
   return {
-    clock: { nowSec: () => NOW },
+    clock: clockReading(() => NOW),
     metrics: steady(1600),
     events: noEvents,
     cloud,
@@ -134,7 +135,7 @@ describe('controller tick', () => {
       await expect(createControllerTick(deps(crashing, { store })).run()).rejects.toThrow('process killed');
       // the next tick, in a new process, while DescribeInstances still lists nothing new
       cloud.advance(60);
-      const next = deps(cloud, { store, clock: { nowSec: () => NOW + 60 } });
+      const next = deps(cloud, { store, clock: clockReading(() => NOW + 60) });
       const r = await createControllerTick(next).run();
       expect(r.skipped).toBe(false);
       expect(unitsLaunched(cloud), `crash after apply #${crashAfter}`).toBe(expected);
@@ -162,7 +163,7 @@ describe('controller tick', () => {
       // later ticks, each in a new process (a Lambda cold start), while the failure would still answer
       for (const dt of [60, 120]) {
         cloud.advance(60);
-        await createControllerTick(deps(cloud, { store, clock: { nowSec: () => NOW + dt } })).run();
+        await createControllerTick(deps(cloud, { store, clock: clockReading(() => NOW + dt) })).run();
       }
       expect(tried(before), `${error.code}: not retried within 3 minutes`).toBe(0);
       const state = await store.get<{ unavailableOfferings?: Record<string, number> }>('tick', 'state');

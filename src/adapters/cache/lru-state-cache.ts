@@ -5,6 +5,7 @@
  */
 import type { Clock } from '../../ports/clock.js';
 import type { StateCache } from '../../ports/state-cache.js';
+import { systemClock } from '../clock/system-clock.js';
 
 /** Options of {@link LruStateCache}. */
 export interface LruStateCacheOptions {
@@ -15,8 +16,6 @@ export interface LruStateCacheOptions {
   /** Time source for expiry. @default the system clock */
   readonly clock?: Clock;
 }
-
-const systemClock: Clock = { nowSec: () => Date.now() / 1000 };
 
 /** In-memory LRU state cache. See the module comment. */
 export class LruStateCache implements StateCache {

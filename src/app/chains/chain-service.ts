@@ -7,6 +7,7 @@ import { composeWorkflow, DEFAULT_DENY_POLICY_ID, authorize, authorizeTasks } fr
 import { InputError, type Principal, type Workflow } from '../../core/model/index.js';
 import { poolOf } from '../../core/model/index.js';
 import { registryInputError, validateWorkflow } from '../../core/registry/index.js';
+import type { Timer } from '../../ports/clock.js';
 import { VersionConflictError } from '../../ports/index.js';
 import type { PoolSignal } from './capacity-monitor.js';
 import { SUBMITTED_WORKFLOW } from './config-check.js';
@@ -66,7 +67,7 @@ export class ChainService {
   private readonly feed: EventFeed;
   private readonly abort = new AbortController();
   private readonly tokens: TokenTable;
-  private sweeper: ReturnType<typeof setInterval> | undefined;
+  private sweeper: Timer | undefined;
 
   /**
    * @param deps ports and configuration
@@ -75,7 +76,7 @@ export class ChainService {
   constructor(deps: ChainServiceDeps, private readonly signals?: (s: PoolSignal) => void) {
     const principals = new Map(deps.config.principals.map((p) => [p.id, p]));
     this.tokens = new TokenTable(deps.config.tokens);
-    this.feed = new EventFeed(deps.store, EXECUTION_EVENTS_LOG, (deps.config.pollSec * 1000) / 2);
+    this.feed = new EventFeed(deps.store, deps.clock, EXECUTION_EVENTS_LOG, (deps.config.pollSec * 1000) / 2);
     this.ctx = {
       ...deps,
       ownerId: deps.ownerId ?? deps.newId(),
@@ -252,10 +253,9 @@ export class ChainService {
    */
   watch(): void {
     if (this.sweeper) return;
-    this.sweeper = setInterval(() => {
+    this.sweeper = this.ctx.clock.setRepeating(this.ctx.config.leaseSec * 1000, () => {
       this.resume().catch((e: unknown) => this.ctx.logger.error('resume sweep failed', { error: e instanceof Error ? e.message : String(e) }));
-    }, this.ctx.config.leaseSec * 1000);
-    this.sweeper.unref?.();
+    }, { background: true });
   }
 
   /** Resolves when every runner of this instance has finished (tests, graceful shutdown). */
@@ -268,7 +268,7 @@ export class ChainService {
    * flight stay `running` in the store and resume from their checkpoint on the next start.
    */
   async close(): Promise<void> {
-    if (this.sweeper) clearInterval(this.sweeper);
+    this.sweeper?.cancel();
     this.sweeper = undefined;
     this.abort.abort(new Error('chain service closing'));
     await this.idle();

@@ -52,17 +52,6 @@ interface Attached {
   readonly baseAttempts: ReadonlyMap<string, number>;
 }
 
-const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
-  new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const t = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(t);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 
 /** Compiled machines by chain key, variant and variant definition (a cache shared by the runners of a service). */
 export type MachineCache = Map<string, CompiledMachine>;
@@ -112,14 +101,14 @@ export class ExecutionRunner {
   async run(): Promise<void> {
     if (!(await this.lease.acquire())) return;
     const renewEveryMs = (this.ctx.config.leaseSec * 1000) / 3;
-    const timer = setInterval(() => {
+    const timer = this.ctx.clock.setRepeating(renewEveryMs, () => {
       this.lease.renew().then(
         (ok) => {
           if (!ok && !this.lost.signal.aborted) this.loseLease('lease lost: another process took the execution over');
         },
         (e: unknown) => this.ctx.logger.warn('lease renewal failed; retrying', { executionId: this.rec.executionId, error: e instanceof Error ? e.message : String(e) }),
       );
-    }, renewEveryMs);
+    });
     try {
       const fresh = await this.ctx.store.get<ExecutionRecord>(TABLES.executions, this.lease.key);
       if (!fresh || (fresh.value.status !== 'queued' && fresh.value.status !== 'running')) return;
@@ -129,7 +118,7 @@ export class ExecutionRunner {
       this.chain = { ...this.chain, workflow: await withObservedRuntimes(this.ctx.store, this.chain.workflow) };
       await this.runLeased();
     } finally {
-      clearInterval(timer);
+      timer.cancel();
       await this.lease.release().catch(() => undefined);
     }
   }
@@ -255,7 +244,7 @@ export class ExecutionRunner {
   /** Follows an engine execution until it ends. @returns `again` to attach the next one, `stop` when done */
   private async follow(a: Attached): Promise<'again' | 'stop'> {
     while (!this.abort.aborted) {
-      await sleep(this.ctx.config.pollSec * 1000, this.abort);
+      await this.ctx.clock.sleep(this.ctx.config.pollSec * 1000, this.abort);
       if (this.abort.aborted) break;
       const d = await this.ctx.engine.engine.describe(a.executionRef);
       const history = await this.ctx.engine.engine.history(a.executionRef);
@@ -493,7 +482,7 @@ export class ExecutionRunner {
         this.rec.decisions.push(...res.decisions);
         return this.finish('failed', undefined, res.reason);
       }
-      await sleep(this.ctx.config.pollSec * 1000, this.abort);
+      await this.ctx.clock.sleep(this.ctx.config.pollSec * 1000, this.abort);
     }
   }
 

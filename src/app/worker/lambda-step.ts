@@ -51,7 +51,7 @@ export async function runLambdaStep(deps: LambdaStepDeps, payload: unknown, rema
   const startSec = deps.clock.nowSec();
   await event(deps, msg, task, 'started', startSec, {});
   const ctl = new AbortController();
-  const timer = setTimeout(() => ctl.abort(new StepError(STEP_ERRORS.timeout, `step ${task.task_id}: the Lambda invocation is about to time out`)), Math.max(0, remainingMs - 2000));
+  const timer = deps.clock.setTimer(Math.max(0, remainingMs - 2000), () => ctl.abort(new StepError(STEP_ERRORS.timeout, `step ${task.task_id}: the Lambda invocation is about to time out`)));
   let setup: ResumeOutcome | undefined;
   try {
     const res = await runStepMessage(deps, msg, task, ctl.signal, (s) => { setup = s; });
@@ -63,7 +63,7 @@ export async function runLambdaStep(deps: LambdaStepDeps, payload: unknown, rema
     await event(deps, msg, task, 'failed', deps.clock.nowSec(), { runtimeSec: deps.clock.nowSec() - startSec, ...(setup ? { setup } : {}), error: name });
     throw new LambdaStepError(name, message);
   } finally {
-    clearTimeout(timer);
+    timer.cancel();
   }
 }
 

@@ -102,7 +102,7 @@ export class PoolWorker {
         } catch (e) {
           if (this.draining) break;
           this.deps.logger.warn('receive failed; retrying', { poolId: this.deps.poolId, error: (e as Error).message });
-          await sleep(1000, this.stopCtl.signal);
+          await this.deps.clock.sleep(1000, this.stopCtl.signal);
           continue;
         }
         for (const m of msgs) await this.admit(m);
@@ -125,7 +125,10 @@ export class PoolWorker {
     this.wakeSlots();
     if (this.running.size === 0) return;
     const all = Promise.allSettled([...this.running]);
-    if (graceSec > 0) await Promise.race([all, sleep(graceSec * 1000)]);
+    if (graceSec > 0) {
+      const grace = new AbortController();
+      await Promise.race([all.finally(() => grace.abort()), this.deps.clock.sleep(graceSec * 1000, grace.signal)]);
+    }
     for (const a of this.active.values()) a.ctl.abort(new StepError(STEP_ERRORS.workerStopped, `worker on pool ${this.deps.poolId} stopped while the step ran`));
     await all;
   }
@@ -164,7 +167,7 @@ export class PoolWorker {
         for (const a of this.active.values()) a.ctl.abort(new StepError(STEP_ERRORS.spotInterruption, `instance ${this.deps.instanceId ?? '(this one)'} of pool ${this.deps.poolId} got a spot interruption notice (${notice.action} at ${new Date(notice.actionAtSec * 1000).toISOString()})`));
         return;
       }
-      await sleep((this.opts.spotPollSec ?? 5) * 1000, this.stopCtl.signal);
+      await this.deps.clock.sleep((this.opts.spotPollSec ?? 5) * 1000, this.stopCtl.signal);
     }
   }
 
@@ -222,14 +225,14 @@ export class PoolWorker {
     const startedAtSec = this.deps.clock.nowSec();
     let setup: ResumeOutcome | undefined;
     await this.event(msg, task, 'started', startedAtSec, {});
-    const beat = setInterval(() => {
+    const beat = this.deps.clock.setRepeating(Math.max(1, msg.heartbeatSec / 3) * 1000, () => {
       this.deps.callbacks.sendTaskHeartbeat(token).catch((e: unknown) => {
         if (e instanceof TaskTokenInvalidError) {
           this.deps.logger.warn('task token no longer valid (timed out or execution stopped); abandoning the step', { taskId: msg.taskId, executionName: msg.executionName });
           ctl.abort(new StepError('Prescale.Abandoned', 'task token no longer valid'));
         }
       });
-    }, Math.max(1, msg.heartbeatSec / 3) * 1000);
+    });
     try {
       const r = await runStepMessage(this.deps, msg, task, ctl.signal, (s) => (setup = s));
       await this.deps.callbacks.sendTaskSuccess(token, r.outputJson);
@@ -242,7 +245,7 @@ export class PoolWorker {
       await this.event(msg, task, 'failed', this.deps.clock.nowSec(), { runtimeSec: this.deps.clock.nowSec() - startedAtSec, setup, error: `${err.errorName}: ${err.message}` });
       if (err.errorName !== 'Prescale.Abandoned') await this.fail(msg, err.errorName, err.message);
     } finally {
-      clearInterval(beat);
+      beat.cancel();
       this.active.delete(token);
     }
   }
@@ -306,15 +309,3 @@ function tokenOf(body: string): string | undefined {
   }
 }
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const t = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(t);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
-}

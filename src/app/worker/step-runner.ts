@@ -5,6 +5,7 @@
  */
 import { MAX_PAYLOAD_BYTES, STEP_ERRORS, stepInput, type StepMessage } from '../../core/engine/index.js';
 import type { TaskDefinition } from '../../core/model/task.js';
+import type { Clock } from '../../ports/clock.js';
 import type { Executor } from '../../ports/executor.js';
 import type { StateCache } from '../../ports/state-cache.js';
 import { resumePreparedState, type ResumeOutcome } from '../prefetch/prepared-state.js';
@@ -29,6 +30,8 @@ export class StepError extends Error {
 /** What {@link runStepMessage} needs. */
 export interface StepRunnerDeps {
   readonly executor: Pick<Executor, 'run'>;
+  /** Times the step's limit (`timeoutSec`). */
+  readonly clock: Clock;
   readonly schemas?: DocumentSchemaValidator;
   /** Prepared-state cache (Redis / ElastiCache); absent: steps run cold. */
   readonly cache?: StateCache;
@@ -62,7 +65,7 @@ export async function runStepMessage(deps: StepRunnerDeps, msg: StepMessage, tas
   signal.addEventListener('abort', onOuter, { once: true });
   // The registered task's own limit when it is below the machine's TimeoutSeconds (whole seconds, at least 2).
   const limitSec = Math.min(msg.timeoutSec, task.timeoutSec > 0 ? task.timeoutSec : msg.timeoutSec);
-  const timer = setTimeout(() => ctl.abort(new StepError(STEP_ERRORS.timeout, `task ${task.task_id} exceeded ${limitSec} s`)), limitSec * 1000);
+  const timer = deps.clock.setTimer(limitSec * 1000, () => ctl.abort(new StepError(STEP_ERRORS.timeout, `task ${task.task_id} exceeded ${limitSec} s`)));
   let output: unknown;
   try {
     // Raced with the abort, so a step whose code ignores its signal still frees the worker on a timeout or spot notice.
@@ -77,7 +80,7 @@ export async function runStepMessage(deps: StepRunnerDeps, msg: StepMessage, tas
     if (ctl.signal.aborted && ctl.signal.reason instanceof StepError) throw ctl.signal.reason;
     throw new StepError(STEP_ERRORS.taskFailed, e instanceof Error ? e.message : String(e));
   } finally {
-    clearTimeout(timer);
+    timer.cancel();
     signal.removeEventListener('abort', onOuter);
   }
   const badOut = deps.schemas?.validate(task.output_schema, output);

@@ -24,6 +24,7 @@ import { PrefetchManager } from '../../app/prefetch/prefetch-manager.js';
 import { LruStateCache } from '../../adapters/cache/lru-state-cache.js';
 import { RedisStateCache } from '../../adapters/redis/redis-state-cache.js';
 import { PiscinaPrepareRunner } from '../../adapters/workers/piscina-prepare-runner.js';
+import { systemClock } from '../../adapters/clock/system-clock.js';
 
 /** Options of `prescale serve`. */
 export interface ServeOptions {
@@ -49,7 +50,7 @@ function buildPrefetch(opts: ServeOptions, baseDir: string, logger: Logger, code
   const url = opts.redisUrl ?? process.env.REDIS_URL;
   const cache = url ? new RedisStateCache(url, { cluster: opts.redisCluster ?? false }) : new LruStateCache();
   const runner = new PiscinaPrepareRunner({ poolSize: workers, baseDir, ...(code ? { code } : {}) });
-  const manager = new PrefetchManager({ runner, cache, clock: { nowSec: () => Date.now() / 1000 }, logger }, { maxConcurrent: workers });
+  const manager = new PrefetchManager({ runner, cache, clock: systemClock, logger }, { maxConcurrent: workers });
   logger.info('preparing steps that wait for capacity', { workers, stateCache: url ? 'redis' : 'memory' });
   return { manager, close: async () => { await runner.close(); await cache.close(); } };
 }
@@ -77,7 +78,7 @@ export async function serve(opts: ServeOptions): Promise<{ url: string; stop: ()
   const baseDir = code.root;
   const monitor = staticCapacityMonitor(config);
   const prefetch = buildPrefetch(opts, baseDir, lineLogger, code);
-  const clock = { nowSec: () => Date.now() / 1000 };
+  const clock = systemClock;
   const schemas = new AjvSchemaChecker();
   // Steps run on the local ASL engine: one in-process worker per EC2 pool, limited to the pool's units.
   const engine = createEmbeddedEngine({

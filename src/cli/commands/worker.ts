@@ -27,6 +27,7 @@ import { PoolWorker } from '../../app/worker/pool-worker.js';
 import type { TaskResolver } from '../../app/worker/step-runner.js';
 import type { Logger } from '../../ports/logger.js';
 import type { StateStore } from '../../ports/state-store.js';
+import { systemClock } from '../../adapters/clock/system-clock.js';
 
 /** Options of `prescale worker` as commander gives them. */
 export interface WorkerOptions {
@@ -111,7 +112,7 @@ export async function startWorker(opts: WorkerOptions): Promise<{ worker: PoolWo
     schemas: new AjvSchemaChecker(),
     tasks,
     events: store,
-    clock: { nowSec: () => Date.now() / 1000 },
+    clock: systemClock,
     logger: lineLogger,
     vcpu,
     ...(instanceId ? { instanceId } : {}),

@@ -7,12 +7,19 @@ import { AwsPriceCatalog } from '../../../src/adapters/aws/aws-price-catalog.js'
 import { ec2Api, pricingApi } from '../../../src/adapters/aws/sdk.js';
 import { Ec2PoolSchema, type Ec2Pool } from '../../../src/core/model/index.js';
 import { awsError, FakeEc2 } from './fake-ec2.js';
+import { ManualClock as FakeManualClock } from '../../fakes/manual-clock.js';
 
 /** A manual clock. */
-export class ManualClock {
-  constructor(public sec = 1_795_000_000) {}
-  nowSec(): number {
-    return this.sec;
+export class ManualClock extends FakeManualClock {
+  constructor(startSec = 1_795_000_000) {
+    super(startSec);
+  }
+  /** Epoch seconds now; setting it advances the clock (forward only, firing due timers). */
+  get sec(): number {
+    return this.nowSec();
+  }
+  set sec(sec: number) {
+    this.advanceTo(sec);
   }
 }
 

@@ -19,10 +19,11 @@ import { SqliteStateStore } from '../../../src/adapters/sqlite/sqlite-state-stor
 import { restartName } from '../../../src/core/engine/index.js';
 import type { Executor } from '../../../src/ports/executor.js';
 import { task, workflow } from '../../builders/tasks.js';
+import { systemClock } from '../../../src/adapters/clock/system-clock.js';
 
 const QUEUE_A = 'https://sqs.us-east-1.amazonaws.com/123456789012/pool-a';
 const QUEUE_B = 'https://sqs.us-east-1.amazonaws.com/123456789012/pool-b';
-const clock = { nowSec: () => Date.now() / 1000 };
+const clock = systemClock;
 
 type StepFn = (input: Record<string, unknown>, ctx: { attempt: number; preparedState?: Buffer; signal?: AbortSignal }) => Promise<unknown> | unknown;
 

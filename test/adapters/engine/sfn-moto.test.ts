@@ -19,6 +19,7 @@ import { silentLogger } from '../../../src/ports/logger.js';
 import type { EngineExecution, WorkflowEngine } from '../../../src/ports/workflow-engine.js';
 import { task, workflow } from '../../builders/tasks.js';
 import { motoSkipReason, startMoto, type Moto } from './moto-server.js';
+import { systemClock } from '../../../src/adapters/clock/system-clock.js';
 
 const skip = motoSkipReason();
 if (skip) console.warn(skip);
@@ -53,7 +54,7 @@ function startWorker(engine: SfnWorkflowEngine, queue: SqsTaskQueue, wf: Workflo
     poolId: 'a', queue, callbacks: engine, executor: { run }, schemas: new AjvSchemaChecker(),
     tasks: async (m) => wf.variants.find((v) => v.name === m.variant)?.tasks.find((t) => t.task_id === m.taskId),
     events: { append: async (_l, es) => void events.push(...(es as unknown as ExecutionEvent[])) },
-    clock: { nowSec: () => Date.now() / 1000 }, logger: silentLogger, vcpu: 4, instanceId: 'i-0123456789abcdef0',
+    clock: systemClock, logger: silentLogger, vcpu: 4, instanceId: 'i-0123456789abcdef0',
   }, { receiveWaitSec: 1 });
   void w.run();
   workers.push(w);

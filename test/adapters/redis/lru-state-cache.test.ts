@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { LruStateCache } from '../../../src/adapters/cache/lru-state-cache.js';
 import { stateCacheContract } from './state-cache-contract.js';
+import { ManualClock } from '../../fakes/manual-clock.js';
 
-const clock = { t: 1000, nowSec() { return this.t; } };
+const clock = new ManualClock(1000);
 stateCacheContract('in-memory LRU cache', {
   make: async () => new LruStateCache({ clock }),
   pass: async (sec) => {
-    clock.t += sec;
+    clock.advanceTo(clock.nowSec() + sec);
   },
 });
 

@@ -7,11 +7,12 @@ import type { ChainService } from '../../../src/app/chains/chain-service.js';
 import { PrefetchManager } from '../../../src/app/prefetch/prefetch-manager.js';
 import { PrincipalSchema } from '../../../src/core/model/index.js';
 import { FIXTURES_DIR, baseConfig, buildService, recordRef, tempDir } from '../../fixtures/tasks/service.js';
+import { systemClock } from '../../../src/adapters/clock/system-clock.js';
 
 const alice = PrincipalSchema.parse({ id: 'alice', kind: 'user', memberOf: ['analysts'] });
 const prepared = (id: string, deps: string[] = []) => recordRef(id, deps, 'record-prepared');
 const oneUnit = () => baseConfig({ availability: { od: { availableUnits: 1, onDemandUsdPerUnitHour: 0.04 } }, composer: { minFit: 0.5 } });
-const manager = () => new PrefetchManager({ runner: new LocalExecutor(FIXTURES_DIR), cache: new LruStateCache(), clock: { nowSec: () => Date.now() / 1000 } }, { maxConcurrent: 2 });
+const manager = () => new PrefetchManager({ runner: new LocalExecutor(FIXTURES_DIR), cache: new LruStateCache(), clock: systemClock }, { maxConcurrent: 2 });
 let current: ChainService | undefined;
 afterEach(async () => {
   await current?.close();

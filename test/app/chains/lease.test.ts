@@ -8,6 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PrincipalSchema } from '../../../src/core/model/index.js';
 import { baseConfig, buildService, recordRef, tempDir } from '../../fixtures/tasks/service.js';
+import { ManualClock } from '../../fakes/manual-clock.js';
 
 let dynalite: Dynalite;
 let n = 0;
@@ -27,17 +28,16 @@ const stores: Array<[string, () => Promise<StateStore>]> = [
 describe.each(stores)('execution lease on the %s state store', (_name, open) => {
   it('one owner at a time: another takes over only after expiry, and the first then loses its renewal', async () => {
     const store = await open();
-    let now = 1000;
-    const clock = { nowSec: () => now };
+    const clock = new ManualClock(1000);
     const a = new Lease(store, clock, 'alice/c/e1', 'proc-a', 30);
     const b = new Lease(store, clock, 'alice/c/e1', 'proc-b', 30);
     expect(await a.acquire()).toBe(true);
     expect(await b.acquire()).toBe(false);
-    now += 20;
+    clock.advanceTo(clock.nowSec() + 20);
     expect(await a.renew()).toBe(true); // expires at 1050 now
-    now += 25;
+    clock.advanceTo(clock.nowSec() + 25);
     expect(await b.acquire()).toBe(false); // 1045 < 1050: still a's
-    now += 10;
+    clock.advanceTo(clock.nowSec() + 10);
     expect(await b.acquire()).toBe(true); // expired: taken over
     expect(await a.renew()).toBe(false);
     expect(a.isHeld).toBe(false);
@@ -69,7 +69,7 @@ describe.each(stores)('execution lease on the %s state store', (_name, open) => 
 
   it('two owners racing for a free lease: exactly one wins', async () => {
     const store = await open();
-    const clock = { nowSec: () => 5000 };
+    const clock = new ManualClock(5000);
     const leases = Array.from({ length: 8 }, (_, i) => new Lease(store, clock, 'bob/c/e2', `proc-${i}`, 30));
     const won = await Promise.all(leases.map((l) => l.acquire()));
     expect(won.filter(Boolean)).toHaveLength(1);

@@ -1,12 +1,16 @@
 /** Shared helpers of prefetch manager tests: a manual clock, tasks, commands and a controllable runner. */
 import { TaskDefinitionSchema, type PreExecuteCommand, type TaskDefinition, type TaskDefinitionInput } from '../../../src/core/model/index.js';
 import type { Executor } from '../../../src/ports/executor.js';
+import { ManualClock as FakeManualClock } from '../../fakes/manual-clock.js';
 
 /** A clock the test moves by hand. */
-export class ManualClock {
-  constructor(public t = 1_700_000_000) {}
-  nowSec(): number {
-    return this.t;
+export class ManualClock extends FakeManualClock {
+  /** Epoch seconds now; setting it advances the clock (forward only, firing due timers). */
+  get t(): number {
+    return this.nowSec();
+  }
+  set t(sec: number) {
+    this.advanceTo(sec);
   }
 }
 

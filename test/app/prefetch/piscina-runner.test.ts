@@ -5,11 +5,12 @@ import { PiscinaPrepareRunner } from '../../../src/adapters/workers/piscina-prep
 import { PrefetchManager } from '../../../src/app/prefetch/prefetch-manager.js';
 import { LruStateCache } from '../../../src/adapters/cache/lru-state-cache.js';
 import { preCmd, prepTask } from './helpers.js';
+import { systemClock } from '../../../src/adapters/clock/system-clock.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const runner = new PiscinaPrepareRunner({ poolSize: 2, baseDir: here });
 afterAll(() => runner.close());
-const clock = { nowSec: () => Date.now() / 1000 };
+const clock = systemClock;
 
 describe('prepare phases in piscina worker threads', () => {
   it('runs more preparations than workers, all of them, and resumes their state', async () => {

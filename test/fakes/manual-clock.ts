@@ -1,0 +1,62 @@
+/**
+ * The tests' manual clock: the simulated clock plus `advanceMs`, which moves time timer by timer and
+ * lets the promise continuations each timer wakes run before the next one fires, so code that
+ * loops on `clock.sleep` (poll loops, lease renewals, heartbeats) advances exactly as it would on
+ * the wall clock, without any real wait and whatever the machine's speed.
+ */
+import type { Clock } from '../../src/ports/clock.js';
+import { SimClock } from '../../src/sim/sim-clock.js';
+
+/** Lets pending promise continuations and already-queued I/O callbacks run (a few event-loop turns). */
+export async function settle(turns = 5): Promise<void> {
+  for (let i = 0; i < turns; i++) await new Promise<void>((r) => setImmediate(r));
+}
+
+/** See the module comment. */
+export class ManualClock extends SimClock {
+  /** @param startSec epoch seconds the clock starts at (default 1,700,000,000) */
+  constructor(startSec = 1_700_000_000) {
+    super(startSec);
+  }
+
+  /**
+   * Moves time forward by `ms` milliseconds, firing the timers due on the way one at a time and
+   * settling after each (see {@link settle}); ends with time at exactly now + `ms`.
+   */
+  async advanceMs(ms: number): Promise<void> {
+    const untilSec = this.nowSec() + ms / 1000;
+    await settle();
+    for (;;) {
+      const due = this.nextDueSec();
+      if (due === undefined || due > untilSec) break;
+      this.advanceTo(Math.max(this.nowSec(), due));
+      await settle();
+    }
+    this.advanceTo(untilSec);
+    await settle();
+  }
+
+  /**
+   * Advances in `stepMs` steps until `done()` holds.
+   * @throws Error after `maxSteps` steps without `done()` (a test that would otherwise hang)
+   */
+  async advanceUntil(done: () => boolean, stepMs: number, maxSteps = 10_000): Promise<void> {
+    for (let i = 0; i < maxSteps; i++) {
+      if (done()) return;
+      await this.advanceMs(stepMs);
+    }
+    if (!done()) throw new Error(`manual clock: condition not reached after ${maxSteps} steps of ${stepMs} ms`);
+  }
+}
+
+/**
+ * A clock that only tells time, read from `now` (epoch seconds), for code under test that never
+ * waits (the tick). Its timers throw, so a test that starts waiting on it fails loudly; use
+ * {@link ManualClock} for code that waits.
+ */
+export function clockReading(now: () => number): Clock {
+  const noTimers = (): never => {
+    throw new Error('clockReading: this test clock only tells time; use ManualClock for code that waits');
+  };
+  return { nowSec: now, sleep: noTimers, setTimer: noTimers, setRepeating: noTimers };
+}
