@@ -1,4 +1,6 @@
 import { describeCloudProviderContract } from './cloud-provider.contract.js';
+import { describeCacheScalingContract } from './cloud-provider-cache.contract.js';
+import { CachePoolSchema } from '../../src/core/model/index.js';
 import { FakeCloud } from '../fakes/fake-cloud.js';
 import { testOfferings, testPool } from '../fakes/offerings.js';
 
@@ -15,5 +17,18 @@ describeCloudProviderContract('FakeCloud', async () => {
     // the fake holds only cloud-side state (no process memory), so a restart is the same object
     restart: () => cloud,
     setDescribeLag: (sec) => { cloud.describeLagSec = sec; },
+  };
+});
+
+describeCacheScalingContract('FakeCloud', async () => {
+  const pool = testPool();
+  const cachePool = CachePoolSchema.parse({ kind: 'elasticache', id: 'prefetch', shards: 2, replicasPerShard: 1 });
+  const cloud = new FakeCloud(testOfferings(pool), 1_000_000, 90);
+  cloud.addCacheGroup(cachePool);
+  return {
+    provider: cloud,
+    cachePool,
+    advance: async (sec) => cloud.advance(sec),
+    injectCacheFailure: (code) => { cloud.cacheFailures.set(cachePool.id, { code, message: `injected ${code}` }); },
   };
 });

@@ -1,4 +1,6 @@
 import { describeCloudProviderContract } from './cloud-provider.contract.js';
+import { describeCacheScalingContract } from './cloud-provider-cache.contract.js';
+import { CachePoolSchema } from '../../src/core/model/index.js';
 import { testOfferings, testPool } from '../fakes/offerings.js';
 import { createRandom } from '../../src/core/rng.js';
 import { EventQueue } from '../../src/sim/event-queue.js';
@@ -24,4 +26,18 @@ describeCloudProviderContract('SimulatedCloud', async () => {
     restart: () => cloud,
     setDescribeLag: (sec) => cloud.setDescribeLagSec(sec),
   };
+});
+
+describeCacheScalingContract('SimulatedCloud', async () => {
+  const pool = testPool();
+  const cachePool = CachePoolSchema.parse({ kind: 'elasticache', id: 'prefetch', shards: 2, replicasPerShard: 1 });
+  const clock = new SimClock(1_000_000);
+  const queue = new EventQueue<SimEvent>();
+  const offerings = testOfferings(pool);
+  // cache.r6g.large: 0.206 USD per node-hour in us-east-1, 13.07 GiB (AWS ElastiCache pricing and node types)
+  const cloud = new SimulatedCloud({
+    clock, queue, random: createRandom(7), pools: [pool], catalog: () => offerings,
+    caches: [{ pool: cachePool, priceUsdPerNodeHour: 0.206, nodeMemoryGiB: 13.07 }],
+  });
+  return { provider: cloud, cachePool, advance: async (sec) => advanceCloudTo(cloud, queue, clock, clock.nowSec() + sec) };
 });

@@ -1,19 +1,36 @@
 /**
  * FakeCloud: a small in-memory CloudProvider for tests of code that calls the port (the tick,
  * validators). Complete, not half: owner tags, idempotency by command id, insufficient capacity,
- * not-owned, a fixed lead time with `advance(sec)`. No billing, no interruptions (use SimulatedCloud).
+ * not-owned, a fixed lead time with `advance(sec)`, and ElastiCache replication groups (cache pools)
+ * that `scale-cache` reshapes. No billing, no interruptions (use SimulatedCloud).
+ * Cache groups behave as ElastiCache does: a shape change takes the pool's `addLeadTimeSec` (growing)
+ * or `removeLeadTimeSec` (shrinking), during which `describeCapacity` shows it as `pending` and a
+ * second change fails with `retry-later` (ElastiCache's InvalidReplicationGroupState: one
+ * modification at a time); failures can be injected per cache pool (`cacheFailures`).
  * Honest where EC2 is strict: a command id reused with other parameters fails with
  * `IdempotentParameterMismatch` (as a reused EC2 ClientToken does), and `describeLagSec` hides new
  * instances from `describeCapacity` for that long (EC2's eventual consistency). Both default off.
  */
 import {
-  OWNER_TAG_KEY, POOL_TAG_KEY,
-  commandRequestKey, type ApplyResult, type CapacitySnapshot, type Command, type Ec2Pool, type Instance, type Offering,
+  OWNER_TAG_KEY, POOL_TAG_KEY, cacheNodeCount,
+  commandRequestKey, type ApplyResult, type CacheGroupState, type CachePool, type CapacitySnapshot, type Command, type Ec2Pool,
+  type Instance, type Offering, type ScaleCacheCommand,
 } from '../../src/core/model/index.js';
 import type { CloudProvider } from '../../src/ports/cloud-provider.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
+/** One fake replication group. */
+interface FakeCacheGroup {
+  readonly pool: CachePool;
+  readonly priceUsdPerNodeHour: number;
+  shards: number;
+  replicasPerShard: number;
+  pending?: { readonly shards: number; readonly replicasPerShard: number; readonly readyAtSec: number };
+}
+
+/** ElastiCache's limit on replicas per shard (ElastiCache User Guide, "Quotas": 0 to 5 replicas per shard). */
+const MAX_REPLICAS_PER_SHARD = 5;
 
 /** In-memory CloudProvider. Time starts at `startSec` and moves with `advance`. */
 export class FakeCloud implements CloudProvider {
@@ -26,6 +43,9 @@ export class FakeCloud implements CloudProvider {
   describeLagSec = 0;
   /** Launch failures to inject per offering id (e.g. `unsupported`, `quota-exceeded`), until deleted. */
   readonly launchFailures = new Map<string, NonNullable<ApplyResult['error']>>();
+  /** Scale-cache failures to inject per cache pool id (e.g. `throttled`, `unauthorized`), until deleted. */
+  readonly cacheFailures = new Map<string, NonNullable<ApplyResult['error']>>();
+  private readonly cacheGroups = new Map<string, FakeCacheGroup>();
 
   constructor(private readonly offeringList: Offering[], startSec = 0, private readonly leadTimeSec = 90) {
     this.nowSec = startSec;
@@ -35,6 +55,17 @@ export class FakeCloud implements CloudProvider {
   advance(sec: number): void {
     this.nowSec += sec;
     for (const i of this.instances.values()) if (i.state === 'pending' && (i.readyAtSec ?? 0) <= this.nowSec) i.state = 'running';
+    for (const g of this.cacheGroups.values()) this.settleCache(g);
+  }
+
+  /**
+   * Adds the replication group of a cache pool, in the pool's configured shape.
+   * @param priceUsdPerNodeHour on-demand node price (default 0.206, cache.r6g.large in us-east-1, AWS ElastiCache pricing)
+   * @throws Error when the pool already has a group
+   */
+  addCacheGroup(pool: CachePool, priceUsdPerNodeHour = 0.206): void {
+    if (this.cacheGroups.has(pool.id)) throw new Error(`fake cloud: cache pool ${pool.id} already has a replication group`);
+    this.cacheGroups.set(pool.id, { pool, priceUsdPerNodeHour, shards: pool.shards, replicasPerShard: pool.replicasPerShard });
   }
 
   /** Adds an instance without the owner tag. */
@@ -49,10 +80,15 @@ export class FakeCloud implements CloudProvider {
   }
 
   async describeCapacity(): Promise<CapacitySnapshot> {
+    for (const g of this.cacheGroups.values()) this.settleCache(g);
     const instances = [...this.instances.values()]
       .filter((i) => i.tags[OWNER_TAG_KEY] && i.state !== 'terminated' && i.launchedAtSec + this.describeLagSec <= this.nowSec)
       .map((i) => ({ ...i }));
-    return { atSec: this.nowSec, instances, caches: [] };
+    const caches: CacheGroupState[] = [...this.cacheGroups.values()].map((g) => ({
+      poolId: g.pool.id, replicationGroupId: `prescale-${g.pool.id}`, nodeType: g.pool.nodeType, shards: g.shards, replicasPerShard: g.replicasPerShard,
+      ...(g.pending ? { pending: { ...g.pending } } : {}), priceUsdPerNodeHour: g.priceUsdPerNodeHour,
+    }));
+    return { atSec: this.nowSec, instances, caches };
   }
 
   async offerings(pool: Ec2Pool): Promise<Offering[]> {
@@ -102,6 +138,33 @@ export class FakeCloud implements CloudProvider {
       if (rest.length > 0) return { commandId: c.id, status: 'partial', instanceIds: ours, error: { code: 'not-owned', message: `not terminated: ${rest.join(', ')}` } };
       return { commandId: c.id, status: 'applied', instanceIds: ours };
     }
+    if (c.kind === 'scale-cache') return this.scaleCache(c);
     return { commandId: c.id, status: 'applied', instanceIds: [] };
+  }
+
+  private scaleCache(c: ScaleCacheCommand): ApplyResult {
+    const fail = (code: NonNullable<ApplyResult['error']>['code'], message: string): ApplyResult => ({ commandId: c.id, status: 'failed', instanceIds: [], error: { code, message } });
+    const g = this.cacheGroups.get(c.poolId);
+    if (!g) return fail('invalid', `unknown cache pool ${c.poolId}`);
+    if (!Number.isInteger(c.shards) || c.shards < 1 || !Number.isInteger(c.replicasPerShard) || c.replicasPerShard < 0 || c.replicasPerShard > MAX_REPLICAS_PER_SHARD) {
+      return fail('invalid', `shape ${c.shards} shards x ${c.replicasPerShard} replicas is out of range (shards >= 1, replicas 0..${MAX_REPLICAS_PER_SHARD})`);
+    }
+    const injected = this.cacheFailures.get(c.poolId);
+    if (injected) return fail(injected.code, injected.message);
+    this.settleCache(g);
+    if (g.pending) return fail('retry-later', `replication group prescale-${g.pool.id} is modifying; one modification at a time, retry on a later tick`);
+    if (g.shards === c.shards && g.replicasPerShard === c.replicasPerShard) return { commandId: c.id, status: 'applied', instanceIds: [] };
+    const grow = cacheNodeCount(c.shards, c.replicasPerShard) >= cacheNodeCount(g.shards, g.replicasPerShard);
+    g.pending = { shards: c.shards, replicasPerShard: c.replicasPerShard, readyAtSec: this.nowSec + (grow ? g.pool.addLeadTimeSec : g.pool.removeLeadTimeSec) };
+    this.settleCache(g);
+    return { commandId: c.id, status: 'applied', instanceIds: [] };
+  }
+
+  /** Completes a group's modification once its time has come. */
+  private settleCache(g: FakeCacheGroup): void {
+    if (!g.pending || g.pending.readyAtSec > this.nowSec) return;
+    g.shards = g.pending.shards;
+    g.replicasPerShard = g.pending.replicasPerShard;
+    g.pending = undefined;
   }
 }
