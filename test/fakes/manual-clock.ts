@@ -60,3 +60,20 @@ export function clockReading(now: () => number): Clock {
   };
   return { nowSec: now, sleep: noTimers, setTimer: noTimers, setRepeating: noTimers };
 }
+
+/**
+ * Drives `clock` while `work` runs real I/O (task processes, a store): advances `stepMs` of simulated
+ * time, then gives the process one short real pause for that I/O, until `work` settles. What the
+ * code under test decides depends only on simulated time; a slow machine only takes more steps.
+ * @throws Error after `maxSteps` steps with `work` still pending
+ */
+export async function driveUntilSettled<T>(clock: ManualClock, work: Promise<T>, stepMs: number, maxSteps = 20_000): Promise<T> {
+  let settled = false;
+  const done = work.finally(() => { settled = true; });
+  for (let i = 0; i < maxSteps && !settled; i++) {
+    await clock.advanceMs(stepMs);
+    if (!settled) await new Promise<void>((r) => setTimeout(r, 2));
+  }
+  if (!settled) throw new Error(`manual clock: work still pending after ${maxSteps} steps of ${stepMs} ms`);
+  return done;
+}

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ChainService } from '../../../src/app/chains/chain-service.js';
@@ -6,6 +6,7 @@ import { ConflictError, ForbiddenError, NotFoundError, TooManyRequestsError } fr
 import { InputError, PrincipalSchema } from '../../../src/core/model/index.js';
 import { TABLES, canonicalJson } from '../../../src/app/chains/records.js';
 import { baseConfig, buildService, recordRef, tempDir } from '../../fixtures/tasks/service.js';
+import { driveUntilSettled, ManualClock } from '../../fakes/manual-clock.js';
 
 const alice = PrincipalSchema.parse({ id: 'alice', kind: 'user', memberOf: ['analysts'] });
 const lines = (dir: string, file: string): number => readFileSync(join(dir, file), 'utf8').trim().split('\n').length;
@@ -101,17 +102,21 @@ describe('ChainService', () => {
     expect(lines(input.runsDir, 'a.done')).toBe(1);
   });
 
-  it('queues when no variant fits and starts once the pool has capacity again', async () => {
-    const { service, monitor } = buildService();
+  it('queues while no variant fits, for exactly the blocked span of simulated time, then starts once the pool has capacity again', async () => {
+    const clock = new ManualClock(1_700_000_000);
+    const { service, monitor } = buildService(baseConfig(), { clock });
     current = service;
     const chain = await service.createChain(alice, { tasks: [recordRef('a')], pool: 'od' });
-    monitor.signal({ kind: 'insufficient-capacity', poolId: 'od', atSec: Date.now() / 1000, untilSec: Date.now() / 1000 + 0.4 });
+    monitor.signal({ kind: 'insufficient-capacity', poolId: 'od', atSec: clock.nowSec(), untilSec: clock.nowSec() + 60 });
     const dir = tempDir();
     const res = await service.trigger(alice, chain.chainId, { runsDir: dir });
     expect(res.status).toBe('queued');
     const queued = await service.getExecution(alice, chain.chainId, res.executionId);
     expect(queued.queue?.reason).toMatch(/no variant fits now/);
-    await service.idle();
+    await clock.advanceMs(59_000);
+    expect((await service.getExecution(alice, chain.chainId, res.executionId)).status).toBe('queued');
+    expect(existsSync(join(dir, 'a.start'))).toBe(false);
+    await driveUntilSettled(clock, service.idle(), 50);
     const exec = await service.getExecution(alice, chain.chainId, res.executionId);
     expect(exec.status).toBe('succeeded');
     expect(exec.decisions.filter((d) => d.kind === 'compose').map((d) => d.chosen)).toEqual(['queue:default', 'default']);

@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PrincipalSchema } from '../../../src/core/model/index.js';
 import { baseConfig, buildService, recordRef, tempDir } from '../../fixtures/tasks/service.js';
-import { ManualClock } from '../../fakes/manual-clock.js';
+import { driveUntilSettled, ManualClock } from '../../fakes/manual-clock.js';
 
 let dynalite: Dynalite;
 let n = 0;
@@ -48,17 +48,20 @@ describe.each(stores)('execution lease on the %s state store', (_name, open) => 
 
   it('two chain services on one store: the second one\'s resume leaves the running execution to the first, every step runs once', async () => {
     const store = await open();
-    const a = buildService(baseConfig({ leaseSec: 30 }), { store, ownerId: 'proc-a' }).service;
-    const b = buildService(baseConfig({ leaseSec: 30 }), { store, ownerId: 'proc-b' }).service;
+    const clock = new ManualClock(1_700_000_000);
+    const a = buildService(baseConfig({ leaseSec: 30 }), { store, ownerId: 'proc-a', clock }).service;
+    const b = buildService(baseConfig({ leaseSec: 30 }), { store, ownerId: 'proc-b', clock }).service;
     const alice = PrincipalSchema.parse({ id: 'alice', kind: 'user', memberOf: ['analysts'] });
     const chain = await a.createChain(alice, { tasks: [recordRef('a'), recordRef('b', ['a']), recordRef('c', ['b'])], pool: 'od' });
     const dir = tempDir();
     const { executionId } = await a.trigger(alice, chain.chainId, { runsDir: dir, sleepMs: 150 });
+    // b resumes every 20 s of simulated time for 100 s, more than three lease periods: a's renewals
+    // (every leaseSec / 3) keep the execution a's, however slowly the steps run on this machine
     for (let i = 0; i < 5; i++) {
       await b.resume();
-      await new Promise((r) => setTimeout(r, 60));
+      await clock.advanceMs(20_000);
     }
-    await Promise.all([a.idle(), b.idle()]);
+    await driveUntilSettled(clock, Promise.all([a.idle(), b.idle()]), 50);
     expect((await a.getExecution(alice, chain.chainId, executionId)).status).toBe('succeeded');
     const count = (f: string) => (existsSync(join(dir, f)) ? readFileSync(join(dir, f), 'utf8').trim().split('\n').length : 0);
     for (const t of ['a', 'b', 'c']) expect([count(`${t}.start`), count(`${t}.done`)]).toEqual([1, 1]);
