@@ -86,6 +86,10 @@ export default tseslint.config(
           { group: ['**/adapters/**', '**/sim/**', '**/handlers/**', '**/cli/**'], message: 'app wires core to ports; concrete classes live in adapters, sim, handlers and cli.' },
           { group: appIoModules, message: 'app does no I/O of its own: take a port (StateStore, TaskQueue, Executor…) instead.' },
         ],
+        paths: ['node:crypto', 'crypto'].map((name) => ({
+          name, importNames: ['randomUUID', 'randomBytes', 'randomInt', 'randomFill', 'randomFillSync', 'getRandomValues'],
+          message: 'app takes ids and randomness from its caller (newId, a seeded Random); hashing is fine.',
+        })),
       }],
       'no-restricted-globals': ['error',
         { name: 'setTimeout', message: 'app waits on the injected Clock (clock.sleep / clock.setTimer), so tests run on a manual clock.' },

@@ -45,6 +45,10 @@ describe('the app fence: no I/O, clock, timers, randomness or environment, no co
     expect(await lintAs('src/app/chains/probe.ts', `import * as m from '${mod}';\nexport const x = m;\n`)).toContain('no-restricted-imports');
   });
 
+  it.each(['randomUUID', 'randomBytes', 'randomInt'])('rejects app importing node:crypto %s (randomness)', async (fn) => {
+    expect(await lintAs('src/app/chains/probe.ts', `import { ${fn} } from 'node:crypto';\nexport const x = ${fn};\n`)).toContain('no-restricted-imports');
+  });
+
   it.each(['adapters/sqlite/sqlite-state-store.js', 'sim/world.js', 'handlers/chain-api.js', 'cli/main.js'])('rejects app importing the concrete layer %s', async (path) => {
     expect(await lintAs('src/app/chains/probe.ts', `import * as m from '../../${path}';\nexport const x = m;\n`)).toContain('no-restricted-imports');
   });
