@@ -9,20 +9,20 @@
  */
 import { poolUnits, quantileKey, type MetricSeries, type ApplyResult, type CachePool, type CapacitySnapshot, type Command, type Decision, type Ec2Pool, type Forecast, type Offering } from '../core/model/index.js';
 import { DEFAULT_CACHE_NODE_TABLE } from '../core/market/index.js';
-import { parsePrefetchConfig, selectPrefetch } from '../core/predict/prefetch-selection.js';
-import { checkCacheNodes, planCacheStage, PreparedStateLedger } from './tick/cache.js';
-import { ChainBook, TaskCatalog } from './tick/chains.js';
-import { buildDemandSlots } from './tick/demand.js';
+import { parsePrefetchConfig, selectPrefetch } from '../core/prefetch/selection.js';
+import { checkCacheNodes, planCacheStage, PreparedStateLedger } from '../core/prefetch/cache-stage.js';
+import { ChainBook, TaskCatalog } from '../core/tick/chain-book.js';
+import { buildDemandSlots } from '../core/tick/demand.js';
 import { ForecastCache, SCORED_HORIZON_SEC } from './tick/forecast.js';
-import { PredictionScorer, predictSteps } from './tick/predict.js';
-import { avoidedAt, CriticalStepTracker, reactToSpotStage, withoutAvoided, withPendingLaunches } from './tick/spot.js';
+import { PredictionScorer, predictSteps } from '../core/tick/predict.js';
+import { avoidedAt, CriticalStepTracker, reactToSpotStage, withoutAvoided, withPendingLaunches } from '../core/tick/spot.js';
 import { DECISION_LOG, TickStateHolder } from './tick/state.js';
-import { QuantileCalibrator } from './tick/calibration.js';
-import { PoolQuantileCalibrator } from './tick/pool-calibration.js';
+import { QuantileCalibrator } from '../core/tick/calibration.js';
+import { PoolQuantileCalibrator } from '../core/tick/pool-calibration.js';
 import type { TaskBacklogSignal, TickDeps, TickResult, TickState } from './tick/types.js';
-import { validateCommands } from './tick/validate.js';
-import { liveMarks, markUnavailable, withUnavailable, type UnavailableOfferings } from './tick/unavailable-offerings.js';
-import { intend, reconcile, settle, unseenIds, unsettled, withUnseen, type PendingLaunches } from './tick/pending-launches.js';
+import { validateCommands } from '../core/tick/validate.js';
+import { liveMarks, markUnavailable, withUnavailable, type UnavailableOfferings } from '../core/tick/unavailable-offerings.js';
+import { intend, reconcile, settle, unseenIds, unsettled, withUnseen, type PendingLaunches } from '../core/tick/pending-launches.js';
 
 export type { TickDeps, TickOptions, TickResult, TickState, TaskBacklogSignal } from './tick/types.js';
 

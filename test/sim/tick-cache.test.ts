@@ -1,5 +1,5 @@
 /**
- * The tick's ElastiCache sizing (app/tick/cache.ts) against the SimulatedCloud: the prefetch state
+ * The tick's ElastiCache sizing (core/prefetch/cache-stage.ts) against the SimulatedCloud: the prefetch state
  * cache grows the add lead time ahead of the moment a predicted step's state will be prepared, and
  * shrinks only after the scale-in cooldown once the state was used.
  */
@@ -9,7 +9,7 @@ import { createForecaster } from '../../src/core/forecast/index.js';
 import { createGreedyPlanner } from '../../src/core/plan/index.js';
 import type { NextStepModel } from '../../src/core/predict/types.js';
 import { createControllerTick, prefetchSelectionFrom } from '../../src/app/tick.js';
-import { cacheDemandSlots, PreparedStateLedger } from '../../src/app/tick/cache.js';
+import { cacheDemandSlots, PreparedStateLedger } from '../../src/core/prefetch/cache-stage.js';
 import { runBacktest } from '../../src/sim/backtest.js';
 import { defaultScenario } from '../../src/sim/scenario/default.js';
 import { task, workflow } from '../builders/tasks.js';

@@ -9,7 +9,7 @@ import { createRandom } from '../../src/core/rng.js';
 import { createGreedyPlanner } from '../../src/core/plan/index.js';
 import { createNextStepModel } from '../../src/core/predict/index.js';
 import { createControllerTick, type TickOptions } from '../../src/app/tick.js';
-import { forecastAt } from '../../src/app/tick/forecast.js';
+import { forecastAt } from '../../src/core/model/forecast.js';
 import type { MetricQuery, MetricsSource } from '../../src/ports/metrics-source.js';
 import { FakeCloud } from '../fakes/fake-cloud.js';
 import { testOfferings, testPool } from '../fakes/offerings.js';

@@ -5,22 +5,19 @@ import type { ApplyResult, CacheNodeOffering, Command, ControllerConfig, Decisio
 import type { Forecaster } from '../../core/forecast/types.js';
 import type { Planner, PlannerMemory } from '../../core/plan/types.js';
 import type { NextStepModel } from '../../core/predict/types.js';
-import type { PrefetchConfig as PrefetchSelectionConfig } from '../../core/predict/prefetch-selection.js';
+import type { PrefetchConfig as PrefetchSelectionConfig } from '../../core/prefetch/selection.js';
 import type { Clock } from '../../ports/clock.js';
 import type { CloudProvider } from '../../ports/cloud-provider.js';
 import type { EventSource } from '../../ports/event-source.js';
 import type { Logger } from '../../ports/logger.js';
 import type { MetricsSource } from '../../ports/metrics-source.js';
-import type { HeldState } from './cache.js';
-import type { PendingLaunches } from './pending-launches.js';
-import type { UnavailableOfferings } from './unavailable-offerings.js';
+import type { HeldState } from '../../core/prefetch/cache-stage.js';
+import type { TaskBacklogSignal } from '../../core/tick/types.js';
+import type { PendingLaunches } from '../../core/tick/pending-launches.js';
+import type { UnavailableOfferings } from '../../core/tick/unavailable-offerings.js';
 import type { StateStore } from '../../ports/state-store.js';
 
-/** A metric that counts vCPU of a pool's queued and running tasks (a custom CloudWatch metric). */
-export interface TaskBacklogSignal {
-  readonly seriesId: string;
-  readonly poolId: string;
-}
+export type { TaskBacklogSignal } from '../../core/tick/types.js';
 
 /** Tuning of the tick. */
 export interface TickOptions {

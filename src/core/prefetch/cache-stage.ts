@@ -23,12 +23,12 @@
  * State size: the task's `preparedStateGiB` when given, else
  * core/model's `DEFAULT_PREPARED_STATE_MEMORY_SHARE` of its `resource_requirements.memoryGiB`.
  */
-import { InputError, type CacheNodeOffering, type CachePool, type CapacitySnapshot, type Decision, type ExecutionEvent, type PreExecuteCommand, type ScaleCacheCommand, type TaskDefinition } from '../../core/model/index.js';
-import { normalQuantile } from '../../core/forecast/stats.js';
-import { planCacheCapacity, type CacheDemandSlot } from '../../core/plan/cache-sizing.js';
-import type { PlannerMemory } from '../../core/plan/types.js';
-import { setupSecondsOf, type PrefetchChainInput } from '../../core/predict/prefetch-selection.js';
-import { preparedStateGiB, taskTypeOf } from '../../core/model/index.js';
+import { InputError, type CacheNodeOffering, type CachePool, type CapacitySnapshot, type Decision, type ExecutionEvent, type PreExecuteCommand, type ScaleCacheCommand, type TaskDefinition } from '../model/index.js';
+import { normalQuantile } from '../forecast/stats.js';
+import { planCacheCapacity, type CacheDemandSlot } from '../plan/cache-sizing.js';
+import type { PlannerMemory } from '../plan/types.js';
+import { setupSecondsOf, type PrefetchChainInput } from './selection.js';
+import { preparedStateGiB, taskTypeOf } from '../model/index.js';
 
 /** Quantile of the need a cache pool covers when the pool names none. */
 export const DEFAULT_CACHE_SERVICE_LEVEL = 0.95;

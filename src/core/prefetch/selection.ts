@@ -9,7 +9,7 @@ import type { PreExecuteCommand } from '../model/command.js';
 import { taskTypeOf, type TaskDefinition } from '../model/task.js';
 import { inputErrorFromZod } from '../model/errors.js';
 import { PrefetchConfigSchema } from '../model/config.js';
-import type { NextStepPrediction } from './types.js';
+import type { NextStepPrediction } from '../predict/types.js';
 
 /**
  * Default compute price: m5.large on-demand in us-east-1, 0.096 USD/h for 2 vCPU and 8 GiB (AWS EC2

@@ -6,11 +6,11 @@
  * (probability × vCPU at the expected start) — with the model's top-1 scored against the step that
  * really started next, and offered to the pre-execution selection.
  */
-import { taskTypeOf, type ExecutionEvent } from '../../core/model/index.js';
-import type { NextStepModel, NextStepPrediction } from '../../core/predict/types.js';
-import type { PrefetchChainInput } from '../../core/predict/prefetch-selection.js';
-import type { ChainBook } from './chains.js';
-import { drainedDemandUnits, type DrainJob } from '../../core/plan/queue-drain.js';
+import { taskTypeOf, type ExecutionEvent } from '../model/index.js';
+import type { NextStepModel, NextStepPrediction } from '../predict/types.js';
+import type { PrefetchChainInput } from '../prefetch/selection.js';
+import type { ChainBook } from './chain-book.js';
+import { drainedDemandUnits, type DrainJob } from '../plan/queue-drain.js';
 
 /** Top-1 hit counting. */
 export interface HitCounter {

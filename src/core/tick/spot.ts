@@ -16,9 +16,9 @@
  * may be busy (`busyUnits` > 0, or unknown) is treated as running it — conservative: its replacement
  * goes to on-demand.
  */
-import type { CapacitySnapshot, CloudEvent, Decision, Ec2Pool, ExecutionEvent, Instance, LaunchCommand, Offering } from '../../core/model/index.js';
-import { reactToSpotSignals } from '../../core/plan/spot-signals.js';
-import type { ChainBook } from './chains.js';
+import type { CapacitySnapshot, CloudEvent, Decision, Ec2Pool, ExecutionEvent, Instance, LaunchCommand, Offering } from '../model/index.js';
+import { reactToSpotSignals } from '../plan/spot-signals.js';
+import type { ChainBook } from './chain-book.js';
 
 /**
  * Seconds an offering stays out of the plans after a signal. 30 minutes: a rebalance recommendation

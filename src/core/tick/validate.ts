@@ -7,7 +7,7 @@
  * current and the pending shape while a modification runs); a cache scale-out that would take the
  * spend over `maxSpendUsdPerHour` is dropped like a launch. Shrinking is always allowed.
  */
-import { billedCacheNodes, cacheNodeCount, type CapacitySnapshot, type Command, type Decision, type Offering, type SafetyLimits } from '../../core/model/index.js';
+import { billedCacheNodes, cacheNodeCount, type CapacitySnapshot, type Command, type Decision, type Offering, type SafetyLimits } from '../model/index.js';
 
 /** Result of validation. */
 export interface ValidationOutput {
