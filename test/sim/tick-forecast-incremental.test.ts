@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ControllerConfigSchema, type Forecast, type MetricSeries } from '../../src/core/model/index.js';
-import { createForecaster } from '../../src/core/forecast/index.js';
+import { createForecaster, createIncrementalForecaster } from '../../src/core/forecast/index.js';
 import { createRandom } from '../../src/core/rng.js';
 import { createGreedyPlanner } from '../../src/core/plan/index.js';
 import { createNextStepModel } from '../../src/core/predict/index.js';
@@ -43,7 +43,7 @@ async function run(mode: TickOptions['forecastMode']): Promise<{ forecasts: Fore
   const pool = testPool({ minSpotOfferings: 1, maxSpotSharePerOffering: 1 });
   const tick = createControllerTick({
     clock: { nowSec: () => clock.t }, metrics: source(clock), events: { drainCloudEvents: async () => [], executionEvents: async () => [] },
-    cloud: new FakeCloud(testOfferings(), NOW), forecaster: createForecaster('seasonal-naive'), nextStep: createNextStepModel('markov1'),
+    cloud: new FakeCloud(testOfferings(), NOW), forecaster: mode === 'incremental' ? createIncrementalForecaster({ refitEverySteps: Number.MAX_SAFE_INTEGER }) : createForecaster('seasonal-naive'), nextStep: createNextStepModel('markov1'),
     planner: createGreedyPlanner({ tickSec: 60 }),
     config: ControllerConfigSchema.parse({ mode: 'dry-run', pools: [pool], demandSignals: [{ seriesId: 'rps', poolId: pool.id, metricPerUnit: 100 }] }),
     options: { forecastMode: mode, historySec: 3 * 86_400 },

@@ -8,6 +8,7 @@
  * spend over `maxSpendUsdPerHour` is dropped like a launch. Shrinking is always allowed.
  */
 import { billedCacheNodes, cacheNodeCount, type CapacitySnapshot, type Command, type Decision, type Offering, type SafetyLimits } from '../model/index.js';
+import type { StageResult, TickMemory } from './memory.js';
 
 /** Result of validation. */
 export interface ValidationOutput {
@@ -74,4 +75,35 @@ export function validateCommands(
     }
   }
   return { accepted, decisions };
+}
+
+/**
+ * A terminate never names an instance only the pending-launch ledger knows of (the provider cannot
+ * find it yet): such ids are left out, and a terminate left with none is dropped.
+ * @param unseen ids of instances the ledger added to the snapshot (core/tick/pending-launches.ts `unseenIds`)
+ */
+export function listedOnly(commands: readonly Command[], unseen: ReadonlySet<string>): Command[] {
+  return commands.flatMap((c) => {
+    if (c.kind !== 'terminate' || !c.instanceIds.some((id) => unseen.has(id))) return [c];
+    const ids = c.instanceIds.filter((id) => !unseen.has(id));
+    return ids.length > 0 ? [{ ...c, instanceIds: ids }] : [];
+  });
+}
+
+/** Inputs of {@link validateStage}. */
+export interface ValidateInputs {
+  readonly nowSec: number;
+  readonly commands: readonly Command[];
+  /** A fresh snapshot (with the pending-launch ledger's unseen instances). */
+  readonly capacity: CapacitySnapshot;
+  /** Ids of the snapshot's instances no describe listed yet. */
+  readonly unseen: ReadonlySet<string>;
+  readonly offeringsById: ReadonlyMap<string, Offering>;
+  readonly limits: SafetyLimits;
+}
+
+/** The validate stage: {@link listedOnly}, then {@link validateCommands}; the accepted commands. */
+export function validateStage(inputs: ValidateInputs, memory: TickMemory): StageResult {
+  const out = validateCommands(listedOnly(inputs.commands, inputs.unseen), inputs.capacity, inputs.offeringsById, inputs.limits, inputs.nowSec);
+  return { memory, commands: out.accepted, decisions: out.decisions };
 }
