@@ -9,22 +9,21 @@ import type { CachePool, Decision, Ec2Pool, Offering } from '../core/model/index
 import { poolUnits } from '../core/model/index.js';
 import { DEFAULT_CACHE_NODE_TABLE } from '../core/market/index.js';
 import { checkCacheNodes } from '../core/prefetch/cache-stage.js';
-import { parsePrefetchConfig } from '../core/prefetch/selection.js';
 import { prefetchStage, recordPreparation } from '../core/prefetch/stage.js';
 import { buildChainView } from '../core/tick/chain-view.js';
-import { forecastDecisions, SCORED_HORIZON_SEC } from '../core/tick/forecast.js';
-import { countDecisions, createTickMemory, withLoadedState } from '../core/tick/memory.js';
-import { latestStage, observeStage } from '../core/tick/observe.js';
+import { countDecisions, createTickMemory, tickStats, withLoadedState } from '../core/tick/memory.js';
+import { observeStage } from '../core/tick/observe.js';
 import { offeringsStage } from '../core/tick/offerings.js';
 import { planStage } from '../core/tick/plan.js';
 import { predictStage } from '../core/tick/predict.js';
 import { spotStage, withPendingLaunches } from '../core/tick/spot.js';
 import { validateStage } from '../core/tick/validate.js';
 import { TickActuator } from './tick/act.js';
-import { runForecasts } from './tick/forecast.js';
+import { forecastSettings, forecastStep } from './tick/forecast.js';
 import { DECISION_LOG, TickStateHolder } from './tick/state.js';
 import type { ControllerTick, TickDeps, TickResult } from './tick/types.js';
 
+export { prefetchSelectionFrom } from '../core/prefetch/selection.js';
 export type { ControllerTick, TickDeps, TickOptions, TickResult, TickState, TickStats, TaskBacklogSignal } from './tick/types.js';
 
 /** Creates the tick. Its memory (core/tick/memory.ts) is rebuilt from events after a restart. */
@@ -32,12 +31,8 @@ export function createControllerTick(deps: TickDeps): ControllerTick {
   const { config: cfg, options: opts = {} } = deps;
   const holder = new TickStateHolder(deps.store);
   let memory = createTickMemory(cfg.workflows, opts.recalibrate ?? false);
-  const refitEverySec = opts.refitEverySec ?? 3600, historySec = opts.historySec ?? 7 * 86_400, periodSec = opts.forecastPeriodSec ?? 300, slotSec = opts.slotSec ?? cfg.tickSec;
-  const incremental = opts.forecastMode === 'incremental';
-  const backlog = opts.taskBacklogSignals ?? [];
-  const scored = new Set(cfg.demandSignals.map((d) => d.seriesId));
-  const seriesIds = [...new Set([...scored, ...backlog.map((b) => b.seriesId)])].sort();
-  const demandIds = [...scored].sort();
+  const settings = forecastSettings(deps);
+  const { slotSec, historySec, backlog, levels } = settings;
   const prefetch = opts.prefetch && cfg.prefetch.enabled ? opts.prefetch : undefined;
   const pools = cfg.pools.filter((p): p is Ec2Pool => p.kind === 'ec2'), cachePools = cfg.pools.filter((p): p is CachePool => p.kind === 'elasticache');
   const cacheNodes = opts.cacheNodes ?? DEFAULT_CACHE_NODE_TABLE;
@@ -57,18 +52,9 @@ export function createControllerTick(deps: TickDeps): ControllerTick {
     const offered = new Map<string, Offering[]>();
     for (const p of pools) offered.set(p.id, await deps.cloud.offerings(p));
     const offers = offeringsStage({ nowSec: now, pools, offered, unavailable: acts.unavailable, avoidOfferings: loaded.avoidOfferings, slotSec, planMarginSec: cfg.planMarginSec });
-    // forecast (refit on a schedule; incremental: updated every tick); the forecasts in force before are scored
-    const before = new Map(memory.forecasts.bySeries);
-    const due = memory.forecasts.due(seriesIds, now, refitEverySec);
-    const horizon = Math.ceil((refitEverySec + offers.maxLeadSec + cfg.planMarginSec + slotSec) / periodSec) + 1;
-    const levels = [...new Set([...cfg.quantiles, ...pools.map((p) => p.serviceLevel)])].sort((a, b) => a - b);
-    const forecasts = await runForecasts(deps.metrics, deps.forecaster, memory.forecasts, { seriesIds, due, nowSec: now, historySec, periodSec, horizon, quantiles: levels, scored, incremental });
-    decisions.push(...forecastDecisions(forecasts, due, now, incremental, refitEverySec, horizon, periodSec));
-    // latest observations: one query for the demand metrics and, for the residual calibrator, the backlog series
-    const backlogRead = memory.calibrators ? backlog : [];
-    const latestIds = [...new Set([...demandIds, ...backlogRead.map((b) => b.seriesId)])].sort();
-    const latestSeries = latestIds.length > 0 ? await deps.metrics.fetch({ seriesIds: latestIds, startSec: now - 3 * slotSec, endSec: now, periodSec: slotSec }) : [];
-    const latest = latestStage({ latest: latestSeries, demandIds, backlog: backlogRead, before }, memory);
+    // forecast (refit on a schedule; incremental: updated every tick), then the latest observations score the forecasts in force before
+    const { forecasts, decisions: forecastMade, latest } = await forecastStep(deps.metrics, deps.forecaster, memory, settings, now, offers.maxLeadSec);
+    decisions.push(...forecastMade);
     // predict on the capacity described now (launches whose outcome was never saved re-applied first)
     await acts.reapplyPending();
     const snap0 = await acts.describe(offers.anyOfferingById);
@@ -85,7 +71,7 @@ export function createControllerTick(deps: TickDeps): ControllerTick {
     // demand + plan (EC2 pools, then the prefetch state cache), prefetch, validate against fresh state, act
     const planned = planStage({
       nowSec: now, tickSec: cfg.tickSec, slotSec, slots: offers.slots, levels, pools, cachePools, cacheNodes, offeringsByPool: spot.offeringsByPool, capacity: snap,
-      signals: cfg.demandSignals, backlogSignals: backlog, latest, prediction: pred, cloudEventCount: cloudEvents.length, planner: deps.planner, prefetch,
+      signals: cfg.demandSignals, backlogSignals: backlog, latest, prediction: pred, cloudEventCount: cloudEvents.length, planner: deps.planner, limits: cfg.limits, prefetch,
     }, memory);
     memory = planned.memory;
     decisions.push(...planned.decisions);
@@ -105,17 +91,5 @@ export function createControllerTick(deps: TickDeps): ControllerTick {
     return { atSec: now, skipped: false, decisions, commands, preparations: acts.preparations, results: acts.results, forecasts };
   }
 
-  return {
-    run,
-    stats: () => ({
-      forecastSmape: { value: memory.forecasts.error.points > 0 ? memory.forecasts.error.sum / memory.forecasts.error.points : 0, points: memory.forecasts.error.points, horizonSec: SCORED_HORIZON_SEC },
-      nextStep: { ...memory.scorer.counter },
-      decisionCounts: Object.fromEntries(Object.entries(memory.decisionCounts).sort(([a], [b]) => (a < b ? -1 : 1))),
-    }),
-  };
-}
-
-/** Builds the prefetch selection config from the controller's prefetch settings. */
-export function prefetchSelectionFrom(cfg: TickDeps['config']['prefetch']): ReturnType<typeof parsePrefetchConfig> {
-  return parsePrefetchConfig({ probabilityThreshold: cfg.probabilityThreshold, topN: cfg.topN, maxConcurrent: cfg.maxConcurrent, ttlSec: cfg.ttlSec, latencyValueUsdPerHour: cfg.latencyValueUsdPerHour });
+  return { run, stats: () => tickStats(memory) };
 }

@@ -83,6 +83,7 @@ export interface TickDeps {
 }
 
 export type { TickState } from '../../core/tick/memory.js';
+import type { TickStats } from '../../core/tick/memory.js';
 
 /** The outcome of one tick. */
 export interface TickResult {
@@ -98,13 +99,7 @@ export interface TickResult {
   readonly forecasts: readonly Forecast[];
 }
 
-/** Accuracy and activity counters of a tick over its life (for reports). */
-export interface TickStats {
-  /** sMAPE (percent) of mean forecasts of the metric demand signals over the first hour after each refit origin. */
-  readonly forecastSmape: { readonly value: number; readonly points: number; readonly horizonSec: number };
-  readonly nextStep: { readonly predictions: number; readonly hits: number };
-  readonly decisionCounts: Readonly<Record<string, number>>;
-}
+export type { TickStats } from '../../core/tick/memory.js';
 
 /** A controller tick bound to its dependencies; call `run()` once per tick period. */
 export interface ControllerTick {

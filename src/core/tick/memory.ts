@@ -15,7 +15,7 @@ import { PreparedStateLedger, type HeldState } from '../prefetch/ledger.js';
 import type { Command, Decision, Workflow } from '../model/index.js';
 import { ChainBook, TaskCatalog } from './chain-book.js';
 import { QuantileCalibrator } from './calibration.js';
-import { ForecastCache } from './forecast.js';
+import { ForecastCache, SCORED_HORIZON_SEC } from './forecast.js';
 import type { PendingLaunches } from './pending-launches.js';
 import { PoolQuantileCalibrator } from './pool-calibration.js';
 import { PredictionScorer } from './predict.js';
@@ -130,4 +130,22 @@ export function withLoadedState(memory: TickMemory, state: TickState): TickMemor
 export function countDecisions(memory: TickMemory, decisions: readonly Decision[]): TickMemory {
   for (const d of decisions) memory.decisionCounts[d.kind] = (memory.decisionCounts[d.kind] ?? 0) + 1;
   return memory;
+}
+
+/** Accuracy and activity counters of a tick over its life (for reports). */
+export interface TickStats {
+  /** sMAPE (percent) of mean forecasts of the metric demand signals over the first hour after each refit origin. */
+  readonly forecastSmape: { readonly value: number; readonly points: number; readonly horizonSec: number };
+  readonly nextStep: { readonly predictions: number; readonly hits: number };
+  readonly decisionCounts: Readonly<Record<string, number>>;
+}
+
+/** The counters of `memory` (decision kinds in name order). */
+export function tickStats(memory: TickMemory): TickStats {
+  const e = memory.forecasts.error;
+  return {
+    forecastSmape: { value: e.points > 0 ? e.sum / e.points : 0, points: e.points, horizonSec: SCORED_HORIZON_SEC },
+    nextStep: { ...memory.scorer.counter },
+    decisionCounts: Object.fromEntries(Object.entries(memory.decisionCounts).sort(([a], [b]) => (a < b ? -1 : 1))),
+  };
 }

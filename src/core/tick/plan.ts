@@ -4,8 +4,9 @@
  * predicted steps, calibrated) planned by the Planner into launch and terminate commands; then every
  * ElastiCache pool sized for the prepared states (core/prefetch/cache-stage.ts).
  */
-import { quantileKey, type CacheNodeOffering, type CachePool, type CapacitySnapshot, type Command, type Decision, type DemandSignal, type Ec2Pool, type Forecast, type Offering } from '../model/index.js';
+import { quantileKey, type CacheNodeOffering, type CachePool, type CapacitySnapshot, type Command, type Decision, type DemandSignal, type Ec2Pool, type Forecast, type Offering, type SafetyLimits } from '../model/index.js';
 import type { Planner, PlannerMemory } from '../plan/types.js';
+import { addUsage, poolSpendCap, usageOf } from '../plan/limits.js';
 import { planCacheStage, type CacheNeedPrefetch } from '../prefetch/cache-stage.js';
 import { buildDemandSlots } from './demand.js';
 import type { Latest } from './observe.js';
@@ -35,6 +36,13 @@ export interface PlanInputs {
   /** Cloud events of this tick (counted in the decision). */
   readonly cloudEventCount: number;
   readonly planner: Planner;
+  /**
+   * The safety limits: with them, every pool is planned under one spend budget, `maxSpendUsdPerHour`
+   * less what the caches, the other pools and the pools planned before it (their launches less their
+   * terminations) spend (core/plan/limits.ts `poolSpendCap`), so the validate stage does not drop a
+   * later pool's launches for spend the earlier pools took. Absent: each pool is planned alone.
+   */
+  readonly limits?: SafetyLimits;
   /** The prefetch settings the cache need counts predicted states with; absent: prefetch off. */
   readonly prefetch: CacheNeedPrefetch | undefined;
 }
@@ -47,14 +55,18 @@ export function planStage(inputs: PlanInputs, memory: TickMemory): StageResult {
   const commands: Command[] = [];
   const decisions: Decision[] = [];
   const next: Record<string, PlannerMemory> = { ...prior };
+  let usage = usageOf(inputs.capacity);
   for (const pool of inputs.pools) {
+    const poolSpend = inputs.capacity.instances.filter((i) => i.poolId === pool.id && i.state !== 'terminated').reduce((x, i) => x + i.priceUsdPerHour, 0);
+    const budget = inputs.limits ? { extraSpendCaps: [poolSpendCap(inputs.limits, usage, poolSpend)] } : {};
     const demand = buildDemandSlots({
       poolId: pool.id, nowSec, slotSec, slots: inputs.slots, levels: inputs.levels, signals: inputs.signals, backlogSignals: inputs.backlogSignals,
       forecasts: memory.forecasts.bySeries, recent: inputs.latest.recent, recentAtSec: inputs.latest.recentAtSec, poolCalibrator: cal?.pool, backlogCalibrator: cal?.backlog,
       recentBacklog: inputs.latest.recentBacklog.get(pool.id), committedUnits: inputs.prediction.committedByPool.get(pool.id) ?? [], predictedUnits: inputs.prediction.unitsByPool.get(pool.id) ?? [],
       ...(cal ? { quantileOf: (id: string, f: Forecast | undefined, level: number, t: number) => cal.metric.quantile(id, f, level, t) } : {}),
     });
-    const out = inputs.planner.plan({ nowSec, pool, offerings: inputs.offeringsByPool.get(pool.id) ?? [], capacity: inputs.capacity, demand, slotSec, memory: prior[pool.id] ?? {} });
+    const out = inputs.planner.plan({ nowSec, pool, offerings: inputs.offeringsByPool.get(pool.id) ?? [], capacity: inputs.capacity, demand, slotSec, memory: prior[pool.id] ?? {}, ...budget });
+    usage = addUsage(usage, { spendUsdPerHour: plannedSpendUsdPerHour(out.plan.commands, inputs.offeringsByPool.get(pool.id) ?? [], inputs.capacity) });
     next[pool.id] = out.memory;
     commands.push(...out.plan.commands);
     decisions.push({
@@ -72,4 +84,16 @@ export function planStage(inputs: PlanInputs, memory: TickMemory): StageResult {
     Object.assign(next, sized.memory);
   }
   return { memory: { ...memory, state: { ...memory.state, plannerMemory: next } }, commands, decisions };
+}
+
+/** Spend `commands` add, USD per hour: launches at their offering's price less terminated instances' prices. */
+function plannedSpendUsdPerHour(commands: readonly Command[], offerings: readonly Offering[], capacity: CapacitySnapshot): number {
+  const price = new Map(offerings.map((o) => [o.id, o.priceUsdPerHour]));
+  const instancePrice = new Map(capacity.instances.map((i) => [i.id, i.priceUsdPerHour]));
+  let usd = 0;
+  for (const c of commands) {
+    if (c.kind === 'launch') usd += c.count * (price.get(c.offeringId) ?? 0);
+    else if (c.kind === 'terminate') for (const id of c.instanceIds) usd -= instancePrice.get(id) ?? 0;
+  }
+  return usd;
 }

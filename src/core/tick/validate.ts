@@ -9,6 +9,7 @@
  */
 import { billedCacheNodes, cacheNodeCount, type CapacitySnapshot, type Command, type Decision, type Offering, type SafetyLimits } from '../model/index.js';
 import type { StageResult, TickMemory } from './memory.js';
+import { addUsage, breachOf, breachText, usageOf } from '../plan/limits.js';
 
 /** Result of validation. */
 export interface ValidationOutput {
@@ -25,13 +26,9 @@ export function validateCommands(
 ): ValidationOutput {
   const accepted: Command[] = [];
   const decisions: Decision[] = [];
-  const live = snap.instances.filter((i) => i.state !== 'terminated');
-  const liveById = new Map(live.map((i) => [i.id, i]));
-  let instances = live.length;
+  const liveById = new Map(snap.instances.filter((i) => i.state !== 'terminated').map((i) => [i.id, i]));
   const caches = new Map(snap.caches.map((g) => [g.poolId, { price: g.priceUsdPerNodeHour, nodes: billedCacheNodes(g) }]));
-  let spend = live.reduce((s, i) => s + i.priceUsdPerHour, 0);
-  for (const g of caches.values()) spend += g.nodes * g.price;
-  let change = 0;
+  let usage = usageOf(snap);
   const drop = (c: Command, kind: 'validate' | 'safety', reason: string): void => {
     decisions.push({ atSec: nowSec, kind, subject: c.poolId, chosen: `drop ${c.id}`, reason });
   };
@@ -39,36 +36,32 @@ export function validateCommands(
     if (c.kind === 'launch') {
       const o = offeringsById.get(c.offeringId);
       if (!o || !o.available) { drop(c, 'validate', `offering ${c.offeringId} is ${o ? 'unavailable' : 'unknown'} now`); continue; }
-      if (instances + c.count > limits.maxInstances) { drop(c, 'safety', `would hold ${instances + c.count} instances > maxInstances ${limits.maxInstances}`); continue; }
-      const addSpend = c.count * o.priceUsdPerHour;
-      if (spend + addSpend > limits.maxSpendUsdPerHour) { drop(c, 'safety', `would spend ${(spend + addSpend).toFixed(2)} USD/h > maxSpendUsdPerHour ${limits.maxSpendUsdPerHour}`); continue; }
-      const units = c.count * o.capacityUnits;
-      if (change + units > limits.maxChangeUnitsPerTick) { drop(c, 'safety', `would change ${change + units} units > maxChangeUnitsPerTick ${limits.maxChangeUnitsPerTick}`); continue; }
-      instances += c.count;
-      spend += addSpend;
-      change += units;
+      const d = { instances: c.count, spendUsdPerHour: c.count * o.priceUsdPerHour, changeUnits: c.count * o.capacityUnits };
+      const breach = breachOf(limits, usage, d);
+      if (breach) { drop(c, 'safety', breachText(breach)); continue; }
+      usage = addUsage(usage, d);
       accepted.push(c);
     } else if (c.kind === 'terminate') {
       const still = c.instanceIds.filter((id) => liveById.has(id));
       if (still.length === 0) { drop(c, 'validate', 'every instance is already gone'); continue; }
       const units = still.reduce((s, id) => s + liveById.get(id)!.capacityUnits, 0);
-      if (change + units > limits.maxChangeUnitsPerTick) { drop(c, 'safety', `would change ${change + units} units > maxChangeUnitsPerTick ${limits.maxChangeUnitsPerTick}`); continue; }
+      const breach = breachOf(limits, usage, { changeUnits: units });
+      if (breach) { drop(c, 'safety', breachText(breach)); continue; }
       if (still.length < c.instanceIds.length) {
         decisions.push({ atSec: nowSec, kind: 'validate', subject: c.poolId, chosen: `trim ${c.id}`, reason: `${c.instanceIds.length - still.length} instance(s) already gone` });
       }
       for (const id of still) {
-        const i = liveById.get(id)!;
-        spend -= i.priceUsdPerHour;
+        usage = addUsage(usage, { spendUsdPerHour: -liveById.get(id)!.priceUsdPerHour });
         liveById.delete(id);
       }
-      instances -= still.length;
-      change += units;
+      usage = addUsage(usage, { instances: -still.length, changeUnits: units });
       accepted.push(still.length === c.instanceIds.length ? c : { ...c, instanceIds: still });
     } else if (c.kind === 'scale-cache' && caches.has(c.poolId)) {
       const g = caches.get(c.poolId)!;
       const addSpend = (cacheNodeCount(c.shards, c.replicasPerShard) - g.nodes) * g.price;
-      if (addSpend > 0 && spend + addSpend > limits.maxSpendUsdPerHour) { drop(c, 'safety', `would spend ${(spend + addSpend).toFixed(2)} USD/h > maxSpendUsdPerHour ${limits.maxSpendUsdPerHour}`); continue; }
-      if (addSpend > 0) { spend += addSpend; g.nodes = cacheNodeCount(c.shards, c.replicasPerShard); }
+      const breach = addSpend > 0 ? breachOf(limits, usage, { spendUsdPerHour: addSpend }) : undefined;
+      if (breach) { drop(c, 'safety', breachText(breach)); continue; }
+      if (addSpend > 0) { usage = addUsage(usage, { spendUsdPerHour: addSpend }); g.nodes = cacheNodeCount(c.shards, c.replicasPerShard); }
       accepted.push(c);
     } else {
       accepted.push(c);
