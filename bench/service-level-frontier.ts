@@ -2,7 +2,7 @@
  * The cost / wait trade-off of the task pools' service level: prescale alone on a scenario whose
  * task pools (pools workflow steps run on) get each service level in turn, reported as cost over the
  * oracle's and p95 step wait. The service level is the quantile of task demand the pool holds
- * (src/app/tick/demand.ts: known steps plus the conformal residual of the observed backlog), so it
+ * (src/core/tick/demand.ts: known steps plus the conformal residual of the observed backlog), so it
  * prices the headroom kept for chains not yet submitted.
  */
 import { runBacktest } from '../src/sim/backtest.js';

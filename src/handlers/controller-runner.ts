@@ -5,6 +5,7 @@
  * handling (throttling backs the tick off; a concurrent tick is skipped) and the tick's metrics:
  * forecast error, planned vs actual capacity, cost per hour, prediction hit rate, safety breaches.
  */
+import type { Preparer } from '../ports/preparer.js';
 import { createControllerTick, type ControllerTick, type TaskBacklogSignal, type TickResult } from '../app/tick.js';
 import { AwsThrottledError } from '../adapters/aws/errors.js';
 import { createForecaster } from '../core/forecast/index.js';
@@ -54,6 +55,8 @@ export interface ControllerRunnerDeps {
   /** True when `cloud` sends EC2 calls with DryRun (then dry-run mode calls it; else the tick only reports). */
   readonly providerDryRun?: boolean;
   readonly forecaster?: Forecaster;
+  /** Runs the tick's preparations (core/prefetch; e.g. SQS `prepare` messages). Absent: nothing is prepared. */
+  readonly preparer?: Preparer;
   readonly planner?: Planner;
   readonly nextStep?: NextStepModel;
   readonly tickOptions?: { historySec?: number; forecastPeriodSec?: number; refitEverySec?: number; taskBacklogSignals?: readonly TaskBacklogSignal[] };
@@ -111,7 +114,7 @@ export function createControllerRunner(deps: ControllerRunnerDeps): ControllerRu
   };
   const tickMode = cfg.mode === 'dry-run' && deps.providerDryRun ? 'active' : cfg.mode;
   const tick: ControllerTick = createControllerTick({
-    clock, metrics: deps.metrics, events: deps.events, cloud, store: deps.store, logger,
+    clock, metrics: deps.metrics, events: deps.events, cloud, store: deps.store, logger, ...(deps.preparer ? { preparer: deps.preparer } : {}),
     forecaster: deps.forecaster ?? createForecaster(),
     planner: deps.planner ?? createGreedyPlanner({ ...DEFAULT_PLANNER_OPTIONS, tickSec: cfg.tickSec }),
     nextStep: deps.nextStep ?? createNextStepModel('vom'),

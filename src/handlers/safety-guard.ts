@@ -1,11 +1,13 @@
 /**
  * A last line of defence on the act path: a {@link CloudProvider} wrapper that enforces the safety
- * limits (max instances, max spend per hour, max change per tick) on the commands actually applied.
+ * limits (max instances, max spend per hour including the cache groups, max change per tick; the
+ * one definition in core/plan/limits.ts) on the commands actually applied, cache growths included.
  * The tick's validate stage already drops commands that would breach a limit; if one still would
  * (state changed, a bug upstream), the guard refuses it and every later command of the tick
  * ("breaching one stops acting") and records the breach for the alarm metric.
  */
-import type { ApplyResult, CapacitySnapshot, Command, Ec2Pool, Offering, SafetyLimits } from '../core/model/index.js';
+import { billedCacheNodes, cacheNodeCount, type ApplyResult, type CapacitySnapshot, type Command, type Ec2Pool, type Offering, type SafetyLimits } from '../core/model/index.js';
+import { breachOf, breachText, spendOf } from '../core/plan/limits.js';
 import type { CloudProvider } from '../ports/index.js';
 
 /** See module documentation. Create one per tick. */
@@ -22,11 +24,17 @@ export class SafetyGuardProvider implements CloudProvider {
    */
   private readonly launched = new Map<string, { count: number; spendPerInstance: number; unitsPerInstance: number }>();
   private changedUnits = 0;
+  /** Spend this tick's cache growths added, USD per hour (until the next describe shows them). */
+  private cacheAdded = 0;
+  /** Node count of each cache group after this tick's growths (until the next describe). */
+  private readonly cacheNodes = new Map<string, number>();
 
   constructor(private readonly inner: CloudProvider, private readonly limits: SafetyLimits) {}
 
   async describeCapacity(): Promise<CapacitySnapshot> {
     this.lastSnapshot = await this.inner.describeCapacity();
+    this.cacheNodes.clear();
+    this.cacheAdded = 0; // a describe after a modification bills its larger shape (billedCacheNodes)
     return this.lastSnapshot;
   }
 
@@ -61,11 +69,10 @@ export class SafetyGuardProvider implements CloudProvider {
       const units = command.count * unitsPerInstance;
       const spend = command.count * spendPerInstance;
       const pending = this.unseen();
-      const instances = live.length + pending.instances + command.count;
-      const totalSpend = live.reduce((s, i) => s + i.priceUsdPerHour, 0) + pending.spend + spend;
-      if (instances > this.limits.maxInstances) this.breach = `${instances} instances > maxInstances ${this.limits.maxInstances}`;
-      else if (totalSpend > this.limits.maxSpendUsdPerHour) this.breach = `${totalSpend.toFixed(2)} USD/h > maxSpendUsdPerHour ${this.limits.maxSpendUsdPerHour}`;
-      else if (this.changedUnits + units > this.limits.maxChangeUnitsPerTick) this.breach = `${this.changedUnits + units} units changed > maxChangeUnitsPerTick ${this.limits.maxChangeUnitsPerTick}`;
+      const snap = this.lastSnapshot;
+      const usage = { instances: live.length + pending.instances, spendUsdPerHour: (snap ? spendOf(snap) : 0) + pending.spend + this.cacheAdded, changeUnits: this.changedUnits };
+      const breach = breachOf(this.limits, usage, { instances: command.count, spendUsdPerHour: spend, changeUnits: units });
+      if (breach) this.breach = breachText(breach);
       if (this.breach) return refuse(`safety stop: ${this.breach}`);
       const res = await this.inner.apply(command);
       if (res.status === 'applied' || res.status === 'partial') {
@@ -79,14 +86,34 @@ export class SafetyGuardProvider implements CloudProvider {
     if (command.kind === 'terminate') {
       const byId = new Map(live.map((i) => [i.id, i]));
       const units = command.instanceIds.reduce((s, id) => s + (byId.get(id)?.capacityUnits ?? 0), 0);
-      if (this.changedUnits + units > this.limits.maxChangeUnitsPerTick) {
-        this.breach = `${this.changedUnits + units} units changed > maxChangeUnitsPerTick ${this.limits.maxChangeUnitsPerTick}`;
+      const breach = breachOf(this.limits, { instances: live.length, spendUsdPerHour: 0, changeUnits: this.changedUnits }, { changeUnits: units });
+      if (breach) {
+        this.breach = breachText(breach);
         return refuse(`safety stop: ${this.breach}`);
       }
       const res = await this.inner.apply(command);
       if (res.status === 'applied' || res.status === 'partial') this.changedUnits += res.instanceIds.reduce((s, id) => s + (byId.get(id)?.capacityUnits ?? 0), 0);
       return res;
     }
-    return this.inner.apply(command);
+    // a cache growth: its added nodes count against the spend (shrinking is always allowed)
+    const g = this.lastSnapshot?.caches.find((c) => c.poolId === command.poolId);
+    const nodes = cacheNodeCount(command.shards, command.replicasPerShard);
+    const prior = g ? (this.cacheNodes.get(g.poolId) ?? billedCacheNodes(g)) : 0;
+    const addSpend = g ? (nodes - prior) * g.priceUsdPerNodeHour : 0;
+    if (g && addSpend > 0) {
+      const pending = this.unseen();
+      const usage = { instances: live.length + pending.instances, spendUsdPerHour: spendOf(this.lastSnapshot!) + pending.spend + this.cacheAdded, changeUnits: this.changedUnits };
+      const breach = breachOf(this.limits, usage, { spendUsdPerHour: addSpend });
+      if (breach) {
+        this.breach = breachText(breach);
+        return refuse(`safety stop: ${this.breach}`);
+      }
+    }
+    const res = await this.inner.apply(command);
+    if (g && addSpend > 0 && (res.status === 'applied' || res.status === 'partial')) {
+      this.cacheAdded += addSpend;
+      this.cacheNodes.set(g.poolId, nodes);
+    }
+    return res;
   }
 }

@@ -95,7 +95,6 @@ export class World {
         if (reason === 'spot-interruption') this.workload.notes.push({ timestamp: this.clock.nowSec(), pool: i.poolId, kind: 'spot-interruption', detail: `${i.id} (${i.offering.id}) reclaimed` });
         this.workload.instanceLost(i);
       },
-      preExecute: (c) => this.workload.preExecute(c),
       cacheResized: () => this.workload.cacheResized(),
     };
   }

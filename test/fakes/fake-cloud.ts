@@ -138,8 +138,7 @@ export class FakeCloud implements CloudProvider {
       if (rest.length > 0) return { commandId: c.id, status: 'partial', instanceIds: ours, error: { code: 'not-owned', message: `not terminated: ${rest.join(', ')}` } };
       return { commandId: c.id, status: 'applied', instanceIds: ours };
     }
-    if (c.kind === 'scale-cache') return this.scaleCache(c);
-    return { commandId: c.id, status: 'applied', instanceIds: [] };
+    return this.scaleCache(c);
   }
 
   private scaleCache(c: ScaleCacheCommand): ApplyResult {

@@ -80,7 +80,7 @@ describe('SafetyGuardProvider', () => {
     await guard.describeCapacity();
     expect((await guard.apply(launch('a', 2))).status).toBe('applied');
     const refused = await guard.apply(launch('b', 2));
-    expect(refused.error).toEqual({ code: 'limit-exceeded', message: 'safety stop: 4 instances > maxInstances 3' });
+    expect(refused.error).toEqual({ code: 'limit-exceeded', message: 'safety stop: would hold 4 instances > maxInstances 3' });
     expect((await guard.apply(launch('c', 1))).error?.code).toBe('limit-exceeded');
     expect(cloud.applied).toEqual(['a']);
     expect(guard.breach).toMatch(/maxInstances/);
@@ -94,7 +94,7 @@ describe('SafetyGuardProvider', () => {
     const change = new SafetyGuardProvider(inner(), { maxInstances: 100, maxSpendUsdPerHour: 100, maxChangeUnitsPerTick: 4 });
     await change.offerings({} as Ec2Pool);
     expect((await change.apply(launch('a', 2))).status).toBe('applied');
-    expect((await change.apply(launch('b', 1))).error?.message).toMatch(/6 units changed > maxChangeUnitsPerTick 4/);
+    expect((await change.apply(launch('b', 1))).error?.message).toMatch(/would change 6 units > maxChangeUnitsPerTick 4/);
   });
 
   it('counts Auto Scaling launches (no instance ids, launchedCount) against maxInstances, spend and change', async () => {
@@ -116,6 +116,21 @@ describe('SafetyGuardProvider', () => {
     await change.offerings({} as Ec2Pool);
     expect((await change.apply(launch('a', 2))).status).toBe('applied');
     expect((await change.apply(launch('b', 1))).error?.message).toMatch(/maxChangeUnitsPerTick/);
+  });
+
+  it('counts the cache groups in the spend, and refuses a cache growth over maxSpendUsdPerHour (core/plan/limits.ts)', async () => {
+    const cache: CapacitySnapshot['caches'][number] = { poolId: 'state', replicationGroupId: 'g', nodeType: 'cache.t4g.medium', shards: 1, replicasPerShard: 0, priceUsdPerNodeHour: 0.1 };
+    const withCache: CloudProvider = { ...inner(), describeCapacity: async () => ({ atSec: 0, instances: [], caches: [cache] }) };
+    const guard = new SafetyGuardProvider(withCache, { maxInstances: 100, maxSpendUsdPerHour: 0.25, maxChangeUnitsPerTick: 100 });
+    await guard.offerings({} as Ec2Pool);
+    await guard.describeCapacity();
+    // 0.1 USD/h of cache + 2 × 0.096 = 0.292 > 0.25 (the cache counts)
+    expect((await guard.apply(launch('a', 2))).error?.message).toMatch(/would spend 0\.29 USD\/h > maxSpendUsdPerHour 0\.25/);
+    const grow = new SafetyGuardProvider(withCache, { maxInstances: 100, maxSpendUsdPerHour: 0.25, maxChangeUnitsPerTick: 100 });
+    await grow.describeCapacity();
+    const scale = (shards: number): Command => ({ kind: 'scale-cache', id: `s${shards}`, poolId: 'state', reason: 't', shards, replicasPerShard: 0 });
+    expect((await grow.apply(scale(2))).status).toBe('applied');
+    expect((await grow.apply(scale(3))).error?.message).toMatch(/would spend 0\.30 USD\/h > maxSpendUsdPerHour 0\.25/);
   });
 
   it('keeps counting this tick\'s launches after a re-describe that does not list them yet (eventual consistency)', async () => {

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { executionStatusEvents, type MachineSteps } from '../../src/app/history/execution-status.js';
-import { ChainBook } from '../../src/app/tick/chains.js';
+import { ChainBook } from '../../src/core/tick/chain-book.js';
 import type { ExecutionEvent } from '../../src/core/model/index.js';
 import { loadMachines, recordStatusChange } from '../../src/handlers/execution-status.js';
 

@@ -1,5 +1,5 @@
 /**
- * The tick's ElastiCache sizing (app/tick/cache.ts) against the SimulatedCloud: the prefetch state
+ * The tick's ElastiCache sizing (core/prefetch/cache-stage.ts) against the SimulatedCloud: the prefetch state
  * cache grows the add lead time ahead of the moment a predicted step's state will be prepared, and
  * shrinks only after the scale-in cooldown once the state was used.
  */
@@ -9,12 +9,16 @@ import { createForecaster } from '../../src/core/forecast/index.js';
 import { createGreedyPlanner } from '../../src/core/plan/index.js';
 import type { NextStepModel } from '../../src/core/predict/types.js';
 import { createControllerTick, prefetchSelectionFrom } from '../../src/app/tick.js';
-import { cacheDemandSlots, PreparedStateLedger } from '../../src/app/tick/cache.js';
+import { cacheDemandSlots, PreparedStateLedger } from '../../src/core/prefetch/cache-stage.js';
 import { runBacktest } from '../../src/sim/backtest.js';
 import { defaultScenario } from '../../src/sim/scenario/default.js';
 import { task, workflow } from '../builders/tasks.js';
 import { simCloud, T0 } from './sim-cloud-setup.js';
 import { SqliteStateStore } from '../../src/adapters/sqlite/sqlite-state-store.js';
+import type { Preparer } from '../../src/ports/preparer.js';
+
+/** A Preparer that accepts every preparation (the cache sizing only needs the ledger to hold them). */
+const acceptAll: Preparer = { prepare: async (c) => ({ commandId: c.id, status: 'accepted' }) };
 
 const TTL = 900;
 /** When the predicted step `b` starts (absolute): its state is prepared TTL before, at T0 + 1100. */
@@ -41,14 +45,13 @@ const expectsB: NextStepModel = {
 /** Runs the tick every minute from T0 to T0 + 4200 with `b` predicted; returns the cache commands and decisions. */
 async function runTicks(latencyValueUsdPerHour: number): Promise<{ scaled: Array<{ atSec: number; cmd: ScaleCacheCommand }>; shardsAtPrep: number; prepared: boolean; reasons: string[]; cacheUsd: number }> {
   const { cloud, clock, advanceTo, pool } = simCloud({ caches: [{ pool: cachePool, priceUsdPerNodeHour: 0.065, nodeMemoryGiB: 3.09 }] });
-  cloud.hooks = { preExecute: () => undefined };
   const ev = (taskId: string, kind: ExecutionEvent['kind'], atSec: number): ExecutionEvent => ({ chainId: 'c1', workflow: 'etl', variant: 'default', taskId, taskType: taskId, kind, atSec });
   const exec: ExecutionEvent[] = [ev('a', 'submitted', T0 - 10), ev('b', 'submitted', T0 - 10), ev('a', 'started', T0 - 10), ev('a', 'finished', START_B), ev('b', 'started', START_B)];
   const config = ControllerConfigSchema.parse({
     mode: 'active', pools: [pool, cachePool], workflows: [wf], prefetch: { enabled: true, probabilityThreshold: 0.3, topN: 2, ttlSec: TTL, latencyValueUsdPerHour },
   });
   const tick = createControllerTick({
-    clock, metrics: { fetch: async () => [] }, cloud, forecaster: createForecaster('seasonal-naive'), nextStep: expectsB, planner: createGreedyPlanner({ tickSec: 60 }), config,
+    clock, metrics: { fetch: async () => [] }, cloud, preparer: acceptAll, forecaster: createForecaster('seasonal-naive'), nextStep: expectsB, planner: createGreedyPlanner({ tickSec: 60 }), config,
     events: { drainCloudEvents: async () => [], executionEvents: async (a, b) => exec.filter((e) => e.atSec >= a && e.atSec < b) },
     options: { prefetch: prefetchSelectionFrom(config.prefetch) },
   });
@@ -62,7 +65,7 @@ async function runTicks(latencyValueUsdPerHour: number): Promise<{ scaled: Array
     const r = await tick.run();
     for (const c of r.commands) if (c.kind === 'scale-cache') scaled.push({ atSec: t, cmd: c });
     for (const d of r.decisions) if (d.kind === 'plan' && d.subject === cachePool.id) reasons.push(d.reason);
-    if (r.commands.some((c) => c.kind === 'pre-execute')) prepared = true;
+    if (r.preparations.some((p) => p.status === 'accepted')) prepared = true;
   }
   return { scaled, shardsAtPrep, prepared, reasons, cacheUsd: cloud.collectCost().find((c) => c.poolId === cachePool.id)?.cacheUsd ?? 0 };
 }
@@ -126,15 +129,14 @@ describe('tick cache sizing', () => {
 describe('prepared states across a restart', () => {
   it('restores the held states from the tick state: the step is not prepared again and the cache is not shrunk under it', async () => {
     const { cloud, clock, advanceTo, pool } = simCloud({ caches: [{ pool: cachePool, priceUsdPerNodeHour: 0.065, nodeMemoryGiB: 3.09 }] });
-    cloud.hooks = { preExecute: () => undefined };
-    const ev = (taskId: string, kind: ExecutionEvent['kind'], atSec: number): ExecutionEvent => ({ chainId: 'c1', workflow: 'etl', variant: 'default', taskId, taskType: taskId, kind, atSec });
+      const ev = (taskId: string, kind: ExecutionEvent['kind'], atSec: number): ExecutionEvent => ({ chainId: 'c1', workflow: 'etl', variant: 'default', taskId, taskType: taskId, kind, atSec });
     const exec: ExecutionEvent[] = [ev('a', 'submitted', T0 - 10), ev('b', 'submitted', T0 - 10), ev('a', 'started', T0 - 10)];
     const config = ControllerConfigSchema.parse({
       mode: 'active', pools: [pool, cachePool], workflows: [wf], prefetch: { enabled: true, probabilityThreshold: 0.3, topN: 2, ttlSec: TTL, latencyValueUsdPerHour: 100 },
     });
     const store = new SqliteStateStore(':memory:');
     const make = () => createControllerTick({
-      clock, metrics: { fetch: async () => [] }, cloud, forecaster: createForecaster('seasonal-naive'), nextStep: expectsB, planner: createGreedyPlanner({ tickSec: 60 }), config, store,
+      clock, metrics: { fetch: async () => [] }, cloud, preparer: acceptAll, forecaster: createForecaster('seasonal-naive'), nextStep: expectsB, planner: createGreedyPlanner({ tickSec: 60 }), config, store,
       events: { drainCloudEvents: async () => [], executionEvents: async (a, b) => exec.filter((e) => e.atSec >= a && e.atSec < b) },
       options: { prefetch: prefetchSelectionFrom(config.prefetch) },
     });
@@ -142,7 +144,9 @@ describe('prepared states across a restart', () => {
       const out: Array<{ atSec: number; kind: string; id: string }> = [];
       for (let t = from; t <= to; t += 60) {
         advanceTo(t);
-        for (const c of (await tick.run()).commands) out.push({ atSec: t, kind: c.kind, id: c.id });
+        const r = await tick.run();
+        for (const c of r.commands) out.push({ atSec: t, kind: c.kind, id: c.id });
+        for (const p of r.preparations) out.push({ atSec: t, kind: 'pre-execute', id: p.commandId });
       }
       return out;
     };

@@ -3,8 +3,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Forecast } from '../../src/core/model/index.js';
-import { CALIBRATION_MIN_SCORES, QuantileCalibrator, empiricalQuantile } from '../../src/app/tick/calibration.js';
-import { forecastAt } from '../../src/app/tick/forecast.js';
+import { CALIBRATION_MIN_SCORES, QuantileCalibrator, empiricalQuantile } from '../../src/core/tick/calibration.js';
+import { forecastAt } from '../../src/core/model/forecast.js';
 import { createRandom } from '../../src/core/rng.js';
 
 /** A flat forecast at `median` with q0.9 and q0.95 `spread` and 1.3 × `spread` above it. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Forecast } from '../../src/core/model/index.js';
-import { buildDemandSlots } from '../../src/app/tick/demand.js';
-import { forecastAt } from '../../src/app/tick/forecast.js';
+import { buildDemandSlots } from '../../src/core/tick/demand.js';
+import { forecastAt } from '../../src/core/model/forecast.js';
 
 const f = (id: string, p50: number, spread: number): Forecast => ({
   seriesId: id, model: 'test', originSec: 0, periodSec: 300, mean: [p50, p50],

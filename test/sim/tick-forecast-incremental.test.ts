@@ -4,12 +4,12 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ControllerConfigSchema, type Forecast, type MetricSeries } from '../../src/core/model/index.js';
-import { createForecaster } from '../../src/core/forecast/index.js';
+import { createForecaster, createIncrementalForecaster } from '../../src/core/forecast/index.js';
 import { createRandom } from '../../src/core/rng.js';
 import { createGreedyPlanner } from '../../src/core/plan/index.js';
 import { createNextStepModel } from '../../src/core/predict/index.js';
 import { createControllerTick, type TickOptions } from '../../src/app/tick.js';
-import { forecastAt } from '../../src/app/tick/forecast.js';
+import { forecastAt } from '../../src/core/model/forecast.js';
 import type { MetricQuery, MetricsSource } from '../../src/ports/metrics-source.js';
 import { FakeCloud } from '../fakes/fake-cloud.js';
 import { testOfferings, testPool } from '../fakes/offerings.js';
@@ -44,7 +44,7 @@ async function run(mode: TickOptions['forecastMode']): Promise<{ forecasts: Fore
   const pool = testPool({ minSpotOfferings: 1, maxSpotSharePerOffering: 1 });
   const tick = createControllerTick({
     clock: clockReading(() => clock.t), metrics: source(clock), events: { drainCloudEvents: async () => [], executionEvents: async () => [] },
-    cloud: new FakeCloud(testOfferings(), NOW), forecaster: createForecaster('seasonal-naive'), nextStep: createNextStepModel('markov1'),
+    cloud: new FakeCloud(testOfferings(), NOW), forecaster: mode === 'incremental' ? createIncrementalForecaster({ refitEverySteps: Number.MAX_SAFE_INTEGER }) : createForecaster('seasonal-naive'), nextStep: createNextStepModel('markov1'),
     planner: createGreedyPlanner({ tickSec: 60 }),
     config: ControllerConfigSchema.parse({ mode: 'dry-run', pools: [pool], demandSignals: [{ seriesId: 'rps', poolId: pool.id, metricPerUnit: 100 }] }),
     options: { forecastMode: mode, historySec: 3 * 86_400 },

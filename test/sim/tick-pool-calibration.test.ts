@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { POOL_CALIBRATION_MIN_SCORES, PoolQuantileCalibrator } from '../../src/app/tick/pool-calibration.js';
-import { buildDemandSlots } from '../../src/app/tick/demand.js';
+import { POOL_CALIBRATION_MIN_SCORES, PoolQuantileCalibrator } from '../../src/core/tick/pool-calibration.js';
+import { buildDemandSlots } from '../../src/core/tick/demand.js';
 
 /** Feeds `n` ticks where the demand one step ahead is `ratio(i)` × the base of 100 units. */
 function feed(cal: PoolQuantileCalibrator, n: number, ratio: (i: number) => number): void {

@@ -5,8 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { WorkflowSchema, type ExecutionEvent } from '../../src/core/model/index.js';
 import { createNextStepModel } from '../../src/core/predict/index.js';
-import { ChainBook, TaskCatalog } from '../../src/app/tick/chains.js';
-import { PredictionScorer, predictSteps } from '../../src/app/tick/predict.js';
+import { ChainBook, TaskCatalog } from '../../src/core/tick/chain-book.js';
+import { PredictionScorer, predictSteps } from '../../src/core/tick/predict.js';
 
 const task = (id: string, deps: string[], vcpu: number, p50Sec?: number) => ({
   task_id: id, task_type: id.replace(/-\d+$/, ''), executable_code_location: `command:${id}`, dependencies: deps,

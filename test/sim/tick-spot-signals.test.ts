@@ -1,5 +1,5 @@
 /**
- * The tick's reaction to spot signals (app/tick/spot.ts): a notice on a running spot instance is
+ * The tick's reaction to spot signals (core/tick/spot.ts): a notice on a running spot instance is
  * answered in the same tick by a replacement in another offering, the next tick does not replace it
  * again, units running a critical step are replaced on on-demand, and the signalled offering stays
  * out of the plans across a restart (tick state in the StateStore).

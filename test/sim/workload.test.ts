@@ -47,12 +47,14 @@ describe('simulated workload', () => {
     expect(w.workload.stats.chainsCompleted).toBe(1);
   });
 
-  it('skips the setup of a step prepared within the TTL and counts an unused preparation as waste', () => {
+  it('skips the setup of a step prepared within the TTL and counts an unused preparation as waste', async () => {
     const w = world({ prefetchTtlSec: 900 });
     w.cloud.applyNow({ kind: 'launch', id: 'l', poolId: 'batch', offeringId: od, count: 1, needAtSec: T0, expectedCostUsdPerHour: 0, reason: 't' });
     w.advanceTo(T0 + 70);
-    expect(w.cloud.applyNow({ kind: 'pre-execute', id: 'p1', poolId: 'batch', reason: 't', chainId: 'c1', taskId: 'b', probability: 0.9 }).status).toBe('applied');
-    expect(w.cloud.applyNow({ kind: 'pre-execute', id: 'p2', poolId: 'batch', reason: 't', chainId: 'c1', taskId: 'a', probability: 0.9 }).status).toBe('failed');
+    const p1 = { kind: 'pre-execute', id: 'p1', poolId: 'batch', reason: 't', chainId: 'c1', taskId: 'b', probability: 0.9 } as const;
+    expect((await w.workload.prepare(p1)).status).toBe('accepted');
+    expect((await w.workload.prepare(p1)).status).toBe('duplicate');
+    expect((await w.workload.prepare({ ...p1, id: 'p2', taskId: 'a' })).status).toBe('rejected');
     w.advanceTo(T0 + 3600);
     const b = w.workload.task('c1/b')!;
     expect(b.finishedAtSec! - b.startedAtSec!).toBe(b.runtimeSec - b.setupSec);

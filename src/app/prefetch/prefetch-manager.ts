@@ -17,7 +17,7 @@
 import type { PreExecuteCommand } from '../../core/model/command.js';
 import type { TaskDefinition } from '../../core/model/task.js';
 import { compareArms, emptyArmMetrics, type ArmComparison, type ArmMetrics } from '../../core/predict/ab-test.js';
-import { DEFAULT_USD_PER_GIB_HOUR, DEFAULT_USD_PER_VCPU_HOUR } from '../../core/predict/prefetch-selection.js';
+import { DEFAULT_USD_PER_GIB_HOUR, DEFAULT_USD_PER_VCPU_HOUR } from '../../core/prefetch/selection.js';
 import type { Clock } from '../../ports/clock.js';
 import type { Executor } from '../../ports/executor.js';
 import { silentLogger, type Logger } from '../../ports/logger.js';

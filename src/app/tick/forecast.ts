@@ -1,182 +1,99 @@
 /**
- * The forecast stage: refits each demand series on a schedule (not every tick), keeps the latest
- * forecast per series, reads demand units from it at any future time, and scores past forecasts of
- * the scored series (the metric demand signals) against what was then observed (sMAPE of the mean over
- * the first hour after each origin).
+ * The forecast stage's reads: fetches each series' history when it is due for a refit and, in
+ * incremental mode, the periods completed since its last update, and hands them to the pure
+ * forecast memory (core/tick/forecast.ts), which fits, updates and predicts through the Forecaster.
  */
-import type { Forecast, MetricSeries } from '../../core/model/index.js';
-import { fitIncremental, forecastIncremental, updateIncremental, type FittedModel } from '../../core/forecast/index.js';
+import type { Decision, Forecast } from '../../core/model/index.js';
 import type { Forecaster } from '../../core/forecast/types.js';
+import { forecastDecisions, type ForecastCache, type ForecastShape } from '../../core/tick/forecast.js';
+import type { TickMemory } from '../../core/tick/memory.js';
+import { latestStage, type Latest } from '../../core/tick/observe.js';
+import type { TaskBacklogSignal } from '../../core/tick/types.js';
 import type { MetricsSource } from '../../ports/metrics-source.js';
+import type { TickDeps } from './types.js';
 
-/** Running sMAPE accumulator (Makridakis 1993: |F − A| / ((|F| + |A|) / 2), in percent). */
-export interface SmapeAccumulator {
-  sum: number;
-  points: number;
-}
-
-/** Seconds after a forecast's origin scored by the accumulator. */
-export const SCORED_HORIZON_SEC = 3600;
-
-/** Latest forecasts by series id, with their fit times. */
-export class ForecastCache {
-  readonly bySeries = new Map<string, Forecast>();
-  private readonly fittedAt = new Map<string, number>();
-  private readonly models = new Map<string, FittedModel>();
-  private readonly scoredForecast = new Map<string, Forecast>();
-  private readonly scoredAt = new Map<string, boolean>();
-  readonly error: SmapeAccumulator = { sum: 0, points: 0 };
-
-  /** Series due for a refit at `nowSec`. */
-  due(seriesIds: readonly string[], nowSec: number, refitEverySec: number): string[] {
-    return seriesIds.filter((id) => {
-      const at = this.fittedAt.get(id);
-      return at === undefined || nowSec - at >= refitEverySec;
-    });
-  }
-
-  /**
-   * Fetches history for `seriesIds` and refits them.
-   * @param horizon steps to forecast
-   */
-  async refit(
-    metrics: MetricsSource, forecaster: Forecaster, seriesIds: readonly string[], nowSec: number,
-    historySec: number, periodSec: number, horizon: number, quantiles: readonly number[],
-    scored: ReadonlySet<string> = new Set(seriesIds),
-  ): Promise<Forecast[]> {
-    if (seriesIds.length === 0) return [];
-    const startSec = Math.floor((nowSec - historySec) / periodSec) * periodSec;
-    const endSec = Math.floor(nowSec / periodSec) * periodSec;
-    const series = await metrics.fetch({ seriesIds, startSec, endSec, periodSec });
-    const out: Forecast[] = [];
-    for (const s of series) {
-      if (scored.has(s.id)) this.score(s);
-      if (!s.values.some((v) => Number.isFinite(v))) continue;
-      const f = forecaster.forecast({ seriesId: s.id, values: s.values, startSec: s.startSec, periodSec: s.periodSec, horizon, quantiles });
-      this.bySeries.set(s.id, f);
-      this.fittedAt.set(s.id, nowSec);
-      out.push(f);
-    }
-    return out;
-  }
-
-  /**
-   * Incremental mode (core/forecast's incremental model: MSTL profiles + ETS state + conformal
-   * calibration): series without a model (or due for a refit every `refitEverySec`) are fitted on
-   * `historySec` of history; the others absorb only the periods completed since their last update
-   * and are re-forecast from them, so near-horizon quantiles are conditioned on the latest data
-   * instead of on a forecast up to one refit period old. Costs O(new periods) per series per tick
-   * between refits. Returns the forecasts made this tick.
-   * @param horizon steps to forecast
-   */
-  async update(
-    metrics: MetricsSource, seriesIds: readonly string[], nowSec: number, refitEverySec: number,
-    historySec: number, periodSec: number, horizon: number, quantiles: readonly number[],
-    scored: ReadonlySet<string> = new Set(seriesIds),
-  ): Promise<Forecast[]> {
-    if (seriesIds.length === 0) return [];
-    const endSec = Math.floor(nowSec / periodSec) * periodSec;
-    const out: Forecast[] = [];
-    const refit = this.due(seriesIds, nowSec, refitEverySec);
-    const refitSet = new Set(refit);
-    if (refit.length > 0) {
-      const startSec = Math.floor((nowSec - historySec) / periodSec) * periodSec;
-      for (const s of await metrics.fetch({ seriesIds: refit, startSec, endSec, periodSec })) {
-        if (scored.has(s.id)) this.score(s);
-        if (!s.values.some((v) => Number.isFinite(v))) continue;
-        const m = fitIncremental({ seriesId: s.id, values: s.values, startSec: s.startSec, periodSec, horizon, quantiles },
-          { refitEverySteps: Number.MAX_SAFE_INTEGER, calibrationHorizon: Math.min(horizon, 12) });
-        this.models.set(s.id, m);
-        this.fittedAt.set(s.id, nowSec);
-        this.scoredAt.set(s.id, true);
-      }
-    }
-    const fresh = seriesIds.filter((id) => !refitSet.has(id) && this.models.has(id));
-    const byStart = new Map<number, string[]>();
-    for (const id of fresh) {
-      const m = this.models.get(id)!;
-      const from = m.anchorSec + m.nextIndex * periodSec;
-      if (from < endSec) byStart.set(from, [...(byStart.get(from) ?? []), id]);
-    }
-    for (const [startSec, ids] of [...byStart].sort((a, b) => a[0] - b[0])) {
-      for (const s of await metrics.fetch({ seriesIds: ids, startSec, endSec, periodSec })) {
-        this.models.set(s.id, updateIncremental(this.models.get(s.id)!, s.values));
-        this.scoredAt.set(s.id, false);
-      }
-    }
-    for (const id of [...refitSet, ...byStart.values()].flat().filter((id) => this.models.has(id)).sort()) {
-      const f = forecastIncremental(this.models.get(id)!, horizon, quantiles);
-      this.bySeries.set(id, f);
-      // the refit's forecast is the one scored at the next refit (same protocol as refit mode)
-      if (this.scoredAt.get(id)) this.scoredForecast.set(id, f);
-      out.push(f);
-    }
-    return out;
-  }
-
-  /** Scores the previous forecast of `s` against the newly observed values. */
-  private score(s: MetricSeries): void {
-    const prev = this.scoredForecast.get(s.id) ?? this.bySeries.get(s.id);
-    if (!prev) return;
-    for (let h = 0; h < prev.mean.length; h++) {
-      const t = prev.originSec + (h + 1) * prev.periodSec;
-      if (t - prev.originSec > SCORED_HORIZON_SEC) break;
-      const i = Math.round((t - s.startSec) / s.periodSec);
-      if (i < 0 || i >= s.values.length) continue;
-      const a = s.values[i];
-      const f = prev.mean[h];
-      if (!Number.isFinite(a)) continue;
-      const den = (Math.abs(a) + Math.abs(f)) / 2;
-      this.error.sum += den === 0 ? 0 : (100 * Math.abs(f - a)) / den;
-      this.error.points++;
-    }
-  }
-}
-
-interface LevelIndex {
-  readonly levels: number[];
-  readonly arrays: ReadonlyArray<readonly number[]>;
-}
-const levelIndex = new WeakMap<Forecast, LevelIndex>();
-
-function indexOf(f: Forecast): LevelIndex {
-  let ix = levelIndex.get(f);
-  if (!ix) {
-    const keys = Object.keys(f.quantiles).sort((a, b) => Number(a) - Number(b));
-    ix = { levels: keys.map(Number), arrays: keys.map((k) => f.quantiles[k]) };
-    levelIndex.set(f, ix);
-  }
-  return ix;
-}
-
-/** Quantile `level` at step `h`, interpolating between stored levels (as core/model's forecastQuantile). */
-function quantileAtStep(ix: LevelIndex, level: number, h: number): number {
-  const { levels, arrays } = ix;
-  const n = levels.length;
-  if (level <= levels[0]) return arrays[0][h];
-  if (level >= levels[n - 1]) return arrays[n - 1][h];
-  for (let i = 1; i < n; i++) {
-    if (level <= levels[i]) {
-      const w = (level - levels[i - 1]) / (levels[i] - levels[i - 1]);
-      return arrays[i - 1][h] * (1 - w) + arrays[i][h] * w;
-    }
-  }
-  return arrays[n - 1][h];
+/** What {@link runForecasts} needs besides the cache. */
+export interface ForecastRun extends ForecastShape {
+  /** Series forecast (sorted). */
+  readonly seriesIds: readonly string[];
+  /** Series due for a refit (ForecastCache.due). */
+  readonly due: readonly string[];
+  /** History read for a refit, seconds. */
+  readonly historySec: number;
+  /** True: incremental mode (update and predict every tick). */
+  readonly incremental: boolean;
 }
 
 /**
- * Quantile `level` of forecast `f` at epoch second `tSec`, interpolating between steps and clamping
- * to the forecast's span; 0 when `f` is absent or has no quantiles.
+ * Reads what the due series and (incremental mode) the others need, one query per window, and
+ * returns the forecasts made this tick.
  */
-export function forecastAt(f: Forecast | undefined, level: number, tSec: number): number {
-  if (!f || f.mean.length === 0) return 0;
-  const ix = indexOf(f);
-  if (ix.levels.length === 0) return 0;
-  const x = (tSec - f.originSec) / f.periodSec - 1;
-  const last = f.mean.length - 1;
-  if (x <= 0) return Math.max(0, quantileAtStep(ix, level, 0));
-  if (x >= last) return Math.max(0, quantileAtStep(ix, level, last));
-  const i = Math.floor(x);
-  const w = x - i;
-  return Math.max(0, quantileAtStep(ix, level, i) * (1 - w) + quantileAtStep(ix, level, i + 1) * w);
+export async function runForecasts(metrics: MetricsSource, forecaster: Forecaster, cache: ForecastCache, run: ForecastRun): Promise<Forecast[]> {
+  if (run.seriesIds.length === 0) return [];
+  const { nowSec, periodSec } = run;
+  const endSec = Math.floor(nowSec / periodSec) * periodSec;
+  const startSec = Math.floor((nowSec - run.historySec) / periodSec) * periodSec;
+  if (!run.incremental) {
+    if (run.due.length === 0) return [];
+    return cache.refit(await metrics.fetch({ seriesIds: run.due, startSec, endSec, periodSec }), forecaster, run);
+  }
+  if (run.due.length > 0) cache.fit(await metrics.fetch({ seriesIds: run.due, startSec, endSec, periodSec }), forecaster, run);
+  const windows = cache.updateWindows(run.seriesIds, new Set(run.due), endSec);
+  for (const [from, ids] of windows) cache.absorb(await metrics.fetch({ seriesIds: ids, startSec: from, endSec, periodSec }), forecaster);
+  return cache.predict([...run.due, ...windows.flatMap(([, ids]) => ids)], forecaster, run);
+}
+
+/** The tick's forecasting settings (fixed for its life). */
+export interface ForecastSettings {
+  /** Every series forecast: demand metrics and backlog series (sorted). */
+  readonly seriesIds: readonly string[];
+  /** Demand metric series ids (sorted); their past forecasts are scored. */
+  readonly demandIds: readonly string[];
+  readonly backlog: readonly TaskBacklogSignal[];
+  readonly refitEverySec: number;
+  readonly historySec: number;
+  readonly periodSec: number;
+  readonly slotSec: number;
+  readonly planMarginSec: number;
+  readonly incremental: boolean;
+  /** Quantile levels forecast (sorted). */
+  readonly levels: readonly number[];
+}
+
+/**
+ * The forecast stage and the latest observations: refits (or updates) the forecasts, then reads the
+ * last three slots of the demand metrics (and, with the residual calibrator, the backlog series) in
+ * one query and scores the forecasts that were in force before this tick against them.
+ * @param maxLeadSec the offerings' longest launch lead time (sets the horizon)
+ */
+export async function forecastStep(
+  metrics: MetricsSource, forecaster: Forecaster, memory: TickMemory, s: ForecastSettings, nowSec: number, maxLeadSec: number,
+): Promise<{ forecasts: Forecast[]; decisions: Decision[]; latest: Latest }> {
+  const before = new Map(memory.forecasts.bySeries);
+  const due = memory.forecasts.due(s.seriesIds, nowSec, s.refitEverySec);
+  const horizon = Math.ceil((s.refitEverySec + maxLeadSec + s.planMarginSec + s.slotSec) / s.periodSec) + 1;
+  const run: ForecastRun = {
+    seriesIds: s.seriesIds, due, nowSec, historySec: s.historySec, periodSec: s.periodSec, horizon, quantiles: s.levels, scored: new Set(s.demandIds), incremental: s.incremental,
+  };
+  const forecasts = await runForecasts(metrics, forecaster, memory.forecasts, run);
+  const decisions = forecastDecisions(forecasts, due, nowSec, s.incremental, s.refitEverySec, horizon, s.periodSec);
+  const backlog = memory.calibrators ? s.backlog : [];
+  const ids = [...new Set([...s.demandIds, ...backlog.map((b) => b.seriesId)])].sort();
+  const latest = ids.length > 0 ? await metrics.fetch({ seriesIds: ids, startSec: nowSec - 3 * s.slotSec, endSec: nowSec, periodSec: s.slotSec }) : [];
+  return { forecasts, decisions, latest: latestStage({ latest, demandIds: s.demandIds, backlog, before }, memory) };
+}
+
+/** The forecasting settings of a tick from its configuration and options (defaults as TickOptions documents). */
+export function forecastSettings(deps: Pick<TickDeps, 'config' | 'options'>): ForecastSettings {
+  const cfg = deps.config;
+  const opts = deps.options ?? {};
+  const backlog = opts.taskBacklogSignals ?? [];
+  const demandIds = [...new Set(cfg.demandSignals.map((d) => d.seriesId))].sort();
+  const pools = cfg.pools.filter((p) => p.kind === 'ec2');
+  return {
+    seriesIds: [...new Set([...demandIds, ...backlog.map((b) => b.seriesId)])].sort(), demandIds, backlog,
+    refitEverySec: opts.refitEverySec ?? 3600, historySec: opts.historySec ?? 7 * 86_400, periodSec: opts.forecastPeriodSec ?? 300, slotSec: opts.slotSec ?? cfg.tickSec,
+    planMarginSec: cfg.planMarginSec, incremental: opts.forecastMode === 'incremental',
+    levels: [...new Set([...cfg.quantiles, ...pools.map((p) => p.serviceLevel)])].sort((a, b) => a - b),
+  };
 }

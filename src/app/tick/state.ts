@@ -3,16 +3,15 @@
  * conditional write so two concurrent ticks cannot both act.
  */
 import type { StateStore } from '../../ports/state-store.js';
-import type { TickState } from './types.js';
+import { INITIAL_TICK_STATE, type TickState } from '../../core/tick/memory.js';
+
+export { INITIAL_TICK_STATE } from '../../core/tick/memory.js';
 
 /** Table and key of the tick state. */
 export const TICK_STATE_TABLE = 'tick';
 export const TICK_STATE_KEY = 'state';
 /** Log the decisions are appended to. */
 export const DECISION_LOG = 'decisions';
-
-/** The state before any tick. */
-export const INITIAL_TICK_STATE: TickState = { lastTickSec: null, plannerMemory: {} };
 
 /** Holds the state in memory and mirrors it to a store when one is given. */
 export class TickStateHolder {

@@ -3,24 +3,19 @@
  */
 import type { ApplyResult, CacheNodeOffering, Command, ControllerConfig, Decision, Forecast } from '../../core/model/index.js';
 import type { Forecaster } from '../../core/forecast/types.js';
-import type { Planner, PlannerMemory } from '../../core/plan/types.js';
+import type { Planner } from '../../core/plan/types.js';
 import type { NextStepModel } from '../../core/predict/types.js';
-import type { PrefetchConfig as PrefetchSelectionConfig } from '../../core/predict/prefetch-selection.js';
+import type { PrefetchConfig as PrefetchSelectionConfig } from '../../core/prefetch/selection.js';
 import type { Clock } from '../../ports/clock.js';
 import type { CloudProvider } from '../../ports/cloud-provider.js';
 import type { EventSource } from '../../ports/event-source.js';
 import type { Logger } from '../../ports/logger.js';
 import type { MetricsSource } from '../../ports/metrics-source.js';
-import type { HeldState } from './cache.js';
-import type { PendingLaunches } from './pending-launches.js';
-import type { UnavailableOfferings } from './unavailable-offerings.js';
+import type { TaskBacklogSignal } from '../../core/tick/types.js';
+import type { Preparer, PrepareOutcome } from '../../ports/preparer.js';
 import type { StateStore } from '../../ports/state-store.js';
 
-/** A metric that counts vCPU of a pool's queued and running tasks (a custom CloudWatch metric). */
-export interface TaskBacklogSignal {
-  readonly seriesId: string;
-  readonly poolId: string;
-}
+export type { TaskBacklogSignal } from '../../core/tick/types.js';
 
 /** Tuning of the tick. */
 export interface TickOptions {
@@ -32,8 +27,9 @@ export interface TickOptions {
   readonly forecastPeriodSec?: number;
   /**
    * `refit`: the injected Forecaster refits every series every `refitEverySec`. `incremental`:
-   * core/forecast's incremental model is refitted every `refitEverySec` and absorbs each completed
-   * period in between (the injected Forecaster is not used). @default "refit"
+   * the injected Forecaster is refitted (`fit`) every `refitEverySec`, absorbs each completed
+   * period in between (`update`) and forecasts every tick (`predict`); use it with core/forecast's
+   * `createIncrementalForecaster`. @default "refit"
    */
   readonly forecastMode?: 'refit' | 'incremental';
   /**
@@ -74,41 +70,20 @@ export interface TickDeps {
   readonly nextStep: NextStepModel;
   readonly planner: Planner;
   readonly config: ControllerConfig;
+  /**
+   * Runs the prefetch stage's preparations (the `prepare` phase of predicted steps): the simulator's
+   * workload in a backtest, the local prefetch manager under `prescale serve`, SQS `prepare`
+   * messages in AWS. Absent: nothing is prepared (the cache is still sized for states held).
+   */
+  readonly preparer?: Preparer;
   /** Durable state: tick progress and the decision log. Absent: state kept in the runtime only. */
   readonly store?: StateStore;
   readonly logger?: Logger;
   readonly options?: TickOptions;
 }
 
-/** Tick state persisted between ticks (small, JSON). */
-export interface TickState {
-  /** Epoch seconds of the last completed tick (-Infinity as null when none). */
-  readonly lastTickSec: number | null;
-  readonly plannerMemory: Readonly<Record<string, PlannerMemory>>;
-  /** Offerings kept out of the plans after spot signals: offering id → until epoch seconds. */
-  readonly avoidOfferings?: Readonly<Record<string, number>>;
-  /** Instances already replaced ahead of a spot signal: instance id → epoch seconds of the replacement. */
-  readonly replacedInstances?: Readonly<Record<string, number>>;
-  /**
-   * Prepared step states held in the prefetch state cache: `chainId/taskId` → size (GiB) and TTL end
-   * (epoch seconds). Restored after a restart, so a prepared step is not prepared again and the cache
-   * is not shrunk under states it still holds.
-   */
-  readonly preparedStates?: Readonly<Record<string, HeldState>>;
-  /** A tick that started acting and did not finish: its time and the command ids already applied. */
-  readonly inFlight?: { readonly tickSec: number; readonly appliedIds: readonly string[] };
-  /**
-   * Launches written ahead of the provider call and kept until a describe lists their instances
-   * (tick/pending-launches.ts): the next tick counts them, and re-applies one whose outcome was never
-   * saved with the same command id (idempotent), so a crash after a launch never launches twice.
-   */
-  readonly pendingLaunches?: PendingLaunches;
-  /**
-   * Offerings (or whole markets, `*\/spot/*`) that failed to launch for lack of capacity, an account
-   * quota or `Unsupported`: id → until epoch seconds (tick/unavailable-offerings.ts, Karpenter's TTLs).
-   */
-  readonly unavailableOfferings?: UnavailableOfferings;
-}
+export type { TickState } from '../../core/tick/memory.js';
+import type { TickStats } from '../../core/tick/memory.js';
 
 /** The outcome of one tick. */
 export interface TickResult {
@@ -116,7 +91,18 @@ export interface TickResult {
   /** True when the tick had already completed (a retried invocation) and did nothing. */
   readonly skipped: boolean;
   readonly decisions: readonly Decision[];
+  /** Commands accepted by validate (and applied in active mode). */
   readonly commands: readonly Command[];
+  /** Preparations (pre-executions) the prefetch stage chose; handed to the Preparer in active mode. */
+  readonly preparations: readonly PrepareOutcome[];
   readonly results: readonly ApplyResult[];
   readonly forecasts: readonly Forecast[];
+}
+
+export type { TickStats } from '../../core/tick/memory.js';
+
+/** A controller tick bound to its dependencies; call `run()` once per tick period. */
+export interface ControllerTick {
+  run(): Promise<TickResult>;
+  stats(): TickStats;
 }

@@ -5,6 +5,7 @@
 import type { DecisionCandidate, Decision } from '../model/decision.js';
 import { InputError } from '../model/errors.js';
 import { poolOf, type Variant, type Workflow } from '../model/workflow.js';
+import { principalCapReached } from '../plan/limits.js';
 import { topologicalOrder } from '../registry/graph.js';
 import { authorize, type AuthorizationResult } from './authorize.js';
 import { asapSchedule, resourceFit, taskCost, type ScheduledTask } from './estimate.js';
@@ -72,7 +73,7 @@ export function evaluateVariants(args: {
     const probability = pathProbability(args.behaviour, auth.principal.id, workflow.name, variant.name, workflow.variants.length);
     let excludedBecause: string | undefined;
     if (!authResult.allowed) excludedBecause = `not authorized: ${authResult.reason}`;
-    else if (authResult.spendCap && auth.spentUsdLastHour + expectedCostUsd > authResult.spendCap.usdPerHour) {
+    else if (authResult.spendCap && principalCapReached(authResult.spendCap.usdPerHour, auth.spentUsdLastHour, expectedCostUsd)) {
       excludedBecause = `spend cap ${authResult.spendCap.usdPerHour} USD/h of policy ${authResult.spendCap.policyId} reached: spent ${round(auth.spentUsdLastHour)} + expected ${round(expectedCostUsd)} USD`;
     } else excludedBecause = args.exclude?.(variant, schedule);
     return { variant, authResult, schedule, taskCosts, expectedCostUsd, interruptionProbability, runtimeSec, fit, probability, excludedBecause };

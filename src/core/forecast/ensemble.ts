@@ -8,7 +8,7 @@ import type { Forecast } from '../model/forecast.js';
 import { calibrationFrom, calibratedOffset } from './conformal.js';
 import { mstl } from './decompose.js';
 import { seasonalNaiveMae } from './evaluate.js';
-import { prepareRequest } from './forecaster.js';
+import { prepareRequest, refittingForecaster } from './forecaster.js';
 import type { ForecastModel, ModelContext, PointForecast } from './model.js';
 import { buildForecast } from './prepare.js';
 import { calendarPeriods } from './seasonality.js';
@@ -116,9 +116,7 @@ export function createEnsembleForecaster(options: EnsembleOptions): Forecaster {
   const keepRatio = options.keepRatio ?? 1.2;
   const calibrate = options.calibrate ?? true;
   const models = options.models;
-  return {
-    name: options.name ?? mode,
-    forecast(req: ForecastRequest): Forecast {
+  return refittingForecaster(options.name ?? mode, (req: ForecastRequest): Forecast => {
       const { y, ctx, notes } = prepareRequest(req);
       const H = req.horizon;
       const n = y.length;
@@ -165,6 +163,5 @@ export function createEnsembleForecaster(options: EnsembleOptions): Forecaster {
       if (!calibrate) return buildForecast(req, label, mean, sigma, notes);
       const cal = calibrationFrom(eEns, sEns, options.priorWeight ?? 1);
       return buildForecast(req, label, mean, sigma, notes, (q, h) => calibratedOffset(cal, q, sigma[h]));
-    },
-  };
+  });
 }

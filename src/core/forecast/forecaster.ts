@@ -7,7 +7,7 @@ import type { Forecast } from '../model/forecast.js';
 import type { ForecastModel, ModelContext } from './model.js';
 import { buildForecast, cleanValues, validateRequest } from './prepare.js';
 import { calendarPeriods, detectSeasonality } from './seasonality.js';
-import type { ForecastRequest, Forecaster } from './types.js';
+import type { FittedSeries, ForecastRequest, Forecaster } from './types.js';
 
 /** The cleaned series, its context, and notes gathered while preparing a request. */
 export interface PreparedRequest {
@@ -42,14 +42,40 @@ export function prepareRequest(req: ForecastRequest): PreparedRequest {
   return { y: clean.y, ctx: { periodSec: req.periodSec, seasonPeriods: season.periods, startSec: clean.startSec }, notes };
 }
 
+/** The fitted state of a one-shot model: its history window (refitted at every `predict`). */
+export interface RefitState extends FittedSeries {
+  readonly request: ForecastRequest;
+}
+
+/**
+ * Gives a one-shot `forecast` the `fit / update / predict` of {@link Forecaster}: `fit` keeps the
+ * request's history, `update` appends the new periods and drops as many of the oldest (the window
+ * keeps its length), `predict` forecasts from the window (a full refit).
+ */
+export function refittingForecaster(name: string, forecast: (request: ForecastRequest) => Forecast): Forecaster<RefitState> {
+  const stateOf = (request: ForecastRequest): RefitState => ({
+    seriesId: request.seriesId, periodSec: request.periodSec, nextSec: request.startSec + request.values.length * request.periodSec, request,
+  });
+  return {
+    name,
+    forecast,
+    fit: stateOf,
+    update(state: RefitState, values: readonly number[]): RefitState {
+      if (values.length === 0) return state;
+      const r = state.request;
+      const keep = Math.max(0, r.values.length - values.length);
+      const all = [...r.values.slice(r.values.length - keep), ...values];
+      return stateOf({ ...r, values: all, startSec: state.nextSec + values.length * r.periodSec - all.length * r.periodSec });
+    },
+    predict: (state: RefitState, horizon: number, quantiles: readonly number[]): Forecast => forecast({ ...state.request, horizon, quantiles }),
+  };
+}
+
 /** Wraps a model as a {@link Forecaster} with normal quantiles. */
 export function modelForecaster(model: ForecastModel): Forecaster {
-  return {
-    name: model.name,
-    forecast(req: ForecastRequest): Forecast {
-      const { y, ctx, notes } = prepareRequest(req);
-      const pf = model.predict(y, req.horizon, ctx);
-      return buildForecast(req, pf.name, pf.mean, pf.sigma, [...notes, ...pf.notes]);
-    },
-  };
+  return refittingForecaster(model.name, (req: ForecastRequest): Forecast => {
+    const { y, ctx, notes } = prepareRequest(req);
+    const pf = model.predict(y, req.horizon, ctx);
+    return buildForecast(req, pf.name, pf.mean, pf.sigma, [...notes, ...pf.notes]);
+  });
 }

@@ -12,7 +12,7 @@ import { buildForecast, cleanValues, validateRequest } from './prepare.js';
 import { detectSeasonality } from './seasonality.js';
 import { etsForecast, etsUpdate, type EtsState } from './models/ets.js';
 import { etsLabel, fitBestEts } from './models/ets-model.js';
-import type { ForecastRequest } from './types.js';
+import type { FittedSeries, ForecastRequest, Forecaster } from './types.js';
 
 /** A fitted incremental model (JSON-safe; `JSON.parse(JSON.stringify(m))` round-trips it). */
 export interface FittedModel {
@@ -166,4 +166,43 @@ export function forecastIncremental(model: FittedModel, horizon: number, quantil
   const cal = { scores: Float64Array.from(model.calibrationScores), priorWeight: 12 };
   const name = `incremental:mstl(${model.periods.join(',')})+${etsLabel(model.ets)}`;
   return buildForecast(req, name, mean, sigma, model.notes, (q, h) => calibratedOffset(cal, q, sigma[h]));
+}
+
+/** The incremental model as a {@link Forecaster}'s fitted state. */
+export interface IncrementalState extends FittedSeries {
+  readonly model: FittedModel;
+}
+
+/** Options of {@link createIncrementalForecaster}. */
+export interface IncrementalForecasterOptions {
+  /** @default fitIncremental's */
+  readonly windowSteps?: number;
+  /** Full refit inside `update` after this many new points. @default fitIncremental's (288) */
+  readonly refitEverySteps?: number;
+  /** The calibration horizon is the request's horizon, at most this many steps. @default 12 */
+  readonly maxCalibrationHorizon?: number;
+}
+
+/**
+ * The incremental model (MSTL profiles + ETS state + conformal calibration) behind the
+ * {@link Forecaster} interface: `fit` is {@link fitIncremental}, `update` {@link updateIncremental}
+ * (O(new periods)), `predict` {@link forecastIncremental}.
+ */
+export function createIncrementalForecaster(options: IncrementalForecasterOptions = {}): Forecaster<IncrementalState> {
+  const wrap = (model: FittedModel): IncrementalState => ({
+    seriesId: model.seriesId, periodSec: model.periodSec, nextSec: model.anchorSec + model.nextIndex * model.periodSec, model,
+  });
+  const fit = (req: ForecastRequest): IncrementalState => wrap(fitIncremental(req, {
+    ...(options.windowSteps !== undefined ? { windowSteps: options.windowSteps } : {}),
+    ...(options.refitEverySteps !== undefined ? { refitEverySteps: options.refitEverySteps } : {}),
+    calibrationHorizon: Math.min(req.horizon, options.maxCalibrationHorizon ?? 12),
+  }));
+  const predict = (state: IncrementalState, horizon: number, quantiles: readonly number[]): Forecast => forecastIncremental(state.model, horizon, quantiles);
+  return {
+    name: 'incremental',
+    forecast: (req) => predict(fit(req), req.horizon, req.quantiles),
+    fit,
+    update: (state, values) => wrap(updateIncremental(state.model, values)),
+    predict,
+  };
 }

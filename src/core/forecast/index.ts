@@ -15,11 +15,11 @@ import { createEnsembleForecaster } from './ensemble.js';
 import type { Forecaster } from './types.js';
 import { InputError } from '../model/errors.js';
 
-export type { ForecastRequest, Forecaster } from './types.js';
+export type { FittedSeries, ForecastRequest, Forecaster } from './types.js';
 export { detectSeasonality, type Seasonality } from './seasonality.js';
 export type { ArimaEngine, ArimaOrder, ArimaResult } from './arima-engine.js';
 export { PackageArimaEngine } from './arima-engine.js';
-export { fitIncremental, updateIncremental, forecastIncremental, type FittedModel, type IncrementalOptions } from './incremental.js';
+export { fitIncremental, updateIncremental, forecastIncremental, createIncrementalForecaster, type FittedModel, type IncrementalOptions, type IncrementalState, type IncrementalForecasterOptions } from './incremental.js';
 export { rollingOriginEvaluate, mase, seasonalNaiveMae, type RollingOriginProtocol, type RollingOriginScore } from './evaluate.js';
 
 /** Options shared by every forecaster the factory makes. */

@@ -39,7 +39,10 @@ export interface ScaleCacheCommand extends CommandBase {
   readonly replicasPerShard: number;
 }
 
-/** Run the `prepare` phase of a predicted step ahead of its trigger. */
+/**
+ * Run the `prepare` phase of a predicted step ahead of its trigger: a preparation, handed to the
+ * Preparer port (ports/preparer.ts), not a {@link Command} (the CloudProvider never sees it).
+ */
 export interface PreExecuteCommand extends CommandBase {
   readonly kind: 'pre-execute';
   readonly chainId: string;
@@ -59,8 +62,8 @@ export interface PreExecuteCommand extends CommandBase {
   readonly arm?: string;
 }
 
-/** Any command. */
-export type Command = LaunchCommand | TerminateCommand | ScaleCacheCommand | PreExecuteCommand;
+/** Any command to the cloud (CloudProvider.apply). Preparations are {@link PreExecuteCommand}s, apart. */
+export type Command = LaunchCommand | TerminateCommand | ScaleCacheCommand;
 
 /**
  * The parameters of a command that the cloud request carries (not its reason, timing or expected
@@ -71,8 +74,7 @@ export type Command = LaunchCommand | TerminateCommand | ScaleCacheCommand | Pre
 export function commandRequestKey(c: Command): string {
   if (c.kind === 'launch') return JSON.stringify([c.kind, c.poolId, c.offeringId, c.count]);
   if (c.kind === 'terminate') return JSON.stringify([c.kind, c.poolId, [...c.instanceIds].sort()]);
-  if (c.kind === 'scale-cache') return JSON.stringify([c.kind, c.poolId, c.shards, c.replicasPerShard]);
-  return JSON.stringify([c.kind, c.poolId, c.chainId, c.taskId]);
+  return JSON.stringify([c.kind, c.poolId, c.shards, c.replicasPerShard]);
 }
 
 /** Error kinds a provider maps its failures to (AWS error codes → port meaning). */

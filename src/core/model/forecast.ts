@@ -35,24 +35,64 @@ export function quantileKey(level: QuantileLevel): string {
   return String(Math.round(level * 1000) / 1000);
 }
 
+interface LevelIndex {
+  readonly levels: number[];
+  readonly arrays: ReadonlyArray<readonly number[]>;
+}
+/** Sorted levels and their arrays per forecast (a memo: forecasts are immutable values). */
+const levelIndex = new WeakMap<Forecast, LevelIndex>();
+
+function indexOf(f: Forecast): LevelIndex {
+  let ix = levelIndex.get(f);
+  if (!ix) {
+    const keys = Object.keys(f.quantiles).sort((a, b) => Number(a) - Number(b));
+    ix = { levels: keys.map(Number), arrays: keys.map((k) => f.quantiles[k]) };
+    levelIndex.set(f, ix);
+  }
+  return ix;
+}
+
+/** Quantile `level` at step `h`, interpolating linearly between stored levels and clamping to the outermost ones. */
+function quantileAtStep(ix: LevelIndex, level: QuantileLevel, h: number): number {
+  const { levels, arrays } = ix;
+  const n = levels.length;
+  if (level <= levels[0]) return arrays[0][h];
+  if (level >= levels[n - 1]) return arrays[n - 1][h];
+  for (let i = 1; i < n; i++) {
+    if (level <= levels[i]) {
+      const w = (level - levels[i - 1]) / (levels[i] - levels[i - 1]);
+      return arrays[i - 1][h] * (1 - w) + arrays[i][h] * w;
+    }
+  }
+  return arrays[n - 1][h];
+}
+
 /**
- * Reads quantile `level` at step `h` (0-based) from a forecast, interpolating linearly between the
- * nearest stored levels, and clamping to the outermost ones.
+ * The one quantile reader of a forecast, by step: quantile `level` at step `h` (0-based),
+ * interpolating linearly between the nearest stored levels, and clamping to the outermost ones.
+ * {@link forecastAt} reads the same values by time.
  * @throws Error when the forecast has no quantiles at all
  */
 export function forecastQuantile(f: Forecast, level: QuantileLevel, h: number): number {
-  const levels = Object.keys(f.quantiles).map(Number).sort((a, b) => a - b);
-  if (levels.length === 0) throw new Error(`forecast ${f.seriesId} has no quantiles`);
-  const at = (l: number): number => f.quantiles[quantileKey(l)][h];
-  if (level <= levels[0]) return at(levels[0]);
-  if (level >= levels[levels.length - 1]) return at(levels[levels.length - 1]);
-  for (let i = 1; i < levels.length; i++) {
-    if (level <= levels[i]) {
-      const lo = levels[i - 1];
-      const hi = levels[i];
-      const w = (level - lo) / (hi - lo);
-      return at(lo) * (1 - w) + at(hi) * w;
-    }
-  }
-  return at(levels[levels.length - 1]);
+  const ix = indexOf(f);
+  if (ix.levels.length === 0) throw new Error(`forecast ${f.seriesId} has no quantiles`);
+  return quantileAtStep(ix, level, h);
+}
+
+/**
+ * The same reader by time: quantile `level` of forecast `f` at epoch second `tSec`, interpolating
+ * between steps and clamping to the forecast's span, never below 0 (demand units); 0 when `f` is
+ * absent or has no quantiles.
+ */
+export function forecastAt(f: Forecast | undefined, level: QuantileLevel, tSec: number): number {
+  if (!f || f.mean.length === 0) return 0;
+  const ix = indexOf(f);
+  if (ix.levels.length === 0) return 0;
+  const x = (tSec - f.originSec) / f.periodSec - 1;
+  const last = f.mean.length - 1;
+  if (x <= 0) return Math.max(0, quantileAtStep(ix, level, 0));
+  if (x >= last) return Math.max(0, quantileAtStep(ix, level, last));
+  const i = Math.floor(x);
+  const w = x - i;
+  return Math.max(0, quantileAtStep(ix, level, i) * (1 - w) + quantileAtStep(ix, level, i + 1) * w);
 }

@@ -93,7 +93,7 @@ export const CachePoolSchema = z.object({
   removeLeadTimeSec: z.number().nonnegative().default(300),
   /**
    * Quantile of the forecast memory and throughput need the cache must hold, e.g. 0.95. Absent: the
-   * tick's default (app/tick/cache.ts `DEFAULT_CACHE_SERVICE_LEVEL`).
+   * tick's default (core/prefetch/cache-stage.ts `DEFAULT_CACHE_SERVICE_LEVEL`).
    */
   serviceLevel: z.number().min(0.5).max(0.999).optional(),
 });

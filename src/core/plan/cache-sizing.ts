@@ -32,7 +32,7 @@ export interface CacheDemandSlot {
   readonly opsPerSec: number;
   /**
    * What the states needing this slot's memory are worth if kept until their step starts, USD per GiB
-   * (app/tick/cache.ts). Absent: growth follows the need alone.
+   * (core/prefetch/cache-stage.ts). Absent: growth follows the need alone.
    */
   readonly valueUsdPerGiB?: number;
 }

@@ -15,7 +15,7 @@
  * list) is also held until they end here, so a fan-out the drain delays delays its merge. Parents in
  * other pools keep the book's times, and instances are one pool of vCPU (no packing by memory or
  * instance): the estimate leans low when the queue is deep, and the tick's residual calibration of
- * the observed backlog (app/tick/pool-calibration.ts) absorbs what it misses.
+ * the observed backlog (core/tick/pool-calibration.ts) absorbs what it misses.
  */
 
 /** One known step. */

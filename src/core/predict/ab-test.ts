@@ -4,7 +4,7 @@
  * an arm by hashing, per-arm metrics, and a comparison of each arm with a control arm.
  */
 import { InputError } from '../model/errors.js';
-import { selectPrefetch, type PrefetchBundle, type PrefetchChainInput, type PrefetchSelection, type PrefetchSelectionConfigInput } from './prefetch-selection.js';
+import { selectPrefetch, type PrefetchBundle, type PrefetchChainInput, type PrefetchSelection, type PrefetchSelectionConfigInput } from '../prefetch/selection.js';
 
 /** One prefetch configuration under test. */
 export interface PrefetchArm {

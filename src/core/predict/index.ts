@@ -61,7 +61,7 @@ export {
   type PrefetchBundle,
   type PrefetchDecision,
   type PrefetchSelection,
-} from './prefetch-selection.js';
+} from '../prefetch/selection.js';
 export { groupSignals, firstStartSec, runtimeSecOf, type StepSignals, type ChainSignals } from './step-signals.js';
 export {
   reconstructGraph,

@@ -14,7 +14,7 @@ import type { ExecutionEvent } from '../model/events.js';
 import { InputError } from '../model/errors.js';
 import { quantile } from './delays.js';
 import { groupSignals, firstStartSec } from './step-signals.js';
-import type { PrefetchBundle } from './prefetch-selection.js';
+import type { PrefetchBundle } from '../prefetch/selection.js';
 
 /** A frequent path of one workflow. */
 export interface FrequentPath {

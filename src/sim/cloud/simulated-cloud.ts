@@ -8,7 +8,7 @@
 import {
   cacheNodeCount, commandRequestKey, OWNER_TAG_KEY, POOL_TAG_KEY, SPOT_INTERRUPTION_NOTICE_SEC,
   type ApplyResult, type CachePool, type CapacitySnapshot, type CloudEvent, type Command, type Ec2Pool,
-  type LaunchCommand, type Offering, type PreExecuteCommand, type Random, type ScaleCacheCommand, type TerminateCommand,
+  type LaunchCommand, type Offering, type Random, type ScaleCacheCommand, type TerminateCommand,
 } from '../../core/model/index.js';
 import { drawExponential } from '../../core/rng.js';
 import type { CloudProvider } from '../../ports/cloud-provider.js';
@@ -30,8 +30,6 @@ export interface SimCloudHooks {
   lost?(instance: SimInstance, reason: 'terminated' | 'spot-interruption'): void;
   /** Capacity units in use by tasks running on an instance (reported as Instance.busyUnits). */
   busyUnits?(instance: SimInstance): number;
-  /** A pre-execute command; returns an error message when it cannot run. */
-  preExecute?(command: PreExecuteCommand): string | undefined;
   /** A cache group finished changing shape (its usable memory may have changed). */
   cacheResized?(poolId: string): void;
 }
@@ -160,7 +158,6 @@ export class SimulatedCloud implements CloudProvider {
       case 'launch': result = this.launch(command); break;
       case 'terminate': result = this.terminate(command); break;
       case 'scale-cache': result = this.scaleCache(command); break;
-      case 'pre-execute': result = this.preExecute(command); break;
     }
     if (result.status !== 'failed') {
       this.applied.set(command.id, result);
@@ -317,11 +314,5 @@ export class SimulatedCloud implements CloudProvider {
     this.cost.chargeCache(g, now); // nodes being added are billed from now
     this.opts.queue.push(readyAtSec, { kind: 'cache-ready', poolId: g.pool.id }, EVENT_PRIORITY.cloud);
     return { commandId: cmd.id, status: 'applied', instanceIds: [] };
-  }
-
-  private preExecute(cmd: PreExecuteCommand): ApplyResult {
-    if (!this.hooks.preExecute) return this.fail(cmd, 'invalid', 'no workload accepts pre-execute commands');
-    const err = this.hooks.preExecute(cmd);
-    return err ? this.fail(cmd, 'invalid', err) : { commandId: cmd.id, status: 'applied', instanceIds: [] };
   }
 }

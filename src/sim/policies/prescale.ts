@@ -4,7 +4,7 @@
  * MetricsSource and EventSource, the simulated clock as Clock.
  */
 import { ControllerConfigSchema } from '../../core/model/index.js';
-import { createForecaster } from '../../core/forecast/index.js';
+import { createForecaster, createIncrementalForecaster } from '../../core/forecast/index.js';
 import { createGreedyPlanner, DEFAULT_PLANNER_OPTIONS } from '../../core/plan/index.js';
 import { createNextStepModel } from '../../core/predict/index.js';
 import type { Forecaster } from '../../core/forecast/types.js';
@@ -78,7 +78,9 @@ export function createPrescalePolicy(world: World, backlog: ReadonlyMap<string, 
     metrics,
     events: new SimEventSource(world),
     cloud: world.cloud,
-    forecaster: opts.forecaster ?? createForecaster(incremental ? 'seasonal-naive' : forecasterName),
+    // the tick refits on its own schedule (refitEverySec); in between the incremental model only absorbs new periods
+    forecaster: opts.forecaster ?? (incremental ? createIncrementalForecaster({ refitEverySteps: Number.MAX_SAFE_INTEGER }) : createForecaster(forecasterName)),
+    preparer: world.workload,
     nextStep: createNextStepModel('vom'),
     planner: opts.planner ?? createGreedyPlanner({ ...DEFAULT_PLANNER_OPTIONS, tickSec: sc.tickSec }),
     config,

@@ -7,6 +7,7 @@
  * controller observes. Its statistics and notes are typed in workload-types.ts.
  */
 import type { ExecutionEvent, PreExecuteCommand, Random, Workflow } from '../../core/model/index.js';
+import type { Preparer, PrepareOutcome } from '../../ports/preparer.js';
 import type { SimInstance } from '../cloud/sim-instance.js';
 import type { EventQueue } from '../event-queue.js';
 import type { SimClock } from '../sim-clock.js';
@@ -40,7 +41,10 @@ export interface WorkloadOptions {
 }
 
 /** See module doc. */
-export class Workload {
+export class Workload implements Preparer {
+  /** Ids of the preparations accepted (the Preparer contract: idempotent per command id). */
+  private readonly preparedIds = new Set<string>();
+
   readonly pools = new Map<string, PoolPlacement>();
   readonly chains = new Map<string, SimChain>();
   readonly prefetch: PrefetchLedger;
@@ -150,7 +154,20 @@ export class Workload {
     this.switcher?.checkTriggers(nowSec, unavailablePools);
   }
 
-  /** Cloud hook: a pre-execute command. */
+  /**
+   * The Preparer port in a backtest: starts the step's preparation on the prefetch workers
+   * (prefetch-ledger.ts); `rejected` with the reason when it cannot run (no such pending step, a
+   * critical one, no setup to save), `duplicate` for a command id already accepted.
+   */
+  async prepare(cmd: PreExecuteCommand): Promise<PrepareOutcome> {
+    if (this.preparedIds.has(cmd.id)) return { commandId: cmd.id, status: 'duplicate' };
+    const err = this.preExecute(cmd);
+    if (err !== undefined) return { commandId: cmd.id, status: 'rejected', reason: err };
+    this.preparedIds.add(cmd.id);
+    return { commandId: cmd.id, status: 'accepted' };
+  }
+
+  /** Starts the preparation of `cmd`'s step; returns an error message when it cannot run. */
   preExecute(cmd: PreExecuteCommand): string | undefined {
     const t = this.chains.get(cmd.chainId)?.tasks.find((x) => x.def.task_id === cmd.taskId) ?? this.findByType(cmd.chainId, cmd.taskId);
     if (!t) return `no pending task ${cmd.taskId} in chain ${cmd.chainId}`;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { validateCommands } from '../../../src/app/tick/validate.js';
+import { validateCommands } from '../../../src/core/tick/validate.js';
 import type { CacheGroupState, CapacitySnapshot, Command, SafetyLimits } from '../../../src/core/model/index.js';
 import { instance, offering } from '../../unit/plan/builders.js';
 

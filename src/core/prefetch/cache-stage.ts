@@ -23,12 +23,16 @@
  * State size: the task's `preparedStateGiB` when given, else
  * core/model's `DEFAULT_PREPARED_STATE_MEMORY_SHARE` of its `resource_requirements.memoryGiB`.
  */
-import { InputError, type CacheNodeOffering, type CachePool, type CapacitySnapshot, type Decision, type ExecutionEvent, type PreExecuteCommand, type ScaleCacheCommand, type TaskDefinition } from '../../core/model/index.js';
-import { normalQuantile } from '../../core/forecast/stats.js';
-import { planCacheCapacity, type CacheDemandSlot } from '../../core/plan/cache-sizing.js';
-import type { PlannerMemory } from '../../core/plan/types.js';
-import { setupSecondsOf, type PrefetchChainInput } from '../../core/predict/prefetch-selection.js';
-import { preparedStateGiB, taskTypeOf } from '../../core/model/index.js';
+import { InputError, type CacheNodeOffering, type CachePool, type CapacitySnapshot, type Decision, type ScaleCacheCommand } from '../model/index.js';
+import { normalQuantile } from '../forecast/stats.js';
+import { planCacheCapacity, type CacheDemandSlot } from '../plan/cache-sizing.js';
+import type { PlannerMemory } from '../plan/types.js';
+import { setupSecondsOf, type PrefetchChainInput } from './selection.js';
+import { preparedStateGiB, taskTypeOf } from '../model/index.js';
+import { stateValueUsd, type PreparedStateLedger } from './ledger.js';
+import { stepKey } from '../tick/chain-view.js';
+
+export { PreparedStateLedger, stateValueUsd, type HeldState, type StateValuePrices } from './ledger.js';
 
 /** Quantile of the need a cache pool covers when the pool names none. */
 export const DEFAULT_CACHE_SERVICE_LEVEL = 0.95;
@@ -40,64 +44,6 @@ export const DEFAULT_CACHE_SERVICE_LEVEL = 0.95;
 export const CACHE_CHUNK_MIB = 1;
 /** Margin before need when growing a cache, seconds (planCacheCapacity's default). */
 export const CACHE_MARGIN_SEC = 60;
-
-/** Prices that value a prepared state (the prefetch configuration's). */
-export interface StateValuePrices {
-  /** Price of the compute a skipped setup saves, USD per vCPU-hour. */
-  readonly usdPerVcpuHour: number;
-  /** Value of an hour of step latency saved, USD (core/model PrefetchConfig). */
-  readonly latencyValueUsdPerHour: number;
-}
-
-/**
- * What a state of `task` is worth when its step starts while the state is held, USD: the setup it
- * skips (`setupShare × mean runtime`, seconds) × (its vCPUs × `usdPerVcpuHour` + `latencyValueUsdPerHour`)
- * / 3600. An evicted state is worth nothing (the step runs cold; its preparation's CPU is spent anyway).
- */
-export function stateValueUsd(task: TaskDefinition, prices: StateValuePrices): number {
-  return (setupSecondsOf(task) * (task.resource_requirements.vcpu * prices.usdPerVcpuHour + prices.latencyValueUsdPerHour)) / 3600;
-}
-
-/** One held state: size (GiB), TTL end (epoch s) and its expected value (probability × value, USD). */
-export interface HeldState {
-  readonly gib: number;
-  readonly untilSec: number;
-  readonly valueUsd?: number;
-}
-
-/** Prepared states held in the cache: key `chainId/taskId` → {@link HeldState}. */
-export class PreparedStateLedger {
-  readonly held = new Map<string, HeldState>();
-
-  /**
-   * Records an applied pre-execution of `task` (kept `ttlSec`, default `defaultTtlSec`), valued at the
-   * command's probability × {@link stateValueUsd} when `prices` are given.
-   */
-  add(c: PreExecuteCommand, task: TaskDefinition, nowSec: number, defaultTtlSec: number, prices?: StateValuePrices): void {
-    this.held.set(`${c.chainId}/${c.taskId}`, {
-      gib: preparedStateGiB(task), untilSec: nowSec + (c.ttlSec ?? defaultTtlSec),
-      ...(prices ? { valueUsd: c.probability * stateValueUsd(task, prices) } : {}),
-    });
-  }
-
-  /** The held states as a JSON-serialisable record (persisted in the tick state), keys sorted. */
-  toRecord(): Record<string, HeldState> {
-    return Object.fromEntries([...this.held].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-  }
-
-  /** Restores states saved by {@link toRecord} (after a restart), keeping any already held. */
-  restore(record: Readonly<Record<string, HeldState>>): void {
-    for (const [k, v] of Object.entries(record)) {
-      if (!this.held.has(k)) this.held.set(k, { gib: v.gib, untilSec: v.untilSec, ...(v.valueUsd !== undefined ? { valueUsd: v.valueUsd } : {}) });
-    }
-  }
-
-  /** Frees the states of steps that started (they read their state) and those past their TTL. */
-  observe(events: readonly ExecutionEvent[], nowSec: number): void {
-    for (const e of events) if (e.kind === 'started') this.held.delete(`${e.chainId}/${e.taskId}`);
-    for (const [k, v] of [...this.held]) if (v.untilSec <= nowSec) this.held.delete(k);
-  }
-}
 
 /** Settings of the predicted-state part of the need. */
 export interface CacheNeedPrefetch {
@@ -139,7 +85,7 @@ export function cacheDemandSlots(
           .sort((a, b) => (a.task.task_id < b.task.task_id ? -1 : 1))[0];
         if (!step) continue;
         taken.add(step.task.task_id);
-        if (ledger.held.has(`${c.chainId}/${step.task.task_id}`)) continue;
+        if (ledger.held.has(stepKey(c.chainId, step.task.task_id))) continue;
         if (step.task.critical || !step.task.prepare || setupSecondsOf(step.task) <= 0) continue;
         const gib = preparedStateGiB(step.task);
         const startSec = nowSec + Math.max(0, p.expectedStartInSec);

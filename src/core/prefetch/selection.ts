@@ -8,8 +8,8 @@ import { z } from 'zod';
 import type { PreExecuteCommand } from '../model/command.js';
 import { taskTypeOf, type TaskDefinition } from '../model/task.js';
 import { inputErrorFromZod } from '../model/errors.js';
-import { PrefetchConfigSchema } from '../model/config.js';
-import type { NextStepPrediction } from './types.js';
+import { PrefetchConfigSchema, type ControllerConfig } from '../model/config.js';
+import type { NextStepPrediction } from '../predict/types.js';
 
 /**
  * Default compute price: m5.large on-demand in us-east-1, 0.096 USD/h for 2 vCPU and 8 GiB (AWS EC2
@@ -214,4 +214,9 @@ export function selectPrefetch(
 
 function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** The selection config from the controller's prefetch settings (ControllerConfig.prefetch). */
+export function prefetchSelectionFrom(cfg: ControllerConfig['prefetch']): PrefetchConfig {
+  return parsePrefetchConfig({ probabilityThreshold: cfg.probabilityThreshold, topN: cfg.topN, maxConcurrent: cfg.maxConcurrent, ttlSec: cfg.ttlSec, latencyValueUsdPerHour: cfg.latencyValueUsdPerHour });
 }

@@ -18,9 +18,9 @@
  * horizon is one lead time plus a margin: demand seen now is assumed to last that long, which keeps a
  * lagging forecast from under-provisioning and from scaling in under live load).
  */
-import { quantileKey, type DemandSignal, type Forecast } from '../../core/model/index.js';
-import type { DemandSlot } from '../../core/plan/types.js';
-import { forecastAt } from './forecast.js';
+import { quantileKey, type DemandSignal, type Forecast } from '../model/index.js';
+import type { DemandSlot } from '../plan/types.js';
+import { forecastAt } from '../model/forecast.js';
 import type { PoolQuantileCalibrator } from './pool-calibration.js';
 import type { TaskBacklogSignal } from './types.js';
 

@@ -12,8 +12,8 @@
  * capacity for them all the time) and too narrow alike, and measures errors at the resolution the
  * planner serves (one slot, not the forecast's 5-minute mean).
  */
-import type { Forecast } from '../../core/model/index.js';
-import { forecastAt } from './forecast.js';
+import type { Forecast } from '../model/index.js';
+import { forecastAt } from '../model/forecast.js';
 
 /** Scores kept per series (two days of one-minute slots). */
 export const CALIBRATION_WINDOW = 2880;

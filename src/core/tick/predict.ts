@@ -6,11 +6,12 @@
  * (probability × vCPU at the expected start) — with the model's top-1 scored against the step that
  * really started next, and offered to the pre-execution selection.
  */
-import { taskTypeOf, type ExecutionEvent } from '../../core/model/index.js';
-import type { NextStepModel, NextStepPrediction } from '../../core/predict/types.js';
-import type { PrefetchChainInput } from '../../core/predict/prefetch-selection.js';
-import type { ChainBook } from './chains.js';
-import { drainedDemandUnits, type DrainJob } from '../../core/plan/queue-drain.js';
+import { taskTypeOf, type ExecutionEvent } from '../model/index.js';
+import type { NextStepModel, NextStepPrediction } from '../predict/types.js';
+import type { PrefetchChainInput } from '../prefetch/selection.js';
+import type { ChainBook } from './chain-book.js';
+import type { StageResult, TickMemory } from './memory.js';
+import { drainedDemandUnits, type DrainJob } from '../plan/queue-drain.js';
 
 /** Top-1 hit counting. */
 export interface HitCounter {
@@ -127,4 +128,22 @@ export function predictSteps(
   }
   scorer.forget(new Set(book.chains.keys()));
   return { unitsByPool, committedByPool, prefetchInputs };
+}
+
+/** Inputs of {@link predictStage}. */
+export interface PredictInputs {
+  readonly nowSec: number;
+  readonly slotSec: number;
+  readonly slots: number;
+  /** Predictions per chain. */
+  readonly topN: number;
+  readonly nextStep: NextStepModel;
+  /** Ready capacity per EC2 pool, units (see {@link predictSteps}). */
+  readonly readyUnitsByPool: ReadonlyMap<string, number>;
+}
+
+/** The predict stage: {@link predictSteps} on the memory's chain book and scorer. */
+export function predictStage(inputs: PredictInputs, memory: TickMemory): StageResult & PredictOutput {
+  const out = predictSteps(memory.chains, inputs.nextStep, memory.scorer, inputs.nowSec, inputs.slotSec, inputs.slots, inputs.topN, inputs.readyUnitsByPool);
+  return { memory, commands: [], decisions: [], ...out };
 }

@@ -3,7 +3,7 @@
  * running or finished, their pools and resources (from the configured workflows), each chain's
  * step history for next-step prediction, and the units already committed per pool.
  */
-import { poolOf, taskTypeOf, type ExecutionEvent, type TaskDefinition, type Workflow } from '../../core/model/index.js';
+import { poolOf, taskTypeOf, type ExecutionEvent, type TaskDefinition, type Workflow } from '../model/index.js';
 
 /** One step of a tracked chain. */
 export interface TrackedStep {

@@ -13,7 +13,7 @@
  *    id), or after `maxAgeSec`; until then `withUnseen` adds its missing instances to each snapshot
  *    the tick plans and validates on, as pending instances of the launch's offering.
  */
-import type { ApplyResult, CapacitySnapshot, Instance, LaunchCommand, Offering } from '../../core/model/index.js';
+import type { ApplyResult, CapacitySnapshot, Instance, LaunchCommand, Offering } from '../model/index.js';
 
 /**
  * How long a launch is counted while no describe lists it, seconds: Karpenter gives a launched node

@@ -16,9 +16,11 @@
  * may be busy (`busyUnits` > 0, or unknown) is treated as running it — conservative: its replacement
  * goes to on-demand.
  */
-import type { CapacitySnapshot, CloudEvent, Decision, Ec2Pool, ExecutionEvent, Instance, LaunchCommand, Offering } from '../../core/model/index.js';
-import { reactToSpotSignals } from '../../core/plan/spot-signals.js';
-import type { ChainBook } from './chains.js';
+import type { CapacitySnapshot, CloudEvent, Decision, Ec2Pool, Instance, LaunchCommand, Offering } from '../model/index.js';
+import { reactToSpotSignals } from '../plan/spot-signals.js';
+import type { ChainBook } from './chain-book.js';
+import { stepKey, type ChainView } from './chain-view.js';
+import type { StageResult, TickMemory } from './memory.js';
 
 /**
  * Seconds an offering stays out of the plans after a signal. 30 minutes: a rebalance recommendation
@@ -32,9 +34,9 @@ export class CriticalStepTracker {
   private readonly instanceOf = new Map<string, string>();
 
   /** Applies execution events in order. */
-  observe(events: readonly ExecutionEvent[]): void {
-    for (const e of events) {
-      const key = `${e.chainId}/${e.taskId}`;
+  observe(view: ChainView): void {
+    for (const e of view.events) {
+      const key = stepKey(e.chainId, e.taskId);
       if (e.kind === 'started' && e.instanceId) this.instanceOf.set(key, e.instanceId);
       else if (e.kind === 'finished' || e.kind === 'failed') this.instanceOf.delete(key);
     }
@@ -50,7 +52,7 @@ export class CriticalStepTracker {
     for (const c of book.chains.values()) {
       for (const [taskId, s] of c.steps) {
         if (s.status !== 'started' || !s.def.critical || s.poolId !== poolId) continue;
-        const id = this.instanceOf.get(`${c.chainId}/${taskId}`);
+        const id = this.instanceOf.get(stepKey(c.chainId, taskId));
         if (id) ids.add(id);
         else unknown = true;
       }
@@ -175,4 +177,45 @@ export function withPendingLaunches(snap: CapacitySnapshot, commands: readonly L
 
 function sortedRecord(r: Record<string, number>): Record<string, number> {
   return Object.fromEntries(Object.entries(r).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/** Inputs of {@link spotStage}. */
+export interface SpotInputs {
+  readonly nowSec: number;
+  readonly pools: readonly Ec2Pool[];
+  /** From the offerings stage. */
+  readonly offeringsByPool: ReadonlyMap<string, readonly Offering[]>;
+  readonly capacity: CapacitySnapshot;
+  /** Cloud events drained this tick. */
+  readonly events: readonly CloudEvent[];
+  /** @default {@link DEFAULT_SPOT_AVOID_SEC} */
+  readonly avoidSec?: number;
+}
+
+/** The spot stage's output: replacement launches, and the offerings with the newly avoided ones marked. */
+export interface SpotOutput extends StageResult<LaunchCommand> {
+  readonly offeringsByPool: Map<string, Offering[]>;
+  /** Every offering of {@link offeringsByPool} by id. */
+  readonly offeringsById: Map<string, Offering>;
+}
+
+/**
+ * The spot stage: {@link reactToSpotStage} on the memory's avoided offerings and replaced instances
+ * (replaced in the returned memory's state), with the critical steps' instances from the chain book.
+ */
+export function spotStage(inputs: SpotInputs, memory: TickMemory): SpotOutput {
+  const { nowSec } = inputs;
+  const spot = reactToSpotStage({
+    nowSec, pools: inputs.pools, offeringsByPool: inputs.offeringsByPool, capacity: inputs.capacity, events: inputs.events,
+    criticalInstanceIds: (id) => memory.critical.instanceIds(memory.chains, id, inputs.capacity),
+    avoidOfferings: memory.state.avoidOfferings ?? {}, replacedInstances: memory.state.replacedInstances ?? {},
+    ...(inputs.avoidSec !== undefined ? { avoidSec: inputs.avoidSec } : {}),
+  });
+  const avoidNow = avoidedAt(spot.avoidOfferings, nowSec);
+  const offeringsByPool = new Map<string, Offering[]>();
+  for (const [id, os] of inputs.offeringsByPool) offeringsByPool.set(id, withoutAvoided(os, avoidNow));
+  const offeringsById = new Map<string, Offering>();
+  for (const os of offeringsByPool.values()) for (const o of os) offeringsById.set(o.id, o);
+  const state = { ...memory.state, avoidOfferings: spot.avoidOfferings, replacedInstances: spot.replacedInstances };
+  return { memory: { ...memory, state }, commands: spot.commands, decisions: spot.decisions, offeringsByPool, offeringsById };
 }

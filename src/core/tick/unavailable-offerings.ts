@@ -10,7 +10,7 @@
  * (VcpuLimitExceeded, MaxSpotInstanceCountExceeded, InstanceLimitExceeded: provider code
  * `quota-exceeded`) counts every type and zone of the market, so it marks the market (`*\/spot/*`).
  */
-import type { ApplyErrorCode, ApplyResult, LaunchCommand, Offering } from '../../core/model/index.js';
+import type { ApplyErrorCode, ApplyResult, LaunchCommand, Offering } from '../model/index.js';
 
 /** Seconds an offering stays unavailable per provider error code (Karpenter: 3 minutes for each). */
 export const UNAVAILABLE_TTL_SEC: Readonly<Partial<Record<ApplyErrorCode, number>>> = {

@@ -1,0 +1,91 @@
+/**
+ * The one definition of every safety limit (ControllerConfig.limits, {@link SafetyLimits}) and of a
+ * principal's spend cap, used by the planner (one spend budget across pools: {@link poolSpendCap}),
+ * by the tick's validate stage (core/tick/validate.ts) and by the Lambda's last-line guard
+ * (handlers/safety-guard.ts):
+ * - `maxInstances`: live instances (not terminated), counting launches not listed yet;
+ * - `maxSpendUsdPerHour`: spend of the live instances plus the cache groups (billed nodes × price
+ *   per node-hour: the larger of the current and the pending shape while a modification runs);
+ * - `maxChangeUnitsPerTick`: capacity units launched plus terminated in one tick;
+ * - a principal's `spendCapUsdPerHour` (policies): its spend over the last hour plus a chain's
+ *   expected cost.
+ * Shrinking never breaches a limit (a terminate only counts against the change per tick).
+ */
+import { billedCacheNodes, type CapacitySnapshot, type SafetyLimits } from '../model/index.js';
+import type { SpendCap } from './types.js';
+
+/** What the commands of a tick hold and change against the limits. */
+export interface LimitUsage {
+  /** Live instances. */
+  readonly instances: number;
+  /** Instances plus cache groups, USD per hour. */
+  readonly spendUsdPerHour: number;
+  /** Capacity units launched or terminated this tick. */
+  readonly changeUnits: number;
+}
+
+/** A limit a command would breach: its name, the value it would reach and the limit. */
+export interface LimitBreach {
+  readonly limit: keyof SafetyLimits;
+  readonly value: number;
+  readonly max: number;
+}
+
+/** Spend of a snapshot, USD per hour: live instances plus every cache group's billed nodes. */
+export function spendOf(snap: CapacitySnapshot): number {
+  let spend = snap.instances.filter((i) => i.state !== 'terminated').reduce((s, i) => s + i.priceUsdPerHour, 0);
+  for (const g of snap.caches) spend += billedCacheNodes(g) * g.priceUsdPerNodeHour;
+  return spend;
+}
+
+/** Usage of a snapshot before any command of the tick (no change yet). */
+export function usageOf(snap: CapacitySnapshot): LimitUsage {
+  return { instances: snap.instances.filter((i) => i.state !== 'terminated').length, spendUsdPerHour: spendOf(snap), changeUnits: 0 };
+}
+
+/** What a command adds (negative for a terminate's instances and spend). */
+export interface UsageDelta {
+  readonly instances?: number;
+  readonly spendUsdPerHour?: number;
+  /** Units changed (always ≥ 0: launched or terminated). */
+  readonly changeUnits?: number;
+}
+
+/** `usage` after `d`. */
+export function addUsage(usage: LimitUsage, d: UsageDelta): LimitUsage {
+  return { instances: usage.instances + (d.instances ?? 0), spendUsdPerHour: usage.spendUsdPerHour + (d.spendUsdPerHour ?? 0), changeUnits: usage.changeUnits + (d.changeUnits ?? 0) };
+}
+
+/**
+ * The first limit a growth `d` would breach from `usage` (instances, then spend, then change),
+ * undefined when none. Only the fields `d` gives are checked: a launch gives all three, a terminate
+ * only its change (shrinking is always allowed), a cache growth its added spend.
+ */
+export function breachOf(limits: SafetyLimits, usage: LimitUsage, d: UsageDelta): LimitBreach | undefined {
+  const next = addUsage(usage, d);
+  if (d.instances !== undefined && next.instances > limits.maxInstances) return { limit: 'maxInstances', value: next.instances, max: limits.maxInstances };
+  if (d.spendUsdPerHour !== undefined && next.spendUsdPerHour > limits.maxSpendUsdPerHour) return { limit: 'maxSpendUsdPerHour', value: next.spendUsdPerHour, max: limits.maxSpendUsdPerHour };
+  if (d.changeUnits !== undefined && next.changeUnits > limits.maxChangeUnitsPerTick) return { limit: 'maxChangeUnitsPerTick', value: next.changeUnits, max: limits.maxChangeUnitsPerTick };
+  return undefined;
+}
+
+/** One line naming the breach: "would hold 4 instances > maxInstances 3", "would spend 1.10 USD/h > …", "would change 6 units > …". */
+export function breachText(b: LimitBreach): string {
+  if (b.limit === 'maxInstances') return `would hold ${b.value} instances > maxInstances ${b.max}`;
+  if (b.limit === 'maxSpendUsdPerHour') return `would spend ${b.value.toFixed(2)} USD/h > maxSpendUsdPerHour ${b.max}`;
+  return `would change ${b.value} units > maxChangeUnitsPerTick ${b.max}`;
+}
+
+/**
+ * The spend budget of one pool under `maxSpendUsdPerHour` shared by every pool and cache, as the
+ * planner's spend cap on the pool's own spend: the limit minus what everything else spends
+ * (`usage`, including earlier pools' planned launches, less this pool's `poolSpendUsdPerHour`), never below 0.
+ */
+export function poolSpendCap(limits: SafetyLimits, usage: LimitUsage, poolSpendUsdPerHour: number): SpendCap {
+  return { label: 'maxSpendUsdPerHour', capUsdPerHour: Math.max(0, limits.maxSpendUsdPerHour - (usage.spendUsdPerHour - poolSpendUsdPerHour)) };
+}
+
+/** True when a principal's cap would be exceeded: spent over the last hour plus the expected cost (USD) above the cap (USD per hour). */
+export function principalCapReached(capUsdPerHour: number, spentUsdLastHour: number, expectedCostUsd: number): boolean {
+  return spentUsdLastHour + expectedCostUsd > capUsdPerHour;
+}

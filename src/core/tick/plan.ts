@@ -1,0 +1,99 @@
+/**
+ * The demand and plan stages: per EC2 pool, the demand per future slot (core/tick/demand.ts: metric
+ * forecasts floored by the latest observation, known steps list-scheduled on ready capacity,
+ * predicted steps, calibrated) planned by the Planner into launch and terminate commands; then every
+ * ElastiCache pool sized for the prepared states (core/prefetch/cache-stage.ts).
+ */
+import { quantileKey, type CacheNodeOffering, type CachePool, type CapacitySnapshot, type Command, type Decision, type DemandSignal, type Ec2Pool, type Forecast, type Offering, type SafetyLimits } from '../model/index.js';
+import type { Planner, PlannerMemory } from '../plan/types.js';
+import { addUsage, poolSpendCap, usageOf } from '../plan/limits.js';
+import { planCacheStage, type CacheNeedPrefetch } from '../prefetch/cache-stage.js';
+import { buildDemandSlots } from './demand.js';
+import type { Latest } from './observe.js';
+import type { StageResult, TickMemory } from './memory.js';
+import type { PredictOutput } from './predict.js';
+import type { TaskBacklogSignal } from './types.js';
+
+/** Inputs of {@link planStage}. */
+export interface PlanInputs {
+  readonly nowSec: number;
+  readonly tickSec: number;
+  readonly slotSec: number;
+  readonly slots: number;
+  /** Quantile levels demand is built at. */
+  readonly levels: readonly number[];
+  readonly pools: readonly Ec2Pool[];
+  readonly cachePools: readonly CachePool[];
+  readonly cacheNodes: readonly CacheNodeOffering[];
+  /** From the spot stage. */
+  readonly offeringsByPool: ReadonlyMap<string, readonly Offering[]>;
+  /** Capacity after the spot stage's replacements. */
+  readonly capacity: CapacitySnapshot;
+  readonly signals: readonly DemandSignal[];
+  readonly backlogSignals: readonly TaskBacklogSignal[];
+  readonly latest: Latest;
+  readonly prediction: PredictOutput;
+  /** Cloud events of this tick (counted in the decision). */
+  readonly cloudEventCount: number;
+  readonly planner: Planner;
+  /**
+   * The safety limits: with them, every pool is planned under one spend budget, `maxSpendUsdPerHour`
+   * less what the caches, the other pools and the pools planned before it (their launches less their
+   * terminations) spend (core/plan/limits.ts `poolSpendCap`), so the validate stage does not drop a
+   * later pool's launches for spend the earlier pools took. Absent: each pool is planned alone.
+   */
+  readonly limits?: SafetyLimits;
+  /** The prefetch settings the cache need counts predicted states with; absent: prefetch off. */
+  readonly prefetch: CacheNeedPrefetch | undefined;
+}
+
+/** Plans every pool; the memory's planner memory is replaced. */
+export function planStage(inputs: PlanInputs, memory: TickMemory): StageResult {
+  const { nowSec, slotSec } = inputs;
+  const cal = memory.calibrators;
+  const prior = memory.state.plannerMemory;
+  const commands: Command[] = [];
+  const decisions: Decision[] = [];
+  const next: Record<string, PlannerMemory> = { ...prior };
+  let usage = usageOf(inputs.capacity);
+  for (const pool of inputs.pools) {
+    const poolSpend = inputs.capacity.instances.filter((i) => i.poolId === pool.id && i.state !== 'terminated').reduce((x, i) => x + i.priceUsdPerHour, 0);
+    const budget = inputs.limits ? { extraSpendCaps: [poolSpendCap(inputs.limits, usage, poolSpend)] } : {};
+    const demand = buildDemandSlots({
+      poolId: pool.id, nowSec, slotSec, slots: inputs.slots, levels: inputs.levels, signals: inputs.signals, backlogSignals: inputs.backlogSignals,
+      forecasts: memory.forecasts.bySeries, recent: inputs.latest.recent, recentAtSec: inputs.latest.recentAtSec, poolCalibrator: cal?.pool, backlogCalibrator: cal?.backlog,
+      recentBacklog: inputs.latest.recentBacklog.get(pool.id), committedUnits: inputs.prediction.committedByPool.get(pool.id) ?? [], predictedUnits: inputs.prediction.unitsByPool.get(pool.id) ?? [],
+      ...(cal ? { quantileOf: (id: string, f: Forecast | undefined, level: number, t: number) => cal.metric.quantile(id, f, level, t) } : {}),
+    });
+    const out = inputs.planner.plan({ nowSec, pool, offerings: inputs.offeringsByPool.get(pool.id) ?? [], capacity: inputs.capacity, demand, slotSec, memory: prior[pool.id] ?? {}, ...budget });
+    usage = addUsage(usage, { spendUsdPerHour: plannedSpendUsdPerHour(out.plan.commands, inputs.offeringsByPool.get(pool.id) ?? [], inputs.capacity) });
+    next[pool.id] = out.memory;
+    commands.push(...out.plan.commands);
+    decisions.push({
+      atSec: nowSec, kind: 'plan', subject: pool.id, chosen: `${out.plan.commands.length} command(s) by ${out.plan.solver}`,
+      reason: `${out.plan.reason}; demand q${quantileKey(pool.serviceLevel)} now ${(demand[0]?.quantiles[quantileKey(pool.serviceLevel)] ?? 0).toFixed(2)} units; ${inputs.cloudEventCount} cloud event(s)`,
+    });
+  }
+  if (inputs.cachePools.length > 0) {
+    const sized = planCacheStage({
+      nowSec, tickSec: inputs.tickSec, slotSec, pools: inputs.cachePools, nodes: inputs.cacheNodes, capacity: inputs.capacity, ledger: memory.ledger,
+      chains: inputs.prediction.prefetchInputs, prefetch: inputs.prefetch, memory: prior,
+    });
+    commands.push(...sized.commands);
+    decisions.push(...sized.decisions);
+    Object.assign(next, sized.memory);
+  }
+  return { memory: { ...memory, state: { ...memory.state, plannerMemory: next } }, commands, decisions };
+}
+
+/** Spend `commands` add, USD per hour: launches at their offering's price less terminated instances' prices. */
+function plannedSpendUsdPerHour(commands: readonly Command[], offerings: readonly Offering[], capacity: CapacitySnapshot): number {
+  const price = new Map(offerings.map((o) => [o.id, o.priceUsdPerHour]));
+  const instancePrice = new Map(capacity.instances.map((i) => [i.id, i.priceUsdPerHour]));
+  let usd = 0;
+  for (const c of commands) {
+    if (c.kind === 'launch') usd += c.count * (price.get(c.offeringId) ?? 0);
+    else if (c.kind === 'terminate') for (const id of c.instanceIds) usd -= instancePrice.get(id) ?? 0;
+  }
+  return usd;
+}
