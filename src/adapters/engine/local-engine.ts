@@ -273,6 +273,11 @@ export class LocalWorkflowEngine implements WorkflowEngine, TaskCallbacks {
     this.arm(taskToken, p);
   }
 
+  /** True while `taskToken` names a step waiting for its callback (not yet reported, timed out or stopped). */
+  isTaskLive(taskToken: string): boolean {
+    return this.tokens.has(taskToken);
+  }
+
   /** A persisted execution this process is not running; one it was running when it stopped reads as ABORTED. */
   private async stored(ref: string): Promise<ExecutionRecord | undefined> {
     if (!this.opts.store) return undefined;
