@@ -18,6 +18,7 @@ import { timingSafeEqual } from 'node:crypto';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { MAX_PAYLOAD_BYTES } from '../../core/engine/index.js';
 import type { ExecutionEvent } from '../../core/model/events.js';
+import { InputError } from '../../core/model/index.js';
 import { tokenDigest } from '../../app/chains/tokens.js';
 import { EXECUTION_EVENTS_LOG } from '../../app/worker/pool-worker.js';
 import { TaskTokenInvalidError } from '../../ports/workflow-engine.js';
@@ -96,6 +97,7 @@ export function createWorkerChannelApi(backend: WorkerChannelBackend, opts: Work
       return reply.code(400).send({ error: 'bad-request', field: `${err.validationContext ?? 'body'}${(v.instancePath ?? '').replace(/\//g, '.')}`, reason: v.message ?? 'invalid' });
     }
     if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return reply.code(400).send({ error: 'bad-request', field: 'body', reason: `the body is larger than ${WORKER_CHANNEL_BODY_LIMIT_BYTES} bytes` });
+    if (err instanceof InputError) return reply.code(400).send({ error: 'bad-request', field: err.location.field ?? 'body', reason: `got ${err.value}, expected ${err.expected}` });
     if (err instanceof TaskTokenInvalidError) return reply.code(410).send({ error: 'TaskTokenInvalid', reason: err.message });
     if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) return reply.code(err.statusCode).send({ error: 'bad-request', field: 'body', reason: err.message });
     return reply.code(500).send({ error: 'internal', reason: 'internal error' });

@@ -232,9 +232,11 @@ export class PoolWorker {
     }, Math.max(1, msg.heartbeatSec / 3) * 1000);
     try {
       const r = await runStepMessage(this.deps, msg, task, ctl.signal, (s) => (setup = s));
+      // The event first (as for failures): once the engine reports the step done, its event (worker,
+      // runtime, setup outcome) is already in the log for whoever follows the execution.
+      await this.event(msg, task, 'finished', this.deps.clock.nowSec(), { runtimeSec: this.deps.clock.nowSec() - startedAtSec, setup });
       await this.deps.callbacks.sendTaskSuccess(token, r.outputJson);
       this.stats.succeeded++;
-      await this.event(msg, task, 'finished', this.deps.clock.nowSec(), { runtimeSec: this.deps.clock.nowSec() - startedAtSec, setup });
     } catch (e) {
       const err = e instanceof StepError ? e : new StepError(STEP_ERRORS.taskFailed, e instanceof Error ? e.message : String(e));
       this.stats.failed++;
