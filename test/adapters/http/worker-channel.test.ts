@@ -38,7 +38,7 @@ async function rig(run: (t: TaskDefinition, input: unknown) => Promise<unknown>)
   const app: FastifyInstance = createWorkerChannelApi(emb.channel, { tokens: [TOKEN] });
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
   cleanup.push(async () => {
-    await emb.close();
+    await emb.close?.();
     await app.close();
     await store.close();
   });
