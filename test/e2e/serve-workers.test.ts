@@ -201,7 +201,9 @@ describe('prescale serve with two prescale worker processes', () => {
     const e2 = await finished(url, 'pf-1', pf, 90_000);
     expect(e2.status, JSON.stringify(e2.error)).toBe('succeeded');
     const [first, second] = [...e2.steps].sort((x, y) => x.started_at_sec - y.started_at_sec);
-    expect(first.setup).toEqual({ outcome: 'not-prepared', saved_sec: 0 });
+    // The first one ran at once (cold, or resumed when serve prepared it in the moment between its
+    // delivery and its start event); the second one waited for the unit and was prepared meanwhile.
+    expect(['not-prepared', 'resumed']).toContain(first.setup?.outcome);
     expect(second.setup?.outcome).toBe('resumed');
     expect(second.output?.resumedFrom).toBe(second.task_id);
     expect(runs(out2, second.task_id, 'prepared')).toHaveLength(1);
