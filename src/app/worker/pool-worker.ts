@@ -5,6 +5,8 @@
  * SendTaskFailure). Steps run concurrently up to the instance's vCPU (a step needing more than the
  * instance has runs alone). A message is deleted when its step starts: from then on the engine owns
  * the step (a worker that dies stops heartbeating and the machine's Retry sends the step again).
+ * Before that, one heartbeat checks the token: a message that waited in the queue past its
+ * HeartbeatSeconds (the engine has already retried the step) is dropped unrun.
  * On a spot interruption notice the worker stops taking work and fails its running steps with
  * `Prescale.SpotInterruption`, which the machines retry, so the step runs on another instance.
  * Every step gets a `started` and a `finished`/`failed` event in the execution-events log.
@@ -71,6 +73,8 @@ export interface WorkerStats {
   failed: number;
   released: number;
   rejected: number;
+  /** Messages dropped unrun because their task token had expired while they waited. */
+  stale: number;
   peakVcpu: number;
 }
 
@@ -83,7 +87,7 @@ export class PoolWorker {
   private readonly stopCtl = new AbortController();
   private slotWaiters: Array<() => void> = [];
   private interruption?: SpotNotice;
-  readonly stats: WorkerStats = { received: 0, succeeded: 0, failed: 0, released: 0, rejected: 0, peakVcpu: 0 };
+  readonly stats: WorkerStats = { received: 0, succeeded: 0, failed: 0, released: 0, rejected: 0, stale: 0, peakVcpu: 0 };
 
   constructor(private readonly deps: PoolWorkerDeps, private readonly opts: PoolWorkerOptions = {}) {
     if (!(deps.vcpu > 0)) throw new RangeError(`vcpu must be > 0, got ${deps.vcpu}`);
@@ -203,6 +207,18 @@ export class PoolWorker {
       await this.deps.queue.extendVisibility(m.receiptHandle, 0);
       await this.waitForRelease();
       return;
+    }
+    // A message that waited in the queue past its HeartbeatSeconds carries a dead token (the engine
+    // has already retried the step under a new one): drop it instead of running the step for nothing.
+    try {
+      await this.deps.callbacks.sendTaskHeartbeat(msg.taskToken);
+    } catch (e) {
+      if (e instanceof TaskTokenInvalidError) {
+        this.stats.stale++;
+        this.deps.logger.warn('dropping a step message whose task token is no longer valid (it waited past its heartbeat; the engine retried the step)', { poolId: this.deps.poolId, taskId: msg.taskId, executionName: msg.executionName });
+        await this.deps.queue.delete(m.receiptHandle);
+        return;
+      }
     }
     await this.deps.queue.delete(m.receiptHandle);
     this.usedVcpu += units;
