@@ -28,6 +28,10 @@ function worker(channel: string, configPath: string, pool: string): Promise<Chil
     cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, PRESCALE_WORKER_TOKEN: WORKER_TOKEN },
   });
   let log = '';
+  c.once('exit', () => {
+    const warns = log.split('\n').filter((l) => l.includes('"level":"warn"')).map((l) => (JSON.parse(l) as { message: string }).message);
+    if (warns.length > 0) process.stderr.write(`worker ${pool}: ${warns.length} warnings, first: ${warns[0]}\n`);
+  });
   return new Promise((ok, fail) => {
     c.stderr!.on('data', (d: Buffer) => {
       log += d.toString('utf8');

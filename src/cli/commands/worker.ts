@@ -106,11 +106,18 @@ function channelResolver(configPath: string, channel: HttpWorkerChannel): { task
   const byKey = new Map<string, TaskDefinition>();
   for (const w of config.workflows) for (const v of w.variants) for (const t of v.tasks) byKey.set(`${w.name}\u0000${v.name}\u0000${t.task_id}`, t);
   const known = [...config.tasks, ...byKey.values()];
+  // Definitions of admitted executions do not change: remember the last few thousand lookups.
+  const fetched = new Map<string, TaskDefinition>();
   const tasks: TaskResolver = async (m) => {
     const local = byKey.get(`${m.workflow}\u0000${m.variant}\u0000${m.taskId}`);
     if (local) return local;
+    const key = `${m.executionName}\u0000${m.variant}\u0000${m.taskId}`;
+    const cached = fetched.get(key);
+    if (cached) return cached;
     const t = await channel.task(m.executionName, m.variant, m.taskId);
     if (!t) return undefined;
+    if (fetched.size >= 4096) fetched.clear();
+    fetched.set(key, t);
     const registered = known.some((r) => r.executable_code_location === t.executable_code_location && r.prepare === t.prepare);
     if (!registered) {
       lineLogger.error('refusing a step whose code is not registered in this worker\'s configuration', { taskId: m.taskId, executionName: m.executionName });
