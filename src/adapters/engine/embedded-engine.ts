@@ -130,7 +130,7 @@ export function createEmbeddedEngine(opts: EmbeddedEngineOptions): ChainEngine &
       schemas: opts.schemas,
       ...(resume ? { resume } : {}),
       ...(opts.spotNotices?.[p.id] ? { spotNotice: opts.spotNotices[p.id] } : {}),
-    }, { receiveWaitSec: opts.receiveWaitSec ?? 1, ...(opts.spotPollSec !== undefined ? { spotPollSec: opts.spotPollSec } : {}) });
+    }, { receiveWaitSec: opts.receiveWaitSec ?? 1, checkTokenBeforeStart: true, ...(opts.spotPollSec !== undefined ? { spotPollSec: opts.spotPollSec } : {}) });
     workers.set(p.id, w);
     runs.push(w.run().catch((e: unknown) => opts.logger.error('pool worker stopped', { poolId: p.id, error: e instanceof Error ? e.message : String(e) })));
   }

@@ -203,7 +203,7 @@ async function startChannelWorker(opts: WorkerOptions, serveUrl: string): Promis
     instanceId,
     ...(cache ? { cache } : {}),
     ...(opts.spotWatch ? { spotNotice: () => imds.spotNotice() } : {}),
-  }, { receiveWaitSec: waitSec, spotPollSec });
+  }, { receiveWaitSec: waitSec, spotPollSec, checkTokenBeforeStart: true });
   lineLogger.info('prescale worker polling', { poolId: opts.pool, serveUrl, vcpu, tasks: count, instanceId, spotWatch: opts.spotWatch, events: 'worker channel', stateCache: cache ? 'redis' : 'none' });
   const done = worker.run().finally(async () => {
     await cache?.close();
