@@ -7,6 +7,11 @@
  * Workers run only tasks of executions the chain service registered ({@link ChainEngine.register}),
  * looked up by workflow/variant/task id, never code a message names. With a prefetch manager, a step
  * starts through it, so it resumes from a state prepared while it waited for capacity.
+ *
+ * Pools listed in `remotePools` get no in-process worker: their queues are served to separate
+ * `prescale worker --serve-url` processes through the worker channel ({@link WorkerChannelBackend},
+ * src/adapters/http/worker-channel.ts), wrapped in a {@link TrackingTaskQueue} so the units those
+ * workers use are known.
  */
 import type { PoolTarget } from '../../core/engine/index.js';
 import type { ChainServiceConfig } from '../../app/chains/config.js';
@@ -22,6 +27,23 @@ import type { Logger } from '../../ports/logger.js';
 import type { StateStore } from '../../ports/state-store.js';
 import { LocalWorkflowEngine } from './local-engine.js';
 import { MemoryTaskQueue } from './memory-task-queue.js';
+import { TrackingTaskQueue } from './tracking-task-queue.js';
+import type { TaskQueue } from '../../ports/task-queue.js';
+import type { TaskCallbacks } from '../../ports/workflow-engine.js';
+
+/**
+ * What the worker channel of `prescale serve` serves to remote workers: the remote pools' queues,
+ * the engine's task callbacks, the registered task of a step and the events log.
+ */
+export interface WorkerChannelBackend {
+  /** The queue of a remote pool (undefined for any other pool id). */
+  queue(poolId: string): TaskQueue | undefined;
+  readonly callbacks: TaskCallbacks;
+  /** The registered task definition an admitted execution's step runs (undefined: none). */
+  task(executionName: string, variant: string, taskId: string): TaskDefinition | undefined;
+  /** The events log the workers write step events to. */
+  readonly events: Pick<StateStore, 'append'>;
+}
 
 /** Options of {@link createEmbeddedEngine}. */
 export interface EmbeddedEngineOptions {
@@ -42,25 +64,44 @@ export interface EmbeddedEngineOptions {
   readonly spotPollSec?: number;
   /** Long-poll wait of the workers' receives, seconds. @default 1 */
   readonly receiveWaitSec?: number;
+  /** EC2 pool ids whose steps separate worker processes take (no in-process worker for them). */
+  readonly remotePools?: readonly string[];
 }
 
 /** The queue URL of a pool's local queue. */
 export const localQueueUrl = (poolId: string): string => `local://prescale/pool/${encodeURIComponent(poolId)}`;
 
 /** An embedded engine with its workers running; `close()` stops them and the local executions. */
-export function createEmbeddedEngine(opts: EmbeddedEngineOptions): ChainEngine & { readonly engine: LocalWorkflowEngine; readonly workers: ReadonlyMap<string, PoolWorker> } {
-  const queues = new Map<string, MemoryTaskQueue>();
+export function createEmbeddedEngine(opts: EmbeddedEngineOptions): ChainEngine & { readonly engine: LocalWorkflowEngine; readonly workers: ReadonlyMap<string, PoolWorker>; readonly channel: WorkerChannelBackend } {
+  const queues = new Map<string, TaskQueue>();
+  const remote = new Map<string, TrackingTaskQueue>();
+  const remoteIds = new Set(opts.remotePools ?? []);
   const targets: Record<string, PoolTarget> = {};
   const registered = new Map<string, Workflow>();
+  const taskOf = (executionName: string, variant: string, taskId: string): TaskDefinition | undefined =>
+    registered.get(executionName)?.variants.find((v) => v.name === variant)?.tasks.find((t) => t.task_id === taskId);
+  const unitsOf = (body: string): number | undefined => {
+    try {
+      const m = JSON.parse(body) as { executionName?: string; variant?: string; taskId?: string };
+      return taskOf(String(m.executionName), String(m.variant), String(m.taskId))?.resource_requirements.vcpu;
+    } catch {
+      return undefined;
+    }
+  };
+  // The engine is created below (it needs the queues); the tracking queues ask it later whether a token is live.
   for (const p of opts.config.pools) {
     if (p.kind !== 'ec2') continue;
     const url = localQueueUrl(p.id);
-    queues.set(url, new MemoryTaskQueue());
+    const q = new MemoryTaskQueue();
+    if (remoteIds.has(p.id)) {
+      const t = new TrackingTaskQueue(q, { unitsOf, isLive: (token) => engine.isTaskLive(token) });
+      remote.set(p.id, t);
+      queues.set(url, t);
+    } else queues.set(url, q);
     targets[p.id] = { kind: 'sqs', queueUrl: url };
   }
   const engine = new LocalWorkflowEngine({ queue: (url) => queues.get(url), store: opts.store, logger: opts.logger });
-  const resolve = async (msg: { executionName: string; variant: string; taskId: string }): Promise<TaskDefinition | undefined> =>
-    registered.get(msg.executionName)?.variants.find((v) => v.name === msg.variant)?.tasks.find((t) => t.task_id === msg.taskId);
+  const resolve = async (msg: { executionName: string; variant: string; taskId: string }): Promise<TaskDefinition | undefined> => taskOf(msg.executionName, msg.variant, msg.taskId);
   const prefetch = opts.prefetch;
   const resume = prefetch
     ? async (executionName: string, task: TaskDefinition, input: unknown): Promise<ResumeOutcome> => {
@@ -72,7 +113,7 @@ export function createEmbeddedEngine(opts: EmbeddedEngineOptions): ChainEngine &
   const workers = new Map<string, PoolWorker>();
   const runs: Array<Promise<void>> = [];
   for (const p of opts.config.pools) {
-    if (p.kind !== 'ec2') continue;
+    if (p.kind !== 'ec2' || remoteIds.has(p.id)) continue;
     const units = opts.config.availability[p.id]?.availableUnits ?? 0;
     if (!(units > 0)) continue; // no capacity: its steps wait in the queue (and are prepared meanwhile)
     const w = new PoolWorker({
@@ -89,7 +130,7 @@ export function createEmbeddedEngine(opts: EmbeddedEngineOptions): ChainEngine &
       schemas: opts.schemas,
       ...(resume ? { resume } : {}),
       ...(opts.spotNotices?.[p.id] ? { spotNotice: opts.spotNotices[p.id] } : {}),
-    }, { receiveWaitSec: opts.receiveWaitSec ?? 1, ...(opts.spotPollSec !== undefined ? { spotPollSec: opts.spotPollSec } : {}) });
+    }, { receiveWaitSec: opts.receiveWaitSec ?? 1, checkTokenBeforeStart: true, ...(opts.spotPollSec !== undefined ? { spotPollSec: opts.spotPollSec } : {}) });
     workers.set(p.id, w);
     runs.push(w.run().catch((e: unknown) => opts.logger.error('pool worker stopped', { poolId: p.id, error: e instanceof Error ? e.message : String(e) })));
   }
@@ -98,7 +139,8 @@ export function createEmbeddedEngine(opts: EmbeddedEngineOptions): ChainEngine &
     engine,
     targets,
     workers,
-    unitsInUse: (poolId) => workers.get(poolId)?.unitsInUse ?? (targets[poolId] ? 0 : undefined),
+    channel: { queue: (poolId) => remote.get(poolId), callbacks: engine, task: taskOf, events: opts.store },
+    unitsInUse: (poolId) => remote.get(poolId)?.unitsInUse() ?? workers.get(poolId)?.unitsInUse ?? (targets[poolId] ? 0 : undefined),
     register: (name, workflow) => {
       registered.set(name, workflow);
     },

@@ -104,10 +104,12 @@ function namedError(name: string, message: string): Error {
   return e;
 }
 
-function taskStates(m: AslMachine, out: Array<[string, AslState]> = []): Array<[string, AslState]> {
+/** The Task states of a machine, with whether each runs as a Map item. */
+function taskStates(m: AslMachine, out: Array<[string, AslState, boolean]> = [], inMap = false): Array<[string, AslState, boolean]> {
   for (const [name, s] of Object.entries(m.States)) {
-    if (s.Type === 'Task') out.push([name, s]);
-    for (const b of s.Branches ?? []) taskStates(b, out);
+    if (s.Type === 'Task') out.push([name, s, inMap]);
+    for (const b of s.Branches ?? []) taskStates(b, out, inMap);
+    if (s.ItemProcessor) taskStates(s.ItemProcessor, out, true);
   }
   return out;
 }
@@ -149,7 +151,7 @@ export class LocalWorkflowEngine implements WorkflowEngine, TaskCallbacks {
       return { executionRef: ref, started: false };
     }
     const overrides: Record<string, (i: unknown) => Promise<unknown>> = {};
-    for (const [stateName, state] of taskStates(definition)) overrides[stateName] = this.handler(ref, stateName, state);
+    for (const [stateName, state, inMap] of taskStates(definition)) overrides[stateName] = this.handler(ref, stateName, state, inMap);
     const sm = new StateMachine(definition as unknown as StateMachineDefinition, { validationOptions: { noValidate: true } });
     const run = sm.run(structuredClone(input ?? {}) as never, {
       overrides: { taskResourceLocalHandlers: overrides as never },
@@ -273,6 +275,11 @@ export class LocalWorkflowEngine implements WorkflowEngine, TaskCallbacks {
     this.arm(taskToken, p);
   }
 
+  /** True while `taskToken` names a step waiting for its callback (not yet reported, timed out or stopped). */
+  isTaskLive(taskToken: string): boolean {
+    return this.tokens.has(taskToken);
+  }
+
   /** A persisted execution this process is not running; one it was running when it stopped reads as ABORTED. */
   private async stored(ref: string): Promise<ExecutionRecord | undefined> {
     if (!this.opts.store) return undefined;
@@ -326,7 +333,21 @@ export class LocalWorkflowEngine implements WorkflowEngine, TaskCallbacks {
     }
   }
 
-  private handler(executionRef: string, stateName: string, state: AslState): (input: unknown) => Promise<unknown> {
+  /**
+   * aws-local-stepfunctions 3 loses many events of Map iterations (their nested event logs are
+   * forwarded without back-pressure), so the engine records the exit of a Map item's Task state
+   * itself, in the shape the compiled item has (`{ item: { taskId }, result: { output } }`), so
+   * checkpoints of a map's finished items survive a restart.
+   */
+  private recordMapItemExit(executionRef: string, stateName: string, taskId: unknown, result: unknown): void {
+    const exec = this.executions.get(executionRef);
+    if (!exec || typeof taskId !== 'string') return;
+    const e: EngineHistoryEvent = { type: 'TaskStateExited', atSec: Date.now() / 1000, stateName, output: { item: { taskId }, result: { output: result } } };
+    exec.events.push(e);
+    if (this.opts.store) this.enqueue(() => this.opts.store!.append(historyLog(exec.name), [e]));
+  }
+
+  private handler(executionRef: string, stateName: string, state: AslState, inMap = false): (input: unknown) => Promise<unknown> {
     if (state.Resource === SQS_WAIT) {
       return async (params) => {
         const { QueueUrl, MessageBody } = params as { QueueUrl: string; MessageBody: Record<string, unknown> };
@@ -341,7 +362,10 @@ export class LocalWorkflowEngine implements WorkflowEngine, TaskCallbacks {
         result.catch(() => undefined);
         await queue.send(JSON.stringify({ ...MessageBody, taskToken: token }));
         this.logger.debug('step sent to local queue', { executionRef, state: stateName, queueUrl: QueueUrl });
-        return result;
+        if (!inMap) return result;
+        const value = await result;
+        this.recordMapItemExit(executionRef, stateName, MessageBody.taskId, value);
+        return value;
       };
     }
     if (state.Resource === LAMBDA_INVOKE) {
@@ -349,7 +373,9 @@ export class LocalWorkflowEngine implements WorkflowEngine, TaskCallbacks {
         const { FunctionName, Payload } = params as { FunctionName: string; Payload: unknown };
         const fn = this.opts.lambdas?.[FunctionName];
         if (!fn) throw namedError('Lambda.ResourceNotFoundException', `no local function ${FunctionName}`);
-        return { StatusCode: 200, Payload: await fn(Payload) };
+        const out = await fn(Payload);
+        if (inMap) this.recordMapItemExit(executionRef, stateName, (Payload as { taskId?: unknown } | undefined)?.taskId, out);
+        return { StatusCode: 200, Payload: out };
       };
     }
     if (state.Resource === DDB_GET) {

@@ -96,6 +96,16 @@ export function checkChainServiceConfig(config: ChainServiceConfig, deps: { sche
   config.operators.forEach((n, i) => {
     if (!ids.has(n) && !groups.has(n)) fail(`operators[${i}]`, n, 'a principal id or a group some principal is memberOf');
   });
+  config.workerChannel?.tokens.forEach((token, i) => {
+    const shown = `a ${token.length}-character worker token`;
+    if (token.length < MIN_TOKEN_LENGTH) fail(`workerChannel.tokens[${i}]`, shown, `worker tokens of at least ${MIN_TOKEN_LENGTH} characters (e.g. \`openssl rand -hex 24\`)`);
+    if (/\s/.test(token)) fail(`workerChannel.tokens[${i}]`, shown, 'worker tokens without whitespace');
+    if (Object.hasOwn(config.tokens, token)) fail(`workerChannel.tokens[${i}]`, shown, 'a worker token that is not also a chain API token');
+  });
+  const ec2Pools = config.pools.filter((p) => p.kind === 'ec2').map((p) => p.id);
+  config.workerChannel?.remotePools.forEach((id, i) => {
+    if (!ec2Pools.includes(id)) fail(`workerChannel.remotePools[${i}]`, id, `a configured EC2 pool id (${ec2Pools.join(', ') || 'none configured'})`);
+  });
   for (const k of Object.keys(config.availability)) if (!poolIds.has(k)) fail(`availability.${k}`, k, `a configured pool id (${[...poolIds].join(', ')})`);
   const code = (field: string, location: string | undefined, taskId: string): void => {
     if (location === undefined || !deps.code) return;

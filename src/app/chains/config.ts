@@ -53,6 +53,18 @@ export const DeclaredRuntimeBoundsSchema = z.strictObject({
   maxSec: z.number().positive().optional(),
 });
 
+/**
+ * The worker channel of `prescale serve` (issue 20): pools whose steps are taken by separate
+ * `prescale worker --pool ID --serve-url URL` processes instead of in-process workers, and the bearer
+ * tokens those workers present (kept as SHA-256 digests, compared in constant time).
+ */
+export const WorkerChannelConfigSchema = z.strictObject({
+  /** EC2 pool ids served to remote workers (no in-process worker runs for them). */
+  remotePools: z.array(z.string().min(1)).min(1),
+  /** Worker tokens, at least {@link MIN_TOKEN_LENGTH} characters each. */
+  tokens: z.array(z.string().min(1)).min(1),
+});
+
 /** The chain service's configuration. */
 export const ChainServiceConfigSchema = z.strictObject({
   pools: z.array(CapacityPoolSchema).min(1),
@@ -99,6 +111,8 @@ export const ChainServiceConfigSchema = z.strictObject({
   taskBaseDir: z.string().optional(),
   limits: ChainLimitsSchema.default({ maxBodyBytes: 1024 * 1024, maxJsonDepth: 64, maxTasksPerVariant: 100, maxVariants: 10 }),
   declaredRuntime: DeclaredRuntimeBoundsSchema.default({}),
+  /** Separate worker processes for some pools (absent: every pool runs on in-process workers). */
+  workerChannel: WorkerChannelConfigSchema.optional(),
 });
 /** The chain service's configuration (defaults applied). */
 export type ChainServiceConfig = z.infer<typeof ChainServiceConfigSchema>;

@@ -27,7 +27,7 @@
  */
 import { assembleDag, availableUnitsAt, composeWorkflow, rescoreForSwitch, taskCost, type SwitchTrigger } from '../../core/compose/index.js';
 import {
-  STEP_ERRORS, checkpointFromHistory, compileVariant, executionInput, executionName, inputProjection, restartName, sinkOutputs, stepInput, type CompiledMachine,
+  STEP_ERRORS, checkpointFromHistory, compileVariant, stepOutputs, executionInput, executionName, inputProjection, restartName, sinkOutputs, stepInput, type CompiledMachine,
 } from '../../core/engine/index.js';
 import type { ExecutionEvent } from '../../core/model/events.js';
 import type { Decision, Principal, Variant } from '../../core/model/index.js';
@@ -268,7 +268,7 @@ export class ExecutionRunner {
     const now = this.ctx.clock.nowSec();
     const exits = history.filter((e) => e.type === 'TaskStateExited' && e.stateName).map((e) => ({ stateName: e.stateName!, output: e.output }));
     const outputs = checkpointFromHistory(a.machine, exits);
-    if (d.status === 'SUCCEEDED') Object.assign(outputs, Object.fromEntries(Object.values(a.machine.steps).map((s) => [s.taskId, (d.output as Record<string, { output?: unknown }> | undefined)?.[s.resultKey]?.output])));
+    if (d.status === 'SUCCEEDED') Object.assign(outputs, stepOutputs(a.machine, d.output));
     const entered = new Set(history.filter((e) => e.type === 'TaskStateEntered').map((e) => e.stateName));
     const profile = this.ctx.monitor.profile(now);
     const byId = new Map(a.dag.steps.map((s) => [s.taskId, s]));

@@ -5,6 +5,8 @@
  * SendTaskFailure). Steps run concurrently up to the instance's vCPU (a step needing more than the
  * instance has runs alone). A message is deleted when its step starts: from then on the engine owns
  * the step (a worker that dies stops heartbeating and the machine's Retry sends the step again).
+ * Before that, with `checkTokenBeforeStart`, one heartbeat checks the token: a message that waited in
+ * the queue past its HeartbeatSeconds (the engine has already retried the step) is dropped unrun.
  * On a spot interruption notice the worker stops taking work and fails its running steps with
  * `Prescale.SpotInterruption`, which the machines retry, so the step runs on another instance.
  * Every step gets a `started` and a `finished`/`failed` event in the execution-events log.
@@ -57,6 +59,13 @@ export interface PoolWorkerOptions {
   readonly visibilityTimeoutSec?: number;
   /** The events log. @default EXECUTION_EVENTS_LOG */
   readonly eventLog?: string;
+  /**
+   * Heartbeat once before a step starts and drop its message unrun when the token is no longer valid
+   * (the message waited past its HeartbeatSeconds and the engine already retried the step). On for the
+   * local engine (in-process and worker-channel workers); off by default because moto's Step
+   * Functions emulation records extra attempts after such a heartbeat. @default false
+   */
+  readonly checkTokenBeforeStart?: boolean;
 }
 
 interface Active {
@@ -71,6 +80,8 @@ export interface WorkerStats {
   failed: number;
   released: number;
   rejected: number;
+  /** Messages dropped unrun because their task token had expired while they waited. */
+  stale: number;
   peakVcpu: number;
 }
 
@@ -83,7 +94,7 @@ export class PoolWorker {
   private readonly stopCtl = new AbortController();
   private slotWaiters: Array<() => void> = [];
   private interruption?: SpotNotice;
-  readonly stats: WorkerStats = { received: 0, succeeded: 0, failed: 0, released: 0, rejected: 0, peakVcpu: 0 };
+  readonly stats: WorkerStats = { received: 0, succeeded: 0, failed: 0, released: 0, rejected: 0, stale: 0, peakVcpu: 0 };
 
   constructor(private readonly deps: PoolWorkerDeps, private readonly opts: PoolWorkerOptions = {}) {
     if (!(deps.vcpu > 0)) throw new RangeError(`vcpu must be > 0, got ${deps.vcpu}`);
@@ -207,6 +218,14 @@ export class PoolWorker {
       await this.waitForRelease();
       return;
     }
+    // A message that waited in the queue past its HeartbeatSeconds carries a dead token (the engine
+    // has already retried the step under a new one): drop it instead of running the step for nothing.
+    if (this.opts.checkTokenBeforeStart && !(await this.tokenLive(msg.taskToken))) {
+      this.stats.stale++;
+      this.deps.logger.warn('dropping a step message whose task token is no longer valid (it waited past its heartbeat; the engine retried the step)', { poolId: this.deps.poolId, taskId: msg.taskId, executionName: msg.executionName });
+      await this.deps.queue.delete(m.receiptHandle);
+      return;
+    }
     await this.deps.queue.delete(m.receiptHandle);
     this.usedVcpu += units;
     this.stats.peakVcpu = Math.max(this.stats.peakVcpu, this.usedVcpu);
@@ -216,6 +235,16 @@ export class PoolWorker {
       this.wakeSlots();
     });
     this.running.add(p);
+  }
+
+  /** False only when a heartbeat says the token is invalid (other errors: assume it is live). */
+  private async tokenLive(token: string): Promise<boolean> {
+    try {
+      await this.deps.callbacks.sendTaskHeartbeat(token);
+      return true;
+    } catch (e) {
+      return !(e instanceof TaskTokenInvalidError);
+    }
   }
 
   private async runStep(msg: StepMessage, task: TaskDefinition): Promise<void> {
@@ -235,9 +264,11 @@ export class PoolWorker {
     });
     try {
       const r = await runStepMessage(this.deps, msg, task, ctl.signal, (s) => (setup = s));
+      // The event first (as for failures): once the engine reports the step done, its event (worker,
+      // runtime, setup outcome) is already in the log for whoever follows the execution.
+      await this.event(msg, task, 'finished', this.deps.clock.nowSec(), { runtimeSec: this.deps.clock.nowSec() - startedAtSec, setup });
       await this.deps.callbacks.sendTaskSuccess(token, r.outputJson);
       this.stats.succeeded++;
-      await this.event(msg, task, 'finished', this.deps.clock.nowSec(), { runtimeSec: this.deps.clock.nowSec() - startedAtSec, setup });
     } catch (e) {
       const err = e instanceof StepError ? e : new StepError(STEP_ERRORS.taskFailed, e instanceof Error ? e.message : String(e));
       this.stats.failed++;

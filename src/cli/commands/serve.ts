@@ -5,6 +5,8 @@
  * start from their checkpoint. Steps that wait for capacity are prepared meanwhile (`prepare` phase in a Piscina worker
  * pool) and resume from their prepared state, kept in Redis / ElastiCache (`--redis-url`, or the
  * `REDIS_URL` environment variable; `--redis-cluster` for cluster mode) or else in memory.
+ * With `workerChannel` in the configuration, the pools it lists get no in-process worker: their steps
+ * are served on `--worker-port` to separate `prescale worker --pool ID --serve-url URL` processes.
  */
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
@@ -16,6 +18,7 @@ import { loadChainConfig } from '../../adapters/executor/chain-config.js';
 import { LocalExecutor } from '../../adapters/executor/local-executor.js';
 import { createEmbeddedEngine } from '../../adapters/engine/embedded-engine.js';
 import { createChainApi } from '../../adapters/http/chain-api.js';
+import { createWorkerChannelApi } from '../../adapters/http/worker-channel.js';
 import { AjvSchemaChecker } from '../../adapters/schema/ajv-schema-checker.js';
 import { SqliteStateStore } from '../../adapters/sqlite/sqlite-state-store.js';
 import type { Logger } from '../../ports/logger.js';
@@ -39,6 +42,8 @@ export interface ServeOptions {
   readonly redisUrl?: string;
   /** The Redis endpoint is a cluster-mode configuration endpoint. */
   readonly redisCluster?: boolean;
+  /** Port of the worker channel (used when the configuration has `workerChannel`). */
+  readonly workerPort?: string;
 }
 
 /** The prefetch manager of `serve` and what stops it; undefined when `--prefetch-workers 0`. */
@@ -70,10 +75,11 @@ function parseIntOption(value: string, field: string): number {
 }
 
 /** Starts the server; resolves once listening, with a function that stops it. */
-export async function serve(opts: ServeOptions): Promise<{ url: string; stop: () => Promise<void> }> {
+export async function serve(opts: ServeOptions): Promise<{ url: string; workerChannelUrl?: string; stop: () => Promise<void> }> {
   // Everything is checked before anything starts: a bad config exits 2 with one line naming the field.
   const { config, code } = loadChainConfig(opts.config);
   const port = parseIntOption(opts.port, '--port');
+  const workerPort = parseIntOption(opts.workerPort ?? '8081', '--worker-port');
   const store = new SqliteStateStore(opts.db);
   const baseDir = code.root;
   const monitor = staticCapacityMonitor(config);
@@ -84,6 +90,7 @@ export async function serve(opts: ServeOptions): Promise<{ url: string; stop: ()
   const engine = createEmbeddedEngine({
     config, executor: new LocalExecutor(code), store, schemas, clock, logger: lineLogger,
     ...(prefetch ? { prefetch: prefetch.manager } : {}),
+    ...(config.workerChannel ? { remotePools: config.workerChannel.remotePools } : {}),
   });
   const service = new ChainService({
     store,
@@ -100,14 +107,18 @@ export async function serve(opts: ServeOptions): Promise<{ url: string; stop: ()
   }, (signal) => monitor.signal(signal));
   const app = createChainApi(service, { limits: config.limits });
   const url = await app.listen({ port, host: opts.host });
+  const channel = config.workerChannel ? createWorkerChannelApi(engine.channel, { tokens: config.workerChannel.tokens }) : undefined;
+  const workerChannelUrl = channel ? await channel.listen({ port: workerPort, host: opts.host }) : undefined;
   const resumed = await service.resume();
   service.watch();
-  lineLogger.info('prescale serve listening', { url, db: opts.db, resumedExecutions: resumed });
+  lineLogger.info('prescale serve listening', { url, db: opts.db, resumedExecutions: resumed, ...(workerChannelUrl ? { workerChannelUrl, remotePools: config.workerChannel!.remotePools } : {}) });
   return {
     url,
+    ...(workerChannelUrl ? { workerChannelUrl } : {}),
     stop: async () => {
       await app.close();
       await service.close();
+      await channel?.close();
       await prefetch?.close();
       await store.close();
     },
@@ -127,6 +138,7 @@ export function registerServe(program: Command): void {
     .option('--prefetch-workers <n>', 'worker threads that prepare steps waiting for capacity (0: off)', '2')
     .option('--redis-url <url>', 'Redis / ElastiCache URL of the prepared-state cache (default: REDIS_URL, else in memory)')
     .option('--redis-cluster', 'the Redis endpoint is a cluster-mode configuration endpoint (ElastiCache cluster mode)')
+    .option('--worker-port <n>', 'TCP port of the worker channel for `prescale worker --serve-url` (when the config has workerChannel; 0 = any free port)', '8081')
     .action(async (opts: ServeOptions) => {
       const { stop } = await serve(opts);
       const shutdown = (): void => {

@@ -35,6 +35,14 @@ export interface AslState {
   readonly Retry?: readonly AslRetrier[];
   readonly Catch?: readonly AslCatcher[];
   readonly Branches?: readonly AslMachine[];
+  /** Map: where the items are in the state's input. */
+  readonly ItemsPath?: string;
+  /** Map: each iteration's input, built from `$$.Map.Item.Value` and the state's input. */
+  readonly ItemSelector?: Readonly<Record<string, unknown>>;
+  /** Map: the states every item runs (`ProcessorConfig.Mode` INLINE or DISTRIBUTED). */
+  readonly ItemProcessor?: AslMachine & { readonly ProcessorConfig?: { readonly Mode: 'INLINE' | 'DISTRIBUTED'; readonly ExecutionType?: 'STANDARD' | 'EXPRESS' } };
+  /** Map: most iterations at once (0 or absent: as many as the runtime allows). */
+  readonly MaxConcurrency?: number;
   readonly Choices?: readonly Readonly<Record<string, unknown>>[];
   readonly Default?: string;
   readonly Error?: string;

@@ -4,7 +4,13 @@
  * checkpoint read from the stopped execution's history; a machine restarted after a crash gets the
  * same.
  */
-import type { CompiledMachine } from './compile.js';
+import { MAPS_OUTPUT_KEY, type CompiledMachine } from './compile.js';
+
+/** One item of a Map state in the execution document: the step, and its output once it has run. */
+export interface MapItem {
+  readonly taskId: string;
+  readonly output?: unknown;
+}
 
 /** The document a compiled machine is started with. */
 export interface ExecutionDocument {
@@ -12,6 +18,8 @@ export interface ExecutionDocument {
   /** Results of finished steps by result key: `{ output }`. */
   readonly results: Readonly<Record<string, { readonly output: unknown }>>;
   readonly meta: { readonly chainId: string };
+  /** The items of the machine's Map states by key (present only when it has some). */
+  readonly maps?: Readonly<Record<string, readonly MapItem[]>>;
 }
 
 /**
@@ -19,13 +27,16 @@ export interface ExecutionDocument {
  * outputs of finished steps (`checkpoint`, by task id) that this machine also has. Task ids of
  * `checkpoint` not in the machine are ignored (a switch to a variant without them).
  */
-export function executionInput(machine: Pick<CompiledMachine, 'steps'>, chainId: string, input: unknown, checkpoint: Readonly<Record<string, unknown>> = {}): ExecutionDocument {
+export function executionInput(machine: Pick<CompiledMachine, 'steps'> & { readonly maps?: CompiledMachine['maps'] }, chainId: string, input: unknown, checkpoint: Readonly<Record<string, unknown>> = {}): ExecutionDocument {
   const results: Record<string, { output: unknown }> = {};
   for (const [taskId, output] of Object.entries(checkpoint)) {
     const step = machine.steps[taskId];
-    if (step) results[step.resultKey] = { output };
+    if (step && !step.map) results[step.resultKey] = { output };
   }
-  return { input: input ?? {}, results, meta: { chainId } };
+  const mapKeys = Object.keys(machine.maps ?? {});
+  if (mapKeys.length === 0) return { input: input ?? {}, results, meta: { chainId } };
+  const maps = Object.fromEntries(mapKeys.map((k) => [k, machine.maps![k].map((taskId): MapItem => (Object.hasOwn(checkpoint, taskId) ? { taskId, output: checkpoint[taskId] } : { taskId }))]));
+  return { input: input ?? {}, results, meta: { chainId }, maps };
 }
 
 /** A state exit as engines report it (GetExecutionHistory `TaskStateExited`, aws-local-stepfunctions `StateExited`). */
@@ -41,15 +52,23 @@ export interface StateExit {
  * results passed through), when `input` (the execution's start document) is given.
  */
 export function checkpointFromHistory(machine: Pick<CompiledMachine, 'steps'>, exits: readonly StateExit[], input?: ExecutionDocument): Record<string, unknown> {
-  const byState = new Map(Object.values(machine.steps).map((s) => [s.taskState, s]));
+  const byState = new Map(Object.values(machine.steps).filter((s) => !s.map).map((s) => [s.taskState, s]));
+  const mapStates = new Set(Object.values(machine.steps).filter((s) => s.map).map((s) => s.taskState));
   const out: Record<string, unknown> = {};
   if (input) {
     for (const s of Object.values(machine.steps)) {
-      const r = input.results[s.resultKey];
-      if (r) out[s.taskId] = r.output;
+      const r = s.map ? input.maps?.[s.map.key]?.[s.map.index] : input.results[s.resultKey];
+      if (r && 'output' in r) out[s.taskId] = r.output;
     }
   }
   for (const e of exits) {
+    if (mapStates.has(e.stateName) && e.output && typeof e.output === 'object') {
+      // A Map item's Task state: its input names the step ($.item.taskId), its result is $.result.
+      const doc = e.output as { item?: { taskId?: unknown }; result?: { output?: unknown } };
+      const id = doc.item?.taskId;
+      if (typeof id === 'string' && machine.steps[id]?.map && doc.result && 'output' in doc.result) out[id] = doc.result.output;
+      continue;
+    }
     const step = byState.get(e.stateName);
     if (!step || !e.output || typeof e.output !== 'object') continue;
     const doc = e.output as { output?: unknown; results?: Record<string, { output?: unknown }> };
@@ -61,6 +80,21 @@ export function checkpointFromHistory(machine: Pick<CompiledMachine, 'steps'>, e
 
 /** The outputs of `machine`'s sink steps from a succeeded execution's output (`$.results`). */
 export function sinkOutputs(machine: Pick<CompiledMachine, 'steps' | 'sinks'>, executionOutput: unknown): Record<string, unknown> {
+  const all = stepOutputs(machine, executionOutput);
+  return Object.fromEntries(machine.sinks.map((t) => [t, all[t]]));
+}
+
+/**
+ * Every step's output by task id from a succeeded execution's output (`$.results`, plus the Map
+ * states' items under {@link MAPS_OUTPUT_KEY}); steps without an output are absent.
+ */
+export function stepOutputs(machine: Pick<CompiledMachine, 'steps'>, executionOutput: unknown): Record<string, unknown> {
   const results = (executionOutput ?? {}) as Record<string, { output?: unknown }>;
-  return Object.fromEntries(machine.sinks.map((t) => [t, results[machine.steps[t].resultKey]?.output]));
+  const maps = (results[MAPS_OUTPUT_KEY] ?? {}) as Record<string, Array<{ output?: unknown } | undefined> | undefined>;
+  const out: Record<string, unknown> = {};
+  for (const s of Object.values(machine.steps)) {
+    const r = s.map ? maps[s.map.key]?.[s.map.index] : results[s.resultKey];
+    if (r && typeof r === 'object' && 'output' in r) out[s.taskId] = r.output;
+  }
+  return out;
 }

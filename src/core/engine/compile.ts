@@ -6,6 +6,11 @@
  * - the DAG is cut into layers (a step's layer = 1 + the deepest layer of its dependencies); a layer
  *   of one step is that step's states, a layer of several is a `Parallel` state with one branch per
  *   step (the fan-out) followed by a `Pass` join merging the branches' results (`States.JsonMerge`);
+ * - a fan-out of at least `mapThreshold` steps with identical task definitions (same code, pool,
+ *   dependencies, schemas, retry, timeouts; only the task id differs) in one layer becomes one inline
+ *   `Map` state over `$.maps.<key>` (an item `{ taskId }` per step, `{ taskId, output }` once done),
+ *   so the definition stays small for thousands of steps; the other steps of that layer run beside it
+ *   in a `Parallel`;
  * - before every layer (every step boundary) a switch point: a `dynamodb:getItem` task reads the
  *   execution's current variant decision and a `Choice` ends the execution with
  *   `Prescale.VariantSwitched` when it names another variant (reading errors are caught: the
@@ -46,7 +51,16 @@ export interface CompileOptions {
   readonly decisionTable?: string;
   /** HeartbeatSeconds when a task has no p95 runtime. @default 60 */
   readonly defaultHeartbeatSec?: number;
+  /**
+   * Fewest steps with identical task definitions in one layer that compile to one `Map` state
+   * instead of Parallel branches (our choice: Step Functions runs up to 40 inline Map iterations at
+   * once, so smaller fan-outs gain nothing). @default {@link DEFAULT_MAP_THRESHOLD}
+   */
+  readonly mapThreshold?: number;
 }
+
+/** Default of {@link CompileOptions.mapThreshold}. */
+export const DEFAULT_MAP_THRESHOLD = 40;
 
 /** Where a task's result lives in the execution document and which states run it. */
 export interface CompiledStep {
@@ -59,6 +73,11 @@ export interface CompiledStep {
   readonly layer: number;
   /** True when it runs in a Parallel branch (its Task state's output is then `{ output }`). */
   readonly inBranch: boolean;
+  /**
+   * When the step is an item of a Map state: the map's key under `$.maps` and the step's index in
+   * its items (its Task state, shared by the map's items, then names the step in `$.item.taskId`).
+   */
+  readonly map?: { readonly key: string; readonly index: number };
   readonly poolId: string;
   readonly target: PoolTarget;
   readonly heartbeatSec: number;
@@ -82,6 +101,8 @@ export interface CompiledMachine {
   readonly decisionStates: readonly string[];
   /** Task ids without dependants: the execution's outputs. */
   readonly sinks: readonly string[];
+  /** Map states by key under `$.maps`: their items' task ids in item order (empty: no Map state). */
+  readonly maps: Readonly<Record<string, readonly string[]>>;
 }
 
 /** A compile error naming the variant and what is wrong. */
@@ -202,6 +223,18 @@ export function inputProjection(step: DagStep, byId: ReadonlyMap<string, DagStep
 /** JSONPath of a result key (keys are identifiers, see {@link resultKeyOf}). */
 const resultPath = (key: string): string => `$.results.${key}`;
 
+/** Key of a succeeded map machine's output holding `$.maps` (no result key starts with `#`). */
+export const MAPS_OUTPUT_KEY = '#maps';
+
+/** What must be equal for steps of one layer to run as items of one Map state. */
+function mapSignature(s: DagStep, heartbeatSec: number, target: PoolTarget): string {
+  const t = s.task;
+  return JSON.stringify([s.poolId, target, s.dependencies, t.executable_code_location, t.prepare ?? null, t.critical ?? false, t.input_schema, t.output_schema, t.retry, timeoutSecOf(t), heartbeatSec]);
+}
+
+/** One unit of a layer: a step, or a Map over steps with identical definitions. */
+type LayerUnit = { readonly kind: 'step'; readonly id: string } | { readonly kind: 'map'; readonly key: string; readonly ids: readonly string[] };
+
 /**
  * Compiles `dag` to a state machine.
  * @throws CompileError when a pool has no target, the schemas between steps do not fit, or the
@@ -213,24 +246,61 @@ export function compileVariant(dag: ExecutableDag, options: CompileOptions): Com
   const table = options.decisionTable ?? DEFAULT_DECISION_TABLE;
   const steps: Record<string, CompiledStep> = {};
   const where = `variant ${dag.workflow}/${dag.variant}`;
+  const threshold = options.mapThreshold ?? DEFAULT_MAP_THRESHOLD;
+  if (!(threshold >= 2)) throw new CompileError(`${where}: mapThreshold must be at least 2, got ${threshold}`);
+  const layerUnits: LayerUnit[][] = [];
+  const maps: Record<string, string[]> = {};
   for (const [l, ids] of layers.entries()) {
+    const bySig = new Map<string, string[]>();
+    const heartbeat = new Map<string, number>();
     for (const taskId of ids) {
       const s = byId.get(taskId)!;
       const target = options.pools[s.poolId];
       if (!target) throw new CompileError(`${where}: step ${taskId} runs on pool ${s.poolId}, which has no queue or Lambda target (known: ${Object.keys(options.pools).join(', ') || 'none'})`);
+      const hb = heartbeatSecOf(s.task, options.defaultHeartbeatSec ?? 60);
+      heartbeat.set(taskId, hb);
+      const sig = mapSignature(s, hb, target);
+      bySig.set(sig, [...(bySig.get(sig) ?? []), taskId]);
+    }
+    const units: LayerUnit[] = [];
+    const mapped = new Map<string, { key: string; index: number }>();
+    for (const group of bySig.values()) {
+      if (group.length < threshold) continue;
+      const key = `M${l}_${Object.keys(maps).filter((k) => k.startsWith(`M${l}_`)).length}`;
+      maps[key] = group;
+      group.forEach((id, index) => mapped.set(id, { key, index }));
+    }
+    const seen = new Set<string>();
+    for (const taskId of ids) {
+      const m = mapped.get(taskId);
+      if (!m) units.push({ kind: 'step', id: taskId });
+      else if (!seen.has(m.key)) {
+        seen.add(m.key);
+        units.push({ kind: 'map', key: m.key, ids: maps[m.key] });
+      }
+    }
+    layerUnits.push(units);
+    for (const taskId of ids) {
+      const s = byId.get(taskId)!;
+      const target = options.pools[s.poolId]!;
+      const m = mapped.get(taskId);
       steps[taskId] = {
         taskId,
         resultKey: resultKeyOf(taskId),
-        taskState: stateName('Run', taskId),
+        taskState: m ? `Run map ${m.key}` : stateName('Run', taskId),
         layer: l,
-        inBranch: ids.length > 1,
+        inBranch: !m && units.length > 1,
+        ...(m ? { map: m } : {}),
         poolId: s.poolId,
         target,
-        heartbeatSec: heartbeatSecOf(s.task, options.defaultHeartbeatSec ?? 60),
+        heartbeatSec: heartbeat.get(taskId)!,
         timeoutSec: target.kind === 'lambda' ? Math.min(900, timeoutSecOf(s.task)) : timeoutSecOf(s.task),
       };
     }
   }
+  const hasMaps = Object.keys(maps).length > 0;
+  /** JSONPath of a step's `{ output }` record in the execution document. */
+  const recordPath = (c: CompiledStep): string => (c.map ? `$.maps.${c.map.key}[${c.map.index}]` : resultPath(c.resultKey));
   const keys = new Set<string>();
   for (const c of Object.values(steps)) {
     if (keys.has(c.resultKey)) throw new CompileError(`${where}: two task ids map to result key ${c.resultKey}`);
@@ -253,8 +323,13 @@ export function compileVariant(dag: ExecutableDag, options: CompileOptions): Com
     if (c.target.kind === 'sqs') body['taskToken.$'] = '$$.Task.Token';
     const projection = inputProjection(s, byId);
     if (s.dependencies.length === 0) body['input.$'] = '$.input';
-    else if (projection) body.input = Object.fromEntries(Object.entries(projection).map(([prop, from]) => [`${prop}.$`, `${resultPath(steps[from].resultKey)}.output.${prop}`]));
-    else body.parents = Object.fromEntries(s.dependencies.map((d) => [`${d}.$`, `${resultPath(steps[d].resultKey)}.output`]));
+    else if (projection) body.input = Object.fromEntries(Object.entries(projection).map(([prop, from]) => [`${prop}.$`, `${recordPath(steps[from])}.output.${prop}`]));
+    else body.parents = Object.fromEntries(s.dependencies.map((d) => [`${d}.$`, `${recordPath(steps[d])}.output`]));
+    if (c.map) {
+      // One Task state for all the map's items: the item names the step.
+      delete body.taskId;
+      body['taskId.$'] = '$.item.taskId';
+    }
     return body;
   };
 
@@ -275,7 +350,25 @@ export function compileVariant(dag: ExecutableDag, options: CompileOptions): Com
       Catch: catchers,
       ...(next ? { Next: next } : { OutputPath: resultPath(c.resultKey), End: true as const }),
     };
-    const task: AslState = c.target.kind === 'sqs'
+    const task: AslState = taskStateOf(s, c, common);
+    const states: Record<string, AslState> = {
+      [skip]: {
+        Type: 'Choice',
+        Comment: `checkpoint: skip ${taskId} when its result is in the execution input`,
+        Choices: [{ Variable: resultPath(c.resultKey), IsPresent: true, Next: next ?? done }],
+        Default: c.taskState,
+      },
+      [c.taskState]: task,
+      [failed]: failState(taskId),
+    };
+    if (!next) states[done] = { Type: 'Pass', OutputPath: resultPath(c.resultKey), End: true };
+    return states;
+  };
+
+  /** The Task state of a step (for a map, of all its items) with the rest of its fields in `common`. */
+  function taskStateOf(s: DagStep, c: CompiledStep, common: Record<string, unknown>): AslState {
+    const taskId = c.map ? `the items of map ${c.map.key}` : s.taskId;
+    return c.target.kind === 'sqs'
       ? {
           Type: 'Task',
           Comment: `${taskId} on pool ${s.poolId} (EC2 queue)`,
@@ -293,28 +386,58 @@ export function compileVariant(dag: ExecutableDag, options: CompileOptions): Com
           ResultSelector: { 'output.$': '$.Payload' },
           ...common,
         };
-    const states: Record<string, AslState> = {
-      [skip]: {
-        Type: 'Choice',
-        Comment: `checkpoint: skip ${taskId} when its result is in the execution input`,
-        Choices: [{ Variable: resultPath(c.resultKey), IsPresent: true, Next: next ?? done }],
-        Default: c.taskState,
+  }
+
+  /**
+   * The Map state of `key`: each item `{ taskId, output? }` skips when it has an output (checkpoint),
+   * else runs the shared Task state and emits `{ taskId, output }`; the items become the results.
+   * `next` undefined = End (in a Parallel branch, whose output is then the items).
+   */
+  const mapState = (key: string, ids: readonly string[], next: string | undefined): AslState => {
+    const first = steps[ids[0]];
+    const s = byId.get(ids[0])!;
+    const skip = `Skip? map ${key}`;
+    const emit = `Emit map ${key}`;
+    const done = `Done map ${key}`;
+    const failed = `Failed map ${key}`;
+    const run = taskStateOf(s, first, {
+      ResultPath: '$.result',
+      TimeoutSeconds: first.timeoutSec,
+      Retry: retriesOf(s.task),
+      Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: failed }],
+      Next: emit,
+    });
+    return {
+      Type: 'Map',
+      Comment: `fan-out of ${ids.length} steps with one task definition (${ids[0]} … ${ids[ids.length - 1]}) on pool ${s.poolId}`,
+      ItemsPath: `$.maps.${key}`,
+      ItemSelector: { 'item.$': '$$.Map.Item.Value', 'input.$': '$.input', 'meta.$': '$.meta', 'results.$': '$.results', 'maps.$': '$.maps' },
+      ItemProcessor: {
+        ProcessorConfig: { Mode: 'INLINE' },
+        StartAt: skip,
+        States: {
+          [skip]: { Type: 'Choice', Comment: 'checkpoint: skip an item that already has its output', Choices: [{ Variable: '$.item.output', IsPresent: true, Next: done }], Default: first.taskState },
+          [first.taskState]: run,
+          [emit]: { Type: 'Pass', Parameters: { 'taskId.$': '$.item.taskId', 'output.$': '$.result.output' }, End: true },
+          [done]: { Type: 'Pass', OutputPath: '$.item', End: true },
+          [failed]: { Type: 'Fail', Error: STEP_ERRORS.stepFailed, Cause: `a step of map ${key} failed on its last attempt (see its task's failure in the execution history)` },
+        },
       },
-      [c.taskState]: task,
-      [failed]: failState(taskId),
+      ResultPath: `$.maps.${key}`,
+      ...(next ? { Next: next } : { OutputPath: `$.maps.${key}`, End: true as const }),
     };
-    if (!next) states[done] = { Type: 'Pass', OutputPath: resultPath(c.resultKey), End: true };
-    return states;
   };
 
   const states: Record<string, AslState> = {};
   const decisionStates: string[] = [];
   const boundary = (l: number): string => `Read variant decision L${l}`;
   for (const [l, ids] of layers.entries()) {
+    const units = layerUnits[l];
     const read = boundary(l);
     const sw = `Switch point L${l}`;
-    const after = l + 1 < layers.length ? boundary(l + 1) : 'Succeeded';
-    const layerStart = ids.length === 1 ? stateName('Skip?', ids[0]) : `Fan-out L${l}`;
+    const after = l + 1 < layers.length ? boundary(l + 1) : hasMaps ? 'Collect maps' : 'Succeeded';
+    const only = units.length === 1 ? units[0] : undefined;
+    const layerStart = only?.kind === 'step' ? stateName('Skip?', only.id) : only?.kind === 'map' ? `Map ${only.key}` : `Fan-out L${l}`;
     decisionStates.push(read);
     states[read] = {
       Type: 'Task',
@@ -335,30 +458,48 @@ export function compileVariant(dag: ExecutableDag, options: CompileOptions): Com
       }],
       Default: layerStart,
     };
-    if (ids.length === 1) {
-      Object.assign(states, stepStates(ids[0], after));
+    if (only?.kind === 'step') {
+      Object.assign(states, stepStates(only.id, after));
+    } else if (only?.kind === 'map') {
+      states[layerStart] = mapState(only.key, only.ids, after);
     } else {
       const join = `Join L${l}`;
+      const layerMaps = units.some((u) => u.kind === 'map');
+      const stepSelector = Object.fromEntries(units.flatMap((u, i) => (u.kind === 'step' ? [[`${steps[u.id].resultKey}.$`, `$[${i}]`]] : [])));
       states[layerStart] = {
         Type: 'Parallel',
         Comment: `fan-out of ${ids.length} steps`,
-        Branches: ids.map((id) => ({ StartAt: stateName('Skip?', id), States: stepStates(id, undefined) })),
-        ResultSelector: Object.fromEntries(ids.map((id, i) => [`${steps[id].resultKey}.$`, `$[${i}]`])),
+        Branches: units.map((u) => (u.kind === 'step'
+          ? { StartAt: stateName('Skip?', u.id), States: stepStates(u.id, undefined) }
+          : { StartAt: `Map ${u.key}`, States: { [`Map ${u.key}`]: mapState(u.key, u.ids, undefined) } })),
+        ResultSelector: layerMaps
+          ? { results: stepSelector, maps: Object.fromEntries(units.flatMap((u, i) => (u.kind === 'map' ? [[`${u.key}.$`, `$[${i}]`]] : []))) }
+          : stepSelector,
         ResultPath: '$.layer',
         Next: join,
       };
       states[join] = {
         Type: 'Pass',
         Comment: `join of layer ${l}`,
-        Parameters: { 'input.$': '$.input', 'meta.$': '$.meta', 'results.$': 'States.JsonMerge($.results, $.layer, false)' },
+        Parameters: {
+          'input.$': '$.input',
+          'meta.$': '$.meta',
+          'results.$': layerMaps ? 'States.JsonMerge($.results, $.layer.results, false)' : 'States.JsonMerge($.results, $.layer, false)',
+          ...(layerMaps ? { 'maps.$': 'States.JsonMerge($.maps, $.layer.maps, false)' } : hasMaps ? { 'maps.$': '$.maps' } : {}),
+        },
         Next: after,
       };
     }
   }
+  if (hasMaps) {
+    // The output is `$.results` (as without maps) plus the maps' items under MAPS_OUTPUT_KEY.
+    states['Collect maps'] = { Type: 'Pass', Parameters: { 'results.$': '$.results', wrapped: { [`${MAPS_OUTPUT_KEY}.$`]: '$.maps' } }, Next: 'Succeeded' };
+    states.Succeeded = { Type: 'Pass', Parameters: { 'out.$': 'States.JsonMerge($.results, $.wrapped, false)' }, OutputPath: '$.out', End: true };
+  }
   states[SWITCHED_STATE] = { Type: 'Fail', Error: STEP_ERRORS.variantSwitched, Cause: `the execution's variant decision names another variant than ${dag.variant}; restart that variant's machine with the finished results as checkpoint` };
   // A Pass ending the execution rather than a Succeed with OutputPath: the same output, and cfn-lint's
   // Step Functions schema (E3601) rejects OutputPath on Succeed states.
-  states.Succeeded = { Type: 'Pass', OutputPath: '$.results', End: true };
+  states.Succeeded ??= { Type: 'Pass', OutputPath: '$.results', End: true };
 
   const definition: AslMachine = { Comment: `prescale ${dag.workflow}/${dag.variant}: ${dag.steps.length} steps in ${layers.length} layers`, StartAt: boundary(0), States: states };
   const definitionJson = JSON.stringify(definition);
@@ -374,5 +515,6 @@ export function compileVariant(dag: ExecutableDag, options: CompileOptions): Com
     layers,
     decisionStates,
     sinks: dag.steps.filter((s) => s.dependants.length === 0).map((s) => s.taskId),
+    maps,
   };
 }

@@ -36,4 +36,15 @@ describe('chain service configuration checked at start', () => {
     expect(() => parse({ ...baseConfig(), commandTasks: [] })).toThrow(/tasks\[6\]\.executable_code_location: got "command:node/);
     expect(() => parse({ ...baseConfig(), commandTasks: ['double', 'nope'] })).toThrow(/commandTasks\[1\]: got "nope"/);
   });
+
+  it('checks the worker channel: known EC2 pools, tokens of 16+ characters not echoed and not chain API tokens', () => {
+    const wc = (workerChannel: unknown) => parse({ ...baseConfig(), workerChannel });
+    expect(wc({ remotePools: ['od'], tokens: ['worker-token-00000001'] }).workerChannel?.remotePools).toEqual(['od']);
+    expect(() => wc({ remotePools: ['nope'], tokens: ['worker-token-00000001'] })).toThrow(/workerChannel\.remotePools\[0\]: got "nope", expected a configured EC2 pool id \(spot-batch, od\)/);
+    const err = (() => { try { wc({ remotePools: ['od'], tokens: ['sh0rt'] }); } catch (e) { return (e as Error).message; } return ''; })();
+    expect(err).toMatch(/workerChannel\.tokens\[0\]: got "a 5-character worker token", expected worker tokens of at least 16 characters/);
+    expect(err).not.toMatch(/sh0rt/);
+    expect(() => wc({ remotePools: ['od'], tokens: ['alice-token-0001'] })).toThrow(/not also a chain API token/);
+    expect(() => wc({ remotePools: ['od'], tokens: ['worker-token-00000001'], extra: 1 })).toThrow(/workerChannel\.extra/);
+  });
 });
