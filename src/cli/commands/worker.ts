@@ -198,7 +198,7 @@ async function startChannelWorker(opts: WorkerOptions, serveUrl: string): Promis
     schemas: new AjvSchemaChecker(),
     tasks,
     events: channel,
-    clock: { nowSec: () => Date.now() / 1000 },
+    clock: systemClock,
     logger: lineLogger,
     vcpu,
     instanceId,

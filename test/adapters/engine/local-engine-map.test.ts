@@ -15,6 +15,7 @@ import { MemoryTaskQueue } from '../../../src/adapters/engine/memory-task-queue.
 import { PoolWorker } from '../../../src/app/worker/pool-worker.js';
 import { silentLogger } from '../../../src/ports/logger.js';
 import { task, workflow } from '../../builders/tasks.js';
+import { systemClock } from '../../../src/adapters/clock/system-clock.js';
 
 const QUEUE = 'https://sqs.us-east-1.amazonaws.com/123456789012/pool-a';
 const pools = { a: { kind: 'sqs' as const, queueUrl: QUEUE } };
@@ -34,7 +35,7 @@ function rig(wf: Workflow, run: (t: TaskDefinition, input: Record<string, unknow
   const engine = new LocalWorkflowEngine({ queue: (u) => (u === QUEUE ? queue : undefined) });
   const ran: string[] = [];
   const w = new PoolWorker({
-    poolId: 'a', queue, callbacks: engine, clock: { nowSec: () => Date.now() / 1000 }, logger: silentLogger, vcpu: 16,
+    poolId: 'a', queue, callbacks: engine, clock: systemClock, logger: silentLogger, vcpu: 16,
     events: { append: async () => undefined },
     tasks: async (m) => wf.variants[0].tasks.find((t) => t.task_id === m.taskId),
     executor: {

@@ -20,9 +20,10 @@ import { EXECUTION_EVENTS_LOG, PoolWorker } from '../../../src/app/worker/pool-w
 import { silentLogger } from '../../../src/ports/logger.js';
 import { TaskTokenInvalidError } from '../../../src/ports/workflow-engine.js';
 import { task, workflow } from '../../builders/tasks.js';
+import { systemClock } from '../../../src/adapters/clock/system-clock.js';
 
 const TOKEN = 'worker-token-test-0000001';
-const clock = { nowSec: () => Date.now() / 1000 };
+const clock = systemClock;
 const cleanup: Array<() => Promise<void>> = [];
 afterEach(async () => {
   for (const f of cleanup.splice(0).reverse()) await f();
