@@ -19,6 +19,7 @@ import { avoidedAt, CriticalStepTracker, reactToSpotStage, withoutAvoided, withP
 import { DECISION_LOG, TickStateHolder } from './tick/state.js';
 import { QuantileCalibrator } from './tick/calibration.js';
 import { PoolQuantileCalibrator } from './tick/pool-calibration.js';
+import { DEFAULT_DRAIN_TOLERANCE_SEC, pendingArrivals } from '../core/plan/known-steps.js';
 import type { TaskBacklogSignal, TickDeps, TickResult, TickState } from './tick/types.js';
 import { validateCommands } from './tick/validate.js';
 import { liveMarks, markUnavailable, withUnavailable, type UnavailableOfferings } from './tick/unavailable-offerings.js';
@@ -58,6 +59,8 @@ export function createControllerTick(deps: TickDeps): ControllerTick {
   const calibrator = (opts.recalibrate ?? false) ? new QuantileCalibrator() : undefined;
   const poolCalibrator = (opts.recalibrate ?? false) ? new PoolQuantileCalibrator() : undefined;
   const backlogCalibrator = (opts.recalibrate ?? false) ? new PoolQuantileCalibrator('residual') : undefined;
+  const drainToleranceSec = opts.knownSteps?.drainToleranceSec === undefined ? DEFAULT_DRAIN_TOLERANCE_SEC : opts.knownSteps.drainToleranceSec;
+  const lowerKnownSteps = opts.knownSteps?.lowerKnownSteps ?? true;
   const observedAt = new Map<string, number>();
   const backlog = opts.taskBacklogSignals ?? [];
   const metricSeriesIds = new Set(cfg.demandSignals.map((d) => d.seriesId));
@@ -192,7 +195,9 @@ export function createControllerTick(deps: TickDeps): ControllerTick {
     });
     const snap0 = await describe();
     const readyUnits = new Map(pools.map((p) => [p.id, poolUnits(snap0, p.id, ['running'])]));
-    const pred = predictSteps(book, deps.nextStep, scorer, now, slotSec, slots, Math.max(3, cfg.prefetch.topN), readyUnits);
+    // known steps as capacity will face them (issue 19): pending launches drain the queue too
+    const pendingByPool = new Map(pools.map((p) => [p.id, pendingArrivals(snap0, p.id, now, (i) => anyOfferingById.get(i.offeringId)?.launchLeadTimeSec ?? 0)]));
+    const pred = predictSteps(book, deps.nextStep, scorer, now, slotSec, slots, Math.max(3, cfg.prefetch.topN), readyUnits, { pendingByPool, ...(drainToleranceSec !== null ? { drainToleranceSec } : {}) });
 
     // spot signals: replace at-risk instances ahead, before planning, so the planner counts the replacements
     const spot = reactToSpotStage({
@@ -242,7 +247,7 @@ export function createControllerTick(deps: TickDeps): ControllerTick {
     for (const pool of pools) {
       const demand = buildDemandSlots({
         poolId: pool.id, nowSec: now, slotSec, slots, levels, signals: cfg.demandSignals, backlogSignals: backlog,
-        forecasts: cache.bySeries, recent, recentAtSec, poolCalibrator, backlogCalibrator, recentBacklog: recentBacklog.get(pool.id), committedUnits: pred.committedByPool.get(pool.id) ?? [], predictedUnits: pred.unitsByPool.get(pool.id) ?? [],
+        forecasts: cache.bySeries, recent, recentAtSec, poolCalibrator, backlogCalibrator, recentBacklog: lowerKnownSteps ? { atSec: now, units: pred.committedByPool.get(pool.id)?.[0] ?? 0 } : recentBacklog.get(pool.id), lowerKnownSteps, committedUnits: pred.committedByPool.get(pool.id) ?? [], predictedUnits: pred.unitsByPool.get(pool.id) ?? [],
         ...(calibrator ? { quantileOf: (id: string, f: Forecast | undefined, level: number, t: number) => calibrator.quantile(id, f, level, t) } : {}),
       });
       const out = deps.planner.plan({ nowSec: now, pool, offerings: offeringsByPool.get(pool.id) ?? [], capacity: snap, demand, slotSec, memory: state.plannerMemory[pool.id] ?? {} });

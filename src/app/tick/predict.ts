@@ -10,7 +10,7 @@ import { taskTypeOf, type ExecutionEvent } from '../../core/model/index.js';
 import type { NextStepModel, NextStepPrediction } from '../../core/predict/types.js';
 import type { PrefetchChainInput } from '../../core/predict/prefetch-selection.js';
 import type { ChainBook } from './chains.js';
-import { drainedDemandUnits, type DrainJob } from '../../core/plan/queue-drain.js';
+import { drainedDemandUnits, type CapacityArrival, type DrainJob } from '../../core/plan/queue-drain.js';
 
 /** Top-1 hit counting. */
 export interface HitCounter {
@@ -28,6 +28,14 @@ export interface PredictOutput {
    * blocked steps, from their expected start to their expected release; see ChainBook.schedule).
    */
   readonly committedByPool: Map<string, number[]>;
+}
+
+/** How known steps are drained (core/plan/queue-drain.ts `DrainOptions`), per pool. */
+export interface PredictDrainOptions {
+  /** Pending capacity per pool joining the ready capacity at its expected ready time. */
+  readonly pendingByPool?: ReadonlyMap<string, readonly CapacityArrival[]>;
+  /** Waiting steps count as the capacity draining them within this many seconds. @default full units */
+  readonly drainToleranceSec?: number;
 }
 
 /** Per-chain memory of the last top-1 prediction, scored when the next step starts. */
@@ -64,10 +72,12 @@ export class PredictionScorer {
  *   drains before a launch could help is not launched for, one that outlasts a runtime is held
  *   longer); absent (or a pool not in it): every known step holds its vCPU from its expected start
  *   for its median runtime, as if capacity were unlimited
+ * @param drain pending capacity and the drain tolerance of waiting steps (issue 19: known steps as
+ *   the capacity will face them)
  */
 export function predictSteps(
   book: ChainBook, model: NextStepModel, scorer: PredictionScorer, nowSec: number, slotSec: number, slots: number, topN: number,
-  readyUnitsByPool?: ReadonlyMap<string, number>,
+  readyUnitsByPool?: ReadonlyMap<string, number>, drain: PredictDrainOptions = {},
 ): PredictOutput {
   const unitsByPool = new Map<string, number[]>();
   const committedByPool = new Map<string, number[]>();
@@ -121,7 +131,10 @@ export function predictSteps(
     prefetchInputs.push({ chainId: c.chainId, workflow: c.workflow, predictions: preds, pendingSteps: future.map((s) => ({ task: s.def, poolId: s.poolId })) });
   }
   for (const [poolId, jobs] of jobsByPool) {
-    const drained = drainedDemandUnits(jobs, readyUnitsByPool?.get(poolId) ?? 0, nowSec, slotSec, slots);
+    const drained = drainedDemandUnits(jobs, readyUnitsByPool?.get(poolId) ?? 0, nowSec, slotSec, slots, {
+      arrivals: drain.pendingByPool?.get(poolId) ?? [],
+      ...(drain.drainToleranceSec !== undefined ? { drainToleranceSec: drain.drainToleranceSec } : {}),
+    });
     const arr = row(committedByPool, poolId);
     drained.forEach((u, k) => { arr[k] += u; });
   }
