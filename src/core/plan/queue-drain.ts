@@ -45,13 +45,14 @@ export interface DrainOptions {
    */
   readonly arrivals?: readonly CapacityArrival[];
   /**
-   * Waiting steps count as the capacity that would drain them within this many seconds: a waiting
-   * step of u units and expected runtime d counts u × min(1, d / drainToleranceSec). A
-   * fan-out of 108 one-second one-vCPU steps then counts 108 / τ units rather than 108 (a step as
-   * long as τ or longer still counts its full units, it cannot share a vCPU within τ). It is the
-   * capacity for which every waiting step starts within about τ (list scheduling of unit-width
-   * work: the queue's work over the capacity is its drain time). @default undefined: waiting steps
-   * count their full units (running + waiting)
+   * Steps count as the capacity that clears them within this many seconds: a running or waiting
+   * step of u units and expected runtime d counts u × min(1, d / drainToleranceSec). A fan-out of
+   * 108 one-second one-vCPU steps then counts 108 / τ units rather than 108 (a step as long as τ or
+   * longer still counts its full units, it cannot share a vCPU within τ). It is the capacity for
+   * which every waiting step starts within about τ (list scheduling of unit-width work: the work
+   * present over the capacity is its drain time), and unlike running + waiting units it does not
+   * grow when more capacity runs more of the work at once. @default undefined: steps count their
+   * full units (running + waiting)
    */
   readonly drainToleranceSec?: number;
 }
@@ -76,6 +77,9 @@ export function drainedDemandUnits(
   const horizonEndSec = nowSec + slots * slotSec;
   const running: Array<{ endSec: number; units: number; i: number }> = [];
   let used = 0;
+  // running and waiting steps as the capacity that clears them within the tolerance: u × min(1, d / τ) each
+  let usedFaced = 0;
+  const faced = (j: DrainJob): number => (tol === undefined ? j.units : j.units * Math.min(1, j.durationSec / tol));
   // children held back until their parents end in this schedule
   const blockers = jobs.map((j) => (j.after ?? []).filter((p) => p !== undefined && p >= 0 && p < jobs.length).length);
   const children = jobs.map(() => [] as number[]);
@@ -105,17 +109,16 @@ export function drainedDemandUnits(
     if (endSec <= nowSec) { finish(i, nowSec); return; }
     running.push({ endSec, units: j.units, i });
     used += j.units;
+    usedFaced += faced(j);
   });
   const waiting: number[] = [];
   let waitingUnits = 0;
-  // waiting units as the capacity that drains them within the tolerance: u × min(1, d / τ) per step
   let waitingFaced = 0;
-  const faced = (j: DrainJob): number => (tol === undefined ? j.units : j.units * Math.min(1, j.durationSec / tol));
   let t = nowSec;
   for (;;) {
     while (nextArrival < arrivals.length && arrivals[nextArrival].atSec <= t) capacity += arrivals[nextArrival++].units;
     for (let i = running.length - 1; i >= 0; i--) {
-      if (running[i].endSec <= t) { used -= running[i].units; finish(running[i].i, running[i].endSec); running.splice(i, 1); }
+      if (running[i].endSec <= t) { used -= running[i].units; usedFaced -= faced(jobs[running[i].i]); finish(running[i].i, running[i].endSec); running.splice(i, 1); }
     }
     let admitted = 0;
     while (admitted < eligible.length && readyAt[eligible[admitted]] <= t) {
@@ -133,6 +136,7 @@ export function drainedDemandUnits(
         if (j.durationSec > 0) {
           running.push({ endSec: t + j.durationSec, units: j.units, i });
           used += j.units;
+          usedFaced += faced(j);
         } else finish(i, t);
         waiting.splice(w, 1);
       } else w++;
@@ -141,8 +145,11 @@ export function drainedDemandUnits(
     let next = eligible.length > 0 ? Math.max(t, readyAt[eligible[0]]) : Infinity;
     for (const r of running) if (r.endSec > t && r.endSec < next) next = r.endSec;
     if (nextArrival < arrivals.length && waiting.length > 0) next = Math.min(next, arrivals[nextArrival].atSec);
-    const waitingCount = waiting.length === 0 ? 0 : Math.min(waitingUnits, Math.max(0, waitingFaced));
-    const level = Math.max(0, Math.round((used + waitingCount) * 1e9) / 1e9);
+    // with a tolerance: the work present over τ (never more than running + waiting), which does not
+    // grow when more capacity runs more of it at once
+    const raw = used + waitingUnits;
+    const present = tol === undefined ? raw : Math.min(raw, (running.length > 0 ? usedFaced : 0) + (waiting.length > 0 ? waitingFaced : 0));
+    const level = Math.max(0, Math.round(present * 1e9) / 1e9);
     const kFrom = Math.max(0, Math.floor((t - nowSec) / slotSec));
     const kTo = next >= horizonEndSec ? slots - 1 : Math.ceil((next - nowSec) / slotSec) - 1;
     for (let k = kFrom; k <= kTo && k < slots; k++) out[k] = Math.max(out[k], level);

@@ -13,6 +13,7 @@ import { createControllerTick, prefetchSelectionFrom } from '../../app/tick.js';
 import { SimEventSource, SimMetricsSource } from '../sources.js';
 import type { World } from '../world.js';
 import type { PolicyTickContext, SimPolicy } from './types.js';
+import { installBurstTier } from './burst-tier.js';
 
 /** Id of the live task-backlog series of a pool (vCPU of queued and running tasks, per minute). */
 export function backlogSeriesId(poolId: string): string {
@@ -37,6 +38,8 @@ export interface PrescalePolicyOptions {
   readonly planner?: Planner;
   /** Pre-execute predicted steps. @default true */
   readonly prefetch?: boolean;
+  /** Use the Lambda burst tier when the scenario allows it (burst-tier.ts). @default true */
+  readonly burst?: boolean;
   readonly name?: string;
 }
 
@@ -63,6 +66,7 @@ export function createPrescalePolicy(world: World, backlog: ReadonlyMap<string, 
       return slot ? Math.max(0, Math.round((i.offering.vcpu - slot.freeVcpu) * 1e6) / 1e6) : 0;
     },
   };
+  if (opts.burst ?? true) installBurstTier(world, 'prescale');
   const maxUnits = sc.pools.reduce((s, p) => s + p.maxUnits, 0);
   const config = ControllerConfigSchema.parse({
     mode: 'active',
