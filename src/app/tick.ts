@@ -60,7 +60,7 @@ export function createControllerTick(deps: TickDeps): ControllerTick {
   const poolCalibrator = (opts.recalibrate ?? false) ? new PoolQuantileCalibrator() : undefined;
   const backlogCalibrator = (opts.recalibrate ?? false) ? new PoolQuantileCalibrator('residual') : undefined;
   const drainToleranceSec = opts.knownSteps?.drainToleranceSec === undefined ? DEFAULT_DRAIN_TOLERANCE_SEC : opts.knownSteps.drainToleranceSec;
-  const lowerKnownSteps = opts.knownSteps?.lowerKnownSteps ?? true;
+  const lowerKnownSteps = opts.knownSteps?.lowerKnownSteps ?? false;
   const observedAt = new Map<string, number>();
   const backlog = opts.taskBacklogSignals ?? [];
   const metricSeriesIds = new Set(cfg.demandSignals.map((d) => d.seriesId));

@@ -47,7 +47,7 @@ export interface TickOptions {
    * launches join the drain at their expected ready time, and with `lowerKnownSteps` the residual
    * calibrator scores the faced demand of the steps known at each tick (not the raw backlog metric)
    * and may lower the known steps as well as raise them.
-   * @default { drainToleranceSec: DEFAULT_DRAIN_TOLERANCE_SEC (10), lowerKnownSteps: true }
+   * @default { drainToleranceSec: DEFAULT_DRAIN_TOLERANCE_SEC (10), lowerKnownSteps: false }
    */
   readonly knownSteps?: { readonly drainToleranceSec?: number | null; readonly lowerKnownSteps?: boolean };
   /** Planning slot, seconds. @default config.tickSec */

@@ -32,6 +32,13 @@ export const LAMBDA = {
   startLatencySec: 1,
 } as const;
 
+/**
+ * Expected EC2 wait past which a step that fits Lambda is priced for bursting, seconds. Our own
+ * choice, under the issue's wait goal (p95 wait at most a tenth of reactive's, whose suite p95 waits
+ * are 29–313 s); decided on the backtest suite (docs/benchmarks.md, issue 19).
+ */
+export const DEFAULT_BURST_WAIT_BUDGET_SEC = 5;
+
 /** The step class a tier choice is made for (one task type in one pool). */
 export interface StepClass {
   readonly vcpu: number;

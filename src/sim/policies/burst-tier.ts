@@ -2,7 +2,7 @@
  * Installs the Lambda burst tier (src/sim/workload/burst.ts, core/plan/burst.ts) in a world for a
  * policy that may use it (prescale and the oracle, when the scenario's `lambdaBurst` is on).
  */
-import { DEFAULT_DRAIN_TOLERANCE_SEC } from '../../core/plan/known-steps.js';
+import { DEFAULT_BURST_WAIT_BUDGET_SEC } from '../../core/plan/burst.js';
 import { medianLeadTimeSec } from '../cloud/lead-time.js';
 import { createPricedBurstRouter } from '../workload/burst.js';
 import type { World } from '../world.js';
@@ -13,9 +13,10 @@ import { cheapestPerUnit, poolFleet } from './fleet-view.js';
  * task type's runtime statistics and the wait EC2 would give it (drain of the queue on ready
  * capacity, or until pending capacity or a launch arrives); `oracle` with the step's own runtime, and
  * every step it cannot place as one it would launch for (billed for the boot it skips).
+ * @param waitBudgetSec expected EC2 wait past which a step is priced for Lambda @default DEFAULT_BURST_WAIT_BUDGET_SEC
  * @returns true when the tier was installed
  */
-export function installBurstTier(world: World, who: 'prescale' | 'oracle'): boolean {
+export function installBurstTier(world: World, who: 'prescale' | 'oracle', waitBudgetSec: number = DEFAULT_BURST_WAIT_BUDGET_SEC): boolean {
   const sc = world.scenario;
   if (!sc.lambdaBurst) return false;
   const pools = new Map(sc.pools.map((p) => [p.id, p]));
@@ -34,7 +35,7 @@ export function installBurstTier(world: World, who: 'prescale' | 'oracle'): bool
       }
       return first;
     },
-    waitBudgetSec: DEFAULT_DRAIN_TOLERANCE_SEC,
+    waitBudgetSec,
     runtime: who === 'oracle' ? 'actual' : 'expected',
     ...(who === 'oracle'
       ? { neverWait: true, billedLeadTimeSec: (o) => medianLeadTimeSec({ ...sc.leadTime, instant: false }, o.family) }

@@ -38,8 +38,12 @@ export interface PrescalePolicyOptions {
   readonly planner?: Planner;
   /** Pre-execute predicted steps. @default true */
   readonly prefetch?: boolean;
+  /** Known-step demand options of the tick (TickOptions `knownSteps`). @default the tick's defaults */
+  readonly knownSteps?: { readonly drainToleranceSec?: number | null; readonly lowerKnownSteps?: boolean };
   /** Use the Lambda burst tier when the scenario allows it (burst-tier.ts). @default true */
   readonly burst?: boolean;
+  /** Expected EC2 wait past which a step is priced for Lambda, seconds. @default core/plan DEFAULT_BURST_WAIT_BUDGET_SEC */
+  readonly burstWaitBudgetSec?: number;
   readonly name?: string;
 }
 
@@ -66,7 +70,7 @@ export function createPrescalePolicy(world: World, backlog: ReadonlyMap<string, 
       return slot ? Math.max(0, Math.round((i.offering.vcpu - slot.freeVcpu) * 1e6) / 1e6) : 0;
     },
   };
-  if (opts.burst ?? true) installBurstTier(world, 'prescale');
+  if (opts.burst ?? true) installBurstTier(world, 'prescale', opts.burstWaitBudgetSec);
   const maxUnits = sc.pools.reduce((s, p) => s + p.maxUnits, 0);
   const config = ControllerConfigSchema.parse({
     mode: 'active',
@@ -86,7 +90,7 @@ export function createPrescalePolicy(world: World, backlog: ReadonlyMap<string, 
     nextStep: createNextStepModel('vom'),
     planner: opts.planner ?? createGreedyPlanner({ ...DEFAULT_PLANNER_OPTIONS, tickSec: sc.tickSec }),
     config,
-    options: { taskBacklogSignals: backlogSignals, prefetch: prefetchSelectionFrom(config.prefetch), forecastMode: incremental ? 'incremental' : 'refit', recalibrate: true },
+    options: { taskBacklogSignals: backlogSignals, prefetch: prefetchSelectionFrom(config.prefetch), forecastMode: incremental ? 'incremental' : 'refit', recalibrate: true, ...(opts.knownSteps ? { knownSteps: opts.knownSteps } : {}) },
   });
   return {
     name: opts.name ?? 'prescale',
