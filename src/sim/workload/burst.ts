@@ -10,6 +10,11 @@ import type { SimTask } from './types.js';
 
 /** Decides, per queued task, the Lambda memory to run it on (MiB) or undefined to leave it queued for EC2. */
 export interface BurstRouter {
+  /**
+   * Seconds from invoke to the step running. @default LAMBDA.startLatencySec (the oracle's is 0:
+   * knowing the future it invokes one start latency ahead, which Lambda does not bill)
+   */
+  readonly startLatencySec?: number;
   /** Starts one pass over pool `poolId`'s queue at `nowSec`; the returned function is called per task in queue order. */
   begin(poolId: string, place: PoolPlacement, nowSec: number): (task: SimTask) => number | undefined;
 }
@@ -37,7 +42,8 @@ export interface BurstRouterInputs {
   readonly billedLeadTimeSec?: (o: Offering) => number;
   /**
    * True for a policy that never lets a step wait (the oracle launches at once for every step it
-   * cannot place): each unplaced step is priced as past the budget. @default false
+   * cannot place): each unplaced step is priced as past the budget, and its Lambda start takes no
+   * time (invoked one start latency ahead, as its instances are launched one lead time ahead). @default false
    */
   readonly neverWait?: boolean;
 }
@@ -59,6 +65,7 @@ export function stepClassOf(t: SimTask, runtime: 'expected' | 'actual'): StepCla
  */
 export function createPricedBurstRouter(inputs: BurstRouterInputs): BurstRouter {
   return {
+    ...(inputs.neverWait ? { startLatencySec: 0 } : {}),
     begin(poolId, place, nowSec) {
       const o = inputs.ec2Offering(poolId);
       const ready = place.readyUnits();

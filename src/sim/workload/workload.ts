@@ -227,7 +227,7 @@ export class Workload {
   }
 
   private startOnLambda(t: SimTask, memoryMiB: number, now: number): void {
-    const at = now + LAMBDA.startLatencySec;
+    const at = now + (this.burst?.startLatencySec ?? LAMBDA.startLatencySec);
     t.status = 'running';
     t.lambdaMemoryMiB = memoryMiB;
     t.instanceId = undefined;
