@@ -50,6 +50,14 @@ describe('the Lambda burst tier in the workload', () => {
     expect(w.workload.pools.get('batch')!.queue.length).toBe(4);
   });
 
+  it('lets the oracle burst with no start latency (it invokes one start latency ahead, unbilled)', () => {
+    const w = world(20, 2);
+    installBurstTier(w, 'oracle');
+    w.advanceTo(T0 + 120);
+    expect(w.workload.lambdaStats.invocations).toBe(20);
+    expect(w.workload.stats.waitSec.every((s) => s === 0)).toBe(true);
+  });
+
   it('is off when the scenario does not allow it', () => {
     const w = world(20, 2, false);
     expect(installBurstTier(w, 'prescale')).toBe(false);
