@@ -3,6 +3,7 @@ export * from './types.js';
 export * from './demand.js';
 export * from './queue-drain.js';
 export * from './known-steps.js';
+export * from './burst.js';
 export * from './fleet.js';
 export * from './commands.js';
 export * from './frame.js';
