@@ -93,7 +93,17 @@ export async function runCase(c: SuiteCase, dataDir: string, daysOverride?: numb
     writeAzureArrivals(arrivals, azureBurstiestCounts(f.azure), days + 2, apps, work.reduce((a, b) => a + b, 0) / work.length);
   }
   const sc = await tracesScenario({ metrics: f.metrics, workflows: f.workflows, pricesDir: f.prices, days, seed: c.seed, ...(arrivals ? { arrivals } : {}) });
-  const { report, lowerBound } = await runBacktest(sc, { policies: ['reactive', 'predictive-hourly', 'karpenter', 'prescale', 'oracle'], lowerBound: true });
+  // screening knobs (defaults: the product's): BACKTEST_LAMBDA_BURST=0 turns the Lambda tier off,
+  // BACKTEST_DRAIN_TOLERANCE_SEC=off|N and BACKTEST_LOWER_KNOWN_STEPS=0|1 set the tick's known-step options,
+  // BACKTEST_BURST_WAIT_SEC=N prescale's burst wait budget
+  const env = process.env;
+  const tol = env.BACKTEST_DRAIN_TOLERANCE_SEC;
+  const knownSteps = {
+    ...(tol !== undefined ? { drainToleranceSec: tol === 'off' ? null : Number(tol) } : {}),
+    ...(env.BACKTEST_LOWER_KNOWN_STEPS !== undefined ? { lowerKnownSteps: env.BACKTEST_LOWER_KNOWN_STEPS === '1' } : {}),
+  };
+  const scenario = env.BACKTEST_LAMBDA_BURST === '0' ? { ...sc, lambdaBurst: false } : sc;
+  const { report, lowerBound } = await runBacktest(scenario, { policies: ['reactive', 'predictive-hourly', 'karpenter', 'prescale', 'oracle'], lowerBound: true, prescale: { knownSteps, ...(env.BACKTEST_BURST_WAIT_SEC ? { burstWaitBudgetSec: Number(env.BACKTEST_BURST_WAIT_SEC) } : {}) } });
   const lb = lowerBound!;
   const oracleUsd = report.policies.find((p) => p.policy === 'oracle')!.cost.totalUsd;
   const maxTaskVcpu = Math.max(1, ...sc.workflows.flatMap((w) => w.variants.flatMap((v) => v.tasks.map((t) => t.resource_requirements.vcpu))));

@@ -20,6 +20,7 @@ import { spotStage, withPendingLaunches } from '../core/tick/spot.js';
 import { validateStage } from '../core/tick/validate.js';
 import { TickActuator } from './tick/act.js';
 import { forecastSettings, forecastStep } from './tick/forecast.js';
+import { drainOptions } from '../core/tick/drain.js';
 import { DECISION_LOG, TickStateHolder } from './tick/state.js';
 import type { ControllerTick, TickDeps, TickResult } from './tick/types.js';
 
@@ -58,7 +59,7 @@ export function createControllerTick(deps: TickDeps): ControllerTick {
     // predict on the capacity described now (launches whose outcome was never saved re-applied first)
     await acts.reapplyPending();
     const snap0 = await acts.describe(offers.anyOfferingById);
-    const pred = predictStage({ nowSec: now, slotSec, slots: offers.slots, topN: Math.max(3, cfg.prefetch.topN), nextStep: deps.nextStep, readyUnitsByPool: new Map(pools.map((p) => [p.id, poolUnits(snap0, p.id, ['running'])])) }, memory);
+    const pred = predictStage({ nowSec: now, slotSec, slots: offers.slots, topN: Math.max(3, cfg.prefetch.topN), nextStep: deps.nextStep, readyUnitsByPool: new Map(pools.map((p) => [p.id, poolUnits(snap0, p.id, ['running'])])), drain: drainOptions(opts, pools, snap0, now, offers.anyOfferingById) }, memory);
     // spot: replace at-risk instances ahead, before planning, so the planner counts the replacements
     const spot = spotStage({ nowSec: now, pools, offeringsByPool: offers.offeringsByPool, capacity: snap0, events: cloudEvents, ...(opts.spotAvoidSec !== undefined ? { avoidSec: opts.spotAvoidSec } : {}) }, memory);
     memory = spot.memory;
@@ -71,7 +72,7 @@ export function createControllerTick(deps: TickDeps): ControllerTick {
     // demand + plan (EC2 pools, then the prefetch state cache), prefetch, validate against fresh state, act
     const planned = planStage({
       nowSec: now, tickSec: cfg.tickSec, slotSec, slots: offers.slots, levels, pools, cachePools, cacheNodes, offeringsByPool: spot.offeringsByPool, capacity: snap,
-      signals: cfg.demandSignals, backlogSignals: backlog, latest, prediction: pred, cloudEventCount: cloudEvents.length, planner: deps.planner, limits: cfg.limits, prefetch,
+      signals: cfg.demandSignals, backlogSignals: backlog, latest, prediction: pred, cloudEventCount: cloudEvents.length, planner: deps.planner, limits: cfg.limits, prefetch, lowerKnownSteps: opts.knownSteps?.lowerKnownSteps ?? false,
     }, memory);
     memory = planned.memory;
     decisions.push(...planned.decisions);

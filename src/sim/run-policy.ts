@@ -80,6 +80,8 @@ export async function runPolicy(
     await policy.tick({ world, tickIndex: k, nowSec: t });
     world.workload.schedule();
     const costs = new Map(world.cloud.collectCost().map((c) => [c.poolId, c]));
+    // Lambda burst cost is on-demand spend of the pool the steps belong to
+    const lambdaUsd = world.workload.collectLambdaCost();
     const held = new Map<string, { pending: number; spot: number; od: number }>();
     for (const i of world.cloud.liveInstances()) {
       if (i.commandId === 'foreign') continue;
@@ -104,7 +106,7 @@ export async function runPolicy(
       backlog.values.get(pool.id)![k] = place.runningVcpu + place.queuedVcpu;
       const c = costs.get(pool.id);
       const spot = roundCost(c?.spotUsd ?? 0);
-      const od = roundCost(c?.onDemandUsd ?? 0);
+      const od = roundCost((c?.onDemandUsd ?? 0) + (lambdaUsd.get(pool.id) ?? 0));
       const cache = roundCost((c?.cacheUsd ?? 0) + (pool.id === cacheRowPool ? cachePoolIds.reduce((sum, id) => sum + (costs.get(id)?.cacheUsd ?? 0), 0) : 0));
       const rowCost = roundCost(spot + od + cache);
       cost.spot += spot;
@@ -136,6 +138,8 @@ export async function runPolicy(
   const composer = world.composer;
   const decisionCounts: Record<string, number> = { ...extras.decisionCounts };
   for (const [k, v] of composer?.decisionCounts ?? []) decisionCounts[k] = (decisionCounts[k] ?? 0) + v;
+  const ls = world.workload.lambdaStats;
+  if (ls.invocations > 0 || ls.throttled > 0) Object.assign(decisionCounts, { 'lambda-burst': ls.invocations, 'lambda-throttled': ls.throttled });
   const chainCosts = [...world.workload.chains.values()].map((c) => ({ principal: c.principal ?? ANONYMOUS_PRINCIPAL, workflow: c.workflow, costUsd: c.costUsd }));
   return {
     rows,

@@ -37,6 +37,15 @@ export interface TickOptions {
    * split conformal, see tick/calibration.ts) once two hours of scores are in. @default false
    */
   readonly recalibrate?: boolean;
+  /**
+   * Known-step demand as capacity will face it (issue 19; core/plan/known-steps.ts): `drainToleranceSec`
+   * counts a waiting step of runtime d as u × min(1, d / τ) units (null: its full units), pending
+   * launches join the drain at their expected ready time, and with `lowerKnownSteps` the residual
+   * calibrator scores the faced demand of the steps known at each tick (not the raw backlog metric)
+   * and may lower the known steps as well as raise them.
+   * @default { drainToleranceSec: DEFAULT_DRAIN_TOLERANCE_SEC (10), lowerKnownSteps: false }
+   */
+  readonly knownSteps?: { readonly drainToleranceSec?: number | null; readonly lowerKnownSteps?: boolean };
   /** Planning slot, seconds. @default config.tickSec */
   readonly slotSec?: number;
   /** Backlog metrics of task pools; their forecast is demand beyond the tasks already committed. */

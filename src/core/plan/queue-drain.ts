@@ -31,17 +31,55 @@ export interface DrainJob {
   readonly after?: readonly number[];
 }
 
+/** Capacity that becomes ready later (a pending launch): `units` from `atSec` (epoch seconds) on. */
+export interface CapacityArrival {
+  readonly atSec: number;
+  readonly units: number;
+}
+
+/** Options of {@link drainedDemandUnits} (issue 19: demand that is what capacity will face). */
+export interface DrainOptions {
+  /**
+   * Pending capacity joining the ready capacity at its expected ready time (launch time + lead
+   * time): the queue it drains before a new launch could boot needs no new launch. @default none
+   */
+  readonly arrivals?: readonly CapacityArrival[];
+  /**
+   * Steps count as the capacity that clears them within this many seconds: a running or waiting
+   * step of u units and expected runtime d counts u × min(1, d / drainToleranceSec). A fan-out of
+   * 108 one-second one-vCPU steps then counts 108 / τ units rather than 108 (a step as long as τ or
+   * longer still counts its full units, it cannot share a vCPU within τ). It is the capacity for
+   * which every waiting step starts within about τ (list scheduling of unit-width work: the work
+   * present over the capacity is its drain time), and unlike running + waiting units it does not
+   * grow when more capacity runs more of the work at once. @default undefined: steps count their
+   * full units (running + waiting)
+   */
+  readonly drainToleranceSec?: number;
+}
+
 /**
  * Running-plus-waiting units per slot (the largest over each slot), `slots` slots of `slotSec` from
- * `nowSec`, with the queue list-scheduled on `capacityUnits`.
- * @throws RangeError when `slotSec` is not positive or `slots` is negative
+ * `nowSec`, with the queue list-scheduled on `capacityUnits` (plus `opts.arrivals` as they become
+ * ready); waiting steps counted as in {@link DrainOptions.drainToleranceSec}.
+ * @throws RangeError when `slotSec` is not positive, `slots` is negative or the tolerance is not positive
  */
-export function drainedDemandUnits(jobs: readonly DrainJob[], capacityUnits: number, nowSec: number, slotSec: number, slots: number): number[] {
+export function drainedDemandUnits(
+  jobs: readonly DrainJob[], capacityUnits: number, nowSec: number, slotSec: number, slots: number, opts: DrainOptions = {},
+): number[] {
   if (!(slotSec > 0) || !(slots >= 0)) throw new RangeError(`slotSec must be > 0 and slots >= 0, got ${slotSec} and ${slots}`);
+  const tol = opts.drainToleranceSec;
+  if (tol !== undefined && !(tol > 0)) throw new RangeError(`drainToleranceSec must be > 0, got ${tol}`);
+  // pending capacity by ready time; arrivals already due are ready now
+  const arrivals = [...(opts.arrivals ?? [])].filter((a) => a.units > 0).sort((a, b) => a.atSec - b.atSec);
+  let capacity = capacityUnits;
+  let nextArrival = 0;
   const out = new Array<number>(slots).fill(0);
   const horizonEndSec = nowSec + slots * slotSec;
   const running: Array<{ endSec: number; units: number; i: number }> = [];
   let used = 0;
+  // running and waiting steps as the capacity that clears them within the tolerance: u × min(1, d / τ) each
+  let usedFaced = 0;
+  const faced = (j: DrainJob): number => (tol === undefined ? j.units : j.units * Math.min(1, j.durationSec / tol));
   // children held back until their parents end in this schedule
   const blockers = jobs.map((j) => (j.after ?? []).filter((p) => p !== undefined && p >= 0 && p < jobs.length).length);
   const children = jobs.map(() => [] as number[]);
@@ -71,28 +109,34 @@ export function drainedDemandUnits(jobs: readonly DrainJob[], capacityUnits: num
     if (endSec <= nowSec) { finish(i, nowSec); return; }
     running.push({ endSec, units: j.units, i });
     used += j.units;
+    usedFaced += faced(j);
   });
   const waiting: number[] = [];
   let waitingUnits = 0;
+  let waitingFaced = 0;
   let t = nowSec;
   for (;;) {
+    while (nextArrival < arrivals.length && arrivals[nextArrival].atSec <= t) capacity += arrivals[nextArrival++].units;
     for (let i = running.length - 1; i >= 0; i--) {
-      if (running[i].endSec <= t) { used -= running[i].units; finish(running[i].i, running[i].endSec); running.splice(i, 1); }
+      if (running[i].endSec <= t) { used -= running[i].units; usedFaced -= faced(jobs[running[i].i]); finish(running[i].i, running[i].endSec); running.splice(i, 1); }
     }
     let admitted = 0;
     while (admitted < eligible.length && readyAt[eligible[admitted]] <= t) {
       waitingUnits += jobs[eligible[admitted]].units;
+      waitingFaced += faced(jobs[eligible[admitted]]);
       waiting.push(eligible[admitted++]);
     }
     eligible.splice(0, admitted);
     for (let w = 0; w < waiting.length;) {
       const i = waiting[w];
       const j = jobs[i];
-      if (used + j.units <= capacityUnits + 1e-9) {
+      if (used + j.units <= capacity + 1e-9) {
         waitingUnits -= j.units;
+        waitingFaced -= faced(j);
         if (j.durationSec > 0) {
           running.push({ endSec: t + j.durationSec, units: j.units, i });
           used += j.units;
+          usedFaced += faced(j);
         } else finish(i, t);
         waiting.splice(w, 1);
       } else w++;
@@ -100,7 +144,12 @@ export function drainedDemandUnits(jobs: readonly DrainJob[], capacityUnits: num
     // a child freed by a zero-length step started just now is ready at t: it is queued on the next pass
     let next = eligible.length > 0 ? Math.max(t, readyAt[eligible[0]]) : Infinity;
     for (const r of running) if (r.endSec > t && r.endSec < next) next = r.endSec;
-    const level = Math.max(0, used + waitingUnits);
+    if (nextArrival < arrivals.length && waiting.length > 0) next = Math.min(next, arrivals[nextArrival].atSec);
+    // with a tolerance: the work present over τ (never more than running + waiting), which does not
+    // grow when more capacity runs more of it at once
+    const raw = used + waitingUnits;
+    const present = tol === undefined ? raw : Math.min(raw, (running.length > 0 ? usedFaced : 0) + (waiting.length > 0 ? waitingFaced : 0));
+    const level = Math.max(0, Math.round(present * 1e9) / 1e9);
     const kFrom = Math.max(0, Math.floor((t - nowSec) / slotSec));
     const kTo = next >= horizonEndSec ? slots - 1 : Math.ceil((next - nowSec) / slotSec) - 1;
     for (let k = kFrom; k <= kTo && k < slots; k++) out[k] = Math.max(out[k], level);

@@ -21,6 +21,7 @@
 import { quantileKey, type DemandSignal, type Forecast } from '../model/index.js';
 import type { DemandSlot } from '../plan/types.js';
 import { forecastAt } from '../model/forecast.js';
+import { correctKnownUnits } from '../plan/known-steps.js';
 import type { PoolQuantileCalibrator } from './pool-calibration.js';
 import type { TaskBacklogSignal } from './types.js';
 
@@ -60,6 +61,13 @@ export interface DemandInputs {
   readonly backlogCalibrator?: PoolQuantileCalibrator;
   /** The pool's latest observed task backlog (vCPU of running and queued steps) and when, epoch seconds. */
   readonly recentBacklog?: { readonly atSec: number; readonly units: number };
+  /**
+   * Two-way correction (core/plan/known-steps.ts `correctKnownUnits`): when the residual calibrator's
+   * quantile at the highest level is below the known steps, the slot's known units are lowered to it.
+   * Meant with `recentBacklog` in the known steps' own units (the faced demand of the steps observed
+   * at `nowSec`, scored after this tick's predictions), not a raw running + queued count. @default false
+   */
+  readonly lowerKnownSteps?: boolean;
 }
 
 /** The pool's demand per slot. */
@@ -74,7 +82,11 @@ export function buildDemandSlots(d: DemandInputs): DemandSlot[] {
   for (const s of mine) floor += (d.recent?.get(s.seriesId) ?? 0) / s.metricPerUnit;
   if (cal && d.recentAtSec !== undefined && mine.every((s) => d.recent?.has(s.seriesId))) cal.observe(d.poolId, d.recentAtSec, floor);
   const bcal = backlog.length > 0 ? d.backlogCalibrator : undefined;
-  if (bcal && d.recentBacklog) bcal.observe(d.poolId, d.recentBacklog.atSec, d.recentBacklog.units);
+  // with lowerKnownSteps the observation is the faced demand at `nowSec`: scored after this tick's
+  // predictions are recorded, so step 0 is scored too
+  const observeBacklog = (): void => { if (bcal && d.recentBacklog) bcal.observe(d.poolId, d.recentBacklog.atSec, d.recentBacklog.units); };
+  if (!d.lowerKnownSteps) observeBacklog();
+  const topLevel = Math.max(...d.levels);
   for (let k = 0; k < d.slots; k++) {
     const t = d.nowSec + k * d.slotSec;
     const quantiles: Record<string, number> = {};
@@ -95,10 +107,13 @@ export function buildDemandSlots(d: DemandInputs): DemandSlot[] {
       }
       return med + (level >= 0.5 ? 1 : -1) * Math.sqrt(sq);
     };
-    const predicted = d.predictedUnits[k] ?? 0;
-    const committedUnits = typeof d.committedUnits === 'number' ? d.committedUnits : (d.committedUnits[k] ?? 0);
-    const known = committedUnits + predicted;
+    const predicted0 = d.predictedUnits[k] ?? 0;
+    const committed0 = typeof d.committedUnits === 'number' ? d.committedUnits : (d.committedUnits[k] ?? 0);
+    const known = committed0 + predicted0;
     bcal?.predicted(d.poolId, t, k, known);
+    const corrected = d.lowerKnownSteps && bcal && d.levels.length > 0 ? correctKnownUnits({ committedUnits: committed0, predictedUnits: predicted0 }, bcal.quantile(d.poolId, k, topLevel, known)) : undefined;
+    const committedUnits = corrected?.committedUnits ?? committed0;
+    const predictedUnits = corrected?.predictedUnits ?? predicted0;
     for (const level of d.levels) {
       // task demand at this level: the calibrated known-plus-residual quantile, or the backlog
       // forecast's quantile, of which the steps already committed and those predicted to start in
@@ -110,7 +125,8 @@ export function buildDemandSlots(d: DemandInputs): DemandSlot[] {
       const metric = cal?.quantile(d.poolId, k, level, base) ?? independentSum(median, level);
       quantiles[quantileKey(level)] = Math.max(0, metric, floor) + backlogUnits;
     }
-    out.push({ startSec: t, quantiles, predictedStepUnits: d.predictedUnits[k] ?? 0, committedUnits });
+    out.push({ startSec: t, quantiles, predictedStepUnits: predictedUnits, committedUnits });
   }
+  if (d.lowerKnownSteps) observeBacklog();
   return out;
 }

@@ -45,6 +45,12 @@ export interface PlanInputs {
   readonly limits?: SafetyLimits;
   /** The prefetch settings the cache need counts predicted states with; absent: prefetch off. */
   readonly prefetch: CacheNeedPrefetch | undefined;
+  /**
+   * Two-way known-step calibration (issue 19, core/plan/known-steps.ts): the residual calibrator scores
+   * the faced demand of the steps known now (slot 0 of the prediction's committed units) instead of the
+   * raw backlog, and may lower the known steps. @default false
+   */
+  readonly lowerKnownSteps?: boolean;
 }
 
 /** Plans every pool; the memory's planner memory is replaced. */
@@ -62,7 +68,8 @@ export function planStage(inputs: PlanInputs, memory: TickMemory): StageResult {
     const demand = buildDemandSlots({
       poolId: pool.id, nowSec, slotSec, slots: inputs.slots, levels: inputs.levels, signals: inputs.signals, backlogSignals: inputs.backlogSignals,
       forecasts: memory.forecasts.bySeries, recent: inputs.latest.recent, recentAtSec: inputs.latest.recentAtSec, poolCalibrator: cal?.pool, backlogCalibrator: cal?.backlog,
-      recentBacklog: inputs.latest.recentBacklog.get(pool.id), committedUnits: inputs.prediction.committedByPool.get(pool.id) ?? [], predictedUnits: inputs.prediction.unitsByPool.get(pool.id) ?? [],
+      recentBacklog: inputs.lowerKnownSteps ? { atSec: nowSec, units: inputs.prediction.committedByPool.get(pool.id)?.[0] ?? 0 } : inputs.latest.recentBacklog.get(pool.id),
+      lowerKnownSteps: inputs.lowerKnownSteps ?? false, committedUnits: inputs.prediction.committedByPool.get(pool.id) ?? [], predictedUnits: inputs.prediction.unitsByPool.get(pool.id) ?? [],
       ...(cal ? { quantileOf: (id: string, f: Forecast | undefined, level: number, t: number) => cal.metric.quantile(id, f, level, t) } : {}),
     });
     const out = inputs.planner.plan({ nowSec, pool, offerings: inputs.offeringsByPool.get(pool.id) ?? [], capacity: inputs.capacity, demand, slotSec, memory: prior[pool.id] ?? {}, ...budget });

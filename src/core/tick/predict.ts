@@ -11,7 +11,7 @@ import type { NextStepModel, NextStepPrediction } from '../predict/types.js';
 import type { PrefetchChainInput } from '../prefetch/selection.js';
 import type { ChainBook } from './chain-book.js';
 import type { StageResult, TickMemory } from './memory.js';
-import { drainedDemandUnits, type DrainJob } from '../plan/queue-drain.js';
+import { drainedDemandUnits, type CapacityArrival, type DrainJob } from '../plan/queue-drain.js';
 
 /** Top-1 hit counting. */
 export interface HitCounter {
@@ -29,6 +29,14 @@ export interface PredictOutput {
    * blocked steps, from their expected start to their expected release; see ChainBook.schedule).
    */
   readonly committedByPool: Map<string, number[]>;
+}
+
+/** How known steps are drained (core/plan/queue-drain.ts `DrainOptions`), per pool. */
+export interface PredictDrainOptions {
+  /** Pending capacity per pool joining the ready capacity at its expected ready time. */
+  readonly pendingByPool?: ReadonlyMap<string, readonly CapacityArrival[]>;
+  /** Waiting steps count as the capacity draining them within this many seconds. @default full units */
+  readonly drainToleranceSec?: number;
 }
 
 /** Per-chain memory of the last top-1 prediction, scored when the next step starts. */
@@ -65,10 +73,12 @@ export class PredictionScorer {
  *   drains before a launch could help is not launched for, one that outlasts a runtime is held
  *   longer); absent (or a pool not in it): every known step holds its vCPU from its expected start
  *   for its median runtime, as if capacity were unlimited
+ * @param drain pending capacity and the drain tolerance of waiting steps (issue 19: known steps as
+ *   the capacity will face them)
  */
 export function predictSteps(
   book: ChainBook, model: NextStepModel, scorer: PredictionScorer, nowSec: number, slotSec: number, slots: number, topN: number,
-  readyUnitsByPool?: ReadonlyMap<string, number>,
+  readyUnitsByPool?: ReadonlyMap<string, number>, drain: PredictDrainOptions = {},
 ): PredictOutput {
   const unitsByPool = new Map<string, number[]>();
   const committedByPool = new Map<string, number[]>();
@@ -122,7 +132,10 @@ export function predictSteps(
     prefetchInputs.push({ chainId: c.chainId, workflow: c.workflow, predictions: preds, pendingSteps: future.map((s) => ({ task: s.def, poolId: s.poolId })) });
   }
   for (const [poolId, jobs] of jobsByPool) {
-    const drained = drainedDemandUnits(jobs, readyUnitsByPool?.get(poolId) ?? 0, nowSec, slotSec, slots);
+    const drained = drainedDemandUnits(jobs, readyUnitsByPool?.get(poolId) ?? 0, nowSec, slotSec, slots, {
+      arrivals: drain.pendingByPool?.get(poolId) ?? [],
+      ...(drain.drainToleranceSec !== undefined ? { drainToleranceSec: drain.drainToleranceSec } : {}),
+    });
     const arr = row(committedByPool, poolId);
     drained.forEach((u, k) => { arr[k] += u; });
   }
@@ -140,10 +153,12 @@ export interface PredictInputs {
   readonly nextStep: NextStepModel;
   /** Ready capacity per EC2 pool, units (see {@link predictSteps}). */
   readonly readyUnitsByPool: ReadonlyMap<string, number>;
+  /** How known steps are drained: pending capacity per pool and the drain tolerance (issue 19). */
+  readonly drain?: PredictDrainOptions;
 }
 
 /** The predict stage: {@link predictSteps} on the memory's chain book and scorer. */
 export function predictStage(inputs: PredictInputs, memory: TickMemory): StageResult & PredictOutput {
-  const out = predictSteps(memory.chains, inputs.nextStep, memory.scorer, inputs.nowSec, inputs.slotSec, inputs.slots, inputs.topN, inputs.readyUnitsByPool);
+  const out = predictSteps(memory.chains, inputs.nextStep, memory.scorer, inputs.nowSec, inputs.slotSec, inputs.slots, inputs.topN, inputs.readyUnitsByPool, inputs.drain);
   return { memory, commands: [], decisions: [], ...out };
 }

@@ -15,6 +15,7 @@ import { onDemandFloorUnits } from '../../core/plan/fleet.js';
 import type { World } from '../world.js';
 import { cheapestPerUnit, poolFleet } from './fleet-view.js';
 import type { PolicyTickContext, SimPolicy } from './types.js';
+import { installBurstTier } from './burst-tier.js';
 
 /** Units per offering id the pool holds now (ready and pending, not interrupting). */
 function holdings(world: World, poolId: string): Map<string, number> {
@@ -90,6 +91,8 @@ export function createOraclePolicy(world: World, name = 'oracle'): SimPolicy {
     return opened;
   };
 
+  // the oracle may use every tier prescale may: a step cheaper on Lambda than on a launch for it bursts
+  installBurstTier(world, 'oracle');
   world.workload.onShortage = (poolId) => {
     const pool = pools.get(poolId)!;
     const place = world.workload.pools.get(poolId)!;

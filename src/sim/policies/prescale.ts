@@ -13,6 +13,7 @@ import { createControllerTick, prefetchSelectionFrom } from '../../app/tick.js';
 import { SimEventSource, SimMetricsSource } from '../sources.js';
 import type { World } from '../world.js';
 import type { PolicyTickContext, SimPolicy } from './types.js';
+import { installBurstTier } from './burst-tier.js';
 
 /** Id of the live task-backlog series of a pool (vCPU of queued and running tasks, per minute). */
 export function backlogSeriesId(poolId: string): string {
@@ -37,6 +38,12 @@ export interface PrescalePolicyOptions {
   readonly planner?: Planner;
   /** Pre-execute predicted steps. @default true */
   readonly prefetch?: boolean;
+  /** Known-step demand options of the tick (TickOptions `knownSteps`). @default the tick's defaults */
+  readonly knownSteps?: { readonly drainToleranceSec?: number | null; readonly lowerKnownSteps?: boolean };
+  /** Use the Lambda burst tier when the scenario allows it (burst-tier.ts). @default true */
+  readonly burst?: boolean;
+  /** Expected EC2 wait past which a step is priced for Lambda, seconds. @default core/plan DEFAULT_BURST_WAIT_BUDGET_SEC */
+  readonly burstWaitBudgetSec?: number;
   readonly name?: string;
 }
 
@@ -63,6 +70,7 @@ export function createPrescalePolicy(world: World, backlog: ReadonlyMap<string, 
       return slot ? Math.max(0, Math.round((i.offering.vcpu - slot.freeVcpu) * 1e6) / 1e6) : 0;
     },
   };
+  if (opts.burst ?? true) installBurstTier(world, 'prescale', opts.burstWaitBudgetSec);
   const maxUnits = sc.pools.reduce((s, p) => s + p.maxUnits, 0);
   const config = ControllerConfigSchema.parse({
     mode: 'active',
@@ -84,7 +92,7 @@ export function createPrescalePolicy(world: World, backlog: ReadonlyMap<string, 
     nextStep: createNextStepModel('vom'),
     planner: opts.planner ?? createGreedyPlanner({ ...DEFAULT_PLANNER_OPTIONS, tickSec: sc.tickSec }),
     config,
-    options: { taskBacklogSignals: backlogSignals, prefetch: prefetchSelectionFrom(config.prefetch), forecastMode: incremental ? 'incremental' : 'refit', recalibrate: true },
+    options: { taskBacklogSignals: backlogSignals, prefetch: prefetchSelectionFrom(config.prefetch), forecastMode: incremental ? 'incremental' : 'refit', recalibrate: true, ...(opts.knownSteps ? { knownSteps: opts.knownSteps } : {}) },
   });
   return {
     name: opts.name ?? 'prescale',

@@ -90,6 +90,13 @@ export const ScenarioSchema = z.object({
   leadTime: LeadTimeSchema.default({ defaultRangeSec: [60, 180], byFamilySec: {}, multiplier: 1 }),
   /** Multiplies every spot hazard (sensitivity runs). */
   hazardMultiplier: z.number().nonnegative().default(1),
+  /**
+   * The Lambda burst tier is available (issue 19): prescale and the oracle may run a queued step that
+   * fits Lambda's limits there when waiting for EC2 costs more (core/plan/burst.ts; the step runs
+   * after Lambda's 1 s start, billed per GB-second and request). The baselines never burst.
+   * @default true
+   */
+  lambdaBurst: z.boolean().default(true),
   /** TTL of prepared step state, seconds. */
   prefetchTtlSec: z.number().positive().default(900),
   /** The prescale policy's value of an hour of step latency saved, USD (core/model PrefetchConfig `latencyValueUsdPerHour`). */

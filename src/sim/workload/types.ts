@@ -41,6 +41,8 @@ export interface SimTask {
   startedAtSec?: number;
   finishedAtSec?: number;
   instanceId?: string;
+  /** Memory of the Lambda function running the current attempt, MiB (set only while it runs on the burst tier). */
+  lambdaMemoryMiB?: number;
   attempt: number;
 }
 

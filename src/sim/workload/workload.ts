@@ -18,6 +18,8 @@ import { PoolPlacement } from './placement.js';
 import { PrefetchLedger, type PrefetchPrices } from './prefetch-ledger.js';
 import type { ChainArrival, SimChain, SimTask } from './types.js';
 import { VariantSwitcher } from './variant-switcher.js';
+import { LAMBDA, LambdaConcurrency, lambdaInvocationUsd } from '../../core/plan/burst.js';
+import type { BurstRouter } from './burst.js';
 import type { WorkloadNote, WorkloadStats } from './workload-types.js';
 
 export type { WorkloadNote, WorkloadStats } from './workload-types.js';
@@ -63,6 +65,17 @@ export class Workload implements Preparer {
   private prepsSeen = 0;
   /** Optional hook: a task could not be placed (the oracle launches for it at once). */
   onShortage?: (poolId: string) => void;
+  /**
+   * Optional Lambda burst tier (burst.ts): a queued task EC2 cannot place now is offered to it; when
+   * it routes the task and Lambda's concurrency and scaling rate allow, the task runs there after
+   * Lambda's start latency, billed per GB-second and request (core/plan/burst.ts constants).
+   */
+  burst?: BurstRouter;
+  /** Lambda's limits in this world (created with the first burst). */
+  private lambda?: LambdaConcurrency;
+  /** Burst-tier totals: invocations, throttled offers, USD. */
+  readonly lambdaStats = { invocations: 0, throttled: 0, usd: 0 };
+  private lambdaUsdByPool = new Map<string, number>();
 
   constructor(private readonly opts: WorkloadOptions) {
     this.workflows = new Map(opts.workflows.map((w) => [w.name, w]));
@@ -192,12 +205,58 @@ export class Workload implements Preparer {
     for (const poolId of [...this.dirty].sort()) {
       const p = this.pools.get(poolId)!;
       p.place((t) => this.start(t, now));
+      if (p.queue.length > 0 && this.burst) this.burstQueued(poolId, p, now);
       if (p.queue.length > 0 && this.onShortage) {
         this.onShortage(poolId);
         p.place((t) => this.start(t, now));
       }
     }
     this.dirty.clear();
+  }
+
+  /** Lambda cost accrued per pool since the previous call, USD (pools in first-charged order). */
+  collectLambdaCost(): Map<string, number> {
+    const out = this.lambdaUsdByPool;
+    this.lambdaUsdByPool = new Map();
+    return out;
+  }
+
+  /** Offers the pool's queued tasks to the burst router, in queue order; stops at the first throttle. */
+  private burstQueued(poolId: string, p: PoolPlacement, now: number): void {
+    const router = this.burst!;
+    const keep: SimTask[] = [];
+    const decide = router.begin(poolId, p, now);
+    let throttled = false;
+    for (const t of p.queue) {
+      const mib = throttled ? undefined : decide(t);
+      if (mib === undefined) { keep.push(t); continue; }
+      this.lambda ??= new LambdaConcurrency(now);
+      if (!this.lambda.tryStart(now)) {
+        this.lambdaStats.throttled++;
+        throttled = true;
+        keep.push(t);
+        continue;
+      }
+      p.queuedVcpu -= t.vcpu;
+      this.startOnLambda(t, mib, now);
+    }
+    p.queue = keep;
+  }
+
+  private startOnLambda(t: SimTask, memoryMiB: number, now: number): void {
+    const at = now + (this.burst?.startLatencySec ?? LAMBDA.startLatencySec);
+    t.status = 'running';
+    t.lambdaMemoryMiB = memoryMiB;
+    t.instanceId = undefined;
+    t.startedAtSec = at;
+    this.running.add(t);
+    this.lambdaStats.invocations++;
+    this.stats.waitSec.push(at - (t.queuedAtSec ?? now));
+    if (t.attempt === 0) this.advanceCache();
+    const saved = t.attempt === 0 ? this.prefetch.consume(t, now) : 0;
+    this.notePreps();
+    this.emit(t, 'started', now);
+    this.opts.queue.push(at + t.runtimeSec - saved, { kind: 'task-finish', taskKey: t.key, attempt: t.attempt }, EVENT_PRIORITY.finish);
   }
 
   private findByType(chainId: string, taskType: string): SimTask | undefined {
@@ -238,6 +297,7 @@ export class Workload implements Preparer {
 
   private start(t: SimTask, now: number): void {
     t.status = 'running';
+    t.lambdaMemoryMiB = undefined;
     t.startedAtSec = now;
     this.running.add(t);
     this.stats.waitSec.push(now - (t.queuedAtSec ?? now));
@@ -251,7 +311,8 @@ export class Workload implements Preparer {
   private finish(t: SimTask, now: number): void {
     this.accrue(t, now);
     this.running.delete(t);
-    this.pools.get(t.poolId)!.release(t);
+    if (t.lambdaMemoryMiB !== undefined) this.lambda?.end();
+    else this.pools.get(t.poolId)!.release(t);
     this.dirty.add(t.poolId);
     t.status = 'done';
     t.finishedAtSec = now;
@@ -273,6 +334,15 @@ export class Workload implements Preparer {
 
   /** Adds the instance time of `t`'s attempt (start to `now`) to its chain's cost and its principal's spend. */
   private accrue(t: SimTask, now: number, inst?: SimInstance): void {
+    if (t.lambdaMemoryMiB !== undefined) {
+      if (t.startedAtSec === undefined) return;
+      const usd = lambdaInvocationUsd(t.lambdaMemoryMiB, now - t.startedAtSec);
+      this.lambdaStats.usd += usd;
+      this.lambdaUsdByPool.set(t.poolId, (this.lambdaUsdByPool.get(t.poolId) ?? 0) + usd);
+      const c = this.chains.get(t.chainId);
+      if (c) { c.costUsd += usd; this.opts.composer?.recordSpend(c.principal, now, usd); }
+      return;
+    }
     const instance = inst ?? (t.instanceId ? this.pools.get(t.poolId)?.slots.get(t.instanceId)?.instance : undefined);
     if (!instance || t.startedAtSec === undefined) return;
     const usd = ((now - t.startedAtSec) * t.vcpu * instance.offering.priceUsdPerHour) / instance.offering.capacityUnits / 3600;
@@ -302,7 +372,7 @@ export class Workload implements Preparer {
     } else if (t.status === 'running') {
       this.accrue(t, now);
       this.running.delete(t);
-      p.release(t);
+      if (t.lambdaMemoryMiB !== undefined) { this.lambda?.end(); t.lambdaMemoryMiB = undefined; } else p.release(t);
       t.instanceId = undefined;
       this.dirty.add(t.poolId);
     }

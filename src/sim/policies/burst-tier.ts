@@ -1,0 +1,45 @@
+/**
+ * Installs the Lambda burst tier (src/sim/workload/burst.ts, core/plan/burst.ts) in a world for a
+ * policy that may use it (prescale and the oracle, when the scenario's `lambdaBurst` is on).
+ */
+import { DEFAULT_BURST_WAIT_BUDGET_SEC } from '../../core/plan/burst.js';
+import { medianLeadTimeSec } from '../cloud/lead-time.js';
+import { createPricedBurstRouter } from '../workload/burst.js';
+import type { World } from '../world.js';
+import { cheapestPerUnit, poolFleet } from './fleet-view.js';
+
+/**
+ * Sets `world.workload.burst` when the scenario allows the tier. `prescale` prices a step with its
+ * task type's runtime statistics and the wait EC2 would give it (drain of the queue on ready
+ * capacity, or until pending capacity or a launch arrives); `oracle` with the step's own runtime, and
+ * every step it cannot place as one it would launch for (billed for the boot it skips).
+ * @param waitBudgetSec expected EC2 wait past which a step is priced for Lambda @default DEFAULT_BURST_WAIT_BUDGET_SEC
+ * @returns true when the tier was installed
+ */
+export function installBurstTier(world: World, who: 'prescale' | 'oracle', waitBudgetSec: number = DEFAULT_BURST_WAIT_BUDGET_SEC): boolean {
+  const sc = world.scenario;
+  if (!sc.lambdaBurst) return false;
+  const pools = new Map(sc.pools.map((p) => [p.id, p]));
+  world.workload.burst = createPricedBurstRouter({
+    ec2Offering: (poolId) => {
+      const pool = pools.get(poolId);
+      if (!pool) return undefined;
+      const offerings = world.cloud.offeringsOf(pool);
+      return cheapestPerUnit(offerings, pool.markets.includes('spot') ? 'spot' : 'on-demand')[0] ?? cheapestPerUnit(offerings)[0];
+    },
+    pendingReadyInSec: (poolId, nowSec) => {
+      let first: number | undefined;
+      for (const i of poolFleet(world, poolId).pending) {
+        const inSec = Math.max(0, i.launchedAtSec + i.offering.launchLeadTimeSec - nowSec);
+        first = first === undefined ? inSec : Math.min(first, inSec);
+      }
+      return first;
+    },
+    waitBudgetSec,
+    runtime: who === 'oracle' ? 'actual' : 'expected',
+    ...(who === 'oracle'
+      ? { neverWait: true, billedLeadTimeSec: (o) => medianLeadTimeSec({ ...sc.leadTime, instant: false }, o.family) }
+      : {}),
+  });
+  return true;
+}
