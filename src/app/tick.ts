@@ -23,6 +23,8 @@ import type { TaskBacklogSignal, TickDeps, TickResult, TickState } from './tick/
 import { validateCommands } from './tick/validate.js';
 import { liveMarks, markUnavailable, withUnavailable, type UnavailableOfferings } from './tick/unavailable-offerings.js';
 import { intend, reconcile, settle, unseenIds, unsettled, withUnseen, type PendingLaunches } from './tick/pending-launches.js';
+// issue 22 (learning loop): bundle book fed by the events, asked by the prefetch stage
+import { LearningHooks } from './history/learning-hooks.js';
 
 export type { TickDeps, TickOptions, TickResult, TickState, TaskBacklogSignal } from './tick/types.js';
 
@@ -69,6 +71,7 @@ export function createControllerTick(deps: TickDeps): ControllerTick {
   checkCacheNodes(cachePools, cacheNodes);
   const critical = new CriticalStepTracker();
   const ledger = new PreparedStateLedger();
+  const learning = new LearningHooks(cfg.prefetch); // issue 22
   let lastEventSec: number | undefined;
   let restored = false;
 
@@ -100,6 +103,7 @@ export function createControllerTick(deps: TickDeps): ControllerTick {
     lastEventSec = now;
     scorer.score(book.ingest(exec));
     deps.nextStep.observe(exec);
+    learning.observe(exec); // issue 22
     for (const e of exec) if (e.kind === 'started') prepared.delete(`${e.chainId}/${e.taskId}`);
     critical.observe(exec);
     ledger.observe(exec, now);
@@ -265,7 +269,7 @@ export function createControllerTick(deps: TickDeps): ControllerTick {
     // prefetch
     if (prefetchCfg) {
       const inputs = pred.prefetchInputs.map((c) => ({ ...c, pendingSteps: c.pendingSteps.filter((s) => !prepared.has(`${c.chainId}/${s.task.task_id}`)) }));
-      const sel = selectPrefetch(inputs, prefetchCfg, now);
+      const sel = selectPrefetch(inputs, prefetchCfg, now, learning.bundles(now)); // issue 22: bundles
       planned.push(...sel.commands);
       for (const d of sel.decisions) if (d.chosen) decisions.push({ atSec: now, kind: 'prefetch', subject: d.chainId, chosen: d.taskId ?? d.taskType, reason: d.reason });
     }

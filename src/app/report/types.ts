@@ -43,6 +43,49 @@ export interface NextStepSummary {
   readonly hits: number;
   /** hits / predictions, 0..1 (0 when no predictions). */
   readonly hitRate: number;
+  /** Calibration of the predicted probabilities from the feedback loop (issue 22; absent without it). */
+  readonly calibration?: CalibrationSummary;
+}
+
+/** One decile of a reliability curve. */
+export interface ReliabilityDecile {
+  /** Predicted-probability range [lo, hi). */
+  readonly lo: number;
+  readonly hi: number;
+  readonly n: number;
+  readonly meanPredicted: number;
+  /** Share that came true. */
+  readonly observed: number;
+  /** |meanPredicted − observed|. */
+  readonly absError: number;
+}
+
+/**
+ * Calibration of next-step probabilities (issue 22): every predicted task type scored against the
+ * step that started next (core/predict/feedback.ts), as a reliability curve per decile and Brier score.
+ */
+export interface CalibrationSummary {
+  /** (probability, outcome) pairs scored. */
+  readonly outcomes: number;
+  readonly cameTrue: number;
+  /** Scored as not come true because no step followed within the expiry. */
+  readonly expired: number;
+  /** Whether the probabilities the tick used were calibrated online (isotonic map). */
+  readonly calibrated: boolean;
+  /** Brier score of the probabilities the tick used, 0..1. */
+  readonly brier: number;
+  /** Largest per-decile |mean predicted − observed| over deciles with ≥ `minBinCount` predictions. */
+  readonly maxDecileError: number;
+  /** Expected calibration error over the deciles. */
+  readonly ece: number;
+  readonly minBinCount: number;
+  readonly deciles: readonly ReliabilityDecile[];
+  /** The same for the model's raw (uncalibrated) probabilities. */
+  readonly raw: { readonly brier: number; readonly maxDecileError: number; readonly ece: number; readonly deciles: readonly ReliabilityDecile[] };
+  /** Brier score per hour (bucket start, epoch seconds). */
+  readonly brierOverTime: ReadonlyArray<{ readonly startSec: number; readonly n: number; readonly brier: number }>;
+  /** Seconds a step that came true started after its expected start (negative: earlier). */
+  readonly latenessSec: { readonly n: number; readonly p50: number; readonly p95: number; readonly meanAbs: number };
 }
 
 /** Speculative pre-execution outcome (issue 5). */

@@ -6,7 +6,8 @@
 import { ControllerConfigSchema } from '../../core/model/index.js';
 import { createForecaster } from '../../core/forecast/index.js';
 import { createGreedyPlanner, DEFAULT_PLANNER_OPTIONS } from '../../core/plan/index.js';
-import { createNextStepModel } from '../../core/predict/index.js';
+import { createNextStepModel, FeedbackModel } from '../../core/predict/index.js';
+import { calibrationSummaryOf } from '../../app/history/calibration-report.js';
 import type { Forecaster } from '../../core/forecast/types.js';
 import type { Planner } from '../../core/plan/types.js';
 import { createControllerTick, prefetchSelectionFrom } from '../../app/tick.js';
@@ -37,6 +38,12 @@ export interface PrescalePolicyOptions {
   readonly planner?: Planner;
   /** Pre-execute predicted steps. @default true */
   readonly prefetch?: boolean;
+  /**
+   * The learning loop (issue 22): frequent-subgraph bundles prepared together and next-step
+   * probabilities calibrated online on their outcomes. Off: single-step selection on the raw model's
+   * probabilities (the calibration is still measured and reported). @default true
+   */
+  readonly learning?: boolean;
   readonly name?: string;
 }
 
@@ -63,6 +70,7 @@ export function createPrescalePolicy(world: World, backlog: ReadonlyMap<string, 
       return slot ? Math.max(0, Math.round((i.offering.vcpu - slot.freeVcpu) * 1e6) / 1e6) : 0;
     },
   };
+  const learning = opts.learning ?? true;
   const maxUnits = sc.pools.reduce((s, p) => s + p.maxUnits, 0);
   const config = ControllerConfigSchema.parse({
     mode: 'active',
@@ -71,15 +79,20 @@ export function createPrescalePolicy(world: World, backlog: ReadonlyMap<string, 
     demandSignals: sc.demandSignals,
     workflows: sc.workflows,
     limits: { maxInstances: Math.max(200, maxUnits), maxSpendUsdPerHour: Math.max(100, maxUnits * 1), maxChangeUnitsPerTick: Math.max(512, maxUnits) },
-    prefetch: { enabled: opts.prefetch ?? true, probabilityThreshold: 0.3, topN: 2, maxConcurrent: 8, ttlSec: sc.prefetchTtlSec, latencyValueUsdPerHour: sc.prefetchLatencyValueUsdPerHour },
+    prefetch: {
+      enabled: opts.prefetch ?? true, probabilityThreshold: 0.3, topN: 2, maxConcurrent: 8, ttlSec: sc.prefetchTtlSec, latencyValueUsdPerHour: sc.prefetchLatencyValueUsdPerHour,
+      bundles: { enabled: learning }, feedback: { calibrate: learning },
+    },
   });
+  // issue 22: the next-step model inside its feedback loop (measures calibration; calibrates when learning)
+  const nextStep = new FeedbackModel(createNextStepModel('vom'), { calibrate: config.prefetch.feedback?.calibrate ?? true, expirySec: config.prefetch.feedback?.expirySec ?? 21_600 });
   const tick = createControllerTick({
     clock: world.clock,
     metrics,
     events: new SimEventSource(world),
     cloud: world.cloud,
     forecaster: opts.forecaster ?? createForecaster(incremental ? 'seasonal-naive' : forecasterName),
-    nextStep: createNextStepModel('vom'),
+    nextStep,
     planner: opts.planner ?? createGreedyPlanner({ ...DEFAULT_PLANNER_OPTIONS, tickSec: sc.tickSec }),
     config,
     options: { taskBacklogSignals: backlogSignals, prefetch: prefetchSelectionFrom(config.prefetch), forecastMode: incremental ? 'incremental' : 'refit', recalibrate: true },
@@ -94,7 +107,7 @@ export function createPrescalePolicy(world: World, backlog: ReadonlyMap<string, 
       const s = tick.stats();
       return {
         forecastError: { metric: 'sMAPE', value: s.forecastSmape.value, points: s.forecastSmape.points, horizonSec: s.forecastSmape.horizonSec },
-        nextStep: { predictions: s.nextStep.predictions, hits: s.nextStep.hits, hitRate: s.nextStep.predictions > 0 ? s.nextStep.hits / s.nextStep.predictions : 0 },
+        nextStep: { predictions: s.nextStep.predictions, hits: s.nextStep.hits, hitRate: s.nextStep.predictions > 0 ? s.nextStep.hits / s.nextStep.predictions : 0, calibration: calibrationSummaryOf(nextStep.summary()) },
         usesPrefetch: opts.prefetch ?? true,
         decisionCounts: s.decisionCounts,
       };

@@ -1,0 +1,33 @@
+/**
+ * report.md's calibration section (issue 22): per policy that scores its next-step probabilities,
+ * the Brier score and the reliability curve per decile, raw model against the probabilities the tick
+ * used.
+ */
+import type { BacktestReport } from './types.js';
+
+const f3 = (x: number): string => x.toFixed(3);
+
+/** The section's lines (empty when no policy reports calibration). */
+export function calibrationSection(report: BacktestReport): string[] {
+  const ps = report.policies.filter((p) => p.nextStep?.calibration && p.nextStep.calibration.outcomes > 0);
+  if (ps.length === 0) return [];
+  const out = ['## Calibration of next-step probabilities', ''];
+  for (const p of ps) {
+    const c = p.nextStep!.calibration!;
+    out.push(
+      `${p.policy}: ${c.outcomes} predicted next steps scored against the step that started (${c.cameTrue} came true, ${c.expired} expired unanswered); ` +
+        `probabilities ${c.calibrated ? 'calibrated online (isotonic map on the outcomes)' : 'used raw (calibration measured only)'}. ` +
+        `Brier ${f3(c.brier)} (raw ${f3(c.raw.brier)}), max decile error ${f3(c.maxDecileError)} (raw ${f3(c.raw.maxDecileError)}; deciles with ≥ ${c.minBinCount} predictions; goal < 0.05), ECE ${f3(c.ece)}. ` +
+        `A step that came true started a median ${c.latenessSec.p50.toFixed(0)} s (p95 ${c.latenessSec.p95.toFixed(0)} s) after its expected start.`,
+      '',
+      '| decile | predictions | mean p (used) | came true (used) | error | raw: mean p | raw: came true | raw: error |',
+      '|---|---:|---:|---:|---:|---:|---:|---:|',
+      ...c.deciles.map((d, i) => {
+        const r = c.raw.deciles[i];
+        return `| ${d.lo.toFixed(1)}–${d.hi.toFixed(1)} | ${d.n} | ${f3(d.meanPredicted)} | ${f3(d.observed)} | ${d.n >= c.minBinCount ? f3(d.absError) : '-'} | ${f3(r.meanPredicted)} | ${f3(r.observed)} | ${r.n >= c.minBinCount ? f3(r.absError) : '-'} |`;
+      }),
+      '',
+    );
+  }
+  return out;
+}

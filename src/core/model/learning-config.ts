@@ -1,0 +1,38 @@
+/**
+ * Settings of the learning loop (issue 22), part of the controller config's `prefetch` section:
+ * frequent-subgraph bundles and the prediction-outcome feedback. Parsed once at the edge with zod
+ * (strict objects), like the rest of the config.
+ */
+import { z } from 'zod';
+
+/** Settings of the bundle book (the controller config's `prefetch.bundles`). */
+export const BundleConfigSchema = z.strictObject({
+  /** Prepare frequent subgraphs together. @default true */
+  enabled: z.boolean().default(true),
+  /** Share of the chains with the root in which a member must follow it (association confidence). @default 0.9 */
+  minSupport: z.number().min(0).max(1).default(0.9),
+  /** Chains with the root needed before a bundle is trusted. @default 5 */
+  minChains: z.number().int().min(1).default(5),
+  /** Median seconds from the root's start to a member's start, at most. @default 600 */
+  maxLagSec: z.number().positive().default(600),
+  /** Rolling window of chains mined, seconds (seed 001: e.g. 7 or 30 days). @default 604800 (7 days) */
+  windowSec: z.number().int().positive().default(7 * 86_400),
+  /** Seconds between re-minings. @default 3600 */
+  refreshSec: z.number().int().positive().default(3600),
+  /** Seconds a chain must be quiet before it counts. @default 1800 */
+  settleSec: z.number().int().nonnegative().default(1800),
+});
+/** Bundle settings, defaults applied. */
+export type BundleConfig = z.output<typeof BundleConfigSchema>;
+/** Bundle settings as written. */
+export type BundleConfigInput = z.input<typeof BundleConfigSchema>;
+
+/** Settings of the prediction-outcome feedback (the controller config's `prefetch.feedback`). */
+export const FeedbackConfigSchema = z.strictObject({
+  /** Calibrate predicted probabilities online on their outcomes (isotonic map). @default true */
+  calibrate: z.boolean().default(true),
+  /** Seconds after which an unanswered prediction counts as not come true. @default 21600 */
+  expirySec: z.number().int().positive().default(21_600),
+});
+/** Feedback settings, defaults applied. */
+export type FeedbackConfig = z.output<typeof FeedbackConfigSchema>;
