@@ -28,8 +28,19 @@ function argValue(flag: string): string | undefined {
   return i >= 0 ? process.argv[i + 1] : undefined;
 }
 
-interface Arm { readonly name: string; readonly learning: boolean }
-const ARMS: readonly Arm[] = [{ name: 'single-step', learning: false }, { name: 'bundles+feedback', learning: true }];
+interface Arm { readonly name: string; readonly learning: { readonly bundles: boolean; readonly calibrate: boolean } }
+const ALL_ARMS: readonly Arm[] = [
+  { name: 'single-step', learning: { bundles: false, calibrate: false } },
+  { name: 'bundles+feedback', learning: { bundles: true, calibrate: true } },
+  { name: 'feedback', learning: { bundles: false, calibrate: true } },
+  { name: 'bundles', learning: { bundles: true, calibrate: false } },
+];
+/** --arms a,b: the first is the baseline, the second the one measured against it (default single-step,bundles+feedback). */
+const ARMS: readonly Arm[] = (argValue('--arms')?.split(',') ?? ['single-step', 'bundles+feedback']).map((n) => {
+  const a = ALL_ARMS.find((x) => x.name === n);
+  if (!a) throw new Error(`--arms: got ${n}, expected names from ${ALL_ARMS.map((x) => x.name).join(',')}`);
+  return a;
+});
 
 interface Row { readonly id: string; readonly arm: string; readonly p: PolicyReport; readonly wallSec: number }
 

@@ -100,9 +100,9 @@ interface CalibrationRun { readonly name: string; readonly raw: ReliabilitySumma
  * each predicted task type is then scored against the step that started (came true or not) and the
  * isotonic map (core/predict/calibration.ts) learns from that outcome before the next step.
  */
-function calibrationRun(name: string, model: DistributionModel, test: readonly Chain[], mode: 'full' | 'top3'): CalibrationRun {
+function calibrationRun(name: string, model: DistributionModel, test: readonly Chain[], mode: 'full' | 'top3', raise: boolean): CalibrationRun {
   const raw = new FeedbackModel(model, { calibrate: false, bucketSec: 86_400 });
-  const cal = new FeedbackModel(model, { calibrate: true, bucketSec: 86_400 });
+  const cal = new FeedbackModel(model, { calibrate: true, raise, bucketSec: 86_400 });
   for (const c of test) {
     for (let i = 0; i < c.steps.length; i++) {
       const startSec = c.steps[i].startSec;
@@ -234,7 +234,11 @@ async function main(): Promise<void> {
   // calibration of the predicted probabilities (issue 22): raw vs online isotonic map
   const calModel = new VomModel();
   calModel.observe(trainEvents);
-  const calRuns = [calibrationRun('vom, whole distribution', calModel, test, 'full'), calibrationRun('vom, top 3 (what the tick acts on)', calModel, test, 'top3')];
+  const calRuns = [
+    calibrationRun('vom, whole distribution, isotonic map (raises and lowers)', calModel, test, 'full', true),
+    calibrationRun('vom, top 3 (what the tick acts on), isotonic map (raises and lowers)', calModel, test, 'top3', true),
+    calibrationRun('vom, top 3, lowering only (the tick\'s default: penalise overconfident levels)', calModel, test, 'top3', false),
+  ];
   const f3 = (x: number) => x.toFixed(3);
   for (const r of calRuns) log(`  calibration ${r.name}: raw max decile error ${f3(r.raw.maxBinError)}, Brier ${f3(r.raw.brier)}; calibrated max decile error ${f3(r.calibrated.maxBinError)}, Brier ${f3(r.calibrated.brier)} (${r.raw.n} scored)`);
   const decileTable = (r: CalibrationRun): string[] => [

@@ -12,7 +12,7 @@ const deciles = (bins: readonly ReliabilityBin[]): ReliabilityDecile[] =>
 /** The report's calibration section from a feedback model's summary. */
 export function calibrationSummaryOf(s: FeedbackSummary): CalibrationSummary {
   return {
-    outcomes: s.outcomes, cameTrue: s.cameTrue, expired: s.expired, calibrated: s.calibrated,
+    outcomes: s.outcomes, cameTrue: s.cameTrue, expired: s.expired, calibrated: s.calibrated, raise: s.raise,
     brier: s.reliability.brier, maxDecileError: s.reliability.maxBinError, ece: s.reliability.ece, minBinCount: s.reliability.minBinCount,
     deciles: deciles(s.reliability.bins),
     raw: { brier: s.rawReliability.brier, maxDecileError: s.rawReliability.maxBinError, ece: s.rawReliability.ece, deciles: deciles(s.rawReliability.bins) },

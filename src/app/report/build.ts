@@ -148,7 +148,7 @@ function calibrationSummary(c: CalibrationSummary): CalibrationSummary {
   const r4 = (x: number): number => roundTo(x, 4);
   const deciles = (ds: CalibrationSummary['deciles']): CalibrationSummary['deciles'] => ds.map((d) => ({ lo: r4(d.lo), hi: r4(d.hi), n: d.n, meanPredicted: r4(d.meanPredicted), observed: r4(d.observed), absError: r4(d.absError) }));
   return {
-    outcomes: c.outcomes, cameTrue: c.cameTrue, expired: c.expired, calibrated: c.calibrated,
+    outcomes: c.outcomes, cameTrue: c.cameTrue, expired: c.expired, calibrated: c.calibrated, ...(c.raise !== undefined ? { raise: c.raise } : {}),
     brier: r4(c.brier), maxDecileError: r4(c.maxDecileError), ece: r4(c.ece), minBinCount: c.minBinCount, deciles: deciles(c.deciles),
     raw: { brier: r4(c.raw.brier), maxDecileError: r4(c.raw.maxDecileError), ece: r4(c.raw.ece), deciles: deciles(c.raw.deciles) },
     brierOverTime: c.brierOverTime.map((b) => ({ startSec: b.startSec, n: b.n, brier: r4(b.brier) })),

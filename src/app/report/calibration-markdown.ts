@@ -16,7 +16,7 @@ export function calibrationSection(report: BacktestReport): string[] {
     const c = p.nextStep!.calibration!;
     out.push(
       `${p.policy}: ${c.outcomes} predicted next steps scored against the step that started (${c.cameTrue} came true, ${c.expired} expired unanswered); ` +
-        `probabilities ${c.calibrated ? 'calibrated online (isotonic map on the outcomes)' : 'used raw (calibration measured only)'}. ` +
+        `probabilities ${c.calibrated ? `calibrated online (isotonic map on the outcomes${c.raise ? '' : ', lowering overconfident levels only'})` : 'used raw (calibration measured only)'}. ` +
         `Brier ${f3(c.brier)} (raw ${f3(c.raw.brier)}), max decile error ${f3(c.maxDecileError)} (raw ${f3(c.raw.maxDecileError)}; deciles with ≥ ${c.minBinCount} predictions; goal < 0.05), ECE ${f3(c.ece)}. ` +
         `A step that came true started a median ${c.latenessSec.p50.toFixed(0)} s (p95 ${c.latenessSec.p95.toFixed(0)} s) after its expected start.`,
       '',

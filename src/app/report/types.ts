@@ -72,6 +72,8 @@ export interface CalibrationSummary {
   readonly expired: number;
   /** Whether the probabilities the tick used were calibrated online (isotonic map). */
   readonly calibrated: boolean;
+  /** Whether the calibration could raise probabilities (else it only lowered overconfident ones). */
+  readonly raise?: boolean;
   /** Brier score of the probabilities the tick used, 0..1. */
   readonly brier: number;
   /** Largest per-decile |mean predicted − observed| over deciles with ≥ `minBinCount` predictions. */

@@ -31,6 +31,8 @@ export type BundleConfigInput = z.input<typeof BundleConfigSchema>;
 export const FeedbackConfigSchema = z.strictObject({
   /** Calibrate predicted probabilities online on their outcomes (isotonic map). @default true */
   calibrate: z.boolean().default(true),
+  /** Let the calibration raise probabilities too (off: it only penalises levels that come true less often than said). @default false */
+  raise: z.boolean().default(false),
   /** Seconds after which an unanswered prediction counts as not come true. @default 21600 */
   expirySec: z.number().int().positive().default(21_600),
 });

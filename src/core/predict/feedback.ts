@@ -23,6 +23,13 @@ import type { ChainContext, DistributionModel, NextStepModel, NextStepPrediction
 export interface FeedbackOptions {
   /** Apply the calibration map to the returned probabilities (false: only measure). @default true */
   readonly calibrate?: boolean;
+  /**
+   * Let the map raise a probability too (a level that comes true more often than said). Off, it only
+   * lowers (penalises) levels that come true less often than said, so the feedback never makes the
+   * prefetch selection prepare more than the raw model would (seed 000 §3: penalise predictions that
+   * did not come true). @default false
+   */
+  readonly raise?: boolean;
   /** Seconds after which an unanswered prediction counts as not come true. @default 21600 (6 h) */
   readonly expirySec?: number;
   /** Length of the Brier-over-time buckets, seconds. @default 3600 */
@@ -43,6 +50,8 @@ export interface FeedbackSummary {
   readonly expired: number;
   /** Whether the returned probabilities were calibrated. */
   readonly calibrated: boolean;
+  /** Whether the calibration may raise probabilities (else it only lowers them). */
+  readonly raise: boolean;
   /** Reliability of the probabilities the model returned (calibrated when `calibrated`). */
   readonly reliability: ReliabilitySummary;
   /** Reliability of the inner model's raw probabilities. */
@@ -76,6 +85,7 @@ export class FeedbackModel implements DistributionModel {
   readonly name: string;
   private cal: IsotonicCalibrator;
   private readonly calibrate: boolean;
+  private readonly raise: boolean;
   private readonly expirySec: number;
   private readonly maxLateness: number;
   private reliability: ReliabilityTracker;
@@ -89,6 +99,7 @@ export class FeedbackModel implements DistributionModel {
   constructor(readonly inner: NextStepModel, private readonly options: FeedbackOptions = {}) {
     this.name = `${inner.name}+feedback`;
     this.calibrate = options.calibrate ?? true;
+    this.raise = options.raise ?? false;
     this.expirySec = options.expirySec ?? 21_600;
     this.maxLateness = options.latenessSamples ?? 4096;
     if (!(this.expirySec > 0)) throw new InputError({ field: 'expirySec' }, this.expirySec, 'seconds > 0');
@@ -105,7 +116,9 @@ export class FeedbackModel implements DistributionModel {
 
   /** The calibrated probability of a raw one (identity while `calibrate` is off). */
   mapProbability(raw: number): number {
-    return this.calibrate ? this.cal.map(raw) : raw;
+    if (!this.calibrate) return raw;
+    const c = this.cal.map(raw);
+    return this.raise ? c : Math.min(raw, c);
   }
 
   private calibrated(raw: ReadonlyArray<readonly [string, number]>): Array<[string, number]> {
@@ -201,6 +214,7 @@ export class FeedbackModel implements DistributionModel {
     return {
       ...this.counts,
       calibrated: this.calibrate,
+      raise: this.raise,
       reliability: this.reliability.summary(minBinCount),
       rawReliability: this.rawReliability.summary(minBinCount),
       latenessSec: { n: l.length, p50: l.length > 0 ? quantile(l, 0.5) : 0, p95: l.length > 0 ? quantile(l, 0.95) : 0, meanAbs: l.length > 0 ? l.reduce((s, x) => s + Math.abs(x), 0) / l.length : 0 },

@@ -41,9 +41,9 @@ export interface PrescalePolicyOptions {
   /**
    * The learning loop (issue 22): frequent-subgraph bundles prepared together and next-step
    * probabilities calibrated online on their outcomes. Off: single-step selection on the raw model's
-   * probabilities (the calibration is still measured and reported). @default true
+   * probabilities (the calibration is still measured and reported); or each part on its own. @default true
    */
-  readonly learning?: boolean;
+  readonly learning?: boolean | { readonly bundles: boolean; readonly calibrate: boolean };
   readonly name?: string;
 }
 
@@ -70,7 +70,7 @@ export function createPrescalePolicy(world: World, backlog: ReadonlyMap<string, 
       return slot ? Math.max(0, Math.round((i.offering.vcpu - slot.freeVcpu) * 1e6) / 1e6) : 0;
     },
   };
-  const learning = opts.learning ?? true;
+  const learning = typeof opts.learning === 'object' ? opts.learning : { bundles: opts.learning ?? true, calibrate: opts.learning ?? true };
   const maxUnits = sc.pools.reduce((s, p) => s + p.maxUnits, 0);
   const config = ControllerConfigSchema.parse({
     mode: 'active',
@@ -81,11 +81,11 @@ export function createPrescalePolicy(world: World, backlog: ReadonlyMap<string, 
     limits: { maxInstances: Math.max(200, maxUnits), maxSpendUsdPerHour: Math.max(100, maxUnits * 1), maxChangeUnitsPerTick: Math.max(512, maxUnits) },
     prefetch: {
       enabled: opts.prefetch ?? true, probabilityThreshold: 0.3, topN: 2, maxConcurrent: 8, ttlSec: sc.prefetchTtlSec, latencyValueUsdPerHour: sc.prefetchLatencyValueUsdPerHour,
-      bundles: { enabled: learning }, feedback: { calibrate: learning },
+      bundles: { enabled: learning.bundles }, feedback: { calibrate: learning.calibrate },
     },
   });
   // issue 22: the next-step model inside its feedback loop (measures calibration; calibrates when learning)
-  const nextStep = new FeedbackModel(createNextStepModel('vom'), { calibrate: config.prefetch.feedback?.calibrate ?? true, expirySec: config.prefetch.feedback?.expirySec ?? 21_600 });
+  const nextStep = new FeedbackModel(createNextStepModel('vom'), { calibrate: config.prefetch.feedback?.calibrate ?? true, raise: config.prefetch.feedback?.raise ?? false, expirySec: config.prefetch.feedback?.expirySec ?? 21_600 });
   const tick = createControllerTick({
     clock: world.clock,
     metrics,
