@@ -59,9 +59,14 @@ async function scenarioOf(c: SuiteCase, days: number): Promise<Awaited<ReturnTyp
   return tracesScenario({ metrics: f.metrics, workflows: f.workflows, pricesDir: f.prices, days, seed: c.seed, ...(arrivals ? { arrivals } : {}) });
 }
 
-const ratio = (p: PolicyReport): number => (p.prefetch && p.prefetch.wastedCpuSec > 0 ? p.prefetch.setupSecSaved / p.prefetch.wastedCpuSec : Number.NaN);
+/** Setup seconds saved per wasted CPU-second (Infinity: something saved, nothing wasted; NaN: nothing prepared). */
+const ratio = (p: PolicyReport): number => {
+  if (!p.prefetch || p.prefetch.preparations === 0) return Number.NaN;
+  if (p.prefetch.wastedCpuSec > 0) return p.prefetch.setupSecSaved / p.prefetch.wastedCpuSec;
+  return p.prefetch.setupSecSaved > 0 ? Number.POSITIVE_INFINITY : Number.NaN;
+};
 const median = (xs: readonly number[]): number => {
-  const s = xs.filter(Number.isFinite).sort((a, b) => a - b);
+  const s = xs.filter((x) => !Number.isNaN(x)).sort((a, b) => a - b);
   return s.length === 0 ? Number.NaN : s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
@@ -90,7 +95,7 @@ async function main(): Promise<void> {
       process.stderr.write(`learning suite [${done}/${cases.length * ARMS.length} ${Math.round((100 * done) / (cases.length * ARMS.length))}%, ${el.toFixed(0)} s, ETA ${((el / done) * (cases.length * ARMS.length - done)).toFixed(0)} s] ${c.id} ${arm.name}: ${pf?.preparations} prep, ${pf?.hits} hits, saved ${pf?.setupSecSaved.toFixed(0)} s, wasted ${pf?.wastedCpuSec.toFixed(0)} CPU-s, ratio ${ratio(p).toFixed(2)}, p95 ${p.stepWait.p95Sec} s, ${p.cost.totalUsd.toFixed(2)} USD\n`);
     }
   }
-  const f2 = (x: number): string => (Number.isFinite(x) ? x.toFixed(2) : 'n/a');
+  const f2 = (x: number): string => (Number.isFinite(x) ? x.toFixed(2) : x === Number.POSITIVE_INFINITY ? '∞ (nothing wasted)' : 'n/a');
   const lines = [
     '| case | arm | preparations | hits (rate) | setup saved s | wasted CPU-s | saved / wasted CPU-s | p95 wait s | cost USD | calibration: max decile error / Brier (raw → used) |',
     '|---|---|---:|---:|---:|---:|---:|---:|---:|---|',
@@ -112,9 +117,13 @@ async function main(): Promise<void> {
   const perCase = cases.map((c) => {
     const b = rows.find((r) => r.id === c.id && r.arm === base.arm)!;
     const l = rows.find((r) => r.id === c.id && r.arm === learn.arm)!;
-    return { id: c.id, gain: ratio(l.p) / ratio(b.p) - 1, waitOk: l.p.stepWait.p95Sec <= b.p.stepWait.p95Sec, costOk: l.p.cost.totalUsd <= b.p.cost.totalUsd * 1.0005 };
+    const rb = ratio(b.p);
+    const rl = ratio(l.p);
+    // gain of the ratio; a baseline that wasted nothing cannot be improved on (not counted), nor can a case where neither prepared
+    const gain = Number.isFinite(rb) && rb > 0 ? rl / rb - 1 : Number.NaN;
+    return { id: c.id, gain, waitOk: l.p.stepWait.p95Sec <= b.p.stepWait.p95Sec, costOk: l.p.cost.totalUsd <= b.p.cost.totalUsd * 1.0005 };
   });
-  const verdict = `Over ${cases.length} case(s) at ${days} day(s): setup seconds saved per wasted CPU-second ${f2(base.pooled)} (single-step) → ${f2(learn.pooled)} (bundles+feedback), ${f2(100 * (learn.pooled / base.pooled - 1))} % pooled; per-case median ratio ${f2(base.median)} → ${f2(learn.median)}; median gain per case ${f2(100 * median(perCase.map((x) => x.gain)))} % (goal ≥ 30 %). p95 wait no worse in ${perCase.filter((x) => x.waitOk).length}/${cases.length} cases, cost no worse in ${perCase.filter((x) => x.costOk).length}/${cases.length}; total cost ${base.cost.toFixed(2)} → ${learn.cost.toFixed(2)} USD.`;
+  const verdict = `Over ${cases.length} case(s) at ${days} day(s): setup seconds saved per wasted CPU-second ${f2(base.pooled)} (single-step) → ${f2(learn.pooled)} (bundles+feedback), ${f2(100 * (learn.pooled / base.pooled - 1))} % pooled; per-case median ratio ${f2(base.median)} → ${f2(learn.median)}; median gain per case ${f2(100 * median(perCase.map((x) => x.gain)))} % over the ${perCase.filter((x) => !Number.isNaN(x.gain)).length} case(s) where single-step wasted something (goal ≥ 30 %); setup saved ${base.saved.toFixed(0)} → ${learn.saved.toFixed(0)} s, wasted ${base.wasted.toFixed(0)} → ${learn.wasted.toFixed(0)} CPU-s. p95 wait no worse in ${perCase.filter((x) => x.waitOk).length}/${cases.length} cases, cost no worse in ${perCase.filter((x) => x.costOk).length}/${cases.length}; total cost ${base.cost.toFixed(2)} → ${learn.cost.toFixed(2)} USD.`;
   const md = [verdict, '', ...summary.map((s) => `- ${s.arm}: saved ${s.saved.toFixed(0)} s, wasted ${s.wasted.toFixed(0)} CPU-s, ratio ${f2(s.pooled)}, median p95 wait ${s.p95} s, cost ${s.cost.toFixed(2)} USD`), '', ...lines].join('\n');
   process.stdout.write(`${md}\n`);
   if (process.argv.includes('--write')) writeBenchSection('learning-suite', 'Learning loop on the suite: bundles + feedback vs single-step prefetch (issue 22)', md, `nice -n 10 npx tsx bench/predict-prefetch-suite.ts --days ${days}${argValue('--cases') ? ` --cases ${ids.join(',')}` : ''} --write`);
