@@ -6,8 +6,15 @@
  * Per case and over the suite: preparations, hits, setup seconds saved, wasted CPU-seconds, saved per
  * wasted CPU-second, p95 step wait and cost; and the calibration of the probabilities the tick used.
  *
- * Run: nice -n 10 npx tsx bench/predict-prefetch-suite.ts [--days N] [--cases id,id] [--write]
+ * Run: nice -n 10 npx tsx bench/predict-prefetch-suite.ts [--days N] [--cases id,id] [--arms a,b] [--write]
  *   (--write puts the table in docs/benchmarks.md, section `learning-suite`)
+ *
+ * `--ab`: instead, one run per case with an A/B test of prefetch configurations inside the prescale
+ * tick (the controller config's `prefetch.abTest`; chains assigned to arms by the hash of their
+ * principal, else their chain id): control = today's settings (top-2, p ≥ 0.3, 8 at once), `narrow`
+ * (top-1, p ≥ 0.5), `wide` (top-3, p ≥ 0.2, 16 at once). Pools the arms' preparations over the suite
+ * and prints the winner on hit rate with its confidence (two-proportion z-test), and the Welch t-test of
+ * chain latency per case.
  */
 import os from 'node:os';
 import path from 'node:path';
@@ -20,6 +27,7 @@ import type { PolicyReport } from '../src/app/report/index.js';
 import { caseFiles, SUITE_CASES, type SuiteCase } from './suite/cases.js';
 import { azureBurstiestCounts, writeAzureArrivals } from './suite/run-case.js';
 import { writeBenchSection } from './lib/write-section.js';
+import { twoProportionZTest } from '../src/core/predict/ab-stats.js';
 
 const DATA = path.resolve(process.cwd(), process.env.PRESCALE_DATA_DIR ?? '../shared/data');
 
@@ -70,6 +78,47 @@ const median = (xs: readonly number[]): number => {
   return s.length === 0 ? Number.NaN : s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
+const AB_ARMS = {
+  arms: [
+    { name: 'control', topN: 2, probabilityThreshold: 0.3, maxConcurrent: 8 },
+    { name: 'narrow', topN: 1, probabilityThreshold: 0.5, maxConcurrent: 8 },
+    { name: 'wide', topN: 3, probabilityThreshold: 0.2, maxConcurrent: 16 },
+  ],
+  control: 'control',
+};
+
+/** `--ab`: the A/B test over the suite. */
+async function abSuite(cases: readonly SuiteCase[], days: number): Promise<void> {
+  const pooled = new Map<string, { preps: number; hits: number; saved: number; wasted: number; chains: number }>();
+  const lines: string[] = ['| case | arm | chains | preparations | hit rate | p (z) | saved s | wasted CPU-s | latency mean s | p (Welch) |', '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|'];
+  let done = 0;
+  for (const c of cases) {
+    const sc = await scenarioOf(c, days);
+    const { report } = await runBacktest(sc, { policies: ['prescale'], prescale: { abTest: AB_ARMS } });
+    const ab = report.policies[0].abTest!;
+    done++;
+    process.stderr.write(`learning suite A/B [${done}/${cases.length}] ${c.id}: winner ${ab.winner.arm} (${ab.winner.reason})\n`);
+    for (const a of ab.arms) {
+      const p = pooled.get(a.name) ?? { preps: 0, hits: 0, saved: 0, wasted: 0, chains: 0 };
+      pooled.set(a.name, { preps: p.preps + a.preparations, hits: p.hits + a.hits, saved: p.saved + a.setupSecSaved, wasted: p.wasted + a.wastedCpuSec, chains: p.chains + a.chains });
+      lines.push(`| ${c.id} | ${a.name} | ${a.chains} | ${a.preparations} | ${(100 * a.hitRate).toFixed(1)} % | ${a.hitRatePValue ?? '-'} | ${a.setupSecSaved.toFixed(0)} | ${a.wastedCpuSec.toFixed(0)} | ${a.latencySec.mean.toFixed(0)} | ${a.latencyPValue ?? '-'} |`);
+    }
+  }
+  const ctrl = pooled.get('control')!;
+  const summary = [...pooled.entries()].map(([name, p]) => {
+    const z = name === 'control' ? undefined : twoProportionZTest(p.hits, p.preps, ctrl.hits, ctrl.preps);
+    return { name, ...p, rate: p.preps > 0 ? p.hits / p.preps : 0, pValue: z?.pValue ?? Number.NaN };
+  });
+  const better = summary.filter((s) => s.name !== 'control' && s.pValue < 0.05 && s.rate > ctrl.hits / Math.max(1, ctrl.preps)).sort((a, b) => b.rate - a.rate);
+  const w = better[0];
+  const verdict = w
+    ? `A/B over ${cases.length} case(s) at ${days} day(s): winner **${w.name}**, hit rate ${(100 * w.rate).toFixed(1)} % vs control ${(100 * ctrl.hits / Math.max(1, ctrl.preps)).toFixed(1)} %, confidence ${(100 * (1 - w.pValue)).toFixed(2)} % (two-proportion z-test, p = ${w.pValue.toPrecision(3)}).`
+    : `A/B over ${cases.length} case(s) at ${days} day(s): no arm beats the control on hit rate at p < 0.05; the control stays.`;
+  const md = [verdict, '', ...summary.map((s) => `- ${s.name}: ${s.chains} chains, ${s.preps} preparations, hit rate ${(100 * s.rate).toFixed(1)} %${Number.isNaN(s.pValue) ? '' : ` (p = ${s.pValue.toPrecision(3)})`}, saved ${s.saved.toFixed(0)} s, wasted ${s.wasted.toFixed(0)} CPU-s`), '', ...lines].join('\n');
+  process.stdout.write(`${md}\n`);
+  if (process.argv.includes('--write')) writeBenchSection('learning-ab', 'A/B test of prefetch configurations over the suite (issue 22)', md, `nice -n 10 npx tsx bench/predict-prefetch-suite.ts --ab --days ${days}${argValue('--cases') ? ` --cases ${cases.map((c) => c.id).join(',')}` : ''} --write`);
+}
+
 async function main(): Promise<void> {
   const days = Number(argValue('--days') ?? 1);
   if (!(Number.isInteger(days) && days >= 1)) throw new Error(`--days: got ${argValue('--days')}, expected a whole number of days >= 1`);
@@ -79,6 +128,10 @@ async function main(): Promise<void> {
     if (!c) throw new Error(`--cases: got ${id}, expected one of ${SUITE_CASES.map((x) => x.id).join(',')}`);
     return c;
   });
+  if (process.argv.includes('--ab')) {
+    await abSuite(cases, days);
+    return;
+  }
   const rows: Row[] = [];
   const t0 = performance.now();
   let done = 0;

@@ -269,7 +269,7 @@ export function createControllerTick(deps: TickDeps): ControllerTick {
     // prefetch
     if (prefetchCfg) {
       const inputs = pred.prefetchInputs.map((c) => ({ ...c, pendingSteps: c.pendingSteps.filter((s) => !prepared.has(`${c.chainId}/${s.task.task_id}`)) }));
-      const sel = selectPrefetch(inputs, prefetchCfg, now, learning.bundles(now)); // issue 22: bundles
+      const sel = learning.select(inputs, prefetchCfg, now, (id) => book.chains.get(id)?.principal); // issue 22: bundles, A/B arms
       planned.push(...sel.commands);
       for (const d of sel.decisions) if (d.chosen) decisions.push({ atSec: now, kind: 'prefetch', subject: d.chainId, chosen: d.taskId ?? d.taskType, reason: d.reason });
     }

@@ -9,14 +9,34 @@ import type { ExecutionEvent } from '../../core/model/events.js';
 import type { PrefetchConfig } from '../../core/model/config.js';
 import { BundleBook } from '../../core/predict/bundles.js';
 import type { MinedBundle } from '../../core/predict/mining.js';
+import { selectPrefetch, type PrefetchChainInput, type PrefetchSelection, type PrefetchSelectionConfigInput } from '../../core/predict/prefetch-selection.js';
+import { selectForAbTest } from '../../core/predict/ab-selection.js';
+import type { AbTestConfig } from '../../core/model/learning-config.js';
 
 /** See the module comment. */
 export class LearningHooks {
   private readonly book: BundleBook;
+  private readonly abTest: AbTestConfig | undefined;
 
   /** @throws InputError for bad `prefetch.bundles` settings */
-  constructor(prefetch: Pick<PrefetchConfig, 'bundles'> | undefined) {
+  constructor(prefetch: Pick<PrefetchConfig, 'bundles' | 'abTest'> | undefined) {
     this.book = new BundleBook(prefetch?.bundles ?? {});
+    this.abTest = prefetch?.abTest;
+  }
+
+  /**
+   * The prefetch stage's selection: with the bundles of `nowSec`, and per A/B arm when the config has
+   * `prefetch.abTest` (core/predict/ab-selection.ts; `principalOf` gives each chain's principal).
+   * @throws InputError for invalid selection settings
+   */
+  select(chains: readonly PrefetchChainInput[], config: PrefetchSelectionConfigInput, nowSec: number, principalOf: (chainId: string) => string | undefined): PrefetchSelection {
+    const bundles = this.bundles(nowSec);
+    if (!this.abTest) return selectPrefetch(chains, config, nowSec, bundles);
+    const withPrincipal = chains.map((c) => {
+      const principal = principalOf(c.chainId);
+      return principal !== undefined ? { ...c, principal } : c;
+    });
+    return selectForAbTest(withPrincipal, config, this.abTest, nowSec, bundles);
   }
 
   /** Feeds the tick's execution events. */

@@ -5,7 +5,7 @@
 import type { ChainCostRaw, PolicyRawResult, PoolRaw } from './raw.js';
 import {
   REPORT_SCHEMA_VERSION, type AttributionEntry, type AttributionSummary, type BacktestReport, type InstanceMixEntry, type LatencySummary, type PolicyReport, type PrefetchSummary,
-  type PoolSummary, type ScenarioSummary, type VariantSummary, type CalibrationSummary,
+  type PoolSummary, type ScenarioSummary, type VariantSummary, type CalibrationSummary, type AbTestSummary,
 } from './types.js';
 
 /** Rounds to `digits` decimals (half away from zero), turning -0 into 0. */
@@ -85,6 +85,7 @@ function policyReport(raw: PolicyRawResult, oracleUsd: number | undefined, oracl
     ...(raw.chainCosts && raw.chainCosts.length > 0 ? { attribution: attributionSummary(raw.chainCosts) } : {}),
     ...(raw.pools ? { pools: poolSummaries(raw.pools, oraclePools) } : {}),
     ...(raw.instanceMix ? { instanceMix: instanceMix(raw.instanceMix) } : {}),
+    ...(raw.abTest ? { abTest: abTestRounded(raw.abTest) } : {}),
   };
 }
 
@@ -153,5 +154,20 @@ function calibrationSummary(c: CalibrationSummary): CalibrationSummary {
     raw: { brier: r4(c.raw.brier), maxDecileError: r4(c.raw.maxDecileError), ece: r4(c.raw.ece), deciles: deciles(c.raw.deciles) },
     brierOverTime: c.brierOverTime.map((b) => ({ startSec: b.startSec, n: b.n, brier: r4(b.brier) })),
     latenessSec: { n: c.latenessSec.n, p50: roundTo(c.latenessSec.p50, 2), p95: roundTo(c.latenessSec.p95, 2), meanAbs: roundTo(c.latenessSec.meanAbs, 2) },
+  };
+}
+
+/** A/B figures rounded (rates and p-values to 4 decimals, seconds to 2, USD to 6). */
+function abTestRounded(a: AbTestSummary): AbTestSummary {
+  const r4 = (x: number): number => roundTo(x, 4);
+  const r4n = (x: number | null): number | null => (x === null ? null : r4(x));
+  return {
+    control: a.control, tests: a.tests,
+    arms: a.arms.map((x) => ({
+      name: x.name, chains: x.chains, preparations: x.preparations, hits: x.hits, hitRate: r4(x.hitRate), setupSecSaved: roundTo(x.setupSecSaved, 2), wastedCpuSec: roundTo(x.wastedCpuSec, 2),
+      wastedUsd: roundTo(x.wastedUsd, 6), savedPerWastedCpuSec: r4n(x.savedPerWastedCpuSec), latencySec: { n: x.latencySec.n, mean: roundTo(x.latencySec.mean, 2), p95: roundTo(x.latencySec.p95, 2) },
+      hitRateDelta: r4(x.hitRateDelta), hitRatePValue: r4n(x.hitRatePValue), latencyDeltaSec: roundTo(x.latencyDeltaSec, 2), latencyPValue: r4n(x.latencyPValue),
+    })),
+    winner: { ...a.winner, confidence: r4n(a.winner.confidence) },
   };
 }

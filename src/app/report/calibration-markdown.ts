@@ -31,3 +31,23 @@ export function calibrationSection(report: BacktestReport): string[] {
   }
   return out;
 }
+
+/** report.md's A/B section (issue 22): per arm the figures and the tests against the control, and the winner. */
+export function abTestSection(report: BacktestReport): string[] {
+  const ps = report.policies.filter((p) => p.abTest);
+  if (ps.length === 0) return [];
+  const out = ['## A/B test of prefetch configurations', ''];
+  const pv = (x: number | null): string => (x === null ? '-' : x < 0.0001 ? '< 0.0001' : x.toFixed(4));
+  for (const p of ps) {
+    const a = p.abTest!;
+    out.push(
+      `${p.policy}: winner **${a.winner.arm}**${a.winner.confidence !== null ? ` with confidence ${(100 * a.winner.confidence).toFixed(1)} %` : ''} (${a.winner.reason}). Tests: ${a.tests}.`,
+      '',
+      '| arm | chains | preparations | hit rate | Δ vs control | p (z-test) | setup saved (s) | wasted CPU (s) | wasted (USD) | saved ÷ wasted CPU | latency mean / p95 (s) | Δ mean (s) | p (Welch) |',
+      '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+      ...a.arms.map((x) => `| ${x.name}${x.name === a.control ? ' (control)' : ''} | ${x.chains} | ${x.preparations} | ${(100 * x.hitRate).toFixed(1)} % | ${(100 * x.hitRateDelta).toFixed(1)} pt | ${pv(x.hitRatePValue)} | ${x.setupSecSaved.toFixed(0)} | ${x.wastedCpuSec.toFixed(0)} | $${x.wastedUsd.toFixed(4)} | ${x.savedPerWastedCpuSec === null ? '-' : x.savedPerWastedCpuSec.toFixed(2)} | ${x.latencySec.mean.toFixed(0)} / ${x.latencySec.p95.toFixed(0)} | ${x.latencyDeltaSec.toFixed(1)} | ${pv(x.latencyPValue)} |`),
+      '',
+    );
+  }
+  return out;
+}

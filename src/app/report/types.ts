@@ -47,6 +47,41 @@ export interface NextStepSummary {
   readonly calibration?: CalibrationSummary;
 }
 
+/** One arm of the A/B test of prefetch configurations (issue 22). */
+export interface AbArmSummary {
+  readonly name: string;
+  /** Chains assigned to the arm (by their principal's hash, or their chain id's). */
+  readonly chains: number;
+  readonly preparations: number;
+  readonly hits: number;
+  /** hits ÷ preparations. */
+  readonly hitRate: number;
+  readonly setupSecSaved: number;
+  readonly wastedCpuSec: number;
+  /** Wasted CPU priced at the prefetch vCPU price, USD. */
+  readonly wastedUsd: number;
+  /** setupSecSaved ÷ wastedCpuSec (null when nothing was wasted). */
+  readonly savedPerWastedCpuSec: number | null;
+  /** Makespan of the arm's finished chains, seconds. */
+  readonly latencySec: { readonly n: number; readonly mean: number; readonly p95: number };
+  readonly hitRateDelta: number;
+  /** Two-proportion z-test p-value against the control (null for the control or when undefined). */
+  readonly hitRatePValue: number | null;
+  readonly latencyDeltaSec: number;
+  /** Welch t-test p-value of mean latency against the control (null for the control or when undefined). */
+  readonly latencyPValue: number | null;
+}
+
+/** The A/B test of prefetch configurations (issue 22). */
+export interface AbTestSummary {
+  readonly control: string;
+  /** The significance tests used, in words. */
+  readonly tests: string;
+  readonly arms: readonly AbArmSummary[];
+  /** The arm with the best hit rate significantly above the control's (else the control), with 1 − p. */
+  readonly winner: { readonly arm: string; readonly metric: 'hitRate'; readonly confidence: number | null; readonly reason: string };
+}
+
 /** One decile of a reliability curve. */
 export interface ReliabilityDecile {
   /** Predicted-probability range [lo, hi). */
@@ -188,6 +223,8 @@ export interface PolicyReport {
   readonly nextStep: NextStepSummary | null;
   /** Null when the policy does not pre-execute. */
   readonly prefetch: PrefetchSummary | null;
+  /** The A/B test of prefetch configurations, when the policy ran one (issue 22). */
+  readonly abTest?: AbTestSummary;
   /** Null until chains are composed by the composer. */
   readonly variants: VariantSummary | null;
   /** Decisions logged, by kind (plan, validate, safety, prefetch, compose, switch...). */

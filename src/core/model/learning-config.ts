@@ -38,3 +38,40 @@ export const FeedbackConfigSchema = z.strictObject({
 });
 /** Feedback settings, defaults applied. */
 export type FeedbackConfig = z.output<typeof FeedbackConfigSchema>;
+
+/** One prefetch configuration under test (overrides of the controller's `prefetch` settings). */
+export const AbArmConfigSchema = z.strictObject({
+  /** Arm name (metrics key). */
+  name: z.string().min(1).max(64).regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, dot, underscore or dash'),
+  /** Relative share of principals. @default 1 */
+  weight: z.number().positive().default(1),
+  /** Predicted steps per running chain considered (top-N). */
+  topN: z.number().int().min(1).optional(),
+  /** Minimum predicted probability to prepare. */
+  probabilityThreshold: z.number().min(0).max(1).optional(),
+  /** Preparations at once (the arm's prefetch worker-pool size). */
+  maxConcurrent: z.number().int().min(1).optional(),
+  /** Prepare frequent subgraphs together in this arm. @default the controller's `prefetch.bundles.enabled` */
+  bundles: z.boolean().optional(),
+});
+/** An A/B arm, defaults applied. */
+export type AbArmConfig = z.output<typeof AbArmConfigSchema>;
+
+/**
+ * A/B test of prefetch configurations (seed 000 §3): principals are assigned to arms by an FNV-1a
+ * hash of `salt:principal` (a chain without a principal by its chain id), each arm selects its chains'
+ * preparations with its settings, and the report compares every arm with `control`.
+ */
+export const AbTestConfigSchema = z.strictObject({
+  arms: z.array(AbArmConfigSchema).min(2).max(8),
+  /** The control arm's name. @default the first arm */
+  control: z.string().optional(),
+  /** Salt of the assignment hash (change it to re-draw the groups). @default "prefetch-ab" */
+  salt: z.string().max(64).default('prefetch-ab'),
+}).superRefine((v, ctx) => {
+  const names = v.arms.map((a) => a.name);
+  if (new Set(names).size !== names.length) ctx.addIssue({ code: 'custom', path: ['arms'], message: `unique arm names (got ${names.join(', ')})` });
+  if (v.control !== undefined && !names.includes(v.control)) ctx.addIssue({ code: 'custom', path: ['control'], message: `one of the arm names ${names.join(', ')}` });
+});
+/** A/B settings, defaults applied. */
+export type AbTestConfig = z.output<typeof AbTestConfigSchema>;

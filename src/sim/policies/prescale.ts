@@ -8,6 +8,28 @@ import { createForecaster } from '../../core/forecast/index.js';
 import { createGreedyPlanner, DEFAULT_PLANNER_OPTIONS } from '../../core/plan/index.js';
 import { createNextStepModel, FeedbackModel } from '../../core/predict/index.js';
 import { calibrationSummaryOf } from '../../app/history/calibration-report.js';
+import { abTestSummary } from '../../app/history/ab-report.js';
+import { abArmOf } from '../../core/predict/ab-selection.js';
+import { DEFAULT_USD_PER_VCPU_HOUR } from '../../core/predict/prefetch-selection.js';
+import type { z } from 'zod';
+import type { AbTestConfig, AbTestConfigSchema } from '../../core/model/learning-config.js';
+
+/** A/B settings as written. */
+export type AbTestConfigInput = z.input<typeof AbTestConfigSchema>;
+
+/** The A/B section from the world's settled preparations and chains (arms by principal, else chain id). */
+function abTestOfWorld(world: World, ab: AbTestConfig): ReturnType<typeof abTestSummary> {
+  const chains = world.workload.chains;
+  const armOf = (chainId: string): string => {
+    const principal = chains.get(chainId)?.principal;
+    return abArmOf(principal !== undefined ? { chainId, principal } : { chainId }, ab);
+  };
+  const preps = world.workload.prefetch.records.map((r) => ({
+    arm: armOf(r.task.chainId), hit: r.outcome === 'hit', setupSecSaved: r.savedSec, wastedCpuSec: r.wastedCpuSec, wastedUsd: (r.wastedCpuSec * DEFAULT_USD_PER_VCPU_HOUR) / 3600,
+  }));
+  const cs = [...chains.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)).map((c) => ({ arm: armOf(c.id), ...(c.finishedAtSec !== undefined ? { latencySec: c.finishedAtSec - c.arrivalSec } : {}) }));
+  return abTestSummary(ab.arms.map((a) => a.name), ab.control ?? ab.arms[0].name, preps, cs);
+}
 import type { Forecaster } from '../../core/forecast/types.js';
 import type { Planner } from '../../core/plan/types.js';
 import { createControllerTick, prefetchSelectionFrom } from '../../app/tick.js';
@@ -44,6 +66,8 @@ export interface PrescalePolicyOptions {
    * probabilities (the calibration is still measured and reported); or each part on its own. @default true
    */
   readonly learning?: boolean | { readonly bundles: boolean; readonly calibrate: boolean };
+  /** An A/B test of prefetch configurations across principals (the controller config's `prefetch.abTest`). */
+  readonly abTest?: AbTestConfigInput;
   readonly name?: string;
 }
 
@@ -81,7 +105,7 @@ export function createPrescalePolicy(world: World, backlog: ReadonlyMap<string, 
     limits: { maxInstances: Math.max(200, maxUnits), maxSpendUsdPerHour: Math.max(100, maxUnits * 1), maxChangeUnitsPerTick: Math.max(512, maxUnits) },
     prefetch: {
       enabled: opts.prefetch ?? true, probabilityThreshold: 0.3, topN: 2, maxConcurrent: 8, ttlSec: sc.prefetchTtlSec, latencyValueUsdPerHour: sc.prefetchLatencyValueUsdPerHour,
-      bundles: { enabled: learning.bundles }, feedback: { calibrate: learning.calibrate },
+      bundles: { enabled: learning.bundles }, feedback: { calibrate: learning.calibrate }, ...(opts.abTest ? { abTest: opts.abTest } : {}),
     },
   });
   // issue 22: the next-step model inside its feedback loop (measures calibration; calibrates when learning)
@@ -110,6 +134,7 @@ export function createPrescalePolicy(world: World, backlog: ReadonlyMap<string, 
         nextStep: { predictions: s.nextStep.predictions, hits: s.nextStep.hits, hitRate: s.nextStep.predictions > 0 ? s.nextStep.hits / s.nextStep.predictions : 0, calibration: calibrationSummaryOf(nextStep.summary()) },
         usesPrefetch: opts.prefetch ?? true,
         decisionCounts: s.decisionCounts,
+        ...(config.prefetch.abTest ? { abTest: abTestOfWorld(world, config.prefetch.abTest) } : {}),
       };
     },
   };
