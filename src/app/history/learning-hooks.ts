@@ -6,10 +6,11 @@
  * learns from the same events through `NextStepModel.observe`.
  */
 import type { ExecutionEvent } from '../../core/model/events.js';
+import { taskTypeOf } from '../../core/model/task.js';
 import type { PrefetchConfig } from '../../core/model/config.js';
-import { BundleBook } from '../../core/predict/bundles.js';
+import { BundleBook, feasibleBundles } from '../../core/predict/bundles.js';
 import type { MinedBundle } from '../../core/predict/mining.js';
-import { selectPrefetch, type PrefetchChainInput, type PrefetchSelection, type PrefetchSelectionConfigInput } from '../../core/predict/prefetch-selection.js';
+import { parsePrefetchConfig, selectPrefetch, setupSecondsOf, type PrefetchChainInput, type PrefetchSelection, type PrefetchSelectionConfigInput } from '../../core/predict/prefetch-selection.js';
 import { selectForAbTest } from '../../core/predict/ab-selection.js';
 import type { AbTestConfig } from '../../core/model/learning-config.js';
 
@@ -30,7 +31,10 @@ export class LearningHooks {
    * @throws InputError for invalid selection settings
    */
   select(chains: readonly PrefetchChainInput[], config: PrefetchSelectionConfigInput, nowSec: number, principalOf: (chainId: string) => string | undefined): PrefetchSelection {
-    const bundles = this.bundles(nowSec);
+    // only members whose median lag after the root lets a preparation made with the root be ready and still kept
+    const setups = new Map<string, number>();
+    for (const c of chains) for (const s of c.pendingSteps) setups.set(`${c.workflow}\u0001${taskTypeOf(s.task)}`, setupSecondsOf(s.task));
+    const bundles = feasibleBundles(this.bundles(nowSec), (w, t) => setups.get(`${w}\u0001${t}`), parsePrefetchConfig(config).ttlSec);
     if (!this.abTest) return selectPrefetch(chains, config, nowSec, bundles);
     const withPrincipal = chains.map((c) => {
       const principal = principalOf(c.chainId);

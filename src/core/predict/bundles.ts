@@ -86,3 +86,22 @@ export class BundleBook {
     return this.mined;
   }
 }
+
+/**
+ * Keeps the bundle members a preparation can serve: prepared with their root, a member is ready after
+ * its setup and kept `ttlSec`, so it is a hit only if it starts (a median `lag` after the root) no
+ * sooner than its setup and no later than setup + TTL. Members outside that window would be aborted
+ * or expire (pure waste) and are dropped; bundles left without members are dropped.
+ * @param setupSecOf setup seconds of a task type of a workflow (undefined: unknown, member dropped)
+ */
+export function feasibleBundles(bundles: readonly MinedBundle[], setupSecOf: (workflow: string, taskType: string) => number | undefined, ttlSec: number): MinedBundle[] {
+  const out: MinedBundle[] = [];
+  for (const b of bundles) {
+    const keep = b.members.map((m, i) => ({ m, lag: b.medianLagSec[i] })).filter(({ m, lag }) => {
+      const setup = setupSecOf(b.workflow, m);
+      return setup !== undefined && setup > 0 && lag >= setup && lag <= setup + ttlSec;
+    });
+    if (keep.length > 0) out.push({ ...b, members: keep.map((k) => k.m), medianLagSec: keep.map((k) => k.lag) });
+  }
+  return out;
+}

@@ -88,7 +88,7 @@ export {
   type SampleSummary,
 } from './graph.js';
 export { frequentPaths, mineBundles, type FrequentPath, type MinedBundle } from './mining.js';
-export { BundleBook, parseBundleConfig, BundleConfigSchema, type BundleConfig, type BundleConfigInput } from './bundles.js';
+export { BundleBook, feasibleBundles, parseBundleConfig, BundleConfigSchema, type BundleConfig, type BundleConfigInput } from './bundles.js';
 export {
   assignArm,
   selectPrefetchForArms,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BundleBook, FeedbackModel, restoreNextStepModel, createLearningNextStepModel, type ChainContext, type NextStepModel, type NextStepPrediction } from '../../../src/core/predict/index.js';
+import { BundleBook, feasibleBundles, FeedbackModel, restoreNextStepModel, createLearningNextStepModel, type ChainContext, type NextStepModel, type NextStepPrediction } from '../../../src/core/predict/index.js';
 import { InputError, type ExecutionEvent } from '../../../src/core/model/index.js';
 import { chainEvents } from './events.js';
 
@@ -80,6 +80,14 @@ describe('bundle book over a rolling window', () => {
     const a = bs.find((b) => b.root === 'a')!;
     expect(a.members).toEqual(['b', 'c']);
     expect(a.confidence).toBe(1);
+  });
+
+  it('keeps only members a preparation made with the root can serve (lag between setup and setup + TTL)', () => {
+    const b = { workflow: 'wf', root: 'a', members: ['b', 'c', 'd'], confidence: 1, rootChains: 5, medianLagSec: [30, 5, 2000] };
+    const setup = (_w: string, t: string) => ({ b: 10, c: 10, d: 10 } as Record<string, number>)[t];
+    // b: ready at 10 s, starts at 30 s: kept; c starts at 5 s, before its setup ends: dropped; d starts after the TTL: dropped
+    expect(feasibleBundles([b], setup, 900)).toEqual([{ ...b, members: ['b'], medianLagSec: [30] }]);
+    expect(feasibleBundles([b], () => undefined, 900)).toEqual([]);
   });
 
   it('forgets chains older than the window and mines nothing when disabled', () => {
