@@ -9,7 +9,7 @@
  */
 import { poolUnits, quantileKey, type MetricSeries, type ApplyResult, type CachePool, type CapacitySnapshot, type Command, type Decision, type Ec2Pool, type Forecast, type Offering } from '../core/model/index.js';
 import { DEFAULT_CACHE_NODE_TABLE } from '../core/market/index.js';
-import { parsePrefetchConfig, selectPrefetch } from '../core/predict/prefetch-selection.js';
+import { parsePrefetchConfig } from '../core/predict/prefetch-selection.js';
 import { checkCacheNodes, planCacheStage, PreparedStateLedger } from './tick/cache.js';
 import { ChainBook, TaskCatalog } from './tick/chains.js';
 import { buildDemandSlots } from './tick/demand.js';
