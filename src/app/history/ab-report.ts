@@ -68,6 +68,6 @@ export function abTestSummary(arms: readonly string[], control: string, preps: r
     arms: out,
     winner: w
       ? { arm: w.name, metric: 'hitRate', confidence: 1 - w.hitRatePValue!, reason: `hit rate ${(100 * w.hitRate).toFixed(1)} % vs ${(100 * ctrl.hitRate).toFixed(1)} % (control ${ctrl.name}), p = ${w.hitRatePValue!.toPrecision(3)}` }
-      : { arm: ctrl.name, metric: 'hitRate', confidence: null, reason: `no arm beats the control ${ctrl.name} on hit rate at p < ${AB_ALPHA}` },
+      : { arm: ctrl.name, metric: 'hitRate', confidence: null, reason: `no arm beats ${ctrl.name} (the control) on hit rate at p < ${AB_ALPHA}` },
   };
 }
