@@ -17,7 +17,7 @@ import { readWorkflowTraces } from '../src/adapters/files/wfformat-reader.js';
 import type { WorkflowTrace } from '../src/core/signals/wfformat.js';
 import type { ExecutionEvent } from '../src/core/model/index.js';
 import { createRandom, drawExponential, drawNormal } from '../src/core/rng.js';
-import { AccuracyTracker, Markov1Model, MostFrequentSuccessorModel, VomModel, selectPrefetch, type AccuracyStats, type DistributionModel, type PrefetchSelectionConfigInput } from '../src/core/predict/index.js';
+import { AccuracyTracker, FeedbackModel, Markov1Model, MostFrequentSuccessorModel, VomModel, selectPrefetch, type AccuracyStats, type DistributionModel, type ReliabilitySummary, type PrefetchSelectionConfigInput } from '../src/core/predict/index.js';
 import { TaskDefinitionSchema, type TaskDefinition } from '../src/core/model/index.js';
 import { writeBenchSection } from './lib/write-section.js';
 
@@ -89,6 +89,34 @@ function evaluate(model: DistributionModel, test: readonly Chain[]): { acc: Reco
   }
   times.sort((a, b) => a - b);
   return { acc: acc.summary(), medianUs: times[Math.floor(times.length / 2)] ?? Number.NaN };
+}
+
+/** Reliability of the raw and the online-calibrated probabilities of one model over the test chains. */
+interface CalibrationRun { readonly name: string; readonly raw: ReliabilitySummary; readonly calibrated: ReliabilitySummary }
+
+/**
+ * Prequential calibration over the test chains (model frozen, calibration map online): before each
+ * step starts the model is asked for its distribution (`full`) or its top 3 (what the tick acts on);
+ * each predicted task type is then scored against the step that started (came true or not) and the
+ * isotonic map (core/predict/calibration.ts) learns from that outcome before the next step.
+ */
+function calibrationRun(name: string, model: DistributionModel, test: readonly Chain[], mode: 'full' | 'top3', raise: boolean): CalibrationRun {
+  const raw = new FeedbackModel(model, { calibrate: false, bucketSec: 86_400 });
+  const cal = new FeedbackModel(model, { calibrate: true, raise, bucketSec: 86_400 });
+  for (const c of test) {
+    for (let i = 0; i < c.steps.length; i++) {
+      const startSec = c.steps[i].startSec;
+      let lastFinished: Chain['steps'][number] | undefined;
+      for (let j = 0; j < i; j++) if (c.steps[j].endSec <= startSec && (!lastFinished || c.steps[j].endSec >= lastFinished.endSec)) lastFinished = c.steps[j];
+      const ctx = { chainId: c.chainId, workflow: c.workflow, history: c.steps.slice(0, i).map((s) => s.taskType), lastFinished: lastFinished?.taskType, nowSec: c.t0 + startSec };
+      for (const m of [raw, cal]) {
+        if (mode === 'full') m.distribution(ctx);
+        else m.predict(ctx, 3);
+        m.recordOutcome(c.chainId, c.steps[i].taskType, c.t0 + startSec);
+      }
+    }
+  }
+  return { name, raw: raw.summary().reliability, calibrated: cal.summary().reliability };
 }
 
 /** Setup share assumed for every task in the prefetch replay (WfFormat records none). */
@@ -203,6 +231,33 @@ async function main(): Promise<void> {
   const d2 = 100 * (vom.acc['*'].top1 - mfs.acc['*'].top1);
   const verdict = `The variable-order model's top-1 accuracy is ${d1 >= 0 ? '+' : ''}${d1.toFixed(1)} points against first-order Markov and ${d2 >= 0 ? '+' : ''}${d2.toFixed(1)} points against the most-frequent-successor baseline (all test steps pooled); its Brier score is ${vom.acc['*'].brier.toFixed(3)} against ${m1.acc['*'].brier.toFixed(3)} and ${mfs.acc['*'].brier.toFixed(3)}.`;
   log(verdict);
+  // calibration of the predicted probabilities (issue 22): raw vs online isotonic map
+  const calModel = new VomModel();
+  calModel.observe(trainEvents);
+  const calRuns = [
+    calibrationRun('vom, whole distribution, isotonic map (raises and lowers)', calModel, test, 'full', true),
+    calibrationRun('vom, top 3 (what the tick acts on), isotonic map (raises and lowers)', calModel, test, 'top3', true),
+    calibrationRun('vom, top 3, lowering only (the tick\'s default: penalise overconfident levels)', calModel, test, 'top3', false),
+  ];
+  const f3 = (x: number) => x.toFixed(3);
+  for (const r of calRuns) log(`  calibration ${r.name}: raw max decile error ${f3(r.raw.maxBinError)}, Brier ${f3(r.raw.brier)}; calibrated max decile error ${f3(r.calibrated.maxBinError)}, Brier ${f3(r.calibrated.brier)} (${r.raw.n} scored)`);
+  const decileTable = (r: CalibrationRun): string[] => [
+    '| decile | predictions | raw: mean p / observed / error | calibrated: predictions | calibrated: mean p / observed / error |',
+    '|---|---:|---|---:|---|',
+    ...r.raw.bins.map((b, i) => {
+      const c = r.calibrated.bins[i];
+      return `| ${b.lo.toFixed(1)}–${b.hi.toFixed(1)} | ${b.n} | ${f3(b.meanPredicted)} / ${f3(b.observed)} / ${b.n >= r.raw.minBinCount ? f3(b.absError) : `(${f3(b.absError)})`} | ${c.n} | ${f3(c.meanPredicted)} / ${f3(c.observed)} / ${c.n >= r.calibrated.minBinCount ? f3(c.absError) : `(${f3(c.absError)})`} |`;
+    }),
+  ];
+  const overTime = (r: CalibrationRun): string => r.calibrated.overTime.map((b, i) => `day ${i + 1}: ${f3(r.raw.overTime[i]?.brier ?? Number.NaN)} → ${f3(b.brier)}`).join('; ');
+  const calMd = calRuns.flatMap((r) => [
+    `**${r.name}**: ${r.raw.n} (probability, outcome) pairs; raw: max decile error ${f3(r.raw.maxBinError)}, ECE ${f3(r.raw.ece)}, Brier ${f3(r.raw.brier)}; calibrated online: max decile error ${f3(r.calibrated.maxBinError)}, ECE ${f3(r.calibrated.ece)}, Brier ${f3(r.calibrated.brier)}; goal (issue 22) every decile with ≥ ${r.raw.minBinCount} predictions under 0.05: raw ${r.raw.maxBinError < 0.05 ? 'met' : '**not met**'}, calibrated ${r.calibrated.maxBinError < 0.05 ? 'met' : '**not met**'}.`,
+    '',
+    ...decileTable(r),
+    '',
+    `Brier per test day (raw → calibrated): ${overTime(r)}.`,
+    '',
+  ]);
   const meanRuntime = new Map<string, number>();
   {
     const sums = new Map<string, [number, number]>();
@@ -240,6 +295,10 @@ async function main(): Promise<void> {
     `Prefetch replay of the test chains (default vom, frozen; \`selectPrefetch\` at every step start; every task given setupShare ${SETUP_SHARE}, 1 vCPU, TTL 900 s; a step starting after its preparation is ready and within the TTL skips its setup; wasted = CPU-seconds of preparations aborted, expired or never used, priced at 0.024 USD per vCPU-hour):`,
     '',
     ...prefetchTable,
+    '',
+    'Calibration of the predicted probabilities (issue 22; prequential over the test chains, model frozen, `FeedbackModel` in core/predict/feedback.ts: every predicted task type is scored against the step that started next, and the online isotonic map of core/predict/calibration.ts learns from each outcome before the next prediction; errors in parentheses are deciles with fewer than 30 predictions, which the goal does not count):',
+    '',
+    ...calMd,
   ].join('\n');
   writeBenchSection('predict', 'Next-step prediction (variable-order Markov vs baselines)', md, 'npm run bench:predict');
 }

@@ -21,6 +21,7 @@ import { validateStage } from '../core/tick/validate.js';
 import { TickActuator } from './tick/act.js';
 import { forecastSettings, forecastStep } from './tick/forecast.js';
 import { drainOptions } from '../core/tick/drain.js';
+import { LearningHooks } from './history/learning-hooks.js';
 import { DECISION_LOG, TickStateHolder } from './tick/state.js';
 import type { ControllerTick, TickDeps, TickResult } from './tick/types.js';
 
@@ -38,6 +39,7 @@ export function createControllerTick(deps: TickDeps): ControllerTick {
   const pools = cfg.pools.filter((p): p is Ec2Pool => p.kind === 'ec2'), cachePools = cfg.pools.filter((p): p is CachePool => p.kind === 'elasticache');
   const cacheNodes = opts.cacheNodes ?? DEFAULT_CACHE_NODE_TABLE;
   checkCacheNodes(cachePools, cacheNodes);
+  const learning = new LearningHooks(cfg.prefetch); // issue 22: bundles mined from the events, A/B arms
 
   async function run(): Promise<TickResult> {
     const now = deps.clock.nowSec();
@@ -50,6 +52,7 @@ export function createControllerTick(deps: TickDeps): ControllerTick {
     const cloudEvents = await deps.events.drainCloudEvents();
     const view = buildChainView(await deps.events.executionEvents(memory.lastEventSec ?? now - historySec, now), now);
     memory = observeStage({ view, nextStep: deps.nextStep }, memory).memory;
+    learning.observe(view.events);
     const offered = new Map<string, Offering[]>();
     for (const p of pools) offered.set(p.id, await deps.cloud.offerings(p));
     const offers = offeringsStage({ nowSec: now, pools, offered, unavailable: acts.unavailable, avoidOfferings: loaded.avoidOfferings, slotSec, planMarginSec: cfg.planMarginSec });
@@ -76,7 +79,7 @@ export function createControllerTick(deps: TickDeps): ControllerTick {
     }, memory);
     memory = planned.memory;
     decisions.push(...planned.decisions);
-    const prep = prefetchStage({ nowSec: now, chains: pred.prefetchInputs, config: prefetch }, memory);
+    const prep = prefetchStage({ nowSec: now, chains: pred.prefetchInputs, config: prefetch, select: (ch, c, t) => learning.select(ch, c, t, (id) => memory.chains.chains.get(id)?.principal) }, memory);
     decisions.push(...prep.decisions);
     const checked = validateStage({ nowSec: now, commands: planned.commands, capacity: await acts.describe(offers.anyOfferingById), unseen: acts.unseen, offeringsById: spot.offeringsById, limits: cfg.limits }, memory);
     decisions.push(...checked.decisions);

@@ -13,7 +13,7 @@ import type { Forecaster } from '../core/forecast/types.js';
 import { poolUnits, type ControllerConfig } from '../core/model/index.js';
 import { createGreedyPlanner, DEFAULT_PLANNER_OPTIONS } from '../core/plan/index.js';
 import type { Planner } from '../core/plan/types.js';
-import { createNextStepModel } from '../core/predict/index.js';
+import { createNextStepModel, FeedbackModel } from '../core/predict/index.js';
 import type { NextStepModel } from '../core/predict/types.js';
 import type { CloudProvider, EventSource, Logger, MetricsSource, StateStore } from '../ports/index.js';
 import { silentLogger, VersionConflictError } from '../ports/index.js';
@@ -117,7 +117,8 @@ export function createControllerRunner(deps: ControllerRunnerDeps): ControllerRu
     clock, metrics: deps.metrics, events: deps.events, cloud, store: deps.store, logger, ...(deps.preparer ? { preparer: deps.preparer } : {}),
     forecaster: deps.forecaster ?? createForecaster(),
     planner: deps.planner ?? createGreedyPlanner({ ...DEFAULT_PLANNER_OPTIONS, tickSec: cfg.tickSec }),
-    nextStep: deps.nextStep ?? createNextStepModel('vom'),
+    // issue 22: the next-step model inside its prediction-outcome feedback loop (prefetch.feedback)
+    nextStep: deps.nextStep ?? new FeedbackModel(createNextStepModel('vom'), { calibrate: cfg.prefetch.feedback?.calibrate ?? true, raise: cfg.prefetch.feedback?.raise ?? false, expirySec: cfg.prefetch.feedback?.expirySec ?? 21_600 }),
     config: { ...cfg, mode: tickMode },
     options: deps.tickOptions,
   });

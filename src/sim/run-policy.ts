@@ -167,7 +167,7 @@ export async function runPolicy(
           switchPaths: Object.fromEntries(composer.switchPaths), fallbacks: composer.fallbacks, chainsDenied: ws.chainsDenied, tasksCancelled: ws.tasksCancelled,
         }
         : null,
-      decisionCounts, chainCosts, endSec: lastT, pools: [...byPool.values()],
+      decisionCounts, chainCosts, endSec: lastT, pools: [...byPool.values()], ...(extras.abTest ? { abTest: extras.abTest } : {}),
       instanceMix: [...mix.values()].sort((a, b) => (a.poolId < b.poolId ? -1 : a.poolId > b.poolId ? 1 : 0) || b.unitSec - a.unitSec || (a.instanceType + a.market < b.instanceType + b.market ? -1 : 1)),
     },
   };

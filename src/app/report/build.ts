@@ -5,7 +5,7 @@
 import type { ChainCostRaw, PolicyRawResult, PoolRaw } from './raw.js';
 import {
   REPORT_SCHEMA_VERSION, type AttributionEntry, type AttributionSummary, type BacktestReport, type InstanceMixEntry, type LatencySummary, type PolicyReport, type PrefetchSummary,
-  type PoolSummary, type ScenarioSummary, type VariantSummary,
+  type PoolSummary, type ScenarioSummary, type VariantSummary, type CalibrationSummary, type AbTestSummary,
 } from './types.js';
 
 /** Rounds to `digits` decimals (half away from zero), turning -0 into 0. */
@@ -78,13 +78,14 @@ function policyReport(raw: PolicyRawResult, oracleUsd: number | undefined, oracl
     forecastError: raw.forecastError
       ? { metric: raw.forecastError.metric, value: roundTo(raw.forecastError.value, 2), points: raw.forecastError.points, horizonSec: raw.forecastError.horizonSec }
       : null,
-    nextStep: raw.nextStep ? { predictions: raw.nextStep.predictions, hits: raw.nextStep.hits, hitRate: roundTo(raw.nextStep.hitRate, 4) } : null,
+    nextStep: raw.nextStep ? { predictions: raw.nextStep.predictions, hits: raw.nextStep.hits, hitRate: roundTo(raw.nextStep.hitRate, 4), ...(raw.nextStep.calibration ? { calibration: calibrationSummary(raw.nextStep.calibration) } : {}) } : null,
     prefetch: raw.prefetch ? prefetchSummary(raw.prefetch) : null,
     variants: raw.variants ? variantSummary(raw.variants) : null,
     decisionCounts: sortedRecord(raw.decisionCounts),
     ...(raw.chainCosts && raw.chainCosts.length > 0 ? { attribution: attributionSummary(raw.chainCosts) } : {}),
     ...(raw.pools ? { pools: poolSummaries(raw.pools, oraclePools) } : {}),
     ...(raw.instanceMix ? { instanceMix: instanceMix(raw.instanceMix) } : {}),
+    ...(raw.abTest ? { abTest: abTestRounded(raw.abTest) } : {}),
   };
 }
 
@@ -141,4 +142,32 @@ export function buildReport(scenario: ScenarioSummary, raws: readonly PolicyRawR
   const oracle = raws.find((r) => r.policy === 'oracle');
   const oracleUsd = oracle ? oracle.spotUsd + oracle.onDemandUsd + oracle.cacheUsd : undefined;
   return { schemaVersion: REPORT_SCHEMA_VERSION, scenario, policies: raws.map((r) => policyReport(r, oracleUsd, oracle?.pools)), assumptions: [...assumptions] };
+}
+
+/** Calibration figures rounded to 4 decimals (seconds to 2). */
+function calibrationSummary(c: CalibrationSummary): CalibrationSummary {
+  const r4 = (x: number): number => roundTo(x, 4);
+  const deciles = (ds: CalibrationSummary['deciles']): CalibrationSummary['deciles'] => ds.map((d) => ({ lo: r4(d.lo), hi: r4(d.hi), n: d.n, meanPredicted: r4(d.meanPredicted), observed: r4(d.observed), absError: r4(d.absError) }));
+  return {
+    outcomes: c.outcomes, cameTrue: c.cameTrue, expired: c.expired, calibrated: c.calibrated, ...(c.raise !== undefined ? { raise: c.raise } : {}),
+    brier: r4(c.brier), maxDecileError: r4(c.maxDecileError), ece: r4(c.ece), minBinCount: c.minBinCount, deciles: deciles(c.deciles),
+    raw: { brier: r4(c.raw.brier), maxDecileError: r4(c.raw.maxDecileError), ece: r4(c.raw.ece), deciles: deciles(c.raw.deciles) },
+    brierOverTime: c.brierOverTime.map((b) => ({ startSec: b.startSec, n: b.n, brier: r4(b.brier) })),
+    latenessSec: { n: c.latenessSec.n, p50: roundTo(c.latenessSec.p50, 2), p95: roundTo(c.latenessSec.p95, 2), meanAbs: roundTo(c.latenessSec.meanAbs, 2) },
+  };
+}
+
+/** A/B figures rounded (rates and p-values to 4 decimals, seconds to 2, USD to 6). */
+function abTestRounded(a: AbTestSummary): AbTestSummary {
+  const r4 = (x: number): number => roundTo(x, 4);
+  const r4n = (x: number | null): number | null => (x === null ? null : r4(x));
+  return {
+    control: a.control, tests: a.tests,
+    arms: a.arms.map((x) => ({
+      name: x.name, chains: x.chains, preparations: x.preparations, hits: x.hits, hitRate: r4(x.hitRate), setupSecSaved: roundTo(x.setupSecSaved, 2), wastedCpuSec: roundTo(x.wastedCpuSec, 2),
+      wastedUsd: roundTo(x.wastedUsd, 6), savedPerWastedCpuSec: r4n(x.savedPerWastedCpuSec), latencySec: { n: x.latencySec.n, mean: roundTo(x.latencySec.mean, 2), p95: roundTo(x.latencySec.p95, 2) },
+      hitRateDelta: r4(x.hitRateDelta), hitRatePValue: r4n(x.hitRatePValue), latencyDeltaSec: roundTo(x.latencyDeltaSec, 2), latencyPValue: r4n(x.latencyPValue),
+    })),
+    winner: { ...a.winner, confidence: r4n(a.winner.confidence) },
+  };
 }

@@ -55,4 +55,6 @@ export interface PolicyRawResult extends CarriedOver {
   readonly instanceMix?: ReadonlyArray<{ readonly poolId: string; readonly instanceType: string; readonly market: 'spot' | 'on-demand'; readonly unitSec: number }>;
   /** Epoch seconds of the last tick. */
   readonly endSec: number;
+  /** The A/B test of prefetch configurations, when run (issue 22; rounded by the builder). */
+  readonly abTest?: PolicyReport['abTest'];
 }

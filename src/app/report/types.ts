@@ -43,6 +43,86 @@ export interface NextStepSummary {
   readonly hits: number;
   /** hits / predictions, 0..1 (0 when no predictions). */
   readonly hitRate: number;
+  /** Calibration of the predicted probabilities from the feedback loop (issue 22; absent without it). */
+  readonly calibration?: CalibrationSummary;
+}
+
+/** One arm of the A/B test of prefetch configurations (issue 22). */
+export interface AbArmSummary {
+  readonly name: string;
+  /** Chains assigned to the arm (by their principal's hash, or their chain id's). */
+  readonly chains: number;
+  readonly preparations: number;
+  readonly hits: number;
+  /** hits ÷ preparations. */
+  readonly hitRate: number;
+  readonly setupSecSaved: number;
+  readonly wastedCpuSec: number;
+  /** Wasted CPU priced at the prefetch vCPU price, USD. */
+  readonly wastedUsd: number;
+  /** setupSecSaved ÷ wastedCpuSec (null when nothing was wasted). */
+  readonly savedPerWastedCpuSec: number | null;
+  /** Makespan of the arm's finished chains, seconds. */
+  readonly latencySec: { readonly n: number; readonly mean: number; readonly p95: number };
+  readonly hitRateDelta: number;
+  /** Two-proportion z-test p-value against the control (null for the control or when undefined). */
+  readonly hitRatePValue: number | null;
+  readonly latencyDeltaSec: number;
+  /** Welch t-test p-value of mean latency against the control (null for the control or when undefined). */
+  readonly latencyPValue: number | null;
+}
+
+/** The A/B test of prefetch configurations (issue 22). */
+export interface AbTestSummary {
+  readonly control: string;
+  /** The significance tests used, in words. */
+  readonly tests: string;
+  readonly arms: readonly AbArmSummary[];
+  /** The arm with the best hit rate significantly above the control's (else the control), with 1 − p. */
+  readonly winner: { readonly arm: string; readonly metric: 'hitRate'; readonly confidence: number | null; readonly reason: string };
+}
+
+/** One decile of a reliability curve. */
+export interface ReliabilityDecile {
+  /** Predicted-probability range [lo, hi). */
+  readonly lo: number;
+  readonly hi: number;
+  readonly n: number;
+  readonly meanPredicted: number;
+  /** Share that came true. */
+  readonly observed: number;
+  /** |meanPredicted − observed|. */
+  readonly absError: number;
+}
+
+/**
+ * Calibration of next-step probabilities (issue 22): every predicted task type scored against the
+ * step that started next (core/predict/feedback.ts), as a reliability curve per decile and Brier score.
+ */
+export interface CalibrationSummary {
+  /** (probability, outcome) pairs scored. */
+  readonly outcomes: number;
+  readonly cameTrue: number;
+  /** Scored as not come true because no step followed within the expiry. */
+  readonly expired: number;
+  /** Whether the probabilities the tick used were calibrated online (isotonic map). */
+  readonly calibrated: boolean;
+  /** Whether the calibration could raise probabilities (else it only lowered overconfident ones). */
+  readonly raise?: boolean;
+  /** Brier score of the probabilities the tick used, 0..1. */
+  readonly brier: number;
+  /** Largest per-decile |mean predicted − observed| over deciles with ≥ `minBinCount` predictions. */
+  readonly maxDecileError: number;
+  /** Expected calibration error over the deciles. */
+  readonly ece: number;
+  readonly minBinCount: number;
+  readonly deciles: readonly ReliabilityDecile[];
+  /** The same for the model's raw (uncalibrated) probabilities. */
+  readonly raw: { readonly brier: number; readonly maxDecileError: number; readonly ece: number; readonly deciles: readonly ReliabilityDecile[] };
+  /** Brier score per hour (bucket start, epoch seconds). */
+  readonly brierOverTime: ReadonlyArray<{ readonly startSec: number; readonly n: number; readonly brier: number }>;
+  /** Seconds a step that came true started after its expected start (negative: earlier). */
+  readonly latenessSec: { readonly n: number; readonly p50: number; readonly p95: number; readonly meanAbs: number };
 }
 
 /** Speculative pre-execution outcome (issue 5). */
@@ -143,6 +223,8 @@ export interface PolicyReport {
   readonly nextStep: NextStepSummary | null;
   /** Null when the policy does not pre-execute. */
   readonly prefetch: PrefetchSummary | null;
+  /** The A/B test of prefetch configurations, when the policy ran one (issue 22). */
+  readonly abTest?: AbTestSummary;
   /** Null until chains are composed by the composer. */
   readonly variants: VariantSummary | null;
   /** Decisions logged, by kind (plan, validate, safety, prefetch, compose, switch...). */

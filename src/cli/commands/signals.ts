@@ -12,6 +12,9 @@ import { readWorkflowTraces } from '../../adapters/files/wfformat-reader.js';
 import { InputError } from '../../core/model/errors.js';
 import { parseTimestampSec } from '../../core/signals/timestamps.js';
 import { expandFiles, oneFile } from '../paths.js';
+import { readExecutionEventsFile } from '../../adapters/files/execution-events-file.js';
+import { traceEvents, workflowFingerprint, type WorkflowFingerprint } from '../../core/predict/fingerprint.js';
+import type { WorkflowTrace } from '../../core/signals/wfformat.js';
 
 /** Options of `prescale signals` as commander gives them. */
 export interface SignalsCliOptions {
@@ -24,6 +27,12 @@ export interface SignalsCliOptions {
   readonly period?: string;
   readonly allowNegative?: boolean;
   readonly json?: boolean;
+  /** Execution-event files (JSON array or JSON lines). */
+  readonly events?: string[];
+  /** Workflow whose fingerprint to show (from --events, else from the --workflows traces). */
+  readonly fingerprint?: string;
+  /** Rolling window of the fingerprint, days. */
+  readonly windowDays?: string;
 }
 
 /** One metric series read, with its regularisation report. */
@@ -56,6 +65,8 @@ export interface SignalsSummary {
   readonly series: SeriesSummary[];
   readonly workflows: TraceSummary[];
   readonly arrivals?: { readonly file: string; readonly kind: 'chains' | 'counts'; readonly chains: number };
+  /** The workflow's fingerprint, when --fingerprint asked for it (issue 22). */
+  readonly fingerprint?: WorkflowFingerprint;
 }
 
 /**
@@ -85,7 +96,9 @@ export async function summariseSignals(opts: SignalsCliOptions): Promise<Signals
   const traces = workflows.length ? await readWorkflowTraces(workflows) : [];
   const known = traces.length > 0 ? [...new Set(traces.map((t) => t.workflowName))] : undefined;
   const arrivals = arrivalsFile ? await readArrivalsFile(arrivalsFile, known ? { knownWorkflows: known } : {}) : undefined;
+  const fingerprint = opts.fingerprint !== undefined ? fingerprintOf(opts, traces) : undefined;
   return {
+    ...(fingerprint ? { fingerprint } : {}),
     series: read.map(({ series, report }) => ({
       id: series.id,
       start: new Date(series.startSec * 1000).toISOString(),
@@ -111,6 +124,42 @@ export async function summariseSignals(opts: SignalsCliOptions): Promise<Signals
   };
 }
 
+/**
+ * The --fingerprint workflow's fingerprint over the last --window-days (default 7) before the newest
+ * event, from the --events files, or else from the --workflows traces (one chain per trace).
+ * @throws InputError for a bad window, no events, or a workflow with no chain in the window
+ */
+function fingerprintOf(opts: SignalsCliOptions, traces: readonly WorkflowTrace[]): WorkflowFingerprint {
+  const days = opts.windowDays !== undefined ? Number(opts.windowDays) : 7;
+  if (!(Number.isFinite(days) && days > 0)) throw new InputError({ field: '--window-days' }, opts.windowDays, 'a number of days > 0 (e.g. 7 or 30)');
+  const files = opts.events?.length ? expandFiles(opts.events, '--events', ['.json', '.jsonl'], 'execution-events file (JSON array or JSON lines)') : [];
+  const events = files.length > 0 ? files.flatMap((f) => readExecutionEventsFile(f)) : traceEvents(traces);
+  if (events.length === 0) throw new InputError({ field: '--fingerprint' }, opts.fingerprint, 'execution events to build it from: pass --events or --workflows');
+  const nowSec = Math.max(...events.map((e) => e.atSec)) + 1;
+  const fp = workflowFingerprint(events, opts.fingerprint!, nowSec, days * 86_400);
+  if (fp.chains === 0) {
+    const known = [...new Set(events.map((e) => e.workflow))].sort();
+    throw new InputError({ field: '--fingerprint' }, opts.fingerprint, `a workflow with chains in the last ${days} day(s): ${known.join(', ')}`);
+  }
+  return fp;
+}
+
+function formatFingerprint(fp: WorkflowFingerprint): string {
+  const n = (x: number, d = 1): string => (Number.isFinite(x) ? x.toFixed(d) : '-');
+  const head = `fingerprint of ${fp.workflow}: ${fp.chains} chain(s) from ${new Date(fp.fromSec * 1000).toISOString()} to ${new Date(fp.toSec * 1000).toISOString()} (${n(fp.windowSec / 86_400, 0)}-day window)`;
+  const nodes = table(
+    ['task_type', 'runs', 'failures', 'runtime_p50_s', 'runtime_p95_s', 'runtime_mean_s', 'vcpu_p50', 'memory_gib_p50'],
+    fp.nodes.map((x) => [x.taskType, x.runs, x.failures, n(x.runtimeSec.p50), n(x.runtimeSec.p95), n(x.runtimeSec.mean), n(x.vcpu.p50), n(x.memoryGiB.p50)]),
+  );
+  const edges = table(
+    ['from', 'to', 'transitions', 'probability', 'delay_p50_s', 'delay_p95_s', 'data_bytes_p50'],
+    fp.edges.map((e) => [e.from, e.to, e.transitions, n(e.probability, 3), n(e.delaySec.p50), n(e.delaySec.p95), n(e.dataBytes.p50, 0)]),
+  );
+  const bundles = fp.bundles.length > 0 ? fp.bundles.map((b) => `bundle: ${b.root} → ${b.members.join(', ')} (confidence ${b.confidence.toFixed(2)}, ${b.rootChains} chains)`).join('\n') : 'bundles: none (no task types follow a root in ≥ 90 % of ≥ 3 chains)';
+  const paths = fp.paths.slice(0, 10).map((p) => `path: ${p.path.join(' → ')} (support ${p.support.toFixed(2)})`).join('\n');
+  return [head, nodes, edges, bundles, ...(paths ? [paths] : [])].join('\n\n');
+}
+
 /** Renders a summary as aligned plain-text tables. */
 export function formatSignalsSummary(s: SignalsSummary): string {
   const parts: string[] = [];
@@ -127,6 +176,7 @@ export function formatSignalsSummary(s: SignalsSummary): string {
     ));
   }
   if (s.arrivals) parts.push(`arrivals: ${s.arrivals.file} (${s.arrivals.kind}): ${s.arrivals.chains} chains`);
+  if (s.fingerprint) parts.push(formatFingerprint(s.fingerprint));
   return parts.length > 0 ? `${parts.join('\n\n')}\n` : 'nothing to read: pass --metrics, --workflows, --arrivals or --azure\n';
 }
 
@@ -149,6 +199,9 @@ export function registerSignals(program: Command): void {
     .option('--day-start <timestamp>', 'for --azure: 00:00 of the trace day (the trace has no dates)', '1970-01-01T00:00:00Z')
     .option('--period <seconds>', 'regularise metric series to this step (default: the median raw step)')
     .option('--allow-negative', 'accept negative metric values (default: a negative value is an error)')
+    .option('--events <paths...>', 'execution-event files (JSON array or JSON lines of started/finished/progress events), or directories of them')
+    .option('--fingerprint <workflow>', "show the workflow's fingerprint: execution graph, runtime distributions, edge data sizes, frequent paths and bundles (from --events, else --workflows)")
+    .option('--window-days <days>', 'rolling window of the fingerprint, days before the newest event', '7')
     .option('--json', 'print the summary as JSON')
     .action(async (opts: SignalsCliOptions) => {
       const summary = await summariseSignals(opts);

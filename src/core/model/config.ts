@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { CapacityPoolSchema } from './pool.js';
 import { PolicySchema, PrincipalSchema } from './principal.js';
 import { WorkflowSchema } from './workflow.js';
+import { AbTestConfigSchema, BundleConfigSchema, FeedbackConfigSchema } from './learning-config.js';
 
 /**
  * How a metric drives a pool's demand: units needed = metric value / `metricPerUnit`
@@ -46,6 +47,12 @@ export const PrefetchConfigSchema = z.object({
    * worth the node-hours it adds (core/plan/cache-sizing.ts). 0: compute alone must pay for it.
    */
   latencyValueUsdPerHour: z.number().nonnegative().default(0),
+  /** Frequent subgraphs prepared together (issue 22); absent: the defaults of core/model/learning-config.ts. */
+  bundles: BundleConfigSchema.optional(),
+  /** Prediction-outcome feedback (issue 22); absent: the defaults of core/model/learning-config.ts. */
+  feedback: FeedbackConfigSchema.optional(),
+  /** A/B test of prefetch configurations across principals (issue 22); absent: one configuration for all. */
+  abTest: AbTestConfigSchema.optional(),
 });
 /** Prefetch settings. */
 export type PrefetchConfig = z.infer<typeof PrefetchConfigSchema>;

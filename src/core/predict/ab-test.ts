@@ -58,8 +58,22 @@ export function fnv1a32(s: string): number {
 }
 
 /**
- * The arm of `principal`: the principal's hash (FNV-1a, salted with `salt`) placed on the arms'
- * cumulative weights. The same principal always gets the same arm while the arms stay the same.
+ * MurmurHash3's 32-bit finaliser (Appleby, smhasher `fmix32`): spreads every input bit over the high
+ * bits, which FNV-1a alone does not do for its last characters (principals differing only in a final
+ * digit would otherwise land in the same arm).
+ */
+export function fmix32(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+/**
+ * The arm of `principal`: the principal's hash (FNV-1a salted with `salt`, then {@link fmix32}) placed
+ * on the arms' cumulative weights. The same principal always gets the same arm while the arms stay the same.
  * @throws InputError when there is no arm, a weight is not positive, or two arms share a name
  */
 export function assignArm(principal: string, arms: readonly PrefetchArm[], salt = 'prefetch-ab'): PrefetchArm {
@@ -73,7 +87,7 @@ export function assignArm(principal: string, arms: readonly PrefetchArm[], salt 
     names.add(a.name);
     total += w;
   }
-  const u = (fnv1a32(`${salt}:${principal}`) / 2 ** 32) * total;
+  const u = (fmix32(fnv1a32(`${salt}:${principal}`)) / 2 ** 32) * total;
   let acc = 0;
   for (const a of arms) {
     acc += a.weight ?? 1;

@@ -6,6 +6,7 @@ import type { NextStepModel } from './types.js';
 import { Markov1Model } from './markov1.js';
 import { VomModel, type VomOptions } from './vom.js';
 import { InputError } from '../model/errors.js';
+import { FeedbackModel, type FeedbackOptions } from './feedback.js';
 
 export type { ChainContext, NextStepModel, NextStepPrediction } from './types.js';
 export type { DistributionModel } from './types.js';
@@ -37,14 +38,26 @@ export function createNextStepModel(kind: NextStepModelKind = 'vom', opts?: VomO
 }
 
 /**
- * Restores a model saved with its `toJSON()` (the kind is read from the JSON).
- * @throws InputError when `json` is not a saved markov1 or vom model
+ * A next-step model with the prediction-outcome feedback loop around it (core/predict/feedback.ts):
+ * its probabilities are calibrated online on the outcomes of its own predictions, and its
+ * reliability curve and Brier score are kept for reports.
+ * @throws InputError as {@link createNextStepModel}, or for a feedback option out of range
+ */
+export function createLearningNextStepModel(kind: NextStepModelKind = 'vom', opts?: VomOptions, feedback?: FeedbackOptions): FeedbackModel {
+  return new FeedbackModel(createNextStepModel(kind, opts), feedback);
+}
+
+/**
+ * Restores a model saved with its `toJSON()` (the kind is read from the JSON; a `feedback` model
+ * restores its inner model too).
+ * @throws InputError when `json` is not a saved markov1, vom or feedback model
  */
 export function restoreNextStepModel(json: unknown): NextStepModel {
   const kind = (json as { kind?: unknown } | null)?.kind;
+  if (kind === 'feedback') return FeedbackModel.fromJSON(json, restoreNextStepModel);
   if (kind === 'markov1') return Markov1Model.fromJSON(json);
   if (kind === 'vom') return VomModel.fromJSON(json);
-  throw new InputError({ field: 'kind' }, kind, "a saved next-step model with kind 'markov1' or 'vom'");
+  throw new InputError({ field: 'kind' }, kind, "a saved next-step model with kind 'markov1', 'vom' or 'feedback'");
 }
 export {
   selectPrefetch,
@@ -75,6 +88,7 @@ export {
   type SampleSummary,
 } from './graph.js';
 export { frequentPaths, mineBundles, type FrequentPath, type MinedBundle } from './mining.js';
+export { BundleBook, feasibleBundles, parseBundleConfig, BundleConfigSchema, type BundleConfig, type BundleConfigInput } from './bundles.js';
 export {
   assignArm,
   selectPrefetchForArms,
@@ -86,4 +100,6 @@ export {
   type ArmMetrics,
   type ArmComparison,
 } from './ab-test.js';
+export { FeedbackModel, isFeedbackModel, type FeedbackOptions, type FeedbackSummary, type FeedbackModelJSON } from './feedback.js';
+export { IsotonicCalibrator, ReliabilityTracker, binOf, type ReliabilityBin, type ReliabilitySummary, type BrierBucket, type IsotonicOptions } from './calibration.js';
 export { ExecutionEventSchema, parseExecutionEvents } from './event-schema.js';

@@ -6,7 +6,7 @@
 import type { Decision, PreExecuteCommand } from '../model/index.js';
 import { stepKey } from '../tick/chain-view.js';
 import type { StageResult, TickMemory } from '../tick/memory.js';
-import { selectPrefetch, type PrefetchChainInput, type PrefetchConfig } from './selection.js';
+import { selectPrefetch, type PrefetchChainInput, type PrefetchConfig, type PrefetchSelection } from './selection.js';
 import type { StateValuePrices } from './ledger.js';
 
 /** Inputs of {@link prefetchStage}. */
@@ -16,13 +16,18 @@ export interface PrefetchInputs {
   readonly chains: readonly PrefetchChainInput[];
   /** Absent: prefetch is off (no preparations). */
   readonly config: PrefetchConfig | undefined;
+  /**
+   * The selection to use (issue 22: bundles of frequent subgraphs and A/B arms,
+   * app/history/learning-hooks.ts); @default {@link selectPrefetch} without bundles
+   */
+  readonly select?: (chains: readonly PrefetchChainInput[], config: PrefetchConfig, nowSec: number) => PrefetchSelection;
 }
 
 /** Selects the preparations of this tick; one `prefetch` decision per chosen step. */
 export function prefetchStage(inputs: PrefetchInputs, memory: TickMemory): StageResult<PreExecuteCommand> {
   if (!inputs.config) return { memory, commands: [], decisions: [] };
   const chains = inputs.chains.map((c) => ({ ...c, pendingSteps: c.pendingSteps.filter((s) => !memory.prepared.has(stepKey(c.chainId, s.task.task_id))) }));
-  const sel = selectPrefetch(chains, inputs.config, inputs.nowSec);
+  const sel = (inputs.select ?? selectPrefetch)(chains, inputs.config, inputs.nowSec);
   const decisions: Decision[] = [];
   for (const d of sel.decisions) if (d.chosen) decisions.push({ atSec: inputs.nowSec, kind: 'prefetch', subject: d.chainId, chosen: d.taskId ?? d.taskType, reason: d.reason });
   return { memory, commands: sel.commands, decisions };

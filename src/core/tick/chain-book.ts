@@ -4,6 +4,7 @@
  * step history for next-step prediction, and the units already committed per pool.
  */
 import { poolOf, taskTypeOf, type ExecutionEvent, type TaskDefinition, type Workflow } from '../model/index.js';
+import { expectedEndWithProgress, type StepProgress } from '../predict/intensity.js';
 
 /** One step of a tracked chain. */
 export interface TrackedStep {
@@ -11,6 +12,8 @@ export interface TrackedStep {
   readonly poolId: string;
   status: 'submitted' | 'started' | 'finished';
   startedAtSec?: number;
+  /** issue 22 (intensity): the latest `progress` event of the running step. */
+  progress?: StepProgress;
 }
 
 /** One chain being followed. */
@@ -87,7 +90,11 @@ export class ChainBook {
         }
         s.status = 'started';
         s.startedAtSec = e.atSec;
+        s.progress = undefined;
         c.running = { taskType: taskTypeOf(s.def), startedAtSec: e.atSec };
+      } else if (e.kind === 'progress' && s.status === 'started' && e.intensity !== undefined) {
+        // issue 22 (intensity): workers report the fraction done of long steps
+        s.progress = { fraction: e.intensity, atSec: e.atSec };
       } else if (e.kind === 'failed' && s.status === 'started') {
         s.status = 'submitted';
       } else if (e.kind === 'finished' && s.status !== 'finished') {
@@ -149,6 +156,10 @@ export class ChainBook {
       const p95 = s.def.runtime?.p95Sec;
       let endSec = p50 === undefined ? Infinity : startSec + p50;
       if (s.status === 'started' && endSec <= nowSec && p95 !== undefined && startSec + p95 > nowSec) endSec = startSec + p95;
+      if (s.status === 'started' && s.progress) { // issue 22 (intensity): progress can say the step ends before its p95
+        const e = expectedEndWithProgress(startSec, endSec > nowSec ? endSec : Infinity, nowSec, s.progress);
+        if (Number.isFinite(e) && (endSec <= nowSec || e < endSec)) endSec = e;
+      }
       const t: StepTiming = { step: s, startSec, releaseSec: endSec > nowSec ? endSec : Infinity, readySec: Math.max(nowSec, endSec) };
       out.set(id, t);
       return t;

@@ -6,7 +6,30 @@
 import { ControllerConfigSchema } from '../../core/model/index.js';
 import { createForecaster, createIncrementalForecaster } from '../../core/forecast/index.js';
 import { createGreedyPlanner, DEFAULT_PLANNER_OPTIONS } from '../../core/plan/index.js';
-import { createNextStepModel } from '../../core/predict/index.js';
+import { createNextStepModel, FeedbackModel } from '../../core/predict/index.js';
+import { calibrationSummaryOf } from '../../app/history/calibration-report.js';
+import { abTestSummary } from '../../app/history/ab-report.js';
+import { abArmOf } from '../../core/predict/ab-selection.js';
+import { DEFAULT_USD_PER_VCPU_HOUR } from '../../core/prefetch/selection.js';
+import type { z } from 'zod';
+import type { AbTestConfig, AbTestConfigSchema } from '../../core/model/learning-config.js';
+
+/** A/B settings as written. */
+export type AbTestConfigInput = z.input<typeof AbTestConfigSchema>;
+
+/** The A/B section from the world's settled preparations and chains (arms by principal, else chain id). */
+function abTestOfWorld(world: World, ab: AbTestConfig): ReturnType<typeof abTestSummary> {
+  const chains = world.workload.chains;
+  const armOf = (chainId: string): string => {
+    const principal = chains.get(chainId)?.principal;
+    return abArmOf(principal !== undefined ? { chainId, principal } : { chainId }, ab);
+  };
+  const preps = world.workload.prefetch.records.map((r) => ({
+    arm: armOf(r.task.chainId), hit: r.outcome === 'hit', setupSecSaved: r.savedSec, wastedCpuSec: r.wastedCpuSec, wastedUsd: (r.wastedCpuSec * DEFAULT_USD_PER_VCPU_HOUR) / 3600,
+  }));
+  const cs = [...chains.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)).map((c) => ({ arm: armOf(c.id), ...(c.finishedAtSec !== undefined ? { latencySec: c.finishedAtSec - c.arrivalSec } : {}) }));
+  return abTestSummary(ab.arms.map((a) => a.name), ab.control ?? ab.arms[0].name, preps, cs);
+}
 import type { Forecaster } from '../../core/forecast/types.js';
 import type { Planner } from '../../core/plan/types.js';
 import { createControllerTick, prefetchSelectionFrom } from '../../app/tick.js';
@@ -44,6 +67,14 @@ export interface PrescalePolicyOptions {
   readonly burst?: boolean;
   /** Expected EC2 wait past which a step is priced for Lambda, seconds. @default core/plan DEFAULT_BURST_WAIT_BUDGET_SEC */
   readonly burstWaitBudgetSec?: number;
+  /**
+   * The learning loop (issue 22): frequent-subgraph bundles prepared together and next-step
+   * probabilities calibrated online on their outcomes. Off: single-step selection on the raw model's
+   * probabilities (the calibration is still measured and reported); or each part on its own. @default true
+   */
+  readonly learning?: boolean | { readonly bundles: boolean; readonly calibrate: boolean };
+  /** An A/B test of prefetch configurations across principals (the controller config's `prefetch.abTest`). */
+  readonly abTest?: AbTestConfigInput;
   readonly name?: string;
 }
 
@@ -71,6 +102,7 @@ export function createPrescalePolicy(world: World, backlog: ReadonlyMap<string, 
     },
   };
   if (opts.burst ?? true) installBurstTier(world, 'prescale', opts.burstWaitBudgetSec);
+  const learning = typeof opts.learning === 'object' ? opts.learning : { bundles: opts.learning ?? true, calibrate: opts.learning ?? true };
   const maxUnits = sc.pools.reduce((s, p) => s + p.maxUnits, 0);
   const config = ControllerConfigSchema.parse({
     mode: 'active',
@@ -79,8 +111,13 @@ export function createPrescalePolicy(world: World, backlog: ReadonlyMap<string, 
     demandSignals: sc.demandSignals,
     workflows: sc.workflows,
     limits: { maxInstances: Math.max(200, maxUnits), maxSpendUsdPerHour: Math.max(100, maxUnits * 1), maxChangeUnitsPerTick: Math.max(512, maxUnits) },
-    prefetch: { enabled: opts.prefetch ?? true, probabilityThreshold: 0.3, topN: 2, maxConcurrent: 8, ttlSec: sc.prefetchTtlSec, latencyValueUsdPerHour: sc.prefetchLatencyValueUsdPerHour },
+    prefetch: {
+      enabled: opts.prefetch ?? true, probabilityThreshold: 0.3, topN: 2, maxConcurrent: 8, ttlSec: sc.prefetchTtlSec, latencyValueUsdPerHour: sc.prefetchLatencyValueUsdPerHour,
+      bundles: { enabled: learning.bundles }, feedback: { calibrate: learning.calibrate }, ...(opts.abTest ? { abTest: opts.abTest } : {}),
+    },
   });
+  // issue 22: the next-step model inside its feedback loop (measures calibration; calibrates when learning)
+  const nextStep = new FeedbackModel(createNextStepModel('vom'), { calibrate: config.prefetch.feedback?.calibrate ?? true, raise: config.prefetch.feedback?.raise ?? false, expirySec: config.prefetch.feedback?.expirySec ?? 21_600 });
   const tick = createControllerTick({
     clock: world.clock,
     metrics,
@@ -89,7 +126,7 @@ export function createPrescalePolicy(world: World, backlog: ReadonlyMap<string, 
     // the tick refits on its own schedule (refitEverySec); in between the incremental model only absorbs new periods
     forecaster: opts.forecaster ?? (incremental ? createIncrementalForecaster({ refitEverySteps: Number.MAX_SAFE_INTEGER }) : createForecaster(forecasterName)),
     preparer: world.workload,
-    nextStep: createNextStepModel('vom'),
+    nextStep,
     planner: opts.planner ?? createGreedyPlanner({ ...DEFAULT_PLANNER_OPTIONS, tickSec: sc.tickSec }),
     config,
     options: { taskBacklogSignals: backlogSignals, prefetch: prefetchSelectionFrom(config.prefetch), forecastMode: incremental ? 'incremental' : 'refit', recalibrate: true, ...(opts.knownSteps ? { knownSteps: opts.knownSteps } : {}) },
@@ -104,9 +141,10 @@ export function createPrescalePolicy(world: World, backlog: ReadonlyMap<string, 
       const s = tick.stats();
       return {
         forecastError: { metric: 'sMAPE', value: s.forecastSmape.value, points: s.forecastSmape.points, horizonSec: s.forecastSmape.horizonSec },
-        nextStep: { predictions: s.nextStep.predictions, hits: s.nextStep.hits, hitRate: s.nextStep.predictions > 0 ? s.nextStep.hits / s.nextStep.predictions : 0 },
+        nextStep: { predictions: s.nextStep.predictions, hits: s.nextStep.hits, hitRate: s.nextStep.predictions > 0 ? s.nextStep.hits / s.nextStep.predictions : 0, calibration: calibrationSummaryOf(nextStep.summary()) },
         usesPrefetch: opts.prefetch ?? true,
         decisionCounts: s.decisionCounts,
+        ...(config.prefetch.abTest ? { abTest: abTestOfWorld(world, config.prefetch.abTest) } : {}),
       };
     },
   };

@@ -2,7 +2,7 @@
  * The policies a backtest compares. Each one drives its own world's SimulatedCloud through the
  * CloudProvider port (plus, for the oracle, a hook on task shortages).
  */
-import type { ForecastErrorSummary, NextStepSummary } from '../../app/report/types.js';
+import type { AbTestSummary, ForecastErrorSummary, NextStepSummary } from '../../app/report/types.js';
 import type { World } from '../world.js';
 
 /** What a policy sees at each tick. */
@@ -18,6 +18,8 @@ export interface PolicyExtras {
   readonly nextStep: NextStepSummary | null;
   readonly usesPrefetch: boolean;
   readonly decisionCounts: Readonly<Record<string, number>>;
+  /** The A/B test of prefetch configurations, when the policy ran one (issue 22). */
+  readonly abTest?: AbTestSummary;
 }
 
 /** A capacity policy under test. */

@@ -55,7 +55,7 @@ describe('report charts and page (pure)', () => {
 
   it('draws every chart when all files are present', () => {
     const specs = buildChartSpecs(full);
-    expect(specs.map((s) => s.id)).toEqual(['capacity-web', 'capacity-batch', 'cost-per-hour', 'cumulative-cost', 'spot-share', 'wait', 'forecast-error', 'next-step', 'events']);
+    expect(specs.map((s) => s.id)).toEqual(['capacity-web', 'capacity-batch', 'cost-per-hour', 'cumulative-cost', 'spot-share', 'wait', 'forecast-error', 'next-step', 'calibration', 'events']);
     for (const s of specs) {
       expect(s.missing, s.id).toBeUndefined();
       expect(seriesColorsWithData(s.option!).length, s.id).toBeGreaterThan(0);
@@ -74,7 +74,7 @@ describe('report charts and page (pure)', () => {
     expect(specs.get('capacity-web')!.caption).toContain('No forecast band');
     const html = renderReportHtml(bare, fakeRender);
     expect(html).toContain('attribution.csv is absent');
-    expect(html.match(/<svg role="img"/g)).toHaveLength(7);
+    expect(html.match(/<svg role="img"/g)).toHaveLength(8);
   });
 
   it('splits cost by market so that the parts add up to each row\'s cost, in proportion to priced units', () => {

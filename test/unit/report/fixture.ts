@@ -8,6 +8,9 @@ import path from 'node:path';
 import { buildReport, reportJson, timelineHeader, timelineLine, type PolicyRawResult, type TimelineRow } from '../../../src/app/report/index.js';
 import type { AttributionRow, EventRow, ForecastRow } from '../../../src/app/report/html/index.js';
 import { writeReportExtras } from '../../../src/adapters/report/index.js';
+import { ReliabilityTracker } from '../../../src/core/predict/calibration.js';
+import { calibrationSummaryOf } from '../../../src/app/history/calibration-report.js';
+import type { CalibrationSummary } from '../../../src/app/report/types.js';
 
 /** Monday 2026-01-05 00:00 UTC. */
 export const FIXTURE_START_SEC = 1_767_571_200;
@@ -67,7 +70,7 @@ export async function writeFixtureDir(dir: string, opts: { extras?: boolean } = 
       unmetDemandUnitSec: p.lag * 1000, idleUnitSec: 3600 * p.readyFactor, spotInterruptions: p.name === 'oracle' ? 0 : 3,
       tasksRequeued: 1, tasksSubmitted: 200, tasksCompleted: 200, chainsSubmitted: 40, chainsCompleted: 40, launches: 30, terminations: 28,
       forecastError: p.name === 'prescale' || p.name === 'predictive-hourly' ? { metric: 'sMAPE', value: p.name === 'prescale' ? 8.5 : 14.2, points: 288, horizonSec: 3600 } : null,
-      nextStep: p.name === 'prescale' ? { predictions: 150, hits: 121, hitRate: 121 / 150 } : null,
+      nextStep: p.name === 'prescale' ? { predictions: 150, hits: 121, hitRate: 121 / 150, calibration: fixtureCalibration() } : null,
       prefetch: p.name === 'prescale' ? { preparations: 60, hits: 48, setupSecSaved: 2880, wastedCpuSec: 720, wastedUsd: 0.0192 } : null,
       variants: null, decisionCounts: p.name === 'prescale' ? { plan: 576, prefetch: 60 } : {}, endSec: FIXTURE_START_SEC + ticks * TICK,
     });
@@ -109,4 +112,20 @@ export async function writeFixtureDir(dir: string, opts: { extras?: boolean } = 
   ];
   if (opts.extras !== false) await writeReportExtras(dir, { forecast, events, attribution });
   return { dir, timeline, forecast, events, attribution };
+}
+
+/** A calibration section from 600 deterministic (probability, outcome) pairs over six hours. */
+export function fixtureCalibration(): CalibrationSummary {
+  const used = new ReliabilityTracker();
+  const raw = new ReliabilityTracker();
+  for (let i = 0; i < 600; i++) {
+    const p = ((i * 37) % 100) / 100;
+    const came = ((i * 53) % 100) / 100 < p;
+    used.observe(p, came, FIXTURE_START_SEC + i * 36);
+    raw.observe(Math.min(1, p * 1.2), came, FIXTURE_START_SEC + i * 36);
+  }
+  return calibrationSummaryOf({
+    outcomes: 600, cameTrue: used.summary().baseRate * 600, expired: 0, calibrated: true, raise: false, reliability: used.summary(), rawReliability: raw.summary(),
+    latenessSec: { n: 100, p50: 4, p95: 30, meanAbs: 8 },
+  });
 }

@@ -15,9 +15,9 @@ describe('writeHtmlReport (echarts SVG rendering to report.html)', () => {
     const file = await writeHtmlReport(dir);
     expect(file).toBe(path.join(dir, 'report.html'));
     const first = readFileSync(file, 'utf8');
-    expect(first.match(/<svg role="img"/g)).toHaveLength(9);
+    expect(first.match(/<svg role="img"/g)).toHaveLength(10);
     const ids = [...first.matchAll(/<svg role="img"[^>]*>/g)].length;
-    expect(ids).toBe(9);
+    expect(ids).toBe(10);
     expect(first).not.toMatch(/\bzr\d+-/);
     await writeHtmlReport(dir);
     expect(readFileSync(file, 'utf8')).toBe(first);

@@ -9,6 +9,7 @@ import { FONT_STACK, focusPolicy, seriesColorsWithData, type ChartOption, type C
 import { capacityCharts, spotShareChart } from './charts-capacity.js';
 import { costPerHourChart, cumulativeCostChart } from './charts-cost.js';
 import { eventsChart, forecastErrorChart, nextStepChart, waitChart } from './charts-quality.js';
+import { calibrationChart } from './charts-calibration.js';
 import { assumptionsBlock, attributionBlock, esc, sortableTable, summaryCards, swatch, type Cell, type Column } from './page-parts.js';
 import { buildSummary, formatUsd } from './summary.js';
 import { buildVerdict } from '../verdict.js';
@@ -31,6 +32,7 @@ export function buildChartSpecs(data: ReportData): ChartSpec[] {
     waitChart(data),
     forecastErrorChart(data),
     nextStepChart(data),
+    calibrationChart(data),
     eventsChart(data),
   ];
 }

@@ -1,0 +1,107 @@
+/**
+ * Prefetch bundles kept online (seed 000 §3 "pre-fetch entire subgraphs if they consistently appear
+ * together"): the first start of each task type of each chain over a rolling window of execution
+ * events, mined into bundles (core/predict/mining.ts `mineBundles`: task types that follow a root in
+ * at least `minSupport` of the chains where the root ran, within `maxLagSec` of it) at most every
+ * `refreshSec`. The tick hands the bundles to the prefetch selection, which then prepares a predicted
+ * root's members with it (probability × the bundle's confidence).
+ *
+ * A chain counts once it has been quiet for `settleSec` (so a chain still running does not count as
+ * one where a member did not follow). Pure and deterministic.
+ */
+import type { ExecutionEvent } from '../model/events.js';
+import { inputErrorFromZod } from '../model/errors.js';
+import { BundleConfigSchema, type BundleConfig, type BundleConfigInput } from '../model/learning-config.js';
+import { mineBundles, type MinedBundle } from './mining.js';
+
+export { BundleConfigSchema, type BundleConfig, type BundleConfigInput };
+
+/**
+ * Parses bundle settings.
+ * @throws InputError naming the first bad field
+ */
+export function parseBundleConfig(input: BundleConfigInput = {}): BundleConfig {
+  const r = BundleConfigSchema.safeParse(input);
+  if (!r.success) throw inputErrorFromZod(r.error.issues, input);
+  return r.data;
+}
+
+interface ChainStarts {
+  readonly workflow: string;
+  firstSec: number;
+  lastSec: number;
+  /** Task type → first start, epoch seconds. */
+  readonly starts: Map<string, number>;
+}
+
+/** See the module comment. */
+export class BundleBook {
+  readonly config: BundleConfig;
+  private readonly chains = new Map<string, ChainStarts>();
+  private mined: MinedBundle[] = [];
+  private minedAtSec = -Infinity;
+
+  /** @throws InputError for bad settings */
+  constructor(config: BundleConfigInput = {}) {
+    this.config = parseBundleConfig(config);
+  }
+
+  /** Learns from execution events (any order; only `started` events count). */
+  observe(events: readonly ExecutionEvent[]): void {
+    if (!this.config.enabled) return;
+    for (const e of events) {
+      if (e.kind !== 'started') continue;
+      let c = this.chains.get(e.chainId);
+      if (!c) this.chains.set(e.chainId, (c = { workflow: e.workflow, firstSec: e.atSec, lastSec: e.atSec, starts: new Map() }));
+      c.firstSec = Math.min(c.firstSec, e.atSec);
+      c.lastSec = Math.max(c.lastSec, e.atSec);
+      const s = c.starts.get(e.taskType);
+      if (s === undefined || e.atSec < s) c.starts.set(e.taskType, e.atSec);
+    }
+  }
+
+  /** Chains kept (inside the window). */
+  get size(): number {
+    return this.chains.size;
+  }
+
+  /**
+   * The bundles at `nowSec`: re-mined from the settled chains of the window when `refreshSec` has
+   * passed since the last mining, else the last ones. Chains older than the window are dropped.
+   */
+  current(nowSec: number): readonly MinedBundle[] {
+    if (!this.config.enabled) return [];
+    if (nowSec - this.minedAtSec < this.config.refreshSec) return this.mined;
+    this.minedAtSec = nowSec;
+    const from = nowSec - this.config.windowSec;
+    const events: ExecutionEvent[] = [];
+    for (const [id, c] of [...this.chains.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))) {
+      if (c.lastSec < from) { this.chains.delete(id); continue; }
+      if (c.firstSec < from || c.lastSec > nowSec - this.config.settleSec) continue;
+      for (const [taskType, atSec] of [...c.starts.entries()].sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : 1))) {
+        events.push({ chainId: id, workflow: c.workflow, taskId: taskType, taskType, kind: 'started', atSec });
+      }
+    }
+    this.mined = mineBundles(events, { minConfidence: this.config.minSupport, minChains: this.config.minChains, maxLagSec: this.config.maxLagSec });
+    return this.mined;
+  }
+}
+
+/**
+ * Keeps the bundle members a preparation can serve: prepared with their root, a member is ready after
+ * its setup and kept `ttlSec`, so it is a hit only if it starts (a median `lag` after the root) no
+ * sooner than its setup and no later than setup + TTL. Members outside that window would be aborted
+ * or expire (pure waste) and are dropped; bundles left without members are dropped.
+ * @param setupSecOf setup seconds of a task type of a workflow (undefined: unknown, member dropped)
+ */
+export function feasibleBundles(bundles: readonly MinedBundle[], setupSecOf: (workflow: string, taskType: string) => number | undefined, ttlSec: number): MinedBundle[] {
+  const out: MinedBundle[] = [];
+  for (const b of bundles) {
+    const keep = b.members.map((m, i) => ({ m, lag: b.medianLagSec[i] })).filter(({ m, lag }) => {
+      const setup = setupSecOf(b.workflow, m);
+      return setup !== undefined && setup > 0 && lag >= setup && lag <= setup + ttlSec;
+    });
+    if (keep.length > 0) out.push({ ...b, members: keep.map((k) => k.m), medianLagSec: keep.map((k) => k.lag) });
+  }
+  return out;
+}
