@@ -8,6 +8,7 @@
  * a tick whose time is not after the last completed tick does nothing.
  */
 import { poolUnits, quantileKey, type MetricSeries, type ApplyResult, type CachePool, type CapacitySnapshot, type Command, type Decision, type Ec2Pool, type Forecast, type Offering } from '../core/model/index.js';
+import type { PrepareOutcome } from '../ports/preparer.js';
 import { DEFAULT_CACHE_NODE_TABLE } from '../core/market/index.js';
 import { parsePrefetchConfig, selectPrefetch } from '../core/predict/prefetch-selection.js';
 import { checkCacheNodes, planCacheStage, PreparedStateLedger } from './tick/cache.js';
@@ -214,7 +215,8 @@ export function createControllerTick(deps: TickDeps): ControllerTick {
       await holder.save({ ...base, preparedStates: ledger.toRecord(), inFlight: { tickSec: now, appliedIds: [...done] }, pendingLaunches: pending, unavailableOfferings: unavailable });
       for (const c of cmds) {
         if (done.has(c.id)) continue;
-        const r = await deps.cloud.apply(c);
+        // issue 21 (minimal routing until issue 18's stages land): pre-execute commands go to the Preparer when there is one
+        const r = c.kind === 'pre-execute' && deps.preparer ? applyResultOfPrepare(await deps.preparer.prepare(c)) : await deps.cloud.apply(c);
         results.push(r);
         done.add(c.id);
         if (c.kind === 'launch') {
@@ -322,6 +324,13 @@ function latestBacklog(series: readonly MetricSeries[], signals: readonly TaskBa
     }
   }
   return out;
+}
+
+/** A Preparer's outcome as the tick's apply result (`rejected` counts as failed: the step is not marked prepared). */
+function applyResultOfPrepare(o: PrepareOutcome): ApplyResult {
+  if (o.status === 'accepted') return { commandId: o.commandId, status: 'applied', instanceIds: [] };
+  if (o.status === 'duplicate') return { commandId: o.commandId, status: 'duplicate', instanceIds: [] };
+  return { commandId: o.commandId, status: 'failed', instanceIds: [], error: { code: o.status === 'rejected' ? 'invalid' : 'retry-later', message: o.reason ?? o.status } };
 }
 
 /** Builds the prefetch selection config from the controller's prefetch settings. */

@@ -5,7 +5,8 @@
  * handling (throttling backs the tick off; a concurrent tick is skipped) and the tick's metrics:
  * forecast error, planned vs actual capacity, cost per hour, prediction hit rate, safety breaches.
  */
-import { createControllerTick, type ControllerTick, type TaskBacklogSignal, type TickResult } from '../app/tick.js';
+import { createControllerTick, type ControllerTick, type TaskBacklogSignal, type TickOptions, type TickResult } from '../app/tick.js';
+import type { Preparer } from '../ports/preparer.js';
 import { AwsThrottledError } from '../adapters/aws/errors.js';
 import { createForecaster } from '../core/forecast/index.js';
 import type { Forecaster } from '../core/forecast/types.js';
@@ -54,7 +55,9 @@ export interface ControllerRunnerDeps {
   readonly forecaster?: Forecaster;
   readonly planner?: Planner;
   readonly nextStep?: NextStepModel;
-  readonly tickOptions?: { historySec?: number; forecastPeriodSec?: number; refitEverySec?: number; taskBacklogSignals?: readonly TaskBacklogSignal[] };
+  readonly tickOptions?: { historySec?: number; forecastPeriodSec?: number; refitEverySec?: number; taskBacklogSignals?: readonly TaskBacklogSignal[]; prefetch?: TickOptions['prefetch'] };
+  /** Carries out the tick's pre-execute commands (the AWS SqsPreparer); absent: no pre-execution. */
+  readonly preparer?: Preparer;
 }
 
 /** What one invocation did (the Lambda's return value, cached by idempotency). */
@@ -103,6 +106,7 @@ export function createControllerRunner(deps: ControllerRunnerDeps): ControllerRu
     nextStep: deps.nextStep ?? createNextStepModel('vom'),
     config: { ...cfg, mode: tickMode },
     options: deps.tickOptions,
+    ...(deps.preparer ? { preparer: deps.preparer } : {}),
   });
 
   return {

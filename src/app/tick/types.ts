@@ -5,6 +5,7 @@ import type { ApplyResult, CacheNodeOffering, Command, ControllerConfig, Decisio
 import type { Forecaster } from '../../core/forecast/types.js';
 import type { Planner, PlannerMemory } from '../../core/plan/types.js';
 import type { NextStepModel } from '../../core/predict/types.js';
+import type { Preparer } from '../../ports/preparer.js';
 import type { PrefetchConfig as PrefetchSelectionConfig } from '../../core/predict/prefetch-selection.js';
 import type { Clock } from '../../ports/clock.js';
 import type { CloudProvider } from '../../ports/cloud-provider.js';
@@ -78,6 +79,11 @@ export interface TickDeps {
   readonly store?: StateStore;
   readonly logger?: Logger;
   readonly options?: TickOptions;
+  /**
+   * Carries out pre-execute commands (issue 18/21: the Preparer port); absent: they go to
+   * `cloud.apply` as before.
+   */
+  readonly preparer?: Preparer;
 }
 
 /** Tick state persisted between ticks (small, JSON). */

@@ -14,7 +14,7 @@ import { z } from 'zod';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { InputError, inputErrorFromZod, WorkflowSchema, type TaskDefinition } from '../../core/model/index.js';
+import { InputError, inputErrorFromZod, WorkflowSchema, type TaskDefinition, type Workflow } from '../../core/model/index.js';
 import { LocalExecutor } from '../../adapters/executor/local-executor.js';
 import { AjvSchemaChecker } from '../../adapters/schema/ajv-schema-checker.js';
 import { SqliteStateStore } from '../../adapters/sqlite/sqlite-state-store.js';
@@ -24,6 +24,7 @@ import { SfnWorkflowEngine } from '../../adapters/engine/sfn-engine.js';
 import { SqsTaskQueue } from '../../adapters/engine/sqs-task-queue.js';
 import { Imds, IMDS_URL } from '../../adapters/engine/imds-spot-notice.js';
 import { PoolWorker } from '../../app/worker/pool-worker.js';
+import { catalogVariants, PrepareHandler } from '../../app/worker/prepare-handler.js';
 import type { TaskResolver } from '../../app/worker/step-runner.js';
 import type { Logger } from '../../ports/logger.js';
 import type { StateStore } from '../../ports/state-store.js';
@@ -69,7 +70,7 @@ function intOption(value: string, field: string, min: number, max: number): numb
 }
 
 /** Tasks by `workflow/variant/taskId` from the catalog: the only code this worker will run. */
-function catalogResolver(configPath: string): { tasks: TaskResolver; baseDir: string; count: number } {
+function catalogResolver(configPath: string): { tasks: TaskResolver; baseDir: string; count: number; workflows: Workflow[] } {
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(configPath, 'utf8'));
@@ -81,7 +82,7 @@ function catalogResolver(configPath: string): { tasks: TaskResolver; baseDir: st
   const byKey = new Map<string, TaskDefinition>();
   for (const w of parsed.data.workflows) for (const v of w.variants) for (const t of v.tasks) byKey.set(`${w.name}\u0000${v.name}\u0000${t.task_id}`, t);
   const baseDir = parsed.data.taskBaseDir ? resolve(dirname(configPath), parsed.data.taskBaseDir) : dirname(configPath);
-  return { tasks: async (m) => byKey.get(`${m.workflow}\u0000${m.variant}\u0000${m.taskId}`), baseDir, count: byKey.size };
+  return { tasks: async (m) => byKey.get(`${m.workflow}\u0000${m.variant}\u0000${m.taskId}`), baseDir, count: byKey.size, workflows: parsed.data.workflows };
 }
 
 /** Starts a worker; resolves with it running and a function that stops it. */
@@ -92,7 +93,7 @@ export async function startWorker(opts: WorkerOptions): Promise<{ worker: PoolWo
   const waitSec = intOption(opts.waitSec, '--wait-sec', 1, 20);
   const spotPollSec = Number(opts.spotPollSec);
   if (!(spotPollSec >= 0.1 && spotPollSec <= 60)) throw new InputError({ field: '--spot-poll-sec' }, opts.spotPollSec, 'seconds between 0.1 and 60');
-  const { tasks, baseDir, count } = catalogResolver(resolve(opts.config));
+  const { tasks, baseDir, count, workflows } = catalogResolver(resolve(opts.config));
   const aws = { ...(opts.region ? { region: opts.region } : {}), ...(opts.endpointUrl ? { endpoint: opts.endpointUrl } : {}) };
   const sqs = new SQSClient(aws);
   const sfn = new SFNClient(aws);
@@ -103,11 +104,16 @@ export async function startWorker(opts: WorkerOptions): Promise<{ worker: PoolWo
   const cache = redisUrl ? new RedisStateCache(redisUrl, { cluster: opts.redisCluster ?? false }) : undefined;
   const imds = new Imds(opts.imdsUrl);
   const instanceId = opts.instanceId ?? (opts.spotWatch ? await imds.instanceId().catch(() => undefined) : undefined);
+  const engine = new SfnWorkflowEngine({ sfn, roleArn: '' });
+  const executor = new LocalExecutor(baseDir);
+  const clock = { nowSec: () => Date.now() / 1000 };
+  // issue 21: prepare messages on the pool's queue (predicted steps prepared ahead, state in the cache)
+  const prepare = cache ? new PrepareHandler({ executor, cache, engine, variants: catalogVariants(workflows), clock, logger: lineLogger }) : undefined;
   const worker = new PoolWorker({
     poolId: opts.pool,
     queue: new SqsTaskQueue(sqs, opts.queueUrl),
-    callbacks: new SfnWorkflowEngine({ sfn, roleArn: '' }),
-    executor: new LocalExecutor(baseDir),
+    callbacks: engine,
+    executor,
     schemas: new AjvSchemaChecker(),
     tasks,
     events: store,
@@ -116,6 +122,7 @@ export async function startWorker(opts: WorkerOptions): Promise<{ worker: PoolWo
     vcpu,
     ...(instanceId ? { instanceId } : {}),
     ...(cache ? { cache } : {}),
+    ...(prepare ? { prepare } : {}),
     ...(opts.spotWatch ? { spotNotice: () => imds.spotNotice() } : {}),
   }, { receiveWaitSec: waitSec, spotPollSec });
   lineLogger.info('prescale worker polling', { poolId: opts.pool, queueUrl: opts.queueUrl, vcpu, tasks: count, instanceId, spotWatch: opts.spotWatch, events: opts.stateTable ? `dynamodb:${opts.stateTable}` : `sqlite:${opts.db}`, stateCache: cache ? 'redis' : 'none' });
