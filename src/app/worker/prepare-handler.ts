@@ -46,9 +46,9 @@ export type VariantResolver = (workflow: string, variant: string) => PreparableV
 /**
  * Resolves variants of `workflows` (the worker's catalog): each is compiled once, with placeholder
  * pool targets (state names, result keys and branches do not depend on targets). A variant that does
- * not compile is left out (its steps are never prepared).
+ * not compile is left out (its steps are never prepared; `onSkip` says which and why).
  */
-export function catalogVariants(workflows: readonly Workflow[]): VariantResolver {
+export function catalogVariants(workflows: readonly Workflow[], onSkip?: (workflow: string, variant: string, error: string) => void): VariantResolver {
   const byKey = new Map<string, PreparableVariant>();
   for (const w of workflows) {
     for (const v of w.variants) {
@@ -57,8 +57,8 @@ export function catalogVariants(workflows: readonly Workflow[]): VariantResolver
         const pools: Record<string, PoolTarget> = {};
         for (const s of dag.steps) pools[s.poolId] = { kind: 'sqs', queueUrl: 'prepare' };
         byKey.set(`${w.name}\u0000${v.name}`, { machine: compileVariant(dag, { pools }), steps: dag.steps });
-      } catch {
-        /* not compilable: not preparable */
+      } catch (e) {
+        onSkip?.(w.name, v.name, (e as Error).message);
       }
     }
   }
