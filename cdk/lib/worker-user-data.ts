@@ -30,6 +30,8 @@ export interface WorkerUserDataProps {
   readonly workerPackage: string;
   /** Seconds running steps get on stop before they are failed for retry elsewhere. @default 30 */
   readonly graceSec?: number;
+  /** The prefetch cache (cluster-mode endpoint over TLS, AUTH token read from the secret at start). @default none: steps run cold, prepare messages are dropped */
+  readonly cache?: { readonly url: string; readonly authSecretArn: string };
 }
 
 /** A shell-quoted single argument (tokens stay inside the quotes). */
@@ -43,6 +45,7 @@ export function workerUnit(props: WorkerUserDataProps, region: string): string {
   const args = [
     `${WORKER_PREFIX}/bin/prescale`, 'worker', '--pool', q(props.poolId), '--queue-url', q(props.queueUrl),
     '--config', WORKER_CONFIG_PATH, '--state-table', q(props.stateTableName), '--region', q(region), '--grace-sec', String(grace),
+    ...(props.cache ? ['--redis-url', q(props.cache.url), '--redis-cluster', '--redis-auth-secret', q(props.cache.authSecretArn)] : []),
   ];
   return [
     '[Unit]',

@@ -18,6 +18,7 @@ import { SfnWorkflowEngine } from '../adapters/engine/sfn-engine.js';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { isPrepareMessage } from '../core/engine/prepare-message.js';
 import type { Clock } from '../ports/clock.js';
+import { redisUrlWithAuthToken, secretsManagerReader, type SecretReader } from '../adapters/aws/cache-auth.js';
 import type { TaskDefinition } from '../core/model/index.js';
 import type { Logger } from '../ports/logger.js';
 
@@ -30,6 +31,17 @@ const logger: Logger = {
 
 let deps: LambdaStepDeps | undefined;
 let preparer: PrepareHandler | undefined | null;
+
+/**
+ * The cache URL with its AUTH token when `PRESCALE_REDIS_AUTH_SECRET_ARN` is set (read from Secrets
+ * Manager once per container), else `PRESCALE_REDIS_URL` as is.
+ */
+export async function taskRunnerEnv(env: NodeJS.ProcessEnv, read: SecretReader = secretsManagerReader()): Promise<NodeJS.ProcessEnv> {
+  const url = env.PRESCALE_REDIS_URL;
+  const secret = env.PRESCALE_REDIS_AUTH_SECRET_ARN;
+  if (!url || !secret) return env;
+  return { ...env, PRESCALE_REDIS_URL: await redisUrlWithAuthToken(url, secret, read) };
+}
 
 /** Builds the runner's dependencies from the environment (once per container). */
 export function taskRunnerDeps(env: NodeJS.ProcessEnv = process.env): LambdaStepDeps {
@@ -81,7 +93,7 @@ export async function runPrepareEvent(handlerOf: PrepareHandler | undefined, eve
 
 /** Lambda entry: the event is the step message (returns the step's output) or a prepare message. */
 export async function handler(event: unknown, context?: { getRemainingTimeInMillis?: () => number }): Promise<unknown> {
-  deps ??= taskRunnerDeps();
+  deps ??= taskRunnerDeps(await taskRunnerEnv(process.env));
   const remainingMs = context?.getRemainingTimeInMillis?.() ?? 900_000;
   if (isPrepareMessage(event)) {
     if (preparer === undefined) preparer = taskRunnerPreparer(deps) ?? null;

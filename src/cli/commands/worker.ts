@@ -14,6 +14,8 @@ import { z } from 'zod';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { redisUrlWithAuthToken, secretsManagerReader } from '../../adapters/aws/cache-auth.js';
 import { InputError, inputErrorFromZod, WorkflowSchema, type TaskDefinition, type Workflow } from '../../core/model/index.js';
 import { LocalExecutor } from '../../adapters/executor/local-executor.js';
 import { AjvSchemaChecker } from '../../adapters/schema/ajv-schema-checker.js';
@@ -38,6 +40,8 @@ export interface WorkerOptions {
   readonly stateTable?: string;
   readonly redisUrl?: string;
   readonly redisCluster?: boolean;
+  /** Secrets Manager secret with the cache's AUTH token (then TLS). */
+  readonly redisAuthSecret?: string;
   readonly vcpu?: string;
   readonly instanceId?: string;
   readonly imdsUrl: string;
@@ -100,7 +104,9 @@ export async function startWorker(opts: WorkerOptions): Promise<{ worker: PoolWo
   const store: StateStore = opts.stateTable
     ? new DynamoDbStateStore(dynamoDbApi(new DynamoDBClient({ ...aws, retryMode: 'adaptive', maxAttempts: 5 })), opts.stateTable)
     : new SqliteStateStore(opts.db);
-  const redisUrl = opts.redisUrl ?? process.env.REDIS_URL;
+  const plainRedisUrl = opts.redisUrl ?? process.env.REDIS_URL;
+  if (opts.redisAuthSecret && !plainRedisUrl) throw new InputError({ field: '--redis-auth-secret' }, opts.redisAuthSecret, 'a cache URL too (--redis-url or REDIS_URL)');
+  const redisUrl = plainRedisUrl && opts.redisAuthSecret ? await redisUrlWithAuthToken(plainRedisUrl, opts.redisAuthSecret, secretsManagerReader(new SecretsManagerClient(aws))) : plainRedisUrl;
   const cache = redisUrl ? new RedisStateCache(redisUrl, { cluster: opts.redisCluster ?? false }) : undefined;
   const imds = new Imds(opts.imdsUrl);
   const instanceId = opts.instanceId ?? (opts.spotWatch ? await imds.instanceId().catch(() => undefined) : undefined);
@@ -147,6 +153,7 @@ export function registerWorker(program: Command): void {
     .option('--state-table <name>', 'DynamoDB state table for step events (instead of --db)')
     .option('--redis-url <url>', 'Redis / ElastiCache URL of the prepared-state cache (default: REDIS_URL, else steps run cold)')
     .option('--redis-cluster', 'the Redis endpoint is a cluster-mode configuration endpoint')
+    .option('--redis-auth-secret <arn>', 'Secrets Manager secret holding the cache AUTH token (read at start; connects with TLS)')
     .option('--vcpu <n>', "most vCPU of steps at once (default: this machine's CPUs)")
     .option('--instance-id <id>', 'EC2 instance id written on step events (default: from instance metadata)')
     .option('--imds-url <url>', 'instance metadata endpoint (spot interruption notices)', IMDS_URL)
