@@ -21,6 +21,7 @@ import { PoolQueues } from './pool-queues.js';
 import { PrescaleStateMachines } from './state-machines.js';
 import { TaskRunnerFunction } from './task-runner.js';
 import { workerUserData } from './worker-user-data.js';
+import { workerBundleAsset } from './worker-bundle.js';
 import { ExecutionStatusEvents } from './execution-status.js';
 
 /** Props of {@link PrescaleStack}. */
@@ -126,12 +127,16 @@ export class PrescaleStack extends Stack {
       }
       this.controller.fn.addEnvironment('PRESCALE_POOL_BACKLOG_QUEUES', this.toJsonString(queues));
       const catalog = new s3assets.Asset(this, 'WorkerCatalog', { path: inputs.chainsConfigFile });
+      const bundle = workerBundleAsset(this, 'WorkerBundle', this.bundlingRequired);
+      const taskCode = inputs.taskCodeDir ? new s3assets.Asset(this, 'WorkerTaskCode', { path: inputs.taskCodeDir }) : undefined;
       for (const p of poolQueues.pools.values()) {
         catalog.grantRead(p.workerRole);
+        bundle.grantRead(p.workerRole);
+        taskCode?.grantRead(p.workerRole);
         const cache = this.prefetchCache;
         if (cache) cache.authToken.grantRead(p.workerRole);
         const ud = workerUserData({
-          poolId: p.poolId, queueUrl: p.queue.queueUrl, stateTableName: this.storage.stateTable.tableName, catalog, workerPackage: inputs.workerPackage,
+          poolId: p.poolId, queueUrl: p.queue.queueUrl, stateTableName: this.storage.stateTable.tableName, catalog, bundle, ...(taskCode ? { taskCode } : {}),
           ...(cache ? { cache: { url: cache.clientUrl, authSecretArn: cache.authToken.secretArn } } : {}),
         });
         const cid = p.queue.node.scope!.node.id;
@@ -168,7 +173,7 @@ export class PrescaleStack extends Stack {
     }
     for (const p of poolQueues.pools.values()) {
       NagSuppressions.addResourceSuppressions(p.workerRole, [
-        { id: 'AwsSolutions-IAM5', reason: 'Read of the catalog asset: CDK\'s grantRead on the asset bucket names the object key prefix with a wildcard (s3:GetObject*, s3:List*).' },
+        { id: 'AwsSolutions-IAM5', reason: 'Read of the catalog, worker bundle and task code assets: CDK\'s grantRead on the asset bucket names the object key prefix with a wildcard (s3:GetObject*, s3:List*).' },
       ], true);
     }
     return { poolQueues, ...(taskRunner ? { taskRunner } : {}), ...(stateMachines ? { stateMachines } : {}) };

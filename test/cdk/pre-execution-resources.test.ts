@@ -110,3 +110,12 @@ describe('prescale CDK stack: the prefetch cache and its clients', () => {
     expect(s.annotations.findWarning('*', s.Match.stringLikeRegexp('AwsSolutions-.*'))).toEqual([]);
   });
 });
+
+describe('prescale CDK stack: pre-execution on the dashboard', () => {
+  it('shows the next-step hit rate, setup seconds saved, prefetch waste and cost per pool', () => {
+    const [, dash] = resources('AWS::CloudWatch::Dashboard')[0];
+    const body = JSON.stringify(dash.Properties.DashboardBody);
+    for (const m of ['PrefetchHitRatePercent', 'PrefetchSetupSecondsSaved', 'PrefetchPrepareRequests', 'PrefetchResumedSteps', 'PoolCostUsdPerHour']) expect(body).toContain(m);
+    expect(body).toContain('requests - resumed');
+  });
+});

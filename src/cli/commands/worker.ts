@@ -19,7 +19,6 @@ import { redisUrlWithAuthToken, secretsManagerReader } from '../../adapters/aws/
 import { InputError, inputErrorFromZod, WorkflowSchema, type TaskDefinition, type Workflow } from '../../core/model/index.js';
 import { LocalExecutor } from '../../adapters/executor/local-executor.js';
 import { AjvSchemaChecker } from '../../adapters/schema/ajv-schema-checker.js';
-import { SqliteStateStore } from '../../adapters/sqlite/sqlite-state-store.js';
 import { DynamoDbStateStore, dynamoDbApi } from '../../adapters/aws/dynamodb-state-store.js';
 import { RedisStateCache } from '../../adapters/redis/redis-state-cache.js';
 import { SfnWorkflowEngine } from '../../adapters/engine/sfn-engine.js';
@@ -103,7 +102,8 @@ export async function startWorker(opts: WorkerOptions): Promise<{ worker: PoolWo
   const sfn = new SFNClient(aws);
   const store: StateStore = opts.stateTable
     ? new DynamoDbStateStore(dynamoDbApi(new DynamoDBClient({ ...aws, retryMode: 'adaptive', maxAttempts: 5 })), opts.stateTable)
-    : new SqliteStateStore(opts.db);
+    // loaded only when used: the worker bundle the CDK stack ships (cdk/lib/worker-bundle.ts) has no native SQLite module
+    : new (await import('../../adapters/sqlite/sqlite-state-store.js')).SqliteStateStore(opts.db);
   const plainRedisUrl = opts.redisUrl ?? process.env.REDIS_URL;
   if (opts.redisAuthSecret && !plainRedisUrl) throw new InputError({ field: '--redis-auth-secret' }, opts.redisAuthSecret, 'a cache URL too (--redis-url or REDIS_URL)');
   const redisUrl = plainRedisUrl && opts.redisAuthSecret ? await redisUrlWithAuthToken(plainRedisUrl, opts.redisAuthSecret, secretsManagerReader(new SecretsManagerClient(aws))) : plainRedisUrl;
