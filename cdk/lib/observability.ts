@@ -80,6 +80,26 @@ export class PrescaleObservability extends Construct {
       new cloudwatch.GraphWidget({ title: 'Forecast error (sMAPE %) and prediction hit rate (%)', left: [metric(METRIC.forecastError, 'Average')], right: [metric(METRIC.hitRate, 'Average')], width: 12 }),
       new cloudwatch.GraphWidget({ title: 'Commands', left: [metric(METRIC.applied, 'Sum'), metric(METRIC.failed, 'Sum'), metric(METRIC.safety, 'Sum'), metric(METRIC.throttled, 'Sum')], width: 12 }),
     );
+    // pre-execution in AWS (issue 21): hit rate, setup seconds saved, waste (prepared, never resumed), cost per pool
+    const hour = Duration.hours(1);
+    this.dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: 'Next-step hit rate (%) and prepared steps resumed / run cold',
+        left: [metric(METRIC.hitRate, 'Average').with({ label: 'next-step hit rate %' })],
+        right: [metric(METRIC.resumedSteps, 'Sum').with({ period: hour, label: 'resumed' }), metric(METRIC.coldSteps, 'Sum').with({ period: hour, label: 'ran cold' })],
+        width: 12,
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Setup seconds saved and prefetch waste (prepare requests not resumed), per hour',
+        left: [metric(METRIC.setupSecSaved, 'Sum').with({ period: hour, label: 'setup seconds saved' })],
+        right: [new cloudwatch.MathExpression({
+          expression: 'MAX([0, requests - resumed])', label: 'wasted preparations', period: hour,
+          usingMetrics: { requests: metric(METRIC.prepareRequests, 'Sum').with({ period: hour }), resumed: metric(METRIC.resumedSteps, 'Sum').with({ period: hour }) },
+        })],
+        width: 12,
+      }),
+    );
+    this.dashboard.addWidgets(new cloudwatch.GraphWidget({ title: 'Cost per pool (USD per hour)', left: perPool(METRIC.poolCost), stacked: true, width: 24 }));
     this.dashboard.addWidgets(new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: [this.safetyAlarm], width: 24 }));
   }
 }

@@ -1,7 +1,14 @@
 /**
  * Optional ElastiCache (Valkey) replication group for the prefetch cache (seed 000: prepared step
- * state "stored in a fast-access cache"), in its own isolated VPC with flow logs: encryption at rest
- * and in transit, an AUTH token from Secrets Manager, a non-default port. The controller may scale it
+ * state "stored in a fast-access cache"), in its own VPC with flow logs: encryption at rest and in
+ * transit (TLS), an AUTH token generated in Secrets Manager, a non-default port. Its clients run in
+ * the same VPC: the pools' workers (launch their instances in {@link PrefetchCache.workerSubnets} with
+ * {@link PrefetchCache.workerSecurityGroup}) and the task runner Lambda
+ * ({@link PrefetchCache.functionSecurityGroup}); the cache's security group admits its port only from
+ * those two groups. The subnets are isolated (no NAT): gateway endpoints for S3 (the worker bundle,
+ * the catalog, the Amazon Linux 2023 package repositories, which are S3-hosted) and DynamoDB, and
+ * interface endpoints (HTTPS from the two client groups only) for SQS, Step Functions and Secrets
+ * Manager give the clients the AWS APIs they call. The controller may scale it
  * (cache pool) through its replication group id, so its shape follows what the controller plans:
  * - cluster mode enabled (Valkey 8, `default.valkey8.cluster.on`; automatic failover on, which
  *   ElastiCache requires in that mode): shards can be added and removed online
@@ -45,6 +52,12 @@ export const PREFETCH_CACHE_PORT = 6380;
 export class PrefetchCache extends Construct {
   readonly vpc: ec2.Vpc;
   readonly securityGroup: ec2.SecurityGroup;
+  /** The pools' workers' security group (give it to the pools' launch templates). */
+  readonly workerSecurityGroup: ec2.SecurityGroup;
+  /** The security group of functions that use the cache (the task runner). */
+  readonly functionSecurityGroup: ec2.SecurityGroup;
+  /** Subnets for the workers and functions (isolated, with the endpoints above). */
+  readonly workerSubnets: ec2.SubnetSelection;
   readonly authToken: secretsmanager.Secret;
   readonly group: elasticache.CfnReplicationGroup;
   readonly replicationGroupId: string;
@@ -59,7 +72,19 @@ export class PrefetchCache extends Construct {
       flowLogs: { all: { destination: ec2.FlowLogDestination.toCloudWatchLogs(new logs.LogGroup(this, 'FlowLogs', { retention: logs.RetentionDays.ONE_MONTH })) } },
     });
     this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', { vpc: this.vpc, description: 'prescale prefetch cache', allowAllOutbound: false });
-    this.securityGroup.addIngressRule(ec2.Peer.ipv4(this.vpc.vpcCidrBlock), ec2.Port.tcp(PREFETCH_CACHE_PORT), 'clients inside the cache VPC');
+    this.workerSecurityGroup = new ec2.SecurityGroup(this, 'WorkerSecurityGroup', { vpc: this.vpc, description: 'prescale pool workers (cache clients)', allowAllOutbound: true });
+    this.functionSecurityGroup = new ec2.SecurityGroup(this, 'FunctionSecurityGroup', { vpc: this.vpc, description: 'prescale functions that use the prefetch cache', allowAllOutbound: true });
+    for (const [sg, who] of [[this.workerSecurityGroup, 'pool workers'], [this.functionSecurityGroup, 'task runner']] as const) {
+      this.securityGroup.addIngressRule(sg, ec2.Port.tcp(PREFETCH_CACHE_PORT), `${who} (TLS + AUTH)`);
+    }
+    this.workerSubnets = { subnetType: ec2.SubnetType.PRIVATE_ISOLATED };
+    this.vpc.addGatewayEndpoint('S3', { service: ec2.GatewayVpcEndpointAwsService.S3 });
+    this.vpc.addGatewayEndpoint('DynamoDb', { service: ec2.GatewayVpcEndpointAwsService.DYNAMODB });
+    const endpoints = new ec2.SecurityGroup(this, 'EndpointSecurityGroup', { vpc: this.vpc, description: 'prescale interface endpoints (HTTPS from cache clients)', allowAllOutbound: false });
+    for (const sg of [this.workerSecurityGroup, this.functionSecurityGroup]) endpoints.addIngressRule(sg, ec2.Port.tcp(443), 'AWS API calls of cache clients');
+    for (const [eid, service] of [['Sqs', ec2.InterfaceVpcEndpointAwsService.SQS], ['StepFunctions', ec2.InterfaceVpcEndpointAwsService.STEP_FUNCTIONS], ['SecretsManager', ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER]] as const) {
+      this.vpc.addInterfaceEndpoint(eid, { service, subnets: this.workerSubnets, securityGroups: [endpoints], open: false, privateDnsEnabled: true });
+    }
     this.authToken = new secretsmanager.Secret(this, 'AuthToken', {
       description: 'prescale prefetch cache AUTH token',
       generateSecretString: { excludePunctuation: true, passwordLength: 64 },
@@ -87,6 +112,7 @@ export class PrefetchCache extends Construct {
       transitEncryptionEnabled: true,
       authToken: this.authToken.secretValue.unsafeUnwrap(),
       port: PREFETCH_CACHE_PORT,
+      transitEncryptionMode: 'required',
       cacheSubnetGroupName: subnets.ref,
       securityGroupIds: [this.securityGroup.securityGroupId],
     });
@@ -95,8 +121,16 @@ export class PrefetchCache extends Construct {
         { id: 'AwsSolutions-AEC4', reason: 'The cache pool lets the controller scale to no replica: the cache holds prepared step states that can be recomputed (a lost node only makes steps run cold), and ElastiCache Multi-AZ needs a replica per shard, which would double the cost. Set the pool\'s minReplicasPerShard to 1 or more for Multi-AZ.' },
       ]);
     }
+    NagSuppressions.addResourceSuppressions([this.workerSecurityGroup, this.functionSecurityGroup], [
+      { id: 'AwsSolutions-EC23', reason: 'No inbound rule: these groups only make outbound calls (the cache, the VPC endpoints, task code\'s own destinations).' },
+    ]);
     NagSuppressions.addResourceSuppressions(this.authToken, [
       { id: 'AwsSolutions-SMG4', reason: 'Rotating an ElastiCache AUTH token needs a coordinated ModifyReplicationGroup (AuthTokenUpdateStrategy ROTATE then SET) with client restarts; it is done as an operator runbook step, not by a rotation Lambda.' },
     ]);
+  }
+
+  /** The URL clients connect with (TLS; the AUTH token is added at start from {@link authToken}). */
+  get clientUrl(): string {
+    return `rediss://${this.group.attrConfigurationEndPointAddress}:${PREFETCH_CACHE_PORT}`;
   }
 }

@@ -21,6 +21,7 @@ import { PoolQueues } from './pool-queues.js';
 import { PrescaleStateMachines } from './state-machines.js';
 import { TaskRunnerFunction } from './task-runner.js';
 import { workerUserData } from './worker-user-data.js';
+import { workerBundleAsset } from './worker-bundle.js';
 import { ExecutionStatusEvents } from './execution-status.js';
 
 /** Props of {@link PrescaleStack}. */
@@ -101,7 +102,7 @@ export class PrescaleStack extends Stack {
     const lambdaPools = new Set(inputs.lambdaPools);
     const usesLambda = inputs.workflows.some((w) => w.variants.some((v) => v.tasks.some((t) => lambdaPools.has(poolOf(v, t.task_id)))));
     const taskRunner = usesLambda
-      ? new TaskRunnerFunction(this, 'TaskRunner', { chainsConfigFile: inputs.chainsConfigFile, ...(inputs.taskCodeDir ? { taskCodeDir: inputs.taskCodeDir } : {}), stateTable: this.storage.stateTable, bundlingRequired: this.bundlingRequired })
+      ? new TaskRunnerFunction(this, 'TaskRunner', { chainsConfigFile: inputs.chainsConfigFile, ...(inputs.taskCodeDir ? { taskCodeDir: inputs.taskCodeDir } : {}), stateTable: this.storage.stateTable, bundlingRequired: this.bundlingRequired, ...(this.prefetchCache ? { cache: this.prefetchCache } : {}) })
       : undefined;
     const stateMachines = inputs.workflows.length > 0
       ? new PrescaleStateMachines(this, 'StateMachines', {
@@ -113,6 +114,7 @@ export class PrescaleStack extends Stack {
       })
       : undefined;
     for (const v of stateMachines?.variants ?? []) poolQueues.grantTaskResponse(v.machine);
+    if (stateMachines && stateMachines.variants.length > 0) this.preExecution(poolQueues, stateMachines, taskRunner, inputs.lambdaPools);
     if (stateMachines && stateMachines.variants.length > 0) {
       new ExecutionStatusEvents(this, 'ExecutionStatus', { variants: stateMachines.variants, stateTable: this.storage.stateTable, alarmTopic: this.observability.topic, bundlingRequired: this.bundlingRequired });
     }
@@ -125,13 +127,26 @@ export class PrescaleStack extends Stack {
       }
       this.controller.fn.addEnvironment('PRESCALE_POOL_BACKLOG_QUEUES', this.toJsonString(queues));
       const catalog = new s3assets.Asset(this, 'WorkerCatalog', { path: inputs.chainsConfigFile });
+      const bundle = workerBundleAsset(this, 'WorkerBundle', this.bundlingRequired);
+      const taskCode = inputs.taskCodeDir ? new s3assets.Asset(this, 'WorkerTaskCode', { path: inputs.taskCodeDir }) : undefined;
       for (const p of poolQueues.pools.values()) {
         catalog.grantRead(p.workerRole);
-        const ud = workerUserData({ poolId: p.poolId, queueUrl: p.queue.queueUrl, stateTableName: this.storage.stateTable.tableName, catalog, workerPackage: inputs.workerPackage });
+        bundle.grantRead(p.workerRole);
+        taskCode?.grantRead(p.workerRole);
+        const cache = this.prefetchCache;
+        if (cache) cache.authToken.grantRead(p.workerRole);
+        const ud = workerUserData({
+          poolId: p.poolId, queueUrl: p.queue.queueUrl, stateTableName: this.storage.stateTable.tableName, catalog, bundle, ...(taskCode ? { taskCode } : {}),
+          ...(cache ? { cache: { url: cache.clientUrl, authSecretArn: cache.authToken.secretArn } } : {}),
+        });
         const cid = p.queue.node.scope!.node.id;
         new CfnOutput(this, `WorkerUserData${cid}`, { description: `prescale worker user data for pool ${p.poolId} (add it to the pool's launch template, see cdk/README.md)`, value: ud.render() });
         new CfnOutput(this, `WorkerInstanceProfile${cid}`, { description: `instance profile of pool ${p.poolId}'s workers`, value: p.instanceProfile.instanceProfileArn });
         new CfnOutput(this, `PoolQueueUrl${cid}`, { description: `work queue of pool ${p.poolId}`, value: p.queue.queueUrl });
+      }
+      if (this.prefetchCache) {
+        new CfnOutput(this, 'WorkerSecurityGroupId', { description: 'security group for the pools\' launch templates (the cache admits it)', value: this.prefetchCache.workerSecurityGroup.securityGroupId });
+        new CfnOutput(this, 'WorkerSubnetIds', { description: 'subnets for the pools\' instances (the cache VPC, with endpoints for SQS, Step Functions, Secrets Manager, S3, DynamoDB)', value: this.prefetchCache.vpc.isolatedSubnets.map((x) => x.subnetId).join(',') });
       }
       // The controller launches the pools' instances with their launch templates, which pass the workers' roles.
       this.controller.role.addToPolicy(new iam.PolicyStatement({
@@ -158,10 +173,34 @@ export class PrescaleStack extends Stack {
     }
     for (const p of poolQueues.pools.values()) {
       NagSuppressions.addResourceSuppressions(p.workerRole, [
-        { id: 'AwsSolutions-IAM5', reason: 'Read of the catalog asset: CDK\'s grantRead on the asset bucket names the object key prefix with a wildcard (s3:GetObject*, s3:List*).' },
+        { id: 'AwsSolutions-IAM5', reason: 'Read of the catalog, worker bundle and task code assets: CDK\'s grantRead on the asset bucket names the object key prefix with a wildcard (s3:GetObject*, s3:List*).' },
       ], true);
     }
     return { poolQueues, ...(taskRunner ? { taskRunner } : {}), ...(stateMachines ? { stateMachines } : {}) };
+  }
+
+  /**
+   * Pre-execution (issue 21): the controller's SqsPreparer sends `prepare` messages to the pool queues
+   * (or invokes the task runner asynchronously for Lambda pools), naming executions of the catalog's
+   * machines (`PRESCALE_STATE_MACHINES`, `PRESCALE_POOL_QUEUE_URLS`, `PRESCALE_LAMBDA_POOLS`); the
+   * workers and the task runner read those executions (start document and history) to resolve the
+   * predicted step's input.
+   */
+  private preExecution(poolQueues: PoolQueues, stateMachines: PrescaleStateMachines, taskRunner: TaskRunnerFunction | undefined, lambdaPools: readonly string[]): void {
+    const fn = this.controller.fn;
+    const machines: Record<string, string> = {};
+    for (const v of stateMachines.variants) machines[`${v.compiled.workflow}/${v.compiled.variant}`] = v.machine.stateMachineArn;
+    fn.addEnvironment('PRESCALE_STATE_MACHINES', this.toJsonString(machines));
+    fn.addEnvironment('PRESCALE_POOL_QUEUE_URLS', this.toJsonString(Object.fromEntries([...poolQueues.pools].map(([id, p]) => [id, p.queue.queueUrl]))));
+    for (const p of poolQueues.pools.values()) p.queue.grantSendMessages(this.controller.role);
+    if (taskRunner) {
+      fn.addEnvironment('PRESCALE_LAMBDA_POOLS', this.toJsonString(Object.fromEntries(lambdaPools.map((id) => [id, taskRunner.fn.functionArn]))));
+      taskRunner.fn.grantInvoke(this.controller.role);
+    }
+    const executions = stateMachines.variants.map((v) => `arn:${this.partition}:states:${this.region}:${this.account}:execution:${v.compiled.name}:*`);
+    const readExecutions = new iam.PolicyStatement({ sid: 'ReadExecutionsToPrepare', actions: ['states:DescribeExecution', 'states:GetExecutionHistory'], resources: executions });
+    for (const p of poolQueues.pools.values()) p.workerRole.addToPolicy(readExecutions);
+    taskRunner?.role.addToPolicy(readExecutions);
   }
 
   /**

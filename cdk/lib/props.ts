@@ -43,11 +43,6 @@ export interface PrescaleStackInputs {
    */
   readonly lambdaPools: readonly string[];
   /**
-   * npm package spec the worker user data installs with `npm install -g` (`prescale:workerPackage`):
-   * a registry spec, a tarball URL or an `s3://` URL of `npm pack` output. @default "prescale@<this version>"
-   */
-  readonly workerPackage: string;
-  /**
    * Directory copied into the task runner's bundle, next to the chain configuration (`prescale:taskCodeDir`):
    * the code of the Lambda pools' tasks (the bundle is the task root). @default none
    */
@@ -101,8 +96,6 @@ export function readStackInputs(ctx: ContextReader, cwd = process.cwd()): Presca
   for (const p of lambdaPools) {
     if (ec2Pools.has(p)) throw new InputError({ field: 'prescale:lambdaPools' }, p, 'pool ids that are not EC2 pools of controller.pools');
   }
-  const workerPackage = String(ctx('prescale:workerPackage') ?? `prescale@${packageVersion(cwd)}`);
-  if (!/^[A-Za-z0-9@._/:+~=-]+$/.test(workerPackage)) throw new InputError({ field: 'prescale:workerPackage' }, workerPackage, 'an npm package spec (letters, digits and @._/:+~=- only)');
   const principalsRaw = ctx('prescale:iamPrincipals');
   const iamPrincipals = parseIamPrincipals(principalsRaw === undefined ? undefined : typeof principalsRaw === 'string' ? principalsRaw : JSON.stringify(principalsRaw));
   const taskCodeRaw = ctx('prescale:taskCodeDir');
@@ -118,18 +111,10 @@ export function readStackInputs(ctx: ContextReader, cwd = process.cwd()): Presca
   return {
     config, configFile, scheduleRateMinutes: rate,
     prefetchCache: bool(ctx('prescale:prefetchCache'), false),
-    chainApi, chainsConfigFile, iamPrincipals, workflows, lambdaPools, workerPackage,
+    chainApi, chainsConfigFile, iamPrincipals, workflows, lambdaPools,
     ...(taskCodeDir ? { taskCodeDir } : {}),
     ...(alarmEmail ? { alarmEmail: String(alarmEmail) } : {}),
     ...(instanceRoleArn ? { instanceRoleArn: String(instanceRoleArn) } : {}),
   };
 }
 
-/** The version in the repository's package.json (the worker package installed on instances). */
-function packageVersion(cwd: string): string {
-  try {
-    return String((JSON.parse(readFileSync(resolve(cwd, 'package.json'), 'utf8')) as { version?: string }).version ?? 'latest');
-  } catch {
-    return 'latest';
-  }
-}

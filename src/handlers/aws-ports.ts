@@ -16,6 +16,9 @@ import type { ExecutionEvent } from '../core/model/index.js';
 import type { CloudProvider, EventSource, Logger, MetricsSource, PriceCatalog, StateStore } from '../ports/index.js';
 import type { DeploymentConfig } from './deployment-config.js';
 import { systemClock } from '../adapters/clock/system-clock.js';
+import type { Preparer } from '../ports/preparer.js';
+import { awsPrepareTransports, preparerFromEnv } from './aws-preparer.js';
+import { PrefetchMeter } from './prefetch-meter.js';
 
 /** Log the chain API appends workflow execution events to (read by the tick's EventSource). */
 export const EXECUTION_LOG = 'execution-events';
@@ -29,6 +32,10 @@ export interface ControllerPorts {
   readonly prices?: PriceCatalog;
   /** True when `cloud` sends EC2 calls with `DryRun`. */
   readonly providerDryRun: boolean;
+  /** Carries out pre-execute commands as `prepare` messages (absent without state machines). */
+  readonly preparer?: Preparer;
+  /** Resumed / cold steps seen in the execution events (for the prefetch metrics). */
+  readonly prefetchMeter?: Pick<PrefetchMeter, 'drain'>;
 }
 
 /** Where the AWS resources are. */
@@ -39,15 +46,21 @@ export interface AwsPortsOptions {
   readonly logger?: Logger;
   /** Seconds the running tick can spare for long-polling the spot events queue. @default 2 */
   readonly pollBudgetSec?: () => number;
+  /** The environment the preparer's queues and machines come from (src/handlers/aws-preparer.ts). @default process.env */
+  readonly env?: NodeJS.ProcessEnv;
 }
 
 /**
  * The tick's reader of workflow execution events: the execution log read from its stored cursor, so a
  * tick reads only what was appended since the previous one (not the log from sequence 0).
  */
-export function executionEventsReader(store: DynamoDbStateStore): (sinceSec: number, untilSec: number) => Promise<ExecutionEvent[]> {
+export function executionEventsReader(store: DynamoDbStateStore, ...observers: ReadonlyArray<{ observe(events: readonly ExecutionEvent[]): void } | undefined>): (sinceSec: number, untilSec: number) => Promise<ExecutionEvent[]> {
   const reader = new CursorLogReader<ExecutionEvent>(store, EXECUTION_LOG);
-  return (since, until) => reader.read(since, until);
+  return async (since, until) => {
+    const events = await reader.read(since, until);
+    for (const o of observers) o?.observe(events);
+    return events;
+  };
 }
 
 /** Builds the AWS ports (no AWS call is made until a port is used). */
@@ -68,9 +81,11 @@ export function buildAwsPorts(config: DeploymentConfig, opts: AwsPortsOptions): 
     logger: opts.logger,
   });
   const metrics = new CloudWatchMetricsSource({ api: cloudWatchApi(client), series: config.aws.series, logger: opts.logger });
+  const prefetchMeter = new PrefetchMeter();
+  const prep = preparerFromEnv(opts.env ?? process.env, { transports: awsPrepareTransports(opts.region), workflows: config.controller.workflows, clock: systemClock, ttlSec: config.controller.prefetch.ttlSec });
   const events = new SqsEventSource({
     api: sqsApi(client), queueUrl: opts.queueUrl, logger: opts.logger, pollBudgetSec: opts.pollBudgetSec,
-    executionEvents: executionEventsReader(store),
+    executionEvents: executionEventsReader(store, prep?.index, prefetchMeter),
   });
-  return { metrics, events, cloud, store, prices, providerDryRun: dryRun };
+  return { metrics, events, cloud, store, prices, providerDryRun: dryRun, prefetchMeter, ...(prep ? { preparer: prep.preparer } : {}) };
 }

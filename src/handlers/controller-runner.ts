@@ -5,8 +5,9 @@
  * handling (throttling backs the tick off; a concurrent tick is skipped) and the tick's metrics:
  * forecast error, planned vs actual capacity, cost per hour, prediction hit rate, safety breaches.
  */
+import { createControllerTick, type ControllerTick, type TaskBacklogSignal, type TickOptions, type TickResult } from '../app/tick.js';
 import type { Preparer } from '../ports/preparer.js';
-import { createControllerTick, type ControllerTick, type TaskBacklogSignal, type TickResult } from '../app/tick.js';
+import type { PrefetchMeter } from './prefetch-meter.js';
 import { AwsThrottledError } from '../adapters/aws/errors.js';
 import { createForecaster } from '../core/forecast/index.js';
 import type { Forecaster } from '../core/forecast/types.js';
@@ -41,6 +42,15 @@ export const METRIC = {
   failed: 'CommandsFailed',
   throttled: 'ThrottledTicks',
   skipped: 'SkippedTicks',
+  /** Cost of a pool's running instances (dimension `pool`). */
+  poolCost: 'PoolCostUsdPerHour',
+  /** Pre-execute commands the Preparer accepted this tick. */
+  prepareRequests: 'PrefetchPrepareRequests',
+  /** Steps that resumed from a prepared state, and their skipped setup seconds. */
+  resumedSteps: 'PrefetchResumedSteps',
+  setupSecSaved: 'PrefetchSetupSecondsSaved',
+  /** Steps with a prepare phase that ran cold. */
+  coldSteps: 'PrefetchColdSteps',
 } as const;
 
 /** Everything the runner needs; forecaster, planner and next-step model default to core's. */
@@ -55,11 +65,13 @@ export interface ControllerRunnerDeps {
   /** True when `cloud` sends EC2 calls with DryRun (then dry-run mode calls it; else the tick only reports). */
   readonly providerDryRun?: boolean;
   readonly forecaster?: Forecaster;
-  /** Runs the tick's preparations (core/prefetch; e.g. SQS `prepare` messages). Absent: nothing is prepared. */
-  readonly preparer?: Preparer;
   readonly planner?: Planner;
   readonly nextStep?: NextStepModel;
-  readonly tickOptions?: { historySec?: number; forecastPeriodSec?: number; refitEverySec?: number; taskBacklogSignals?: readonly TaskBacklogSignal[] };
+  readonly tickOptions?: { historySec?: number; forecastPeriodSec?: number; refitEverySec?: number; taskBacklogSignals?: readonly TaskBacklogSignal[]; prefetch?: TickOptions['prefetch'] };
+  /** Carries out the tick's pre-execute commands (the AWS SqsPreparer); absent: no pre-execution. */
+  readonly preparer?: Preparer;
+  /** Resumed and cold steps since the last tick (src/handlers/prefetch-meter.ts). */
+  readonly prefetchMeter?: Pick<PrefetchMeter, 'drain'>;
 }
 
 /** What one invocation did (the Lambda's return value, cached by idempotency). */
@@ -148,7 +160,9 @@ export function createControllerRunner(deps: ControllerRunnerDeps): ControllerRu
         deps.sink.add(METRIC.skipped, 'Count', 1);
         return { ...base, status: 'skipped' };
       }
-      return { ...base, ...emitTickMetrics(deps.sink, cfg, result, guard.current, tick), status: 'completed' };
+      const summary = emitTickMetrics(deps.sink, cfg, result, guard.current, tick);
+      emitPrefetchMetrics(deps.sink, result, deps.prefetchMeter);
+      return { ...base, ...summary, status: 'completed' };
     },
   };
 }
@@ -178,6 +192,12 @@ function emitTickMetrics(
     }
   }
   sink.add(METRIC.cost, 'None', cost);
+  if (snap) {
+    const byPool = new Map<string, number>();
+    for (const i of snap.instances) if (i.state !== 'terminated') byPool.set(i.poolId, (byPool.get(i.poolId) ?? 0) + i.priceUsdPerHour);
+    for (const c of snap.caches) byPool.set(c.poolId, (byPool.get(c.poolId) ?? 0) + c.priceUsdPerNodeHour * c.shards * (c.replicasPerShard + 1));
+    for (const pool of cfg.pools) sink.add(METRIC.poolCost, 'None', byPool.get(pool.id) ?? 0, { pool: pool.id });
+  }
   const applied = result.results.filter((r) => r.status === 'applied' || r.status === 'partial' || r.status === 'dry-run').length;
   const failed = result.results.filter((r) => r.status === 'failed').length;
   const safetyBreaches = result.decisions.filter((d) => d.kind === 'safety').length + (guard.breach ? 1 : 0);
@@ -185,4 +205,14 @@ function emitTickMetrics(
   sink.add(METRIC.failed, 'Count', failed);
   sink.add(METRIC.safety, 'Count', safetyBreaches);
   return { commands: result.commands.length, applied, failed, safetyBreaches, costUsdPerHour: cost };
+}
+
+/** The prefetch metrics of a tick: accepted prepare requests, resumed and cold steps, setup seconds saved. */
+function emitPrefetchMetrics(sink: TickMetricsSink, result: TickResult, meter?: Pick<PrefetchMeter, 'drain'>): void {
+  if (!meter && result.preparations.length === 0) return;
+  sink.add(METRIC.prepareRequests, 'Count', result.preparations.filter((r) => r.status === 'accepted').length);
+  const m = meter?.drain() ?? { resumed: 0, setupSecSaved: 0, cold: 0 };
+  sink.add(METRIC.resumedSteps, 'Count', m.resumed);
+  sink.add(METRIC.coldSteps, 'Count', m.cold);
+  sink.add(METRIC.setupSecSaved, 'Seconds', m.setupSecSaved);
 }

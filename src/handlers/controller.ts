@@ -20,6 +20,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createForecaster } from '../core/forecast/index.js';
+import { prefetchSelectionFrom } from '../app/tick.js';
 import { buildAwsPorts, type ControllerPorts } from './aws-ports.js';
 import { createControllerRunner, type ControllerRunner, type TickMetricsSink, type TickSummary } from './controller-runner.js';
 import { loadDeploymentConfig, type DeploymentConfig } from './deployment-config.js';
@@ -105,7 +106,7 @@ export function createControllerHandler(deps: ControllerHandlerDeps): (event: Co
     if (!Number.isFinite(scheduledSec)) throw new Error(`scheduledTime ${JSON.stringify(event.scheduledTime)} is not an ISO date`);
     runner ??= createControllerRunner({
       config: config.controller, ...ports, sink: powertoolsSink(metrics), logger: portLogger(logger), forecaster: createForecaster(config.aws.forecaster),
-      tickOptions: { historySec: config.aws.historySec, forecastPeriodSec: config.aws.forecastPeriodSec, refitEverySec: config.aws.refitEverySec, taskBacklogSignals: backlogSignalsOf(config) },
+      tickOptions: { historySec: config.aws.historySec, forecastPeriodSec: config.aws.forecastPeriodSec, refitEverySec: config.aws.refitEverySec, taskBacklogSignals: backlogSignalsOf(config), ...(ports.preparer ? { prefetch: prefetchSelectionFrom(config.controller.prefetch) } : {}) },
     });
     const summary = await runner.runTick(scheduledSec);
     logger.info('tick', { ...summary });

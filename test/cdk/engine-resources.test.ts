@@ -97,16 +97,17 @@ describe('prescale CDK stack: pool queues and workers', () => {
     s.template.resourceCountIs('AWS::IAM::InstanceProfile', 1);
   });
 
-  it('outputs user data that installs Node 22 and prescale and starts `prescale worker --pool ID --queue-url …` as a systemd unit', () => {
+  it('outputs user data that installs Node 22 (AL2023 nodejs22), fetches the worker bundle asset and starts `prescale worker --pool ID --queue-url …` as a systemd unit', () => {
     const outputs = s.template.findOutputs('*');
     const ud = Object.entries(outputs).find(([id]) => id.startsWith('WorkerUserDataweb'))![1] as { Value: unknown };
     const text = JSON.stringify(ud.Value);
     expect(text).toContain('prescale-worker.service');
     expect(text).toContain('systemctl enable --now prescale-worker.service');
-    expect(text).toMatch(/prescale worker --pool 'web' --queue-url '",\{"Ref":"PoolQueuesweb[0-9A-Za-z]*Queue[0-9A-F]+"\}/);
+    expect(text).toMatch(/prescale-worker.mjs worker --pool 'web' --queue-url '",\{"Ref":"PoolQueuesweb[0-9A-Za-z]*Queue[0-9A-F]+"\}/);
     expect(text).toContain('--state-table');
-    expect(text).toContain('sha256sum -c');
-    expect(text).toContain('npm install -g --prefix /opt/prescale');
+    expect(text).toContain('dnf install -y nodejs22');
+    expect(text).toContain('/opt/prescale/prescale-worker.mjs worker');
+    expect(text).not.toContain('npm install');
     expect(text).toContain('aws s3 cp');
     const pass = statements(s.template).find((x) => x.Sid === 'PassWorkerRolesToEc2')!;
     expect(pass.Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'ec2.amazonaws.com' } });

@@ -5,6 +5,11 @@
  * polling moto's SQS runs the registered catalog tasks and writes its step events to a DynamoDB state
  * table; the execution status handler adds the execution's submitted steps to the same log; the tick's
  * chain book reads them back. One moto server per execution (moto 5.2).
+ *
+ * Pre-execution (issue 21): the controller's SqsPreparer turns a pre-execute command for the predicted
+ * step into a `prepare` message on the pool's queue; the worker resolves the step's input from the
+ * execution's history on moto, runs the `prepare` phase and stores the state in a real redis-server
+ * (standing in for ElastiCache); when the step really runs it resumes from it.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { resolve } from 'node:path';
@@ -26,6 +31,14 @@ import { machineTable } from '../../cdk/lib/execution-status.js';
 import { motoSkipReason, startMoto, type Moto } from '../adapters/engine/moto-server.js';
 import { synthStack } from '../cdk/stack-fixture.js';
 import { systemClock } from '../../src/adapters/clock/system-clock.js';
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { ExecutionIndex, SqsPreparer } from '../../src/adapters/aws/sqs-preparer.js';
+import { RedisStateCache } from '../../src/adapters/redis/redis-state-cache.js';
+import { catalogVariants, PrepareHandler } from '../../src/app/worker/prepare-handler.js';
+import { WorkflowSchema, type PreExecuteCommand, type Workflow } from '../../src/core/model/index.js';
+import { readFileSync } from 'node:fs';
+import type { QueueMessage, ReceiveOptions, TaskQueue } from '../../src/ports/task-queue.js';
+import { startTestRedis, type TestRedis } from '../adapters/redis/redis-server.js';
 
 const skip = motoSkipReason();
 if (skip) console.warn(skip);
@@ -36,12 +49,61 @@ const creds = { accessKeyId: 'test', secretAccessKey: 'test' };
 
 let moto: Moto | undefined;
 let worker: PoolWorker | undefined;
+let redis: TestRedis | undefined;
+let cache: RedisStateCache | undefined;
 afterEach(async () => {
   await worker?.stop();
   await moto?.stop();
+  await cache?.close();
+  await redis?.close();
   worker = undefined;
   moto = undefined;
+  cache = undefined;
+  redis = undefined;
 });
+
+/**
+ * The pool's queue as the worker sees it while the pool has no free capacity for `taskId`: its run
+ * messages stay in the queue (made visible again after a second) until {@link open}; every other
+ * message (the other steps, prepare messages) goes through.
+ */
+class NoCapacityFor implements TaskQueue {
+  private opened = false;
+  held = 0;
+  constructor(private readonly inner: TaskQueue, private readonly taskId: string) {}
+  open(): void {
+    this.opened = true;
+  }
+  send(body: string): Promise<string> {
+    return this.inner.send(body);
+  }
+  async receive(opts: ReceiveOptions): Promise<QueueMessage[]> {
+    const got = await this.inner.receive(opts);
+    if (this.opened) return got;
+    const out: QueueMessage[] = [];
+    for (const m of got) {
+      const doc = JSON.parse(m.body) as { kind?: string; taskId?: string };
+      if (doc.kind === 'run' && doc.taskId === this.taskId) {
+        this.held++;
+        await this.inner.extendVisibility(m.receiptHandle, 1);
+      } else out.push(m);
+    }
+    return out;
+  }
+  delete(receiptHandle: string): Promise<void> {
+    return this.inner.delete(receiptHandle);
+  }
+  extendVisibility(receiptHandle: string, timeoutSec: number): Promise<void> {
+    return this.inner.extendVisibility(receiptHandle, timeoutSec);
+  }
+}
+
+async function until(what: string, f: () => Promise<boolean> | boolean, timeoutMs = 60_000): Promise<void> {
+  for (const end = Date.now() + timeoutMs; !(await f());) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
 
 describe.skipIf(skip !== undefined)('the stack\'s compiled state machine on moto', () => {
   it('runs a catalog variant on a pool worker, and the events log holds the submitted, started and finished steps', async () => {
@@ -91,5 +153,82 @@ describe.skipIf(skip !== undefined)('the stack\'s compiled state machine on moto
     expect(kinds.filter((k) => k.endsWith(':submitted')).sort()).toEqual(['count:submitted', 'normalize:submitted']);
     expect(kinds.filter((k) => k.endsWith(':finished')).sort()).toEqual(['count:finished', 'normalize:finished']);
     expect(log.every((e) => e.chainId === 'chain-7' && e.executionName === name)).toBe(true);
+  }, 120_000);
+
+  it('prepares a predicted step from a prepare message (state in Redis) and the step resumes from it, skipping its setup', async () => {
+    const { stack, template } = synthStack({ 'prescale:chainsConfig': CATALOG });
+    const spot = stack.stateMachines!.variants.find((v) => v.compiled.variant === 'spot')!;
+    const res = Object.values(template.findResources('AWS::StepFunctions::StateMachine')).find((r) => (r as { Properties: { StateMachineName: string } }).Properties.StateMachineName === spot.compiled.name) as { Properties: { DefinitionString: string } };
+    redis = await startTestRedis();
+    cache = new RedisStateCache(redis.url, { keyPrefix: 'e2e:' });
+    await cache.ready();
+
+    moto = await startMoto();
+    const cfg = { endpoint: moto.endpoint, region: 'us-east-1', credentials: creds };
+    const sqs = new SQSClient(cfg);
+    const ddb = new DynamoDBClient(cfg);
+    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'prescale-pool-web' }));
+    await ddb.send(new CreateTableCommand({ TableName: 'decisions', KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }], AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }], BillingMode: 'PAY_PER_REQUEST' }));
+    await createStateTable(ddb, 'state');
+    const store = new DynamoDbStateStore(dynamoDbApi(ddb), 'state');
+    const definitionJson = res.Properties.DefinitionString.replaceAll('${PoolQueueUrl0}', QueueUrl!).replaceAll('${VariantDecisionTable}', 'decisions');
+    const engine = new SfnWorkflowEngine({ sfn: new SFNClient(cfg), dynamodb: ddb, roleArn: 'arn:aws:iam::123456789012:role/prescale-state-machines', decisionTable: 'decisions' });
+    const machineRef = await engine.deploy({ name: spot.compiled.name, definitionJson });
+
+    // the worker's catalog: `count` has a side-effect-free prepare phase (same state machine: code locations are not in the ASL)
+    const count: TaskDefinition = { ...spot.tasks.count, executable_code_location: 'module:./text-prepared.ts#count', prepare: 'module:./text-prepared.ts#prepare', setupShare: 0.5 };
+    const byId = new Map<string, TaskDefinition>([['normalize', spot.tasks.normalize], ['count', count]]);
+    const catalog = WorkflowSchema.array().parse((JSON.parse(readFileSync(CATALOG, 'utf8')) as { workflows: unknown }).workflows);
+    const workflows: Workflow[] = catalog.map((w) => ({ ...w, variants: w.variants.map((v) => ({ ...v, tasks: v.tasks.map((t) => (v.name === 'spot' && t.task_id === 'count' ? count : t)) })) }));
+    const executor = new LocalExecutor(TASKS);
+    const clock = systemClock;
+    const prepare = new PrepareHandler({ executor, cache, engine, variants: catalogVariants(workflows, (w, v, e) => { throw new Error(`${w}/${v}: ${e}`); }), clock, logger: silentLogger }, { pollSec: 0.5 });
+    const queue = new NoCapacityFor(new SqsTaskQueue(sqs, QueueUrl!), 'count');
+    worker = new PoolWorker({
+      poolId: 'web', queue, callbacks: engine, executor, schemas: new AjvSchemaChecker(), cache, prepare,
+      tasks: async (m) => (m.workflow === 'text-stats' && m.variant === 'spot' ? byId.get(m.taskId) : undefined),
+      events: store, clock, logger: silentLogger, vcpu: 2, instanceId: 'i-0123456789abcdef0',
+    }, { receiveWaitSec: 1 });
+    void worker.run();
+
+    const name = executionName('chain-8', 'key-1');
+    const input = executionInput(spot.compiled, 'chain-8', { text: '  Pack my box  with five dozen liquor jugs ' });
+    const { executionRef } = await engine.start(machineRef, name, input);
+    const machines = new Map(Object.entries(machineTable([spot])));
+    await recordStatusChange({ detail: { stateMachineArn: machineRef, name, status: 'RUNNING', startDate: Date.now(), input: JSON.stringify(input) } }, { machines, store });
+
+    // the controller: its execution index fed from the events log (as the tick's reader feeds it), then the tick's pre-execute command
+    const index = new ExecutionIndex();
+    index.observe(await store.readLog<ExecutionEvent>(EXECUTION_LOG, { fromSec: 0 }));
+    const preparer = new SqsPreparer({
+      transports: { sendMessage: async (url, body) => { await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: body })); }, invokeAsync: () => Promise.reject(new Error('no Lambda pool here')) },
+      queueUrls: { web: QueueUrl! }, machineArns: { 'text-stats/spot': machineRef }, executions: index,
+      task: (w, v, t) => (w === 'text-stats' && v === 'spot' ? byId.get(t) : undefined), clock,
+    });
+    const cmd: PreExecuteCommand = { kind: 'pre-execute', id: 'pre-execute:chain-8:count:1', poolId: 'web', reason: 'p=0.9', chainId: 'chain-8', taskId: 'count', taskType: 'count', probability: 0.9, ttlSec: 600 };
+    await expect(preparer.prepare(cmd)).resolves.toEqual({ commandId: cmd.id, status: 'accepted' });
+    await expect(preparer.prepare(cmd)).resolves.toMatchObject({ status: 'duplicate' });
+    // a critical step is never sent
+    const critical = new SqsPreparer({ transports: { sendMessage: () => Promise.reject(new Error('must not send')), invokeAsync: () => Promise.reject(new Error('must not invoke')) }, queueUrls: { web: QueueUrl! }, machineArns: { 'text-stats/spot': machineRef }, executions: index, task: () => ({ ...count, critical: true }), clock });
+    await expect(critical.prepare({ ...cmd, id: 'other' })).resolves.toMatchObject({ status: 'rejected' });
+
+    // the worker waits for `normalize`, then prepares `count` on its real input while count's run message waits for capacity
+    await until('the preparation', () => prepare.stats.prepared === 1);
+    queue.open();
+
+    let d = await engine.describe(executionRef);
+    for (const end = Date.now() + 60_000; d.status === 'RUNNING' && Date.now() < end;) {
+      await new Promise((r) => setTimeout(r, 250));
+      d = await engine.describe(executionRef);
+    }
+    expect(d.status).toBe('SUCCEEDED');
+    expect(d.output).toMatchObject({ count: { output: { words: 8, setup: 'resumed' } } });
+    await until('the finished event of count', async () => (await store.readLog<ExecutionEvent>(EXECUTION_LOG, { fromSec: 0 })).some((e) => e.taskId === 'count' && e.kind === 'finished'));
+    const log = await store.readLog<ExecutionEvent>(EXECUTION_LOG, { fromSec: 0 });
+    const finished = log.find((e) => e.taskId === 'count' && e.kind === 'finished')!;
+    expect(finished.setupOutcome).toBe('resumed');
+    expect(finished.setupSavedSec).toBeGreaterThan(0.2);
+    expect(log.find((e) => e.taskId === 'normalize' && e.kind === 'finished')!.setupOutcome).toBe('none');
+    expect(prepare.stats).toMatchObject({ prepared: 1, failed: 0, rejected: 0 });
   }, 120_000);
 });

@@ -12,7 +12,9 @@ export interface AslValidationError {
 
 type Validator = (definition: unknown, opts?: { checkPaths?: boolean; checkArn?: boolean }) => { isValid: boolean; errors: Array<{ message?: string; path?: string; 'Error code'?: string }> };
 
-const validator = createRequire(import.meta.url)('asl-validator') as Validator;
+let loaded: Validator | undefined;
+/** Loaded on first use (the worker bundle, cdk/lib/worker-bundle.ts, never validates and does not carry it). */
+const validator: Validator = (definition, opts) => (loaded ??= createRequire(import.meta.url)('asl-validator') as Validator)(definition, opts);
 
 /** Errors of `definition` (empty when valid). The definition is not modified (the validator gets a copy). */
 export function aslErrors(definition: unknown): AslValidationError[] {

@@ -21,6 +21,8 @@ import type { QueueMessage, TaskQueue } from '../../ports/task-queue.js';
 import { TaskTokenInvalidError, type TaskCallbacks } from '../../ports/workflow-engine.js';
 import type { ResumeOutcome } from '../prefetch/prepared-state.js';
 import { runStepMessage, StepError, type StepRunnerDeps, type TaskResolver } from './step-runner.js';
+import { isPrepareMessage } from '../../core/engine/prepare-message.js';
+import type { PrepareHandler } from './prepare-handler.js';
 
 /** The log the tick reads step events from (same name as src/app/history). */
 export const EXECUTION_EVENTS_LOG = 'execution-events';
@@ -47,6 +49,8 @@ export interface PoolWorkerDeps extends StepRunnerDeps {
   readonly instanceId?: string;
   /** Polls the instance metadata for a spot interruption notice (absent: never interrupted). */
   readonly spotNotice?: () => Promise<SpotNotice | undefined>;
+  /** Handles `prepare` messages on the same queue (src/app/worker/prepare-handler.ts); absent: they are dropped as malformed. */
+  readonly prepare?: PrepareHandler;
 }
 
 /** Options of {@link PoolWorker}. */
@@ -184,6 +188,12 @@ export class PoolWorker {
 
   private async admit(m: QueueMessage): Promise<void> {
     this.stats.received++;
+    // issue 21: a predicted step's preparation runs beside the steps (no vCPU slot; the handler caps how many it holds)
+    if (this.deps.prepare && isPrepareMessage(m.body)) {
+      const p = this.deps.prepare.handleQueueMessage(this.deps.queue, m, this.stopCtl.signal).then(() => undefined, () => undefined).finally(() => this.running.delete(p));
+      this.running.add(p);
+      return;
+    }
     let msg: StepMessage;
     try {
       const parsed = StepMessageSchema.safeParse(JSON.parse(m.body));

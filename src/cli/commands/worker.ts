@@ -19,10 +19,11 @@ import { z } from 'zod';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { InputError, inputErrorFromZod, WorkflowSchema, type TaskDefinition } from '../../core/model/index.js';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { redisUrlWithAuthToken, secretsManagerReader } from '../../adapters/aws/cache-auth.js';
+import { InputError, inputErrorFromZod, WorkflowSchema, type TaskDefinition, type Workflow } from '../../core/model/index.js';
 import { LocalExecutor } from '../../adapters/executor/local-executor.js';
 import { AjvSchemaChecker } from '../../adapters/schema/ajv-schema-checker.js';
-import { SqliteStateStore } from '../../adapters/sqlite/sqlite-state-store.js';
 import { DynamoDbStateStore, dynamoDbApi } from '../../adapters/aws/dynamodb-state-store.js';
 import { RedisStateCache } from '../../adapters/redis/redis-state-cache.js';
 import { SfnWorkflowEngine } from '../../adapters/engine/sfn-engine.js';
@@ -31,6 +32,7 @@ import { Imds, IMDS_URL } from '../../adapters/engine/imds-spot-notice.js';
 import { HttpWorkerChannel } from '../../adapters/engine/http-worker-channel.js';
 import { loadChainConfig } from '../../adapters/executor/chain-config.js';
 import { PoolWorker } from '../../app/worker/pool-worker.js';
+import { catalogVariants, PrepareHandler } from '../../app/worker/prepare-handler.js';
 import type { TaskResolver } from '../../app/worker/step-runner.js';
 import type { Logger } from '../../ports/logger.js';
 import type { StateStore } from '../../ports/state-store.js';
@@ -47,6 +49,8 @@ export interface WorkerOptions {
   readonly stateTable?: string;
   readonly redisUrl?: string;
   readonly redisCluster?: boolean;
+  /** Secrets Manager secret with the cache's AUTH token (then TLS). */
+  readonly redisAuthSecret?: string;
   readonly vcpu?: string;
   readonly instanceId?: string;
   readonly imdsUrl: string;
@@ -79,7 +83,7 @@ function intOption(value: string, field: string, min: number, max: number): numb
 }
 
 /** Tasks by `workflow/variant/taskId` from the catalog: the only code this worker will run. */
-function catalogResolver(configPath: string): { tasks: TaskResolver; baseDir: string; count: number } {
+function catalogResolver(configPath: string): { tasks: TaskResolver; baseDir: string; count: number; workflows: Workflow[] } {
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(configPath, 'utf8'));
@@ -91,7 +95,7 @@ function catalogResolver(configPath: string): { tasks: TaskResolver; baseDir: st
   const byKey = new Map<string, TaskDefinition>();
   for (const w of parsed.data.workflows) for (const v of w.variants) for (const t of v.tasks) byKey.set(`${w.name}\u0000${v.name}\u0000${t.task_id}`, t);
   const baseDir = parsed.data.taskBaseDir ? resolve(dirname(configPath), parsed.data.taskBaseDir) : dirname(configPath);
-  return { tasks: async (m) => byKey.get(`${m.workflow}\u0000${m.variant}\u0000${m.taskId}`), baseDir, count: byKey.size };
+  return { tasks: async (m) => byKey.get(`${m.workflow}\u0000${m.variant}\u0000${m.taskId}`), baseDir, count: byKey.size, workflows: parsed.data.workflows };
 }
 
 /** Environment variable holding the worker token for `--serve-url` (never a flag: flags show in `ps`). */
@@ -138,22 +142,30 @@ export async function startWorker(opts: WorkerOptions): Promise<{ worker: PoolWo
   const waitSec = intOption(opts.waitSec, '--wait-sec', 1, 20);
   const spotPollSec = Number(opts.spotPollSec);
   if (!(spotPollSec >= 0.1 && spotPollSec <= 60)) throw new InputError({ field: '--spot-poll-sec' }, opts.spotPollSec, 'seconds between 0.1 and 60');
-  const { tasks, baseDir, count } = catalogResolver(resolve(opts.config));
+  const { tasks, baseDir, count, workflows } = catalogResolver(resolve(opts.config));
   const aws = { ...(opts.region ? { region: opts.region } : {}), ...(opts.endpointUrl ? { endpoint: opts.endpointUrl } : {}) };
   const sqs = new SQSClient(aws);
   const sfn = new SFNClient(aws);
   const store: StateStore = opts.stateTable
     ? new DynamoDbStateStore(dynamoDbApi(new DynamoDBClient({ ...aws, retryMode: 'adaptive', maxAttempts: 5 })), opts.stateTable)
-    : new SqliteStateStore(opts.db);
-  const redisUrl = opts.redisUrl ?? process.env.REDIS_URL;
+    // loaded only when used: the worker bundle the CDK stack ships (cdk/lib/worker-bundle.ts) has no native SQLite module
+    : new (await import('../../adapters/sqlite/sqlite-state-store.js')).SqliteStateStore(opts.db);
+  const plainRedisUrl = opts.redisUrl ?? process.env.REDIS_URL;
+  if (opts.redisAuthSecret && !plainRedisUrl) throw new InputError({ field: '--redis-auth-secret' }, opts.redisAuthSecret, 'a cache URL too (--redis-url or REDIS_URL)');
+  const redisUrl = plainRedisUrl && opts.redisAuthSecret ? await redisUrlWithAuthToken(plainRedisUrl, opts.redisAuthSecret, secretsManagerReader(new SecretsManagerClient(aws))) : plainRedisUrl;
   const cache = redisUrl ? new RedisStateCache(redisUrl, { cluster: opts.redisCluster ?? false }) : undefined;
   const imds = new Imds(opts.imdsUrl);
   const instanceId = opts.instanceId ?? (opts.spotWatch ? await imds.instanceId().catch(() => undefined) : undefined);
+  const engine = new SfnWorkflowEngine({ sfn, roleArn: '' });
+  const executor = new LocalExecutor(baseDir);
+  const clock = systemClock;
+  // issue 21: prepare messages on the pool's queue (predicted steps prepared ahead, state in the cache)
+  const prepare = cache ? new PrepareHandler({ executor, cache, engine, variants: catalogVariants(workflows), clock, logger: lineLogger }) : undefined;
   const worker = new PoolWorker({
     poolId: opts.pool,
     queue: new SqsTaskQueue(sqs, opts.queueUrl!),
-    callbacks: new SfnWorkflowEngine({ sfn, roleArn: '' }),
-    executor: new LocalExecutor(baseDir),
+    callbacks: engine,
+    executor,
     schemas: new AjvSchemaChecker(),
     tasks,
     events: store,
@@ -162,6 +174,7 @@ export async function startWorker(opts: WorkerOptions): Promise<{ worker: PoolWo
     vcpu,
     ...(instanceId ? { instanceId } : {}),
     ...(cache ? { cache } : {}),
+    ...(prepare ? { prepare } : {}),
     ...(opts.spotWatch ? { spotNotice: () => imds.spotNotice() } : {}),
   }, { receiveWaitSec: waitSec, spotPollSec });
   lineLogger.info('prescale worker polling', { poolId: opts.pool, queueUrl: opts.queueUrl!, vcpu, tasks: count, instanceId, spotWatch: opts.spotWatch, events: opts.stateTable ? `dynamodb:${opts.stateTable}` : `sqlite:${opts.db}`, stateCache: cache ? 'redis' : 'none' });
@@ -225,6 +238,7 @@ export function registerWorker(program: Command): void {
     .option('--state-table <name>', 'DynamoDB state table for step events (instead of --db)')
     .option('--redis-url <url>', 'Redis / ElastiCache URL of the prepared-state cache (default: REDIS_URL, else steps run cold)')
     .option('--redis-cluster', 'the Redis endpoint is a cluster-mode configuration endpoint')
+    .option('--redis-auth-secret <arn>', 'Secrets Manager secret holding the cache AUTH token (read at start; connects with TLS)')
     .option('--vcpu <n>', "most vCPU of steps at once (default: this machine's CPUs)")
     .option('--instance-id <id>', 'EC2 instance id written on step events (default: from instance metadata)')
     .option('--imds-url <url>', 'instance metadata endpoint (spot interruption notices)', IMDS_URL)
