@@ -4,7 +4,7 @@
  */
 import { buildReport, type BacktestReport, type PolicyRawResult, type TimelineRow } from '../app/report/index.js';
 import { metricDemandByPool } from './demand-grid.js';
-import { createOraclePolicy } from './policies/oracle.js';
+import { createOraclePolicy, ORACLE_STRATEGIES, type OracleStrategy } from './policies/oracle.js';
 import { createPredictiveHourlyPolicy } from './policies/predictive-hourly.js';
 import { createPrescalePolicy, type PrescalePolicyOptions } from './policies/prescale.js';
 import { createReactivePolicy } from './policies/reactive.js';
@@ -38,6 +38,8 @@ export interface BacktestOptions {
   /** Progress per policy: ticks done of the total. */
   readonly onProgress?: (policy: string, done: number, total: number) => void;
   readonly prescale?: PrescalePolicyOptions;
+  /** The oracle's strategies, cheapest feasible one reported ({@link runOracle}). @default ORACLE_STRATEGIES */
+  readonly oracleStrategies?: readonly OracleStrategy[];
 }
 
 /** The outcome of a backtest. */
@@ -86,6 +88,33 @@ function currentPolicyAssumption(s: Scenario): string {
   return `Your current policy, replayed by reactive (target tracking) and predictive-hourly (predictive scaling with target tracking): target tracking holds demand / ${Number((c.targetUtilization).toFixed(4))} (its target is ${Number((c.targetUtilization * 100).toFixed(2))} % of a vCPU's metric), scales out after 3 breaching minutes and in after 15 minutes below 90 % of target and ${c.scaleInCooldownSec} s after the last scale-out; a new instance counts in the metric ${c.instanceWarmupSec} s after it is ready (no scale-in meanwhile); predictive scaling ${c.predictiveMode === 'ForecastOnly' ? 'only forecasts (ForecastOnly: capacity is never set from it)' : `sets the minimum to each hour's forecast (mean of the same hour a day and a week earlier) / the target, +${c.predictiveBufferPct} %, ${c.schedulingBufferSec} s before the hour`}.`;
 }
 
+/**
+ * The `oracle` line: every strategy of {@link BacktestOptions.oracleStrategies} runs on its own
+ * perfect-timing world and the cheapest (EC2 cost) that served every sample of metric demand and
+ * finished every chain is the oracle (perfect foresight includes knowing which strategy is cheapest
+ * in hindsight); when none did, the one with the least unmet demand, then the cheapest. Ties keep the
+ * earlier strategy, so the choice is deterministic.
+ */
+async function runOracle(scenario: Scenario, grid: ReturnType<typeof metricDemandByPool>, opts: BacktestOptions, onWorldEnd?: (w: World) => void): ReturnType<typeof runPolicy> {
+  const strategies = opts.oracleStrategies ?? ORACLE_STRATEGIES;
+  let best: Awaited<ReturnType<typeof runPolicy>> | undefined;
+  let bestWorld: World | undefined;
+  const feasible = (r: Awaited<ReturnType<typeof runPolicy>>): boolean => r.raw.unmetDemandUnitSec <= 1e-9 && r.raw.chainsCompleted === r.raw.chainsSubmitted;
+  const better = (a: Awaited<ReturnType<typeof runPolicy>>, b: Awaited<ReturnType<typeof runPolicy>>): boolean => {
+    if (feasible(a) !== feasible(b)) return feasible(a);
+    if (!feasible(a) && a.raw.unmetDemandUnitSec !== b.raw.unmetDemandUnitSec) return a.raw.unmetDemandUnitSec < b.raw.unmetDemandUnitSec;
+    return a.raw.spotUsd + a.raw.onDemandUsd < b.raw.spotUsd + b.raw.onDemandUsd - 1e-9;
+  };
+  for (const [i, strategy] of strategies.entries()) {
+    let world: World | undefined;
+    const run = await runPolicy(scenario, grid, 'oracle', (w) => createOraclePolicy(w, 'oracle', strategy), true,
+      (d, t) => opts.onProgress?.('oracle', Math.round((i * t + d) / strategies.length), t), (w) => { world = w; });
+    if (!best || better(run, best)) { best = run; bestWorld = world; }
+  }
+  if (onWorldEnd && bestWorld) onWorldEnd(bestWorld);
+  return best!;
+}
+
 /** Runs the backtest. */
 export async function runBacktest(scenario: Scenario, opts: BacktestOptions = {}): Promise<BacktestOutcome> {
   const names = POLICY_NAMES.filter((n) => (opts.policies ?? DEFAULT_POLICY_NAMES).includes(n));
@@ -98,7 +127,9 @@ export async function runBacktest(scenario: Scenario, opts: BacktestOptions = {}
   let boundInputs: ReturnType<typeof lowerBoundInputs> | undefined;
   for (const name of names) {
     const keep = opts.lowerBound && name === 'oracle' ? (w: World): void => { boundInputs = lowerBoundInputs(scenario, grid, w); } : undefined;
-    const run = await runPolicy(scenario, grid, name, factoryFor(name, opts), name === 'oracle', (d, t) => opts.onProgress?.(name, d, t), keep);
+    const run = name === 'oracle'
+      ? await runOracle(scenario, grid, opts, keep)
+      : await runPolicy(scenario, grid, name, factoryFor(name, opts), false, (d, t) => opts.onProgress?.(name, d, t), keep);
     raws.push(run.raw);
     for (const r of run.rows) timeline.push(r);
     for (const r of run.extraRows.forecast) extras.forecast.push(r);
