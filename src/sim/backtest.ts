@@ -11,7 +11,7 @@ import { createReactivePolicy } from './policies/reactive.js';
 import { createKarpenterPolicy } from './policies/karpenter.js';
 import { lowerBoundInputs, solveLowerBound } from './bounds/lower-bound.js';
 import type { LowerBoundResult } from '../core/plan/lower-bound.js';
-import { runPolicy, type BacklogRecorder, type RunExtraRows } from './run-policy.js';
+import { runPolicy, type BacklogRecorder, type RunExtraRows, type SpotRiskCounts } from './run-policy.js';
 import type { Scenario } from './scenario/schema.js';
 import type { SimPolicy } from './policies/types.js';
 import type { World } from './world.js';
@@ -50,6 +50,8 @@ export interface BacktestOutcome {
   readonly extras?: RunExtraRows;
   /** The cost floor, when {@link BacktestOptions.lowerBound} asked for it. */
   readonly lowerBound?: LowerBoundResult;
+  /** Spot risk events per policy, in report order. */
+  readonly spotRisk: ReadonlyArray<SpotRiskCounts & { readonly policy: string }>;
 }
 
 function factoryFor(name: PolicyName, opts: BacktestOptions): (world: World, backlog: BacklogRecorder) => SimPolicy {
@@ -121,6 +123,7 @@ export async function runBacktest(scenario: Scenario, opts: BacktestOptions = {}
   const runTicks = Math.round((scenario.days * 86_400) / scenario.tickSec);
   const grid = metricDemandByPool(scenario, runTicks + 1);
   const raws: PolicyRawResult[] = [];
+  const spotRisk: Array<SpotRiskCounts & { policy: string }> = [];
   const timeline: TimelineRow[] = [];
   const extras: RunExtraRows = { forecast: [], events: [], attribution: [] };
   let endSec = scenario.startSec;
@@ -131,6 +134,7 @@ export async function runBacktest(scenario: Scenario, opts: BacktestOptions = {}
       ? await runOracle(scenario, grid, opts, keep)
       : await runPolicy(scenario, grid, name, factoryFor(name, opts), false, (d, t) => opts.onProgress?.(name, d, t), keep);
     raws.push(run.raw);
+    spotRisk.push({ policy: name, ...run.spotRisk });
     for (const r of run.rows) timeline.push(r);
     for (const r of run.extraRows.forecast) extras.forecast.push(r);
     for (const r of run.extraRows.events) extras.events.push(r);
@@ -145,5 +149,5 @@ export async function runBacktest(scenario: Scenario, opts: BacktestOptions = {}
     config: { pools: scenario.pools.map((p) => ({ ...p })), demandSignals: scenario.demandSignals.map((d) => ({ seriesId: d.seriesId, poolId: d.poolId, metricPerUnit: d.metricPerUnit })) },
   }, raws, backtestAssumptions(scenario));
   const lowerBound = boundInputs ? await solveLowerBound(boundInputs, scenario.tickSec) : undefined;
-  return { report, timeline, extras, ...(lowerBound ? { lowerBound } : {}) };
+  return { report, timeline, extras, spotRisk, ...(lowerBound ? { lowerBound } : {}) };
 }

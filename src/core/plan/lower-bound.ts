@@ -70,7 +70,7 @@ export interface LowerBoundResult {
   readonly byPool: ReadonlyArray<{ readonly poolId: string; readonly usd: number; readonly relaxedUsd: number }>;
   /** Highest price per unit-hour any pool's capacity carries in the bound (for {@link policyFloorUsd}). */
   readonly maxUsdPerUnitHour: number;
-  /** Ticks over every pool's model. */
+  /** Periods (run ticks and drain blocks) over every pool's model. */
   readonly blocks: number;
   readonly status: string;
 }
@@ -79,6 +79,8 @@ export interface LowerBoundResult {
 export interface LowerBoundModelOptions {
   /** Include the granularity rows. @default true */
   readonly granular?: boolean;
+  /** Drain ticks (after the run's metric demand) per period. @default 30 */
+  readonly drainBlockTicks?: number;
 }
 
 /**
@@ -99,11 +101,27 @@ export function smallestInstanceSum(sizes: readonly number[], units: number): nu
   return units;
 }
 
-/** A pool's relaxation as an LP (names `s{k}`, `o{k}`, `u{k}`, `w{k}`, `qu{k}`, `qw{k}`; see module doc). */
+/**
+ * The periods of the model: one per run tick, then the drain in blocks of `drainBlockTicks` (no
+ * metric demand there, so summing a block's rows only relaxes them).
+ */
+function periods(runTicks: number, ticks: number, drainBlockTicks: number): Array<{ readonly from: number; readonly len: number }> {
+  const out: Array<{ from: number; len: number }> = [];
+  for (let k = 0; k < Math.min(runTicks, ticks); k++) out.push({ from: k, len: 1 });
+  for (let k = runTicks; k < ticks; k += drainBlockTicks) out.push({ from: k, len: Math.min(drainBlockTicks, ticks - k) });
+  return out;
+}
+
+/**
+ * A pool's relaxation as an LP (names `s{p}`, `o{p}`, `u{p}`, `w{p}`, `qu{p}`, `qw{p}` per period
+ * `p`: a run tick, or a block of drain ticks whose variables are unit-ticks summed over it; see
+ * module doc).
+ */
 export function lowerBoundModel(pool: LowerBoundPool, tickSec: number, blockTicks: number, opts: LowerBoundModelOptions = {}): { model: LpModel; blocks: number } {
   const m = new LpModel();
   const sample = pool.releasedSampleVcpu ?? [];
   const ticks = Math.max(pool.metricUnits.length, pool.releasedVcpuSec.length, sample.length);
+  const runTicks = pool.metricUnits.length;
   const spotPrice = pool.spotUsdPerUnitHour === undefined ? undefined : (Math.min(pool.spotUsdPerUnitHour, pool.onDemandUsdPerUnitHour) * tickSec) / 3600;
   const odPrice = (pool.onDemandUsdPerUnitHour * tickSec) / 3600;
   const hasWork = pool.releasedVcpuSec.some((v) => v > 0);
@@ -116,20 +134,24 @@ export function lowerBoundModel(pool: LowerBoundPool, tickSec: number, blockTick
     return g;
   };
   const cap = (k: number): Term[] => (spotPrice !== undefined ? [[1, `o${k}`], [1, `s${k}`]] : [[1, `o${k}`]]);
-  for (let k = 0; k < ticks; k++) {
+  const ps = periods(runTicks, ticks, Math.max(1, opts.drainBlockTicks ?? 30));
+  ps.forEach(({ from, len }, k) => {
     m.minimise([odPrice, `o${k}`]);
     m.bound(`o${k}`, 0, Infinity);
     if (spotPrice !== undefined) {
       m.minimise([spotPrice, `s${k}`]);
       m.bound(`s${k}`, 0, Infinity);
     }
-    const mt = pool.metricUnits[k] ?? 0;
-    const last = k === ticks - 1;
+    let rw = 0;
+    let ru = 0;
+    for (let t = from; t < from + len; t++) { rw += (pool.releasedVcpuSec[t] ?? 0) / tickSec; ru += sample[t] ?? 0; }
+    const mt = from < runTicks ? pool.metricUnits[from] ?? 0 : 0;
+    const last = k === ps.length - 1;
     if (hasSample) {
       m.bound(`u${k}`, 0, Infinity);
       m.bound(`qu${k}`, 0, last ? 0 : Infinity);
       m.row(`cv${k}`, [...cap(k), [-1, `u${k}`]], '>=', mt);
-      m.row(`bu${k}`, [[1, `qu${k}`], [1, `u${k}`], ...(k > 0 ? [[-1, `qu${k - 1}`] as Term] : [])], '=', sample[k] ?? 0);
+      m.row(`bu${k}`, [[1, `qu${k}`], [1, `u${k}`], ...(k > 0 ? [[-1, `qu${k - 1}`] as Term] : [])], '=', ru);
     } else if (mt > 0) m.row(`cv${k}`, cap(k), '>=', mt);
     if (granular && mt > 0) {
       const g = granOf(mt);
@@ -139,23 +161,25 @@ export function lowerBoundModel(pool: LowerBoundPool, tickSec: number, blockTick
       m.bound(`w${k}`, 0, Infinity);
       m.bound(`qw${k}`, 0, last ? 0 : Infinity);
       m.row(`wk${k}`, [...cap(k), [-1, `w${k}`]], '>=', 0);
-      m.row(`bw${k}`, [[1, `qw${k}`], [1, `w${k}`], ...(k > 0 ? [[-1, `qw${k - 1}`] as Term] : [])], '=', (pool.releasedVcpuSec[k] ?? 0) / tickSec);
+      m.row(`bw${k}`, [[1, `qw${k}`], [1, `w${k}`], ...(k > 0 ? [[-1, `qw${k - 1}`] as Term] : [])], '=', rw);
     }
-  }
-  const runTicks = pool.metricUnits.length;
-  for (let b = 0; b * blockTicks < ticks; b++) {
-    const from = b * blockTicks;
-    const to = Math.min(ticks, from + blockTicks);
-    const all: Term[] = [];
-    const od: Term[] = [];
-    for (let k = from; k < to; k++) { all.push(...cap(k)); od.push([1, `o${k}`]); }
+  });
+  // per block of blockTicks: the on-demand share (run and drain) and the pool minimum (run ticks from minFromTick)
+  const byBlock = new Map<number, number[]>();
+  ps.forEach(({ from }, k) => {
+    const b = Math.floor(from / blockTicks);
+    const list = byBlock.get(b) ?? [];
+    list.push(k);
+    byBlock.set(b, list);
+  });
+  for (const [b, ks] of byBlock) {
     if (spotPrice !== undefined && pool.onDemandShare > 0) {
-      m.row(`od${b}`, [...od.map(([, n]) => [1 - pool.onDemandShare, n] as Term), ...all.filter(([, n]) => n.startsWith('s')).map(([, n]) => [-pool.onDemandShare, n] as Term)], '>=', 0);
+      m.row(`od${b}`, ks.flatMap((k) => [[1 - pool.onDemandShare, `o${k}`], [-pool.onDemandShare, `s${k}`]] as Term[]), '>=', 0);
     }
-    const minTicks = Math.max(0, Math.min(to, runTicks) - Math.max(from, pool.minFromTick ?? 0));
-    if (pool.minUnits > 0 && minTicks > 0 && from >= (pool.minFromTick ?? 0)) m.row(`fl${b}`, all, '>=', pool.minUnits * minTicks);
+    const runKs = ks.filter((k) => ps[k].from < runTicks && ps[k].from >= (pool.minFromTick ?? 0));
+    if (pool.minUnits > 0 && runKs.length > 0 && ps[ks[0]].from >= (pool.minFromTick ?? 0)) m.row(`fl${b}`, runKs.flatMap((k) => cap(k)), '>=', pool.minUnits * runKs.length);
   }
-  return { model: m, blocks: ticks };
+  return { model: m, blocks: ps.length };
 }
 
 /**

@@ -13,6 +13,8 @@ import type { DemandGrid } from '../demand-grid.js';
 import type { Scenario } from '../scenario/schema.js';
 import type { World } from '../world.js';
 import type { SimChain, SimTask } from '../workload/types.js';
+import { DEFAULT_TASK_RUNTIME_SEC } from '../workload/chains.js';
+import { poolOf } from '../../core/model/index.js';
 
 /** Ticks per block of the on-demand share and pool-minimum rows (5 min; demand and work rows are per tick). */
 export const LOWER_BOUND_BLOCK_TICKS = 5;
@@ -57,11 +59,22 @@ export function lowerBoundInputs(scenario: Scenario, grid: DemandGrid, world: Wo
   const slowestLeadSec = Math.max(lead.defaultRangeSec[1], ...Object.values(lead.byFamilySec).map((r) => r[1])) * lead.multiplier;
   const minFromTick = Math.ceil(slowestLeadSec / T) + 1;
   const chains = [...world.workload.chains.values()].map((c) => ({ c, est: earliestStartsSec(c) }));
+  const multiVariant = leastWorkPerPool(scenario, T);
   return scenario.pools.map((pool) => {
     const metricUnits = Array.from({ length: runTicks }, (_, k) => grid.units.get(pool.id)?.[k] ?? 0);
     const released = new Array<number>(runTicks + drainTicks).fill(0);
     const sampled = new Array<number>(runTicks + drainTicks).fill(0);
     for (const { c, est } of chains) {
+      const flexible = multiVariant.get(c.workflow);
+      if (flexible) {
+        // a chain of a workflow with several variants may run any of them (and switch, re-drawing
+        // runtimes): it counts, at its arrival, the least work any variant puts on this pool, each
+        // task at its shortest observed runtime
+        const k = Math.max(0, Math.ceil((c.arrivalSec - scenario.startSec) / T - 1e-9));
+        const least = flexible.get(pool.id) ?? { vcpuSec: 0, sampleVcpu: 0 };
+        if (k < released.length) { released[k] += least.vcpuSec; sampled[k] += least.sampleVcpu; }
+        continue;
+      }
       for (const t of c.tasks) {
         if (t.poolId !== pool.id || t.status === 'cancelled') continue;
         const k = Math.max(0, Math.ceil((est.get(t)! - scenario.startSec) / T - 1e-9));
@@ -84,6 +97,38 @@ export function lowerBoundInputs(scenario: Scenario, grid: DemandGrid, world: Wo
       minFromTick,
     };
   });
+}
+
+/**
+ * For each workflow with more than one variant: per pool, the least work any of its variants puts
+ * there (vCPU-seconds and sampled vCPU, every task at its shortest observed runtime, rounded as the
+ * simulator does, sim/workload/chains.ts), 0 for a pool some variant does not use.
+ */
+function leastWorkPerPool(scenario: Scenario, tickSec: number): Map<string, Map<string, { vcpuSec: number; sampleVcpu: number }>> {
+  const out = new Map<string, Map<string, { vcpuSec: number; sampleVcpu: number }>>();
+  for (const w of scenario.workflows) {
+    if (w.variants.length < 2) continue;
+    const perVariant = w.variants.map((v) => {
+      const m = new Map<string, { vcpuSec: number; sampleVcpu: number }>();
+      for (const t of v.tasks) {
+        const samples = t.runtime?.samplesSec ?? [];
+        const shortest = Math.max(1, Math.round(samples.length > 0 ? Math.min(...samples) : (t.runtime?.meanSec ?? DEFAULT_TASK_RUNTIME_SEC)));
+        const poolId = poolOf(v, t.task_id);
+        const e = m.get(poolId) ?? { vcpuSec: 0, sampleVcpu: 0 };
+        e.vcpuSec += t.resource_requirements.vcpu * shortest;
+        e.sampleVcpu += t.resource_requirements.vcpu * Math.floor(Math.max(0, shortest - Math.round(shortest * t.setupShare)) / tickSec);
+        m.set(poolId, e);
+      }
+      return m;
+    });
+    const least = new Map<string, { vcpuSec: number; sampleVcpu: number }>();
+    for (const pool of scenario.pools) {
+      const vals = perVariant.map((m) => m.get(pool.id) ?? { vcpuSec: 0, sampleVcpu: 0 });
+      least.set(pool.id, { vcpuSec: Math.min(...vals.map((x) => x.vcpuSec)), sampleVcpu: Math.min(...vals.map((x) => x.sampleVcpu)) });
+    }
+    out.set(w.name, least);
+  }
+  return out;
 }
 
 /**
