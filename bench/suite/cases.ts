@@ -5,6 +5,9 @@
  * prices (../shared/data/ec2). Short-step fan-out families (montage, cycles, 1000genome,
  * epigenomics), long-task ones (soykb, srasearch, blast, bwa, seismology, nf-core) and two cases whose
  * chains arrive as an Azure Functions 2019 invocation trace (serverless/azure_functions_2019_vhive_sample).
+ * One stress case (spot-stress-soykb) multiplies the Spot Advisor's interruption hazards by 300, so
+ * that interruptions, rebalance recommendations and insufficient-capacity episodes happen within a
+ * day, and gives every workflow a spot and an on-demand variant, so chains switch variants on notices.
  * Seeds differ per case. None of these was used to tune the planner before issue 19.
  */
 import path from 'node:path';
@@ -22,6 +25,10 @@ export interface SuiteCase {
   readonly azureInvocations?: string;
   /** What the case exercises (family shape). */
   readonly what: string;
+  /** Workflows get a second, on-demand variant on a `batch-od` pool (sim/scenario/traces.ts `onDemandVariant`). */
+  readonly onDemandVariant?: boolean;
+  /** Spot hazard × this (a stress case: the Advisor's hazards give no interruption in a day). */
+  readonly hazardMultiplier?: number;
 }
 
 /** The suite, in report order. */
@@ -38,6 +45,7 @@ export const SUITE_CASES: readonly SuiteCase[] = [
   { id: 'asg-seismology', metrics: ['realKnownCause/cpu_utilization_asg_misconfiguration.csv'], workflows: ['pegasus/seismology'], seed: 31, days: 2, what: 'wide fan-out, one merge' },
   { id: 'occupancy-nfcore', metrics: ['realTraffic/occupancy_6005.csv'], workflows: ['nextflow'], seed: 37, days: 7, what: 'nf-core pipelines' },
   { id: 'azure-montage-cycles', metrics: ['realAWSCloudwatch/ec2_cpu_utilization_77c1ca.csv'], workflows: ['pegasus/montage', 'pegasus/cycles'], azureInvocations: 'azure_functions_2019_vhive_sample/10fn_fullday_invocations.csv', seed: 41, days: 3, what: 'Azure Functions arrivals, fan-out' },
+  { id: 'spot-stress-soykb', metrics: ['realAWSCloudwatch/ec2_cpu_utilization_fe7f93.csv'], workflows: ['pegasus/soykb'], seed: 47, days: 2, onDemandVariant: true, hazardMultiplier: 300, what: 'spot risk: hazard × 300, spot and on-demand variants' },
   { id: 'azure-soykb-1000genome', metrics: ['realKnownCause/ec2_request_latency_system_failure.csv'], workflows: ['pegasus/soykb', 'pegasus/1000genome'], azureInvocations: 'azure_functions_2019_vhive_sample/10fn_fullday_invocations.csv', seed: 43, days: 2, what: 'Azure Functions arrivals, mixed' },
 ];
 

@@ -22,6 +22,11 @@ export interface CasePolicy {
   readonly unmetUnitSec: number;
   readonly spotInterruptions: number;
   readonly launches: number;
+  /** Spot risk signals (sim/cloud/spot-risk.ts) and the variant switches they caused. */
+  readonly rebalanceRecommendations?: number;
+  readonly insufficientCapacityErrors?: number;
+  readonly iceEpisodes?: number;
+  readonly variantSwitches?: number;
 }
 
 /** A case's result. */
@@ -92,7 +97,10 @@ export async function runCase(c: SuiteCase, dataDir: string, daysOverride?: numb
     arrivals = path.join(dir, `${c.id}-${days}d.csv`);
     writeAzureArrivals(arrivals, azureBurstiestCounts(f.azure), days + 2, apps, work.reduce((a, b) => a + b, 0) / work.length);
   }
-  const sc = await tracesScenario({ metrics: f.metrics, workflows: f.workflows, pricesDir: f.prices, days, seed: c.seed, ...(arrivals ? { arrivals } : {}) });
+  const sc = await tracesScenario({
+    metrics: f.metrics, workflows: f.workflows, pricesDir: f.prices, days, seed: c.seed, ...(arrivals ? { arrivals } : {}),
+    ...(c.onDemandVariant ? { onDemandVariant: true } : {}), ...(c.hazardMultiplier !== undefined ? { hazardMultiplier: c.hazardMultiplier } : {}),
+  });
   // screening knobs (defaults: the product's): BACKTEST_LAMBDA_BURST=0 turns the Lambda tier off,
   // BACKTEST_DRAIN_TOLERANCE_SEC=off|N and BACKTEST_LOWER_KNOWN_STEPS=0|1 set the tick's known-step options,
   // BACKTEST_BURST_WAIT_SEC=N prescale's burst wait budget
@@ -103,16 +111,18 @@ export async function runCase(c: SuiteCase, dataDir: string, daysOverride?: numb
     ...(env.BACKTEST_LOWER_KNOWN_STEPS !== undefined ? { lowerKnownSteps: env.BACKTEST_LOWER_KNOWN_STEPS === '1' } : {}),
   };
   const scenario = env.BACKTEST_LAMBDA_BURST === '0' ? { ...sc, lambdaBurst: false } : sc;
-  const { report, lowerBound } = await runBacktest(scenario, { policies: ['reactive', 'predictive-hourly', 'karpenter', 'prescale', 'oracle'], lowerBound: true, prescale: { knownSteps, ...(env.BACKTEST_BURST_WAIT_SEC ? { burstWaitBudgetSec: Number(env.BACKTEST_BURST_WAIT_SEC) } : {}) } });
+  const { report, lowerBound, spotRisk } = await runBacktest(scenario, { policies: ['reactive', 'predictive-hourly', 'karpenter', 'prescale', 'oracle'], lowerBound: true, prescale: { knownSteps, ...(env.BACKTEST_BURST_WAIT_SEC ? { burstWaitBudgetSec: Number(env.BACKTEST_BURST_WAIT_SEC) } : {}) } });
   const lb = lowerBound!;
   const oracleUsd = report.policies.find((p) => p.policy === 'oracle')!.cost.totalUsd;
   const maxTaskVcpu = Math.max(1, ...sc.workflows.flatMap((w) => w.variants.flatMap((v) => v.tasks.map((t) => t.resource_requirements.vcpu))));
   return {
     id: c.id, what: c.what, days, seed: c.seed, chains: report.policies[0].chainsSubmitted, tasks: report.policies[0].tasksSubmitted,
     lowerBoundUsd: lb.totalUsd,
-    policies: report.policies.map((p) => ({
+    policies: report.policies.map((p, i) => ({
       policy: p.policy, costUsd: p.cost.totalUsd, xLowerBound: p.cost.totalUsd / lb.totalUsd, xOracle: p.cost.totalUsd / oracleUsd,
       p95WaitSec: p.stepWait.p95Sec, unmetUnitSec: p.unmetDemandUnitSec, spotInterruptions: p.spotInterruptions, launches: p.launches ?? 0,
+      rebalanceRecommendations: spotRisk[i].rebalanceRecommendations, insufficientCapacityErrors: spotRisk[i].insufficientCapacityErrors,
+      iceEpisodes: spotRisk[i].iceEpisodes, variantSwitches: spotRisk[i].variantSwitches,
     })),
     belowBound: belowLowerBound(report, lb, maxTaskVcpu),
     wallSec: (performance.now() - t0) / 1000,

@@ -4,14 +4,14 @@
  */
 import { buildReport, type BacktestReport, type PolicyRawResult, type TimelineRow } from '../app/report/index.js';
 import { metricDemandByPool } from './demand-grid.js';
-import { createOraclePolicy } from './policies/oracle.js';
+import { createOraclePolicy, ORACLE_STRATEGIES, type OracleStrategy } from './policies/oracle.js';
 import { createPredictiveHourlyPolicy } from './policies/predictive-hourly.js';
 import { createPrescalePolicy, type PrescalePolicyOptions } from './policies/prescale.js';
 import { createReactivePolicy } from './policies/reactive.js';
 import { createKarpenterPolicy } from './policies/karpenter.js';
 import { lowerBoundInputs, solveLowerBound } from './bounds/lower-bound.js';
 import type { LowerBoundResult } from '../core/plan/lower-bound.js';
-import { runPolicy, type BacklogRecorder, type RunExtraRows } from './run-policy.js';
+import { runPolicy, type BacklogRecorder, type RunExtraRows, type SpotRiskCounts } from './run-policy.js';
 import type { Scenario } from './scenario/schema.js';
 import type { SimPolicy } from './policies/types.js';
 import type { World } from './world.js';
@@ -38,6 +38,8 @@ export interface BacktestOptions {
   /** Progress per policy: ticks done of the total. */
   readonly onProgress?: (policy: string, done: number, total: number) => void;
   readonly prescale?: PrescalePolicyOptions;
+  /** The oracle's strategies, cheapest feasible one reported ({@link runOracle}). @default ORACLE_STRATEGIES */
+  readonly oracleStrategies?: readonly OracleStrategy[];
 }
 
 /** The outcome of a backtest. */
@@ -48,6 +50,8 @@ export interface BacktestOutcome {
   readonly extras?: RunExtraRows;
   /** The cost floor, when {@link BacktestOptions.lowerBound} asked for it. */
   readonly lowerBound?: LowerBoundResult;
+  /** Spot risk events per policy, in report order. */
+  readonly spotRisk: ReadonlyArray<SpotRiskCounts & { readonly policy: string }>;
 }
 
 function factoryFor(name: PolicyName, opts: BacktestOptions): (world: World, backlog: BacklogRecorder) => SimPolicy {
@@ -73,7 +77,10 @@ export function backtestAssumptions(s: Scenario): string[] {
     s.composer.enabled
       ? `Chains that do not name a variant are composed at arrival by the composer (core/compose) for their principal (${s.policies.length > 0 ? `${s.policies.length} scenario policies` : 'no policies: allow all'}), against the world's availability (free ready units plus what the pool may still launch up to maxUnits, cheapest spot and on-demand prices per unit-hour); a running chain is re-scored, at most ${s.composer.maxSwitchesPerChain} time(s), when a step's spot instance gets an interruption notice, a step overruns p95 × ${s.composer.overrunFactor}, or every offering of a pool with queued steps reports insufficient capacity. The composer is part of the chain service, so it works the same under every policy; chain cost is instance time × the task's vCPU share of the instance price.`
       : 'Chains run the variant their arrival names (or the workflow\'s first); the composer is disabled in this scenario.',
-    'The oracle has perfect foresight under the same rules as the other policies: capacity is ready the moment it asks (it would have launched one lead time ahead) but each instance is billed for that lead time too; it holds exactly the tick\'s demand plus the running tasks, launches the instant a task would wait and releases idle instances after their 60 s billing minimum, keeping the pool\'s on-demand floor, minimum size and spot diversification. The reference for × oracle; prescale also pays for its prefetch state cache (cacheUsd: ElastiCache node-hours, every started hour billed in full), which the oracle does not use.',
+    'The oracle has perfect foresight under the same rules as the other policies: capacity is ready the moment it asks (it would have launched one lead time ahead) but each instance is billed for that lead time too; it holds the tick\'s metric demand plus the running tasks, keeping the pool\'s on-demand floor, minimum size and spot diversification, and is the cheapest of four strategies that serves all demand (launch the instant a task would wait and release idle instances after their 60 s billing minimum; keep idle instances 10 minutes; let tasks wait for capacity that frees up within 5 or 30 minutes, knowing every running task\'s finish time). The reference for × oracle; prescale also pays for its prefetch state cache (cacheUsd: ElastiCache node-hours, every started hour billed in full), which the oracle does not use.',
+    s.spotRisk.enabled
+      ? `Spot instances also get rebalance recommendations (every interrupted one, up to ${s.spotRisk.rebalanceLeadMaxSec} s before its notice or with it, EC2 User Guide; false alarms at ${s.spotRisk.falseRebalancesPerInterruption}× the interruption hazard), and each spot offering runs out of capacity (InsufficientInstanceCapacity) in ${s.spotRisk.iceEpisodeSec} s episodes at ${s.spotRisk.iceEpisodesPerInterruption}× its hazard per hour (sim/cloud/spot-risk.ts; AWS publishes neither rate).`
+      : 'No rebalance recommendations or insufficient-capacity episodes are simulated.',
     'Every world is seeded identically: the same demand, chain arrivals and task runtimes (per variant) for every policy; the variant a chain runs depends on the capacity its world offers; spot interruptions are drawn per launched instance.',
     currentPolicyAssumption(s),
     ...s.inputNotes,
@@ -86,20 +93,51 @@ function currentPolicyAssumption(s: Scenario): string {
   return `Your current policy, replayed by reactive (target tracking) and predictive-hourly (predictive scaling with target tracking): target tracking holds demand / ${Number((c.targetUtilization).toFixed(4))} (its target is ${Number((c.targetUtilization * 100).toFixed(2))} % of a vCPU's metric), scales out after 3 breaching minutes and in after 15 minutes below 90 % of target and ${c.scaleInCooldownSec} s after the last scale-out; a new instance counts in the metric ${c.instanceWarmupSec} s after it is ready (no scale-in meanwhile); predictive scaling ${c.predictiveMode === 'ForecastOnly' ? 'only forecasts (ForecastOnly: capacity is never set from it)' : `sets the minimum to each hour's forecast (mean of the same hour a day and a week earlier) / the target, +${c.predictiveBufferPct} %, ${c.schedulingBufferSec} s before the hour`}.`;
 }
 
+/**
+ * The `oracle` line: every strategy of {@link BacktestOptions.oracleStrategies} runs on its own
+ * perfect-timing world and the cheapest (EC2 cost) that served every sample of metric demand and
+ * finished every chain is the oracle (perfect foresight includes knowing which strategy is cheapest
+ * in hindsight); when none did, the one with the least unmet demand, then the cheapest. Ties keep the
+ * earlier strategy, so the choice is deterministic.
+ */
+async function runOracle(scenario: Scenario, grid: ReturnType<typeof metricDemandByPool>, opts: BacktestOptions, onWorldEnd?: (w: World) => void): ReturnType<typeof runPolicy> {
+  const strategies = opts.oracleStrategies ?? ORACLE_STRATEGIES;
+  let best: Awaited<ReturnType<typeof runPolicy>> | undefined;
+  let bestWorld: World | undefined;
+  const feasible = (r: Awaited<ReturnType<typeof runPolicy>>): boolean => r.raw.unmetDemandUnitSec <= 1e-9 && r.raw.chainsCompleted === r.raw.chainsSubmitted;
+  const better = (a: Awaited<ReturnType<typeof runPolicy>>, b: Awaited<ReturnType<typeof runPolicy>>): boolean => {
+    if (feasible(a) !== feasible(b)) return feasible(a);
+    if (!feasible(a) && a.raw.unmetDemandUnitSec !== b.raw.unmetDemandUnitSec) return a.raw.unmetDemandUnitSec < b.raw.unmetDemandUnitSec;
+    return a.raw.spotUsd + a.raw.onDemandUsd < b.raw.spotUsd + b.raw.onDemandUsd - 1e-9;
+  };
+  for (const [i, strategy] of strategies.entries()) {
+    let world: World | undefined;
+    const run = await runPolicy(scenario, grid, 'oracle', (w) => createOraclePolicy(w, 'oracle', strategy), true,
+      (d, t) => opts.onProgress?.('oracle', Math.round((i * t + d) / strategies.length), t), (w) => { world = w; });
+    if (!best || better(run, best)) { best = run; bestWorld = world; }
+  }
+  if (onWorldEnd && bestWorld) onWorldEnd(bestWorld);
+  return best!;
+}
+
 /** Runs the backtest. */
 export async function runBacktest(scenario: Scenario, opts: BacktestOptions = {}): Promise<BacktestOutcome> {
   const names = POLICY_NAMES.filter((n) => (opts.policies ?? DEFAULT_POLICY_NAMES).includes(n));
   const runTicks = Math.round((scenario.days * 86_400) / scenario.tickSec);
   const grid = metricDemandByPool(scenario, runTicks + 1);
   const raws: PolicyRawResult[] = [];
+  const spotRisk: Array<SpotRiskCounts & { policy: string }> = [];
   const timeline: TimelineRow[] = [];
   const extras: RunExtraRows = { forecast: [], events: [], attribution: [] };
   let endSec = scenario.startSec;
   let boundInputs: ReturnType<typeof lowerBoundInputs> | undefined;
   for (const name of names) {
     const keep = opts.lowerBound && name === 'oracle' ? (w: World): void => { boundInputs = lowerBoundInputs(scenario, grid, w); } : undefined;
-    const run = await runPolicy(scenario, grid, name, factoryFor(name, opts), name === 'oracle', (d, t) => opts.onProgress?.(name, d, t), keep);
+    const run = name === 'oracle'
+      ? await runOracle(scenario, grid, opts, keep)
+      : await runPolicy(scenario, grid, name, factoryFor(name, opts), false, (d, t) => opts.onProgress?.(name, d, t), keep);
     raws.push(run.raw);
+    spotRisk.push({ policy: name, ...run.spotRisk });
     for (const r of run.rows) timeline.push(r);
     for (const r of run.extraRows.forecast) extras.forecast.push(r);
     for (const r of run.extraRows.events) extras.events.push(r);
@@ -114,5 +152,5 @@ export async function runBacktest(scenario: Scenario, opts: BacktestOptions = {}
     config: { pools: scenario.pools.map((p) => ({ ...p })), demandSignals: scenario.demandSignals.map((d) => ({ seriesId: d.seriesId, poolId: d.poolId, metricPerUnit: d.metricPerUnit })) },
   }, raws, backtestAssumptions(scenario));
   const lowerBound = boundInputs ? await solveLowerBound(boundInputs, scenario.tickSec) : undefined;
-  return { report, timeline, extras, ...(lowerBound ? { lowerBound } : {}) };
+  return { report, timeline, extras, spotRisk, ...(lowerBound ? { lowerBound } : {}) };
 }

@@ -26,6 +26,19 @@ export interface PolicyRun {
   readonly raw: PolicyRawResult;
   readonly rows: TimelineRow[];
   readonly extraRows: RunExtraRows;
+  /** Spot risk signals the world's cloud emitted (sim/cloud/spot-risk.ts) and its interruptions. */
+  readonly spotRisk: SpotRiskCounts;
+}
+
+/** Spot risk events of one run. */
+export interface SpotRiskCounts {
+  readonly interruptions: number;
+  readonly rebalanceRecommendations: number;
+  /** Launches that failed with insufficient capacity. */
+  readonly insufficientCapacityErrors: number;
+  /** Insufficient-capacity episodes the cloud went through (whether or not a launch hit one). */
+  readonly iceEpisodes: number;
+  readonly variantSwitches: number;
 }
 
 /** Progress callback: ticks done and the expected total (excluding the drain). */
@@ -141,8 +154,13 @@ export async function runPolicy(
   const ls = world.workload.lambdaStats;
   if (ls.invocations > 0 || ls.throttled > 0) Object.assign(decisionCounts, { 'lambda-burst': ls.invocations, 'lambda-throttled': ls.throttled });
   const chainCosts = [...world.workload.chains.values()].map((c) => ({ principal: c.principal ?? ANONYMOUS_PRINCIPAL, workflow: c.workflow, costUsd: c.costUsd }));
+  const st = world.cloud.stats;
   return {
     rows,
+    spotRisk: {
+      interruptions: st.spotInterruptions, rebalanceRecommendations: st.rebalanceRecommendations, insufficientCapacityErrors: st.insufficientCapacityErrors,
+      iceEpisodes: st.iceEpisodes, variantSwitches: composer?.switches ?? 0,
+    },
     extraRows: {
       forecast: forecastRows(world, name, lastT + scenario.tickSec),
       events: world.workload.notes.map((n) => ({ timestamp: n.timestamp, policy: name, pool: n.pool, kind: n.kind, detail: n.detail })),

@@ -8,6 +8,9 @@ export type CloudSimEvent =
   | { readonly kind: 'instance-ready'; readonly instanceId: string }
   | { readonly kind: 'spot-notice'; readonly instanceId: string }
   | { readonly kind: 'spot-reclaim'; readonly instanceId: string }
+  | { readonly kind: 'rebalance'; readonly instanceId: string }
+  | { readonly kind: 'ice-start'; readonly offeringId: string }
+  | { readonly kind: 'ice-end'; readonly offeringId: string }
   | { readonly kind: 'cache-ready'; readonly poolId: string };
 
 /** Events the workload schedules. */
@@ -28,5 +31,6 @@ export const EVENT_PRIORITY = {
 
 /** True for events the simulated cloud handles. */
 export function isCloudEvent(e: SimEvent): e is CloudSimEvent {
-  return e.kind === 'instance-ready' || e.kind === 'spot-notice' || e.kind === 'spot-reclaim' || e.kind === 'cache-ready';
+  return e.kind === 'instance-ready' || e.kind === 'spot-notice' || e.kind === 'spot-reclaim' || e.kind === 'cache-ready'
+    || e.kind === 'rebalance' || e.kind === 'ice-start' || e.kind === 'ice-end';
 }

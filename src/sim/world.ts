@@ -63,6 +63,7 @@ export class World {
       catalog: (pool: Ec2Pool) => this.offeringsByPool.get(pool.id) ?? [],
       leadTime: { ...scenario.leadTime, instant: opts.instantLeadTime ?? false, billBoot: opts.instantLeadTime ?? false },
       hazardMultiplier: scenario.hazardMultiplier,
+      spotRisk: scenario.spotRisk,
       caches: opts.withCaches ? scenario.caches.map((pool) => cacheOf(pool)) : [],
     });
     const c = scenario.composer;

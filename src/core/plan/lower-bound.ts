@@ -1,24 +1,37 @@
 /**
  * The cost floor of a backtest: a linear relaxation of "serve all the demand" that every policy's
- * run is a feasible point of, so no policy can cost less (issue 19, item 4).
+ * run is a feasible point of, so no policy that serves all demand can cost less (issue 19, item 4).
  *
- * Per pool and per block of `blockTicks` ticks (each tick `tickSec`), variables are the spot and
- * on-demand capacity held, in unit-ticks (`s_b`, `o_b`), the task work served (`w_b`, vCPU-ticks)
- * and the work released but not yet served at the block's end (`q_b`). Rows:
- * - cover: `s_b + o_b − w_b ≥ Σ_{t∈b} m_t` (metric demand and task work share the capacity);
- * - floor: `s_b + o_b ≥ Σ_{t∈b} max(min, m_t)` (the pool minimum is held every tick);
- * - on-demand share: `o_b − share·(s_b + o_b) ≥ 0` (the pool's onDemandFloorShare; every policy keeps
- *   it; the unit floor is dropped, which only relaxes);
- * - backlog: `q_b = q_{b−1} + r_b − w_b`, `q_last = 0`, `q ≥ 0` (work cannot be served before its
- *   chain arrives, `r_b` is the work released in the block, and all of it is served by the end).
- * Objective: `s_b`, `o_b` at the pool's cheapest spot and on-demand price per unit-tick.
+ * Per pool and per tick `k` (tick `tickSec` = T, sampled at `start + k·T`), the variables are the
+ * spot and on-demand capacity billed over the window `(kT − T, kT]`, in units (`s_k`, `o_k`; their
+ * window integral ÷ T), the task vCPU running at the tick's sample (`u_k`, the part of the sampled
+ * task work the LP serves there), the task work served in the window (`w_k`, unit-ticks) and the
+ * backlogs of both (`qu_k`, `qw_k`). Rows:
+ * - sample cover: `s_k + o_k − u_k ≥ m_k` (metric demand is served at the sample by ready capacity
+ *   the running tasks leave free);
+ * - granularity (optional): `s_k + o_k ≥ G(m_k)`, G(m) the smallest sum of the pool's instance sizes
+ *   that reaches m (capacity comes in whole instances);
+ * - work: `s_k + o_k − w_k ≥ 0` (tasks run on billed capacity);
+ * - sampled-work backlog: `qu_k = qu_{k−1} + ru_k − u_k`, `qu_last = 0` (a task of minimum runtime ρ
+ *   is running at ⌊ρ/T⌋ samples at least, none before its earliest start);
+ * - work backlog: `qw_k = qw_{k−1} + rw_k − w_k`, `qw_last = 0` (work cannot be served before its
+ *   earliest start, and all of it is served by the end);
+ * - per block of `blockTicks` ticks: the on-demand share `Σo − share·Σ(s+o) ≥ 0` and the pool minimum
+ *   `Σ(s+o) ≥ n·min` (blocks from `minFromTick` on; the fleet the run starts with is still booting).
+ * Objective: `s_k`, `o_k` at the pool's cheapest spot and on-demand price per unit-tick.
  *
- * Why every run is feasible: capacity is fluid (any fraction of a unit at the cheapest price per
- * unit, no fit, no boot billed, no diversification), tasks are fluid (no DAG, no placement), and a
- * block sums its ticks, so a run's per-tick holdings summed per block satisfy every row; per-second
- * billing with a 60 s minimum bills at least the capacity-ticks held. Holding a pool's capacity past
- * the run (the drain) is free in the bound. Prefetched setups shorten a task's work; the check in
- * {@link policyFloorUsd} subtracts what a policy skipped or left unmet.
+ * Why every run is feasible (with `s_k`, `o_k` the billed capacity integrated over the window ÷ T):
+ * EC2 bills from the launch request (the oracle: from one drawn boot time before it), so an instance
+ * that is ready at sample kT was billed over the whole window `(kT − T, kT]` when every lead time is
+ * at least T (`minLeadTimeSec ≥ tickSec`, checked by the caller), and billed capacity ≥ ready
+ * capacity ≥ metric demand + running tasks at the sample; task work in the window needs ready (so
+ * billed) capacity; a task's attempt of runtime ≥ ρ covers ⌊ρ/T⌋ samples; a task cannot be runnable
+ * before its chain arrives plus the longest chain of its ancestors' minimum runtimes. Capacity is
+ * fluid otherwise (no fit, no diversification, any mix at the cheapest price per unit). Holding
+ * capacity past the run (the drain) is free of metric demand. Prefetched setups shorten a task's
+ * work; the sampled work uses runtimes without setup, and the check in {@link policyFloorUsd}
+ * subtracts the setup a policy skipped and the demand it left unmet (from the bound without the
+ * granularity rows, which are valid only for a policy that served every sample).
  */
 import { LpModel, type Term } from './lp-format.js';
 
@@ -35,65 +48,149 @@ export interface LowerBoundPool {
   readonly spotUsdPerUnitHour?: number;
   /** Cheapest on-demand price per unit-hour. */
   readonly onDemandUsdPerUnitHour: number;
-  /** Task work released per tick, vCPU-seconds, over run and drain ticks. */
+  /** Task work per tick released at the tasks' earliest start, vCPU-seconds, over run and drain ticks. */
   readonly releasedVcpuSec: readonly number[];
+  /**
+   * vCPU-samples per tick: for each task, vCPU × ⌊minimum runtime ÷ tickSec⌋ placed at the first
+   * sample at or after its earliest start (absent: none).
+   */
+  readonly releasedSampleVcpu?: readonly number[];
+  /** Capacity units of the pool's instance offerings (for the granularity rows; absent: none). */
+  readonly instanceUnits?: readonly number[];
+  /** First tick the pool minimum is enforced at (the first blocks hold the booting start fleet). @default 0 */
+  readonly minFromTick?: number;
 }
 
 /** The bound's result. */
 export interface LowerBoundResult {
+  /** The bound for a policy that serves every sample of metric demand (granularity rows on). */
   readonly totalUsd: number;
-  readonly byPool: ReadonlyArray<{ readonly poolId: string; readonly usd: number }>;
+  /** The bound without the granularity rows (the floor for a policy that left demand unmet). */
+  readonly relaxedTotalUsd: number;
+  readonly byPool: ReadonlyArray<{ readonly poolId: string; readonly usd: number; readonly relaxedUsd: number }>;
   /** Highest price per unit-hour any pool's capacity carries in the bound (for {@link policyFloorUsd}). */
   readonly maxUsdPerUnitHour: number;
+  /** Periods (run ticks and drain blocks) over every pool's model. */
   readonly blocks: number;
   readonly status: string;
 }
 
-/** A pool's relaxation as an LP (names `s{b}`, `o{b}`, `w{b}`, `q{b}`; see module doc). */
-export function lowerBoundModel(pool: LowerBoundPool, tickSec: number, blockTicks: number): { model: LpModel; blocks: number } {
+/** Options of {@link lowerBoundModel}. */
+export interface LowerBoundModelOptions {
+  /** Include the granularity rows. @default true */
+  readonly granular?: boolean;
+  /** Drain ticks (after the run's metric demand) per period. @default 30 */
+  readonly drainBlockTicks?: number;
+}
+
+/**
+ * The smallest sum of `sizes` (each usable any number of times) that is ≥ `units`; `units` itself
+ * when the sizes are not all positive integers (no granularity assumed) or when `units` ≤ 0.
+ * @param sizes instance capacity units
+ */
+export function smallestInstanceSum(sizes: readonly number[], units: number): number {
+  if (units <= 1e-9) return Math.max(0, units);
+  const ints = [...new Set(sizes)].filter((s) => s > 0);
+  if (ints.length === 0 || ints.some((s) => !Number.isInteger(s))) return units;
+  const need = Math.ceil(units - 1e-9);
+  const limit = need + Math.max(...ints);
+  const reach = new Uint8Array(limit + 1);
+  reach[0] = 1;
+  for (let v = 1; v <= limit; v++) for (const s of ints) if (s <= v && reach[v - s]) { reach[v] = 1; break; }
+  for (let v = need; v <= limit; v++) if (reach[v]) return v;
+  return units;
+}
+
+/**
+ * The periods of the model: one per run tick, then the drain in blocks of `drainBlockTicks` (no
+ * metric demand there, so summing a block's rows only relaxes them).
+ */
+function periods(runTicks: number, ticks: number, drainBlockTicks: number): Array<{ readonly from: number; readonly len: number }> {
+  const out: Array<{ from: number; len: number }> = [];
+  for (let k = 0; k < Math.min(runTicks, ticks); k++) out.push({ from: k, len: 1 });
+  for (let k = runTicks; k < ticks; k += drainBlockTicks) out.push({ from: k, len: Math.min(drainBlockTicks, ticks - k) });
+  return out;
+}
+
+/**
+ * A pool's relaxation as an LP (names `s{p}`, `o{p}`, `u{p}`, `w{p}`, `qu{p}`, `qw{p}` per period
+ * `p`: a run tick, or a block of drain ticks whose variables are unit-ticks summed over it; see
+ * module doc).
+ */
+export function lowerBoundModel(pool: LowerBoundPool, tickSec: number, blockTicks: number, opts: LowerBoundModelOptions = {}): { model: LpModel; blocks: number } {
   const m = new LpModel();
-  const ticks = Math.max(pool.metricUnits.length, pool.releasedVcpuSec.length);
-  const blocks = Math.ceil(ticks / blockTicks);
+  const sample = pool.releasedSampleVcpu ?? [];
+  const ticks = Math.max(pool.metricUnits.length, pool.releasedVcpuSec.length, sample.length);
+  const runTicks = pool.metricUnits.length;
   const spotPrice = pool.spotUsdPerUnitHour === undefined ? undefined : (Math.min(pool.spotUsdPerUnitHour, pool.onDemandUsdPerUnitHour) * tickSec) / 3600;
   const odPrice = (pool.onDemandUsdPerUnitHour * tickSec) / 3600;
   const hasWork = pool.releasedVcpuSec.some((v) => v > 0);
-  for (let b = 0; b < blocks; b++) {
-    let metric = 0;
-    let floor = 0;
-    let released = 0;
-    for (let t = b * blockTicks; t < Math.min(ticks, (b + 1) * blockTicks); t++) {
-      const mt = pool.metricUnits[t] ?? 0;
-      metric += mt;
-      if (t < pool.metricUnits.length) floor += Math.max(pool.minUnits, mt);
-      released += (pool.releasedVcpuSec[t] ?? 0) / tickSec;
-    }
-    const cap: Term[] = [[1, `o${b}`]];
-    m.minimise([odPrice, `o${b}`]);
-    m.bound(`o${b}`, 0, Infinity);
+  const hasSample = sample.some((v) => v > 0);
+  const granular = opts.granular !== false && (pool.instanceUnits?.length ?? 0) > 0;
+  const gran = new Map<number, number>();
+  const granOf = (u: number): number => {
+    let g = gran.get(u);
+    if (g === undefined) gran.set(u, (g = smallestInstanceSum(pool.instanceUnits ?? [], u)));
+    return g;
+  };
+  const cap = (k: number): Term[] => (spotPrice !== undefined ? [[1, `o${k}`], [1, `s${k}`]] : [[1, `o${k}`]]);
+  const ps = periods(runTicks, ticks, Math.max(1, opts.drainBlockTicks ?? 30));
+  ps.forEach(({ from, len }, k) => {
+    m.minimise([odPrice, `o${k}`]);
+    m.bound(`o${k}`, 0, Infinity);
     if (spotPrice !== undefined) {
-      cap.push([1, `s${b}`]);
-      m.minimise([spotPrice, `s${b}`]);
-      m.bound(`s${b}`, 0, Infinity);
+      m.minimise([spotPrice, `s${k}`]);
+      m.bound(`s${k}`, 0, Infinity);
     }
-    m.row(`fl${b}`, cap, '>=', floor);
+    let rw = 0;
+    let ru = 0;
+    for (let t = from; t < from + len; t++) { rw += (pool.releasedVcpuSec[t] ?? 0) / tickSec; ru += sample[t] ?? 0; }
+    const mt = from < runTicks ? pool.metricUnits[from] ?? 0 : 0;
+    const last = k === ps.length - 1;
+    if (hasSample) {
+      m.bound(`u${k}`, 0, Infinity);
+      m.bound(`qu${k}`, 0, last ? 0 : Infinity);
+      m.row(`cv${k}`, [...cap(k), [-1, `u${k}`]], '>=', mt);
+      m.row(`bu${k}`, [[1, `qu${k}`], [1, `u${k}`], ...(k > 0 ? [[-1, `qu${k - 1}`] as Term] : [])], '=', ru);
+    } else if (mt > 0) m.row(`cv${k}`, cap(k), '>=', mt);
+    if (granular && mt > 0) {
+      const g = granOf(mt);
+      if (g > mt + 1e-9) m.row(`gr${k}`, cap(k), '>=', g);
+    }
     if (hasWork) {
-      m.bound(`w${b}`, 0, Infinity);
-      m.bound(`q${b}`, 0, b === blocks - 1 ? 0 : Infinity);
-      m.row(`cv${b}`, [...cap, [-1, `w${b}`]], '>=', metric);
-      m.row(`bl${b}`, [[1, `q${b}`], [1, `w${b}`], ...(b > 0 ? [[-1, `q${b - 1}`] as Term] : [])], '=', released);
-    } else if (metric > floor) m.row(`cv${b}`, cap, '>=', metric);
-    if (spotPrice !== undefined && pool.onDemandShare > 0) m.row(`od${b}`, [[1 - pool.onDemandShare, `o${b}`], [-pool.onDemandShare, `s${b}`]], '>=', 0);
+      m.bound(`w${k}`, 0, Infinity);
+      m.bound(`qw${k}`, 0, last ? 0 : Infinity);
+      m.row(`wk${k}`, [...cap(k), [-1, `w${k}`]], '>=', 0);
+      m.row(`bw${k}`, [[1, `qw${k}`], [1, `w${k}`], ...(k > 0 ? [[-1, `qw${k - 1}`] as Term] : [])], '=', rw);
+    }
+  });
+  // per block of blockTicks: the on-demand share (run and drain) and the pool minimum (run ticks from minFromTick)
+  const byBlock = new Map<number, number[]>();
+  ps.forEach(({ from }, k) => {
+    const b = Math.floor(from / blockTicks);
+    const list = byBlock.get(b) ?? [];
+    list.push(k);
+    byBlock.set(b, list);
+  });
+  for (const [b, ks] of byBlock) {
+    if (spotPrice !== undefined && pool.onDemandShare > 0) {
+      m.row(`od${b}`, ks.flatMap((k) => [[1 - pool.onDemandShare, `o${k}`], [-pool.onDemandShare, `s${k}`]] as Term[]), '>=', 0);
+    }
+    const runKs = ks.filter((k) => ps[k].from < runTicks && ps[k].from >= (pool.minFromTick ?? 0));
+    if (pool.minUnits > 0 && runKs.length > 0 && ps[ks[0]].from >= (pool.minFromTick ?? 0)) m.row(`fl${b}`, runKs.flatMap((k) => cap(k)), '>=', pool.minUnits * runKs.length);
   }
-  return { model: m, blocks };
+  return { model: m, blocks: ps.length };
 }
 
 /**
  * The lowest cost a policy that served all but `skippedUnitSec` unit-seconds of the bound's demand
- * could reach: the bound minus that demand at the dearest price per unit in it (dropping one
- * unit-second of demand lowers the LP's value by at most that price, since covering it with
- * on-demand capacity keeps every row feasible).
+ * could reach: the bound (without its granularity rows when any metric demand went unmet) minus that
+ * demand at the dearest price per unit in it (dropping one unit-second of demand lowers the LP's
+ * value by at most that price, since covering it with on-demand capacity keeps every row feasible).
  * @param skippedUnitSec unmet metric demand plus task work a policy did not run on its pools (prefetched setups), unit-seconds
+ * @param unmetUnitSec the metric demand it left unmet, unit-seconds (> 0: the relaxed bound applies)
  */
-export function policyFloorUsd(bound: LowerBoundResult, skippedUnitSec: number): number {
-  return bound.totalUsd - (Math.max(0, skippedUnitSec) * bound.maxUsdPerUnitHour) / 3600;
+export function policyFloorUsd(bound: LowerBoundResult, skippedUnitSec: number, unmetUnitSec = 0): number {
+  const base = unmetUnitSec > 1e-9 ? bound.relaxedTotalUsd : bound.totalUsd;
+  return base - (Math.max(0, skippedUnitSec) * bound.maxUsdPerUnitHour) / 3600;
 }

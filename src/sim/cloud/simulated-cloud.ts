@@ -1,7 +1,8 @@
 /**
  * SimulatedCloud: the CloudProvider port over a discrete-event simulation (DESIGN.md rule 2: the
  * simulator is just another provider). Models launch lead times, per-second billing with a 60 s
- * minimum, spot interruptions with a two-minute notice drawn from each offering's hazard, ElastiCache
+ * minimum, spot interruptions with a two-minute notice drawn from each offering's hazard, rebalance
+ * recommendations and insufficient-capacity episodes (spot-risk.ts, when `spotRisk` is given), ElastiCache
  * shape changes taking minutes, owner tags, idempotent apply per command id, insufficient capacity
  * for unavailable offerings and `not-owned` for foreign instances.
  */
@@ -19,6 +20,7 @@ import { cacheGroupUsableGiB, toCacheState, type SimCacheGroup } from './cache-g
 import { CostLedger, type CostAccrual } from './cost-ledger.js';
 import { drawLeadTimeSec, type LeadTimeModel } from './lead-time.js';
 import { toPortInstance, type SimInstance } from './sim-instance.js';
+import { nextIceEpisodeSec, rebalanceAtSec, type SpotRiskModel } from './spot-risk.js';
 
 export type { CostAccrual } from './cost-ledger.js';
 
@@ -56,6 +58,8 @@ export interface SimulatedCloudOptions {
    * take up to several minutes", EC2 API reference "Eventual consistency"). @default 0 (backtests unchanged)
    */
   readonly describeLagSec?: number;
+  /** Rebalance recommendations and insufficient-capacity episodes (spot-risk.ts). @default none */
+  readonly spotRisk?: SpotRiskModel;
 }
 
 /** A simulated EC2 + ElastiCache account. See module doc. */
@@ -68,13 +72,16 @@ export class SimulatedCloud implements CloudProvider {
   private describeLagSec: number;
   private readonly caches = new Map<string, SimCacheGroup>();
   private readonly unavailable = new Set<string>();
+  /** Offerings in an insufficient-capacity episode now (spot-risk.ts). */
+  private readonly iceNow = new Set<string>();
+  private readonly iceHazardPerSec = new Map<string, number>();
   private readonly pendingEvents: CloudEvent[] = [];
   /** Cost per pool since the last collectCost (cost-ledger.ts). */
   private readonly cost = new CostLedger();
   private readonly reclaimAt = new Map<string, number>();
   private seq = 0;
   /** Counters for the report. */
-  readonly stats = { launches: 0, terminations: 0, spotInterruptions: 0 };
+  readonly stats = { launches: 0, terminations: 0, spotInterruptions: 0, rebalanceRecommendations: 0, insufficientCapacityErrors: 0, iceEpisodes: 0 };
   hooks: SimCloudHooks = {};
 
   constructor(private readonly opts: SimulatedCloudOptions) {
@@ -86,6 +93,23 @@ export class SimulatedCloud implements CloudProvider {
         nodes: Array.from({ length: cacheNodeCount(c.pool.shards, c.pool.replicasPerShard) }, () => ({ startSec: opts.clock.nowSec(), hoursPaid: 0 })),
       });
     }
+    if (opts.spotRisk?.enabled) this.scheduleIceEpisodes(opts.spotRisk);
+  }
+
+  /** Draws each spot offering's first insufficient-capacity episode (offerings in id order). */
+  private scheduleIceEpisodes(model: SpotRiskModel): void {
+    for (const pool of this.opts.pools) {
+      for (const o of this.opts.catalog(pool)) {
+        if (o.market !== 'spot' || this.iceHazardPerSec.has(o.id)) continue;
+        this.iceHazardPerSec.set(o.id, (o.interruptionHazardPerHour * (this.opts.hazardMultiplier ?? 1)) / 3600);
+      }
+    }
+    for (const id of [...this.iceHazardPerSec.keys()].sort()) this.pushIceStart(model, id, this.opts.clock.nowSec());
+  }
+
+  private pushIceStart(model: SpotRiskModel, offeringId: string, fromSec: number): void {
+    const at = nextIceEpisodeSec(model, this.opts.random.fork(`ice:${offeringId}:${fromSec}`), fromSec, this.iceHazardPerSec.get(offeringId) ?? 0);
+    if (at !== undefined && Number.isFinite(at)) this.opts.queue.push(at, { kind: 'ice-start', offeringId }, EVENT_PRIORITY.cloud);
   }
 
   async describeCapacity(): Promise<CapacitySnapshot> {
@@ -115,7 +139,7 @@ export class SimulatedCloud implements CloudProvider {
 
   /** Offerings of a pool with current availability. */
   offeringsOf(pool: Ec2Pool): Offering[] {
-    return this.opts.catalog(pool).map((o) => (this.unavailable.has(o.id) ? { ...o, available: false } : o));
+    return this.opts.catalog(pool).map((o) => (this.unavailable.has(o.id) || this.iceNow.has(o.id) ? { ...o, available: false } : o));
   }
 
   /** Marks an offering (un)available; launches on an unavailable offering fail with insufficient-capacity. */
@@ -192,6 +216,19 @@ export class SimulatedCloud implements CloudProvider {
       }
       return;
     }
+    if (ev.kind === 'ice-start' || ev.kind === 'ice-end') {
+      const model = this.opts.spotRisk;
+      if (!model) return;
+      if (ev.kind === 'ice-start') {
+        this.iceNow.add(ev.offeringId);
+        this.stats.iceEpisodes++;
+        this.opts.queue.push(now + model.iceEpisodeSec, { kind: 'ice-end', offeringId: ev.offeringId }, EVENT_PRIORITY.cloud);
+      } else {
+        this.iceNow.delete(ev.offeringId);
+        this.pushIceStart(model, ev.offeringId, now);
+      }
+      return;
+    }
     const inst = this.instances.get(ev.instanceId);
     if (!inst || inst.state === 'terminated') return;
     if (ev.kind === 'instance-ready') {
@@ -199,6 +236,10 @@ export class SimulatedCloud implements CloudProvider {
         inst.state = 'running';
         this.hooks.ready?.(inst);
       }
+    } else if (ev.kind === 'rebalance') {
+      if (inst.state === 'interrupting') return;
+      this.stats.rebalanceRecommendations++;
+      this.pendingEvents.push({ kind: 'rebalance-recommendation', atSec: now, instanceId: inst.id, offeringId: inst.offering.id });
     } else if (ev.kind === 'spot-notice') {
       inst.state = 'interrupting';
       inst.interruptionAtSec = this.reclaimAt.get(inst.id);
@@ -230,7 +271,8 @@ export class SimulatedCloud implements CloudProvider {
     if (!Number.isInteger(cmd.count) || cmd.count < 1) return this.fail(cmd, 'invalid', `count must be a positive integer, got ${cmd.count}`);
     const offering = this.opts.catalog(pool).find((o) => o.id === cmd.offeringId);
     if (!offering) return this.fail(cmd, 'invalid', `offering ${cmd.offeringId} does not match pool ${pool.id}`);
-    if (!offering.available || this.unavailable.has(offering.id)) {
+    if (!offering.available || this.unavailable.has(offering.id) || this.iceNow.has(offering.id)) {
+      this.stats.insufficientCapacityErrors++;
       this.pendingEvents.push({ kind: 'insufficient-capacity', atSec: this.opts.clock.nowSec(), offeringId: offering.id });
       return this.fail(cmd, 'insufficient-capacity', `InsufficientInstanceCapacity for ${offering.id}`);
     }
@@ -264,6 +306,11 @@ export class SimulatedCloud implements CloudProvider {
       this.opts.queue.push(reclaimAt - SPOT_INTERRUPTION_NOTICE_SEC, { kind: 'spot-notice', instanceId: id }, EVENT_PRIORITY.cloud);
       this.opts.queue.push(reclaimAt, { kind: 'spot-reclaim', instanceId: id }, EVENT_PRIORITY.cloud);
       this.reclaimAt.set(id, reclaimAt);
+    }
+    const risk = this.opts.spotRisk;
+    if (risk?.enabled && hazard > 0) {
+      const at = rebalanceAtSec(risk, rng, now, hazard / 3600, this.reclaimAt.get(id));
+      if (at !== undefined) this.opts.queue.push(at, { kind: 'rebalance', instanceId: id }, EVENT_PRIORITY.cloud);
     }
     return id;
   }

@@ -3,16 +3,19 @@
  * capacity ready the moment it is asked for, but bills each instance for the boot it would have
  * waited through (a policy that knows the future launches exactly one lead time ahead and pays for
  * that lead time). At every tick it holds just enough capacity for the tick's metric demand on top of
- * the running tasks, launches at the moment a task would otherwise wait (packing the queued tasks onto
- * the cheapest offerings per unit that fit them), and releases idle instances once their 60 s billing
- * minimum is used. Like the others it keeps the pool's on-demand floor (units and share of the units
+ * the running tasks, launches for tasks that would otherwise wait (at once, or, in a strategy with a
+ * wait budget, for those that capacity freeing up would not start in time; packing them onto the
+ * cheapest offerings per unit that fit them), and releases idle instances once their 60 s billing
+ * minimum is used or after the strategy's idle time ({@link ORACLE_STRATEGIES}). Like the others it keeps the pool's on-demand floor (units and share of the units
  * it holds), the pool minimum and spot diversification (at most `maxSpotSharePerOffering` of the spot
- * units per offering, at least `minSpotOfferings` offerings). The cheapest feasible policy we know how
- * to build: the reference for "× oracle".
+ * units per offering, at least `minSpotOfferings` offerings). The backtest runs every strategy and
+ * reports the cheapest that serves all demand: the cheapest feasible policy we know how to build, the
+ * reference for "× oracle".
  */
 import type { Ec2Pool, Offering } from '../../core/model/index.js';
 import { onDemandFloorUnits } from '../../core/plan/fleet.js';
 import type { World } from '../world.js';
+import type { SimTask } from '../workload/types.js';
 import { cheapestPerUnit, poolFleet } from './fleet-view.js';
 import type { PolicyTickContext, SimPolicy } from './types.js';
 import { installBurstTier } from './burst-tier.js';
@@ -45,9 +48,127 @@ export function pickSpotOffering(pool: Ec2Pool, spot: readonly Offering[], held:
   return candidates.find(ok) ?? candidates[0];
 }
 
+/** One perfect-foresight strategy of the oracle (see {@link ORACLE_STRATEGIES}). */
+export interface OracleStrategy {
+  /** Name shown in the report's decision counts. */
+  readonly name: string;
+  /**
+   * An idle ready instance is released once it has been idle this long, seconds, and only when the
+   * metric demand of the ticks until then (known ahead: perfect foresight) does not need it. 60: as
+   * soon as its billing minimum is used.
+   */
+  readonly idleReleaseSec: number;
+  /**
+   * 0: launch the moment a task would wait. > 0: in pools without metric demand at the tick, queued
+   * tasks wait for the capacity that frees up (the running tasks' finish times and the queued ones'
+   * runtimes are known ahead: perfect foresight); at each tick it launches only for the tasks that
+   * would not start within this many seconds ({@link lateTasks}). @default 0
+   */
+  readonly waitBudgetSec?: number;
+}
+
+/**
+ * The strategies the `oracle` line tries (each on its own world; the cheapest that serves every
+ * sample of metric demand and finishes every chain is reported, sim/backtest.ts): launch the moment
+ * a task would wait and release idle capacity once its billing minimum is used (the zero-wait
+ * oracle), keep idle capacity for several boot times (a relaunch pays a boot of 60–180 s billed and a
+ * 60 s billing minimum again), or let tasks wait for capacity that frees up within 5 or 30 minutes
+ * (the cheapest way to serve a fan-out of short steps is often to queue it, as every real policy
+ * does). Measured on the 1-day suite (bench/suite): on netin-bwa and asg-seismology the zero-wait
+ * oracle cost 2.4× and 3.2× prescale, because it launched an instance for every burst of short
+ * steps and paid its boot and billing minimum.
+ */
+export const ORACLE_STRATEGIES: readonly OracleStrategy[] = [
+  { name: 'release-at-60s', idleReleaseSec: 60 },
+  { name: 'keep-idle-600s', idleReleaseSec: 600 },
+  { name: 'wait-300s-keep-600s', idleReleaseSec: 600, waitBudgetSec: 300 },
+  { name: 'wait-1800s-keep-1200s', idleReleaseSec: 1200, waitBudgetSec: 1800 },
+];
+
+/** A task as {@link lateTasks} sees it. */
+export interface DrainTask {
+  /** vCPU it occupies. */
+  readonly vcpu: number;
+  /** Seconds it runs once started. */
+  readonly runtimeSec: number;
+}
+
+/**
+ * Which queued tasks would not start within `budgetSec` of `nowSec` on the capacity held, FIFO:
+ * each vCPU of the pool is a server free from a known time (now for free vCPU, a running task's
+ * finish time otherwise); a queued task takes its vCPU's earliest-free servers and starts when the
+ * last of them frees, and frees them again after its runtime. Memory and instance boundaries are
+ * ignored (the tasks it lets wait are re-checked at the next tick). Returns the indices of the late
+ * tasks, in queue order.
+ * @param freeAtSec one entry per vCPU of capacity held: when it is free, epoch seconds
+ */
+export function lateTasks(freeAtSec: readonly number[], queue: readonly DrainTask[], nowSec: number, budgetSec: number): number[] {
+  const heap = new MinHeap(freeAtSec.map((t) => Math.max(t, nowSec)));
+  const late: number[] = [];
+  queue.forEach((t, i) => {
+    const need = Math.max(1, Math.ceil(t.vcpu - 1e-9));
+    if (heap.size < need) { late.push(i); return; }
+    const taken: number[] = [];
+    for (let k = 0; k < need; k++) taken.push(heap.pop());
+    const start = taken[taken.length - 1];
+    if (start > nowSec + budgetSec + 1e-9) {
+      for (const x of taken) heap.push(x);
+      late.push(i);
+      return;
+    }
+    for (let k = 0; k < need; k++) heap.push(start + t.runtimeSec);
+  });
+  return late;
+}
+
+/** A binary min-heap of numbers. */
+class MinHeap {
+  private readonly a: number[];
+  constructor(values: readonly number[]) {
+    this.a = [...values].sort((x, y) => x - y);
+  }
+
+  get size(): number { return this.a.length; }
+
+  push(v: number): void {
+    const a = this.a;
+    a.push(v);
+    let i = a.length - 1;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (a[p] <= v) break;
+      a[i] = a[p];
+      i = p;
+    }
+    a[i] = v;
+  }
+
+  pop(): number {
+    const a = this.a;
+    const top = a[0];
+    const last = a.pop()!;
+    if (a.length > 0) {
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        if (l >= a.length) break;
+        const r = l + 1;
+        const c = r < a.length && a[r] < a[l] ? r : l;
+        if (a[c] >= last) break;
+        a[i] = a[c];
+        i = c;
+      }
+      a[i] = last;
+    }
+    return top;
+  }
+}
+
 /** Creates the oracle for a world built with `instantLeadTime: true`. */
-export function createOraclePolicy(world: World, name = 'oracle'): SimPolicy {
+export function createOraclePolicy(world: World, name = 'oracle', strategy: OracleStrategy = ORACLE_STRATEGIES[0]): SimPolicy {
   const pools = new Map(world.scenario.pools.map((p) => [p.id, p]));
+  const idleSince = new Map<string, number>();
+  const aheadTicks = Math.max(0, Math.ceil(strategy.idleReleaseSec / world.scenario.tickSec) - 1);
   let seq = 0;
   const launch = (pool: Ec2Pool, o: Offering, count: number, why: string): void => {
     world.cloud.applyNow({ kind: 'launch', id: `${name}:${pool.id}#${++seq}`, poolId: pool.id, offeringId: o.id, count, needAtSec: world.clock.nowSec(), expectedCostUsdPerHour: count * o.priceUsdPerHour, reason: why });
@@ -93,16 +214,14 @@ export function createOraclePolicy(world: World, name = 'oracle'): SimPolicy {
 
   // the oracle may use every tier prescale may: a step cheaper on Lambda than on a launch for it bursts
   installBurstTier(world, 'oracle');
-  world.workload.onShortage = (poolId) => {
-    const pool = pools.get(poolId)!;
-    const place = world.workload.pools.get(poolId)!;
-    // open one new instance per queued task that fits nowhere in the instances opened so far
+  /** Opens one new instance per task of `tasks` that fits nowhere in the instances opened so far. */
+  const launchFor = (pool: Ec2Pool, tasks: readonly SimTask[], why: string): void => {
     const bins: Array<{ vcpu: number; mem: number }> = [];
-    for (const t of place.queue) {
+    for (const t of tasks) {
       let bin = bins.find((b) => b.vcpu + 1e-9 >= t.vcpu && b.mem + 1e-9 >= t.memoryGiB);
       if (!bin) {
         const fits = (o: Offering): boolean => o.vcpu + 1e-9 >= t.vcpu && o.memoryGiB + 1e-9 >= t.memoryGiB;
-        const opened = grow(pool, t.vcpu, 'task would wait', fits);
+        const opened = grow(pool, t.vcpu, why, fits);
         if (opened.length === 0) continue;
         for (const o of opened) bins.push({ vcpu: o.vcpu, mem: o.memoryGiB });
         bin = bins.find((b) => b.vcpu + 1e-9 >= t.vcpu && b.mem + 1e-9 >= t.memoryGiB)!;
@@ -111,11 +230,34 @@ export function createOraclePolicy(world: World, name = 'oracle'): SimPolicy {
       bin.mem -= t.memoryGiB;
     }
   };
+  const waitBudgetSec = strategy.waitBudgetSec ?? 0;
+  /** Whether the pool's queued tasks may wait for freed capacity now (no metric demand shares it). */
+  const mayWait = (poolId: string): boolean => waitBudgetSec > 0 && world.metricDemand(poolId, Math.round((world.clock.nowSec() - world.scenario.startSec) / world.scenario.tickSec)) <= 0;
+
+  world.workload.onShortage = (poolId) => {
+    if (mayWait(poolId)) return;
+    launchFor(pools.get(poolId)!, world.workload.pools.get(poolId)!.queue, 'task would wait');
+  };
+
+  /** Launches for the queued tasks of `pool` that would not start within the wait budget. */
+  const launchForLate = (pool: Ec2Pool, nowSec: number): void => {
+    const place = world.workload.pools.get(pool.id)!;
+    if (place.queue.length === 0) return;
+    const freeAt: number[] = [];
+    for (const slot of place.slots.values()) {
+      if (slot.instance.state !== 'running') continue;
+      for (let k = 0; k < Math.floor(slot.freeVcpu + 1e-9); k++) freeAt.push(nowSec);
+      for (const t of slot.tasks) for (let k = 0; k < Math.ceil(t.vcpu - 1e-9); k++) freeAt.push((t.startedAtSec ?? nowSec) + t.runtimeSec);
+    }
+    const late = lateTasks(freeAt, place.queue, nowSec, waitBudgetSec);
+    if (late.length > 0) launchFor(pool, late.map((i) => place.queue[i]), `tasks would wait over ${waitBudgetSec} s`);
+  };
 
   return {
     name,
     async tick({ tickIndex, nowSec }: PolicyTickContext) {
       for (const pool of pools.values()) {
+        if (mayWait(pool.id)) launchForLate(pool, nowSec);
         const place = world.workload.pools.get(pool.id)!;
         const fleet = poolFleet(world, pool.id);
         const demand = world.metricDemand(pool.id, tickIndex);
@@ -128,15 +270,22 @@ export function createOraclePolicy(world: World, name = 'oracle'): SimPolicy {
           grow(pool, deficit, `metric demand ${demand.toFixed(2)} units`);
           continue;
         }
-        // release idle instances, dearest per unit first, keeping the floor, the minimum and diversification
-        let spare = heldUnits - need;
+        // release idle instances, dearest per unit first, keeping the floor, the minimum and diversification,
+        // and the metric demand of the ticks the strategy looks ahead
+        let ahead = demand;
+        for (let j = 1; j <= aheadTicks; j++) ahead = Math.max(ahead, world.metricDemand(pool.id, tickIndex + j));
+        const keep = Math.max(pool.minUnits, ahead + place.runningVcpu);
+        let spare = heldUnits - keep;
         let odSpare = onDemandHeld(pool, held) - onDemandFloorUnits(pool, need);
         const victims: string[] = [];
         const ordered = fleet.ready.slice().sort((a, b) => b.offering.priceUsdPerHour / b.offering.capacityUnits - a.offering.priceUsdPerHour / a.offering.capacityUnits || (a.id < b.id ? -1 : 1));
         for (const i of ordered) {
           const busy = (place.slots.get(i.id)?.tasks.size ?? 0) > 0;
+          if (busy) { idleSince.delete(i.id); continue; }
+          const since = idleSince.get(i.id) ?? Math.max(i.launchedAtSec, nowSec - world.scenario.tickSec);
+          idleSince.set(i.id, since);
           const u = i.offering.capacityUnits;
-          if (busy || u > spare + 1e-9 || nowSec - i.launchedAtSec < 60) continue;
+          if (u > spare + 1e-9 || nowSec - i.launchedAtSec < 60 || nowSec - since < strategy.idleReleaseSec - world.scenario.tickSec) continue;
           if (i.offering.market === 'on-demand' && u > odSpare + 1e-9) continue;
           victims.push(i.id);
           spare -= u;
@@ -145,6 +294,6 @@ export function createOraclePolicy(world: World, name = 'oracle'): SimPolicy {
         if (victims.length > 0) world.cloud.applyNow({ kind: 'terminate', id: `${name}:${pool.id}#${++seq}`, poolId: pool.id, reason: 'idle', instanceIds: victims });
       }
     },
-    extras: () => ({ forecastError: null, nextStep: null, usesPrefetch: false, decisionCounts: {} }),
+    extras: () => ({ forecastError: null, nextStep: null, usesPrefetch: false, decisionCounts: { [`oracle strategy ${strategy.name}`]: 1 } }),
   };
 }

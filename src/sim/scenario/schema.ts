@@ -97,6 +97,14 @@ export const ScenarioSchema = z.object({
    * @default true
    */
   lambdaBurst: z.boolean().default(true),
+  /** Rebalance recommendations and insufficient-capacity episodes (sim/cloud/spot-risk.ts, whose defaults these are). */
+  spotRisk: z.object({
+    enabled: z.boolean().default(true),
+    rebalanceLeadMaxSec: z.number().nonnegative().default(1800),
+    falseRebalancesPerInterruption: z.number().nonnegative().default(2),
+    iceEpisodesPerInterruption: z.number().nonnegative().default(1),
+    iceEpisodeSec: z.number().positive().default(180),
+  }).strict().default({ enabled: true, rebalanceLeadMaxSec: 1800, falseRebalancesPerInterruption: 2, iceEpisodesPerInterruption: 1, iceEpisodeSec: 180 }),
   /** TTL of prepared step state, seconds. */
   prefetchTtlSec: z.number().positive().default(900),
   /** The prescale policy's value of an hour of step latency saved, USD (core/model PrefetchConfig `latencyValueUsdPerHour`). */

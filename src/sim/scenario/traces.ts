@@ -21,6 +21,7 @@
  *   cache.t4g.small shard to start), which prescale sizes and pays for.
  */
 import { closeSync, existsSync, openSync, readSync } from 'node:fs';
+import type { z } from 'zod';
 import { readAzureFunctionsInvocations } from '../../adapters/files/azure-functions.js';
 import { Ec2PoolSchema, InputError, WorkflowSchema, type Workflow } from '../../core/model/index.js';
 import { DEFAULT_PRICE_TABLE, buildOfferings, type InstanceTypePrice } from '../../core/market/index.js';
@@ -46,6 +47,14 @@ export interface TracesOptions {
   readonly historyDays?: number;
   readonly unitsPerSeries?: number;
   readonly batchUnits?: number;
+  /**
+   * Give every workflow a second variant, `on-demand`, on a `batch-od` pool (the batch pool's
+   * requirements, on-demand only), so the composer can choose and a chain can switch variants when
+   * its spot capacity gets an interruption notice. @default false
+   */
+  readonly onDemandVariant?: boolean;
+  /** Multiplies every spot hazard (a stress run; the Advisor's hazard × this). @default 1 */
+  readonly hazardMultiplier?: number;
 }
 
 const DAY = 86_400;
@@ -98,11 +107,17 @@ export async function tracesScenario(o: TracesOptions): Promise<Scenario> {
     }
     if (!catalog.missingFiles().some((m) => m.startsWith('ElastiCache'))) notes.push('The prefetch state cache is priced from the embedded us-east-1 ElastiCache table, not from the --prices directory.');
   }
-  const pools = [
+  const pools: Array<z.input<typeof Ec2PoolSchema>> = [
     { kind: 'ec2' as const, id: 'web', instanceRequirements: { vcpuMin: 2, vcpuMax: 8, allowedFamilies: ['c6i', 'c7g', 'm6i', 'm6g'] }, availabilityZones: ['us-east-1a', 'us-east-1b'], onDemandFloorShare: 0.3, serviceLevel: 0.95, minUnits: 2, maxUnits: Math.max(64, unitsPerSeries * series.length * 4) },
     { kind: 'ec2' as const, id: 'batch', instanceRequirements: { vcpuMin: 4, vcpuMax: 16, memoryGiBPerVcpuMin: 4, allowedFamilies: ['m5', 'm6i', 'm6a', 'm7i', 'r6g', 'm6g'] }, availabilityZones: ['us-east-1a', 'us-east-1b', 'us-east-1c'], serviceLevel: 0.9, minUnits: 0, maxUnits: 1024, maxSpotSharePerOffering: 1, minSpotOfferings: 1 },
   ];
-  const loaded = o.workflows.length > 0 ? await loadWorkflows(o.workflows, pools[1], prices) : [];
+  if (o.onDemandVariant) pools.push({ ...pools[1], id: 'batch-od', markets: ['on-demand'] });
+  const loaded0 = o.workflows.length > 0 ? await loadWorkflows(o.workflows, pools[1], prices) : [];
+  const loaded = o.onDemandVariant
+    ? loaded0.map((l) => ({ ...l, workflow: WorkflowSchema.parse({ ...l.workflow, variants: [...l.workflow.variants, { ...l.workflow.variants[0], name: 'on-demand', defaultPool: 'batch-od', poolBindings: {} }] }) }))
+    : loaded0;
+  if (o.onDemandVariant) notes.push('Every workflow has a second variant, on-demand, on the on-demand-only pool batch-od: the composer picks a variant per chain and switches a chain whose spot instance gets an interruption notice.');
+  if ((o.hazardMultiplier ?? 1) !== 1) notes.push(`Spot interruption hazards are the Spot Advisor's × ${o.hazardMultiplier} (a stress run).`);
   if (o.workflows.length === 0) notes.push('No --workflows: only the metric-driven web pool carries demand; the batch pool runs no chains.');
   const workflows = loaded.map((l) => l.workflow);
   const azure = o.arrivals !== undefined && isAzureInvocations(o.arrivals);
@@ -114,6 +129,7 @@ export async function tracesScenario(o: TracesOptions): Promise<Scenario> {
   const input: ScenarioInput = {
     name: `traces (${read.length} series, ${workflows.length} workflows, seed ${seed})`,
     seed, startSec, days, pools, prices, series, demandSignals, workflows, arrivals,
+    ...(o.hazardMultiplier !== undefined ? { hazardMultiplier: o.hazardMultiplier } : {}),
     // prescale's prefetch keeps its prepared states in an ElastiCache group it sizes and pays for
     caches: [DEFAULT_PREFETCH_CACHE],
     settings, inputNotes: notes,
