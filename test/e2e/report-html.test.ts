@@ -44,7 +44,7 @@ describe('prescale report (HTML, in headless Chromium)', () => {
     const { page, consoleErrors, requests } = await openReport(browser, html);
     try {
       const figs = await checkFigures(page);
-      expect(figs.map((f) => f.id)).toEqual(['capacity-web', 'capacity-batch', 'cost-per-hour', 'cumulative-cost', 'spot-share', 'wait', 'forecast-error', 'next-step', 'events']);
+      expect(figs.map((f) => f.id)).toEqual(['capacity-web', 'capacity-batch', 'cost-per-hour', 'cumulative-cost', 'spot-share', 'wait', 'forecast-error', 'next-step', 'calibration', 'events']);
       for (const f of figs) {
         expect(f, f.id).toMatchObject({ hasSvg: true, missing: false, hasNaN: false });
         expect(f.expectedColors.length, `${f.id} has series with data`).toBeGreaterThan(0);

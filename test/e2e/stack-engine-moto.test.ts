@@ -213,7 +213,7 @@ describe.skipIf(skip !== undefined)('the stack\'s compiled state machine on moto
     await expect(critical.prepare({ ...cmd, id: 'other' })).resolves.toMatchObject({ status: 'rejected' });
 
     // the worker waits for `normalize`, then prepares `count` on its real input while count's run message waits for capacity
-    await until('the preparation', () => prepare.stats.prepared === 1);
+    await until('the preparation', () => prepare.stats.prepared === 1).catch((e: Error) => { throw new Error(`${e.message}; prepare handler stats ${JSON.stringify(prepare.stats)}`); });
     queue.open();
 
     let d = await engine.describe(executionRef);
