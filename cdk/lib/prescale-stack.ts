@@ -214,6 +214,8 @@ export class PrescaleStack extends Stack {
     fn.addEnvironment('PRESCALE_SFN_ROLE_ARN', stateMachines.role.roleArn);
     fn.addEnvironment('PRESCALE_POOL_QUEUES', this.toJsonString(Object.fromEntries([...poolQueues.pools].map(([id, p]) => [id, p.queue.queueUrl]))));
     fn.addEnvironment('PRESCALE_DECISION_TABLE', stateMachines.decisionTable.tableName);
+    // Catalog chains start on the machines above, found by name under this prefix (DescribeStateMachine), never created.
+    fn.addEnvironment('PRESCALE_STATE_MACHINE_ARN_PREFIX', `arn:${this.partition}:states:${this.region}:${this.account}:stateMachine:`);
     const machines = `arn:${this.partition}:states:${this.region}:${this.account}:stateMachine:prescale-*`;
     const executions = `arn:${this.partition}:states:${this.region}:${this.account}:execution:prescale-*`;
     fn.addToRolePolicy(new iam.PolicyStatement({

@@ -11,40 +11,16 @@
  * Where steps run: with `PRESCALE_SFN_ROLE_ARN` and `PRESCALE_POOL_QUEUES` (`{ "<pool id>": "<SQS queue URL>" }`)
  * the composed variant runs on AWS Step Functions (StartExecution / DescribeExecution through
  * {@link SfnWorkflowEngine}) and its steps on `prescale worker` processes polling those queues;
- * without them, on the embedded local engine inside the function (a development fallback).
+ * without them, on the embedded local engine inside the function (a development fallback). A catalog
+ * chain starts on the machine the stack deployed for its variant (looked up, never created; a missing
+ * one fails the execution naming the workflow and variant); only a submitted chain's machine is
+ * created at run time (the role may pass only the machines' role, to Step Functions only).
  *
  * Known limit: the execution record is brought up to date by a runner in the function's process; a
  * Step Functions execution keeps running while the container is frozen, and its record catches up
  * on the next invocation of a warm container or on the next cold start (`ChainService.resume`).
  */
 
-/**
- * The engine of the Lambda chain API: Step Functions with the pools' queues from the environment,
- * else the embedded local engine.
- * @throws InputError-like Error naming `PRESCALE_POOL_QUEUES` when it is not a JSON object of strings
- */
-export function lambdaChainEngine(env: NodeJS.ProcessEnv, embedded: () => ChainEngine): ChainEngine {
-  const roleArn = env.PRESCALE_SFN_ROLE_ARN;
-  if (!roleArn) return embedded();
-  let queues: unknown;
-  try {
-    queues = JSON.parse(env.PRESCALE_POOL_QUEUES ?? '{}');
-  } catch {
-    queues = undefined;
-  }
-  if (!queues || typeof queues !== 'object' || Array.isArray(queues) || Object.values(queues).some((v) => typeof v !== 'string')) {
-    throw new Error(`PRESCALE_POOL_QUEUES: expected a JSON object { "<pool id>": "<SQS queue URL>" }, got ${String(env.PRESCALE_POOL_QUEUES)}`);
-  }
-  const targets: Record<string, PoolTarget> = {};
-  for (const [poolId, queueUrl] of Object.entries(queues as Record<string, string>)) targets[poolId] = { kind: 'sqs', queueUrl };
-  const engine = new SfnWorkflowEngine({
-    sfn: new SFNClient({ retryMode: 'adaptive', maxAttempts: 5 }),
-    dynamodb: new DynamoDBClient({ retryMode: 'adaptive', maxAttempts: 5 }),
-    roleArn,
-    ...(env.PRESCALE_DECISION_TABLE ? { decisionTable: env.PRESCALE_DECISION_TABLE } : {}),
-  });
-  return { engine, targets };
-}
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, InjectOptions } from 'fastify';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -54,7 +30,7 @@ import { LocalExecutor } from '../adapters/executor/local-executor.js';
 import { createEmbeddedEngine } from '../adapters/engine/embedded-engine.js';
 import { SfnWorkflowEngine } from '../adapters/engine/sfn-engine.js';
 import type { ChainEngine } from '../app/chains/engine.js';
-import type { PoolTarget } from '../core/engine/index.js';
+import { DEPLOY_DECISION_TABLE_PLACEHOLDER, deployTimeTargets, type PoolTarget } from '../core/engine/index.js';
 import { createChainApi } from '../adapters/http/chain-api.js';
 import { AjvSchemaChecker } from '../adapters/schema/ajv-schema-checker.js';
 import { staticCapacityMonitor } from '../app/chains/capacity-monitor.js';
@@ -62,6 +38,7 @@ import { ChainService } from '../app/chains/chain-service.js';
 import { loadChainConfig } from '../adapters/executor/chain-config.js';
 import { parseIamPrincipals } from './iam-principals.js';
 import { silentLogger, type Logger } from '../ports/index.js';
+import { poolOf } from '../core/model/index.js';
 import { systemClock } from '../adapters/clock/system-clock.js';
 
 export { parseIamPrincipals };
@@ -125,7 +102,8 @@ async function buildApp(logger: Logger = silentLogger): Promise<FastifyInstance>
   const monitor = staticCapacityMonitor(config);
   const clock = systemClock;
   const schemas = new AjvSchemaChecker();
-  const engine = lambdaChainEngine(process.env, () => createEmbeddedEngine({ config, executor: new LocalExecutor(code), store, schemas, clock, logger }));
+  const catalogPools = config.workflows.flatMap((w) => w.variants.flatMap((v) => v.tasks.map((t) => poolOf(v, t.task_id))));
+  const engine = lambdaChainEngine(process.env, () => createEmbeddedEngine({ config, executor: new LocalExecutor(code), store, schemas, clock, logger }), { catalogPools });
   const service = new ChainService({
     store,
     engine,
@@ -147,4 +125,70 @@ const proxy = createApiGatewayHandler(() => (appPromise ??= buildApp().catch((er
 /** The Lambda entry point (`cdk/lib/chain-api.ts`). */
 export async function handler(event: ApiGatewayProxyEvent): Promise<ApiGatewayProxyResult> {
   return proxy(event);
+}
+
+/** Options of {@link lambdaChainEngine}. */
+export interface LambdaChainEngineOptions {
+  /**
+   * Every pool the catalog's variants use: those without a queue in `PRESCALE_POOL_QUEUES` are the
+   * task runner's (Lambda) pools, as the stack compiled them (its synth rejects any other pool).
+   */
+  readonly catalogPools?: readonly string[];
+  /** SDK clients (tests point them at moto). @default clients with adaptive retries from the environment */
+  readonly sfn?: SFNClient;
+  readonly dynamodb?: DynamoDBClient;
+}
+
+/**
+ * The engine of the Lambda chain API: Step Functions with the pools' queues from the environment,
+ * else the embedded local engine. On Step Functions, catalog chains run on the machines the stack
+ * deployed per catalog variant (cdk/lib/state-machines.ts): the runner compiles them with the stack's
+ * placeholder targets (`deployTimeTargets`) and finds the machine by name under
+ * `PRESCALE_STATE_MACHINE_ARN_PREFIX` (else one derived from `PRESCALE_SFN_ROLE_ARN`'s partition and
+ * account and `AWS_REGION`); a missing one fails the execution with an error naming the workflow and
+ * variant. Only submitted chains get machines created, with the real queue URLs.
+ * @throws InputError-like Error naming `PRESCALE_POOL_QUEUES` when it is not a JSON object of strings
+ */
+export function lambdaChainEngine(env: NodeJS.ProcessEnv, embedded: () => ChainEngine, opts: LambdaChainEngineOptions = {}): ChainEngine {
+  const roleArn = env.PRESCALE_SFN_ROLE_ARN;
+  if (!roleArn) return embedded();
+  let queues: unknown;
+  try {
+    queues = JSON.parse(env.PRESCALE_POOL_QUEUES ?? '{}');
+  } catch {
+    queues = undefined;
+  }
+  if (!queues || typeof queues !== 'object' || Array.isArray(queues) || Object.values(queues).some((v) => typeof v !== 'string')) {
+    throw new Error(`PRESCALE_POOL_QUEUES: expected a JSON object { "<pool id>": "<SQS queue URL>" }, got ${String(env.PRESCALE_POOL_QUEUES)}`);
+  }
+  const targets: Record<string, PoolTarget> = {};
+  for (const [poolId, queueUrl] of Object.entries(queues as Record<string, string>)) targets[poolId] = { kind: 'sqs', queueUrl };
+  const decisionTable = env.PRESCALE_DECISION_TABLE || undefined;
+  const machineArnPrefix = env.PRESCALE_STATE_MACHINE_ARN_PREFIX || derivedMachineArnPrefix(roleArn, env.AWS_REGION);
+  const engine = new SfnWorkflowEngine({
+    sfn: opts.sfn ?? new SFNClient({ retryMode: 'adaptive', maxAttempts: 5 }),
+    dynamodb: opts.dynamodb ?? new DynamoDBClient({ retryMode: 'adaptive', maxAttempts: 5 }),
+    roleArn,
+    ...(decisionTable ? { decisionTable } : {}),
+    ...(machineArnPrefix ? { machineArnPrefix } : {}),
+  });
+  const queuePools = Object.keys(targets);
+  const lambdaPools = [...new Set(opts.catalogPools ?? [])].filter((p) => !Object.prototype.hasOwnProperty.call(targets, p));
+  return {
+    engine,
+    targets,
+    ...(decisionTable ? { decisionTable } : {}),
+    catalogMachines: {
+      targets: deployTimeTargets(queuePools, lambdaPools),
+      decisionTable: DEPLOY_DECISION_TABLE_PLACEHOLDER,
+      find: (name) => engine.find(name),
+    },
+  };
+}
+
+/** `arn:<partition>:states:<region>:<account>:stateMachine:` from an IAM role ARN and a region; undefined when either is missing. */
+function derivedMachineArnPrefix(roleArn: string, region: string | undefined): string | undefined {
+  const [arn, partition, service, , account] = roleArn.split(':');
+  if (arn !== 'arn' || service !== 'iam' || !partition || !account || !region) return undefined;
+  return `arn:${partition}:states:${region}:${account}:stateMachine:`;
 }

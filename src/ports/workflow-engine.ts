@@ -62,6 +62,17 @@ export class ExecutionNameConflictError extends Error {
   }
 }
 
+/**
+ * A machine that should have been deployed ahead (one of the deploy-time machines of the catalog) does
+ * not exist: the deployment and the configuration are out of sync. Never answered by creating it.
+ */
+export class MachineNotDeployedError extends Error {
+  override readonly name = 'MachineNotDeployedError';
+  constructor(readonly machineName: string, readonly machineRef: string) {
+    super(`state machine ${machineName} is not deployed (${machineRef})`);
+  }
+}
+
 /** Deploys machines and runs executions. */
 export interface WorkflowEngine {
   /**

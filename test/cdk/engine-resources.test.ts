@@ -133,6 +133,7 @@ describe('prescale CDK stack: Chain API on the engine', () => {
     expect(JSON.stringify(env.PRESCALE_SFN_ROLE_ARN)).toContain('StateMachinesRole');
     expect(JSON.stringify(env.PRESCALE_POOL_QUEUES)).toMatch(/web.*PoolQueuesweb[0-9A-Za-z]*Queue/);
     expect(JSON.stringify(env.PRESCALE_DECISION_TABLE)).toContain('StateMachinesVariantDecisions');
+    expect(JSON.stringify(env.PRESCALE_STATE_MACHINE_ARN_PREFIX)).toMatch(/:states:us-east-1:123456789012:stateMachine:"/);
     const st = statements(s.template);
     const pass = st.find((x) => x.Sid === 'PassMachineRoleToStepFunctions')!;
     expect(pass.Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'states.amazonaws.com' } });

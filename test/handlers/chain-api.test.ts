@@ -3,6 +3,14 @@ import { createChainApi } from '../../src/adapters/http/chain-api.js';
 import { SfnWorkflowEngine } from '../../src/adapters/engine/sfn-engine.js';
 import { createApiGatewayHandler, lambdaChainEngine, parseIamPrincipals, toInjectRequest, type ApiGatewayProxyEvent } from '../../src/handlers/chain-api.js';
 import { baseConfig, buildService, recordRef } from '../fixtures/tasks/service.js';
+import { resolve } from 'node:path';
+import { loadChainConfig } from '../../src/adapters/executor/chain-config.js';
+import { assembleDag } from '../../src/core/compose/index.js';
+import { compileVariant } from '../../src/core/engine/index.js';
+import { poolOf } from '../../src/core/model/index.js';
+import { synthStack } from '../cdk/stack-fixture.js';
+
+const CATALOG = resolve(__dirname, '../fixtures/cdk/chains.catalog.json');
 
 const ALICE_ARN = 'arn:aws:iam::123456789012:role/alice';
 const event = (over: Partial<ApiGatewayProxyEvent>): ApiGatewayProxyEvent => ({
@@ -70,6 +78,24 @@ describe('the Lambda chain API engine', () => {
     }, embedded);
     expect(e.engine).toBeInstanceOf(SfnWorkflowEngine);
     expect(e.targets).toEqual({ od: { kind: 'sqs', queueUrl: 'https://sqs.us-east-1.amazonaws.com/123456789012/prescale-pool-od' } });
+  });
+
+  it('gives catalog chains the stack\'s placeholder targets, so each catalog variant compiles to the name of its deploy-time machine', () => {
+    const { stack } = synthStack({ 'prescale:chainsConfig': CATALOG });
+    const { config } = loadChainConfig(CATALOG, resolve(__dirname, '../fixtures/tasks'));
+    const catalogPools = config.workflows.flatMap((w) => w.variants.flatMap((v) => v.tasks.map((t) => poolOf(v, t.task_id))));
+    const e = lambdaChainEngine({
+      PRESCALE_SFN_ROLE_ARN: 'arn:aws-cn:iam::123456789012:role/prescale-sfn',
+      PRESCALE_POOL_QUEUES: JSON.stringify({ web: 'https://sqs.cn-north-1.amazonaws.com.cn/123456789012/prescale-pool-web' }),
+      PRESCALE_DECISION_TABLE: 'decisions',
+      AWS_REGION: 'cn-north-1',
+    }, embedded, { catalogPools });
+    expect(e.decisionTable).toBe('decisions');
+    expect(e.catalogMachines?.targets).toEqual({ web: { kind: 'sqs', queueUrl: '${PoolQueueUrl0}' }, burst: { kind: 'lambda', functionArn: '${TaskRunnerArn}' } });
+    const names = config.workflows.flatMap((w) => w.variants.map((v) => compileVariant(assembleDag(w.name, v), { pools: e.catalogMachines!.targets, decisionTable: e.catalogMachines!.decisionTable }).name));
+    expect(names.sort()).toEqual(stack.stateMachines!.variants.map((v) => v.compiled.name).sort());
+    // without PRESCALE_STATE_MACHINE_ARN_PREFIX the prefix comes from the role's partition and account and AWS_REGION
+    expect((e.engine as unknown as { opts: { machineArnPrefix?: string } }).opts.machineArnPrefix).toBe('arn:aws-cn:states:cn-north-1:123456789012:stateMachine:');
   });
 
   it('falls back to the embedded engine without a role, and names PRESCALE_POOL_QUEUES when it is not an object of URLs', () => {

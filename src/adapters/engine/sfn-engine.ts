@@ -7,6 +7,7 @@ import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import {
   CreateStateMachineCommand,
   DescribeExecutionCommand,
+  DescribeStateMachineCommand,
   ExecutionAlreadyExists,
   ExecutionDoesNotExist,
   GetExecutionHistoryCommand,
@@ -17,11 +18,13 @@ import {
   SFNClient,
   StartExecutionCommand,
   StateMachineAlreadyExists,
+  StateMachineDoesNotExist,
   StopExecutionCommand,
   type HistoryEvent,
 } from '@aws-sdk/client-sfn';
 import {
   ExecutionNameConflictError,
+  MachineNotDeployedError,
   TaskTokenInvalidError,
   type EngineExecution,
   type EngineHistoryEvent,
@@ -43,6 +46,12 @@ export interface SfnEngineOptions {
   readonly roleArn: string;
   /** @default DEFAULT_DECISION_TABLE */
   readonly decisionTable?: string;
+  /**
+   * ARN prefix of the account's and region's state machines (`arn:<partition>:states:<region>:<account>:stateMachine:`):
+   * {@link SfnWorkflowEngine.find} then reads a machine with DescribeStateMachine on `<prefix><name>`
+   * (an action IAM can scope to machine names). Absent: it searches ListStateMachines (which needs `states:ListStateMachines` on `*`).
+   */
+  readonly machineArnPrefix?: string;
 }
 
 const TOKEN_ERRORS = new Set(['TaskDoesNotExist', 'TaskTimedOut', 'InvalidToken']);
@@ -58,6 +67,9 @@ function parse(text: string | undefined): unknown {
 
 /** See the module comment. */
 export class SfnWorkflowEngine implements WorkflowEngine, TaskCallbacks {
+  /** Machine ARNs {@link find} has seen, by name. */
+  private readonly found = new Map<string, string>();
+
   constructor(private readonly opts: SfnEngineOptions) {}
 
   async deploy(machine: MachineDefinition): Promise<string> {
@@ -67,8 +79,34 @@ export class SfnWorkflowEngine implements WorkflowEngine, TaskCallbacks {
       return r.stateMachineArn!;
     } catch (e) {
       if (!(e instanceof StateMachineAlreadyExists)) throw e;
-      return this.findMachine(machine.name);
+      const arn = await this.listMachine(machine.name);
+      if (!arn) throw new Error(`state machine ${machine.name} exists but was not found by ListStateMachines`);
+      return arn;
     }
+  }
+
+  /**
+   * The ARN of an existing state machine, by name: looks only, never creates (the deploy-time machines
+   * of the catalog, which the CDK stack created). A found ARN is remembered for the engine's life.
+   * @throws MachineNotDeployedError when no machine of that name exists
+   */
+  async find(name: string): Promise<string> {
+    const known = this.found.get(name);
+    if (known) return known;
+    let arn: string | undefined;
+    const prefix = this.opts.machineArnPrefix;
+    if (prefix) {
+      try {
+        arn = (await this.opts.sfn.send(new DescribeStateMachineCommand({ stateMachineArn: `${prefix}${name}` }))).stateMachineArn;
+      } catch (e) {
+        if (!(e instanceof StateMachineDoesNotExist)) throw e;
+      }
+    } else {
+      arn = await this.listMachine(name);
+    }
+    if (!arn) throw new MachineNotDeployedError(name, prefix ? `${prefix}${name}` : 'not in ListStateMachines');
+    this.found.set(name, arn);
+    return arn;
   }
 
   async start(machineRef: string, name: string, input: unknown): Promise<StartResult> {
@@ -153,7 +191,8 @@ export class SfnWorkflowEngine implements WorkflowEngine, TaskCallbacks {
     }
   }
 
-  private async findMachine(name: string): Promise<string> {
+  /** The ARN of the machine of that name from ListStateMachines, or undefined. */
+  private async listMachine(name: string): Promise<string | undefined> {
     let nextToken: string | undefined;
     do {
       const r = await this.opts.sfn.send(new ListStateMachinesCommand({ nextToken, maxResults: 1000 }));
@@ -161,7 +200,7 @@ export class SfnWorkflowEngine implements WorkflowEngine, TaskCallbacks {
       if (m?.stateMachineArn) return m.stateMachineArn;
       nextToken = r.nextToken;
     } while (nextToken);
-    throw new Error(`state machine ${name} exists but was not found by ListStateMachines`);
+    return undefined;
   }
 }
 

@@ -32,7 +32,7 @@ import {
 import type { ExecutionEvent } from '../../core/model/events.js';
 import type { Decision, Principal, Variant } from '../../core/model/index.js';
 import { poolOf } from '../../core/model/index.js';
-import { ExecutionNameConflictError, type EngineExecution, type EngineHistoryEvent } from '../../ports/workflow-engine.js';
+import { ExecutionNameConflictError, MachineNotDeployedError, type EngineExecution, type EngineHistoryEvent } from '../../ports/workflow-engine.js';
 import type { ChainContext } from './context.js';
 import type { EventFeed } from './event-feed.js';
 import type { Lease } from './lease.js';
@@ -77,6 +77,8 @@ export class ExecutionRunner {
   private readonly abort: AbortSignal;
   private readonly lost = new AbortController();
   private chain: ChainRecord;
+  /** The chain as registered (its workflow without observed runtimes): what catalog machines compile from. */
+  private readonly registered: ChainRecord;
 
   constructor(
     private readonly ctx: ChainContext,
@@ -89,6 +91,7 @@ export class ExecutionRunner {
     private readonly feed: EventFeed,
   ) {
     this.chain = chain;
+    this.registered = chain;
     this.abort = AbortSignal.any([serviceAbort, this.lost.signal]);
     this.savedDecisions = rec.decisions.length;
     this.signalSeq = ctx.monitor.signalsSince(0).nextSeq;
@@ -141,17 +144,47 @@ export class ExecutionRunner {
     return v;
   }
 
-  /** The compiled machine of a variant (cached per chain key, variant and definition). */
-  private compiled(variant: Variant): { machine: CompiledMachine; dag: Dag } {
+  /**
+   * The compiled machine of a variant (cached per chain key, variant and definition). A catalog chain
+   * on a deployment with deploy-time machines (`ChainEngine.catalogMachines`) compiles from the
+   * variant as registered (the catalog's, not the copy with observed runtimes, whose heartbeats differ)
+   * with the deploy's placeholder targets: that is the deploy-time definition, so the machine's name is
+   * the deployed machine's, and `deployed` tells {@link attach} to look it up instead of creating it.
+   */
+  private compiled(variant: Variant): { machine: CompiledMachine; dag: Dag; deployed: boolean } {
     const dag = assembleDag(this.chain.workflow.name, variant);
-    const key = `${chainKey(this.rec.principalId, this.rec.chainId)}\u0000${variant.name}\u0000${JSON.stringify(variant)}`;
+    const catalog = this.registered.source === 'catalog' ? this.ctx.engine.catalogMachines : undefined;
+    const source = catalog ? (this.registered.workflow.variants.find((v) => v.name === variant.name) ?? variant) : variant;
+    const key = `${chainKey(this.rec.principalId, this.rec.chainId)}\u0000${variant.name}\u0000${catalog ? 'deploy-time' : 'run-time'}\u0000${JSON.stringify(source)}`;
     let machine = this.machines.get(key);
     if (!machine) {
-      machine = compileVariant(dag, { pools: this.ctx.engine.targets });
+      const decisionTable = this.ctx.engine.decisionTable;
+      machine = catalog
+        ? compileVariant(assembleDag(this.registered.workflow.name, source), { pools: catalog.targets, decisionTable: catalog.decisionTable })
+        : compileVariant(dag, { pools: this.ctx.engine.targets, ...(decisionTable ? { decisionTable } : {}) });
       if (this.machines.size > 1000) this.machines.delete(this.machines.keys().next().value!);
       this.machines.set(key, machine);
     }
-    return { machine, dag };
+    return { machine, dag, deployed: catalog !== undefined };
+  }
+
+  /**
+   * The engine reference of a variant's machine: the deploy-time machine, looked up (never created),
+   * or the run-time compiled one, created or updated. Undefined after failing the execution when a
+   * deploy-time machine is missing (the stack and the chains config are out of sync).
+   */
+  private async machineRef(machine: CompiledMachine, dag: Dag, deployed: boolean): Promise<string | undefined> {
+    const catalog = this.ctx.engine.catalogMachines;
+    if (!deployed || !catalog) return this.ctx.engine.engine.deploy({ name: machine.name, definitionJson: machine.definitionJson });
+    try {
+      return await catalog.find(machine.name);
+    } catch (e) {
+      if (!(e instanceof MachineNotDeployedError)) throw e;
+      const error = `catalog workflow ${machine.workflow}, variant ${machine.variant}: ${e.message}; the deployed stack and the chains config are out of sync (deploy the stack with this chains config)`;
+      this.ctx.logger.error('deploy-time state machine missing', { executionId: this.rec.executionId, machineName: machine.name, error });
+      await this.finish('failed', dag, error);
+      return undefined;
+    }
   }
 
   private async runLeased(): Promise<void> {
@@ -169,7 +202,7 @@ export class ExecutionRunner {
    * record's variant with the checkpoint of its finished steps. Undefined when the record ended.
    */
   private async attach(): Promise<Attached | undefined> {
-    const { machine, dag } = this.compiled(this.variantDef());
+    const { machine, dag, deployed } = this.compiled(this.variantDef());
     const stored = this.rec.engine;
     if (stored && stored.machineName === machine.name) {
       const d = await this.ctx.engine.engine.describe(stored.executionRef).catch(() => undefined);
@@ -180,7 +213,8 @@ export class ExecutionRunner {
       }
     }
     const checkpoint = await this.checkpoint(machine);
-    const machineRef = await this.ctx.engine.engine.deploy({ name: machine.name, definitionJson: machine.definitionJson });
+    const machineRef = await this.machineRef(machine, dag, deployed);
+    if (machineRef === undefined) return undefined;
     const base = executionName(chainKey(this.rec.principalId, this.rec.chainId), this.rec.idempotencyKey ?? this.rec.executionId);
     for (let restarts = stored ? stored.restarts + 1 : 0; ; restarts++) {
       const name = restarts === 0 ? base : restartName(base, restarts);

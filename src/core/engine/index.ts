@@ -2,6 +2,7 @@
 export * from './asl.js';
 export * from './checkpoint.js';
 export * from './compile.js';
+export * from './deploy-targets.js';
 export * from './errors.js';
 export * from './message.js';
 export * from './names.js';

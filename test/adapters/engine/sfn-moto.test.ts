@@ -6,7 +6,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SFNClient } from '@aws-sdk/client-sfn';
+import { ListStateMachinesCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { assembleDag } from '../../../src/core/compose/index.js';
 import { compileVariant, DEFAULT_DECISION_TABLE, executionInput, executionName, sinkOutputs, STEP_ERRORS } from '../../../src/core/engine/index.js';
@@ -16,7 +16,7 @@ import { SqsTaskQueue } from '../../../src/adapters/engine/sqs-task-queue.js';
 import { AjvSchemaChecker } from '../../../src/adapters/schema/ajv-schema-checker.js';
 import { PoolWorker } from '../../../src/app/worker/pool-worker.js';
 import { silentLogger } from '../../../src/ports/logger.js';
-import type { EngineExecution, WorkflowEngine } from '../../../src/ports/workflow-engine.js';
+import { MachineNotDeployedError, type EngineExecution, type WorkflowEngine } from '../../../src/ports/workflow-engine.js';
 import { task, workflow } from '../../builders/tasks.js';
 import { motoSkipReason, startMoto, type Moto } from './moto-server.js';
 import { systemClock } from '../../../src/adapters/clock/system-clock.js';
@@ -105,6 +105,23 @@ describe.skipIf(skip !== undefined)('Step Functions engine on moto (waitForTaskT
     expect(events.filter((e) => e.kind === 'finished').map((e) => e.taskId).sort()).toEqual(['a', 'b', 'c', 'd']);
     expect(events.find((e) => e.taskId === 'b' && e.kind === 'failed')).toMatchObject({ executionName: name, instanceId: 'i-0123456789abcdef0', chainId: 'chain-42' });
   }, 90_000);
+
+  it('find looks a deployed machine up by name (DescribeStateMachine under the ARN prefix, else ListStateMachines) and never creates one', async () => {
+    const { engine, queueUrl } = await setup();
+    const m = compileVariant(assembleDag('diamond', diamond().variants[0]), { pools: { a: { kind: 'sqs', queueUrl } } });
+    const arn = await engine.deploy({ name: m.name, definitionJson: m.definitionJson });
+    const sfn = new SFNClient({ endpoint: motos[0].endpoint, region, credentials: creds });
+    const prefixed = new SfnWorkflowEngine({ sfn, roleArn: 'arn:aws:iam::123456789012:role/r', machineArnPrefix: 'arn:aws:states:us-east-1:123456789012:stateMachine:' });
+    const listed = new SfnWorkflowEngine({ sfn, roleArn: 'arn:aws:iam::123456789012:role/r' });
+    await expect(prefixed.find(m.name)).resolves.toBe(arn);
+    await expect(listed.find(m.name)).resolves.toBe(arn);
+    for (const e of [prefixed, listed]) {
+      await expect(e.find('prescale-missing-main-0000000000000000')).rejects.toBeInstanceOf(MachineNotDeployedError);
+    }
+    await expect(prefixed.find('prescale-missing-main-0000000000000000')).rejects.toThrow(/^state machine prescale-missing-main-0000000000000000 is not deployed \(arn:aws:states:us-east-1:123456789012:stateMachine:prescale-missing-main-0000000000000000\)$/);
+    const { stateMachines } = await sfn.send(new ListStateMachinesCommand({}));
+    expect(stateMachines?.map((x) => x.name)).toEqual([m.name]);
+  }, 60_000);
 
   it('a step that fails on its last attempt is caught and fails the execution naming the step', async () => {
     const { sqs, engine, queueUrl } = await setup();
