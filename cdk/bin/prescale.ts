@@ -2,7 +2,7 @@
 /**
  * The CDK app: `npx cdk synth` / `npx cdk deploy` (see cdk.json). Inputs come from context:
  * `prescale:config` (configuration file), `prescale:mode` (forecast-only | dry-run | active),
- * `prescale:scheduleRateMinutes`, `prescale:prefetchCache`, `prescale:chainApi`,
+ * `prescale:scheduleRateMinutes`, `prescale:reportEveryMin`, `prescale:reportWindowSec`, `prescale:prefetchCache`, `prescale:chainApi`,
  * `prescale:alarmEmail`, `prescale:instanceRoleArn`. cdk-nag's AWS Solutions checks run on every synth.
  */
 import { App, Aspects } from 'aws-cdk-lib';

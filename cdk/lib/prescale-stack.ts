@@ -23,6 +23,7 @@ import { TaskRunnerFunction } from './task-runner.js';
 import { workerUserData } from './worker-user-data.js';
 import { workerBundleAsset } from './worker-bundle.js';
 import { ExecutionStatusEvents } from './execution-status.js';
+import { ReportWriter } from './report-writer.js';
 
 /** Props of {@link PrescaleStack}. */
 export interface PrescaleStackProps extends StackProps {
@@ -40,6 +41,7 @@ export class PrescaleStack extends Stack {
   readonly poolQueues: PoolQueues;
   readonly taskRunner?: TaskRunnerFunction;
   readonly stateMachines?: PrescaleStateMachines;
+  readonly reportWriter: ReportWriter;
 
   constructor(scope: Construct, id: string, props: PrescaleStackProps) {
     super(scope, id, props);
@@ -85,6 +87,11 @@ export class PrescaleStack extends Stack {
       poolIds: inputs.config.controller.pools.map((p) => p.id),
       alarmEmail: inputs.alarmEmail,
     });
+    this.reportWriter = new ReportWriter(this, 'ReportWriter', {
+      stateTable: this.storage.stateTable, bucket: this.storage.reportsBucket, everyMinutes: inputs.reportEveryMinutes,
+      windowSec: inputs.reportWindowSec, alarmTopic: this.observability.topic, bundlingRequired: this.bundlingRequired,
+    });
+    new CfnOutput(this, 'ReportsUrl', { description: `scheduled report (every ${inputs.reportEveryMinutes} min): latest files`, value: this.storage.reportsBucket.s3UrlForObject('reports/latest/report.html') });
     const engine = this.engine(inputs);
     this.poolQueues = engine.poolQueues;
     if (engine.taskRunner) this.taskRunner = engine.taskRunner;

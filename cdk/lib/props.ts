@@ -9,6 +9,8 @@ import { parseDeploymentConfig, type DeploymentConfig } from '../../src/handlers
 import { parseChainServiceConfig } from '../../src/app/chains/config-check.js';
 import { AjvSchemaChecker } from '../../src/adapters/schema/ajv-schema-checker.js';
 import { InputError } from '../../src/core/model/index.js';
+import { DEFAULT_LOG_RETENTION_SEC } from '../../src/adapters/aws/dynamodb-state-store.js';
+import { DEFAULT_REPORT_WINDOW_SEC } from '../../src/handlers/report-writer.js';
 import { parseIamPrincipals } from '../../src/handlers/iam-principals.js';
 import type { Workflow } from '../../src/core/model/index.js';
 
@@ -20,6 +22,10 @@ export interface PrescaleStackInputs {
   readonly configFile: string;
   /** Minutes between ticks. @default 1 */
   readonly scheduleRateMinutes: number;
+  /** Minutes between scheduled reports to the reports bucket (`prescale:reportEveryMin`, 5..1440). @default 60 */
+  readonly reportEveryMinutes: number;
+  /** Window each scheduled report covers, seconds (`prescale:reportWindowSec`, up to 35 days). @default 604800 (7 days) */
+  readonly reportWindowSec: number;
   /** Create an ElastiCache replication group for the prefetch cache. @default false */
   readonly prefetchCache: boolean;
   /** Deploy the Chain API behind API Gateway (IAM auth). @default true */
@@ -77,6 +83,12 @@ export function readStackInputs(ctx: ContextReader, cwd = process.cwd()): Presca
   if (rate * 60 !== config.controller.tickSec) {
     throw new InputError({ file, field: 'controller.tickSec' }, config.controller.tickSec, `${rate * 60} (prescale:scheduleRateMinutes × 60)`);
   }
+  const reportEvery = Number(ctx('prescale:reportEveryMin') ?? 60);
+  if (!Number.isInteger(reportEvery) || reportEvery < 5 || reportEvery > 1440) throw new InputError({ field: 'prescale:reportEveryMin' }, ctx('prescale:reportEveryMin'), 'an integer number of minutes 5..1440');
+  const reportWindow = Number(ctx('prescale:reportWindowSec') ?? DEFAULT_REPORT_WINDOW_SEC);
+  if (!Number.isInteger(reportWindow) || reportWindow < 3600 || reportWindow > DEFAULT_LOG_RETENTION_SEC) {
+    throw new InputError({ field: 'prescale:reportWindowSec' }, ctx('prescale:reportWindowSec'), `an integer number of seconds 3600..${DEFAULT_LOG_RETENTION_SEC} (the decision log's retention)`);
+  }
   const chainsFile = String(ctx('prescale:chainsConfig') ?? 'cdk/config/prescale.chains.example.json');
   const chainsConfigFile = resolve(cwd, chainsFile);
   const chainApi = bool(ctx('prescale:chainApi'), true);
@@ -109,7 +121,7 @@ export function readStackInputs(ctx: ContextReader, cwd = process.cwd()): Presca
   const alarmEmail = ctx('prescale:alarmEmail');
   const instanceRoleArn = ctx('prescale:instanceRoleArn');
   return {
-    config, configFile, scheduleRateMinutes: rate,
+    config, configFile, scheduleRateMinutes: rate, reportEveryMinutes: reportEvery, reportWindowSec: reportWindow,
     prefetchCache: bool(ctx('prescale:prefetchCache'), false),
     chainApi, chainsConfigFile, iamPrincipals, workflows, lambdaPools,
     ...(taskCodeDir ? { taskCodeDir } : {}),

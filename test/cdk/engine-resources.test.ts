@@ -156,7 +156,7 @@ describe('prescale CDK stack: engine dashboard', () => {
 
 describe('prescale CDK stack: execution status events', () => {
   it("routes the machines' execution status changes to a function that appends to the events log, with retries and an alarmed dead-letter queue", () => {
-    const rules = resources('AWS::Events::Rule').filter((r) => JSON.stringify(r.Properties.EventPattern).includes('aws.states'));
+    const rules = resources('AWS::Events::Rule').filter((r) => (JSON.stringify(r.Properties.EventPattern) ?? '').includes('aws.states'));
     expect(rules).toHaveLength(1);
     const pattern = rules[0]!.Properties.EventPattern as { source: string[]; 'detail-type': string[]; detail: { stateMachineArn: unknown[] } };
     expect(pattern.source).toEqual(['aws.states']);

@@ -1,0 +1,77 @@
+/**
+ * The scheduled report writer against real AWS APIs (a moto server serving DynamoDB and S3): the
+ * controller's state (executions, chains, decisions) is written into a DynamoDB state store, the
+ * handler runs from its environment, and the report files land in the bucket under reports/latest/
+ * and reports/<date>/ with their content types. Skips with a message without moto; fails on CI.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createStateTable, DynamoDbStateStore, dynamoDbApi } from '../../src/adapters/aws/dynamodb-state-store.js';
+import { parseReportJson } from '../../src/app/report/html/index.js';
+import { InputError } from '../../src/core/model/errors.js';
+import { createReportWriterHandler } from '../../src/handlers/report-writer.js';
+import { motoMissing, startMoto, type Moto } from '../adapters/aws/moto-server.js';
+import { LIVE_T0, seedLiveStore } from '../unit/report/live-fixture.js';
+
+let moto: Moto;
+beforeAll(async () => { if (!motoMissing) moto = await startMoto(); }, 60_000);
+afterAll(async () => { await moto?.close(); });
+
+const silent = { info: () => {}, error: () => {} } as never;
+const FILES = ['report.json', 'report.md', 'timeline.csv', 'events.csv', 'attribution.csv', 'report.html'];
+
+describe.skipIf(!!motoMissing)('report writer on a moto server (DynamoDB state store → S3 reports bucket)', () => {
+  let s3: S3Client;
+  let dynamodb: DynamoDBClient;
+  const table = 'prescale-state-report';
+  const bucket = 'prescale-reports-test';
+  beforeAll(async () => {
+    s3 = new S3Client({ ...moto.clientConfig, forcePathStyle: true });
+    dynamodb = new DynamoDBClient(moto.clientConfig);
+    await createStateTable(dynamodb, table);
+    await seedLiveStore(new DynamoDbStateStore(dynamoDbApi(dynamodb), table));
+    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  }, 60_000);
+
+  const body = async (key: string) => {
+    const o = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    return { text: await o.Body!.transformToString(), contentType: o.ContentType };
+  };
+
+  it('writes every report file under reports/latest/ and reports/<date>/ with its content type, for the window ending at the event time', async () => {
+    const end = new Date((LIVE_T0 + 3 * 3600) * 1000).toISOString();
+    const handler = createReportWriterHandler({ PRESCALE_STATE_TABLE: table, PRESCALE_REPORTS_BUCKET: bucket, PRESCALE_REPORT_WINDOW_SEC: String(3 * 3600) }, { s3, dynamodb, logger: silent });
+    const out = await handler({ time: end });
+    expect(out).toMatchObject({ fromSec: LIVE_T0, toSec: LIVE_T0 + 3 * 3600 });
+    const listed = (await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: 'reports/' }))).Contents!.map((c) => c.Key).sort();
+    expect(listed).toEqual([...FILES.map((f) => `reports/2026-01-05/${f}`), ...FILES.map((f) => `reports/latest/${f}`)].sort());
+
+    const json = await body('reports/latest/report.json');
+    expect(json.contentType).toBe('application/json');
+    const report = parseReportJson(json.text, 'report.json');
+    expect(report.policies[0]).toMatchObject({ chainsSubmitted: 2, cost: { totalUsd: 0.27 } });
+    const md = await body('reports/2026-01-05/report.md');
+    expect(md.contentType).toBe('text/markdown; charset=utf-8');
+    expect(md.text.split('\n')[2]).toMatch(/^## Verdict: /);
+    const html = await body('reports/latest/report.html');
+    expect(html.contentType).toBe('text/html; charset=utf-8');
+    expect(html.text).toContain('<svg role="img"');
+    expect((await body('reports/latest/timeline.csv')).text.split('\n').length).toBeGreaterThan(30);
+  }, 120_000);
+
+  it('fails with one line naming the bucket when the upload is refused, and throws so the Lambda retries', async () => {
+    const lines: string[] = [];
+    const handler = createReportWriterHandler({ PRESCALE_STATE_TABLE: table, PRESCALE_REPORTS_BUCKET: 'no-such-bucket-prescale' }, { s3, dynamodb, logger: { info: () => {}, error: (m: string) => lines.push(m) } as never });
+    await expect(handler({ time: new Date(LIVE_T0 * 1000 + 3_600_000).toISOString() })).rejects.toThrow();
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^report writer failed: .*bucket/i);
+    expect(lines[0]).not.toContain('\n');
+  }, 60_000);
+
+  it('rejects a bad PRESCALE_REPORT_WINDOW_SEC with one line naming the variable before any AWS call', async () => {
+    const handler = createReportWriterHandler({ PRESCALE_STATE_TABLE: table, PRESCALE_REPORTS_BUCKET: bucket, PRESCALE_REPORT_WINDOW_SEC: '7d' }, { s3, dynamodb, logger: silent });
+    await expect(handler({})).rejects.toThrow(InputError);
+    await expect(handler({})).rejects.toThrow(/PRESCALE_REPORT_WINDOW_SEC.*7d/);
+  });
+});
