@@ -4,7 +4,12 @@
  * handler runs from its environment, and the report files land in the bucket under reports/latest/
  * and reports/<date>/ with their content types. Skips with a message without moto; fails on CI.
  */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { build } from 'esbuild';
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStateTable, DynamoDbStateStore, dynamoDbApi } from '../../src/adapters/aws/dynamodb-state-store.js';
@@ -68,6 +73,28 @@ describe.skipIf(!!motoMissing)('report writer on a moto server (DynamoDB state s
     expect(lines[0]).toMatch(/^report writer failed: .*bucket/i);
     expect(lines[0]).not.toContain('\n');
   }, 60_000);
+
+  it('runs as the Lambda bundle (esbuild ESM, as cdk bundles it) from a directory with no node_modules, writing to the bucket from its environment', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'prescale-report-lambda-'));
+    await build({
+      entryPoints: [path.resolve(__dirname, '../../src/handlers/report-writer.ts')], outfile: path.join(dir, 'index.mjs'),
+      bundle: true, platform: 'node', format: 'esm', target: 'node20', mainFields: ['module', 'main'], logLevel: 'silent',
+      banner: { js: "import { createRequire as __r } from 'module'; const require = __r(import.meta.url);" },
+    });
+    await s3.send(new CreateBucketCommand({ Bucket: 'prescale-reports-bundle' }));
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', `const m = await import(${JSON.stringify(path.join(dir, 'index.mjs'))}); await m.handler({ time: ${JSON.stringify(new Date((LIVE_T0 + 3600) * 1000).toISOString())} });`], {
+      cwd: dir, encoding: 'utf8', timeout: 60_000,
+      env: {
+        PATH: process.env.PATH, AWS_ENDPOINT_URL: moto.clientConfig.endpoint, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing',
+        PRESCALE_STATE_TABLE: table, PRESCALE_REPORTS_BUCKET: 'prescale-reports-bundle',
+      },
+    });
+    expect(run.status, run.stderr).toBe(0);
+    const keys = (await s3.send(new ListObjectsV2Command({ Bucket: 'prescale-reports-bundle', Prefix: 'reports/latest/' }))).Contents!.map((c) => c.Key).sort();
+    expect(keys).toEqual(FILES.map((f) => `reports/latest/${f}`).sort());
+    const md = await (await s3.send(new GetObjectCommand({ Bucket: 'prescale-reports-bundle', Key: 'reports/latest/report.md' }))).Body!.transformToString();
+    expect(md).toMatch(/^# .*\n\n## Verdict: /);
+  }, 120_000);
 
   it('rejects a bad PRESCALE_REPORT_WINDOW_SEC with one line naming the variable before any AWS call', async () => {
     const handler = createReportWriterHandler({ PRESCALE_STATE_TABLE: table, PRESCALE_REPORTS_BUCKET: bucket, PRESCALE_REPORT_WINDOW_SEC: '7d' }, { s3, dynamodb, logger: silent });
