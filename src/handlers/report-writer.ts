@@ -106,7 +106,10 @@ export async function writeScheduledReport(deps: ReportWriterDeps, event: Report
   const day = new Date(toSec * 1000).toISOString().slice(0, 10);
   const work = await mkdtemp(path.join(tmpdir(), 'prescale-report-'));
   try {
-    const files = await exportLiveReport(deps.store, path.join(work, 'report'), { fromSec, toSec, bucketSec: deps.stepSec, policy: 'prescale', source: deps.source });
+    const files = await exportLiveReport(deps.store, path.join(work, 'report'), {
+      fromSec, toSec, bucketSec: deps.stepSec, policy: 'prescale', source: deps.source,
+      htmlSource: `${deps.source}, published to s3://${deps.bucket}/${REPORTS_PREFIX}${day}/`,
+    });
     const keys: string[] = [];
     const puts: Array<Promise<unknown>> = [];
     for (const file of files) {

@@ -62,6 +62,8 @@ describe.skipIf(!!motoMissing)('report writer on a moto server (DynamoDB state s
     const html = await body('reports/latest/report.html');
     expect(html.contentType).toBe('text/html; charset=utf-8');
     expect(html.text).toContain('<svg role="img"');
+    expect(html.text).toContain(`s3://${bucket}/reports/2026-01-05/`);
+    expect(html.text).not.toContain(tmpdir());
     expect((await body('reports/latest/timeline.csv')).text.split('\n').length).toBeGreaterThan(30);
   }, 120_000);
 

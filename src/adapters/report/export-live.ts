@@ -23,11 +23,17 @@ export function timelineWithMarketCostCsv(rows: readonly HtmlTimelineRow[]): str
   return `${[head, ...lines].join('\n')}\n`;
 }
 
+/** Options of {@link exportLiveReport}. */
+export interface ExportLiveReportOptions extends LiveExportOptions {
+  /** Footer of report.html saying where the data came from. @default "<source>, exported to <outDir>" */
+  readonly htmlSource?: string;
+}
+
 /**
  * Exports the window of `store` into `outDir` (replacing it) and renders report.html there.
  * @returns the files written
  */
-export async function exportLiveReport(store: StateStore, outDir: string, opts: LiveExportOptions): Promise<string[]> {
+export async function exportLiveReport(store: StateStore, outDir: string, opts: ExportLiveReportOptions): Promise<string[]> {
   const dir = path.resolve(outDir);
   const out = buildLiveExport(await readLiveState(store, opts.fromSec, opts.toSec), opts);
   const tmp = `${dir}.tmp-${process.pid}`;
@@ -38,7 +44,7 @@ export async function exportLiveReport(store: StateStore, outDir: string, opts: 
     await writeFile(path.join(tmp, 'report.md'), reportMarkdown(out.report));
     await writeFile(path.join(tmp, 'timeline.csv'), timelineWithMarketCostCsv(out.timeline));
     await writeReportExtras(tmp, { events: out.events, attribution: out.attribution });
-    await writeHtmlReport(tmp, { sourceLabel: `${opts.source}, exported to ${dir}` });
+    await writeHtmlReport(tmp, { sourceLabel: opts.htmlSource ?? `${opts.source}, exported to ${dir}` });
     if (existsSync(dir)) await rm(dir, { recursive: true, force: true });
     await rename(tmp, dir);
   } catch (e) {

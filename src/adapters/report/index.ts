@@ -30,4 +30,4 @@ export async function writeHtmlReport(dir: string, opts: WriteHtmlReportOptions 
   await writeFileAtomic(out, html);
   return out;
 }
-export { exportLiveReport, timelineWithMarketCostCsv } from './export-live.js';
+export { exportLiveReport, timelineWithMarketCostCsv, type ExportLiveReportOptions } from './export-live.js';
