@@ -103,7 +103,7 @@ describe('PrepareHandler', () => {
     expect(prepared).toEqual(['d:{"n":3}']);
   });
 
-  it('drops critical steps, unknown steps, malformed and expired messages, ended executions and steps that already started', async () => {
+  it('drops critical steps, unknown steps, malformed and expired messages, ended executions and steps that already finished', async () => {
     const signal = new AbortController().signal;
     const a1 = exit('a', { n: 3, s: 'x' });
     expect(await handler([a1]).h.handle(msg('x'), signal)).toBe('rejected');
@@ -112,7 +112,13 @@ describe('PrepareHandler', () => {
     expect(await handler([a1]).h.handle('{not json', signal)).toBe('rejected');
     expect(await handler([a1]).h.handle(msg('d', { expiresAtSec: NOW - 1 }), signal)).toBe('expired');
     expect(await handler([a1], { status: 'SUCCEEDED' }).h.handle(msg('d'), signal)).toBe('execution-ended');
-    expect(await handler([a1, { type: 'TaskStateEntered', atSec: 2, stateName: machine.steps.d.taskState }]).h.handle(msg('d'), signal)).toBe('too-late');
+    expect(await handler([a1, { type: 'TaskStateEntered', atSec: 2, stateName: machine.steps.d.taskState }, { type: 'TaskStateExited', atSec: 3, stateName: machine.steps.d.taskState }]).h.handle(msg('d'), signal)).toBe('too-late');
+  });
+
+  it('still prepares a step whose state entered (its run message waits in the queue) but has not exited', async () => {
+    const signal = new AbortController().signal;
+    const r = handler([exit('a', { n: 3, s: 'x' }), { type: 'TaskStateEntered', atSec: 2, stateName: machine.steps.d.taskState }]);
+    expect(await r.h.handle(msg('d'), signal)).toBe('prepared');
   });
 
   it('gives up waiting at the deadline it is given (a Lambda invocation\'s remaining time)', async () => {

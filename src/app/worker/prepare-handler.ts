@@ -171,7 +171,9 @@ export class PrepareHandler {
       if (d.status !== 'RUNNING') return 'execution-ended';
       start ??= d.input as ExecutionDocument;
       const history = await this.deps.engine.history(msg.executionRef);
-      if (history.some((e) => e.type === 'TaskStateEntered' && e.stateName === own)) return 'too-late';
+      // the step's own state entered means its run message is queued (perhaps waiting for capacity: the case
+      // worth preparing for); only once the state exited is a preparation too late
+      if (history.some((e) => e.type === 'TaskStateExited' && e.stateName === own)) return 'too-late';
       const exits = history.filter((e) => e.type === 'TaskStateExited' && e.stateName).map((e) => ({ stateName: e.stateName!, output: e.output }));
       const resolved = preparedStepInput(variant.machine, variant.steps, msg.taskId, start, exits);
       if (resolved.ready) return await this.prepare(msg, task, resolved.input, signal, where);
