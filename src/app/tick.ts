@@ -75,13 +75,13 @@ export function createControllerTick(deps: TickDeps): ControllerTick {
     // demand + plan (EC2 pools, then the prefetch state cache), prefetch, validate against fresh state, act
     const planned = planStage({
       nowSec: now, tickSec: cfg.tickSec, slotSec, slots: offers.slots, levels, pools, cachePools, cacheNodes, offeringsByPool: spot.offeringsByPool, capacity: snap,
-      signals: cfg.demandSignals, backlogSignals: backlog, latest, prediction: pred, cloudEventCount: cloudEvents.length, planner: deps.planner, limits: cfg.limits, prefetch, lowerKnownSteps: opts.knownSteps?.lowerKnownSteps ?? false,
+      signals: cfg.demandSignals, backlogSignals: backlog, latest, prediction: pred, cloudEventCount: cloudEvents.length, planner: deps.planner, limits: cfg.limits, priorChangeUnits: spotChecked.changeUnits, prefetch, lowerKnownSteps: opts.knownSteps?.lowerKnownSteps ?? false,
     }, memory);
     memory = planned.memory;
     decisions.push(...planned.decisions);
     const prep = prefetchStage({ nowSec: now, chains: pred.prefetchInputs, config: prefetch, select: (ch, c, t) => learning.select(ch, c, t, (id) => memory.chains.chains.get(id)?.principal) }, memory);
     decisions.push(...prep.decisions);
-    const checked = validateStage({ nowSec: now, commands: planned.commands, capacity: await acts.describe(offers.anyOfferingById), unseen: acts.unseen, offeringsById: spot.offeringsById, limits: cfg.limits }, memory);
+    const checked = validateStage({ nowSec: now, commands: planned.commands, capacity: await acts.describe(offers.anyOfferingById), unseen: acts.unseen, offeringsById: spot.offeringsById, limits: cfg.limits, priorChangeUnits: spotChecked.changeUnits }, memory);
     decisions.push(...checked.decisions);
     await acts.act(checked.commands, decisions);
     await acts.prepare(prep.commands, decisions, (c) => { memory = recordPreparation(memory, c, now, cfg.prefetch.ttlSec, prefetch); });

@@ -155,6 +155,9 @@ export function planWithFrame(input: PlanInput, opts: PlannerOptions, composer: 
   // 1. Hard limits (spend cap, maximum size) act at once.
   const forced: Counts = new Map(current);
   trimToLimits(forced, book, pool, limits.spendCapUsdPerHour, binding);
+  // the global change budget (core/plan/limits.ts) pays for the forced terminations first
+  const changeLimit = Math.min(pool.maxChangeUnitsPerTick, (input.changeBudgetUnits ?? Infinity) - (unitsOf(current, book) - unitsOf(forced, book)));
+  const changeLabel = changeLimit < pool.maxChangeUnitsPerTick ? 'global change limit per tick' : 'change limit per tick';
 
   // 2. Scale-in with hysteresis, down to what the lead-time window still needs; idle instances only.
   const memory: Record<string, number> = { ...input.memory };
@@ -175,7 +178,7 @@ export function planWithFrame(input: PlanInput, opts: PlannerOptions, composer: 
     if (nowSec - lowSince + knownIdleSec >= cooldownSec) {
       const shrunk = compose(windowNeed, forced, book, pool, limits, true).counts;
       base = new Map();
-      let budget = pool.maxChangeUnitsPerTick;
+      let budget = changeLimit;
       for (const [id, n] of forced) {
         const want = Math.min(n, shrunk.get(id) ?? 0);
         const u = book.info(id).capacityUnits;
@@ -185,7 +188,7 @@ export function planWithFrame(input: PlanInput, opts: PlannerOptions, composer: 
         const removable = Math.max(0, idle + extra);
         if (removable < n - want) binding.add('busy instances kept');
         const drop = Math.min(n - want, removable, Math.floor((budget + 1e-9) / u));
-        if (drop < Math.min(n - want, removable)) binding.add('change limit per tick');
+        if (drop < Math.min(n - want, removable)) binding.add(changeLabel);
         budget -= drop * u;
         scaleInUnits += drop * u;
         if (n - drop > 0) base.set(id, n - drop);
@@ -214,15 +217,18 @@ export function planWithFrame(input: PlanInput, opts: PlannerOptions, composer: 
   }
   composed.binding.forEach((b) => binding.add(b));
   const slots = composed.slots;
-  let launchBudget = pool.maxChangeUnitsPerTick - scaleInUnits;
+  let launchBudget = changeLimit - scaleInUnits;
+  let instancesLeft = input.instanceBudget ?? Infinity;
   const commands: Command[] = [];
   const launchedNow = new Map<string, number>();
   for (const l of launches) {
     const u = book.info(l.offeringId).capacityUnits;
-    const n = Math.min(l.count, Math.max(0, Math.floor((launchBudget + 1e-9) / u)));
-    if (n < l.count) binding.add('change limit per tick');
+    const byChange = Math.max(0, Math.floor((launchBudget + 1e-9) / u));
+    const n = Math.min(l.count, byChange, Math.max(0, instancesLeft));
+    if (n < l.count) binding.add(byChange < l.count ? changeLabel : 'max instances');
     if (n === 0) continue;
     launchBudget -= n * u;
+    instancesLeft -= n;
     launchedNow.set(l.offeringId, n);
     commands.push(launchCommand(pool.id, nowSec, l.offeringId, n, l.needAtSec, book, l.reason));
   }

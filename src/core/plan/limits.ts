@@ -9,6 +9,8 @@
  * - `maxChangeUnitsPerTick`: capacity units launched plus terminated in one tick;
  * - a principal's `spendCapUsdPerHour` (policies): its spend over the last hour plus a chain's
  *   expected cost.
+ * The planner plans within the same limits ({@link poolSpendCap}, {@link poolBudgets}: one budget
+ * across pools), so validate only drops what changed between planning and acting.
  * Shrinking never breaches a limit (a terminate only counts against the change per tick).
  */
 import { billedCacheNodes, type CapacitySnapshot, type SafetyLimits } from '../model/index.js';
@@ -83,6 +85,15 @@ export function breachText(b: LimitBreach): string {
  */
 export function poolSpendCap(limits: SafetyLimits, usage: LimitUsage, poolSpendUsdPerHour: number): SpendCap {
   return { label: 'maxSpendUsdPerHour', capUsdPerHour: Math.max(0, limits.maxSpendUsdPerHour - (usage.spendUsdPerHour - poolSpendUsdPerHour)) };
+}
+
+/**
+ * The global change and instance limits left for the next pool's plan, as the planner's
+ * `changeBudgetUnits` and `instanceBudget` (PlanInput): the limit less what `usage` (the tick's
+ * commands so far and the live instances) already takes, never below 0.
+ */
+export function poolBudgets(limits: SafetyLimits, usage: LimitUsage): { readonly changeBudgetUnits: number; readonly instanceBudget: number } {
+  return { changeBudgetUnits: Math.max(0, limits.maxChangeUnitsPerTick - usage.changeUnits), instanceBudget: Math.max(0, limits.maxInstances - usage.instances) };
 }
 
 /** True when a principal's cap would be exceeded: spent over the last hour plus the expected cost (USD) above the cap (USD per hour). */

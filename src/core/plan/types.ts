@@ -46,6 +46,18 @@ export interface PlanInput {
    * `remainingSpendCapUsdPerHour`). The planner keeps the pool under the smallest of all caps.
    */
   readonly extraSpendCaps?: readonly SpendCap[];
+  /**
+   * What is left of the global `maxChangeUnitsPerTick` (core/plan/limits.ts) for this pool this tick:
+   * the limit less the units the tick already launched or terminated (spot replacements, earlier
+   * pools). The pool's launches plus terminations stay within the smaller of it and the pool's own
+   * `maxChangeUnitsPerTick`. Absent: only the pool's own limit.
+   */
+  readonly changeBudgetUnits?: number;
+  /**
+   * What is left of the global `maxInstances` for this pool's launches: the limit less the live
+   * instances of every pool (including earlier pools' planned launches). Absent: no instance limit.
+   */
+  readonly instanceBudget?: number;
   readonly memory: PlannerMemory;
 }
 

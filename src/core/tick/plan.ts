@@ -6,7 +6,7 @@
  */
 import { quantileKey, type CacheNodeOffering, type CachePool, type CapacitySnapshot, type Command, type Decision, type DemandSignal, type Ec2Pool, type Forecast, type Offering, type SafetyLimits } from '../model/index.js';
 import type { Planner, PlannerMemory } from '../plan/types.js';
-import { addUsage, poolSpendCap, usageOf } from '../plan/limits.js';
+import { addUsage, poolBudgets, poolSpendCap, usageOf, type UsageDelta } from '../plan/limits.js';
 import { planCacheStage, type CacheNeedPrefetch } from '../prefetch/cache-stage.js';
 import { buildDemandSlots } from './demand.js';
 import type { Latest } from './observe.js';
@@ -43,6 +43,11 @@ export interface PlanInputs {
    * later pool's launches for spend the earlier pools took. Absent: each pool is planned alone.
    */
   readonly limits?: SafetyLimits;
+  /**
+   * Capacity units this tick already launched or terminated before planning (the spot stage's accepted
+   * replacements): they count against `limits.maxChangeUnitsPerTick`, as in validate and the guard. @default 0
+   */
+  readonly priorChangeUnits?: number;
   /** The prefetch settings the cache need counts predicted states with; absent: prefetch off. */
   readonly prefetch: CacheNeedPrefetch | undefined;
   /**
@@ -61,10 +66,10 @@ export function planStage(inputs: PlanInputs, memory: TickMemory): StageResult {
   const commands: Command[] = [];
   const decisions: Decision[] = [];
   const next: Record<string, PlannerMemory> = { ...prior };
-  let usage = usageOf(inputs.capacity);
+  let usage = addUsage(usageOf(inputs.capacity), { changeUnits: inputs.priorChangeUnits ?? 0 });
   for (const pool of inputs.pools) {
     const poolSpend = inputs.capacity.instances.filter((i) => i.poolId === pool.id && i.state !== 'terminated').reduce((x, i) => x + i.priceUsdPerHour, 0);
-    const budget = inputs.limits ? { extraSpendCaps: [poolSpendCap(inputs.limits, usage, poolSpend)] } : {};
+    const budget = inputs.limits ? { extraSpendCaps: [poolSpendCap(inputs.limits, usage, poolSpend)], ...poolBudgets(inputs.limits, usage) } : {};
     const demand = buildDemandSlots({
       poolId: pool.id, nowSec, slotSec, slots: inputs.slots, levels: inputs.levels, signals: inputs.signals, backlogSignals: inputs.backlogSignals,
       forecasts: memory.forecasts.bySeries, recent: inputs.latest.recent, recentAtSec: inputs.latest.recentAtSec, poolCalibrator: cal?.pool, backlogCalibrator: cal?.backlog,
@@ -73,7 +78,7 @@ export function planStage(inputs: PlanInputs, memory: TickMemory): StageResult {
       ...(cal ? { quantileOf: (id: string, f: Forecast | undefined, level: number, t: number) => cal.metric.quantile(id, f, level, t) } : {}),
     });
     const out = inputs.planner.plan({ nowSec, pool, offerings: inputs.offeringsByPool.get(pool.id) ?? [], capacity: inputs.capacity, demand, slotSec, memory: prior[pool.id] ?? {}, ...budget });
-    usage = addUsage(usage, { spendUsdPerHour: plannedSpendUsdPerHour(out.plan.commands, inputs.offeringsByPool.get(pool.id) ?? [], inputs.capacity) });
+    usage = addUsage(usage, plannedUsage(out.plan.commands, inputs.offeringsByPool.get(pool.id) ?? [], inputs.capacity));
     next[pool.id] = out.memory;
     commands.push(...out.plan.commands);
     decisions.push({
@@ -93,14 +98,29 @@ export function planStage(inputs: PlanInputs, memory: TickMemory): StageResult {
   return { memory: { ...memory, state: { ...memory.state, plannerMemory: next } }, commands, decisions };
 }
 
-/** Spend `commands` add, USD per hour: launches at their offering's price less terminated instances' prices. */
-function plannedSpendUsdPerHour(commands: readonly Command[], offerings: readonly Offering[], capacity: CapacitySnapshot): number {
-  const price = new Map(offerings.map((o) => [o.id, o.priceUsdPerHour]));
-  const instancePrice = new Map(capacity.instances.map((i) => [i.id, i.priceUsdPerHour]));
-  let usd = 0;
+/**
+ * What `commands` add against the limits, as validate counts them (core/tick/validate.ts): launches
+ * at their offering's price and units, terminated instances' prices and count taken off, and every
+ * launched or terminated unit counted as change.
+ */
+function plannedUsage(commands: readonly Command[], offerings: readonly Offering[], capacity: CapacitySnapshot): UsageDelta {
+  const byId = new Map(offerings.map((o) => [o.id, o]));
+  const live = new Map(capacity.instances.filter((i) => i.state !== 'terminated').map((i) => [i.id, i]));
+  let usd = 0, instances = 0, changeUnits = 0;
   for (const c of commands) {
-    if (c.kind === 'launch') usd += c.count * (price.get(c.offeringId) ?? 0);
-    else if (c.kind === 'terminate') for (const id of c.instanceIds) usd -= instancePrice.get(id) ?? 0;
+    if (c.kind === 'launch') {
+      usd += c.count * (byId.get(c.offeringId)?.priceUsdPerHour ?? 0);
+      instances += c.count;
+      changeUnits += c.count * (byId.get(c.offeringId)?.capacityUnits ?? 0);
+    } else if (c.kind === 'terminate') {
+      for (const id of c.instanceIds) {
+        const i = live.get(id);
+        if (!i) continue;
+        usd -= i.priceUsdPerHour;
+        instances--;
+        changeUnits += i.capacityUnits;
+      }
+    }
   }
-  return usd;
+  return { spendUsdPerHour: usd, instances, changeUnits };
 }

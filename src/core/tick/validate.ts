@@ -15,6 +15,8 @@ import { addUsage, breachOf, breachText, usageOf } from '../plan/limits.js';
 export interface ValidationOutput {
   readonly accepted: Command[];
   readonly decisions: Decision[];
+  /** Capacity units the accepted commands launch or terminate (with the prior units given). */
+  readonly changeUnits: number;
 }
 
 /**
@@ -22,13 +24,13 @@ export interface ValidationOutput {
  * @param offeringsById every offering of the pools concerned, fresh from the provider
  */
 export function validateCommands(
-  commands: readonly Command[], snap: CapacitySnapshot, offeringsById: ReadonlyMap<string, Offering>, limits: SafetyLimits, nowSec: number,
+  commands: readonly Command[], snap: CapacitySnapshot, offeringsById: ReadonlyMap<string, Offering>, limits: SafetyLimits, nowSec: number, priorChangeUnits = 0,
 ): ValidationOutput {
   const accepted: Command[] = [];
   const decisions: Decision[] = [];
   const liveById = new Map(snap.instances.filter((i) => i.state !== 'terminated').map((i) => [i.id, i]));
   const caches = new Map(snap.caches.map((g) => [g.poolId, { price: g.priceUsdPerNodeHour, nodes: billedCacheNodes(g) }]));
-  let usage = usageOf(snap);
+  let usage = addUsage(usageOf(snap), { changeUnits: priorChangeUnits });
   const drop = (c: Command, kind: 'validate' | 'safety', reason: string): void => {
     decisions.push({ atSec: nowSec, kind, subject: c.poolId, chosen: `drop ${c.id}`, reason });
   };
@@ -67,7 +69,7 @@ export function validateCommands(
       accepted.push(c);
     }
   }
-  return { accepted, decisions };
+  return { accepted, decisions, changeUnits: usage.changeUnits };
 }
 
 /**
@@ -93,10 +95,15 @@ export interface ValidateInputs {
   readonly unseen: ReadonlySet<string>;
   readonly offeringsById: ReadonlyMap<string, Offering>;
   readonly limits: SafetyLimits;
+  /** Units already launched or terminated this tick (an earlier validate's `changeUnits`). @default 0 */
+  readonly priorChangeUnits?: number;
 }
 
-/** The validate stage: {@link listedOnly}, then {@link validateCommands}; the accepted commands. */
-export function validateStage(inputs: ValidateInputs, memory: TickMemory): StageResult {
-  const out = validateCommands(listedOnly(inputs.commands, inputs.unseen), inputs.capacity, inputs.offeringsById, inputs.limits, inputs.nowSec);
-  return { memory, commands: out.accepted, decisions: out.decisions };
+/**
+ * The validate stage: {@link listedOnly}, then {@link validateCommands}; the accepted commands and the
+ * tick's change units after them (for a later stage's `priorChangeUnits`).
+ */
+export function validateStage(inputs: ValidateInputs, memory: TickMemory): StageResult & { readonly changeUnits: number } {
+  const out = validateCommands(listedOnly(inputs.commands, inputs.unseen), inputs.capacity, inputs.offeringsById, inputs.limits, inputs.nowSec, inputs.priorChangeUnits);
+  return { memory, commands: out.accepted, decisions: out.decisions, changeUnits: out.changeUnits };
 }
