@@ -11,11 +11,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateStateMachineCommand, SFNClient } from '@aws-sdk/client-sfn';
-import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { poolOf, type TaskDefinition } from '../../src/core/model/index.js';
-import { createStateTable, DynamoDbStateStore, dynamoDbApi } from '../../src/adapters/aws/dynamodb-state-store.js';
 import { loadChainConfig } from '../../src/adapters/executor/chain-config.js';
 import { LocalExecutor } from '../../src/adapters/executor/local-executor.js';
 import { createChainApi } from '../../src/adapters/http/chain-api.js';
@@ -27,7 +24,8 @@ import { ChainService } from '../../src/app/chains/chain-service.js';
 import { PoolWorker } from '../../src/app/worker/pool-worker.js';
 import { createApiGatewayHandler, lambdaChainEngine, type ApiGatewayProxyEvent } from '../../src/handlers/chain-api.js';
 import { silentLogger } from '../../src/ports/logger.js';
-import { motoSkipReason, startMoto, type Moto } from '../adapters/engine/moto-server.js';
+import { motoSkipReason, type Moto } from '../adapters/engine/moto-server.js';
+import { MOTO_ACCOUNT, startMotoStack, substituteDefinition } from './moto-stack.js';
 import { synthStack } from '../cdk/stack-fixture.js';
 
 const skip = motoSkipReason();
@@ -35,8 +33,7 @@ if (skip) console.warn(skip);
 
 const CATALOG = resolve(__dirname, '../fixtures/cdk/chains.catalog.json');
 const TASKS = resolve(__dirname, '../fixtures/tasks');
-const creds = { accessKeyId: 'test', secretAccessKey: 'test' };
-const ACCOUNT = '123456789012';
+const ACCOUNT = MOTO_ACCOUNT;
 const ROLE = `arn:aws:iam::${ACCOUNT}:role/prescale-state-machines`;
 const CALLER = `arn:aws:iam::${ACCOUNT}:role/platform`;
 
@@ -75,19 +72,14 @@ function chainsConfigFile(): string {
  */
 async function setUp(deployMachines: boolean): Promise<{ api: (e: Partial<ApiGatewayProxyEvent>) => Promise<{ statusCode: number; body: unknown }>; commands: string[] }> {
   const machines = stackMachines();
-  moto = await startMoto();
-  const cfg = { endpoint: moto.endpoint, region: 'us-east-1', credentials: creds };
-  const sqs = new SQSClient(cfg);
-  const ddb = new DynamoDBClient(cfg);
-  const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'prescale-pool-web' }));
-  await ddb.send(new CreateTableCommand({ TableName: 'decisions', KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }], AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }], BillingMode: 'PAY_PER_REQUEST' }));
-  await createStateTable(ddb, 'state');
+  const motoStack = await startMotoStack();
+  moto = motoStack.moto;
+  const { cfg, sqs, ddb, queueUrl: QueueUrl, store } = motoStack;
   if (deployMachines) {
     // what CloudFormation does: the definitions with DefinitionSubstitutions filled in, under the synthesized names
     const deployer = new SFNClient(cfg);
     for (const m of machines) {
-      const definition = m.definition.replaceAll('${PoolQueueUrl0}', QueueUrl!).replaceAll('${VariantDecisionTable}', 'decisions')
-        .replaceAll('${TaskRunnerArn}', `arn:aws:lambda:us-east-1:${ACCOUNT}:function:prescale-task-runner`);
+      const definition = substituteDefinition(m.definition, QueueUrl);
       await deployer.send(new CreateStateMachineCommand({ name: m.name, definition, roleArn: ROLE, type: 'STANDARD' }));
     }
   }
@@ -99,7 +91,6 @@ async function setUp(deployMachines: boolean): Promise<{ api: (e: Partial<ApiGat
     return next(args);
   }, { step: 'initialize', name: 'recordCommands' });
   const { config, code } = loadChainConfig(chainsConfigFile(), TASKS);
-  const store = new DynamoDbStateStore(dynamoDbApi(ddb), 'state');
   const catalogPools = config.workflows.flatMap((w) => w.variants.flatMap((v) => v.tasks.map((t) => poolOf(v, t.task_id))));
   // the environment cdk/lib/prescale-stack.ts gives the API function
   const env = {
@@ -119,7 +110,7 @@ async function setUp(deployMachines: boolean): Promise<{ api: (e: Partial<ApiGat
 
   const registered = new Map<string, TaskDefinition>(config.tasks.map((t) => [t.task_id, t]));
   const worker = new PoolWorker({
-    poolId: 'web', queue: new SqsTaskQueue(sqs, QueueUrl!), callbacks: engine.engine as never, executor: new LocalExecutor(TASKS), schemas: new AjvSchemaChecker(),
+    poolId: 'web', queue: new SqsTaskQueue(sqs, QueueUrl), callbacks: engine.engine as never, executor: new LocalExecutor(TASKS), schemas: new AjvSchemaChecker(),
     tasks: async (m) => {
       const wf = config.workflows.find((w) => w.name === m.workflow);
       return wf ? wf.variants.find((v) => v.name === m.variant)?.tasks.find((t) => t.task_id === m.taskId) : registered.get(m.taskId);

@@ -13,12 +13,9 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { resolve } from 'node:path';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SFNClient } from '@aws-sdk/client-sfn';
-import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { executionInput, executionName } from '../../src/core/engine/index.js';
 import type { ExecutionEvent, TaskDefinition } from '../../src/core/model/index.js';
-import { createStateTable, DynamoDbStateStore, dynamoDbApi } from '../../src/adapters/aws/dynamodb-state-store.js';
 import { LocalExecutor } from '../../src/adapters/executor/local-executor.js';
 import { SfnWorkflowEngine } from '../../src/adapters/engine/sfn-engine.js';
 import { SqsTaskQueue } from '../../src/adapters/engine/sqs-task-queue.js';
@@ -28,7 +25,8 @@ import { recordStatusChange } from '../../src/handlers/execution-status.js';
 import { EXECUTION_LOG } from '../../src/handlers/aws-ports.js';
 import { silentLogger } from '../../src/ports/logger.js';
 import { machineTable } from '../../cdk/lib/execution-status.js';
-import { motoSkipReason, startMoto, type Moto } from '../adapters/engine/moto-server.js';
+import { motoSkipReason, type Moto } from '../adapters/engine/moto-server.js';
+import { startMotoStack, substituteDefinition } from './moto-stack.js';
 import { synthStack } from '../cdk/stack-fixture.js';
 import { systemClock } from '../../src/adapters/clock/system-clock.js';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
@@ -45,7 +43,6 @@ if (skip) console.warn(skip);
 
 const CATALOG = resolve(__dirname, '../fixtures/cdk/chains.catalog.json');
 const TASKS = resolve(__dirname, '../fixtures/tasks');
-const creds = { accessKeyId: 'test', secretAccessKey: 'test' };
 
 let moto: Moto | undefined;
 let worker: PoolWorker | undefined;
@@ -112,22 +109,16 @@ describe.skipIf(skip !== undefined)('the stack\'s compiled state machine on moto
     const res = Object.values(template.findResources('AWS::StepFunctions::StateMachine')).find((r) => (r as { Properties: { StateMachineName: string } }).Properties.StateMachineName === spot.compiled.name) as { Properties: { DefinitionString: string; DefinitionSubstitutions: Record<string, unknown> } };
     expect(Object.keys(res.Properties.DefinitionSubstitutions)).toEqual(expect.arrayContaining(['PoolQueueUrl0', 'VariantDecisionTable']));
 
-    moto = await startMoto();
-    const cfg = { endpoint: moto.endpoint, region: 'us-east-1', credentials: creds };
-    const sqs = new SQSClient(cfg);
-    const ddb = new DynamoDBClient(cfg);
-    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'prescale-pool-web' }));
-    await ddb.send(new CreateTableCommand({ TableName: 'decisions', KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }], AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }], BillingMode: 'PAY_PER_REQUEST' }));
-    await createStateTable(ddb, 'state');
-    const store = new DynamoDbStateStore(dynamoDbApi(ddb), 'state');
-    // what CloudFormation does with DefinitionSubstitutions
-    const definitionJson = res.Properties.DefinitionString.replaceAll('${PoolQueueUrl0}', QueueUrl!).replaceAll('${VariantDecisionTable}', 'decisions');
+    const motoStack = await startMotoStack();
+    moto = motoStack.moto;
+    const { cfg, sqs, ddb, queueUrl: QueueUrl, store } = motoStack;
+    const definitionJson = substituteDefinition(res.Properties.DefinitionString, QueueUrl);
     const engine = new SfnWorkflowEngine({ sfn: new SFNClient(cfg), dynamodb: ddb, roleArn: 'arn:aws:iam::123456789012:role/prescale-state-machines', decisionTable: 'decisions' });
     const machineRef = await engine.deploy({ name: spot.compiled.name, definitionJson });
 
     const byId = new Map<string, TaskDefinition>(Object.entries(spot.tasks));
     worker = new PoolWorker({
-      poolId: 'web', queue: new SqsTaskQueue(sqs, QueueUrl!), callbacks: engine, executor: new LocalExecutor(TASKS), schemas: new AjvSchemaChecker(),
+      poolId: 'web', queue: new SqsTaskQueue(sqs, QueueUrl), callbacks: engine, executor: new LocalExecutor(TASKS), schemas: new AjvSchemaChecker(),
       tasks: async (m) => (m.workflow === 'text-stats' && m.variant === 'spot' ? byId.get(m.taskId) : undefined),
       events: store, clock: systemClock, logger: silentLogger, vcpu: 2, instanceId: 'i-0123456789abcdef0',
     }, { receiveWaitSec: 1 });
@@ -163,15 +154,10 @@ describe.skipIf(skip !== undefined)('the stack\'s compiled state machine on moto
     cache = new RedisStateCache(redis.url, { keyPrefix: 'e2e:' });
     await cache.ready();
 
-    moto = await startMoto();
-    const cfg = { endpoint: moto.endpoint, region: 'us-east-1', credentials: creds };
-    const sqs = new SQSClient(cfg);
-    const ddb = new DynamoDBClient(cfg);
-    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'prescale-pool-web' }));
-    await ddb.send(new CreateTableCommand({ TableName: 'decisions', KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }], AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }], BillingMode: 'PAY_PER_REQUEST' }));
-    await createStateTable(ddb, 'state');
-    const store = new DynamoDbStateStore(dynamoDbApi(ddb), 'state');
-    const definitionJson = res.Properties.DefinitionString.replaceAll('${PoolQueueUrl0}', QueueUrl!).replaceAll('${VariantDecisionTable}', 'decisions');
+    const motoStack = await startMotoStack();
+    moto = motoStack.moto;
+    const { cfg, sqs, ddb, queueUrl: QueueUrl, store } = motoStack;
+    const definitionJson = substituteDefinition(res.Properties.DefinitionString, QueueUrl);
     const engine = new SfnWorkflowEngine({ sfn: new SFNClient(cfg), dynamodb: ddb, roleArn: 'arn:aws:iam::123456789012:role/prescale-state-machines', decisionTable: 'decisions' });
     const machineRef = await engine.deploy({ name: spot.compiled.name, definitionJson });
 
@@ -183,7 +169,7 @@ describe.skipIf(skip !== undefined)('the stack\'s compiled state machine on moto
     const executor = new LocalExecutor(TASKS);
     const clock = systemClock;
     const prepare = new PrepareHandler({ executor, cache, engine, variants: catalogVariants(workflows, (w, v, e) => { throw new Error(`${w}/${v}: ${e}`); }), clock, logger: silentLogger }, { pollSec: 0.5 });
-    const queue = new NoCapacityFor(new SqsTaskQueue(sqs, QueueUrl!), 'count');
+    const queue = new NoCapacityFor(new SqsTaskQueue(sqs, QueueUrl), 'count');
     worker = new PoolWorker({
       poolId: 'web', queue, callbacks: engine, executor, schemas: new AjvSchemaChecker(), cache, prepare,
       tasks: async (m) => (m.workflow === 'text-stats' && m.variant === 'spot' ? byId.get(m.taskId) : undefined),
@@ -202,14 +188,14 @@ describe.skipIf(skip !== undefined)('the stack\'s compiled state machine on moto
     index.observe(await store.readLog<ExecutionEvent>(EXECUTION_LOG, { fromSec: 0 }));
     const preparer = new SqsPreparer({
       transports: { sendMessage: async (url, body) => { await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: body })); }, invokeAsync: () => Promise.reject(new Error('no Lambda pool here')) },
-      queueUrls: { web: QueueUrl! }, machineArns: { 'text-stats/spot': machineRef }, executions: index,
+      queueUrls: { web: QueueUrl }, machineArns: { 'text-stats/spot': machineRef }, executions: index,
       task: (w, v, t) => (w === 'text-stats' && v === 'spot' ? byId.get(t) : undefined), clock,
     });
     const cmd: PreExecuteCommand = { kind: 'pre-execute', id: 'pre-execute:chain-8:count:1', poolId: 'web', reason: 'p=0.9', chainId: 'chain-8', taskId: 'count', taskType: 'count', probability: 0.9, ttlSec: 600 };
     await expect(preparer.prepare(cmd)).resolves.toEqual({ commandId: cmd.id, status: 'accepted' });
     await expect(preparer.prepare(cmd)).resolves.toMatchObject({ status: 'duplicate' });
     // a critical step is never sent
-    const critical = new SqsPreparer({ transports: { sendMessage: () => Promise.reject(new Error('must not send')), invokeAsync: () => Promise.reject(new Error('must not invoke')) }, queueUrls: { web: QueueUrl! }, machineArns: { 'text-stats/spot': machineRef }, executions: index, task: () => ({ ...count, critical: true }), clock });
+    const critical = new SqsPreparer({ transports: { sendMessage: () => Promise.reject(new Error('must not send')), invokeAsync: () => Promise.reject(new Error('must not invoke')) }, queueUrls: { web: QueueUrl }, machineArns: { 'text-stats/spot': machineRef }, executions: index, task: () => ({ ...count, critical: true }), clock });
     await expect(critical.prepare({ ...cmd, id: 'other' })).resolves.toMatchObject({ status: 'rejected' });
 
     // the worker waits for `normalize`, then prepares `count` on its real input while count's run message waits for capacity

@@ -8,20 +8,30 @@ import { z } from 'zod';
 /** Version of the message layout; bump on incompatible changes. */
 export const STEP_MESSAGE_VERSION = 1;
 
-const id = z.string().min(1).max(1024);
+/** An identifier field of a pool message (1 to 1,024 characters). */
+export const messageId = z.string().min(1).max(1024);
+
+/**
+ * The envelope every message to a pool's worker carries (the step `run` message and the `prepare`
+ * message of prepare-message.ts): which step of which chain and engine execution, on which pool.
+ * Spread into a strict object after `v` and `kind`.
+ */
+export const STEP_ENVELOPE = {
+  workflow: messageId,
+  variant: messageId,
+  taskId: messageId,
+  poolId: messageId,
+  /** The chain the execution belongs to (from the execution input's `meta.chainId`). */
+  chainId: messageId,
+  /** Step Functions execution name (`$$.Execution.Name`): the execution id of prescale's records. */
+  executionName: messageId,
+} as const;
 
 /** A step message as a worker receives it. */
 export const StepMessageSchema = z.strictObject({
   v: z.literal(STEP_MESSAGE_VERSION),
   kind: z.literal('run'),
-  workflow: id,
-  variant: id,
-  taskId: id,
-  poolId: id,
-  /** The chain the execution belongs to (from the execution input's `meta.chainId`). */
-  chainId: id,
-  /** Step Functions execution name (`$$.Execution.Name`): the execution id of prescale's records. */
-  executionName: id,
+  ...STEP_ENVELOPE,
   /** Seconds within which the worker must heartbeat (the task state's HeartbeatSeconds). */
   heartbeatSec: z.number().int().positive().max(86_400),
   /** Seconds the step may run (the task state's TimeoutSeconds). */

@@ -11,29 +11,24 @@
 import { z } from 'zod';
 import { checkpointFromHistory, type ExecutionDocument, type StateExit } from './checkpoint.js';
 import { inputProjection, type CompiledMachine } from './compile.js';
-import { stepInput } from './message.js';
+import { messageId, STEP_ENVELOPE, stepInput } from './message.js';
 import type { DagStep } from '../compose/types.js';
 
 /** Version of the prepare message layout; bump on incompatible changes. */
 export const PREPARE_MESSAGE_VERSION = 1;
 
-const id = z.string().min(1).max(1024);
-
-/** A prepare message as a worker receives it (strict: unknown keys are rejected). */
+/**
+ * A prepare message as a worker receives it (strict: unknown keys are rejected): the step envelope of
+ * message.ts (the execution named is the one the prepared-state key is scoped to) and what to prepare.
+ */
 export const PrepareMessageSchema = z.strictObject({
   v: z.literal(PREPARE_MESSAGE_VERSION),
   kind: z.literal('prepare'),
   /** The pre-execute command's id (idempotency: one preparation per id). */
-  commandId: id,
-  workflow: id,
-  variant: id,
-  taskId: id,
-  poolId: id,
-  chainId: id,
-  /** The engine execution the predicted step belongs to (the prepared-state key is scoped to it). */
-  executionName: id,
+  commandId: messageId,
+  ...STEP_ENVELOPE,
   /** Its engine reference (a Step Functions execution ARN): where the worker reads the parents' outputs. */
-  executionRef: id,
+  executionRef: messageId,
   /** How long the prepared state is kept in the cache, seconds. */
   ttlSec: z.number().int().positive().max(86_400),
   /** Epoch seconds after which the preparation is pointless (the command's time + its TTL): dropped unrun. */
