@@ -95,13 +95,14 @@ describe('controller tick', () => {
     await store.close();
   });
 
-  it('drops launches that would breach a safety limit, with a safety decision', async () => {
+  it('plans within a binding safety limit (the planner, not validate, keeps launches under maxInstances)', async () => {
     const cloud = new FakeCloud(testOfferings(), NOW);
     const r = await createControllerTick(deps(cloud, {}, { maxInstances: 1, maxSpendUsdPerHour: 100, maxChangeUnitsPerTick: 512 })).run();
     const launched = cloud.applied.filter((c) => c.kind === 'launch');
     const count = launched.reduce((s, c) => s + (c.kind === 'launch' ? c.count : 0), 0);
-    expect(count).toBeLessThanOrEqual(1);
-    expect(r.decisions.some((d) => d.kind === 'safety' && /maxInstances/.test(d.reason))).toBe(true);
+    expect(count).toBe(1);
+    expect(r.decisions.some((d) => d.kind === 'plan' && /max instances/.test(d.reason))).toBe(true);
+    expect(r.decisions.filter((d) => d.kind === 'safety' || d.kind === 'validate')).toEqual([]);
   });
 
   it('changes nothing in forecast-only mode', async () => {

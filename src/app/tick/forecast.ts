@@ -1,13 +1,17 @@
 /**
- * The forecast stage's reads: fetches each series' history when it is due for a refit and, in
- * incremental mode, the periods completed since its last update, and hands them to the pure
- * forecast memory (core/tick/forecast.ts), which fits, updates and predicts through the Forecaster.
+ * The forecast stage's and the latest stage's reads, as one read plan per tick (core/tick/reads.ts):
+ * each series' history when it is due for a refit, in incremental mode the periods completed since
+ * its last update, and the last three slots of the demand metrics (and, with the residual
+ * calibrator, the backlog series) are stated as needs, merged, fetched once per query, and handed
+ * from one cache to the pure forecast memory (core/tick/forecast.ts, which fits, updates and predicts
+ * through the Forecaster) and to the latest stage.
  */
-import type { Decision, Forecast } from '../../core/model/index.js';
+import type { Decision, Forecast, MetricSeries } from '../../core/model/index.js';
 import type { Forecaster } from '../../core/forecast/types.js';
 import { forecastDecisions, type ForecastCache, type ForecastShape } from '../../core/tick/forecast.js';
 import type { TickMemory } from '../../core/tick/memory.js';
 import { latestStage, type Latest } from '../../core/tick/observe.js';
+import { needsOf, planReads, TickReadCache, type SeriesNeed } from '../../core/tick/reads.js';
 import type { TaskBacklogSignal } from '../../core/tick/types.js';
 import type { MetricsSource } from '../../ports/metrics-source.js';
 import type { TickDeps } from './types.js';
@@ -24,23 +28,36 @@ export interface ForecastRun extends ForecastShape {
   readonly incremental: boolean;
 }
 
-/**
- * Reads what the due series and (incremental mode) the others need, one query per window, and
- * returns the forecasts made this tick.
- */
-export async function runForecasts(metrics: MetricsSource, forecaster: Forecaster, cache: ForecastCache, run: ForecastRun): Promise<Forecast[]> {
-  if (run.seriesIds.length === 0) return [];
+/** The forecast stage's reads: `[startSec, seriesIds]` windows up to `endSec`, the refit history first. */
+function forecastReads(cache: ForecastCache, run: ForecastRun): { endSec: number; windows: Array<[number, string[]]> } {
   const { nowSec, periodSec } = run;
   const endSec = Math.floor(nowSec / periodSec) * periodSec;
   const startSec = Math.floor((nowSec - run.historySec) / periodSec) * periodSec;
-  if (!run.incremental) {
-    if (run.due.length === 0) return [];
-    return cache.refit(await metrics.fetch({ seriesIds: run.due, startSec, endSec, periodSec }), forecaster, run);
-  }
-  if (run.due.length > 0) cache.fit(await metrics.fetch({ seriesIds: run.due, startSec, endSec, periodSec }), forecaster, run);
-  const windows = cache.updateWindows(run.seriesIds, new Set(run.due), endSec);
-  for (const [from, ids] of windows) cache.absorb(await metrics.fetch({ seriesIds: ids, startSec: from, endSec, periodSec }), forecaster);
-  return cache.predict([...run.due, ...windows.flatMap(([, ids]) => ids)], forecaster, run);
+  const windows: Array<[number, string[]]> = [];
+  if (run.seriesIds.length === 0) return { endSec, windows };
+  if (run.due.length > 0) windows.push([startSec, [...run.due]]);
+  // (the refit does not change the states of the series not due, so their update windows are known before it)
+  if (run.incremental) windows.push(...cache.updateWindows(run.seriesIds, new Set(run.due), endSec));
+  return { endSec, windows };
+}
+
+/** Refits, or fits and updates, from the tick's reads, and returns the forecasts made this tick. */
+export function runForecasts(reads: TickReadCache, forecaster: Forecaster, cache: ForecastCache, run: ForecastRun): Forecast[] {
+  if (run.seriesIds.length === 0) return [];
+  const { endSec, windows } = forecastReads(cache, run);
+  const take = ([from, ids]: [number, string[]]): MetricSeries[] => reads.take(ids, from, endSec, run.periodSec);
+  if (!run.incremental) return run.due.length === 0 ? [] : cache.refit(take(windows[0]), forecaster, run);
+  const updates = run.due.length > 0 ? windows.slice(1) : windows;
+  if (run.due.length > 0) cache.fit(take(windows[0]), forecaster, run);
+  for (const w of updates) cache.absorb(take(w), forecaster);
+  return cache.predict([...run.due, ...updates.flatMap(([, ids]) => ids)], forecaster, run);
+}
+
+/** Runs the tick's read plan: one fetch per planned query, every result in one cache. */
+async function readOnce(metrics: MetricsSource, needs: readonly SeriesNeed[]): Promise<TickReadCache> {
+  const read: Array<readonly [ReturnType<typeof planReads>[number], MetricSeries[]]> = [];
+  for (const q of planReads(needs)) read.push([q, await metrics.fetch(q)]);
+  return new TickReadCache(read);
 }
 
 /** The tick's forecasting settings (fixed for its life). */
@@ -61,9 +78,9 @@ export interface ForecastSettings {
 }
 
 /**
- * The forecast stage and the latest observations: refits (or updates) the forecasts, then reads the
- * last three slots of the demand metrics (and, with the residual calibrator, the backlog series) in
- * one query and scores the forecasts that were in force before this tick against them.
+ * The forecast stage and the latest observations, on one read plan: refits (or updates) the
+ * forecasts, then takes the last three whole slots of the demand metrics (and, with the residual
+ * calibrator, the backlog series) and scores the forecasts that were in force before this tick against them.
  * @param maxLeadSec the offerings' longest launch lead time (sets the horizon)
  */
 export async function forecastStep(
@@ -75,11 +92,15 @@ export async function forecastStep(
   const run: ForecastRun = {
     seriesIds: s.seriesIds, due, nowSec, historySec: s.historySec, periodSec: s.periodSec, horizon, quantiles: s.levels, scored: new Set(s.demandIds), incremental: s.incremental,
   };
-  const forecasts = await runForecasts(metrics, forecaster, memory.forecasts, run);
-  const decisions = forecastDecisions(forecasts, due, nowSec, s.incremental, s.refitEverySec, horizon, s.periodSec);
   const backlog = memory.calibrators ? s.backlog : [];
   const ids = [...new Set([...s.demandIds, ...backlog.map((b) => b.seriesId)])].sort();
-  const latest = ids.length > 0 ? await metrics.fetch({ seriesIds: ids, startSec: nowSec - 3 * s.slotSec, endSec: nowSec, periodSec: s.slotSec }) : [];
+  const { endSec, windows } = forecastReads(memory.forecasts, run);
+  // the last three whole slots (on the slot grid, so the history read at the same period covers them)
+  const latestEnd = Math.floor(nowSec / s.slotSec) * s.slotSec, latestStart = latestEnd - 3 * s.slotSec;
+  const reads = await readOnce(metrics, [...windows.flatMap(([from, w]) => needsOf(w, from, endSec, s.periodSec)), ...needsOf(ids, latestStart, latestEnd, s.slotSec)]);
+  const forecasts = runForecasts(reads, forecaster, memory.forecasts, run);
+  const decisions = forecastDecisions(forecasts, due, nowSec, s.incremental, s.refitEverySec, horizon, s.periodSec);
+  const latest = ids.length > 0 ? reads.take(ids, latestStart, latestEnd, s.slotSec) : [];
   return { forecasts, decisions, latest: latestStage({ latest, demandIds: s.demandIds, backlog, before }, memory) };
 }
 
