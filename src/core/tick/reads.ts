@@ -31,7 +31,7 @@ export interface ReadQuery {
   readonly periodSec: number;
 }
 
-/** Needs `[seriesId, ...windows]` for `seriesIds` over one window (a stage's usual ask). */
+/** One need per series of `seriesIds`, all over the same window at `periodSec` (a stage's usual ask). */
 export function needsOf(seriesIds: readonly string[], startSec: number, endSec: number, periodSec: number): SeriesNeed[] {
   return seriesIds.map((seriesId) => ({ seriesId, startSec, endSec, periodSec }));
 }
