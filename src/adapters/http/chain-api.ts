@@ -87,6 +87,12 @@ export interface ChainApiOptions {
   readonly logger?: boolean;
   /** Body size and depth limits (config `limits`). @default 1 MiB, 64 levels */
   readonly limits?: Pick<ChainServiceConfig['limits'], 'maxBodyBytes' | 'maxJsonDepth'>;
+  /**
+   * The learning loop of `prescale serve` (src/app/prefetch/serve-learning.ts): `GET /prefetch/status`
+   * answers its aggregate figures (per A/B arm, calibration, bundle counts) and the caller's arm.
+   * Absent: that route answers 404.
+   */
+  readonly learning?: { status(principalId: string): unknown };
 }
 
 /** Builds the fastify app over a {@link ChainService} (call `listen` on the result). */
@@ -184,6 +190,13 @@ export function createChainApi(service: ChainService, opts: ChainApiOptions = {}
       return reply.code(202).send({ pool: s.poolId, kind: s.kind, at_sec: s.atSec, until_sec: s.untilSec ?? null });
     },
   );
+
+  // aggregates only (per arm, over all predictions, counts): no chain, workflow or task of anyone else
+  app.get('/prefetch/status', async (req, reply) => {
+    const principal = principalOf(req);
+    if (!opts.learning) throw new NotFoundError('this server runs no learning loop (start it with --prefetch-workers 1 or more)');
+    return reply.header('cache-control', 'no-store').send(opts.learning.status(principal.id));
+  });
 
   return app;
 }
