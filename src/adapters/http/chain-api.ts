@@ -89,10 +89,10 @@ export interface ChainApiOptions {
   readonly limits?: Pick<ChainServiceConfig['limits'], 'maxBodyBytes' | 'maxJsonDepth'>;
   /**
    * The learning loop of `prescale serve` (src/app/prefetch/serve-learning.ts): `GET /prefetch/status`
-   * answers its aggregate figures (per A/B arm, calibration, bundle counts) and the caller's arm.
-   * Absent: that route answers 404.
+   * answers the caller's A/B arm and own preparation figures, and to operators the aggregates (per
+   * arm, calibration, bundle counts). Absent: that route answers 404.
    */
-  readonly learning?: { status(principalId: string): unknown };
+  readonly learning?: { status(caller: Principal): unknown };
 }
 
 /** Builds the fastify app over a {@link ChainService} (call `listen` on the result). */
@@ -191,11 +191,11 @@ export function createChainApi(service: ChainService, opts: ChainApiOptions = {}
     },
   );
 
-  // aggregates only (per arm, over all predictions, counts): no chain, workflow or task of anyone else
+  // the caller's own figures; aggregates to operators only; never a chain, workflow or task name
   app.get('/prefetch/status', async (req, reply) => {
     const principal = principalOf(req);
     if (!opts.learning) throw new NotFoundError('this server runs no learning loop (start it with --prefetch-workers 1 or more)');
-    return reply.header('cache-control', 'no-store').send(opts.learning.status(principal.id));
+    return reply.header('cache-control', 'no-store').send(opts.learning.status(principal));
   });
 
   return app;

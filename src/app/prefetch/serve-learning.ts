@@ -19,9 +19,10 @@
  * catalog workflows (the config's `workflows`) are followed: a submitted chain's workflow name is
  * chosen by its caller, and another principal could choose the same one.
  *
- * {@link status} answers aggregates only (per arm, the calibration over all predictions, bundle
- * counts): never a chain id, workflow name or task type, so one principal learns nothing of another's
- * chains from it.
+ * {@link status} never names a chain, workflow or task type. A principal sees its own A/B arm and
+ * the figures of its own preparations; only operators (config `operators`) see the aggregates over
+ * everyone (per arm, the calibration of all predictions, bundle counts, rounds): with few principals
+ * per arm, an arm's aggregate would tell one principal about another's chains.
  */
 import { compareArms, emptyArmMetrics, type ArmComparison, type ArmMetrics } from '../../core/predict/ab-test.js';
 import { abArmOf } from '../../core/predict/ab-selection.js';
@@ -35,6 +36,7 @@ import { buildChainView } from '../../core/tick/chain-view.js';
 import { createTickMemory, type TickMemory } from '../../core/tick/memory.js';
 import { observeStage } from '../../core/tick/observe.js';
 import { predictStage } from '../../core/tick/predict.js';
+import type { Principal } from '../../core/model/index.js';
 import type { Clock, Timer } from '../../ports/clock.js';
 import { silentLogger, type Logger } from '../../ports/logger.js';
 import type { StateStore } from '../../ports/state-store.js';
@@ -55,13 +57,15 @@ export interface ServeLearningDeps {
   /** The preparer the selected preparations go to; its tracked executions name principals and DAGs. */
   readonly preparer: Pick<LocalPreparer, 'prepare' | 'executions' | 'execution'>;
   /** The manager behind it (per-arm metrics, expiry of unused states). */
-  readonly manager: Pick<PrefetchManager, 'metricsByArm' | 'expire'>;
+  readonly manager: Pick<PrefetchManager, 'metricsByArm' | 'metricsOf' | 'expire'>;
   /** The next-step model inside its feedback loop. */
   readonly nextStep: FeedbackModel;
   /** The catalog workflows (the config's `workflows`). */
   readonly workflows: readonly Workflow[];
   /** The controller's prefetch settings (selection, bundles, feedback, abTest). */
   readonly prefetch: ControllerPrefetchConfig;
+  /** Principal ids or groups that see the aggregate figures (config `operators`). */
+  readonly operators?: readonly string[];
   readonly logger?: Logger;
 }
 
@@ -84,10 +88,18 @@ export interface LearningRound {
   readonly accepted: number;
 }
 
-/** The learning loop's figures (aggregates only; see the module comment). */
+/** The learning loop's figures for one caller (see the module comment). */
 export interface LearningStatus {
   /** The caller's A/B arm (null without `prefetch.abTest`). */
   readonly arm: string | null;
+  /** The caller's own preparations (hits, misses, setup seconds saved, waste). */
+  readonly mine: ArmMetrics;
+  /** Aggregates over every principal: operators only (null for anyone else). */
+  readonly all: AggregateStatus | null;
+}
+
+/** The learning loop's aggregate figures (operators). */
+export interface AggregateStatus {
   readonly abTest: { readonly control: string; readonly arms: Readonly<Record<string, ArmMetrics>>; readonly comparison: readonly ArmComparison[] } | null;
   /** Preparation figures per arm (`default` without an A/B test). */
   readonly prefetchByArm: Readonly<Record<string, ArmMetrics>>;
@@ -148,8 +160,19 @@ export class ServeLearningLoop {
     return this.running;
   }
 
-  /** The figures (see {@link LearningStatus}); `principalId` is the caller, whose arm is named. */
-  status(principalId: string): LearningStatus {
+  /** The figures `caller` may see (see {@link LearningStatus}). */
+  status(caller: Pick<Principal, 'id' | 'memberOf'>): LearningStatus {
+    const ab = this.deps.prefetch.abTest;
+    const names = [caller.id, ...caller.memberOf];
+    const operator = (this.deps.operators ?? []).some((o) => names.includes(o));
+    return {
+      arm: ab ? abArmOf({ chainId: '', principal: caller.id }, ab) : null,
+      mine: this.deps.manager.metricsOf(caller.id) ?? emptyArmMetrics(),
+      all: operator ? this.aggregate() : null,
+    };
+  }
+
+  private aggregate(): AggregateStatus {
     const ab = this.deps.prefetch.abTest;
     const byArm = this.deps.manager.metricsByArm();
     const arms = ab ? Object.fromEntries(ab.arms.map((a) => [a.name, byArm[a.name] ?? emptyArmMetrics()])) : undefined;
@@ -157,7 +180,6 @@ export class ServeLearningLoop {
     const bundles = this.learning.bundles(this.deps.clock.nowSec());
     const { predictions, hits } = this.memory.scorer.counter;
     return {
-      arm: ab ? abArmOf({ chainId: '', principal: principalId }, ab) : null,
       abTest: ab && arms && control ? { control, arms, comparison: compareArms(arms, control) } : null,
       prefetchByArm: byArm,
       calibration: calibrationSummaryOf(this.deps.nextStep.summary()),

@@ -55,7 +55,7 @@ export interface ServeOptions {
 }
 
 /** The prefetch manager of `serve` and what stops it; undefined when `--prefetch-workers 0`. */
-function buildPrefetch(opts: ServeOptions, baseDir: string, logger: Logger, code?: CodeAdmission): { manager: PrefetchManager; close: () => Promise<void> } | undefined {
+function buildPrefetch(opts: ServeOptions, baseDir: string, logger: Logger, code: CodeAdmission | undefined, ownerOf: (chainId: string) => string | undefined): { manager: PrefetchManager; close: () => Promise<void> } | undefined {
   const raw = opts.prefetchWorkers ?? '2';
   const workers = Number(raw);
   if (!Number.isInteger(workers) || workers < 0 || workers > 256) throw new InputError({ field: '--prefetch-workers' }, raw, 'an integer 0..256 (0 turns preparation off)');
@@ -63,7 +63,7 @@ function buildPrefetch(opts: ServeOptions, baseDir: string, logger: Logger, code
   const url = opts.redisUrl ?? process.env.REDIS_URL;
   const cache = url ? new RedisStateCache(url, { cluster: opts.redisCluster ?? false }) : new LruStateCache();
   const runner = new PiscinaPrepareRunner({ poolSize: workers, baseDir, ...(code ? { code } : {}) });
-  const manager = new PrefetchManager({ runner, cache, clock: systemClock, logger }, { maxConcurrent: workers });
+  const manager = new PrefetchManager({ runner, cache, clock: systemClock, logger, ownerOf }, { maxConcurrent: workers });
   logger.info('preparing steps that wait for capacity', { workers, stateCache: url ? 'redis' : 'memory' });
   return { manager, close: async () => { await runner.close(); await cache.close(); } };
 }
@@ -91,7 +91,9 @@ export async function serve(opts: ServeOptions): Promise<{ url: string; workerCh
   const store = new SqliteStateStore(opts.db);
   const baseDir = code.root;
   const monitor = staticCapacityMonitor(config);
-  const prefetch = buildPrefetch(opts, baseDir, lineLogger, code);
+  // a preparation's chain is an engine execution: its owner is the principal the preparer tracks for it
+  let preparer: LocalPreparer | undefined;
+  const prefetch = buildPrefetch(opts, baseDir, lineLogger, code, (name) => preparer?.execution(name)?.principalId);
   const clock = systemClock;
   const schemas = new AjvSchemaChecker();
   // Steps run on the local ASL engine: one in-process worker per EC2 pool, limited to the pool's units.
@@ -102,10 +104,10 @@ export async function serve(opts: ServeOptions): Promise<{ url: string; workerCh
   });
   // preparations go through the Preparer port: the runners' steps waiting for capacity and the learning loop's predictions
   const ab = config.prefetch.abTest;
-  const preparer = prefetch ? new LocalPreparer({ manager: prefetch.manager, engine: engine.engine, clock, logger: lineLogger, ...(ab ? { armOf: (p: string) => abArmOf({ chainId: '', principal: p }, ab) } : {}) }) : undefined;
+  preparer = prefetch ? new LocalPreparer({ manager: prefetch.manager, engine: engine.engine, clock, logger: lineLogger, ...(ab ? { armOf: (p: string) => abArmOf({ chainId: '', principal: p }, ab) } : {}) }, { pollMs: config.pollSec * 1000 }) : undefined;
   const feedback = config.prefetch.feedback;
   const learning = prefetch && preparer ? new ServeLearningLoop({
-    store, clock, preparer, manager: prefetch.manager, workflows: config.workflows, prefetch: config.prefetch, logger: lineLogger,
+    store, clock, preparer, manager: prefetch.manager, workflows: config.workflows, prefetch: config.prefetch, operators: config.operators, logger: lineLogger,
     nextStep: new FeedbackModel(createNextStepModel('vom'), { calibrate: feedback?.calibrate ?? true, raise: feedback?.raise ?? false, expirySec: feedback?.expirySec ?? 21_600 }),
   }) : undefined;
   const service = new ChainService({
