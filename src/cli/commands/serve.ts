@@ -92,8 +92,8 @@ export async function serve(opts: ServeOptions): Promise<{ url: string; workerCh
   const baseDir = code.root;
   const monitor = staticCapacityMonitor(config);
   // a preparation's chain is an engine execution: its owner is the principal the preparer tracks for it
-  let preparer: LocalPreparer | undefined;
-  const prefetch = buildPrefetch(opts, baseDir, lineLogger, code, (name) => preparer?.execution(name)?.principalId);
+  const tracked: { preparer?: LocalPreparer } = {};
+  const prefetch = buildPrefetch(opts, baseDir, lineLogger, code, (name) => tracked.preparer?.execution(name)?.principalId);
   const clock = systemClock;
   const schemas = new AjvSchemaChecker();
   // Steps run on the local ASL engine: one in-process worker per EC2 pool, limited to the pool's units.
@@ -104,7 +104,8 @@ export async function serve(opts: ServeOptions): Promise<{ url: string; workerCh
   });
   // preparations go through the Preparer port: the runners' steps waiting for capacity and the learning loop's predictions
   const ab = config.prefetch.abTest;
-  preparer = prefetch ? new LocalPreparer({ manager: prefetch.manager, engine: engine.engine, clock, logger: lineLogger, ...(ab ? { armOf: (p: string) => abArmOf({ chainId: '', principal: p }, ab) } : {}) }, { pollMs: config.pollSec * 1000 }) : undefined;
+  const preparer = prefetch ? new LocalPreparer({ manager: prefetch.manager, engine: engine.engine, clock, logger: lineLogger, ...(ab ? { armOf: (p: string) => abArmOf({ chainId: '', principal: p }, ab) } : {}) }, { pollMs: config.pollSec * 1000 }) : undefined;
+  tracked.preparer = preparer;
   const feedback = config.prefetch.feedback;
   const learning = prefetch && preparer ? new ServeLearningLoop({
     store, clock, preparer, manager: prefetch.manager, workflows: config.workflows, prefetch: config.prefetch, operators: config.operators, logger: lineLogger,
