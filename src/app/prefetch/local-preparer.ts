@@ -61,7 +61,7 @@ export interface ServePreparer extends Preparer, ExecutionTracker {}
 
 /** Dependencies of {@link LocalPreparer}. */
 export interface LocalPreparerDeps {
-  readonly manager: Pick<PrefetchManager, 'submit' | 'discard'>;
+  readonly manager: Pick<PrefetchManager, 'submit' | 'discard' | 'hasStarted'>;
   /** The engine the executions run on. */
   readonly engine: Pick<WorkflowEngine, 'describe' | 'history'>;
   readonly clock: Clock;
@@ -169,6 +169,7 @@ export class LocalPreparer implements ServePreparer {
     if (!step || !x.machine.steps[command.taskId]) return reject(`step ${command.taskId} is not in ${x.workflow}/${x.variant}`);
     if (step.task.critical) return reject(`step ${command.taskId} is critical (side effects): never pre-executed`);
     if (!step.task.prepare) return reject(`step ${command.taskId} has no prepare phase`);
+    if (this.deps.manager.hasStarted(x.executionName, command.taskId)) return reject(`step ${command.taskId} already started`);
     const arm = command.arm ?? this.deps.armOf?.(x.principalId);
     const cmd: PreExecuteCommand = arm !== undefined ? { ...command, arm } : command;
     let state: Awaited<ReturnType<LocalPreparer['resolve']>>;

@@ -182,6 +182,11 @@ export class PrefetchManager {
     return n;
   }
 
+  /** Whether the live step `taskId` of `chainId` has started (been triggered): too late to prepare. */
+  hasStarted(chainId: string, taskId: string): boolean {
+    return this.started.has(`${chainId}/${taskId}`);
+  }
+
   /** Metrics of the chains of one owner (see `ownerOf`), undefined when it has none. */
   metricsOf(owner: string): ArmMetrics | undefined {
     return this.byOwner.get(owner);
