@@ -48,7 +48,7 @@ afterAll(async () => {
 
 async function runOnce(headers: Record<string, string>, chainId: string): Promise<void> {
   const url = server!.url;
-  const trig = await fetch(`${url}/chains/${chainId}/trigger`, { method: 'POST', headers, body: JSON.stringify({ input: { runsDir: join(runsDir, chainId), sleepMs: 300 } }) });
+  const trig = await fetch(`${url}/chains/${chainId}/trigger`, { method: 'POST', headers, body: JSON.stringify({ input: { runsDir: join(runsDir, chainId), sleepMs: 600 } }) });
   expect(trig.status).toBe(202);
   const { execution_id } = (await trig.json()) as { execution_id: string };
   for (let i = 0; i < 600; i++) {
