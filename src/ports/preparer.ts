@@ -20,8 +20,9 @@ export interface PrepareOutcome {
  * likely next steps"): the tick's prefetch stage emits {@link PreExecuteCommand}s and hands them to a
  * Preparer instead of to `CloudProvider.apply` (issue 18). Implementations:
  * - the simulator's workload in backtests (prefetch ledger, setup share on prefetch workers);
- * - the local prefetch manager under `prescale serve` (prepare phase in a worker thread, state in
- *   Redis or in memory);
+ * - `LocalPreparer` under `prescale serve` (src/app/prefetch/local-preparer.ts: the step input from
+ *   the engine execution, the prepare phase in the prefetch manager's worker threads, state in Redis
+ *   or in memory);
  * - in AWS, a `prepare` message to the pool's SQS queue that `prescale worker` runs, storing the state
  *   in ElastiCache (issue 21).
  *

@@ -87,6 +87,12 @@ export interface ChainApiOptions {
   readonly logger?: boolean;
   /** Body size and depth limits (config `limits`). @default 1 MiB, 64 levels */
   readonly limits?: Pick<ChainServiceConfig['limits'], 'maxBodyBytes' | 'maxJsonDepth'>;
+  /**
+   * The learning loop of `prescale serve` (src/app/prefetch/serve-learning.ts): `GET /prefetch/status`
+   * answers the caller's A/B arm and own preparation figures, and to operators the aggregates (per
+   * arm, calibration, bundle counts). Absent: that route answers 404.
+   */
+  readonly learning?: { status(caller: Principal): unknown };
 }
 
 /** Builds the fastify app over a {@link ChainService} (call `listen` on the result). */
@@ -184,6 +190,13 @@ export function createChainApi(service: ChainService, opts: ChainApiOptions = {}
       return reply.code(202).send({ pool: s.poolId, kind: s.kind, at_sec: s.atSec, until_sec: s.untilSec ?? null });
     },
   );
+
+  // the caller's own figures; aggregates to operators only; never a chain, workflow or task name
+  app.get('/prefetch/status', async (req, reply) => {
+    const principal = principalOf(req);
+    if (!opts.learning) throw new NotFoundError('this server runs no learning loop (start it with --prefetch-workers 1 or more)');
+    return reply.header('cache-control', 'no-store').send(opts.learning.status(principal));
+  });
 
   return app;
 }

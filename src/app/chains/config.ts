@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { CapacityPoolSchema, PolicySchema, PrincipalSchema, TaskDefinitionSchema, WorkflowSchema } from '../../core/model/index.js';
+import { PrefetchConfigSchema } from '../../core/model/config.js';
 
 /** Free capacity and prices of one pool as configured (a static availability profile). */
 export const PoolAvailabilityConfigSchema = z.strictObject({
@@ -113,6 +114,14 @@ export const ChainServiceConfigSchema = z.strictObject({
   declaredRuntime: DeclaredRuntimeBoundsSchema.default({}),
   /** Separate worker processes for some pools (absent: every pool runs on in-process workers). */
   workerChannel: WorkerChannelConfigSchema.optional(),
+  /**
+   * The learning loop of `prescale serve` (issue 22, src/app/prefetch/serve-learning.ts): the
+   * controller config's `prefetch` settings (selection, `bundles`, `feedback`, `abTest`), applied to
+   * serve's own step events. @default the controller's defaults (enabled, threshold 0.5, top-2)
+   */
+  prefetch: z.strictObject(PrefetchConfigSchema.shape).default({ enabled: true, probabilityThreshold: 0.5, topN: 2, maxConcurrent: 8, ttlSec: 900, latencyValueUsdPerHour: 0 }),
+  /** Seconds between rounds of serve's learning loop (observe, predict, prefetch). */
+  learningIntervalSec: z.number().positive().max(3600).default(5),
 });
 /** The chain service's configuration (defaults applied). */
 export type ChainServiceConfig = z.infer<typeof ChainServiceConfigSchema>;

@@ -4,7 +4,7 @@ import type { Principal } from '../../core/model/index.js';
 import type { SchemaChecker } from '../../core/registry/index.js';
 import type { Clock, Logger, StateStore } from '../../ports/index.js';
 import type { CodeAdmission } from '../../ports/executor.js';
-import type { PrefetchManager } from '../prefetch/prefetch-manager.js';
+import type { ServePreparer } from '../prefetch/local-preparer.js';
 import type { CapacityMonitor } from './capacity-monitor.js';
 import type { ChainServiceConfig } from './config.js';
 import type { ChainEngine } from './engine.js';
@@ -35,12 +35,14 @@ export interface ChainServiceDeps {
   readonly newId: () => string;
   readonly logger: Logger;
   /**
-   * Prepares steps ahead (absent: every step runs cold). A step the machine has reached but whose pool
-   * has no free unit has its `prepare` phase run in the manager's worker pool while it waits; the
-   * worker then resumes it from the cached state on a hit (also one prepared before a restart, since
-   * the state lives in the cache). Give the same manager to the embedded engine's workers.
+   * Prepares steps ahead through the Preparer port (absent: every step runs cold): the local preparer
+   * (src/app/prefetch/local-preparer.ts) over a prefetch manager. A step the machine has reached but
+   * whose pool has no free unit is handed to it while it waits; the worker then resumes it from the
+   * cached state on a hit (also one prepared before a restart, since the state lives in the cache).
+   * The runners tell it which engine executions they follow. Give its manager to the embedded
+   * engine's workers.
    */
-  readonly prefetch?: PrefetchManager;
+  readonly preparer?: ServePreparer;
 }
 
 /** Shared state of one service instance. */

@@ -12,9 +12,11 @@
  *   with `Prescale.SpotInterruption` (the instance got its notice mid-step) makes the switch *hard*:
  *   the execution is stopped at once. Either way the other variant's machine starts with the finished
  *   outputs as checkpoint, so no finished step runs again.
- * - **Prepare while waiting.** A step the machine has reached whose pool has no free unit has its
- *   `prepare` phase queued with the prefetch manager (under the execution name, the key the worker
- *   reads); the worker then resumes it from the prepared state.
+ * - **Prepare while waiting.** A step the machine has reached whose pool has no free unit is handed to
+ *   the {@link Preparer} port (`ctx.preparer`, src/app/prefetch/local-preparer.ts: it resolves the
+ *   step's input from the engine and queues its `prepare` phase under the execution name, the key
+ *   the worker reads); the worker then resumes it from the prepared state. The runner tells the
+ *   preparer which engine execution it follows, which steps a switch dropped and when it ended.
  * - **Resume.** After a restart the stored engine execution is described: a Step Functions
  *   execution still running is followed again; a local one (it died with its process) is restarted
  *   under the next restart name with the checkpoint of the record and the engine's persisted history.
@@ -27,7 +29,7 @@
  */
 import { assembleDag, availableUnitsAt, composeWorkflow, rescoreForSwitch, taskCost, type SwitchTrigger } from '../../core/compose/index.js';
 import {
-  STEP_ERRORS, checkpointFromHistory, compileVariant, stepOutputs, executionInput, executionName, inputProjection, restartName, sinkOutputs, stepInput, type CompiledMachine,
+  STEP_ERRORS, checkpointFromHistory, compileVariant, stepOutputs, executionInput, executionName, restartName, sinkOutputs, type CompiledMachine,
 } from '../../core/engine/index.js';
 import type { ExecutionEvent } from '../../core/model/events.js';
 import type { Decision, Principal, Variant } from '../../core/model/index.js';
@@ -209,6 +211,7 @@ export class ExecutionRunner {
       if (d?.status === 'RUNNING' || d?.status === 'SUCCEEDED' || (d?.status === 'FAILED' && d.error === STEP_ERRORS.stepFailed)) {
         this.ctx.engine.register?.(stored.name, this.chain.workflow);
         this.feed.watch(stored.name, this.rec.createdAtSec - 60);
+        this.track(machine, dag, stored.name, stored.executionRef);
         return { machine, dag, name: stored.name, executionRef: stored.executionRef, baseAttempts: this.attemptsNow() };
       }
     }
@@ -232,11 +235,20 @@ export class ExecutionRunner {
         this.ctx.logger.info(restarts === 0 ? 'execution started on the engine' : 'execution restarted on the engine from its checkpoint', {
           executionId: this.rec.executionId, executionName: name, variant: this.rec.variant, finishedSteps: Object.keys(checkpoint).length,
         });
+        this.track(machine, dag, name, executionRef);
         return { machine, dag, name, executionRef, baseAttempts: this.attemptsNow() };
       } catch (e) {
         if (!(e instanceof ExecutionNameConflictError) || restarts > 998) throw e;
       }
     }
+  }
+
+  /** Tells the preparer (when there is one) which engine execution this runner follows now. */
+  private track(machine: CompiledMachine, dag: Dag, executionName: string, executionRef: string): void {
+    this.ctx.preparer?.attached({
+      executionName, executionRef, chainId: this.rec.chainId, principalId: this.rec.principalId, workflow: this.chain.workflow.name, variant: this.rec.variant,
+      machine, steps: dag.steps, atSec: this.ctx.clock.nowSec(),
+    });
   }
 
   private attemptsNow(): Map<string, number> {
@@ -292,6 +304,7 @@ export class ExecutionRunner {
       }
       const next = await this.ended(a, d, events);
       this.feed.forget(a.name);
+      this.ctx.preparer?.ended(a.name, `engine execution ${d.status.toLowerCase()}`);
       return next;
     }
     return 'stop';
@@ -305,7 +318,6 @@ export class ExecutionRunner {
     if (d.status === 'SUCCEEDED') Object.assign(outputs, stepOutputs(a.machine, d.output));
     const entered = new Set(history.filter((e) => e.type === 'TaskStateEntered').map((e) => e.stateName));
     const profile = this.ctx.monitor.profile(now);
-    const byId = new Map(a.dag.steps.map((s) => [s.taskId, s]));
     for (const step of a.dag.steps) {
       const rec = (this.rec.steps[step.taskId] ??= newStep(step.taskId, step.poolId));
       if (rec.status === 'succeeded' && this.accounted.has(step.taskId)) continue;
@@ -344,7 +356,7 @@ export class ExecutionRunner {
         const free = pool && !pool.insufficientCapacity ? availableUnitsAt(pool, now) - inUse : 0;
         const units = step.task.resource_requirements.vcpu;
         rec.status = units > free ? 'waiting-capacity' : 'pending';
-        if (rec.status === 'waiting-capacity') this.prepareWhileWaiting(a, step, byId);
+        if (rec.status === 'waiting-capacity') this.prepareWhileWaiting(a, step);
       }
     }
   }
@@ -374,26 +386,26 @@ export class ExecutionRunner {
     this.rec.chargedUsd = this.rec.costUsd;
   }
 
-  /** The input the machine gives `step` (as the worker builds it), from the finished parents' outputs. */
-  private inputOf(step: DagStep, byId: ReadonlyMap<string, DagStep>): unknown {
-    if (step.dependencies.length === 0) return this.rec.input;
-    const out = (id: string): unknown => this.rec.steps[id]?.output;
-    const projection = inputProjection(step, byId);
-    if (projection) return Object.fromEntries(Object.entries(projection).map(([prop, from]) => [prop, (out(from) as Record<string, unknown> | undefined)?.[prop]]));
-    return stepInput({ parents: Object.fromEntries(step.dependencies.map((d) => [d, out(d)])) }, step.dependencies);
-  }
-
-  /** Queues the `prepare` phase of a step that waits for capacity; once per step and execution name. */
-  private prepareWhileWaiting(a: Attached, step: DagStep, byId: ReadonlyMap<string, DagStep>): void {
-    const prefetch = this.ctx.prefetch;
+  /**
+   * Hands a step that waits for capacity to the Preparer (its input is resolved there, from the
+   * engine); once per step and execution name, again after a transient `failed`.
+   */
+  private prepareWhileWaiting(a: Attached, step: DagStep): void {
+    const preparer = this.ctx.preparer;
     const id = `${a.name}/${step.taskId}`;
-    if (!prefetch || !step.task.prepare || step.task.critical || this.preparing.has(id)) return;
+    if (!preparer || !step.task.prepare || step.task.critical || this.preparing.has(id)) return;
     if (!step.dependencies.every((d) => this.rec.steps[d]?.status === 'succeeded')) return;
     this.preparing.add(id);
-    const submitted = prefetch.submit({
+    void preparer.prepare({
       kind: 'pre-execute', id: `pre:${a.name}:${step.taskId}`, poolId: step.poolId, reason: 'waiting for capacity', chainId: a.name, taskId: step.taskId, probability: 1,
-    }, step.task, this.inputOf(step, byId));
-    if (submitted) this.ctx.logger.info('preparing step while it waits for capacity', { executionId: this.rec.executionId, taskId: step.taskId, poolId: step.poolId });
+    }).then((out) => {
+      if (out.status === 'failed') this.preparing.delete(id);
+      if (out.status === 'accepted') this.ctx.logger.info('preparing step while it waits for capacity', { executionId: this.rec.executionId, taskId: step.taskId, poolId: step.poolId });
+      else if (out.status !== 'duplicate') this.ctx.logger.debug('step not prepared', { executionId: this.rec.executionId, taskId: step.taskId, status: out.status, reason: out.reason });
+    }, (e: unknown) => {
+      this.preparing.delete(id);
+      this.ctx.logger.warn('preparing a waiting step failed', { executionId: this.rec.executionId, taskId: step.taskId, error: e instanceof Error ? e.message : String(e) });
+    });
   }
 
   /** Re-scores the remaining work at a step boundary; decides a switch on a trigger. */
@@ -480,7 +492,7 @@ export class ExecutionRunner {
         dropped.push(s.taskId);
       }
     }
-    if (dropped.length > 0 && this.rec.engine) this.ctx.prefetch?.discard(this.rec.engine.name, dropped, 'step dropped by a variant switch');
+    if (dropped.length > 0 && this.rec.engine) this.ctx.preparer?.dropped(this.rec.engine.name, dropped, 'step dropped by a variant switch');
     for (const s of dag.steps) {
       const existing = this.rec.steps[s.taskId];
       if (!existing || existing.status === 'skipped') this.rec.steps[s.taskId] = newStep(s.taskId, poolOf(variant, s.taskId));
@@ -523,7 +535,7 @@ export class ExecutionRunner {
   private async finish(status: 'succeeded' | 'failed', dag: Dag | undefined, error?: string, outputs?: Record<string, unknown>): Promise<void> {
     this.rec.status = status;
     if (error) this.rec.error = error;
-    if (this.rec.engine) this.ctx.prefetch?.discard(this.rec.engine.name, undefined, `execution ${status}`);
+    if (this.rec.engine) this.ctx.preparer?.ended(this.rec.engine.name, `execution ${status}`);
     if (dag) {
       for (const s of dag.steps) {
         const r = this.rec.steps[s.taskId];

@@ -3,7 +3,8 @@
  * isolated worker pool, never more than `maxConcurrent` at once, and keeps their serialised state in a
  * {@link StateCache} under keys versioned by the inputs the preparation saw.
  *
- * - `submit` queues a {@link PreExecuteCommand}'s preparation (one per chain and task).
+ * - `submit` queues a {@link PreExecuteCommand}'s preparation (one per chain and task; never for a
+ *   step that has already started: too late).
  * - `trigger` is called when the live step really starts: a cached state under the live inputs' key
  *   is resumed (a hit: setup skipped) and removed; otherwise the step runs cold (a miss). A state
  *   prepared from other inputs is never found (stale) and is discarded.
@@ -32,6 +33,11 @@ export interface PrefetchManagerDeps {
   readonly cache: StateCache;
   readonly clock: Clock;
   readonly logger?: Logger;
+  /**
+   * Who owns a chain (under `serve`: the principal of an engine execution), to keep figures per owner
+   * besides per arm ({@link metricsOf}); absent: per arm only.
+   */
+  readonly ownerOf?: (chainId: string) => string | undefined;
 }
 
 /** Options of {@link PrefetchManager}. */
@@ -77,8 +83,11 @@ export class PrefetchManager {
   private readonly preps = new Map<string, Preparation>();
   private readonly queue: Preparation[] = [];
   private readonly metrics = new Map<string, ArmMetrics>();
+  private readonly byOwner = new Map<string, ArmMetrics>();
   private running = 0;
   private peak = 0;
+  /** `chainId/taskId` of steps that started (trigger), with the epoch seconds: never prepared after. */
+  private readonly started = new Map<string, number>();
   private readonly idleWaiters: Array<() => void> = [];
   private readonly logger: Logger;
 
@@ -89,11 +98,11 @@ export class PrefetchManager {
 
   /**
    * Queues the preparation of `task` (the command's step) on `input`.
-   * @returns false when that chain's task is already prepared or being prepared, or has no `prepare`
+   * @returns false when that chain's task is already prepared or being prepared, has started, or has no `prepare`
    */
   submit(cmd: PreExecuteCommand, task: TaskDefinition, input: unknown): boolean {
     const id = `${cmd.chainId}/${cmd.taskId}`;
-    if (this.preps.has(id) || !task.prepare || task.critical) return false;
+    if (this.preps.has(id) || this.started.has(id) || !task.prepare || task.critical) return false;
     const p: Preparation = {
       cmd,
       task,
@@ -106,7 +115,7 @@ export class PrefetchManager {
       bytes: 0,
     };
     this.preps.set(id, p);
-    this.bump(p.arm, { prepared: 1 });
+    this.bump(p.arm, { prepared: 1 }, p.cmd.chainId);
     this.queue.push(p);
     this.pump();
     return true;
@@ -115,16 +124,17 @@ export class PrefetchManager {
   /** The live step `task` of `chainId` starts now with `input`: resume from cached state, or run cold. */
   async trigger(chainId: string, task: TaskDefinition, input: unknown, arm?: string): Promise<TriggerResult> {
     const id = `${chainId}/${task.task_id}`;
+    this.markStarted(id);
     const p = this.preps.get(id);
     const armName = p?.arm ?? arm ?? 'default';
     const key = preparedStateKey(chainId, task, input);
     if (p && p.status !== 'ready') {
-      this.bump(armName, { triggers: 1, misses: 1 });
+      this.bump(armName, { triggers: 1, misses: 1 }, chainId);
       this.waste(p, 'triggered while still preparing');
       return { hit: false, savedSetupSec: 0, reason: 'still-preparing' };
     }
     if (p && p.key !== key) {
-      this.bump(armName, { triggers: 1, misses: 1, stale: 1 });
+      this.bump(armName, { triggers: 1, misses: 1, stale: 1 }, chainId);
       this.waste(p, 'inputs changed since the preparation (stale)');
       return { hit: false, savedSetupSec: 0, reason: 'stale' };
     }
@@ -133,20 +143,20 @@ export class PrefetchManager {
       state = await this.deps.cache.get(key);
     } catch (e) {
       if (!(e instanceof CacheUnavailableError)) throw e;
-      this.bump(armName, { cacheErrors: 1, ...(p ? { triggers: 1, misses: 1 } : {}) });
+      this.bump(armName, { cacheErrors: 1, ...(p ? { triggers: 1, misses: 1 } : {}) }, chainId);
       if (p) this.waste(p, 'cache unavailable at trigger');
       this.logger.warn('prefetch cache unavailable; running cold', { chainId, taskId: task.task_id, error: e.message });
       return { hit: false, savedSetupSec: 0, reason: 'cache-unavailable' };
     }
     if (!state) {
       if (p) {
-        this.bump(armName, { triggers: 1, misses: 1 });
+        this.bump(armName, { triggers: 1, misses: 1 }, chainId);
         this.waste(p, 'prepared state no longer cached');
       }
       return { hit: false, savedSetupSec: 0, reason: 'not-prepared' };
     }
     const { preparedSec, body } = unwrap(state);
-    this.bump(armName, { triggers: 1, hits: 1, setupSecSaved: preparedSec, cacheBytes: -(p?.bytes ?? 0) });
+    this.bump(armName, { triggers: 1, hits: 1, setupSecSaved: preparedSec, cacheBytes: -(p?.bytes ?? 0) }, chainId);
     if (p) this.finish(p);
     await this.deps.cache.delete(key).catch(() => undefined);
     return { hit: true, preparedState: body, savedSetupSec: preparedSec, reason: 'resumed' };
@@ -170,6 +180,16 @@ export class PrefetchManager {
       }
     }
     return n;
+  }
+
+  /** Whether the live step `taskId` of `chainId` has started (been triggered): too late to prepare. */
+  hasStarted(chainId: string, taskId: string): boolean {
+    return this.started.has(`${chainId}/${taskId}`);
+  }
+
+  /** Metrics of the chains of one owner (see `ownerOf`), undefined when it has none. */
+  metricsOf(owner: string): ArmMetrics | undefined {
+    return this.byOwner.get(owner);
   }
 
   /** Metrics per arm, arms in name order. */
@@ -203,6 +223,12 @@ export class PrefetchManager {
     await new Promise<void>((r) => this.idleWaiters.push(r));
   }
 
+  private markStarted(id: string): void {
+    const now = this.deps.clock.nowSec();
+    if (this.started.size >= 10_000) for (const [k, at] of this.started) if (now - at > 3600 || this.started.size >= 10_000) this.started.delete(k);
+    this.started.set(id, now);
+  }
+
   private pump(): void {
     while (this.running < this.opts.maxConcurrent && this.queue.length > 0) {
       const p = this.queue.shift()!;
@@ -234,7 +260,7 @@ export class PrefetchManager {
     try {
       await this.deps.cache.set(p.key, wrapped, p.ttlSec);
     } catch (e) {
-      this.bump(p.arm, { cacheErrors: 1 });
+      this.bump(p.arm, { cacheErrors: 1 }, p.cmd.chainId);
       this.waste(p, `cache unavailable when storing: ${(e as Error).message}`);
       return;
     }
@@ -244,7 +270,7 @@ export class PrefetchManager {
     }
     p.status = 'ready';
     p.bytes = wrapped.length;
-    this.bump(p.arm, { cacheBytes: wrapped.length });
+    this.bump(p.arm, { cacheBytes: wrapped.length }, p.cmd.chainId);
   }
 
   private waste(p: Preparation, reason: string): void {
@@ -257,7 +283,7 @@ export class PrefetchManager {
     const r = p.task.resource_requirements;
     const cpuSec = busySec * r.vcpu;
     const usd = (cpuSec * (this.opts.usdPerVcpuHour ?? DEFAULT_USD_PER_VCPU_HOUR) + heldSec * r.memoryGiB * (this.opts.usdPerGiBHour ?? DEFAULT_USD_PER_GIB_HOUR)) / 3600;
-    this.bump(p.arm, { discarded: 1, wastedCpuSec: cpuSec, wastedUsd: usd, cacheBytes: was === 'ready' ? -p.bytes : 0 });
+    this.bump(p.arm, { discarded: 1, wastedCpuSec: cpuSec, wastedUsd: usd, cacheBytes: was === 'ready' ? -p.bytes : 0 }, p.cmd.chainId);
     this.finish(p);
     if (was === 'ready') void this.deps.cache.delete(p.key).catch(() => undefined);
     this.logger.debug('preparation discarded', { chainId: p.cmd.chainId, taskId: p.cmd.taskId, reason, cpuSec });
@@ -268,9 +294,15 @@ export class PrefetchManager {
     this.preps.delete(`${p.cmd.chainId}/${p.cmd.taskId}`);
   }
 
-  private bump(arm: string, d: Partial<ArmMetrics>): void {
-    const m = { ...(this.metrics.get(arm) ?? emptyArmMetrics()) } as Record<keyof ArmMetrics, number>;
-    for (const [k, v] of Object.entries(d) as Array<[keyof ArmMetrics, number]>) m[k] += v;
-    this.metrics.set(arm, m as ArmMetrics);
+  private bump(arm: string, d: Partial<ArmMetrics>, chainId: string): void {
+    add(this.metrics, arm, d);
+    const owner = this.deps.ownerOf?.(chainId);
+    if (owner !== undefined) add(this.byOwner, owner, d);
   }
+}
+
+function add(into: Map<string, ArmMetrics>, key: string, d: Partial<ArmMetrics>): void {
+  const m = { ...(into.get(key) ?? emptyArmMetrics()) } as Record<keyof ArmMetrics, number>;
+  for (const [k, v] of Object.entries(d) as Array<[keyof ArmMetrics, number]>) m[k] += v;
+  into.set(key, m as ArmMetrics);
 }

@@ -7,6 +7,10 @@
  * `REDIS_URL` environment variable; `--redis-cluster` for cluster mode) or else in memory.
  * With `workerChannel` in the configuration, the pools it lists get no in-process worker: their steps
  * are served on `--worker-port` to separate `prescale worker --pool ID --serve-url URL` processes.
+ * Preparations go through the Preparer port (src/app/prefetch/local-preparer.ts over the prefetch
+ * manager); the learning loop (src/app/prefetch/serve-learning.ts: feedback, bundles, A/B arms) runs
+ * the tick's observe/predict/prefetch stages on serve's step events every `learningIntervalSec`, and
+ * `GET /prefetch/status` answers its aggregate figures.
  */
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
@@ -28,6 +32,10 @@ import { LruStateCache } from '../../adapters/cache/lru-state-cache.js';
 import { RedisStateCache } from '../../adapters/redis/redis-state-cache.js';
 import { PiscinaPrepareRunner } from '../../adapters/workers/piscina-prepare-runner.js';
 import { systemClock } from '../../adapters/clock/system-clock.js';
+import { LocalPreparer } from '../../app/prefetch/local-preparer.js';
+import { ServeLearningLoop } from '../../app/prefetch/serve-learning.js';
+import { abArmOf } from '../../core/predict/ab-selection.js';
+import { createNextStepModel, FeedbackModel } from '../../core/predict/index.js';
 
 /** Options of `prescale serve`. */
 export interface ServeOptions {
@@ -47,7 +55,7 @@ export interface ServeOptions {
 }
 
 /** The prefetch manager of `serve` and what stops it; undefined when `--prefetch-workers 0`. */
-function buildPrefetch(opts: ServeOptions, baseDir: string, logger: Logger, code?: CodeAdmission): { manager: PrefetchManager; close: () => Promise<void> } | undefined {
+function buildPrefetch(opts: ServeOptions, baseDir: string, logger: Logger, code: CodeAdmission | undefined, ownerOf: (chainId: string) => string | undefined): { manager: PrefetchManager; close: () => Promise<void> } | undefined {
   const raw = opts.prefetchWorkers ?? '2';
   const workers = Number(raw);
   if (!Number.isInteger(workers) || workers < 0 || workers > 256) throw new InputError({ field: '--prefetch-workers' }, raw, 'an integer 0..256 (0 turns preparation off)');
@@ -55,7 +63,7 @@ function buildPrefetch(opts: ServeOptions, baseDir: string, logger: Logger, code
   const url = opts.redisUrl ?? process.env.REDIS_URL;
   const cache = url ? new RedisStateCache(url, { cluster: opts.redisCluster ?? false }) : new LruStateCache();
   const runner = new PiscinaPrepareRunner({ poolSize: workers, baseDir, ...(code ? { code } : {}) });
-  const manager = new PrefetchManager({ runner, cache, clock: systemClock, logger }, { maxConcurrent: workers });
+  const manager = new PrefetchManager({ runner, cache, clock: systemClock, logger, ownerOf }, { maxConcurrent: workers });
   logger.info('preparing steps that wait for capacity', { workers, stateCache: url ? 'redis' : 'memory' });
   return { manager, close: async () => { await runner.close(); await cache.close(); } };
 }
@@ -83,7 +91,9 @@ export async function serve(opts: ServeOptions): Promise<{ url: string; workerCh
   const store = new SqliteStateStore(opts.db);
   const baseDir = code.root;
   const monitor = staticCapacityMonitor(config);
-  const prefetch = buildPrefetch(opts, baseDir, lineLogger, code);
+  // a preparation's chain is an engine execution: its owner is the principal the preparer tracks for it
+  const tracked: { preparer?: LocalPreparer } = {};
+  const prefetch = buildPrefetch(opts, baseDir, lineLogger, code, (name) => tracked.preparer?.execution(name)?.principalId);
   const clock = systemClock;
   const schemas = new AjvSchemaChecker();
   // Steps run on the local ASL engine: one in-process worker per EC2 pool, limited to the pool's units.
@@ -92,6 +102,15 @@ export async function serve(opts: ServeOptions): Promise<{ url: string; workerCh
     ...(prefetch ? { prefetch: prefetch.manager } : {}),
     ...(config.workerChannel ? { remotePools: config.workerChannel.remotePools } : {}),
   });
+  // preparations go through the Preparer port: the runners' steps waiting for capacity and the learning loop's predictions
+  const ab = config.prefetch.abTest;
+  const preparer = prefetch ? new LocalPreparer({ manager: prefetch.manager, engine: engine.engine, clock, logger: lineLogger, ...(ab ? { armOf: (p: string) => abArmOf({ chainId: '', principal: p }, ab) } : {}) }, { pollMs: config.pollSec * 1000 }) : undefined;
+  tracked.preparer = preparer;
+  const feedback = config.prefetch.feedback;
+  const learning = prefetch && preparer ? new ServeLearningLoop({
+    store, clock, preparer, manager: prefetch.manager, workflows: config.workflows, prefetch: config.prefetch, operators: config.operators, logger: lineLogger,
+    nextStep: new FeedbackModel(createNextStepModel('vom'), { calibrate: feedback?.calibrate ?? true, raise: feedback?.raise ?? false, expirySec: feedback?.expirySec ?? 21_600 }),
+  }) : undefined;
   const service = new ChainService({
     store,
     engine,
@@ -103,21 +122,24 @@ export async function serve(opts: ServeOptions): Promise<{ url: string; workerCh
     config,
     newId: () => randomUUID(),
     logger: lineLogger,
-    ...(prefetch ? { prefetch: prefetch.manager } : {}),
+    ...(preparer ? { preparer } : {}),
   }, (signal) => monitor.signal(signal));
-  const app = createChainApi(service, { limits: config.limits });
+  const app = createChainApi(service, { limits: config.limits, ...(learning ? { learning } : {}) });
   const url = await app.listen({ port, host: opts.host });
   const channel = config.workerChannel ? createWorkerChannelApi(engine.channel, { tokens: config.workerChannel.tokens }) : undefined;
   const workerChannelUrl = channel ? await channel.listen({ port: workerPort, host: opts.host }) : undefined;
   const resumed = await service.resume();
   service.watch();
+  learning?.start(config.learningIntervalSec * 1000);
   lineLogger.info('prescale serve listening', { url, db: opts.db, resumedExecutions: resumed, ...(workerChannelUrl ? { workerChannelUrl, remotePools: config.workerChannel!.remotePools } : {}) });
   return {
     url,
     ...(workerChannelUrl ? { workerChannelUrl } : {}),
     stop: async () => {
       await app.close();
+      await learning?.stop();
       await service.close();
+      preparer?.close();
       await channel?.close();
       await prefetch?.close();
       await store.close();

@@ -22,6 +22,16 @@ describe('chain service configuration checked at start', () => {
     expect(droppedKey({ a: [{ b: 1, c: 2 }], r: { any: 1 } }, { a: [{ b: 1 }], r: { any: 1 } })).toBe('a[0].c');
   });
 
+  it('takes the learning loop\'s prefetch settings (the controller\'s section) with defaults, and names bad ones', () => {
+    const c = parse(baseConfig());
+    expect(c.prefetch).toMatchObject({ enabled: true, probabilityThreshold: 0.5, topN: 2 });
+    expect(c.learningIntervalSec).toBe(5);
+    expect(parse({ ...baseConfig(), prefetch: { abTest: { arms: [{ name: 'a' }, { name: 'b', topN: 3 }] } } }).prefetch.abTest?.salt).toBe('prefetch-ab');
+    expect(() => parse({ ...baseConfig(), prefetch: { thresold: 0.4 } })).toThrow('serve.json: prefetch.thresold: got "thresold"');
+    expect(() => parse({ ...baseConfig(), prefetch: { abTest: { arms: [{ name: 'only' }] } } })).toThrow(/prefetch\.abTest\.arms/);
+    expect(() => parse({ ...baseConfig(), learningIntervalSec: 0 })).toThrow(/learningIntervalSec/);
+  });
+
   it('refuses short tokens without echoing them, and tokens and operators of unknown principals', () => {
     const err = (() => { try { parse({ ...baseConfig(), tokens: { 's3cr3t': 'alice' } }); } catch (e) { return (e as Error).message; } return ''; })();
     expect(err).toMatch(/tokens: got "a 6-character token of alice", expected bearer tokens of at least 16 characters/);
