@@ -16,16 +16,12 @@
  * and prints the winner on hit rate with its confidence (two-proportion z-test), and the Welch t-test of
  * chain latency per case.
  */
-import os from 'node:os';
 import path from 'node:path';
-import { mkdirSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { readWorkflowTraces } from '../src/adapters/files/wfformat-reader.js';
 import { runBacktest } from '../src/sim/backtest.js';
-import { tracesScenario } from '../src/sim/scenario/traces.js';
 import type { PolicyReport } from '../src/app/report/index.js';
-import { caseFiles, SUITE_CASES, type SuiteCase } from './suite/cases.js';
-import { azureBurstiestCounts, writeAzureArrivals } from './suite/run-case.js';
+import { SUITE_CASES, type SuiteCase } from './suite/cases.js';
+import { caseScenario } from './suite/run-case.js';
 import { writeBenchSection } from './lib/write-section.js';
 import { twoProportionZTest } from '../src/core/predict/ab-stats.js';
 
@@ -52,20 +48,8 @@ const ARMS: readonly Arm[] = (argValue('--arms')?.split(',') ?? ['single-step', 
 
 interface Row { readonly id: string; readonly arm: string; readonly p: PolicyReport; readonly wallSec: number }
 
-async function scenarioOf(c: SuiteCase, days: number): Promise<Awaited<ReturnType<typeof tracesScenario>>> {
-  const f = caseFiles(c, DATA);
-  let arrivals: string | undefined;
-  if (f.azure) {
-    const traces = await readWorkflowTraces(f.workflows, { defaultPool: 'batch' });
-    const work = traces.map((t) => t.workflow.variants[0].tasks.reduce((s, x) => s + Math.min(16, x.resource_requirements.vcpu) * (x.runtime?.meanSec ?? 60), 0));
-    const apps = [...new Set(traces.map((t) => t.workflowName))].sort();
-    const dir = path.join(os.tmpdir(), 'prescale-suite');
-    mkdirSync(dir, { recursive: true });
-    arrivals = path.join(dir, `${c.id}-${days}d.csv`);
-    writeAzureArrivals(arrivals, azureBurstiestCounts(f.azure), days + 2, apps, work.reduce((a, b) => a + b, 0) / work.length);
-  }
-  return tracesScenario({ metrics: f.metrics, workflows: f.workflows, pricesDir: f.prices, days, seed: c.seed, ...(arrivals ? { arrivals } : {}) });
-}
+/** The case's scenario: bench/suite/run-case.ts's setup (one function for both suite benchmarks). */
+const scenarioOf = (c: SuiteCase, days: number): ReturnType<typeof caseScenario> => caseScenario(c, DATA, days);
 
 /** Setup seconds saved per wasted CPU-second (Infinity: something saved, nothing wasted; NaN: nothing prepared). */
 const ratio = (p: PolicyReport): number => {
