@@ -62,7 +62,7 @@ export interface PrescalePolicyOptions {
   /** Pre-execute predicted steps. @default true */
   readonly prefetch?: boolean;
   /** Known-step demand options of the tick (TickOptions `knownSteps`). @default the tick's defaults */
-  readonly knownSteps?: { readonly drainToleranceSec?: number | null; readonly lowerKnownSteps?: boolean };
+  readonly knownSteps?: { readonly drainToleranceSec?: number | null; readonly lowerKnownSteps?: boolean; readonly useProgress?: boolean };
   /** Use the Lambda burst tier when the scenario allows it (burst-tier.ts). @default true */
   readonly burst?: boolean;
   /** Expected EC2 wait past which a step is priced for Lambda, seconds. @default core/plan DEFAULT_BURST_WAIT_BUDGET_SEC */
