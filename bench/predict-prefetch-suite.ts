@@ -24,6 +24,7 @@ import { SUITE_CASES, type SuiteCase } from './suite/cases.js';
 import { caseScenario } from './suite/run-case.js';
 import { writeBenchSection } from './lib/write-section.js';
 import { twoProportionZTest } from '../src/core/predict/ab-stats.js';
+import type { BundleConfigInput } from '../src/core/model/learning-config.js';
 
 const DATA = path.resolve(process.cwd(), process.env.PRESCALE_DATA_DIR ?? '../shared/data');
 
@@ -45,6 +46,9 @@ const ARMS: readonly Arm[] = (argValue('--arms')?.split(',') ?? ['single-step', 
   if (!a) throw new Error(`--arms: got ${n}, expected names from ${ALL_ARMS.map((x) => x.name).join(',')}`);
   return a;
 });
+
+/** BENCH_BUNDLES_JSON: bundle settings (`prefetch.bundles`, e.g. {"maxHoldSec":120}) of the arms with bundles, for tuning screens. */
+const BUNDLES: BundleConfigInput | undefined = process.env.BENCH_BUNDLES_JSON ? (JSON.parse(process.env.BENCH_BUNDLES_JSON) as BundleConfigInput) : undefined;
 
 interface Row { readonly id: string; readonly arm: string; readonly p: PolicyReport; readonly wallSec: number }
 
@@ -123,13 +127,13 @@ async function main(): Promise<void> {
     const sc = await scenarioOf(c, days);
     for (const arm of ARMS) {
       const t = performance.now();
-      const { report } = await runBacktest(sc, { policies: ['prescale'], prescale: { learning: arm.learning } });
+      const { report } = await runBacktest(sc, { policies: ['prescale'], prescale: { learning: arm.learning.bundles && BUNDLES ? { ...arm.learning, bundles: BUNDLES } : arm.learning } });
       const p = report.policies[0];
       rows.push({ id: c.id, arm: arm.name, p, wallSec: (performance.now() - t) / 1000 });
       done++;
       const el = (performance.now() - t0) / 1000;
       const pf = p.prefetch;
-      process.stderr.write(`learning suite [${done}/${cases.length * ARMS.length} ${Math.round((100 * done) / (cases.length * ARMS.length))}%, ${el.toFixed(0)} s, ETA ${((el / done) * (cases.length * ARMS.length - done)).toFixed(0)} s] ${c.id} ${arm.name}: ${pf?.preparations} prep, ${pf?.hits} hits, saved ${pf?.setupSecSaved.toFixed(0)} s, wasted ${pf?.wastedCpuSec.toFixed(0)} CPU-s, ratio ${ratio(p).toFixed(2)}, p95 ${p.stepWait.p95Sec} s, ${p.cost.totalUsd.toFixed(2)} USD\n`);
+      process.stderr.write(`learning suite [${done}/${cases.length * ARMS.length} ${Math.round((100 * done) / (cases.length * ARMS.length))}%, ${el.toFixed(0)} s, ETA ${((el / done) * (cases.length * ARMS.length - done)).toFixed(0)} s] ${c.id} ${arm.name}: ${pf?.preparations} prep, ${pf?.hits} hits (${pf?.aborted ?? 0} aborted, ${pf?.expired ?? 0} expired, ${pf?.evicted ?? 0} evicted), saved ${pf?.setupSecSaved.toFixed(0)} s, wasted ${pf?.wastedCpuSec.toFixed(0)} CPU-s, ratio ${ratio(p).toFixed(2)}, p95 ${p.stepWait.p95Sec} s, ${p.cost.totalUsd.toFixed(2)} USD\n`);
     }
   }
   const f2 = (x: number): string => (Number.isFinite(x) ? x.toFixed(2) : x === Number.POSITIVE_INFINITY ? '∞ (nothing wasted)' : 'n/a');

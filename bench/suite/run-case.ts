@@ -112,13 +112,13 @@ export async function runCase(c: SuiteCase, dataDir: string, daysOverride?: numb
   const sc = await caseScenario(c, dataDir, days);
   // screening knobs (defaults: the product's): BACKTEST_LAMBDA_BURST=0 turns the Lambda tier off,
   // BACKTEST_DRAIN_TOLERANCE_SEC=off|N and BACKTEST_LOWER_KNOWN_STEPS=0|1 set the tick's known-step options,
-  // BACKTEST_BURST_WAIT_SEC=N prescale's burst wait budget, BACKTEST_PROGRESS=0|1 the tick's use of step progress
+  // BACKTEST_BURST_WAIT_SEC=N prescale's burst wait budget, BACKTEST_PROGRESS=0|1|earlier the tick's use of step progress
   const env = process.env;
   const tol = env.BACKTEST_DRAIN_TOLERANCE_SEC;
   const knownSteps = {
     ...(tol !== undefined ? { drainToleranceSec: tol === 'off' ? null : Number(tol) } : {}),
     ...(env.BACKTEST_LOWER_KNOWN_STEPS !== undefined ? { lowerKnownSteps: env.BACKTEST_LOWER_KNOWN_STEPS === '1' } : {}),
-    ...(env.BACKTEST_PROGRESS !== undefined ? { useProgress: env.BACKTEST_PROGRESS === '1' } : {}), // issue 22: running steps end when their progress says
+    ...(env.BACKTEST_PROGRESS !== undefined ? { useProgress: env.BACKTEST_PROGRESS === 'earlier' ? 'earlier' as const : env.BACKTEST_PROGRESS === '1' } : {}), // issue 22: running steps end when their progress says
   };
   const scenario = env.BACKTEST_LAMBDA_BURST === '0' ? { ...sc, lambdaBurst: false } : sc;
   const { report, lowerBound, spotRisk } = await runBacktest(scenario, { policies: ['reactive', 'predictive-hourly', 'karpenter', 'prescale', 'oracle'], lowerBound: true, prescale: { knownSteps, ...(env.BACKTEST_BURST_WAIT_SEC ? { burstWaitBudgetSec: Number(env.BACKTEST_BURST_WAIT_SEC) } : {}) } });

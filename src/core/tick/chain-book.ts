@@ -127,9 +127,10 @@ export class ChainBook {
    * its p95) and `readySec` (when its children may start: never before now). Steps depending on a
    * step of unknown runtime are left out. With `useProgress` (issue 22, intensity), a started step
    * with a trustworthy progress report ends when the report says (core/predict/intensity.ts
-   * `progressRemainingSec`: elapsed × (1 − f) ÷ f, at most its p95, at least 1 s from now).
+   * `progressRemainingSec`: elapsed × (1 − f) ÷ f, at most its p95, at least 1 s from now); with
+   * `'earlier'`, at most its runtime estimate without progress (progress only brings the end earlier).
    */
-  schedule(c: TrackedChain, nowSec: number, useProgress = true): Map<string, StepTiming> {
+  schedule(c: TrackedChain, nowSec: number, useProgress: boolean | 'earlier' = true): Map<string, StepTiming> {
     const out = new Map<string, StepTiming>();
     const visiting = new Set<string>();
     const timing = (id: string): StepTiming | null | undefined => {
@@ -159,8 +160,9 @@ export class ChainBook {
       let endSec = p50 === undefined ? Infinity : startSec + p50;
       if (s.status === 'started' && endSec <= nowSec && p95 !== undefined && startSec + p95 > nowSec) endSec = startSec + p95;
       if (useProgress && s.status === 'started' && s.progress) { // issue 22 (intensity): the end its progress says, within its p95
-        const p95EndSec = p95 === undefined ? Infinity : startSec + p95;
-        const r = progressRemainingSec(startSec, nowSec, s.progress, p95EndSec > nowSec ? p95EndSec : Infinity);
+        // 'earlier': only ever brought earlier than the runtime estimate (median, or p95 past the median)
+        const capEndSec = useProgress === 'earlier' ? endSec : p95 === undefined ? Infinity : startSec + p95;
+        const r = progressRemainingSec(startSec, nowSec, s.progress, capEndSec > nowSec ? capEndSec : Infinity);
         if (r !== undefined) endSec = nowSec + Math.max(1, r);
       }
       const t: StepTiming = { step: s, startSec, releaseSec: endSec > nowSec ? endSec : Infinity, readySec: Math.max(nowSec, endSec) };

@@ -15,7 +15,7 @@ import type { PredictDrainOptions } from './predict.js';
  * @param offeringsById offerings by id (an instance's lead time is its offering's `launchLeadTimeSec`; 0 when unknown)
  */
 export function drainOptions(
-  opts: { readonly knownSteps?: { readonly drainToleranceSec?: number | null; readonly useProgress?: boolean } },
+  opts: { readonly knownSteps?: { readonly drainToleranceSec?: number | null; readonly useProgress?: boolean | 'earlier' } },
   pools: readonly Ec2Pool[], capacity: CapacitySnapshot, nowSec: number, offeringsById: ReadonlyMap<string, Offering>,
 ): PredictDrainOptions {
   const tolerance = opts.knownSteps?.drainToleranceSec === undefined ? DEFAULT_DRAIN_TOLERANCE_SEC : opts.knownSteps.drainToleranceSec;

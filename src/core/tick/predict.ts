@@ -41,7 +41,7 @@ export interface PredictDrainOptions {
    * issue 22 (intensity): a running step with a trustworthy progress report is expected to end when
    * the report says (ChainBook.schedule), and the next-step model gets its fraction. @default true
    */
-  readonly useProgress?: boolean;
+  readonly useProgress?: boolean | 'earlier';
 }
 
 /** Per-chain memory of the last top-1 prediction, scored when the next step starts. */
@@ -149,7 +149,7 @@ export function predictSteps(
 }
 
 /** The chain's running step for the next-step model, with its progress fraction when `useProgress` and reported (issue 22). */
-function runningWithProgress(c: TrackedChain, useProgress: boolean): TrackedChain['running'] & { intensity?: number } | undefined {
+function runningWithProgress(c: TrackedChain, useProgress: boolean | 'earlier'): TrackedChain['running'] & { intensity?: number } | undefined {
   if (!c.running || !useProgress) return c.running;
   const r = c.running;
   const step = [...c.steps.values()].find((s) => s.status === 'started' && s.startedAtSec === r.startedAtSec && s.progress);
