@@ -6,7 +6,7 @@
 import { z } from 'zod';
 
 /** Default `prefetch.bundles.maxHoldSec` (chosen on the suite, docs/benchmarks.md "Learning loop on the suite"). */
-export const MAX_HOLD_SEC = 900;
+export const MAX_HOLD_SEC = 120;
 /** Default `prefetch.bundles.minRootProbability` (chosen on the suite, docs/benchmarks.md "Learning loop on the suite"). */
 export const MIN_ROOT_PROBABILITY = 0;
 
