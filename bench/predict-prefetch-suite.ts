@@ -16,18 +16,15 @@
  * and prints the winner on hit rate with its confidence (two-proportion z-test), and the Welch t-test of
  * chain latency per case.
  */
-import os from 'node:os';
 import path from 'node:path';
-import { mkdirSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { readWorkflowTraces } from '../src/adapters/files/wfformat-reader.js';
 import { runBacktest } from '../src/sim/backtest.js';
-import { tracesScenario } from '../src/sim/scenario/traces.js';
 import type { PolicyReport } from '../src/app/report/index.js';
-import { caseFiles, SUITE_CASES, type SuiteCase } from './suite/cases.js';
-import { azureBurstiestCounts, writeAzureArrivals } from './suite/run-case.js';
+import { SUITE_CASES, type SuiteCase } from './suite/cases.js';
+import { caseScenario } from './suite/run-case.js';
 import { writeBenchSection } from './lib/write-section.js';
 import { twoProportionZTest } from '../src/core/predict/ab-stats.js';
+import type { BundleConfigInput } from '../src/core/model/learning-config.js';
 
 const DATA = path.resolve(process.cwd(), process.env.PRESCALE_DATA_DIR ?? '../shared/data');
 
@@ -50,22 +47,13 @@ const ARMS: readonly Arm[] = (argValue('--arms')?.split(',') ?? ['single-step', 
   return a;
 });
 
+/** BENCH_BUNDLES_JSON: bundle settings (`prefetch.bundles`, e.g. {"maxHoldSec":120}) of the arms with bundles, for tuning screens. */
+const BUNDLES: BundleConfigInput | undefined = process.env.BENCH_BUNDLES_JSON ? (JSON.parse(process.env.BENCH_BUNDLES_JSON) as BundleConfigInput) : undefined;
+
 interface Row { readonly id: string; readonly arm: string; readonly p: PolicyReport; readonly wallSec: number }
 
-async function scenarioOf(c: SuiteCase, days: number): Promise<Awaited<ReturnType<typeof tracesScenario>>> {
-  const f = caseFiles(c, DATA);
-  let arrivals: string | undefined;
-  if (f.azure) {
-    const traces = await readWorkflowTraces(f.workflows, { defaultPool: 'batch' });
-    const work = traces.map((t) => t.workflow.variants[0].tasks.reduce((s, x) => s + Math.min(16, x.resource_requirements.vcpu) * (x.runtime?.meanSec ?? 60), 0));
-    const apps = [...new Set(traces.map((t) => t.workflowName))].sort();
-    const dir = path.join(os.tmpdir(), 'prescale-suite');
-    mkdirSync(dir, { recursive: true });
-    arrivals = path.join(dir, `${c.id}-${days}d.csv`);
-    writeAzureArrivals(arrivals, azureBurstiestCounts(f.azure), days + 2, apps, work.reduce((a, b) => a + b, 0) / work.length);
-  }
-  return tracesScenario({ metrics: f.metrics, workflows: f.workflows, pricesDir: f.prices, days, seed: c.seed, ...(arrivals ? { arrivals } : {}) });
-}
+/** The case's scenario: bench/suite/run-case.ts's setup (one function for both suite benchmarks). */
+const scenarioOf = (c: SuiteCase, days: number): ReturnType<typeof caseScenario> => caseScenario(c, DATA, days);
 
 /** Setup seconds saved per wasted CPU-second (Infinity: something saved, nothing wasted; NaN: nothing prepared). */
 const ratio = (p: PolicyReport): number => {
@@ -139,13 +127,13 @@ async function main(): Promise<void> {
     const sc = await scenarioOf(c, days);
     for (const arm of ARMS) {
       const t = performance.now();
-      const { report } = await runBacktest(sc, { policies: ['prescale'], prescale: { learning: arm.learning } });
+      const { report } = await runBacktest(sc, { policies: ['prescale'], prescale: { learning: arm.learning.bundles && BUNDLES ? { ...arm.learning, bundles: BUNDLES } : arm.learning } });
       const p = report.policies[0];
       rows.push({ id: c.id, arm: arm.name, p, wallSec: (performance.now() - t) / 1000 });
       done++;
       const el = (performance.now() - t0) / 1000;
       const pf = p.prefetch;
-      process.stderr.write(`learning suite [${done}/${cases.length * ARMS.length} ${Math.round((100 * done) / (cases.length * ARMS.length))}%, ${el.toFixed(0)} s, ETA ${((el / done) * (cases.length * ARMS.length - done)).toFixed(0)} s] ${c.id} ${arm.name}: ${pf?.preparations} prep, ${pf?.hits} hits, saved ${pf?.setupSecSaved.toFixed(0)} s, wasted ${pf?.wastedCpuSec.toFixed(0)} CPU-s, ratio ${ratio(p).toFixed(2)}, p95 ${p.stepWait.p95Sec} s, ${p.cost.totalUsd.toFixed(2)} USD\n`);
+      process.stderr.write(`learning suite [${done}/${cases.length * ARMS.length} ${Math.round((100 * done) / (cases.length * ARMS.length))}%, ${el.toFixed(0)} s, ETA ${((el / done) * (cases.length * ARMS.length - done)).toFixed(0)} s] ${c.id} ${arm.name}: ${pf?.preparations} prep, ${pf?.hits} hits (${pf?.aborted ?? 0} aborted, ${pf?.expired ?? 0} expired, ${pf?.evicted ?? 0} evicted), saved ${pf?.setupSecSaved.toFixed(0)} s, wasted ${pf?.wastedCpuSec.toFixed(0)} CPU-s, ratio ${ratio(p).toFixed(2)}, p95 ${p.stepWait.p95Sec} s, ${p.cost.totalUsd.toFixed(2)} USD\n`);
     }
   }
   const f2 = (x: number): string => (Number.isFinite(x) ? x.toFixed(2) : x === Number.POSITIVE_INFINITY ? '∞ (nothing wasted)' : 'n/a');

@@ -82,11 +82,13 @@ export function writeAzureArrivals(out: string, counts: readonly number[], days:
   writeFileSync(out, `${rows.join('\n')}\n`);
 }
 
-/** Runs one case. */
-export async function runCase(c: SuiteCase, dataDir: string, daysOverride?: number): Promise<CaseResult> {
-  const t0 = performance.now();
+/**
+ * The traces scenario of suite case `c` at `days` days (the Azure cases' arrivals CSV written under
+ * the OS temp dir): the one scenario setup of the suite benchmarks (this file and
+ * bench/predict-prefetch-suite.ts).
+ */
+export async function caseScenario(c: SuiteCase, dataDir: string, days: number): Promise<Awaited<ReturnType<typeof tracesScenario>>> {
   const f = caseFiles(c, dataDir);
-  const days = daysOverride ?? c.days;
   let arrivals: string | undefined;
   if (f.azure) {
     const traces = await readWorkflowTraces(f.workflows, { defaultPool: 'batch' });
@@ -97,18 +99,26 @@ export async function runCase(c: SuiteCase, dataDir: string, daysOverride?: numb
     arrivals = path.join(dir, `${c.id}-${days}d.csv`);
     writeAzureArrivals(arrivals, azureBurstiestCounts(f.azure), days + 2, apps, work.reduce((a, b) => a + b, 0) / work.length);
   }
-  const sc = await tracesScenario({
+  return tracesScenario({
     metrics: f.metrics, workflows: f.workflows, pricesDir: f.prices, days, seed: c.seed, ...(arrivals ? { arrivals } : {}),
     ...(c.onDemandVariant ? { onDemandVariant: true } : {}), ...(c.hazardMultiplier !== undefined ? { hazardMultiplier: c.hazardMultiplier } : {}),
   });
+}
+
+/** Runs one case. */
+export async function runCase(c: SuiteCase, dataDir: string, daysOverride?: number): Promise<CaseResult> {
+  const t0 = performance.now();
+  const days = daysOverride ?? c.days;
+  const sc = await caseScenario(c, dataDir, days);
   // screening knobs (defaults: the product's): BACKTEST_LAMBDA_BURST=0 turns the Lambda tier off,
   // BACKTEST_DRAIN_TOLERANCE_SEC=off|N and BACKTEST_LOWER_KNOWN_STEPS=0|1 set the tick's known-step options,
-  // BACKTEST_BURST_WAIT_SEC=N prescale's burst wait budget
+  // BACKTEST_BURST_WAIT_SEC=N prescale's burst wait budget, BACKTEST_PROGRESS=0|1|earlier the tick's use of step progress
   const env = process.env;
   const tol = env.BACKTEST_DRAIN_TOLERANCE_SEC;
   const knownSteps = {
     ...(tol !== undefined ? { drainToleranceSec: tol === 'off' ? null : Number(tol) } : {}),
     ...(env.BACKTEST_LOWER_KNOWN_STEPS !== undefined ? { lowerKnownSteps: env.BACKTEST_LOWER_KNOWN_STEPS === '1' } : {}),
+    ...(env.BACKTEST_PROGRESS !== undefined ? { useProgress: env.BACKTEST_PROGRESS === 'earlier' ? 'earlier' as const : env.BACKTEST_PROGRESS === '1' } : {}), // issue 22: running steps end when their progress says
   };
   const scenario = env.BACKTEST_LAMBDA_BURST === '0' ? { ...sc, lambdaBurst: false } : sc;
   const { report, lowerBound, spotRisk } = await runBacktest(scenario, { policies: ['reactive', 'predictive-hourly', 'karpenter', 'prescale', 'oracle'], lowerBound: true, prescale: { knownSteps, ...(env.BACKTEST_BURST_WAIT_SEC ? { burstWaitBudgetSec: Number(env.BACKTEST_BURST_WAIT_SEC) } : {}) } });

@@ -80,6 +80,7 @@ export class SimEventSource implements EventSource {
   }
 
   async executionEvents(sinceSec: number, untilSec: number): Promise<ExecutionEvent[]> {
+    this.world.workload.releaseProgress(untilSec);
     const ev = this.world.workload.events;
     const lo = lowerBound(ev, sinceSec);
     const hi = lowerBound(ev, untilSec);

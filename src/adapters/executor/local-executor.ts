@@ -1,8 +1,9 @@
 /**
  * The local executor: runs task code on this machine (issue 4, "Executor"). Two location schemes:
  * - `module:<path>#<export>`: an ES module (TypeScript works under tsx) resolved against `baseDir`;
- *   the export (default `default`) is called as `fn(input, { taskId, signal, preparedState })` and
- *   its (awaited) return value is the output document;
+ *   the export (default `default`) is called as `fn(input, { taskId, signal, preparedState, progress })`
+ *   and its (awaited) return value is the output document; `progress(fraction)` reports the fraction
+ *   done (0..1) of a long step (the worker writes it as a `progress` event, rate-limited);
  * - `command:<shell command>`: only a location the operator allowed (`commandTasks`); run with `sh -c`
  *   in the task root; the input document is written to stdin
  *   as JSON, stdout is parsed as the JSON output (empty → `{}`); exit code ≠ 0 fails the attempt.
@@ -20,6 +21,12 @@ export interface TaskContext {
   readonly signal?: AbortSignal;
   /** Parsed state from `prepare`, when the step was pre-executed. */
   readonly preparedState?: unknown;
+  /**
+   * Reports the fraction done of a long step, a number in [0, 1] (issue 22, intensity): the worker
+   * writes it as a `progress` execution event (rate-limited; bad values are ignored). Always present
+   * (a no-op where nothing listens).
+   */
+  readonly progress: (fraction: number) => void;
 }
 
 /** Runs `module:` and `command:` task locations. */
@@ -37,9 +44,9 @@ export class LocalExecutor implements Executor {
   }
 
   /** Runs `task.executable_code_location` once on `input`; `preparedState` (JSON) is passed as `ctx.preparedState`. */
-  async run(task: TaskDefinition, input: unknown, opts: { signal?: AbortSignal; preparedState?: Buffer }): Promise<unknown> {
+  async run(task: TaskDefinition, input: unknown, opts: { signal?: AbortSignal; preparedState?: Buffer; progress?: (fraction: number) => void }): Promise<unknown> {
     const prepared = opts.preparedState && opts.preparedState.length > 0 ? JSON.parse(opts.preparedState.toString('utf8')) : undefined;
-    return this.invoke(task.executable_code_location, task.task_id, input, opts.signal, prepared);
+    return this.invoke(task.executable_code_location, task.task_id, input, opts.signal, prepared, opts.progress);
   }
 
   /** Runs `task.prepare` (same location schemes) and returns its result as JSON bytes; empty when there is none. */
@@ -49,23 +56,23 @@ export class LocalExecutor implements Executor {
     return Buffer.from(JSON.stringify(state ?? null), 'utf8');
   }
 
-  private async invoke(location: string, taskId: string, input: unknown, signal: AbortSignal | undefined, preparedState: unknown): Promise<unknown> {
+  private async invoke(location: string, taskId: string, input: unknown, signal: AbortSignal | undefined, preparedState: unknown, progress?: (fraction: number) => void): Promise<unknown> {
     signal?.throwIfAborted();
     const refused = this.policy.refusal(location, taskId);
     if (refused) throw new Error(`task ${taskId}: refused to run ${JSON.stringify(location.slice(0, 120))}: expected ${refused}`);
-    if (location.startsWith('module:')) return this.runModule(location.slice('module:'.length), taskId, input, signal, preparedState);
+    if (location.startsWith('module:')) return this.runModule(location.slice('module:'.length), taskId, input, signal, preparedState, progress);
     if (location.startsWith('command:')) return this.runCommand(location.slice('command:'.length), taskId, input, signal);
     throw new Error(`task ${taskId}: the local executor runs module: and command: locations, not ${JSON.stringify(location)}`);
   }
 
-  private async runModule(spec: string, taskId: string, input: unknown, signal: AbortSignal | undefined, preparedState: unknown): Promise<unknown> {
+  private async runModule(spec: string, taskId: string, input: unknown, signal: AbortSignal | undefined, preparedState: unknown, progress?: (fraction: number) => void): Promise<unknown> {
     const resolved = this.policy.resolveModule(`module:${spec}`);
     if ('refusal' in resolved) throw new Error(`task ${taskId}: expected ${resolved.refusal}`);
     const { path: abs, exportName } = resolved;
     const mod = (await import(pathToFileURL(abs).href)) as Record<string, unknown>;
     const fn = mod[exportName];
     if (typeof fn !== 'function') throw new Error(`task ${taskId}: ${abs} has no function export ${exportName}`);
-    const ctx: TaskContext = { taskId, signal, preparedState };
+    const ctx: TaskContext = { taskId, signal, preparedState, progress: (f: number) => { try { progress?.(f); } catch { /* a listener's failure is not the step's */ } } };
     const work = Promise.resolve((fn as (i: unknown, c: TaskContext) => unknown)(input, ctx));
     if (!signal) return work;
     return new Promise((res, rej) => {

@@ -53,7 +53,7 @@ const num = { type: 'number' } as const;
 const eventSchema = strict({
   chainId: ID, workflow: ID, variant: ID, taskId: ID, taskType: ID,
   kind: { type: 'string', enum: ['started', 'progress', 'finished', 'failed'] },
-  atSec: num, intensity: num, vcpu: num, memoryGiB: num, runtimeSec: num, setupSavedSec: num, outputBytes: num,
+  atSec: num, intensity: { type: 'number', minimum: 0, maximum: 1 }, vcpu: num, memoryGiB: num, runtimeSec: num, setupSavedSec: num, outputBytes: num,
   instanceId: ID, executionName: ID, poolId: ID, principal: ID, channel: ID,
   setupOutcome: { type: 'string', enum: ['resumed', 'not-prepared', 'cache-unavailable', 'none'] },
   error: { type: 'string', maxLength: 33_000 },

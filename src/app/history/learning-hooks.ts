@@ -34,7 +34,7 @@ export class LearningHooks {
     // only members whose median lag after the root lets a preparation made with the root be ready and still kept
     const setups = new Map<string, number>();
     for (const c of chains) for (const s of c.pendingSteps) setups.set(`${c.workflow}\u0001${taskTypeOf(s.task)}`, setupSecondsOf(s.task));
-    const bundles = feasibleBundles(this.bundles(nowSec), (w, t) => setups.get(`${w}\u0001${t}`), parsePrefetchConfig(config).ttlSec);
+    const bundles = feasibleBundles(this.bundles(nowSec), (w, t) => setups.get(`${w}\u0001${t}`), parsePrefetchConfig(config).ttlSec, { maxHoldSec: this.book.config.maxHoldSec, minRootProbability: this.book.config.minRootProbability });
     if (!this.abTest) return selectPrefetch(chains, config, nowSec, bundles);
     const withPrincipal = chains.map((c) => {
       const principal = principalOf(c.chainId);

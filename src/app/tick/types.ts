@@ -42,10 +42,11 @@ export interface TickOptions {
    * counts a waiting step of runtime d as u × min(1, d / τ) units (null: its full units), pending
    * launches join the drain at their expected ready time, and with `lowerKnownSteps` the residual
    * calibrator scores the faced demand of the steps known at each tick (not the raw backlog metric)
-   * and may lower the known steps as well as raise them.
-   * @default { drainToleranceSec: DEFAULT_DRAIN_TOLERANCE_SEC (10), lowerKnownSteps: false }
+   * and may lower the known steps as well as raise them. With `useProgress` (issue 22, intensity) a
+   * running step's trustworthy progress report sets its expected end (within its runtime p95).
+   * @default { drainToleranceSec: DEFAULT_DRAIN_TOLERANCE_SEC (10), lowerKnownSteps: false, useProgress: true }
    */
-  readonly knownSteps?: { readonly drainToleranceSec?: number | null; readonly lowerKnownSteps?: boolean };
+  readonly knownSteps?: { readonly drainToleranceSec?: number | null; readonly lowerKnownSteps?: boolean; readonly useProgress?: boolean | 'earlier' };
   /** Planning slot, seconds. @default config.tickSec */
   readonly slotSec?: number;
   /** Backlog metrics of task pools; their forecast is demand beyond the tasks already committed. */

@@ -16,6 +16,7 @@ import type { StateStore } from '../../ports/state-store.js';
 import type { ResumeOutcome } from '../prefetch/prepared-state.js';
 import { EXECUTION_EVENTS_LOG } from './pool-worker.js';
 import { runStepMessage, StepError, type StepRunnerDeps, type TaskResolver } from './step-runner.js';
+import { progressReporter } from './progress-reporter.js';
 
 /** What {@link runLambdaStep} needs. */
 export interface LambdaStepDeps extends StepRunnerDeps {
@@ -53,13 +54,17 @@ export async function runLambdaStep(deps: LambdaStepDeps, payload: unknown, rema
   const ctl = new AbortController();
   const timer = deps.clock.setTimer(Math.max(0, remainingMs - 2000), () => ctl.abort(new StepError(STEP_ERRORS.timeout, `step ${task.task_id}: the Lambda invocation is about to time out`)));
   let setup: ResumeOutcome | undefined;
+  // issue 22 (intensity): the step code's progress(fraction) reports, as rate-limited `progress` events
+  const progress = progressReporter((f, at) => event(deps, msg, task, 'progress', at, { intensity: f }), deps.clock, deps.logger, msg.taskId);
   try {
-    const res = await runStepMessage(deps, msg, task, ctl.signal, (s) => { setup = s; });
+    const res = await runStepMessage(deps, msg, task, ctl.signal, (s) => { setup = s; }, deps.events ? progress.report : undefined);
+    await progress.close();
     await event(deps, msg, task, 'finished', deps.clock.nowSec(), { runtimeSec: deps.clock.nowSec() - startSec, setup: res.setup });
     return JSON.parse(res.outputJson) as unknown;
   } catch (e) {
     const name = e instanceof StepError ? e.errorName : STEP_ERRORS.taskFailed;
     const message = e instanceof Error ? e.message : String(e);
+    await progress.close();
     await event(deps, msg, task, 'failed', deps.clock.nowSec(), { runtimeSec: deps.clock.nowSec() - startSec, ...(setup ? { setup } : {}), error: name });
     throw new LambdaStepError(name, message);
   } finally {
@@ -67,7 +72,7 @@ export async function runLambdaStep(deps: LambdaStepDeps, payload: unknown, rema
   }
 }
 
-async function event(deps: LambdaStepDeps, msg: StepMessage, task: TaskDefinition, kind: ExecutionEvent['kind'], atSec: number, extra: { runtimeSec?: number; setup?: ResumeOutcome; error?: string }): Promise<void> {
+async function event(deps: LambdaStepDeps, msg: StepMessage, task: TaskDefinition, kind: ExecutionEvent['kind'], atSec: number, extra: { runtimeSec?: number; setup?: ResumeOutcome; error?: string; intensity?: number }): Promise<void> {
   if (!deps.events) return;
   const ev: ExecutionEvent = {
     chainId: msg.chainId, workflow: msg.workflow, variant: msg.variant, taskId: msg.taskId, taskType: taskTypeOf(task), kind, atSec,
@@ -75,6 +80,7 @@ async function event(deps: LambdaStepDeps, msg: StepMessage, task: TaskDefinitio
     ...(extra.runtimeSec !== undefined ? { runtimeSec: extra.runtimeSec } : {}),
     ...(extra.setup ? { setupOutcome: extra.setup.outcome, setupSavedSec: extra.setup.savedSetupSec } : {}),
     ...(extra.error ? { error: extra.error } : {}),
+    ...(extra.intensity !== undefined ? { intensity: extra.intensity } : {}),
   };
   try {
     await deps.events.append(EXECUTION_EVENTS_LOG, [ev]);

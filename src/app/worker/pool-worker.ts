@@ -9,7 +9,8 @@
  * the queue past its HeartbeatSeconds (the engine has already retried the step) is dropped unrun.
  * On a spot interruption notice the worker stops taking work and fails its running steps with
  * `Prescale.SpotInterruption`, which the machines retry, so the step runs on another instance.
- * Every step gets a `started` and a `finished`/`failed` event in the execution-events log.
+ * Every step gets a `started` and a `finished`/`failed` event in the execution-events log, and the
+ * `progress` events its code reports in between (progress-reporter.ts).
  */
 import { STEP_ERRORS, StepMessageSchema, type StepMessage } from '../../core/engine/index.js';
 import type { ExecutionEvent } from '../../core/model/events.js';
@@ -23,6 +24,7 @@ import type { ResumeOutcome } from '../prefetch/prepared-state.js';
 import { runStepMessage, StepError, type StepRunnerDeps, type TaskResolver } from './step-runner.js';
 import { isPrepareMessage } from '../../core/engine/prepare-message.js';
 import type { PrepareHandler } from './prepare-handler.js';
+import { progressReporter } from './progress-reporter.js';
 
 /** The log the tick reads step events from (same name as src/app/history). */
 export const EXECUTION_EVENTS_LOG = 'execution-events';
@@ -272,8 +274,11 @@ export class PoolWorker {
         }
       });
     });
+    // issue 22 (intensity): the step code's progress(fraction) reports, as rate-limited `progress` events
+    const progress = progressReporter((f, at) => this.event(msg, task, 'progress', at, { intensity: f }), this.deps.clock, this.deps.logger, msg.taskId);
     try {
-      const r = await runStepMessage(this.deps, msg, task, ctl.signal, (s) => (setup = s));
+      const r = await runStepMessage(this.deps, msg, task, ctl.signal, (s) => (setup = s), progress.report);
+      await progress.close();
       // The event first (as for failures): once the engine reports the step done, its event (worker,
       // runtime, setup outcome) is already in the log for whoever follows the execution.
       await this.event(msg, task, 'finished', this.deps.clock.nowSec(), { runtimeSec: this.deps.clock.nowSec() - startedAtSec, setup });
@@ -282,6 +287,7 @@ export class PoolWorker {
     } catch (e) {
       const err = e instanceof StepError ? e : new StepError(STEP_ERRORS.taskFailed, e instanceof Error ? e.message : String(e));
       this.stats.failed++;
+      await progress.close();
       // The event first: whoever follows the execution sees why a step failed once the engine reports it.
       await this.event(msg, task, 'failed', this.deps.clock.nowSec(), { runtimeSec: this.deps.clock.nowSec() - startedAtSec, setup, error: `${err.errorName}: ${err.message}` });
       if (err.errorName !== 'Prescale.Abandoned') await this.fail(msg, err.errorName, err.message);
@@ -299,7 +305,7 @@ export class PoolWorker {
     }
   }
 
-  private async event(msg: StepMessage, task: TaskDefinition, kind: ExecutionEvent['kind'], atSec: number, extra: { runtimeSec?: number; setup?: ResumeOutcome; error?: string }): Promise<void> {
+  private async event(msg: StepMessage, task: TaskDefinition, kind: ExecutionEvent['kind'], atSec: number, extra: { runtimeSec?: number; setup?: ResumeOutcome; error?: string; intensity?: number }): Promise<void> {
     const ev: ExecutionEvent = {
       chainId: msg.chainId,
       workflow: msg.workflow,
@@ -316,6 +322,7 @@ export class PoolWorker {
       ...(extra.runtimeSec !== undefined ? { runtimeSec: extra.runtimeSec } : {}),
       ...(extra.setup ? { setupOutcome: extra.setup.outcome, setupSavedSec: extra.setup.savedSetupSec } : {}),
       ...(extra.error ? { error: extra.error } : {}),
+      ...(extra.intensity !== undefined ? { intensity: extra.intensity } : {}),
     };
     try {
       await this.deps.events.append(this.opts.eventLog ?? EXECUTION_EVENTS_LOG, [ev]);

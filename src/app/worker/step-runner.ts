@@ -53,8 +53,9 @@ export interface StepSuccess {
  * @throws StepError with `Prescale.SchemaViolation` (input or output), `Prescale.OutputTooLarge`,
  *   `States.Timeout` (ran past the task's `timeoutSec`, at most `msg.timeoutSec`), or `Prescale.TaskFailed` (the task's own error);
  *   the abort reason when `signal` aborts
+ * @param onProgress the step code's `progress(fraction)` reports (issue 22; see progress-reporter.ts)
  */
-export async function runStepMessage(deps: StepRunnerDeps, msg: StepMessage, task: TaskDefinition, signal: AbortSignal, onSetup?: (s: ResumeOutcome) => void): Promise<StepSuccess> {
+export async function runStepMessage(deps: StepRunnerDeps, msg: StepMessage, task: TaskDefinition, signal: AbortSignal, onSetup?: (s: ResumeOutcome) => void, onProgress?: (fraction: number) => void): Promise<StepSuccess> {
   const input = stepInput(msg, task.dependencies);
   const badIn = deps.schemas?.validate(task.input_schema, input);
   if (badIn) throw new StepError(STEP_ERRORS.schemaViolation, `step ${task.task_id}: input ${badIn.field}: ${badIn.reason}`);
@@ -70,7 +71,7 @@ export async function runStepMessage(deps: StepRunnerDeps, msg: StepMessage, tas
   try {
     // Raced with the abort, so a step whose code ignores its signal still frees the worker on a timeout or spot notice.
     output = await Promise.race([
-      deps.executor.run(task, input, { signal: ctl.signal, ...(setup.preparedState ? { preparedState: setup.preparedState } : {}) }),
+      deps.executor.run(task, input, { signal: ctl.signal, ...(setup.preparedState ? { preparedState: setup.preparedState } : {}), ...(onProgress ? { progress: onProgress } : {}) }),
       new Promise<never>((_res, rej) => ctl.signal.addEventListener('abort', () => rej(ctl.signal.reason instanceof Error ? ctl.signal.reason : new Error(String(ctl.signal.reason))), { once: true })),
     ]);
     // A result that arrives after an abort (spot notice, stop, timeout) is never reported as success.

@@ -5,6 +5,11 @@
  */
 import { z } from 'zod';
 
+/** Default `prefetch.bundles.maxHoldSec` (chosen on the suite, docs/benchmarks.md "Learning loop on the suite"). */
+export const MAX_HOLD_SEC = 120;
+/** Default `prefetch.bundles.minRootProbability` (chosen on the suite, docs/benchmarks.md "Learning loop on the suite"). */
+export const MIN_ROOT_PROBABILITY = 0;
+
 /** Settings of the bundle book (the controller config's `prefetch.bundles`). */
 export const BundleConfigSchema = z.strictObject({
   /** Prepare frequent subgraphs together. @default true */
@@ -21,6 +26,14 @@ export const BundleConfigSchema = z.strictObject({
   refreshSec: z.number().int().positive().default(3600),
   /** Seconds a chain must be quiet before it counts. @default 1800 */
   settleSec: z.number().int().nonnegative().default(1800),
+  /**
+   * Most seconds a member's prepared state may wait in the cache for its step (median lag after the
+   * root − the member's setup), at most the prefetch TTL: members that would hold cache memory longer
+   * are not prepared with the root (they crowd the state cache and get evicted). @default MAX_HOLD_SEC
+   */
+  maxHoldSec: z.number().nonnegative().default(MAX_HOLD_SEC),
+  /** Least probability of the predicted root for its members to be prepared with it. @default MIN_ROOT_PROBABILITY */
+  minRootProbability: z.number().min(0).max(1).default(MIN_ROOT_PROBABILITY),
 });
 /** Bundle settings, defaults applied. */
 export type BundleConfig = z.output<typeof BundleConfigSchema>;

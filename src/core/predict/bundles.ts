@@ -91,17 +91,23 @@ export class BundleBook {
  * Keeps the bundle members a preparation can serve: prepared with their root, a member is ready after
  * its setup and kept `ttlSec`, so it is a hit only if it starts (a median `lag` after the root) no
  * sooner than its setup and no later than setup + TTL. Members outside that window would be aborted
- * or expire (pure waste) and are dropped; bundles left without members are dropped.
+ * or expire (pure waste) and are dropped; bundles left without members are dropped. With `maxHoldSec`,
+ * members whose state would wait longer than that (lag − setup) are dropped too; `minRootProbability`
+ * is carried on each bundle for the selection (members join a root predicted at least that likely).
  * @param setupSecOf setup seconds of a task type of a workflow (undefined: unknown, member dropped)
  */
-export function feasibleBundles(bundles: readonly MinedBundle[], setupSecOf: (workflow: string, taskType: string) => number | undefined, ttlSec: number): MinedBundle[] {
+export function feasibleBundles(
+  bundles: readonly MinedBundle[], setupSecOf: (workflow: string, taskType: string) => number | undefined, ttlSec: number,
+  opts: { readonly maxHoldSec?: number; readonly minRootProbability?: number } = {},
+): MinedBundle[] {
+  const hold = Math.min(ttlSec, opts.maxHoldSec ?? ttlSec);
   const out: MinedBundle[] = [];
   for (const b of bundles) {
     const keep = b.members.map((m, i) => ({ m, lag: b.medianLagSec[i] })).filter(({ m, lag }) => {
       const setup = setupSecOf(b.workflow, m);
-      return setup !== undefined && setup > 0 && lag >= setup && lag <= setup + ttlSec;
+      return setup !== undefined && setup > 0 && lag >= setup && lag <= setup + hold;
     });
-    if (keep.length > 0) out.push({ ...b, members: keep.map((k) => k.m), medianLagSec: keep.map((k) => k.lag) });
+    if (keep.length > 0) out.push({ ...b, members: keep.map((k) => k.m), medianLagSec: keep.map((k) => k.lag), ...(opts.minRootProbability ? { minRootProbability: opts.minRootProbability } : {}) });
   }
   return out;
 }

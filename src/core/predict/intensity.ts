@@ -34,3 +34,26 @@ export function expectedEndWithProgress(startedAtSec: number, scheduledEndSec: n
   if (e === undefined || e >= scheduledEndSec) return scheduledEndSec;
   return Math.max(e, nowSec + 1);
 }
+
+/**
+ * Smallest fraction whose extrapolation the tick trusts: below it, `elapsed ÷ fraction` multiplies
+ * the measurement noise of an early report by more than 20 (a choice, not a measured constant).
+ */
+export const MIN_TRUSTED_PROGRESS_FRACTION = 0.05;
+
+/**
+ * The remaining seconds of a running step from its latest progress report (seed 001 §1 intensity):
+ * `remaining = elapsed × (1 − f) ÷ f` after the report (elapsed = report time − start), counted from
+ * `nowSec`, clamped to [0, `p95EndSec − nowSec`] (the runtime p95 bounds the end; pass Infinity when
+ * the p95 is unknown or already past). Undefined when the report is not trustworthy: `fraction` not
+ * finite or outside [{@link MIN_TRUSTED_PROGRESS_FRACTION}, 1], or the report not after the start
+ * or after `nowSec`.
+ */
+export function progressRemainingSec(startedAtSec: number, nowSec: number, p: StepProgress, p95EndSec: number): number | undefined {
+  const f = p.fraction;
+  if (!Number.isFinite(f) || f < MIN_TRUSTED_PROGRESS_FRACTION || f > 1) return undefined;
+  if (!(p.atSec > startedAtSec) || p.atSec > nowSec) return undefined;
+  const elapsed = p.atSec - startedAtSec;
+  const remaining = p.atSec + (elapsed * (1 - f)) / f - nowSec;
+  return Math.min(Math.max(0, remaining), Math.max(0, p95EndSec - nowSec));
+}

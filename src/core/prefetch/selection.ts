@@ -74,6 +74,10 @@ export interface PrefetchBundle {
   readonly members: readonly string[];
   /** Smallest conditional probability along the bundle's edges, 0..1. */
   readonly confidence: number;
+  /** Median seconds from the root's start to each member's start, in member order: a member is expected that long after its root. */
+  readonly medianLagSec?: readonly number[];
+  /** Members join only a root predicted at least this likely. @default 0 */
+  readonly minRootProbability?: number;
 }
 
 /** Why a predicted step was or was not chosen (for the decision log). */
@@ -126,8 +130,8 @@ export function preparationCostUsd(task: TaskDefinition, startInSec: number, cfg
  * Chooses the preparations to start now.
  *
  * Per chain, the `topN` predictions with `probability ≥ probabilityThreshold` are matched to a pending
- * step of that task type (the first by `task_id`); bundle members of a chosen root join with
- * `probability × confidence`. Steps that are `critical`, have no `prepare`, save no setup time or are
+ * step of that task type (the first by `task_id`); bundle members of a chosen root predicted at least
+ * `minRootProbability` likely join with `probability × confidence`, expected their median lag after it. Steps that are `critical`, have no `prepare`, save no setup time or are
  * expected after `ttlSec` are rejected. Candidates are taken by priority (descending; ties by chain id
  * then task id) while they fit the vCPU and memory budget and `maxConcurrent` commands.
  * @param configInput the controller's `prefetch` settings, optionally with `budget` and prices;
@@ -170,8 +174,8 @@ export function selectPrefetch(
     for (const p of chain.predictions.slice(0, config.topN)) {
       if (!consider(p.taskType, p.probability, p.expectedStartInSec)) continue;
       for (const b of bundles) {
-        if (b.workflow !== chain.workflow || b.root !== p.taskType) continue;
-        for (const m of b.members) consider(m, p.probability * b.confidence, p.expectedStartInSec, `bundle of ${b.root}`);
+        if (b.workflow !== chain.workflow || b.root !== p.taskType || p.probability < (b.minRootProbability ?? 0)) continue;
+        b.members.forEach((m, i) => consider(m, p.probability * b.confidence, p.expectedStartInSec + (b.medianLagSec?.[i] ?? 0), `bundle of ${b.root}`));
       }
     }
   }

@@ -4,7 +4,7 @@
  * step history for next-step prediction, and the units already committed per pool.
  */
 import { poolOf, taskTypeOf, type ExecutionEvent, type TaskDefinition, type Workflow } from '../model/index.js';
-import { expectedEndWithProgress, type StepProgress } from '../predict/intensity.js';
+import { progressRemainingSec, type StepProgress } from '../predict/intensity.js';
 
 /** One step of a tracked chain. */
 export interface TrackedStep {
@@ -92,7 +92,7 @@ export class ChainBook {
         s.startedAtSec = e.atSec;
         s.progress = undefined;
         c.running = { taskType: taskTypeOf(s.def), startedAtSec: e.atSec };
-      } else if (e.kind === 'progress' && s.status === 'started' && e.intensity !== undefined) {
+      } else if (e.kind === 'progress' && s.status === 'started' && e.intensity !== undefined && Number.isFinite(e.intensity) && e.intensity >= 0 && e.intensity <= 1) {
         // issue 22 (intensity): workers report the fraction done of long steps
         s.progress = { fraction: e.intensity, atSec: e.atSec };
       } else if (e.kind === 'failed' && s.status === 'started') {
@@ -125,9 +125,12 @@ export class ChainBook {
    * of its dependencies), `releaseSec` (when its capacity is expected back: start + median runtime;
    * for a started step already past its median, start + p95 runtime; Infinity when unknown or past
    * its p95) and `readySec` (when its children may start: never before now). Steps depending on a
-   * step of unknown runtime are left out.
+   * step of unknown runtime are left out. With `useProgress` (issue 22, intensity), a started step
+   * with a trustworthy progress report ends when the report says (core/predict/intensity.ts
+   * `progressRemainingSec`: elapsed × (1 − f) ÷ f, at most its p95, at least 1 s from now); with
+   * `'earlier'`, at most its runtime estimate without progress (progress only brings the end earlier).
    */
-  schedule(c: TrackedChain, nowSec: number): Map<string, StepTiming> {
+  schedule(c: TrackedChain, nowSec: number, useProgress: boolean | 'earlier' = true): Map<string, StepTiming> {
     const out = new Map<string, StepTiming>();
     const visiting = new Set<string>();
     const timing = (id: string): StepTiming | null | undefined => {
@@ -156,9 +159,11 @@ export class ChainBook {
       const p95 = s.def.runtime?.p95Sec;
       let endSec = p50 === undefined ? Infinity : startSec + p50;
       if (s.status === 'started' && endSec <= nowSec && p95 !== undefined && startSec + p95 > nowSec) endSec = startSec + p95;
-      if (s.status === 'started' && s.progress) { // issue 22 (intensity): progress can say the step ends before its p95
-        const e = expectedEndWithProgress(startSec, endSec > nowSec ? endSec : Infinity, nowSec, s.progress);
-        if (Number.isFinite(e) && (endSec <= nowSec || e < endSec)) endSec = e;
+      if (useProgress && s.status === 'started' && s.progress) { // issue 22 (intensity): the end its progress says, within its p95
+        // 'earlier': only ever brought earlier than the runtime estimate (median, or p95 past the median)
+        const capEndSec = useProgress === 'earlier' ? endSec : p95 === undefined ? Infinity : startSec + p95;
+        const r = progressRemainingSec(startSec, nowSec, s.progress, capEndSec > nowSec ? capEndSec : Infinity);
+        if (r !== undefined) endSec = nowSec + Math.max(1, r);
       }
       const t: StepTiming = { step: s, startSec, releaseSec: endSec > nowSec ? endSec : Infinity, readySec: Math.max(nowSec, endSec) };
       out.set(id, t);

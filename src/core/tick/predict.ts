@@ -9,7 +9,7 @@
 import { taskTypeOf, type ExecutionEvent } from '../model/index.js';
 import type { NextStepModel, NextStepPrediction } from '../predict/types.js';
 import type { PrefetchChainInput } from '../prefetch/selection.js';
-import type { ChainBook } from './chain-book.js';
+import type { ChainBook, TrackedChain } from './chain-book.js';
 import type { StageResult, TickMemory } from './memory.js';
 import { drainedDemandUnits, type CapacityArrival, type DrainJob } from '../plan/queue-drain.js';
 
@@ -37,6 +37,11 @@ export interface PredictDrainOptions {
   readonly pendingByPool?: ReadonlyMap<string, readonly CapacityArrival[]>;
   /** Waiting steps count as the capacity draining them within this many seconds. @default full units */
   readonly drainToleranceSec?: number;
+  /**
+   * issue 22 (intensity): a running step with a trustworthy progress report is expected to end when
+   * the report says (ChainBook.schedule), and the next-step model gets its fraction. @default true
+   */
+  readonly useProgress?: boolean | 'earlier';
 }
 
 /** Per-chain memory of the last top-1 prediction, scored when the next step starts. */
@@ -91,7 +96,7 @@ export function predictSteps(
   const jobsByPool = new Map<string, DrainJob[]>();
   for (const c of book.chains.values()) {
     // from the DAG: every known step of the chain over the slots it is expected to hold capacity
-    const scheduled = book.schedule(c, nowSec);
+    const scheduled = book.schedule(c, nowSec, drain.useProgress ?? true);
     const indexOf = new Map<string, { poolId: string; index: number }>();
     for (const t of scheduled.values()) {
       if (!readyUnitsByPool?.has(t.step.poolId)) continue;
@@ -116,7 +121,7 @@ export function predictSteps(
       for (let k = k0; k < k1; k++) arr[k] += t.step.def.resource_requirements.vcpu;
     }
     if (!c.running) continue;
-    const preds = model.predict({ chainId: c.chainId, workflow: c.workflow, principal: c.principal, history: c.history, running: c.running, nowSec }, topN);
+    const preds = model.predict({ chainId: c.chainId, workflow: c.workflow, principal: c.principal, history: c.history, running: runningWithProgress(c, drain.useProgress ?? true), nowSec }, topN);
     scorer.remember(c.chainId, preds[0]);
     const future = book.futureSteps(c);
     // beyond the DAG's known timings, the steps the next-step model expects (probability × vCPU at the expected start)
@@ -141,6 +146,14 @@ export function predictSteps(
   }
   scorer.forget(new Set(book.chains.keys()));
   return { unitsByPool, committedByPool, prefetchInputs };
+}
+
+/** The chain's running step for the next-step model, with its progress fraction when `useProgress` and reported (issue 22). */
+function runningWithProgress(c: TrackedChain, useProgress: boolean | 'earlier'): TrackedChain['running'] & { intensity?: number } | undefined {
+  if (!c.running || !useProgress) return c.running;
+  const r = c.running;
+  const step = [...c.steps.values()].find((s) => s.status === 'started' && s.startedAtSec === r.startedAtSec && s.progress);
+  return step?.progress ? { ...r, intensity: step.progress.fraction } : r;
 }
 
 /** Inputs of {@link predictStage}. */

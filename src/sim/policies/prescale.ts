@@ -12,7 +12,7 @@ import { abTestSummary } from '../../app/history/ab-report.js';
 import { abArmOf } from '../../core/predict/ab-selection.js';
 import { DEFAULT_USD_PER_VCPU_HOUR } from '../../core/prefetch/selection.js';
 import type { z } from 'zod';
-import type { AbTestConfig, AbTestConfigSchema } from '../../core/model/learning-config.js';
+import type { AbTestConfig, AbTestConfigSchema, BundleConfigInput } from '../../core/model/learning-config.js';
 
 /** A/B settings as written. */
 export type AbTestConfigInput = z.input<typeof AbTestConfigSchema>;
@@ -62,7 +62,7 @@ export interface PrescalePolicyOptions {
   /** Pre-execute predicted steps. @default true */
   readonly prefetch?: boolean;
   /** Known-step demand options of the tick (TickOptions `knownSteps`). @default the tick's defaults */
-  readonly knownSteps?: { readonly drainToleranceSec?: number | null; readonly lowerKnownSteps?: boolean };
+  readonly knownSteps?: { readonly drainToleranceSec?: number | null; readonly lowerKnownSteps?: boolean; readonly useProgress?: boolean | 'earlier' };
   /** Use the Lambda burst tier when the scenario allows it (burst-tier.ts). @default true */
   readonly burst?: boolean;
   /** Expected EC2 wait past which a step is priced for Lambda, seconds. @default core/plan DEFAULT_BURST_WAIT_BUDGET_SEC */
@@ -72,7 +72,7 @@ export interface PrescalePolicyOptions {
    * probabilities calibrated online on their outcomes. Off: single-step selection on the raw model's
    * probabilities (the calibration is still measured and reported); or each part on its own. @default true
    */
-  readonly learning?: boolean | { readonly bundles: boolean; readonly calibrate: boolean };
+  readonly learning?: boolean | { readonly bundles: boolean | BundleConfigInput; readonly calibrate: boolean };
   /** An A/B test of prefetch configurations across principals (the controller config's `prefetch.abTest`). */
   readonly abTest?: AbTestConfigInput;
   readonly name?: string;
@@ -113,7 +113,7 @@ export function createPrescalePolicy(world: World, backlog: ReadonlyMap<string, 
     limits: { maxInstances: Math.max(200, maxUnits), maxSpendUsdPerHour: Math.max(100, maxUnits * 1), maxChangeUnitsPerTick: Math.max(512, maxUnits) },
     prefetch: {
       enabled: opts.prefetch ?? true, probabilityThreshold: 0.3, topN: 2, maxConcurrent: 8, ttlSec: sc.prefetchTtlSec, latencyValueUsdPerHour: sc.prefetchLatencyValueUsdPerHour,
-      bundles: { enabled: learning.bundles }, feedback: { calibrate: learning.calibrate }, ...(opts.abTest ? { abTest: opts.abTest } : {}),
+      bundles: typeof learning.bundles === 'object' ? { enabled: true, ...learning.bundles } : { enabled: learning.bundles }, feedback: { calibrate: learning.calibrate }, ...(opts.abTest ? { abTest: opts.abTest } : {}),
     },
   });
   // issue 22: the next-step model inside its feedback loop (measures calibration; calibrates when learning)

@@ -21,6 +21,7 @@ import { VariantSwitcher } from './variant-switcher.js';
 import { LAMBDA, LambdaConcurrency, lambdaInvocationUsd } from '../../core/plan/burst.js';
 import type { BurstRouter } from './burst.js';
 import type { WorkloadNote, WorkloadStats } from './workload-types.js';
+import { SimProgressEvents } from './progress-events.js';
 
 export type { WorkloadNote, WorkloadStats } from './workload-types.js';
 
@@ -38,6 +39,8 @@ export interface WorkloadOptions {
   readonly prefetchPrices?: PrefetchPrices;
   /** Composes arriving chains and re-scores running ones; absent: arrivals run their named (or first) variant. */
   readonly composer?: ChainComposer;
+  /** Long steps report `progress` events (progress-events.ts; issue 22 intensity). @default true */
+  readonly progressEvents?: boolean;
   /** Usable memory of the prefetch state cache now, GiB (undefined: unbounded). @default unbounded */
   readonly cacheCapacityGiB?: () => number | undefined;
 }
@@ -63,6 +66,8 @@ export class Workload implements Preparer {
   private readonly switcher?: VariantSwitcher;
   private readonly dirty = new Set<string>();
   private prepsSeen = 0;
+  /** Progress reports of long running attempts, released into {@link events} as time passes them. */
+  private readonly progress = new SimProgressEvents();
   /** Optional hook: a task could not be placed (the oracle launches for it at once). */
   onShortage?: (poolId: string) => void;
   /**
@@ -138,6 +143,7 @@ export class Workload implements Preparer {
       const t = killed[k];
       this.accrue(t, now, inst);
       this.running.delete(t);
+      this.progress.end(t.key, now);
       t.status = 'queued';
       t.instanceId = undefined;
       t.queuedAtSec = now;
@@ -256,6 +262,7 @@ export class Workload implements Preparer {
     const saved = t.attempt === 0 ? this.prefetch.consume(t, now) : 0;
     this.notePreps();
     this.emit(t, 'started', now);
+    this.startProgress(t, at, t.runtimeSec - saved);
     this.opts.queue.push(at + t.runtimeSec - saved, { kind: 'task-finish', taskKey: t.key, attempt: t.attempt }, EVENT_PRIORITY.finish);
   }
 
@@ -305,12 +312,14 @@ export class Workload implements Preparer {
     const saved = t.attempt === 0 ? this.prefetch.consume(t, now) : 0;
     this.notePreps();
     this.emit(t, 'started', now);
+    this.startProgress(t, now, t.runtimeSec - saved);
     this.opts.queue.push(now + t.runtimeSec - saved, { kind: 'task-finish', taskKey: t.key, attempt: t.attempt }, EVENT_PRIORITY.finish);
   }
 
   private finish(t: SimTask, now: number): void {
     this.accrue(t, now);
     this.running.delete(t);
+    this.progress.end(t.key, now);
     if (t.lambdaMemoryMiB !== undefined) this.lambda?.end();
     else this.pools.get(t.poolId)!.release(t);
     this.dirty.add(t.poolId);
@@ -372,14 +381,30 @@ export class Workload implements Preparer {
     } else if (t.status === 'running') {
       this.accrue(t, now);
       this.running.delete(t);
+      this.progress.end(t.key, now);
       if (t.lambdaMemoryMiB !== undefined) { this.lambda?.end(); t.lambdaMemoryMiB = undefined; } else p.release(t);
       t.instanceId = undefined;
       this.dirty.add(t.poolId);
     }
   }
 
+  /**
+   * Releases the progress reports before `untilSec` into {@link events} (the event source calls it
+   * before reading the window [since, until)).
+   */
+  releaseProgress(untilSec: number): void {
+    this.progress.release(untilSec, this.events, true);
+  }
+
+  private startProgress(t: SimTask, startSec: number, durationSec: number): void {
+    if (this.opts.progressEvents === false) return;
+    const chain = this.chains.get(t.chainId)!;
+    this.progress.start(t.key, startSec, durationSec, { chainId: t.chainId, workflow: chain.workflow, variant: chain.variant, taskId: t.def.task_id, taskType: t.taskType, ...(chain.principal ? { principal: chain.principal } : {}) });
+  }
+
   private emit(t: SimTask, kind: ExecutionEvent['kind'], atSec: number): void {
     const chain = this.chains.get(t.chainId)!;
+    this.progress.release(atSec, this.events);
     this.events.push({ chainId: t.chainId, workflow: chain.workflow, variant: chain.variant, taskId: t.def.task_id, taskType: t.taskType, kind, atSec, ...(chain.principal ? { principal: chain.principal } : {}) });
   }
 }

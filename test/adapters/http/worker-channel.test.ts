@@ -126,6 +126,9 @@ describe('worker channel', () => {
     expect((await post('/v1/events', JSON.stringify({ events: [{ ...ev, extra: 1 }] }))).status).toBe(400);
     expect((await post('/v1/events', JSON.stringify({ log: 'other-log', events: [ev] }))).status).toBe(400);
     expect((await post('/v1/events', JSON.stringify({ events: [ev] }))).status).toBe(200);
+    // issue 22: a progress event's fraction must lie in [0, 1]
+    expect((await post('/v1/events', JSON.stringify({ events: [{ ...ev, kind: 'progress', intensity: 1.5 }] }))).status).toBe(400);
+    expect((await post('/v1/events', JSON.stringify({ events: [{ ...ev, kind: 'progress', intensity: 0.5 }] }))).status).toBe(200);
     await expect(client.sendTaskHeartbeat('no-such-token')).rejects.toBeInstanceOf(TaskTokenInvalidError);
     await expect(client.sendTaskSuccess('no-such-token', '{}')).rejects.toBeInstanceOf(TaskTokenInvalidError);
     expect(await client.task('no-such-execution', 'main', 'a')).toBeUndefined();
