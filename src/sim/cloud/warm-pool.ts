@@ -1,0 +1,132 @@
+/**
+ * The simulated EC2 Auto Scaling warm pool (issue 19, item 5): per pool, instances of one on-demand
+ * offering kept pre-initialised and stopped (`PoolState: Stopped`, lifecycle state `Warmed:Stopped`).
+ *
+ * What is modelled, each with its source (EC2 Auto Scaling User Guide, "Warm pools for Amazon EC2 Auto
+ * Scaling" and "Warm pool instance lifecycle"; PutWarmPool API reference):
+ * - A warm instance is launched into the pool (`Warmed:Pending`), runs its initialisation for one cold
+ *   launch lead time billed at the on-demand price (it is a running instance until it stops, EC2
+ *   per-second billing with the 60 s minimum), then stops (`Warmed:Stopped`) and is billed only for its
+ *   EBS volumes ("With stopped instances, you pay only for the volumes that you use").
+ * - A launch of the warm offering draws on the pool first: a stopped instance starts in
+ *   {@link WARM_START_RANGE_SEC} instead of a cold lead time, billed again from its start (each start of
+ *   a stopped instance is billed with a new 60 s minimum, EC2 User Guide "Per-second billing").
+ * - The pool is refilled to its minimum size after a scale-out draws on it ("When your Auto Scaling
+ *   group scales out and the size of the warm pool shrinks, Amazon EC2 Auto Scaling launches new
+ *   instances into the warm pool to maintain its minimum size", AWS::AutoScaling::WarmPool).
+ * - `ReuseOnScaleIn`: a terminated instance of the warm offering goes back to the pool (stopped) while
+ *   the pool is below its minimum size, instead of being terminated (InstanceReusePolicy).
+ * - Only on-demand offerings: "You cannot add a warm pool to Auto Scaling groups that have a mixed
+ *   instances policy or that launch Spot Instances" (Warm pools, Limitations; PutWarmPool).
+ * Not modelled: `Warmed:Running` and `Warmed:Hibernated` pools (a running warm instance is billed as
+ * running capacity, which the planner already holds as headroom; hibernation needs a supported type
+ * and an encrypted root volume), lifecycle hooks (initialisation is the launch lead time).
+ */
+import type { Offering, Random } from '../../core/model/index.js';
+
+/**
+ * Time to start a `Warmed:Stopped` instance until it serves work, seconds, drawn uniformly. "Pre-
+ * initialized instances in a Warm Pool can be launched to serve traffic in as low as 30 seconds"
+ * (AWS launch of EC2 Auto Scaling warm pools, April 2021, as reported by InfoQ 2021-05 "AWS Launches
+ * EC2 Auto Scaling Warm Pools"); the upper end allows for the start of the OS and the worker's
+ * registration, as the cold range's upper end does (sim/cloud/lead-time.ts).
+ */
+export const WARM_START_RANGE_SEC: readonly [number, number] = [30, 60];
+
+/**
+ * Price of gp3 storage, USD per GiB-month: $0.08 per GB-month in us-east-1 (Amazon EBS pricing page,
+ * General Purpose SSD gp3; /work/shared/data has no EBS price file). Billed per second with a 60 s
+ * minimum (same page, "Example 1 – General Purpose SSD (gp3) Volumes").
+ */
+export const GP3_USD_PER_GIB_MONTH = 0.08;
+
+/** Hours in a billing month as AWS prices storage (730 h = 8,760 h / 12, AWS Pricing Calculator). */
+export const HOURS_PER_MONTH = 730;
+
+/**
+ * Root volume of a warm instance, GiB: the 8 GiB root volume of the Amazon Linux 2023 AMI (its
+ * default block device mapping; EC2 User Guide, "Amazon Linux 2023 AMI").
+ */
+export const DEFAULT_WARM_ROOT_VOLUME_GIB = 8;
+
+/** EBS price of holding one stopped instance, USD per hour. */
+export function stoppedUsdPerHour(volumeGiB: number = DEFAULT_WARM_ROOT_VOLUME_GIB, usdPerGiBMonth: number = GP3_USD_PER_GIB_MONTH): number {
+  return (volumeGiB * usdPerGiBMonth) / HOURS_PER_MONTH;
+}
+
+/** Options of the simulated warm pools. */
+export interface WarmPoolModel {
+  /** @default {@link WARM_START_RANGE_SEC} */
+  readonly startRangeSec?: readonly [number, number];
+  /** EBS of one instance, GiB. @default {@link DEFAULT_WARM_ROOT_VOLUME_GIB} */
+  readonly volumeGiB?: number;
+  /** @default {@link GP3_USD_PER_GIB_MONTH} */
+  readonly usdPerGiBMonth?: number;
+}
+
+/** One instance in a warm pool. */
+export interface WarmInstance {
+  readonly id: string;
+  /** When it entered the pool (launch or return on scale-in), epoch seconds. */
+  readonly enteredAtSec: number;
+  /** When it is `Warmed:Stopped` (initialisation done), epoch seconds. */
+  readonly stoppedAtSec: number;
+  /** On-demand USD of its initialisation run (0 for an instance returned on scale-in), charged as it runs. */
+  readonly initUsd: number;
+  /** Part of `initUsd` already charged. */
+  initCharged: number;
+  /** EBS seconds already charged (from `stoppedAtSec`). */
+  ebsBilledSec: number;
+}
+
+/** One pool's warm pool. */
+export interface SimWarmPool {
+  readonly poolId: string;
+  offering: Offering;
+  minSize: number;
+  /** Oldest first. */
+  readonly instances: WarmInstance[];
+}
+
+/** Draws a warm start time, seconds. */
+export function drawWarmStartSec(model: WarmPoolModel, rng: Random): number {
+  const [lo, hi] = model.startRangeSec ?? WARM_START_RANGE_SEC;
+  return Math.round(lo + (hi - lo) * rng.next());
+}
+
+/**
+ * A new warm instance launched at `nowSec` with initialisation of `initSec` seconds (a cold lead
+ * time), billed at the offering's on-demand price for max(60, initSec) seconds.
+ */
+export function newWarmInstance(id: string, offering: Offering, nowSec: number, initSec: number): WarmInstance {
+  return { id, enteredAtSec: nowSec, stoppedAtSec: nowSec + initSec, initUsd: (Math.max(60, initSec) * offering.priceUsdPerHour) / 3600, initCharged: 0, ebsBilledSec: 0 };
+}
+
+/** An instance returned to the pool on scale-in at `nowSec`: stopped at once, no initialisation billed. */
+export function returnedWarmInstance(id: string, nowSec: number): WarmInstance {
+  return { id, enteredAtSec: nowSec, stoppedAtSec: nowSec, initUsd: 0, initCharged: 0, ebsBilledSec: 0 };
+}
+
+/**
+ * Charges `w` up to `nowSec` (or, with `final`, as it leaves the pool: the initialisation in full and
+ * EBS with its 60 s minimum) and returns the USD added: initialisation pro rata over its run, then EBS
+ * at `ebsUsdPerHour` from `stoppedAtSec`.
+ */
+export function accrueWarm(w: WarmInstance, nowSec: number, ebsUsdPerHour: number, final = false): number {
+  const runSec = w.stoppedAtSec - w.enteredAtSec;
+  const initDue = final || runSec <= 0 || nowSec >= w.stoppedAtSec ? w.initUsd : (w.initUsd * Math.max(0, nowSec - w.enteredAtSec)) / runSec;
+  let usd = Math.max(0, initDue - w.initCharged);
+  w.initCharged += usd;
+  const stoppedSec = Math.max(0, nowSec - w.stoppedAtSec);
+  const ebsDue = final && nowSec >= w.stoppedAtSec ? Math.max(60, stoppedSec) : stoppedSec;
+  if (ebsDue > w.ebsBilledSec) {
+    usd += ((ebsDue - w.ebsBilledSec) * ebsUsdPerHour) / 3600;
+    w.ebsBilledSec = ebsDue;
+  }
+  return usd;
+}
+
+/** Instances of `p` that are stopped (ready to start) at `nowSec`, oldest first. */
+export function stoppedInstances(p: SimWarmPool, nowSec: number): WarmInstance[] {
+  return p.instances.filter((w) => w.stoppedAtSec <= nowSec);
+}
