@@ -33,34 +33,16 @@ import type { Offering, Random } from '../../core/model/index.js';
  */
 export const WARM_START_RANGE_SEC: readonly [number, number] = [30, 60];
 
-/**
- * Price of gp3 storage, USD per GiB-month: $0.08 per GB-month in us-east-1 (Amazon EBS pricing page,
- * General Purpose SSD gp3; /work/shared/data has no EBS price file). Billed per second with a 60 s
- * minimum (same page, "Example 1 – General Purpose SSD (gp3) Volumes").
- */
-export const GP3_USD_PER_GIB_MONTH = 0.08;
-
-/** Hours in a billing month as AWS prices storage (730 h = 8,760 h / 12, AWS Pricing Calculator). */
-export const HOURS_PER_MONTH = 730;
-
-/**
- * Root volume of a warm instance, GiB: the 8 GiB root volume of the Amazon Linux 2023 AMI (its
- * default block device mapping; EC2 User Guide, "Amazon Linux 2023 AMI").
- */
-export const DEFAULT_WARM_ROOT_VOLUME_GIB = 8;
-
-/** EBS price of holding one stopped instance, USD per hour. */
-export function stoppedUsdPerHour(volumeGiB: number = DEFAULT_WARM_ROOT_VOLUME_GIB, usdPerGiBMonth: number = GP3_USD_PER_GIB_MONTH): number {
-  return (volumeGiB * usdPerGiBMonth) / HOURS_PER_MONTH;
-}
+/** EBS prices and the root volume come from core/plan/warm-pool.ts (cited there), which the planner prices with too. */
+export { DEFAULT_WARM_ROOT_VOLUME_GIB, GP3_USD_PER_GIB_MONTH, HOURS_PER_MONTH, stoppedUsdPerHour } from '../../core/plan/warm-pool.js';
 
 /** Options of the simulated warm pools. */
 export interface WarmPoolModel {
   /** @default {@link WARM_START_RANGE_SEC} */
   readonly startRangeSec?: readonly [number, number];
-  /** EBS of one instance, GiB. @default {@link DEFAULT_WARM_ROOT_VOLUME_GIB} */
+  /** EBS of one instance, GiB. @default core/plan/warm-pool.ts DEFAULT_WARM_ROOT_VOLUME_GIB (8) */
   readonly volumeGiB?: number;
-  /** @default {@link GP3_USD_PER_GIB_MONTH} */
+  /** @default core/plan/warm-pool.ts GP3_USD_PER_GIB_MONTH (0.08) */
   readonly usdPerGiBMonth?: number;
 }
 
