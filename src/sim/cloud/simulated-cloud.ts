@@ -371,9 +371,12 @@ export class SimulatedCloud implements CloudProvider {
       this.stop(inst, now, 'terminated');
       this.stats.terminations++;
       done.push(inst.id);
-      // ReuseOnScaleIn: back to a warm pool that is short of its size, stopped (a new id: see warm-pool.ts)
+      // ReuseOnScaleIn: back to the warm pool, stopped (under a new id), in place of one still initialising
       const wp = this.warm.get(inst.poolId);
-      if (wp && wp.offering.id === inst.offering.id && wp.instances.length < wp.minSize) wp.instances.push(returnedWarmInstance(this.nextInstanceId(wp), now));
+      if (wp && wp.offering.id === inst.offering.id) {
+        wp.instances.push(returnedWarmInstance(this.nextInstanceId(wp), now));
+        this.trimWarmPool(wp, now);
+      }
     }
     if (rest.length > 0) return { commandId: cmd.id, status: 'partial', instanceIds: done, error: { code: 'not-owned', message: `not terminated: ${rest.join(', ')}` } };
     return { commandId: cmd.id, status: 'applied', instanceIds: done };
@@ -401,10 +404,20 @@ export class SimulatedCloud implements CloudProvider {
     }
     if (!wp) this.warm.set(pool.id, (wp = { poolId: pool.id, offering, minSize: cmd.minSize, instances: [] }));
     wp.minSize = cmd.minSize;
-    while (wp.instances.length > wp.minSize) this.chargeWarm(wp, wp.instances.pop()!, now, true);
+    this.trimWarmPool(wp, now);
     this.refillWarmPool(pool, wp);
     if (wp.minSize === 0) this.warm.delete(pool.id);
     return { commandId: cmd.id, status: 'applied', instanceIds: [] };
+  }
+
+  /** Removes warm instances above the minimum size: those still initialising first (latest to stop first), then the newest. */
+  private trimWarmPool(wp: SimWarmPool, now: number): void {
+    while (wp.instances.length > wp.minSize) {
+      let k = wp.instances.length - 1;
+      let latest = now;
+      wp.instances.forEach((w, j) => { if (w.stoppedAtSec > latest || (w.stoppedAtSec === latest && latest > now)) { latest = w.stoppedAtSec; k = j; } });
+      this.chargeWarm(wp, wp.instances.splice(k, 1)[0], now, true);
+    }
   }
 
   /** Launches warm instances up to the pool's minimum size; each initialises for a drawn cold lead time. */

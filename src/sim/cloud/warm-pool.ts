@@ -14,8 +14,9 @@
  * - The pool is refilled to its minimum size after a scale-out draws on it ("When your Auto Scaling
  *   group scales out and the size of the warm pool shrinks, Amazon EC2 Auto Scaling launches new
  *   instances into the warm pool to maintain its minimum size", AWS::AutoScaling::WarmPool).
- * - `ReuseOnScaleIn`: a terminated instance of the warm offering goes back to the pool (stopped) while
- *   the pool is below its minimum size, instead of being terminated (InstanceReusePolicy).
+ * - `ReuseOnScaleIn`: a terminated instance of the warm offering goes back to the pool (stopped) instead
+ *   of being terminated (InstanceReusePolicy), and the pool sheds what exceeds its size, instances still
+ *   initialising first (a returned instance saves the rest of a refill's initialisation).
  * - Only on-demand offerings: "You cannot add a warm pool to Auto Scaling groups that have a mixed
  *   instances policy or that launch Spot Instances" (Warm pools, Limitations; PutWarmPool).
  * Not modelled: `Warmed:Running` and `Warmed:Hibernated` pools (a running warm instance is billed as
@@ -53,10 +54,10 @@ export interface WarmInstance {
   readonly enteredAtSec: number;
   /** When it is `Warmed:Stopped` (initialisation done), epoch seconds. */
   readonly stoppedAtSec: number;
-  /** On-demand USD of its initialisation run (0 for an instance returned on scale-in), charged as it runs. */
-  readonly initUsd: number;
-  /** Part of `initUsd` already charged. */
-  initCharged: number;
+  /** On-demand price of its initialisation run, USD per hour (0 for an instance returned on scale-in). */
+  readonly priceUsdPerHour: number;
+  /** Initialisation seconds already charged. */
+  initBilledSec: number;
   /** EBS seconds already charged (from `stoppedAtSec`). */
   ebsBilledSec: number;
 }
@@ -78,27 +79,30 @@ export function drawWarmStartSec(model: WarmPoolModel, rng: Random): number {
 
 /**
  * A new warm instance launched at `nowSec` with initialisation of `initSec` seconds (a cold lead
- * time), billed at the offering's on-demand price for max(60, initSec) seconds.
+ * time), billed at the offering's on-demand price while it initialises.
  */
 export function newWarmInstance(id: string, offering: Offering, nowSec: number, initSec: number): WarmInstance {
-  return { id, enteredAtSec: nowSec, stoppedAtSec: nowSec + initSec, initUsd: (Math.max(60, initSec) * offering.priceUsdPerHour) / 3600, initCharged: 0, ebsBilledSec: 0 };
+  return { id, enteredAtSec: nowSec, stoppedAtSec: nowSec + initSec, priceUsdPerHour: offering.priceUsdPerHour, initBilledSec: 0, ebsBilledSec: 0 };
 }
 
 /** An instance returned to the pool on scale-in at `nowSec`: stopped at once, no initialisation billed. */
 export function returnedWarmInstance(id: string, nowSec: number): WarmInstance {
-  return { id, enteredAtSec: nowSec, stoppedAtSec: nowSec, initUsd: 0, initCharged: 0, ebsBilledSec: 0 };
+  return { id, enteredAtSec: nowSec, stoppedAtSec: nowSec, priceUsdPerHour: 0, initBilledSec: 0, ebsBilledSec: 0 };
 }
 
 /**
- * Charges `w` up to `nowSec` (or, with `final`, as it leaves the pool: the initialisation in full and
- * EBS with its 60 s minimum) and returns the USD added: initialisation pro rata over its run, then EBS
- * at `ebsUsdPerHour` from `stoppedAtSec`.
+ * Charges `w` up to `nowSec` and returns the USD added: its initialisation run at the on-demand price
+ * (per second; with `final`, as it leaves the pool, at least the 60 s minimum), then EBS at
+ * `ebsUsdPerHour` from `stoppedAtSec` (with `final`, at least 60 s).
  */
 export function accrueWarm(w: WarmInstance, nowSec: number, ebsUsdPerHour: number, final = false): number {
-  const runSec = w.stoppedAtSec - w.enteredAtSec;
-  const initDue = final || runSec <= 0 || nowSec >= w.stoppedAtSec ? w.initUsd : (w.initUsd * Math.max(0, nowSec - w.enteredAtSec)) / runSec;
-  let usd = Math.max(0, initDue - w.initCharged);
-  w.initCharged += usd;
+  const ranSec = Math.max(0, Math.min(nowSec, w.stoppedAtSec) - w.enteredAtSec);
+  const initDue = w.priceUsdPerHour > 0 && final ? Math.max(60, ranSec) : ranSec;
+  let usd = 0;
+  if (initDue > w.initBilledSec) {
+    usd += ((initDue - w.initBilledSec) * w.priceUsdPerHour) / 3600;
+    w.initBilledSec = initDue;
+  }
   const stoppedSec = Math.max(0, nowSec - w.stoppedAtSec);
   const ebsDue = final && nowSec >= w.stoppedAtSec ? Math.max(60, stoppedSec) : stoppedSec;
   if (ebsDue > w.ebsBilledSec) {
