@@ -62,6 +62,8 @@ export interface WarmPoolOptions {
   readonly stoppedUsdPerHour?: number;
   /** Start of a warm instance, seconds. @default {@link DEFAULT_WARM_START_SEC} */
   readonly warmStartSec?: number;
+  /** Only these pools get warm pools (e.g. the ones an Auto Scaling group backs). @default every pool that buys on-demand */
+  readonly poolIds?: readonly string[];
   /** Value of a unit-hour of waiting demand, USD. @default the dearest on-demand USD per unit-hour offered (as the planner's lost-unit value) */
   readonly waitValueUsdPerUnitHour?: number;
 }
@@ -176,6 +178,7 @@ export function routeUrgentLaunches(
  * words for the decision log.
  */
 export function withWarmPool(input: WarmPoolInput, commands: readonly Command[]): { readonly commands: Command[]; readonly reason: string } {
+  if (input.options?.poolIds && !input.options.poolIds.includes(input.pool.id)) return { commands: [...commands], reason: '' };
   const warm = input.capacity.warmPools?.find((w) => w.poolId === input.pool.id);
   const routed = routeUrgentLaunches(commands, input.pool, warm, new Map(input.offerings.map((o) => [o.id, o])), input.nowSec);
   const sized = planWarmPool(input);

@@ -87,7 +87,7 @@ export function planStage(inputs: PlanInputs, memory: TickMemory): StageResult {
     commands.push(...poolCommands);
     decisions.push({
       atSec: nowSec, kind: 'plan', subject: pool.id, chosen: `${poolCommands.length} command(s) by ${out.plan.solver}`,
-      reason: `${out.plan.reason}; demand q${quantileKey(pool.serviceLevel)} now ${(demand[0]?.quantiles[quantileKey(pool.serviceLevel)] ?? 0).toFixed(2)} units; ${inputs.cloudEventCount} cloud event(s)${warm ? `; ${warm.reason}` : ''}`,
+      reason: `${out.plan.reason}; demand q${quantileKey(pool.serviceLevel)} now ${(demand[0]?.quantiles[quantileKey(pool.serviceLevel)] ?? 0).toFixed(2)} units; ${inputs.cloudEventCount} cloud event(s)${warm?.reason ? `; ${warm.reason}` : ''}`,
     });
   }
   if (inputs.cachePools.length > 0) {

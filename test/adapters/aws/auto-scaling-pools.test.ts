@@ -104,6 +104,8 @@ describe('Auto Scaling group pools', () => {
     };
     expect(() => parseDeploymentConfig(raw)).toThrow(/controller\.pools\[0\]\.markets: .*warm pools do not support Spot/);
     const ok = parseDeploymentConfig({ ...raw, controller: { pools: [{ kind: 'ec2', id: 'web', markets: ['on-demand'] }] } });
-    expect(ok.aws.autoScalingGroups.web).toEqual({ name: 'web-asg', warmPoolMinSize: 2 });
+    expect(ok.aws.autoScalingGroups.web).toEqual({ name: 'web-asg', warmPoolMinSize: 2, planWarmPool: false });
+    const planned = { ...raw, aws: { autoScalingGroups: { web: { name: 'web-asg', planWarmPool: true } } } };
+    expect(() => parseDeploymentConfig(planned)).toThrow(/warm pools do not support Spot/);
   });
 });

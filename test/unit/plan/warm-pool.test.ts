@@ -79,6 +79,11 @@ describe('urgent launches from the warm pool', () => {
     expect(routeUrgentLaunches([launch(3, now)], pool(), { ...warm, stoppedCount: 0 }, byId, now)).toEqual([launch(3, now)]);
   });
 
+  it('withWarmPool leaves pools outside poolIds alone', () => {
+    const out = withWarmPool(sizing({ options: { poolIds: ['other'] } }), [launch(1, now)]);
+    expect(out).toEqual({ commands: [launch(1, now)], reason: '' });
+  });
+
   it('withWarmPool routes, then appends the sizing command', () => {
     const out = withWarmPool(sizing({ capacity: { atSec: now, instances: [instance('a', spot), instance('b', spot)], caches: [], warmPools: [warm] } }), [launch(1, now)]);
     expect(out.commands.map((c) => c.kind)).toEqual(['launch', 'warm-pool']);
