@@ -120,7 +120,9 @@ export async function runCase(c: SuiteCase, dataDir: string, daysOverride?: numb
     ...(env.BACKTEST_LOWER_KNOWN_STEPS !== undefined ? { lowerKnownSteps: env.BACKTEST_LOWER_KNOWN_STEPS === '1' } : {}),
     ...(env.BACKTEST_PROGRESS !== undefined ? { useProgress: env.BACKTEST_PROGRESS === 'earlier' ? 'earlier' as const : env.BACKTEST_PROGRESS === '1' } : {}), // issue 22: running steps end when their progress says
   };
-  const scenario = env.BACKTEST_LAMBDA_BURST === '0' ? { ...sc, lambdaBurst: false } : sc;
+  const burstScenario = env.BACKTEST_LAMBDA_BURST === '0' ? { ...sc, lambdaBurst: false } : sc;
+  // BACKTEST_WARM_POOLS=1|0 turns EC2 warm pools on or off for prescale (issue 19; the scenario's default otherwise)
+  const scenario = env.BACKTEST_WARM_POOLS === undefined ? burstScenario : { ...burstScenario, warmPools: env.BACKTEST_WARM_POOLS === '1' };
   const { report, lowerBound, spotRisk } = await runBacktest(scenario, { policies: ['reactive', 'predictive-hourly', 'karpenter', 'prescale', 'oracle'], lowerBound: true, prescale: { knownSteps, ...(env.BACKTEST_BURST_WAIT_SEC ? { burstWaitBudgetSec: Number(env.BACKTEST_BURST_WAIT_SEC) } : {}) } });
   const lb = lowerBound!;
   const oracleUsd = report.policies.find((p) => p.policy === 'oracle')!.cost.totalUsd;

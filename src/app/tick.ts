@@ -76,6 +76,7 @@ export function createControllerTick(deps: TickDeps): ControllerTick {
     const planned = planStage({
       nowSec: now, tickSec: cfg.tickSec, slotSec, slots: offers.slots, levels, pools, cachePools, cacheNodes, offeringsByPool: spot.offeringsByPool, capacity: snap,
       signals: cfg.demandSignals, backlogSignals: backlog, latest, prediction: pred, cloudEventCount: cloudEvents.length, planner: deps.planner, limits: cfg.limits, priorChangeUnits: spotChecked.changeUnits, prefetch, lowerKnownSteps: opts.knownSteps?.lowerKnownSteps ?? false,
+      ...(opts.warmPools ? { warmPools: opts.warmPools } : {}),
     }, memory);
     memory = planned.memory;
     decisions.push(...planned.decisions);

@@ -67,7 +67,7 @@ export interface ControllerRunnerDeps {
   readonly forecaster?: Forecaster;
   readonly planner?: Planner;
   readonly nextStep?: NextStepModel;
-  readonly tickOptions?: { historySec?: number; forecastPeriodSec?: number; refitEverySec?: number; taskBacklogSignals?: readonly TaskBacklogSignal[]; prefetch?: TickOptions['prefetch'] };
+  readonly tickOptions?: { historySec?: number; forecastPeriodSec?: number; refitEverySec?: number; taskBacklogSignals?: readonly TaskBacklogSignal[]; prefetch?: TickOptions['prefetch']; warmPools?: TickOptions['warmPools'] };
   /** Carries out the tick's pre-execute commands (the AWS SqsPreparer); absent: no pre-execution. */
   readonly preparer?: Preparer;
   /** Resumed and cold steps since the last tick (src/handlers/prefetch-meter.ts). */

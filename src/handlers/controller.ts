@@ -106,7 +106,7 @@ export function createControllerHandler(deps: ControllerHandlerDeps): (event: Co
     if (!Number.isFinite(scheduledSec)) throw new Error(`scheduledTime ${JSON.stringify(event.scheduledTime)} is not an ISO date`);
     runner ??= createControllerRunner({
       config: config.controller, ...ports, sink: powertoolsSink(metrics), logger: portLogger(logger), forecaster: createForecaster(config.aws.forecaster),
-      tickOptions: { historySec: config.aws.historySec, forecastPeriodSec: config.aws.forecastPeriodSec, refitEverySec: config.aws.refitEverySec, taskBacklogSignals: backlogSignalsOf(config), ...(ports.preparer ? { prefetch: prefetchSelectionFrom(config.controller.prefetch) } : {}) },
+      tickOptions: { historySec: config.aws.historySec, forecastPeriodSec: config.aws.forecastPeriodSec, refitEverySec: config.aws.refitEverySec, taskBacklogSignals: backlogSignalsOf(config), ...(ports.preparer ? { prefetch: prefetchSelectionFrom(config.controller.prefetch) } : {}), ...warmPoolOptionsOf(config) },
     });
     const summary = await runner.runTick(scheduledSec);
     logger.info('tick', { ...summary });
@@ -152,3 +152,9 @@ export const handler = createControllerHandler({
   }),
   persistenceStore: new DynamoDBPersistenceLayer({ tableName: process.env.PRESCALE_IDEMPOTENCY_TABLE ?? 'prescale-idempotency', awsSdkV3Client: new DynamoDBClient({}) }),
 });
+
+/** Warm-pool planning for the Auto Scaling groups with `planWarmPool` (none: no warm-pool commands). */
+function warmPoolOptionsOf(config: DeploymentConfig): { warmPools?: { poolIds: string[] } } {
+  const poolIds = Object.entries(config.aws.autoScalingGroups).filter(([, g]) => g.planWarmPool).map(([id]) => id).sort();
+  return poolIds.length > 0 ? { warmPools: { poolIds } } : {};
+}

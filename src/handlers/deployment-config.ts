@@ -29,6 +29,8 @@ export const AwsSettingsSchema = z.object({
   autoScalingGroups: z.record(z.string(), z.object({
     name: z.string().min(1).max(255),
     warmPoolMinSize: z.number().int().nonnegative().optional(),
+    /** Let the planner size this group's warm pool every tick (core/plan/warm-pool.ts; PutWarmPool). @default false */
+    planWarmPool: z.boolean().default(false),
   })).default({}),
   /** Subnet per availability zone. */
   subnetsByAz: z.record(z.string(), z.string().regex(/^subnet-[0-9a-f]+$/, 'a subnet id subnet-…')).default({}),
@@ -82,7 +84,7 @@ export function parseDeploymentConfig(raw: unknown, file?: string, modeOverride?
   cfg.controller.pools.forEach((p, i) => {
     const asg = cfg.aws.autoScalingGroups[p.id];
     if (asg && p.kind !== 'ec2') throw new InputError({ file, field: `aws.autoScalingGroups.${p.id}` }, p.kind, 'an EC2 pool (Auto Scaling groups back EC2 pools only)');
-    if (asg?.warmPoolMinSize !== undefined && p.kind === 'ec2' && p.markets.includes('spot')) {
+    if ((asg?.warmPoolMinSize !== undefined || asg?.planWarmPool) && p.kind === 'ec2' && p.markets.includes('spot')) {
       throw new InputError({ file, field: `controller.pools[${i}].markets` }, p.markets, '["on-demand"]: warm pools do not support Spot Instances (EC2 Auto Scaling User Guide)');
     }
     if (p.kind === 'ec2' && !asg && !cfg.aws.launchTemplates[p.id]) {

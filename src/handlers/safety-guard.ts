@@ -95,6 +95,12 @@ export class SafetyGuardProvider implements CloudProvider {
       if (res.status === 'applied' || res.status === 'partial') this.changedUnits += res.instanceIds.reduce((s, id) => s + (byId.get(id)?.capacityUnits ?? 0), 0);
       return res;
     }
+    // a warm pool: its stopped instances are not capacity and cost only EBS, but each one is an
+    // instance the account holds, so the pool's size counts against maxInstances
+    if (command.kind === 'warm-pool') {
+      if (live.length + command.minSize > this.limits.maxInstances) return refuse(`safety stop: warm pool of ${command.minSize} with ${live.length} live instance(s) exceeds maxInstances ${this.limits.maxInstances}`);
+      return this.inner.apply(command);
+    }
     // a cache growth: its added nodes count against the spend (shrinking is always allowed)
     const g = this.lastSnapshot?.caches.find((c) => c.poolId === command.poolId);
     const nodes = cacheNodeCount(command.shards, command.replicasPerShard);

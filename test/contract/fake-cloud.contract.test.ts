@@ -1,5 +1,6 @@
 import { describeCloudProviderContract } from './cloud-provider.contract.js';
 import { describeCacheScalingContract } from './cloud-provider-cache.contract.js';
+import { describeWarmPoolContract } from './cloud-provider-warm-pool.contract.js';
 import { CachePoolSchema } from '../../src/core/model/index.js';
 import { FakeCloud } from '../fakes/fake-cloud.js';
 import { testOfferings, testPool } from '../fakes/offerings.js';
@@ -31,4 +32,10 @@ describeCacheScalingContract('FakeCloud', async () => {
     advance: async (sec) => cloud.advance(sec),
     injectCacheFailure: (code) => { cloud.cacheFailures.set(cachePool.id, { code, message: `injected ${code}` }); },
   };
+});
+
+describeWarmPoolContract('FakeCloud', async () => {
+  const pool = testPool();
+  const cloud = new FakeCloud(testOfferings(pool), 1_000_000, 90, 30);
+  return { provider: cloud, pool, advance: async (sec) => cloud.advance(sec), maxColdLeadSec: 90, maxWarmStartSec: 30 };
 });

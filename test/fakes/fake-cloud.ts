@@ -10,11 +10,14 @@
  * Honest where EC2 is strict: a command id reused with other parameters fails with
  * `IdempotentParameterMismatch` (as a reused EC2 ClientToken does), and `describeLagSec` hides new
  * instances from `describeCapacity` for that long (EC2's eventual consistency). Both default off.
+ * Warm pools (`warm-pool`, on-demand offerings only, as EC2 Auto Scaling allows): warm instances
+ * initialise for the lead time, then stop; a launch of the warm offering starts stopped ones first,
+ * ready after `warmStartSec`, and the pool refills; failures can be injected per pool (`warmPoolFailures`).
  */
 import {
   OWNER_TAG_KEY, POOL_TAG_KEY, cacheNodeCount,
   commandRequestKey, type ApplyResult, type CacheGroupState, type CachePool, type CapacitySnapshot, type Command, type Ec2Pool,
-  type Instance, type Offering, type ScaleCacheCommand,
+  type Instance, type Offering, type ScaleCacheCommand, type WarmPoolCommand, type WarmPoolState,
 } from '../../src/core/model/index.js';
 import type { CloudProvider } from '../../src/ports/cloud-provider.js';
 
@@ -46,8 +49,12 @@ export class FakeCloud implements CloudProvider {
   /** Scale-cache failures to inject per cache pool id (e.g. `throttled`, `unauthorized`), until deleted. */
   readonly cacheFailures = new Map<string, NonNullable<ApplyResult['error']>>();
   private readonly cacheGroups = new Map<string, FakeCacheGroup>();
+  /** Warm-pool failures to inject per pool id, until deleted. */
+  readonly warmPoolFailures = new Map<string, NonNullable<ApplyResult['error']>>();
+  private readonly warmPools = new Map<string, { offeringId: string; minSize: number; stoppedAtSec: number[] }>();
 
-  constructor(private readonly offeringList: Offering[], startSec = 0, private readonly leadTimeSec = 90) {
+  /** @param warmStartSec seconds from a launch to ready for an instance started from a warm pool */
+  constructor(private readonly offeringList: Offering[], startSec = 0, private readonly leadTimeSec = 90, private readonly warmStartSec = 30) {
     this.nowSec = startSec;
   }
 
@@ -88,7 +95,11 @@ export class FakeCloud implements CloudProvider {
       poolId: g.pool.id, replicationGroupId: `prescale-${g.pool.id}`, nodeType: g.pool.nodeType, shards: g.shards, replicasPerShard: g.replicasPerShard,
       ...(g.pending ? { pending: { ...g.pending } } : {}), priceUsdPerNodeHour: g.priceUsdPerNodeHour,
     }));
-    return { atSec: this.nowSec, instances, caches };
+    const warmPools: WarmPoolState[] = [...this.warmPools].map(([poolId, w]) => {
+      const stoppedCount = w.stoppedAtSec.filter((t) => t <= this.nowSec).length;
+      return { poolId, offeringId: w.offeringId, minSize: w.minSize, stoppedCount, pendingCount: w.stoppedAtSec.length - stoppedCount };
+    });
+    return { atSec: this.nowSec, instances, caches, ...(warmPools.length > 0 ? { warmPools } : {}) };
   }
 
   async offerings(pool: Ec2Pool): Promise<Offering[]> {
@@ -117,18 +128,28 @@ export class FakeCloud implements CloudProvider {
       const injected = this.launchFailures.get(o.id);
       if (injected) return fail(injected.code, injected.message);
       const ids: string[] = [];
+      const warm = this.warmPools.get(c.poolId);
+      let warmStarts = 0;
+      if (warm && warm.offeringId === o.id) {
+        for (let k = 0; k < warm.stoppedAtSec.length && warmStarts < c.count;) {
+          if (warm.stoppedAtSec[k] <= this.nowSec) { warm.stoppedAtSec.splice(k, 1); warmStarts++; } else k++;
+        }
+      }
       for (let k = 0; k < c.count; k++) {
         const id = `i-fake-${++this.seq}`;
         ids.push(id);
+        const lead = k < warmStarts ? this.warmStartSec : this.leadTimeSec;
         this.instances.set(id, {
           id, poolId: c.poolId, offeringId: o.id, instanceType: o.instanceType, market: o.market, az: o.az,
-          capacityUnits: o.capacityUnits, state: this.leadTimeSec === 0 ? 'running' : 'pending', launchedAtSec: this.nowSec,
-          readyAtSec: this.nowSec + this.leadTimeSec, priceUsdPerHour: o.priceUsdPerHour, commandId: c.id,
+          capacityUnits: o.capacityUnits, state: lead === 0 ? 'running' : 'pending', launchedAtSec: this.nowSec,
+          readyAtSec: this.nowSec + lead, priceUsdPerHour: o.priceUsdPerHour, commandId: c.id,
           tags: { [OWNER_TAG_KEY]: 'prescale', [POOL_TAG_KEY]: c.poolId },
         });
       }
+      if (warm) while (warm.stoppedAtSec.length < warm.minSize) warm.stoppedAtSec.push(this.nowSec + this.leadTimeSec);
       return { commandId: c.id, status: 'applied', instanceIds: ids };
     }
+    if (c.kind === 'warm-pool') return this.putWarmPool(c);
     if (c.kind === 'terminate') {
       // like the AWS provider: the owned instances of the pool go, the rest is reported
       const ours = c.instanceIds.filter((id) => this.instances.get(id)?.tags[OWNER_TAG_KEY] && this.instances.get(id)!.poolId === c.poolId);
@@ -139,6 +160,24 @@ export class FakeCloud implements CloudProvider {
       return { commandId: c.id, status: 'applied', instanceIds: ours };
     }
     return this.scaleCache(c);
+  }
+
+  private putWarmPool(c: WarmPoolCommand): ApplyResult {
+    const fail = (code: NonNullable<ApplyResult['error']>['code'], message: string): ApplyResult => ({ commandId: c.id, status: 'failed', instanceIds: [], error: { code, message } });
+    const o = this.offeringList.find((x) => x.id === c.offeringId);
+    if (!o) return fail('invalid', `unknown offering ${c.offeringId}`);
+    if (o.market !== 'on-demand') return fail('unsupported', `warm pools do not support Spot Instances (${o.id})`);
+    if (!Number.isInteger(c.minSize) || c.minSize < 0) return fail('invalid', `minSize must be a non-negative integer, got ${c.minSize}`);
+    const injected = this.warmPoolFailures.get(c.poolId);
+    if (injected) return fail(injected.code, injected.message);
+    const prior = this.warmPools.get(c.poolId);
+    const w = prior && prior.offeringId === o.id ? prior : { offeringId: o.id, minSize: 0, stoppedAtSec: [] as number[] };
+    w.minSize = c.minSize;
+    w.stoppedAtSec.splice(c.minSize);
+    while (w.stoppedAtSec.length < w.minSize) w.stoppedAtSec.push(this.nowSec + this.leadTimeSec);
+    if (w.minSize === 0) this.warmPools.delete(c.poolId);
+    else this.warmPools.set(c.poolId, w);
+    return { commandId: c.id, status: 'applied', instanceIds: [] };
   }
 
   private scaleCache(c: ScaleCacheCommand): ApplyResult {

@@ -2,8 +2,11 @@
  * EC2 pools backed by an Auto Scaling group instead of EC2 Fleet: launches raise the group's desired
  * capacity (`SetDesiredCapacity`), terminations remove owned instances with
  * `TerminateInstanceInAutoScalingGroup` (decrementing the desired capacity), and an optional warm
- * pool of pre-initialised instances is kept at a configured size (`PutWarmPool`). Warm pools do not
- * support Spot Instances (EC2 Auto Scaling User Guide, "Warm pools"), so such pools are on-demand only.
+ * pool of pre-initialised instances is created at a configured size when the group has none
+ * (`PutWarmPool`), then sized by the planner's `warm-pool` commands (core/plan/warm-pool.ts) on groups
+ * carrying prescale's owner tag only. Warm pools do not support Spot Instances or mixed instances
+ * policies (EC2 Auto Scaling User Guide, "Warm pools", Limitations; PutWarmPool API reference), so
+ * such pools are on-demand only.
  *
  * Idempotency: the group carries a `prescale:last-command` tag with the id of the last command
  * applied (and, for launches, `prescale:last-target`, the absolute desired capacity it set), written
@@ -19,7 +22,7 @@ import {
   TerminateInstanceInAutoScalingGroupCommand, type TerminateInstanceInAutoScalingGroupCommandInput,
   type TerminateInstanceInAutoScalingGroupCommandOutput, type AutoScalingGroup,
 } from '@aws-sdk/client-auto-scaling';
-import type { ApplyResult, LaunchCommand, TerminateCommand } from '../../core/model/index.js';
+import { OWNER_TAG_KEY, offeringId, type ApplyResult, type LaunchCommand, type TerminateCommand, type WarmPoolCommand, type WarmPoolState } from '../../core/model/index.js';
 import { readCall, toApplyError } from './errors.js';
 import { clientConfig, type AwsClientOptions } from './sdk.js';
 
@@ -121,11 +124,60 @@ export class AutoScalingPools {
     }
   }
 
-  /** Puts the warm pool once per process when its minimum size differs from the configured one. */
+  /**
+   * Sizes the group's warm pool to exactly `cmd.minSize` stopped instances: `PutWarmPool` with
+   * `MinSize` = `MaxGroupPreparedCapacity` = minSize ("Only when MaxGroupPreparedCapacity and MinSize
+   * are set to the same value does the warm pool have an absolute size", PutWarmPool API reference),
+   * `PoolState: Stopped` (pays only EBS) and `ReuseOnScaleIn` (scale-in returns instances to the pool).
+   * An absolute setting, so a retried command puts the same size again. Only on a group carrying
+   * prescale's owner tag (`not-owned` otherwise) and without a mixed instances policy (`unsupported`:
+   * PutWarmPool cannot be called on one). Already at that size: `applied`, nothing put.
+   */
+  async putWarmPool(ref: AutoScalingGroupRef, cmd: WarmPoolCommand): Promise<ApplyResult> {
+    const base = { commandId: cmd.id, instanceIds: [] as string[] };
+    try {
+      const g = await this.group(ref.name);
+      if (tagOf(g, OWNER_TAG_KEY) === undefined) return { ...base, status: 'failed', error: { code: 'not-owned', message: `Auto Scaling group ${ref.name} lacks tag ${OWNER_TAG_KEY}: its warm pool is not prescale's to change` } };
+      if (g.MixedInstancesPolicy) return { ...base, status: 'failed', error: { code: 'unsupported', message: `Auto Scaling group ${ref.name} has a mixed instances policy, which warm pools do not support` } };
+      if (!Number.isInteger(cmd.minSize) || cmd.minSize < 0) return { ...base, status: 'failed', error: { code: 'invalid', message: `warm pool minSize must be a non-negative integer, got ${cmd.minSize}` } };
+      const cur = (await readCall('autoscaling:DescribeWarmPool', () => this.api.describeWarmPool({ AutoScalingGroupName: ref.name }))).WarmPoolConfiguration;
+      if (cur && cur.MinSize === cmd.minSize && cur.MaxGroupPreparedCapacity === cmd.minSize && cur.PoolState === 'Stopped' && cur.InstanceReusePolicy?.ReuseOnScaleIn === true) return { ...base, status: 'applied' };
+      if (this.dryRun) return { ...base, status: 'dry-run' };
+      await this.api.putWarmPool({
+        AutoScalingGroupName: ref.name, MinSize: cmd.minSize, MaxGroupPreparedCapacity: cmd.minSize, PoolState: 'Stopped', InstanceReusePolicy: { ReuseOnScaleIn: true },
+      });
+      this.warmChecked.add(ref.name);
+      return { ...base, status: 'applied' };
+    } catch (err) {
+      return { ...base, status: 'failed', error: toApplyError(err, ['autoscaling:PutWarmPool']) };
+    }
+  }
+
+  /**
+   * The group's warm pool as the port describes it (DescribeWarmPool): its size and its instances by
+   * lifecycle state (`Warmed:Stopped` ready to start, `Warmed:Pending*` initialising); undefined when the
+   * group has none. The offering is the warm instances' type and zone (the group's launch template
+   * type), or `pending/on-demand/<group>` while it holds none yet.
+   */
+  async describeWarmPool(ref: AutoScalingGroupRef, poolId: string): Promise<WarmPoolState | undefined> {
+    const res = await readCall('autoscaling:DescribeWarmPool', () => this.api.describeWarmPool({ AutoScalingGroupName: ref.name }));
+    const cfg = res.WarmPoolConfiguration;
+    if (!cfg) return undefined;
+    const inst = res.Instances ?? [];
+    const stoppedCount = inst.filter((i) => i.LifecycleState === 'Warmed:Stopped').length;
+    const pendingCount = inst.filter((i) => String(i.LifecycleState ?? '').startsWith('Warmed:Pending')).length;
+    const first = inst.find((i) => i.InstanceType && i.AvailabilityZone);
+    return { poolId, offeringId: first ? offeringId(first.InstanceType!, 'on-demand', first.AvailabilityZone!) : `pending/on-demand/${ref.name}`, minSize: cfg.MinSize ?? 0, stoppedCount, pendingCount };
+  }
+
+  /**
+   * Creates the configured warm pool (`warmPoolMinSize`) once per process when the group has none;
+   * a warm pool already there (put by the planner's `warm-pool` commands) is left at its size.
+   */
   private async ensureWarmPool(ref: AutoScalingGroupRef): Promise<void> {
     if (ref.warmPoolMinSize === undefined || this.warmChecked.has(ref.name) || this.dryRun) return;
     const res = await readCall('autoscaling:DescribeWarmPool', () => this.api.describeWarmPool({ AutoScalingGroupName: ref.name }));
-    if (res.WarmPoolConfiguration?.MinSize !== ref.warmPoolMinSize) {
+    if (res.WarmPoolConfiguration === undefined) {
       await this.api.putWarmPool({ AutoScalingGroupName: ref.name, MinSize: ref.warmPoolMinSize, PoolState: 'Stopped' });
     }
     this.warmChecked.add(ref.name);

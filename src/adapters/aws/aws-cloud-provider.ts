@@ -14,7 +14,7 @@ import type { CreateFleetCommandInput, CreateFleetCommandOutput, Filter, Instanc
 import {
   OWNER_TAG_KEY, POOL_TAG_KEY,
   type ApplyResult, type CachePool, type CapacityPool, type CapacitySnapshot, type Command, type Ec2Pool,
-  type LaunchCommand, type Market, type Offering, type TerminateCommand,
+  type LaunchCommand, type Market, type Offering, type TerminateCommand, type WarmPoolState,
 } from '../../core/model/index.js';
 import type { Clock, Logger, PriceCatalog } from '../../ports/index.js';
 import { silentLogger, type CloudProvider } from '../../ports/index.js';
@@ -136,7 +136,23 @@ export class AwsCloudProvider implements CloudProvider {
     }));
     const cachePools = this.opts.pools.filter((p): p is CachePool => p.kind === 'elasticache');
     const caches = cachePools.length > 0 && this.caches ? await this.caches.describe(cachePools) : [];
-    return { atSec, instances, caches };
+    const warmPools = await this.describeWarmPools();
+    return { atSec, instances, caches, ...(warmPools.length > 0 ? { warmPools } : {}) };
+  }
+
+  /** Warm pools of the Auto Scaling groups backing pools; a group whose warm pool cannot be read is left out (logged). */
+  private async describeWarmPools(): Promise<WarmPoolState[]> {
+    const out: WarmPoolState[] = [];
+    if (!this.asg) return out;
+    for (const [poolId, ref] of Object.entries(this.opts.autoScalingGroups ?? {}).sort(([a], [b]) => (a < b ? -1 : 1))) {
+      try {
+        const w = await this.asg.describeWarmPool(ref, poolId);
+        if (w) out.push(w);
+      } catch (err) {
+        this.logger.warn('warm pool not described', { group: ref.name, error: String(err) });
+      }
+    }
+    return out;
   }
 
   /** @throws AwsThrottledError / AwsUnauthorizedError naming the action */
@@ -166,6 +182,7 @@ export class AwsCloudProvider implements CloudProvider {
     if (asgRef && !this.asg) res = { ...base, status: 'failed', error: { code: 'invalid', message: `pool ${pool.id} uses Auto Scaling group ${asgRef.name} but no Auto Scaling client is configured` } };
     else if (command.kind === 'launch' && pool.kind === 'ec2') res = asgRef ? await this.asg!.launch(asgRef, command) : await this.launch(pool, command);
     else if (command.kind === 'terminate' && pool.kind === 'ec2') res = await this.terminate(command, asgRef);
+    else if (command.kind === 'warm-pool' && pool.kind === 'ec2' && asgRef) res = await this.asg!.putWarmPool(asgRef, command);
     else if (command.kind === 'scale-cache' && pool.kind === 'elasticache' && this.caches) {
       res = await this.caches.scale(pool, command, this.opts.clock.nowSec(), this.opts.dryRun ?? false);
     } else {

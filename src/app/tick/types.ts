@@ -4,6 +4,7 @@
 import type { ApplyResult, CacheNodeOffering, Command, ControllerConfig, Decision, Forecast } from '../../core/model/index.js';
 import type { Forecaster } from '../../core/forecast/types.js';
 import type { Planner } from '../../core/plan/types.js';
+import type { WarmPoolOptions } from '../../core/plan/warm-pool.js';
 import type { NextStepModel } from '../../core/predict/types.js';
 import type { PrefetchConfig as PrefetchSelectionConfig } from '../../core/prefetch/selection.js';
 import type { Clock } from '../../ports/clock.js';
@@ -47,6 +48,8 @@ export interface TickOptions {
    * @default { drainToleranceSec: DEFAULT_DRAIN_TOLERANCE_SEC (10), lowerKnownSteps: false, useProgress: true }
    */
   readonly knownSteps?: { readonly drainToleranceSec?: number | null; readonly lowerKnownSteps?: boolean; readonly useProgress?: boolean | 'earlier' };
+  /** EC2 Auto Scaling warm pools for pools that buy on-demand (core/plan/warm-pool.ts). @default none */
+  readonly warmPools?: WarmPoolOptions;
   /** Planning slot, seconds. @default config.tickSec */
   readonly slotSec?: number;
   /** Backlog metrics of task pools; their forecast is demand beyond the tasks already committed. */

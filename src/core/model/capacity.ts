@@ -51,11 +51,29 @@ export interface CacheGroupState {
   readonly priceUsdPerNodeHour: number;
 }
 
+/**
+ * A pool's warm pool (EC2 Auto Scaling `DescribeWarmPool`): its configured size and the instances in
+ * it, which are not part of the pool's capacity until a launch starts them.
+ */
+export interface WarmPoolState {
+  readonly poolId: string;
+  /** The on-demand offering its instances are of. */
+  readonly offeringId: string;
+  /** Configured minimum size (WarmPoolConfiguration MinSize). */
+  readonly minSize: number;
+  /** Instances initialised and stopped (lifecycle state `Warmed:Stopped`), ready to start. */
+  readonly stoppedCount: number;
+  /** Instances still initialising before they stop (`Warmed:Pending`). */
+  readonly pendingCount: number;
+}
+
 /** Everything the controller can see of its capacity at one moment. */
 export interface CapacitySnapshot {
   readonly atSec: number;
   readonly instances: readonly Instance[];
   readonly caches: readonly CacheGroupState[];
+  /** Warm pools of the pools that have one (absent: none). */
+  readonly warmPools?: readonly WarmPoolState[];
 }
 
 /** Nodes of an ElastiCache replication group shape: shards × (1 primary + replicas). */

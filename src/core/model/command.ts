@@ -40,6 +40,24 @@ export interface ScaleCacheCommand extends CommandBase {
 }
 
 /**
+ * Keep `minSize` instances of one on-demand offering pre-initialised and stopped beside the pool (an
+ * EC2 Auto Scaling warm pool, `PutWarmPool` with `PoolState: Stopped` and `ReuseOnScaleIn`): a launch
+ * of that offering starts stopped instances first, which is faster than a cold launch, and a stopped
+ * instance is billed only for its EBS volumes (EC2 Auto Scaling User Guide, "Warm pools"). Warm pools
+ * support neither Spot Instances nor mixed instances policies (PutWarmPool API reference), so the
+ * offering is on-demand. `minSize` 0 empties the pool. Sized by core/plan/warm-pool.ts.
+ */
+export interface WarmPoolCommand extends CommandBase {
+  readonly kind: 'warm-pool';
+  /** The on-demand offering the warm instances are of (the Auto Scaling group's launch template type). */
+  readonly offeringId: string;
+  /** Instances to keep stopped in the pool (WarmPoolConfiguration MinSize), ≥ 0. */
+  readonly minSize: number;
+  /** Expected cost of holding them stopped (EBS only), USD per hour. */
+  readonly expectedCostUsdPerHour: number;
+}
+
+/**
  * Run the `prepare` phase of a predicted step ahead of its trigger: a preparation, handed to the
  * Preparer port (ports/preparer.ts), not a {@link Command} (the CloudProvider never sees it).
  */
@@ -63,7 +81,7 @@ export interface PreExecuteCommand extends CommandBase {
 }
 
 /** Any command to the cloud (CloudProvider.apply). Preparations are {@link PreExecuteCommand}s, apart. */
-export type Command = LaunchCommand | TerminateCommand | ScaleCacheCommand;
+export type Command = LaunchCommand | TerminateCommand | ScaleCacheCommand | WarmPoolCommand;
 
 /**
  * The parameters of a command that the cloud request carries (not its reason, timing or expected
@@ -74,6 +92,7 @@ export type Command = LaunchCommand | TerminateCommand | ScaleCacheCommand;
 export function commandRequestKey(c: Command): string {
   if (c.kind === 'launch') return JSON.stringify([c.kind, c.poolId, c.offeringId, c.count]);
   if (c.kind === 'terminate') return JSON.stringify([c.kind, c.poolId, [...c.instanceIds].sort()]);
+  if (c.kind === 'warm-pool') return JSON.stringify([c.kind, c.poolId, c.offeringId, c.minSize]);
   return JSON.stringify([c.kind, c.poolId, c.shards, c.replicasPerShard]);
 }
 

@@ -16,3 +16,4 @@ export * from './spot-signals.js';
 export * from './cache-sizing.js';
 export * from './milp-explain.js';
 export * from './milp-bound.js';
+export * from './warm-pool.js';

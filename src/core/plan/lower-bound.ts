@@ -32,6 +32,17 @@
  * work; the sampled work uses runtimes without setup, and the check in {@link policyFloorUsd}
  * subtracts the setup a policy skipped and the demand it left unmet (from the bound without the
  * granularity rows, which are valid only for a policy that served every sample).
+ *
+ * EC2 warm pools (issue 19, core/plan/warm-pool.ts) keep the bound valid without a tier of their own:
+ * a warm start (30–60 s, sim/cloud/warm-pool.ts) is shorter than a tick, so an instance started from
+ * the pool may be billed over only part of the window before the sample it is ready at, a deficit of
+ * at most `tickSec − 30 s`. But every instance that enters a warm pool brings at least 60 s of
+ * on-demand billing that serves no sample (its own initialisation before it stops, or, for one
+ * returned on scale-in, the initialisation of the instance it displaces, charged with its 60 s
+ * minimum), at a price per unit no lower than the cheapest on-demand one the LP uses. The objective
+ * depends only on the sum of billed unit-ticks per market, so moving those seconds into the warm
+ * start's window keeps the run a feasible point at no more than its cost whenever
+ * `tickSec ≤ 90 s` (deficit ≤ 60 s); EBS of stopped instances only adds to the run's cost.
  */
 import { LpModel, type Term } from './lp-format.js';
 

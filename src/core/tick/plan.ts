@@ -8,6 +8,7 @@ import { quantileKey, type CacheNodeOffering, type CachePool, type CapacitySnaps
 import type { Planner, PlannerMemory } from '../plan/types.js';
 import { addUsage, poolBudgets, poolSpendCap, usageOf, type UsageDelta } from '../plan/limits.js';
 import { planCacheStage, type CacheNeedPrefetch } from '../prefetch/cache-stage.js';
+import { withWarmPool, type WarmPoolOptions } from '../plan/warm-pool.js';
 import { buildDemandSlots } from './demand.js';
 import type { Latest } from './observe.js';
 import type { StageResult, TickMemory } from './memory.js';
@@ -56,6 +57,12 @@ export interface PlanInputs {
    * raw backlog, and may lower the known steps. @default false
    */
   readonly lowerKnownSteps?: boolean;
+  /**
+   * EC2 Auto Scaling warm pools (issue 19; core/plan/warm-pool.ts): each pool that buys on-demand keeps
+   * stopped instances sized for the demand within a cold lead time, and urgent launches start them.
+   * Absent: no warm pools.
+   */
+  readonly warmPools?: WarmPoolOptions;
 }
 
 /** Plans every pool; the memory's planner memory is replaced. */
@@ -78,12 +85,14 @@ export function planStage(inputs: PlanInputs, memory: TickMemory): StageResult {
       ...(cal ? { quantileOf: (id: string, f: Forecast | undefined, level: number, t: number) => cal.metric.quantile(id, f, level, t) } : {}),
     });
     const out = inputs.planner.plan({ nowSec, pool, offerings: inputs.offeringsByPool.get(pool.id) ?? [], capacity: inputs.capacity, demand, slotSec, memory: prior[pool.id] ?? {}, ...budget });
-    usage = addUsage(usage, plannedUsage(out.plan.commands, inputs.offeringsByPool.get(pool.id) ?? [], inputs.capacity));
+    const warm = inputs.warmPools ? withWarmPool({ nowSec, pool, offerings: inputs.offeringsByPool.get(pool.id) ?? [], capacity: inputs.capacity, demand, slotSec, options: inputs.warmPools }, out.plan.commands) : undefined;
+    const poolCommands = warm?.commands ?? out.plan.commands;
+    usage = addUsage(usage, plannedUsage(poolCommands, inputs.offeringsByPool.get(pool.id) ?? [], inputs.capacity));
     next[pool.id] = out.memory;
-    commands.push(...out.plan.commands);
+    commands.push(...poolCommands);
     decisions.push({
-      atSec: nowSec, kind: 'plan', subject: pool.id, chosen: `${out.plan.commands.length} command(s) by ${out.plan.solver}`,
-      reason: `${out.plan.reason}; demand q${quantileKey(pool.serviceLevel)} now ${(demand[0]?.quantiles[quantileKey(pool.serviceLevel)] ?? 0).toFixed(2)} units; ${inputs.cloudEventCount} cloud event(s)`,
+      atSec: nowSec, kind: 'plan', subject: pool.id, chosen: `${poolCommands.length} command(s) by ${out.plan.solver}`,
+      reason: `${out.plan.reason}; demand q${quantileKey(pool.serviceLevel)} now ${(demand[0]?.quantiles[quantileKey(pool.serviceLevel)] ?? 0).toFixed(2)} units; ${inputs.cloudEventCount} cloud event(s)${warm?.reason ? `; ${warm.reason}` : ''}`,
     });
   }
   if (inputs.cachePools.length > 0) {

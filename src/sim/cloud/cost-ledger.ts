@@ -33,6 +33,11 @@ export class CostLedger {
     if (usd > 0) this.add(g.pool.id, 'cacheUsd', usd);
   }
 
+  /** Charges `usd` of on-demand cost that no instance record carries (a warm pool's initialisation and EBS, warm-pool.ts) to `poolId`. */
+  chargeOnDemand(poolId: string, usd: number): void {
+    if (usd > 0) this.add(poolId, 'onDemandUsd', usd);
+  }
+
   /** The cost accrued per pool since the previous call (pools in first-charged order); starts a new period. */
   collect(): CostAccrual[] {
     const out: CostAccrual[] = [];

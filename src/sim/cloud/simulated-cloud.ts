@@ -4,12 +4,13 @@
  * minimum, spot interruptions with a two-minute notice drawn from each offering's hazard, rebalance
  * recommendations and insufficient-capacity episodes (spot-risk.ts, when `spotRisk` is given), ElastiCache
  * shape changes taking minutes, owner tags, idempotent apply per command id, insufficient capacity
- * for unavailable offerings and `not-owned` for foreign instances.
+ * for unavailable offerings and `not-owned` for foreign instances, and EC2 Auto Scaling warm pools of
+ * stopped on-demand instances (warm-pool.ts: faster starts, EBS-only holding cost, reuse on scale-in).
  */
 import {
   cacheNodeCount, commandRequestKey, OWNER_TAG_KEY, POOL_TAG_KEY, SPOT_INTERRUPTION_NOTICE_SEC,
   type ApplyResult, type CachePool, type CapacitySnapshot, type CloudEvent, type Command, type Ec2Pool,
-  type LaunchCommand, type Offering, type Random, type ScaleCacheCommand, type TerminateCommand,
+  type LaunchCommand, type Offering, type Random, type ScaleCacheCommand, type TerminateCommand, type WarmPoolCommand,
 } from '../../core/model/index.js';
 import { drawExponential } from '../../core/rng.js';
 import type { CloudProvider } from '../../ports/cloud-provider.js';
@@ -21,6 +22,10 @@ import { CostLedger, type CostAccrual } from './cost-ledger.js';
 import { drawLeadTimeSec, type LeadTimeModel } from './lead-time.js';
 import { toPortInstance, type SimInstance } from './sim-instance.js';
 import { nextIceEpisodeSec, rebalanceAtSec, type SpotRiskModel } from './spot-risk.js';
+import {
+  accrueWarm, drawWarmStartSec, newWarmInstance, returnedWarmInstance, stoppedInstances, stoppedUsdPerHour,
+  type SimWarmPool, type WarmPoolModel,
+} from './warm-pool.js';
 
 export type { CostAccrual } from './cost-ledger.js';
 
@@ -60,6 +65,8 @@ export interface SimulatedCloudOptions {
   readonly describeLagSec?: number;
   /** Rebalance recommendations and insufficient-capacity episodes (spot-risk.ts). @default none */
   readonly spotRisk?: SpotRiskModel;
+  /** Warm pool start times and EBS price (warm-pool.ts). @default warm-pool.ts's constants */
+  readonly warmPool?: WarmPoolModel;
 }
 
 /** A simulated EC2 + ElastiCache account. See module doc. */
@@ -80,8 +87,10 @@ export class SimulatedCloud implements CloudProvider {
   private readonly cost = new CostLedger();
   private readonly reclaimAt = new Map<string, number>();
   private seq = 0;
-  /** Counters for the report. */
-  readonly stats = { launches: 0, terminations: 0, spotInterruptions: 0, rebalanceRecommendations: 0, insufficientCapacityErrors: 0, iceEpisodes: 0 };
+  /** Warm pools per pool id (warm-pool.ts). */
+  private readonly warm = new Map<string, SimWarmPool>();
+  /** Counters for the report (`warmStarts`: launches served from a warm pool; `warmPoolUsd`: what holding and refilling them cost). */
+  readonly stats = { launches: 0, terminations: 0, spotInterruptions: 0, rebalanceRecommendations: 0, insufficientCapacityErrors: 0, iceEpisodes: 0, warmStarts: 0, warmPoolUsd: 0 };
   hooks: SimCloudHooks = {};
 
   constructor(private readonly opts: SimulatedCloudOptions) {
@@ -130,7 +139,12 @@ export class SimulatedCloud implements CloudProvider {
     for (const i of this.live.values()) {
       if (i.tags[OWNER_TAG_KEY] !== undefined) instances.push(toPortInstance(i, this.hooks.busyUnits?.(i)));
     }
-    return { atSec: this.opts.clock.nowSec(), instances, caches: [...this.caches.values()].map(toCacheState) };
+    const now = this.opts.clock.nowSec();
+    const warmPools = [...this.warm.values()].map((p) => {
+      const stoppedCount = stoppedInstances(p, now).length;
+      return { poolId: p.poolId, offeringId: p.offering.id, minSize: p.minSize, stoppedCount, pendingCount: p.instances.length - stoppedCount };
+    });
+    return { atSec: now, instances, caches: [...this.caches.values()].map(toCacheState), ...(warmPools.length > 0 ? { warmPools } : {}) };
   }
 
   async offerings(pool: Ec2Pool): Promise<Offering[]> {
@@ -182,6 +196,7 @@ export class SimulatedCloud implements CloudProvider {
       case 'launch': result = this.launch(command); break;
       case 'terminate': result = this.terminate(command); break;
       case 'scale-cache': result = this.scaleCache(command); break;
+      case 'warm-pool': result = this.putWarmPool(command); break;
     }
     if (result.status !== 'failed') {
       this.applied.set(command.id, result);
@@ -258,6 +273,7 @@ export class SimulatedCloud implements CloudProvider {
     const now = this.opts.clock.nowSec();
     for (const i of this.live.values()) this.cost.charge(i, now);
     for (const g of this.caches.values()) this.cost.chargeCache(g, now);
+    for (const p of this.warm.values()) for (const w of p.instances) this.chargeWarm(p, w, now, false);
     return this.cost.collect();
   }
 
@@ -277,17 +293,28 @@ export class SimulatedCloud implements CloudProvider {
       return this.fail(cmd, 'insufficient-capacity', `InsufficientInstanceCapacity for ${offering.id}`);
     }
     const ids: string[] = [];
-    for (let k = 0; k < cmd.count; k++) ids.push(this.startInstance(pool, offering, cmd.id));
+    // a warm pool of this offering is drawn on first: its stopped instances start faster (warm-pool.ts)
+    const wp = this.warm.get(pool.id);
+    const warmIds = wp && wp.offering.id === offering.id ? stoppedInstances(wp, this.opts.clock.nowSec()).slice(0, cmd.count) : [];
+    for (const w of warmIds) {
+      this.chargeWarm(wp!, w, this.opts.clock.nowSec(), true);
+      wp!.instances.splice(wp!.instances.indexOf(w), 1);
+      ids.push(this.startInstance(pool, offering, cmd.id, drawWarmStartSec(this.opts.warmPool ?? {}, this.opts.random.fork(`warm-start:${w.id}`))));
+      this.stats.warmStarts++;
+    }
+    for (let k = warmIds.length; k < cmd.count; k++) ids.push(this.startInstance(pool, offering, cmd.id));
+    if (wp && warmIds.length > 0) this.refillWarmPool(pool, wp);
     this.stats.launches += ids.length;
     return { commandId: cmd.id, status: 'applied', instanceIds: ids };
   }
 
-  private startInstance(pool: Ec2Pool, offering: Offering, commandId: string): string {
+  /** @param leadSec a lead time already drawn (a warm start); absent: a cold launch's, drawn here */
+  private startInstance(pool: Ec2Pool, offering: Offering, commandId: string, leadSec?: number): string {
     const now = this.opts.clock.nowSec();
-    const id = `i-${pool.id}-${String(++this.seq).padStart(6, '0')}`;
+    const id = this.nextInstanceId(pool);
     const rng = this.opts.random.fork(id);
     const model = this.opts.leadTime ?? {};
-    const lead = drawLeadTimeSec(model, offering.family, rng);
+    const lead = leadSec ?? drawLeadTimeSec(model, offering.family, rng);
     // perfect timing (the oracle): ready now, billed from the launch it would have issued a lead time ago
     const bootSec = model.instant && model.billBoot ? drawLeadTimeSec({ ...model, instant: false }, offering.family, rng) : 0;
     const inst: SimInstance = {
@@ -344,9 +371,71 @@ export class SimulatedCloud implements CloudProvider {
       this.stop(inst, now, 'terminated');
       this.stats.terminations++;
       done.push(inst.id);
+      // ReuseOnScaleIn: back to the warm pool, stopped (under a new id), in place of one still initialising
+      const wp = this.warm.get(inst.poolId);
+      if (wp && wp.offering.id === inst.offering.id) {
+        wp.instances.push(returnedWarmInstance(this.nextInstanceId(wp), now));
+        this.trimWarmPool(wp, now);
+      }
     }
     if (rest.length > 0) return { commandId: cmd.id, status: 'partial', instanceIds: done, error: { code: 'not-owned', message: `not terminated: ${rest.join(', ')}` } };
     return { commandId: cmd.id, status: 'applied', instanceIds: done };
+  }
+
+  private nextInstanceId(pool: { readonly id?: string; readonly poolId?: string }): string {
+    return `i-${pool.id ?? pool.poolId}-${String(++this.seq).padStart(6, '0')}`;
+  }
+
+  /** Sets a pool's warm pool size: refills it (initialisation billed on-demand) or removes the newest instances. */
+  private putWarmPool(cmd: WarmPoolCommand): ApplyResult {
+    const pool = this.opts.pools.find((p) => p.id === cmd.poolId);
+    if (!pool) return this.fail(cmd, 'invalid', `unknown pool ${cmd.poolId}`);
+    if (!Number.isInteger(cmd.minSize) || cmd.minSize < 0) return this.fail(cmd, 'invalid', `minSize must be a non-negative integer, got ${cmd.minSize}`);
+    const offering = this.opts.catalog(pool).find((o) => o.id === cmd.offeringId);
+    if (!offering) return this.fail(cmd, 'invalid', `offering ${cmd.offeringId} does not match pool ${pool.id}`);
+    if (offering.market !== 'on-demand') return this.fail(cmd, 'unsupported', `warm pools do not support Spot Instances (${offering.id})`);
+    const now = this.opts.clock.nowSec();
+    let wp = this.warm.get(pool.id);
+    if (wp && wp.offering.id !== offering.id) {
+      // another launch template type: the old warm instances go
+      for (const w of wp.instances) this.chargeWarm(wp, w, now, true);
+      wp.instances.length = 0;
+      wp.offering = offering;
+    }
+    if (!wp) this.warm.set(pool.id, (wp = { poolId: pool.id, offering, minSize: cmd.minSize, instances: [] }));
+    wp.minSize = cmd.minSize;
+    this.trimWarmPool(wp, now);
+    this.refillWarmPool(pool, wp);
+    if (wp.minSize === 0) this.warm.delete(pool.id);
+    return { commandId: cmd.id, status: 'applied', instanceIds: [] };
+  }
+
+  /** Removes warm instances above the minimum size: those still initialising first (latest to stop first), then the newest. */
+  private trimWarmPool(wp: SimWarmPool, now: number): void {
+    while (wp.instances.length > wp.minSize) {
+      let k = wp.instances.length - 1;
+      let latest = now;
+      wp.instances.forEach((w, j) => { if (w.stoppedAtSec > latest || (w.stoppedAtSec === latest && latest > now)) { latest = w.stoppedAtSec; k = j; } });
+      this.chargeWarm(wp, wp.instances.splice(k, 1)[0], now, true);
+    }
+  }
+
+  /** Launches warm instances up to the pool's minimum size; each initialises for a drawn cold lead time. */
+  private refillWarmPool(pool: Ec2Pool, wp: SimWarmPool): void {
+    const now = this.opts.clock.nowSec();
+    while (wp.instances.length < wp.minSize) {
+      const id = this.nextInstanceId(pool);
+      const initSec = drawLeadTimeSec({ ...(this.opts.leadTime ?? {}), instant: false }, wp.offering.family, this.opts.random.fork(id));
+      wp.instances.push(newWarmInstance(id, wp.offering, now, initSec));
+    }
+  }
+
+  private chargeWarm(wp: SimWarmPool, w: Parameters<typeof accrueWarm>[0], now: number, final: boolean): void {
+    const usd = accrueWarm(w, now, stoppedUsdPerHour(this.opts.warmPool?.volumeGiB, this.opts.warmPool?.usdPerGiBMonth), final);
+    if (usd > 0) {
+      this.cost.chargeOnDemand(wp.poolId, usd);
+      this.stats.warmPoolUsd += usd;
+    }
   }
 
   private scaleCache(cmd: ScaleCacheCommand): ApplyResult {

@@ -11,6 +11,12 @@
  * units per offering, at least `minSpotOfferings` offerings). The backtest runs every strategy and
  * reports the cheapest that serves all demand: the cheapest feasible policy we know how to build, the
  * reference for "× oracle".
+ *
+ * EC2 warm pools (issue 19, sim/cloud/warm-pool.ts) are a tier prescale may use and the oracle does not
+ * need: its capacity is already ready at once, which no warm start (30–60 s) beats, and a warm start
+ * costs at least what the oracle pays per launch (a refill's initialisation, one cold lead time at the
+ * on-demand price, plus the start's own 60 s minimum and the EBS held), so holding stopped instances
+ * could only raise its cost.
  */
 import type { Ec2Pool, Offering } from '../../core/model/index.js';
 import { onDemandFloorUnits } from '../../core/plan/fleet.js';

@@ -67,6 +67,8 @@ export interface PrescalePolicyOptions {
   readonly burst?: boolean;
   /** Expected EC2 wait past which a step is priced for Lambda, seconds. @default core/plan DEFAULT_BURST_WAIT_BUDGET_SEC */
   readonly burstWaitBudgetSec?: number;
+  /** EC2 warm pools (core/plan/warm-pool.ts) when the scenario allows them (`warmPools`). @default the scenario's `warmPools` */
+  readonly warmPools?: boolean;
   /**
    * The learning loop (issue 22): frequent-subgraph bundles prepared together and next-step
    * probabilities calibrated online on their outcomes. Off: single-step selection on the raw model's
@@ -129,7 +131,7 @@ export function createPrescalePolicy(world: World, backlog: ReadonlyMap<string, 
     nextStep,
     planner: opts.planner ?? createGreedyPlanner({ ...DEFAULT_PLANNER_OPTIONS, tickSec: sc.tickSec }),
     config,
-    options: { taskBacklogSignals: backlogSignals, prefetch: prefetchSelectionFrom(config.prefetch), forecastMode: incremental ? 'incremental' : 'refit', recalibrate: true, ...(opts.knownSteps ? { knownSteps: opts.knownSteps } : {}) },
+    options: { taskBacklogSignals: backlogSignals, prefetch: prefetchSelectionFrom(config.prefetch), forecastMode: incremental ? 'incremental' : 'refit', recalibrate: true, ...(opts.knownSteps ? { knownSteps: opts.knownSteps } : {}), ...((opts.warmPools ?? sc.warmPools) ? { warmPools: {} } : {}) },
   });
   return {
     name: opts.name ?? 'prescale',

@@ -97,6 +97,13 @@ export const ScenarioSchema = z.object({
    * @default true
    */
   lambdaBurst: z.boolean().default(true),
+  /**
+   * EC2 Auto Scaling warm pools (issue 19): prescale keeps stopped on-demand instances per pool, sized
+   * by core/plan/warm-pool.ts, and starts them for urgent launches (sim/cloud/warm-pool.ts models their
+   * 30–60 s start and EBS-only holding cost). The baselines and the oracle (instant capacity) hold none.
+   * @default false (docs/benchmarks.md "Warm pools (issue 19)")
+   */
+  warmPools: z.boolean().default(false),
   /** Rebalance recommendations and insufficient-capacity episodes (sim/cloud/spot-risk.ts, whose defaults these are). */
   spotRisk: z.object({
     enabled: z.boolean().default(true),

@@ -30,10 +30,10 @@ describe('Auto Scaling group pools', () => {
     asg.on(SetDesiredCapacityCommand).resolves({});
     asg.on(CreateOrUpdateTagsCommand).resolves({});
     asg.on(PutWarmPoolCommand).resolves({});
-    asg.on(DescribeWarmPoolCommand).resolves({ WarmPoolConfiguration: { MinSize: 0 } });
+    asg.on(DescribeWarmPoolCommand).resolves({}); // the group has no warm pool yet
   });
 
-  it('raises the desired capacity by the launch count, tags the command id and keeps the warm pool at its size', async () => {
+  it('raises the desired capacity by the launch count, tags the command id and creates the configured warm pool the group lacks', async () => {
     asg.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [group()] });
     const { provider: p, fake } = provider(3);
     expect((await p.apply(launch('l-1', 2))).status).toBe('applied');
@@ -104,6 +104,8 @@ describe('Auto Scaling group pools', () => {
     };
     expect(() => parseDeploymentConfig(raw)).toThrow(/controller\.pools\[0\]\.markets: .*warm pools do not support Spot/);
     const ok = parseDeploymentConfig({ ...raw, controller: { pools: [{ kind: 'ec2', id: 'web', markets: ['on-demand'] }] } });
-    expect(ok.aws.autoScalingGroups.web).toEqual({ name: 'web-asg', warmPoolMinSize: 2 });
+    expect(ok.aws.autoScalingGroups.web).toEqual({ name: 'web-asg', warmPoolMinSize: 2, planWarmPool: false });
+    const planned = { ...raw, aws: { autoScalingGroups: { web: { name: 'web-asg', planWarmPool: true } } } };
+    expect(() => parseDeploymentConfig(planned)).toThrow(/warm pools do not support Spot/);
   });
 });
