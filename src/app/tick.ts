@@ -79,7 +79,7 @@ export function createControllerTick(deps: TickDeps): ControllerTick {
     }, memory);
     memory = planned.memory;
     decisions.push(...planned.decisions);
-    const prep = prefetchStage({ nowSec: now, chains: pred.prefetchInputs, config: prefetch, select: (ch, c, t) => learning.select(ch, c, t, (id) => memory.chains.chains.get(id)?.principal) }, memory);
+    const prep = prefetchStage({ nowSec: now, chains: pred.prefetchInputs, config: prefetch, select: (ch, c, t) => learning.select(ch, c, t, (id) => memory.chains.chains.get(id)?.principal, (id) => memory.chains.chains.get(id)) }, memory);
     decisions.push(...prep.decisions);
     const checked = validateStage({ nowSec: now, commands: planned.commands, capacity: await acts.describe(offers.anyOfferingById), unseen: acts.unseen, offeringsById: spot.offeringsById, limits: cfg.limits }, memory);
     decisions.push(...checked.decisions);

@@ -39,6 +39,22 @@ export const FeedbackConfigSchema = z.strictObject({
 /** Feedback settings, defaults applied. */
 export type FeedbackConfig = z.output<typeof FeedbackConfigSchema>;
 
+/**
+ * The next-step model of one A/B arm (issue 22, seed 000 §3 "different prefetching configurations"):
+ * the arm's chains get their predictions from this model, trained on the same execution events as
+ * the controller's, instead of from the controller's model.
+ */
+export const AbArmModelSchema = z.strictObject({
+  /** `vom` (variable-order Markov with context experts) or `markov1` (first order). @default "vom" */
+  kind: z.enum(['vom', 'markov1']).default('vom'),
+  /** Longest context of the `vom` model, steps (its Markov order). @default 3 */
+  maxOrder: z.number().int().min(1).max(8).default(3),
+  /** Calibrate the arm's probabilities online on their outcomes (core/predict/feedback.ts). @default true */
+  feedback: z.boolean().default(true),
+});
+/** An arm's model, defaults applied. */
+export type AbArmModel = z.output<typeof AbArmModelSchema>;
+
 /** One prefetch configuration under test (overrides of the controller's `prefetch` settings). */
 export const AbArmConfigSchema = z.strictObject({
   /** Arm name (metrics key). */
@@ -53,6 +69,8 @@ export const AbArmConfigSchema = z.strictObject({
   maxConcurrent: z.number().int().min(1).optional(),
   /** Prepare frequent subgraphs together in this arm. @default the controller's `prefetch.bundles.enabled` */
   bundles: z.boolean().optional(),
+  /** The arm's own next-step model. @default the controller's model */
+  model: AbArmModelSchema.optional(),
 });
 /** An A/B arm, defaults applied. */
 export type AbArmConfig = z.output<typeof AbArmConfigSchema>;
