@@ -47,7 +47,7 @@ export async function abTestFromFlag(v: string | boolean | undefined): Promise<z
 export function abVerdictLine(a: AbTestSummary): string {
   return a.winner.confidence !== null
     ? `A/B winner: ${a.winner.arm} with confidence ${(100 * a.winner.confidence).toFixed(1)} % (${a.winner.reason})`
-    : `A/B winner: none, the control ${a.control} stays (${a.winner.reason})`;
+    : `A/B winner: none; the control arm ${a.control} stays (${a.winner.reason})`;
 }
 
 /** The A/B result printed after a backtest: a table per arm, the tests used and the winner. */
@@ -62,7 +62,10 @@ export function abTestText(report: BacktestReport): string {
     for (const x of a.arms) {
       out.push(`${`${x.name}${x.name === a.control ? '*' : ''}`.padEnd(18)} ${String(x.chains).padStart(6)} ${String(x.preparations).padStart(6)} ${`${(100 * x.hitRate).toFixed(1)}%`.padStart(8)} ${pv(x.hitRatePValue).padStart(8)} ${x.setupSecSaved.toFixed(0).padStart(9)} ${x.wastedCpuSec.toFixed(0).padStart(11)} ${x.wastedUsd.toFixed(4).padStart(10)} ${x.latencySec.mean.toFixed(1).padStart(10)} ${pv(x.latencyPValue).padStart(8)}`);
     }
-    out.push(`(* control)`, abVerdictLine(a));
+    out.push(`(* control)`);
+    const empty = a.arms.filter((x) => x.chains === 0).map((x) => x.name);
+    if (empty.length > 0) out.push(`note: no chain was assigned to ${empty.join(', ')}: arms are drawn per principal (hash of salt:principal), and this scenario has too few principals for every arm; change "salt" or the weights, or use fewer arms`);
+    out.push(abVerdictLine(a));
   }
   return out.join('\n');
 }

@@ -93,3 +93,24 @@ export const AbTestConfigSchema = z.strictObject({
 });
 /** A/B settings, defaults applied. */
 export type AbTestConfig = z.output<typeof AbTestConfigSchema>;
+
+/**
+ * The persisted historical fingerprint (seed 001 §2; the controller config's `fingerprint`): the
+ * execution graph and runtime distributions rebuilt over a rolling window from the execution events
+ * (core/predict/fingerprint-book.ts), kept in the state store, and used by the next-step model (edge
+ * probabilities as prior) and the planner's step-runtime estimates.
+ */
+export const FingerprintConfigSchema = z.strictObject({
+  /** Keep and use the fingerprint. @default true */
+  enabled: z.boolean().default(true),
+  /** Rolling window, days (seed 001: e.g. 7 or 30). @default 7 */
+  windowDays: z.number().int().min(1).max(90).default(7),
+  /** Measured runtimes of a task type replace its definition's `runtime` once it has this many. @default 20 */
+  minRuns: z.number().int().min(1).default(20),
+  /** Use measured runtimes in the planner's known-step timings (drain, p50/p95 release). @default true */
+  runtimes: z.boolean().default(true),
+  /** Use the edge probabilities as the next-step model's prior. @default true */
+  prior: z.boolean().default(true),
+});
+/** Fingerprint settings, defaults applied. */
+export type FingerprintConfig = z.output<typeof FingerprintConfigSchema>;

@@ -9,7 +9,7 @@
 import { taskTypeOf, type ExecutionEvent } from '../model/index.js';
 import type { NextStepModel, NextStepPrediction } from '../predict/types.js';
 import type { PrefetchChainInput } from '../prefetch/selection.js';
-import type { ChainBook } from './chain-book.js';
+import type { ChainBook, StepRuntimeLookup } from './chain-book.js';
 import type { StageResult, TickMemory } from './memory.js';
 import { drainedDemandUnits, type CapacityArrival, type DrainJob } from '../plan/queue-drain.js';
 
@@ -37,6 +37,8 @@ export interface PredictDrainOptions {
   readonly pendingByPool?: ReadonlyMap<string, readonly CapacityArrival[]>;
   /** Waiting steps count as the capacity draining them within this many seconds. @default full units */
   readonly drainToleranceSec?: number;
+  /** issue 22: measured runtimes (the persisted fingerprint's) in place of the definitions'. @default the definitions' */
+  readonly runtimeOf?: StepRuntimeLookup;
 }
 
 /** Per-chain memory of the last top-1 prediction, scored when the next step starts. */
@@ -91,7 +93,7 @@ export function predictSteps(
   const jobsByPool = new Map<string, DrainJob[]>();
   for (const c of book.chains.values()) {
     // from the DAG: every known step of the chain over the slots it is expected to hold capacity
-    const scheduled = book.schedule(c, nowSec);
+    const scheduled = book.schedule(c, nowSec, drain.runtimeOf);
     const indexOf = new Map<string, { poolId: string; index: number }>();
     for (const t of scheduled.values()) {
       if (!readyUnitsByPool?.has(t.step.poolId)) continue;
