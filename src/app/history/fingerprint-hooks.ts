@@ -40,6 +40,15 @@ export async function loadFingerprintBook(store: StateStore, cfg: Pick<Fingerpri
   return got ? new FingerprintBook(fingerprintBookOptions(cfg), got.value) : undefined;
 }
 
+/**
+ * Reads the persisted book of `store` with the window it was saved with (for display: `prescale
+ * signals --fingerprint W --db FILE`); undefined when none was saved.
+ */
+export async function readSavedFingerprintBook(store: StateStore): Promise<FingerprintBook | undefined> {
+  const got = await store.get<FingerprintBookState>(FINGERPRINT_TABLE, FINGERPRINT_KEY);
+  return got ? new FingerprintBook({ windowSec: got.value.windowSec, bucketSec: got.value.bucketSec }, got.value) : undefined;
+}
+
 /** See the module comment. */
 export class FingerprintHooks {
   private book: FingerprintBook;

@@ -357,7 +357,7 @@ export class FingerprintBook {
         const [from, to] = k.split(SEP);
         return { workflow, from, to, transitions: e.transitions, probability: e.transitions / (outgoing.get(from) ?? e.transitions), delaySec: summaryOf(e.delaySec), dataBytes: summaryOf(e.dataBytes) };
       }),
-      paths: [], bundles: [],
+      paths: [], bundles: [], persisted: true,
     };
   }
 }
