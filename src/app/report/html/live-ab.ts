@@ -31,7 +31,8 @@ export function liveAbTest(ab: AbTestConfig, execs: readonly ExecutionRecord[], 
   const preps: AbPreparation[] = [];
   const chains: AbChain[] = [];
   const wasteOf = (t: TaskDefinition | undefined): { wastedCpuSec: number; wastedUsd: number } => {
-    const cpu = t ? setupSecondsOf(t) * t.resource_requirements.vcpu : 0;
+    const sec = t ? setupSecondsOf(t) : 0; // NaN for a definition stored without setupShare or runtime
+    const cpu = t && Number.isFinite(sec) ? sec * t.resource_requirements.vcpu : 0;
     return { wastedCpuSec: cpu, wastedUsd: (cpu * DEFAULT_USD_PER_VCPU_HOUR) / 3600 };
   };
   const byChain = new Map<string, ExecutionRecord[]>();
