@@ -22,6 +22,7 @@ import { TickActuator } from './tick/act.js';
 import { forecastSettings, forecastStep } from './tick/forecast.js';
 import { drainOptions } from '../core/tick/drain.js';
 import { LearningHooks } from './history/learning-hooks.js';
+import { FingerprintHooks } from './history/fingerprint-hooks.js';
 import { DECISION_LOG, TickStateHolder } from './tick/state.js';
 import type { ControllerTick, TickDeps, TickResult } from './tick/types.js';
 
@@ -40,12 +41,15 @@ export function createControllerTick(deps: TickDeps): ControllerTick {
   const cacheNodes = opts.cacheNodes ?? DEFAULT_CACHE_NODE_TABLE;
   checkCacheNodes(cachePools, cacheNodes);
   const learning = new LearningHooks(cfg.prefetch); // issue 22: bundles mined from the events, A/B arms
+  const fingerprints = new FingerprintHooks(cfg.fingerprint, deps.store, deps.logger); // issue 22: persisted fingerprint
+  const predictor = fingerprints.withPrior(deps.nextStep);
 
   async function run(): Promise<TickResult> {
     const now = deps.clock.nowSec();
     const loaded = await holder.load();
     if (loaded.lastTickSec !== null && loaded.lastTickSec >= now) return { atSec: now, skipped: true, decisions: [], commands: [], preparations: [], results: [], forecasts: [] };
     memory = withLoadedState(memory, loaded);
+    await fingerprints.load();
     const decisions: Decision[] = [];
     const acts = new TickActuator({ cloud: deps.cloud, preparer: deps.preparer, holder, durable: !!deps.store, mode: cfg.mode, nowSec: now, ledger: memory.ledger, pendingLaunchMaxAgeSec: opts.pendingLaunchMaxAgeSec }, loaded);
     // observe: events since the last tick (a new process re-reads the history window), offerings
@@ -53,6 +57,7 @@ export function createControllerTick(deps: TickDeps): ControllerTick {
     const view = buildChainView(await deps.events.executionEvents(memory.lastEventSec ?? now - historySec, now), now);
     memory = observeStage({ view, nextStep: deps.nextStep }, memory).memory;
     learning.observe(view.events);
+    fingerprints.observe(view.events, now);
     const offered = new Map<string, Offering[]>();
     for (const p of pools) offered.set(p.id, await deps.cloud.offerings(p));
     const offers = offeringsStage({ nowSec: now, pools, offered, unavailable: acts.unavailable, avoidOfferings: loaded.avoidOfferings, slotSec, planMarginSec: cfg.planMarginSec });
@@ -62,7 +67,7 @@ export function createControllerTick(deps: TickDeps): ControllerTick {
     // predict on the capacity described now (launches whose outcome was never saved re-applied first)
     await acts.reapplyPending();
     const snap0 = await acts.describe(offers.anyOfferingById);
-    const pred = predictStage({ nowSec: now, slotSec, slots: offers.slots, topN: Math.max(3, cfg.prefetch.topN), nextStep: deps.nextStep, readyUnitsByPool: new Map(pools.map((p) => [p.id, poolUnits(snap0, p.id, ['running'])])), drain: drainOptions(opts, pools, snap0, now, offers.anyOfferingById) }, memory);
+    const pred = predictStage({ nowSec: now, slotSec, slots: offers.slots, topN: Math.max(3, cfg.prefetch.topN), nextStep: predictor, readyUnitsByPool: new Map(pools.map((p) => [p.id, poolUnits(snap0, p.id, ['running'])])), drain: { ...drainOptions(opts, pools, snap0, now, offers.anyOfferingById), runtimeOf: fingerprints.runtimeOf() } }, memory);
     // spot: replace at-risk instances ahead, before planning, so the planner counts the replacements
     const spot = spotStage({ nowSec: now, pools, offeringsByPool: offers.offeringsByPool, capacity: snap0, events: cloudEvents, ...(opts.spotAvoidSec !== undefined ? { avoidSec: opts.spotAvoidSec } : {}) }, memory);
     memory = spot.memory;
@@ -80,7 +85,7 @@ export function createControllerTick(deps: TickDeps): ControllerTick {
     }, memory);
     memory = planned.memory;
     decisions.push(...planned.decisions);
-    const prep = prefetchStage({ nowSec: now, chains: pred.prefetchInputs, config: prefetch, select: (ch, c, t) => learning.select(ch, c, t, (id) => memory.chains.chains.get(id)?.principal) }, memory);
+    const prep = prefetchStage({ nowSec: now, chains: pred.prefetchInputs, config: prefetch, select: (ch, c, t) => learning.select(ch, c, t, (id) => memory.chains.chains.get(id)?.principal, (id) => memory.chains.chains.get(id)) }, memory);
     decisions.push(...prep.decisions);
     const checked = validateStage({ nowSec: now, commands: planned.commands, capacity: await acts.describe(offers.anyOfferingById), unseen: acts.unseen, offeringsById: spot.offeringsById, limits: cfg.limits, priorChangeUnits: spotChecked.changeUnits }, memory);
     decisions.push(...checked.decisions);
@@ -90,6 +95,7 @@ export function createControllerTick(deps: TickDeps): ControllerTick {
     await holder.save(memory.state);
     if (deps.store && decisions.length > 0) await deps.store.append(DECISION_LOG, decisions);
     await deps.events.commit?.(); // the spot events this tick used are persisted in its state now: acknowledge them
+    await fingerprints.save(); // last: a failed save only logs (the book is rebuilt from events)
     memory = countDecisions(memory, decisions);
     const commands = [...spotChecked.commands, ...checked.commands];
     deps.logger?.debug('tick', { atSec: now, commands: commands.length, preparations: prep.commands.length, decisions: decisions.length });

@@ -13,24 +13,29 @@ import type { MinedBundle } from '../../core/predict/mining.js';
 import { parsePrefetchConfig, selectPrefetch, setupSecondsOf, type PrefetchChainInput, type PrefetchSelection, type PrefetchSelectionConfigInput } from '../../core/prefetch/selection.js';
 import { selectForAbTest } from '../../core/predict/ab-selection.js';
 import type { AbTestConfig } from '../../core/model/learning-config.js';
+import { AbArmModels, type ArmChainContext } from '../../core/predict/ab-models.js';
 
 /** See the module comment. */
 export class LearningHooks {
   private readonly book: BundleBook;
   private readonly abTest: AbTestConfig | undefined;
+  /** issue 22: next-step models of the A/B arms that name one (`prefetch.abTest.arms[].model`). */
+  private readonly armModels: AbArmModels;
 
   /** @throws InputError for bad `prefetch.bundles` settings */
   constructor(prefetch: Pick<PrefetchConfig, 'bundles' | 'abTest'> | undefined) {
     this.book = new BundleBook(prefetch?.bundles ?? {});
     this.abTest = prefetch?.abTest;
+    this.armModels = new AbArmModels(prefetch?.abTest);
   }
 
   /**
    * The prefetch stage's selection: with the bundles of `nowSec`, and per A/B arm when the config has
    * `prefetch.abTest` (core/predict/ab-selection.ts; `principalOf` gives each chain's principal).
+   * `contextOf` gives a chain's history and running step to the arms with their own model.
    * @throws InputError for invalid selection settings
    */
-  select(chains: readonly PrefetchChainInput[], config: PrefetchSelectionConfigInput, nowSec: number, principalOf: (chainId: string) => string | undefined): PrefetchSelection {
+  select(chains: readonly PrefetchChainInput[], config: PrefetchSelectionConfigInput, nowSec: number, principalOf: (chainId: string) => string | undefined, contextOf?: (chainId: string) => ArmChainContext | undefined): PrefetchSelection {
     // only members whose median lag after the root lets a preparation made with the root be ready and still kept
     const setups = new Map<string, number>();
     for (const c of chains) for (const s of c.pendingSteps) setups.set(`${c.workflow}\u0001${taskTypeOf(s.task)}`, setupSecondsOf(s.task));
@@ -40,12 +45,13 @@ export class LearningHooks {
       const principal = principalOf(c.chainId);
       return principal !== undefined ? { ...c, principal } : c;
     });
-    return selectForAbTest(withPrincipal, config, this.abTest, nowSec, bundles);
+    return selectForAbTest(withPrincipal, config, this.abTest, nowSec, bundles, contextOf && this.armModels.size > 0 ? { models: this.armModels, contextOf } : undefined);
   }
 
   /** Feeds the tick's execution events. */
   observe(events: readonly ExecutionEvent[]): void {
     this.book.observe(events);
+    this.armModels.observe(events);
   }
 
   /** Bundles the prefetch selection prepares together at `nowSec` (none when disabled). */

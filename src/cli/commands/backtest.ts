@@ -17,6 +17,7 @@ import { importAutoScalingGroup, importScalingPolicies } from '../../sim/scenari
 import { existingDir, expandFiles, oneFile } from '../paths.js';
 import { backtestProgress, isProgressTty } from '../progress.js';
 import type { Planner } from '../../core/plan/index.js';
+import { abTestFromFlag, abTestText } from './backtest-ab.js';
 
 /** Options as commander gives them. */
 export interface BacktestCliOptions {
@@ -54,6 +55,8 @@ export interface BacktestCliOptions {
   readonly predictiveMode?: string;
   readonly predictiveBuffer?: string;
   readonly predictiveBufferPct?: string;
+  /** `--ab [file]`: A/B test of prefetch configurations (backtest-ab.ts). */
+  readonly ab?: string | boolean;
 }
 
 function positive(v: string | undefined, field: string, integer = false): number | undefined {
@@ -223,11 +226,13 @@ export function registerBacktest(program: Command): void {
     .option('--hazard-factor <x>', 'multiply every spot interruption hazard (sensitivity)')
     .option('--latency-value <usd>', "prescale's value of one hour of step latency saved, USD: the prefetch state cache grows only when the states it keeps are worth its node-hours (default: the scenario's, 0)")
     .option('--lead-time-factor <x>', 'multiply every launch lead time (sensitivity)')
+    .option('--ab [file]', 'A/B test of prefetch configurations inside the prescale policy: chains assigned to arms by the hash of their principal (else chain id); prints per-arm hit rate, setup seconds saved, wasted CPU and USD, latency, the z-test (hit rate) and Welch t-test (latency) against the control, and the winner with its confidence. FILE: JSON of the arms (`prefetch.abTest` of the controller config, or a config holding it); none: the defaults against a wider arm')
     .option('--no-progress', 'do not print progress')
     .option('--out <dir>', 'output directory', 'out/backtest')
     .action(async (o: BacktestCliOptions) => {
       // the simulator and the report renderer load only once the options are known to be good
       const sc = await scenarioFromOptions(o);
+      const abTest = await abTestFromFlag(o.ab);
       const { runBacktest, POLICY_NAMES } = await import('../../sim/backtest.js');
       const { writeBacktestReportWithHtml } = await import('../../sim/write-report.js');
       const policies = policiesFrom(o.policies, POLICY_NAMES);
@@ -237,11 +242,12 @@ export function registerBacktest(program: Command): void {
       const t0 = performance.now();
       let outcome;
       try {
-        outcome = await runBacktest(sc, { policies, onProgress: progress.update, prescale: { forecasterName: o.forecaster, planner } });
+        outcome = await runBacktest(sc, { policies, onProgress: progress.update, prescale: { forecasterName: o.forecaster, planner, ...(abTest ? { abTest } : {}) } });
       } finally {
         progress.stop();
       }
       const written = await writeBacktestReportWithHtml(outcome, o.out);
-      process.stdout.write(`${comparisonTable(outcome.report)}\n\n${sc.name}: ${sc.days} day(s) in ${((performance.now() - t0) / 1000).toFixed(1)} s; wrote ${written.files.join(', ')}\n`);
+      const ab = abTest ? `${abTestText(outcome.report)}\n\n` : '';
+      process.stdout.write(`${comparisonTable(outcome.report)}\n\n${ab}${sc.name}: ${sc.days} day(s) in ${((performance.now() - t0) / 1000).toFixed(1)} s; wrote ${written.files.join(', ')}\n`);
     });
 }

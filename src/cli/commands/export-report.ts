@@ -8,6 +8,8 @@ import type { Command } from 'commander';
 import { exportLiveReport } from '../../adapters/report/index.js';
 import { SqliteStateStore } from '../../adapters/sqlite/sqlite-state-store.js';
 import { InputError } from '../../core/model/errors.js';
+import { AbTestConfigSchema } from '../../core/model/learning-config.js';
+import { abTestFromFlag } from './backtest-ab.js';
 
 /** Options as commander gives them. */
 export interface ExportReportCliOptions {
@@ -17,6 +19,8 @@ export interface ExportReportCliOptions {
   readonly step: string;
   readonly out: string;
   readonly policy: string;
+  /** `--ab <file>`: the deployment's A/B arms (backtest-ab.ts `abTestFromFlag`). */
+  readonly ab?: string;
 }
 
 /**
@@ -42,6 +46,7 @@ export function registerExportReport(program: Command): void {
     .option('--end <when>', 'window end (default now)')
     .option('--step <sec>', 'timeline step in seconds', '300')
     .option('--policy <name>', 'policy name written in the report', 'prescale')
+    .option('--ab <file>', 'the deployment\'s A/B test of prefetch configurations (its controller config, or its `prefetch.abTest` section, as JSON): adds per-arm hit rate, setup seconds saved, wasted CPU and USD and latency, with the z-test (hit rate) and Welch t-test (latency) against the control and the winner, to report.json, report.md and report.html')
     .option('--out <dir>', 'output directory', 'out/live-report')
     .action(async (o: ExportReportCliOptions) => {
       const nowSec = Math.floor(Date.now() / 1000);
@@ -50,10 +55,12 @@ export function registerExportReport(program: Command): void {
       if (!(toSec > fromSec)) throw new InputError({ field: '--end' }, o.end ?? 'now', `a time after --start (${new Date(fromSec * 1000).toISOString()})`);
       const step = Number(o.step);
       if (!Number.isInteger(step) || step <= 0) throw new InputError({ field: '--step' }, o.step, 'a positive whole number of seconds');
+      const abInput = o.ab === undefined ? undefined : await abTestFromFlag(o.ab);
+      const abTest = abInput ? AbTestConfigSchema.parse(abInput) : undefined;
       if (!existsSync(o.db)) throw new InputError({ file: o.db, field: '--db' }, o.db, 'an existing SQLite state store (see `prescale serve --db`)');
       const store = new SqliteStateStore(o.db);
       try {
-        const files = await exportLiveReport(store, o.out, { fromSec, toSec, bucketSec: step, policy: o.policy, source: `state store ${o.db}` });
+        const files = await exportLiveReport(store, o.out, { fromSec, toSec, bucketSec: step, policy: o.policy, source: `state store ${o.db}`, ...(abTest ? { abTest } : {}) });
         process.stdout.write(`wrote ${files.join(', ')}\n`);
       } finally {
         await store.close();

@@ -4,7 +4,10 @@
  * so a user can check their data before running `prescale backtest`. Bad input stops with the one-line
  * InputError (file, line or field, value, expectation) and exit code 2.
  */
+import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
+import { SqliteStateStore } from '../../adapters/sqlite/sqlite-state-store.js';
+import { readSavedFingerprintBook } from '../../app/history/fingerprint-hooks.js';
 import { readArrivalsFile } from '../../adapters/files/arrivals-file.js';
 import { readAzureFunctionsInvocations } from '../../adapters/files/azure-functions.js';
 import { readMetricSeriesFile, TIMESTAMP_EXPECTATION, type ReadSeries } from '../../adapters/files/metric-file.js';
@@ -33,6 +36,8 @@ export interface SignalsCliOptions {
   readonly fingerprint?: string;
   /** Rolling window of the fingerprint, days. */
   readonly windowDays?: string;
+  /** SQLite state store whose persisted fingerprint --fingerprint shows (issue 22). */
+  readonly db?: string;
 }
 
 /** One metric series read, with its regularisation report. */
@@ -96,7 +101,7 @@ export async function summariseSignals(opts: SignalsCliOptions): Promise<Signals
   const traces = workflows.length ? await readWorkflowTraces(workflows) : [];
   const known = traces.length > 0 ? [...new Set(traces.map((t) => t.workflowName))] : undefined;
   const arrivals = arrivalsFile ? await readArrivalsFile(arrivalsFile, known ? { knownWorkflows: known } : {}) : undefined;
-  const fingerprint = opts.fingerprint !== undefined ? fingerprintOf(opts, traces) : undefined;
+  const fingerprint = opts.fingerprint === undefined ? undefined : opts.db !== undefined ? await persistedFingerprintOf(opts.fingerprint, opts.db) : fingerprintOf(opts, traces);
   return {
     ...(fingerprint ? { fingerprint } : {}),
     series: read.map(({ series, report }) => ({
@@ -125,6 +130,24 @@ export async function summariseSignals(opts: SignalsCliOptions): Promise<Signals
 }
 
 /**
+ * The --fingerprint workflow's fingerprint as the controller persisted it in the --db state store
+ * (app/history/fingerprint-hooks.ts; its own rolling window, up to its last tick).
+ * @throws InputError when the store is missing, holds no fingerprint, or none of the workflow
+ */
+async function persistedFingerprintOf(workflow: string, db: string): Promise<WorkflowFingerprint> {
+  if (!existsSync(db)) throw new InputError({ file: db, field: '--db' }, db, 'an existing SQLite state store (the controller\'s `--db`)');
+  const store = new SqliteStateStore(db);
+  try {
+    const book = await readSavedFingerprintBook(store);
+    if (!book || book.throughSec === null) throw new InputError({ file: db, field: '--db' }, db, 'a state store with a persisted fingerprint (the controller tick saves it every tick)');
+    if (!book.workflows().includes(workflow)) throw new InputError({ field: '--fingerprint' }, workflow, `a workflow of the persisted fingerprint: ${book.workflows().join(', ') || '(none in its window)'}`);
+    return book.fingerprint(workflow, book.throughSec);
+  } finally {
+    await store.close();
+  }
+}
+
+/**
  * The --fingerprint workflow's fingerprint over the last --window-days (default 7) before the newest
  * event, from the --events files, or else from the --workflows traces (one chain per trace).
  * @throws InputError for a bad window, no events, or a workflow with no chain in the window
@@ -146,7 +169,7 @@ function fingerprintOf(opts: SignalsCliOptions, traces: readonly WorkflowTrace[]
 
 function formatFingerprint(fp: WorkflowFingerprint): string {
   const n = (x: number, d = 1): string => (Number.isFinite(x) ? x.toFixed(d) : '-');
-  const head = `fingerprint of ${fp.workflow}: ${fp.chains} chain(s) from ${new Date(fp.fromSec * 1000).toISOString()} to ${new Date(fp.toSec * 1000).toISOString()} (${n(fp.windowSec / 86_400, 0)}-day window)`;
+  const head = `fingerprint of ${fp.workflow}: ${fp.chains} chain(s) from ${new Date(fp.fromSec * 1000).toISOString()} to ${new Date(fp.toSec * 1000).toISOString()} (${n(fp.windowSec / 86_400, 0)}-day window${fp.persisted ? ', persisted' : ''})`;
   const nodes = table(
     ['task_type', 'runs', 'failures', 'runtime_p50_s', 'runtime_p95_s', 'runtime_mean_s', 'vcpu_p50', 'memory_gib_p50'],
     fp.nodes.map((x) => [x.taskType, x.runs, x.failures, n(x.runtimeSec.p50), n(x.runtimeSec.p95), n(x.runtimeSec.mean), n(x.vcpu.p50), n(x.memoryGiB.p50)]),
@@ -155,7 +178,7 @@ function formatFingerprint(fp: WorkflowFingerprint): string {
     ['from', 'to', 'transitions', 'probability', 'delay_p50_s', 'delay_p95_s', 'data_bytes_p50'],
     fp.edges.map((e) => [e.from, e.to, e.transitions, n(e.probability, 3), n(e.delaySec.p50), n(e.delaySec.p95), n(e.dataBytes.p50, 0)]),
   );
-  const bundles = fp.bundles.length > 0 ? fp.bundles.map((b) => `bundle: ${b.root} → ${b.members.join(', ')} (confidence ${b.confidence.toFixed(2)}, ${b.rootChains} chains)`).join('\n') : 'bundles: none (no task types follow a root in ≥ 90 % of ≥ 3 chains)';
+  const bundles = fp.persisted ? 'persisted by the controller: bundles and frequent paths are not kept in it (the bundle book mines them each hour), nor vCPU and memory' : fp.bundles.length > 0 ? fp.bundles.map((b) => `bundle: ${b.root} → ${b.members.join(', ')} (confidence ${b.confidence.toFixed(2)}, ${b.rootChains} chains)`).join('\n') : 'bundles: none (no task types follow a root in ≥ 90 % of ≥ 3 chains)';
   const paths = fp.paths.slice(0, 10).map((p) => `path: ${p.path.join(' → ')} (support ${p.support.toFixed(2)})`).join('\n');
   return [head, nodes, edges, bundles, ...(paths ? [paths] : [])].join('\n\n');
 }
@@ -202,6 +225,7 @@ export function registerSignals(program: Command): void {
     .option('--events <paths...>', 'execution-event files (JSON array or JSON lines of started/finished/progress events), or directories of them')
     .option('--fingerprint <workflow>', "show the workflow's fingerprint: execution graph, runtime distributions, edge data sizes, frequent paths and bundles (from --events, else --workflows)")
     .option('--window-days <days>', 'rolling window of the fingerprint, days before the newest event', '7')
+    .option('--db <file>', "with --fingerprint: show the fingerprint the controller persisted in this SQLite state store (its own window, fingerprint.windowDays, up to its last tick) instead of building one from --events")
     .option('--json', 'print the summary as JSON')
     .action(async (opts: SignalsCliOptions) => {
       const summary = await summariseSignals(opts);

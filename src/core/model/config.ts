@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { CapacityPoolSchema } from './pool.js';
 import { PolicySchema, PrincipalSchema } from './principal.js';
 import { WorkflowSchema } from './workflow.js';
-import { AbTestConfigSchema, BundleConfigSchema, FeedbackConfigSchema } from './learning-config.js';
+import { AbTestConfigSchema, BundleConfigSchema, FeedbackConfigSchema, FingerprintConfigSchema } from './learning-config.js';
 
 /**
  * How a metric drives a pool's demand: units needed = metric value / `metricPerUnit`
@@ -74,6 +74,8 @@ export const ControllerConfigSchema = z.object({
   quantiles: z.array(z.number().gt(0).lt(1)).default([0.1, 0.5, 0.9, 0.95]),
   /** Planning horizon beyond the longest lead time, seconds. */
   planMarginSec: z.number().nonnegative().default(600),
+  /** issue 22: the persisted historical fingerprint (core/model/learning-config.ts). @default all defaults */
+  fingerprint: FingerprintConfigSchema.default({ enabled: true, windowDays: 7, minRuns: 20, runtimes: true, prior: true }),
 });
 /** The controller's whole configuration (defaults applied). */
 export type ControllerConfig = z.infer<typeof ControllerConfigSchema>;

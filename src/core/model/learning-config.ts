@@ -52,6 +52,22 @@ export const FeedbackConfigSchema = z.strictObject({
 /** Feedback settings, defaults applied. */
 export type FeedbackConfig = z.output<typeof FeedbackConfigSchema>;
 
+/**
+ * The next-step model of one A/B arm (issue 22, seed 000 §3 "different prefetching configurations"):
+ * the arm's chains get their predictions from this model, trained on the same execution events as
+ * the controller's, instead of from the controller's model.
+ */
+export const AbArmModelSchema = z.strictObject({
+  /** `vom` (variable-order Markov with context experts) or `markov1` (first order). @default "vom" */
+  kind: z.enum(['vom', 'markov1']).default('vom'),
+  /** Longest context of the `vom` model, steps (its Markov order). @default 3 */
+  maxOrder: z.number().int().min(1).max(8).default(3),
+  /** Calibrate the arm's probabilities online on their outcomes (core/predict/feedback.ts). @default true */
+  feedback: z.boolean().default(true),
+});
+/** An arm's model, defaults applied. */
+export type AbArmModel = z.output<typeof AbArmModelSchema>;
+
 /** One prefetch configuration under test (overrides of the controller's `prefetch` settings). */
 export const AbArmConfigSchema = z.strictObject({
   /** Arm name (metrics key). */
@@ -66,6 +82,8 @@ export const AbArmConfigSchema = z.strictObject({
   maxConcurrent: z.number().int().min(1).optional(),
   /** Prepare frequent subgraphs together in this arm. @default the controller's `prefetch.bundles.enabled` */
   bundles: z.boolean().optional(),
+  /** The arm's own next-step model. @default the controller's model */
+  model: AbArmModelSchema.optional(),
 });
 /** An A/B arm, defaults applied. */
 export type AbArmConfig = z.output<typeof AbArmConfigSchema>;
@@ -88,3 +106,24 @@ export const AbTestConfigSchema = z.strictObject({
 });
 /** A/B settings, defaults applied. */
 export type AbTestConfig = z.output<typeof AbTestConfigSchema>;
+
+/**
+ * The persisted historical fingerprint (seed 001 §2; the controller config's `fingerprint`): the
+ * execution graph and runtime distributions rebuilt over a rolling window from the execution events
+ * (core/predict/fingerprint-book.ts), kept in the state store, and used by the next-step model (edge
+ * probabilities as prior) and the planner's step-runtime estimates.
+ */
+export const FingerprintConfigSchema = z.strictObject({
+  /** Keep and use the fingerprint. @default true */
+  enabled: z.boolean().default(true),
+  /** Rolling window, days (seed 001: e.g. 7 or 30). @default 7 */
+  windowDays: z.number().int().min(1).max(90).default(7),
+  /** Measured runtimes of a task type replace its definition's `runtime` once it has this many. @default 20 */
+  minRuns: z.number().int().min(1).default(20),
+  /** Use measured runtimes in the planner's known-step timings (drain, p50/p95 release). @default true */
+  runtimes: z.boolean().default(true),
+  /** Use the edge probabilities as the next-step model's prior. @default true */
+  prior: z.boolean().default(true),
+});
+/** Fingerprint settings, defaults applied. */
+export type FingerprintConfig = z.output<typeof FingerprintConfigSchema>;

@@ -7,6 +7,7 @@
  */
 import type { AbArmConfig, AbTestConfig } from '../model/learning-config.js';
 import { assignArm, type PrefetchArm } from './ab-test.js';
+import type { AbArmModels, ArmChainContext } from './ab-models.js';
 import { selectPrefetch, type PrefetchBundle, type PrefetchChainInput, type PrefetchSelection, type PrefetchSelectionConfigInput } from '../prefetch/selection.js';
 
 /** The unit an arm is assigned to: the principal, else the chain id. */
@@ -27,12 +28,20 @@ export function abArmOf(chain: { readonly chainId: string; readonly principal?: 
   return assignArm(abUnitOf(chain), ab.arms.map((a) => ({ name: a.name, weight: a.weight, config: {} })), ab.salt).name;
 }
 
+/** Per-arm models and the chains' contexts they predict from (arms with `model`; see ab-models.ts). */
+export interface AbArmModelInput {
+  readonly models: AbArmModels;
+  readonly contextOf: (chainId: string) => ArmChainContext | undefined;
+}
+
 /**
- * Selects per arm; commands carry `arm` and an id suffixed with it.
+ * Selects per arm; commands carry `arm` and an id suffixed with it. An arm with its own model
+ * (`armModels`) selects among its chains' predictions by that model.
  * @throws InputError for invalid arm settings
  */
 export function selectForAbTest(
   chains: ReadonlyArray<PrefetchChainInput & { readonly principal?: string }>, base: PrefetchSelectionConfigInput, ab: AbTestConfig, nowSec: number, bundles: readonly PrefetchBundle[] = [],
+  armModels?: AbArmModelInput,
 ): PrefetchSelection & { readonly armOfChain: Record<string, string> } {
   const arms = abArms(ab, base);
   const groups = new Map<string, PrefetchChainInput[]>(arms.map((a) => [a.name, []]));
@@ -46,7 +55,8 @@ export function selectForAbTest(
   const decisions: PrefetchSelection['decisions'] = [];
   for (const [i, arm] of arms.entries()) {
     const withBundles = ab.arms[i].bundles ?? true;
-    const sel = selectPrefetch(groups.get(arm.name)!, arm.config, nowSec, withBundles ? bundles : []);
+    const mine = armModels ? armModels.models.repredict(arm.name, groups.get(arm.name)!, armModels.contextOf, nowSec, arm.config.topN ?? base.topN ?? 0) : groups.get(arm.name)!;
+    const sel = selectPrefetch(mine, arm.config, nowSec, withBundles ? bundles : []);
     commands.push(...sel.commands.map((c) => ({ ...c, arm: arm.name, id: `${c.id}:${arm.name}` })));
     decisions.push(...sel.decisions.map((d) => ({ ...d, reason: `[arm ${arm.name}] ${d.reason}` })));
   }

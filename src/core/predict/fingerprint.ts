@@ -24,6 +24,8 @@ export interface WorkflowFingerprint {
   readonly paths: readonly FrequentPath[];
   /** Task types prepared together with a root (confidence ≥ 0.9, at least 3 chains). */
   readonly bundles: readonly MinedBundle[];
+  /** True for the controller's persisted fingerprint (core/predict/fingerprint-book.ts: no paths, bundles, vCPU or memory). */
+  readonly persisted?: boolean;
 }
 
 /** Runtime estimate of one task type from a fingerprint, seconds. */

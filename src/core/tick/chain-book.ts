@@ -36,6 +36,12 @@ export interface StepTiming {
   readonly readySec: number;
 }
 
+/**
+ * Measured runtime quantiles of a task type (issue 22: the persisted fingerprint's, once it has
+ * enough runs), used in place of the task definition's `runtime` by {@link ChainBook.schedule}.
+ */
+export type StepRuntimeLookup = (workflow: string, taskType: string) => { readonly p50Sec: number; readonly p95Sec: number } | undefined;
+
 /** Looks up task definitions by workflow, variant and task id. */
 export class TaskCatalog {
   private readonly byKey = new Map<string, { def: TaskDefinition; poolId: string }>();
@@ -129,8 +135,10 @@ export class ChainBook {
    * with a trustworthy progress report ends when the report says (core/predict/intensity.ts
    * `progressRemainingSec`: elapsed × (1 − f) ÷ f, at most its p95, at least 1 s from now); with
    * `'earlier'`, at most its runtime estimate without progress (progress only brings the end earlier).
+   * `runtimeOf` (the fingerprint's measured runtimes) wins over a definition's `runtime` where it
+   * knows the task type.
    */
-  schedule(c: TrackedChain, nowSec: number, useProgress: boolean | 'earlier' = true): Map<string, StepTiming> {
+  schedule(c: TrackedChain, nowSec: number, useProgress: boolean | 'earlier' = true, runtimeOf?: StepRuntimeLookup): Map<string, StepTiming> {
     const out = new Map<string, StepTiming>();
     const visiting = new Set<string>();
     const timing = (id: string): StepTiming | null | undefined => {
@@ -141,7 +149,8 @@ export class ChainBook {
       if (known) return known;
       if (visiting.has(id)) return undefined;
       visiting.add(id);
-      const p50 = s.def.runtime?.p50Sec;
+      const rt = runtimeOf?.(c.workflow, taskTypeOf(s.def)) ?? s.def.runtime;
+      const p50 = rt?.p50Sec;
       let startSec: number | undefined;
       if (s.status === 'started' && s.startedAtSec !== undefined) startSec = s.startedAtSec;
       else {
@@ -156,7 +165,7 @@ export class ChainBook {
       if (startSec === undefined || !Number.isFinite(startSec)) return undefined;
       // a started step past its median is expected to end by its p95 (the conditional estimate the
       // runtime quantiles allow); past its p95 its end is unknown (held, children may start now)
-      const p95 = s.def.runtime?.p95Sec;
+      const p95 = rt?.p95Sec;
       let endSec = p50 === undefined ? Infinity : startSec + p50;
       if (s.status === 'started' && endSec <= nowSec && p95 !== undefined && startSec + p95 > nowSec) endSec = startSec + p95;
       if (useProgress && s.status === 'started' && s.progress) { // issue 22 (intensity): the end its progress says, within its p95

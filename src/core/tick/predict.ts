@@ -9,7 +9,7 @@
 import { taskTypeOf, type ExecutionEvent } from '../model/index.js';
 import type { NextStepModel, NextStepPrediction } from '../predict/types.js';
 import type { PrefetchChainInput } from '../prefetch/selection.js';
-import type { ChainBook, TrackedChain } from './chain-book.js';
+import type { ChainBook, StepRuntimeLookup, TrackedChain } from './chain-book.js';
 import type { StageResult, TickMemory } from './memory.js';
 import { drainedDemandUnits, type CapacityArrival, type DrainJob } from '../plan/queue-drain.js';
 
@@ -42,6 +42,8 @@ export interface PredictDrainOptions {
    * the report says (ChainBook.schedule), and the next-step model gets its fraction. @default true
    */
   readonly useProgress?: boolean | 'earlier';
+  /** issue 22: measured runtimes (the persisted fingerprint's) in place of the definitions'. @default the definitions' */
+  readonly runtimeOf?: StepRuntimeLookup;
 }
 
 /** Per-chain memory of the last top-1 prediction, scored when the next step starts. */
@@ -96,7 +98,7 @@ export function predictSteps(
   const jobsByPool = new Map<string, DrainJob[]>();
   for (const c of book.chains.values()) {
     // from the DAG: every known step of the chain over the slots it is expected to hold capacity
-    const scheduled = book.schedule(c, nowSec, drain.useProgress ?? true);
+    const scheduled = book.schedule(c, nowSec, drain.useProgress ?? true, drain.runtimeOf);
     const indexOf = new Map<string, { poolId: string; index: number }>();
     for (const t of scheduled.values()) {
       if (!readyUnitsByPool?.has(t.step.poolId)) continue;

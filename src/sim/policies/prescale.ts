@@ -12,7 +12,7 @@ import { abTestSummary } from '../../app/history/ab-report.js';
 import { abArmOf } from '../../core/predict/ab-selection.js';
 import { DEFAULT_USD_PER_VCPU_HOUR } from '../../core/prefetch/selection.js';
 import type { z } from 'zod';
-import type { AbTestConfig, AbTestConfigSchema, BundleConfigInput } from '../../core/model/learning-config.js';
+import type { AbTestConfig, AbTestConfigSchema, BundleConfigInput, FingerprintConfigSchema } from '../../core/model/learning-config.js';
 
 /** A/B settings as written. */
 export type AbTestConfigInput = z.input<typeof AbTestConfigSchema>;
@@ -77,6 +77,8 @@ export interface PrescalePolicyOptions {
   readonly learning?: boolean | { readonly bundles: boolean | BundleConfigInput; readonly calibrate: boolean };
   /** An A/B test of prefetch configurations across principals (the controller config's `prefetch.abTest`). */
   readonly abTest?: AbTestConfigInput;
+  /** The persisted fingerprint's settings (the controller config's `fingerprint`). @default its defaults */
+  readonly fingerprint?: z.input<typeof FingerprintConfigSchema>;
   readonly name?: string;
 }
 
@@ -117,6 +119,7 @@ export function createPrescalePolicy(world: World, backlog: ReadonlyMap<string, 
       enabled: opts.prefetch ?? true, probabilityThreshold: 0.3, topN: 2, maxConcurrent: 8, ttlSec: sc.prefetchTtlSec, latencyValueUsdPerHour: sc.prefetchLatencyValueUsdPerHour,
       bundles: typeof learning.bundles === 'object' ? { enabled: true, ...learning.bundles } : { enabled: learning.bundles }, feedback: { calibrate: learning.calibrate }, ...(opts.abTest ? { abTest: opts.abTest } : {}),
     },
+    ...(opts.fingerprint ? { fingerprint: opts.fingerprint } : {}),
   });
   // issue 22: the next-step model inside its feedback loop (measures calibration; calibrates when learning)
   const nextStep = new FeedbackModel(createNextStepModel('vom'), { calibrate: config.prefetch.feedback?.calibrate ?? true, raise: config.prefetch.feedback?.raise ?? false, expirySec: config.prefetch.feedback?.expirySec ?? 21_600 });

@@ -4,8 +4,12 @@ import { InputError } from '../../../src/core/model/errors.js';
 import { runtimeEstimates, workflowFingerprint } from '../../../src/core/predict/fingerprint.js';
 import type { ExecutionEvent } from '../../../src/core/model/index.js';
 import { tempFiles } from './tmp-files.js';
+import { join } from 'node:path';
+import { SqliteStateStore } from '../../../src/adapters/sqlite/sqlite-state-store.js';
+import { FingerprintHooks } from '../../../src/app/history/fingerprint-hooks.js';
+import { FingerprintConfigSchema } from '../../../src/core/model/learning-config.js';
 
-const { write } = tempFiles('signals-fingerprint');
+const { write, dir } = tempFiles('signals-fingerprint');
 
 /** `n` chains a → b of workflow `wf`, one per hour from `t0`; a runs 60 s and outputs 1000 bytes. */
 function events(n: number, t0 = 1_000_000): ExecutionEvent[] {
@@ -46,5 +50,24 @@ describe('workflow fingerprint (prescale signals --fingerprint)', () => {
     await expect(summariseSignals({ events: [file], fingerprint: 'wf', windowDays: '0' })).rejects.toThrow(InputError);
     const bad = write('bad.jsonl', '{"chainId": 1}\n');
     await expect(summariseSignals({ events: [bad], fingerprint: 'wf' })).rejects.toThrow(InputError);
+  });
+
+  it('--db shows the fingerprint the controller persisted in its state store; a store without one is a one-line error naming --db', async () => {
+    const db = join(dir(), 'state.db');
+    const store = new SqliteStateStore(db);
+    const hooks = new FingerprintHooks(FingerprintConfigSchema.parse({ windowDays: 30 }), store);
+    hooks.observe(events(12), 1_000_000 + 12 * 3600);
+    await hooks.save();
+    await store.close();
+    const s = await summariseSignals({ fingerprint: 'wf', db });
+    expect(s.fingerprint).toMatchObject({ workflow: 'wf', chains: 12, windowSec: 30 * 86_400, persisted: true });
+    expect(s.fingerprint!.edges[0]).toMatchObject({ from: 'a', to: 'b', transitions: 12, probability: 1 });
+    const text = formatSignalsSummary(s);
+    expect(text).toContain('30-day window, persisted');
+    expect(text).toMatch(/a\s+12\s+0\s+6\d\.\d/);
+    await expect(summariseSignals({ fingerprint: 'other', db })).rejects.toThrow(/--fingerprint.*wf/);
+    const empty = join(dir(), 'empty.db');
+    await new SqliteStateStore(empty).close();
+    await expect(summariseSignals({ fingerprint: 'wf', db: empty })).rejects.toThrow(/--db.*persisted fingerprint/);
   });
 });

@@ -18,6 +18,8 @@ import type { PolicyRawResult } from '../raw.js';
 import type { BacktestReport } from '../types.js';
 import { attributionRows, type AttributionRow, type EventRow } from './extras.js';
 import type { HtmlTimelineRow } from './inputs.js';
+import type { AbTestConfig } from '../../../core/model/learning-config.js';
+import { liveAbTest } from './live-ab.js';
 
 /** What the store holds for the window. */
 export interface LiveState {
@@ -38,6 +40,8 @@ export interface LiveExportOptions {
   readonly policy?: string;
   /** Where the data came from (e.g. the database path), recorded in report.json's sources. */
   readonly source: string;
+  /** The controller config's `prefetch.abTest`: adds the A/B section (live-ab.ts). @default none */
+  readonly abTest?: AbTestConfig;
 }
 
 /** The exported directory's content. */
@@ -155,6 +159,7 @@ export function buildLiveExport(state: LiveState, opts: LiveExportOptions): Live
     spotInterruptions: events.filter((x) => x.kind === 'spot-interruption').length, tasksRequeued: requeued, tasksSubmitted: tasks, tasksCompleted: tasksDone,
     chainsSubmitted: execs.length, chainsCompleted: execs.filter((e) => e.status === 'succeeded').length, launches: 0, terminations: 0,
     forecastError: null, nextStep: null, prefetch: null, variants: execs.length ? { choices, switches, switchReasons: reasons } : null, decisionCounts, endSec: start + n * bucketSec,
+    ...(opts.abTest ? { abTest: liveAbTest(opts.abTest, execs, (e) => chainsById.get(chainKey(e.principalId, e.chainId))?.workflow, state.decisions) } : {}),
   };
   const workflows = [...new Set(state.chains.map((c) => c.workflow.name))].sort();
   const report = buildReport({
