@@ -103,7 +103,7 @@ export async function runCase(c: SuiteCase, dataDir: string, daysOverride?: numb
   });
   // screening knobs (defaults: the product's): BACKTEST_LAMBDA_BURST=0 turns the Lambda tier off,
   // BACKTEST_DRAIN_TOLERANCE_SEC=off|N and BACKTEST_LOWER_KNOWN_STEPS=0|1 set the tick's known-step options,
-  // BACKTEST_BURST_WAIT_SEC=N prescale's burst wait budget
+  // BACKTEST_BURST_WAIT_SEC=N prescale's burst wait budget, BACKTEST_ARRIVAL_HEADROOM=0|1 its arrival headroom (issue 19 item 6)
   const env = process.env;
   const tol = env.BACKTEST_DRAIN_TOLERANCE_SEC;
   const knownSteps = {
@@ -111,7 +111,7 @@ export async function runCase(c: SuiteCase, dataDir: string, daysOverride?: numb
     ...(env.BACKTEST_LOWER_KNOWN_STEPS !== undefined ? { lowerKnownSteps: env.BACKTEST_LOWER_KNOWN_STEPS === '1' } : {}),
   };
   const scenario = env.BACKTEST_LAMBDA_BURST === '0' ? { ...sc, lambdaBurst: false } : sc;
-  const { report, lowerBound, spotRisk } = await runBacktest(scenario, { policies: ['reactive', 'predictive-hourly', 'karpenter', 'prescale', 'oracle'], lowerBound: true, prescale: { knownSteps, ...(env.BACKTEST_BURST_WAIT_SEC ? { burstWaitBudgetSec: Number(env.BACKTEST_BURST_WAIT_SEC) } : {}) } });
+  const { report, lowerBound, spotRisk } = await runBacktest(scenario, { policies: ['reactive', 'predictive-hourly', 'karpenter', 'prescale', 'oracle'], lowerBound: true, prescale: { knownSteps, ...(env.BACKTEST_ARRIVAL_HEADROOM !== undefined ? { arrivalHeadroom: env.BACKTEST_ARRIVAL_HEADROOM === '1' } : {}), ...(env.BACKTEST_BURST_WAIT_SEC ? { burstWaitBudgetSec: Number(env.BACKTEST_BURST_WAIT_SEC) } : {}) } });
   const lb = lowerBound!;
   const oracleUsd = report.policies.find((p) => p.policy === 'oracle')!.cost.totalUsd;
   const maxTaskVcpu = Math.max(1, ...sc.workflows.flatMap((w) => w.variants.flatMap((v) => v.tasks.map((t) => t.resource_requirements.vcpu))));

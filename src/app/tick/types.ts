@@ -46,6 +46,11 @@ export interface TickOptions {
    * @default { drainToleranceSec: DEFAULT_DRAIN_TOLERANCE_SEC (10), lowerKnownSteps: false }
    */
   readonly knownSteps?: { readonly drainToleranceSec?: number | null; readonly lowerKnownSteps?: boolean };
+  /**
+   * issue 19 item 6: hold headroom for the first steps of the chains the behaviour model predicts to
+   * arrive within a launch lead time, priced (core/plan/arrival-headroom.ts). @default false
+   */
+  readonly arrivalHeadroom?: boolean;
   /** Planning slot, seconds. @default config.tickSec */
   readonly slotSec?: number;
   /** Backlog metrics of task pools; their forecast is demand beyond the tasks already committed. */

@@ -15,18 +15,31 @@
  */
 import type { Workflow } from '../model/workflow.js';
 import { poolOf } from '../model/workflow.js';
-import type { ArrivalForecast } from './arrival-rate.js';
+import type { ExecutionEvent } from '../model/events.js';
+import { ArrivalRateModel, emptyArrivalRateState, type ArrivalForecast, type ArrivalRateOptions, type ArrivalRateState } from './arrival-rate.js';
+
+/**
+ * Variant counts per (principal, workflow), plain data: `principal\u0000workflow` → variant → chains
+ * that ran it (JSON-serialisable; part of {@link BehaviourState}).
+ */
+export type VariantCounts = Record<string, Record<string, number>>;
 
 /** Add-one smoothed frequencies of the variant each (principal, workflow) ran. */
 export class VariantChoiceModel {
-  private readonly counts = new Map<string, Map<string, number>>();
+  /** @param counts the counts, updated in place by {@link observe} (fresh by default) */
+  constructor(readonly counts: VariantCounts = {}) {}
 
   /** Records that `principal`'s chain of `workflow` ran `variant`. */
   observe(principal: string, workflow: string, variant: string): void {
     const id = `${principal}\u0000${workflow}`;
-    const m = this.counts.get(id) ?? new Map<string, number>();
-    m.set(variant, (m.get(variant) ?? 0) + 1);
-    this.counts.set(id, m);
+    const m = Object.hasOwn(this.counts, id) ? this.counts[id] : (this.counts[id] = {});
+    m[variant] = (Object.hasOwn(m, variant) ? m[variant] : 0) + 1;
+  }
+
+  /** Chains of `principal`'s `workflow` observed. */
+  observed(principal: string, workflow: string): number {
+    const id = `${principal}\u0000${workflow}`;
+    return Object.hasOwn(this.counts, id) ? Object.values(this.counts[id]).reduce((a, n) => a + n, 0) : 0;
   }
 
   /**
@@ -34,14 +47,71 @@ export class VariantChoiceModel {
    * @param evidence optional probabilities from next-step predictions, averaged in with equal weight
    */
   probabilities(principal: string, workflow: string, variants: readonly string[], evidence?: Readonly<Record<string, number>>): Record<string, number> {
-    const m = this.counts.get(`${principal}\u0000${workflow}`);
-    const total = variants.reduce((a, v) => a + (m?.get(v) ?? 0), 0);
+    const id = `${principal}\u0000${workflow}`;
+    const m = Object.hasOwn(this.counts, id) ? this.counts[id] : undefined;
+    const countOf = (v: string): number => (m && Object.hasOwn(m, v) ? m[v] : 0);
+    const total = variants.reduce((a, v) => a + countOf(v), 0);
     const n = Math.max(1, variants.length);
     return Object.fromEntries(variants.map((v) => {
-      const learned = ((m?.get(v) ?? 0) + 1) / (total + n);
+      const learned = (countOf(v) + 1) / (total + n);
       return [v, evidence && evidence[v] !== undefined ? (learned + evidence[v]) / 2 : learned];
     }));
   }
+}
+
+/**
+ * The behaviour model's learned state as the tick keeps it (plain data, JSON-serialisable): the
+ * arrival counts, the variant counts and the chains already counted as arrived (chain id → epoch
+ * seconds, kept {@link ARRIVAL_DEDUPE_SEC}).
+ */
+export interface BehaviourState {
+  readonly arrivals: ArrivalRateState;
+  readonly variants: VariantCounts;
+  readonly arrived: Record<string, number>;
+}
+
+/** An empty {@link BehaviourState}. */
+export function emptyBehaviourState(): BehaviourState {
+  return { arrivals: emptyArrivalRateState(), variants: {}, arrived: {} };
+}
+
+/** How long a chain id is remembered as arrived, seconds (its root steps are submitted together at arrival). */
+export const ARRIVAL_DEDUPE_SEC = 3600;
+
+/** Principal of events that name none. */
+export const ANONYMOUS = 'anonymous';
+
+/**
+ * Learns from execution events: a chain arrives with the `submitted` event of one of its root steps
+ * (a task with no dependencies, `isRoot`), counted once per chain, at that event's time, for its
+ * principal (or {@link ANONYMOUS}) and workflow, with the variant it runs. Events may come in any
+ * order within a call: arrivals are applied in time order, never before the last arrival learned
+ * (an earlier one counts at that time). Updates `state` in place.
+ * @param isRoot whether a task of a workflow's variant has no dependencies (false for unknown tasks)
+ * @param nowSec the tick's time: remembered chain ids older than {@link ARRIVAL_DEDUPE_SEC} are dropped
+ */
+export function observeArrivals(
+  state: BehaviourState, events: readonly ExecutionEvent[], isRoot: (workflow: string, variant: string | undefined, taskId: string) => boolean,
+  nowSec: number, opts: ArrivalRateOptions = {},
+): number {
+  const fresh: ExecutionEvent[] = [];
+  const seen = new Set<string>();
+  for (const e of events) {
+    if (e.kind !== 'submitted' || seen.has(e.chainId) || Object.hasOwn(state.arrived, e.chainId) || !isRoot(e.workflow, e.variant, e.taskId)) continue;
+    seen.add(e.chainId);
+    fresh.push(e);
+  }
+  fresh.sort((a, b) => a.atSec - b.atSec || (a.chainId < b.chainId ? -1 : a.chainId > b.chainId ? 1 : 0));
+  const model = new ArrivalRateModel(opts, state.arrivals);
+  const variants = new VariantChoiceModel(state.variants);
+  for (const e of fresh) {
+    const principal = e.principal ?? ANONYMOUS;
+    model.observe({ principal, workflow: e.workflow }, Math.max(e.atSec, model.lastSec ?? e.atSec));
+    if (e.variant !== undefined) variants.observe(principal, e.workflow, e.variant);
+    state.arrived[e.chainId] = e.atSec;
+  }
+  for (const [id, at] of Object.entries(state.arrived)) if (at < nowSec - ARRIVAL_DEDUPE_SEC) delete state.arrived[id];
+  return fresh.length;
 }
 
 /** A query of the composer's behaviour model (the shape of core/compose `BehaviourQuery`). */
