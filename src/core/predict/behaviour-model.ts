@@ -83,6 +83,7 @@ export const ANONYMOUS = 'anonymous';
  * (an earlier one counts at that time). Updates `state` in place.
  * @param isRoot whether a task of a workflow's variant has no dependencies (false for unknown tasks)
  * @param nowSec the tick's time: remembered chain ids older than {@link ARRIVAL_DEDUPE_SEC} are dropped
+ * @returns the number of chain arrivals learned from `events`
  */
 export function observeArrivals(
   state: BehaviourState, events: readonly ExecutionEvent[], isRoot: (workflow: string, variant: string | undefined, taskId: string) => boolean,
