@@ -20,6 +20,7 @@ import { createRandom, drawExponential, drawNormal } from '../src/core/rng.js';
 import { AccuracyTracker, FeedbackModel, Markov1Model, MostFrequentSuccessorModel, VomModel, selectPrefetch, type AccuracyStats, type DistributionModel, type ReliabilitySummary, type PrefetchSelectionConfigInput } from '../src/core/predict/index.js';
 import { TaskDefinitionSchema, type TaskDefinition } from '../src/core/model/index.js';
 import { writeBenchSection } from './lib/write-section.js';
+import { ARRIVAL_DATA_DIR, arrivalErrorMarkdown, arrivalErrorRows } from './predict-arrivals.js';
 
 const DATA = resolve(process.cwd(), '../shared/data/workflows');
 const REPLAYS = Number(process.env.PREDICT_BENCH_REPLAYS ?? 12);
@@ -301,9 +302,17 @@ async function main(): Promise<void> {
     ...calMd,
   ].join('\n');
   writeBenchSection('predict', 'Next-step prediction (variable-order Markov vs baselines)', md, 'npm run bench:predict');
+  await writeArrivalSection();
 }
 
-main().catch((e) => {
+/** issue 19 item 6: the behaviour model's arrival forecast error per workflow (bench/predict-arrivals.ts). */
+export async function writeArrivalSection(): Promise<void> {
+  const rows = await arrivalErrorRows(ARRIVAL_DATA_DIR);
+  if (rows.length === 0) { process.stderr.write('bench:predict: no suite data for the arrival forecast section, left alone\n'); return; }
+  writeBenchSection('predict-arrivals', 'Arrival forecast per workflow (behaviour model, issue 19 item 6)', arrivalErrorMarkdown(rows), 'npm run bench:predict');
+}
+
+(process.env.BENCH_PREDICT_ONLY === 'arrivals' ? writeArrivalSection() : main()).catch((e) => {
   process.stderr.write(`${(e as Error).stack ?? e}\n`);
   process.exit(1);
 });

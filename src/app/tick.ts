@@ -21,6 +21,7 @@ import { validateStage } from '../core/tick/validate.js';
 import { TickActuator } from './tick/act.js';
 import { forecastSettings, forecastStep } from './tick/forecast.js';
 import { drainOptions } from '../core/tick/drain.js';
+import { arrivalHeadroomByPool } from '../core/plan/arrival-headroom.js';
 import { LearningHooks } from './history/learning-hooks.js';
 import { FingerprintHooks } from './history/fingerprint-hooks.js';
 import { DECISION_LOG, TickStateHolder } from './tick/state.js';
@@ -78,10 +79,12 @@ export function createControllerTick(deps: TickDeps): ControllerTick {
     const launched = spotChecked.commands.filter((c) => c.kind === 'launch');
     const snap = spotChecked.commands.length === 0 ? snap0 : cfg.mode === 'active' ? await acts.describe(offers.anyOfferingById) : withPendingLaunches(snap0, launched, spot.offeringsById);
     // demand + plan (EC2 pools, then the prefetch state cache), prefetch, validate against fresh state, act
+    const arrivalHeadroom = opts.arrivalHeadroom ? arrivalHeadroomByPool({ nowSec: now, slotSec, slots: offers.slots, levels, pools, offeringsByPool: spot.offeringsByPool, workflows: cfg.workflows, behaviour: memory.behaviour, latencyValueUsdPerHour: cfg.prefetch.latencyValueUsdPerHour }) : undefined;
     const planned = planStage({
       nowSec: now, tickSec: cfg.tickSec, slotSec, slots: offers.slots, levels, pools, cachePools, cacheNodes, offeringsByPool: spot.offeringsByPool, capacity: snap,
       signals: cfg.demandSignals, backlogSignals: backlog, latest, prediction: pred, cloudEventCount: cloudEvents.length, planner: deps.planner, limits: cfg.limits, priorChangeUnits: spotChecked.changeUnits, prefetch, lowerKnownSteps: opts.knownSteps?.lowerKnownSteps ?? false,
       ...(opts.warmPools ? { warmPools: opts.warmPools } : {}),
+      ...(arrivalHeadroom ? { arrivalHeadroom } : {}),
     }, memory);
     memory = planned.memory;
     decisions.push(...planned.decisions);

@@ -14,6 +14,7 @@ import { SUBMITTED_WORKFLOW } from './config-check.js';
 import type { ChainContext, ChainServiceDeps } from './context.js';
 import { ConflictError, ForbiddenError, NotFoundError, TooManyRequestsError, UnauthenticatedError } from './errors.js';
 import { Lease } from './lease.js';
+import { principalBehaviour } from './behaviour.js';
 import { TABLES, canonicalJson, chainKey, executionKey, type ChainRecord, type ExecutionRecord } from './records.js';
 import { ExecutionRunner, initialSteps, type MachineCache } from './execution-runner.js';
 import { EventFeed } from './event-feed.js';
@@ -297,7 +298,7 @@ export class ChainService {
       workflow: chain.workflow,
       auth: { principal, policies: this.ctx.config.policies, spentUsdLastHour: spent },
       availability: this.ctx.monitor.profile(now),
-      behaviour: this.ctx.config.behaviour,
+      behaviour: await principalBehaviour(this.ctx.store, principal.id, chain.workflow, this.ctx.config.behaviour), // issue 19 item 6: learned from its own chains
       options: this.ctx.composer,
       subject: chain.chainId,
     });

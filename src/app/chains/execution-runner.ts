@@ -27,6 +27,7 @@
  * its task type's runtime history, and cost beyond what was charged at trigger is charged to the
  * spend cap.
  */
+import { principalBehaviour } from './behaviour.js';
 import { assembleDag, availableUnitsAt, composeWorkflow, rescoreForSwitch, taskCost, type SwitchTrigger } from '../../core/compose/index.js';
 import {
   STEP_ERRORS, checkpointFromHistory, compileVariant, stepOutputs, executionInput, executionName, restartName, sinkOutputs, type CompiledMachine,
@@ -434,7 +435,7 @@ export class ExecutionRunner {
       doneTaskIds: done,
       auth: { principal: this.principal(), policies: this.ctx.config.policies, spentUsdLastHour: spent },
       availability: this.ctx.monitor.profile(now),
-      behaviour: this.ctx.config.behaviour,
+      behaviour: await principalBehaviour(this.ctx.store, this.rec.principalId, this.chain.workflow, this.ctx.config.behaviour),
       options: this.ctx.composer,
       ...(next ? { trigger: next.trigger } : {}),
       subject: this.rec.executionId,
@@ -508,7 +509,7 @@ export class ExecutionRunner {
         workflow: this.chain.workflow,
         auth: { principal: this.principal(), policies: this.ctx.config.policies, spentUsdLastHour: await this.ctx.spentUsdLastHour(this.rec.principalId) },
         availability: this.ctx.monitor.profile(now),
-        behaviour: this.ctx.config.behaviour,
+        behaviour: await principalBehaviour(this.ctx.store, this.rec.principalId, this.chain.workflow, this.ctx.config.behaviour),
         options: this.ctx.composer,
         subject: this.chain.chainId,
       });

@@ -50,6 +50,11 @@ export interface TickOptions {
   readonly knownSteps?: { readonly drainToleranceSec?: number | null; readonly lowerKnownSteps?: boolean; readonly useProgress?: boolean | 'earlier' };
   /** EC2 Auto Scaling warm pools for pools that buy on-demand (core/plan/warm-pool.ts). @default none */
   readonly warmPools?: WarmPoolOptions;
+  /**
+   * issue 19 item 6: hold headroom for the first steps of the chains the behaviour model predicts to
+   * arrive within a launch lead time, priced (core/plan/arrival-headroom.ts). @default false
+   */
+  readonly arrivalHeadroom?: boolean;
   /** Planning slot, seconds. @default config.tickSec */
   readonly slotSec?: number;
   /** Backlog metrics of task pools; their forecast is demand beyond the tasks already committed. */

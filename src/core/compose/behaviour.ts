@@ -1,26 +1,51 @@
 /**
- * Behaviour-model helpers: turn next-step predictions (src/core/predict) into path probabilities
- * the composer reads (seed 003, component 1 → component 3).
+ * The behaviour model the composer reads (seed 003, component 1 → component 3; issue 19 item 6):
+ * P(variant | principal, workflow) learned from the variants the principal's own chains ran
+ * (core/predict/behaviour-model.ts `VariantChoiceModel`, add-one smoothed), falling back to the
+ * configured `behaviour` table, then to uniform, when the principal has no history of the workflow.
+ *
+ * Authorization: the model is built for one principal from that principal's records only; a query
+ * for any other principal gets the table's answer (or uniform), so a composition never reflects, and
+ * so never reveals, another principal's chains.
  */
-import { taskTypeOf } from '../model/task.js';
 import type { Workflow } from '../model/workflow.js';
-import type { NextStepPrediction } from '../predict/types.js';
+import { VariantChoiceModel } from '../predict/behaviour-model.js';
+import type { BehaviourQuery } from './types.js';
+
+/** One chain the principal ran: its workflow and the variant it ran. */
+export interface VariantChoice {
+  readonly principalId: string;
+  readonly workflow: string;
+  readonly variant: string;
+}
+
+/** The configured table's probability of a variant (`principalId/variant`, then `variant`), if any. */
+function tableProbability(table: Readonly<Record<string, number>> | undefined, principalId: string, variant: string): number | undefined {
+  if (!table) return undefined;
+  const specific = `${principalId}/${variant}`;
+  if (Object.hasOwn(table, specific)) return table[specific];
+  return Object.hasOwn(table, variant) ? table[variant] : undefined;
+}
 
 /**
- * Probability of each variant of `workflow` from next-step predictions: a variant's weight is the
- * summed probability of the task types its root steps have that no other variant's roots share
- * plus, for shared types, an equal split; weights are normalised to sum to 1. When the predictions
- * say nothing about any root, every variant gets 1 / (number of variants).
- * @returns a table keyed by variant name (usable as a {@link BehaviourModel})
+ * The behaviour model for `principalId` composing `workflow`: with at least `minChains` of the
+ * principal's own chains of it in `history` (records of other principals are ignored), the learned
+ * P(variant | principal, workflow) over the workflow's variants; otherwise the `table`, then
+ * uniform (undefined).
+ * @param history chains run, e.g. the principal's execution records (others' are dropped here too)
+ * @param minChains own chains needed before the learned split replaces the table @default 1
  */
-export function variantProbabilitiesFromPredictions(workflow: Workflow, predictions: readonly NextStepPrediction[]): Record<string, number> {
-  const byType = new Map<string, number>();
-  for (const p of predictions) byType.set(p.taskType, (byType.get(p.taskType) ?? 0) + p.probability);
-  const rootsOf = new Map(workflow.variants.map((v) => [v.name, [...new Set(v.tasks.filter((t) => t.dependencies.length === 0).map((t) => taskTypeOf(t)))]]));
-  const sharers = new Map<string, number>();
-  for (const types of rootsOf.values()) for (const t of types) sharers.set(t, (sharers.get(t) ?? 0) + 1);
-  const weights = workflow.variants.map((v) => (rootsOf.get(v.name) ?? []).reduce((a, t) => a + (byType.get(t) ?? 0) / (sharers.get(t) ?? 1), 0));
-  const total = weights.reduce((a, w) => a + w, 0);
-  const n = workflow.variants.length;
-  return Object.fromEntries(workflow.variants.map((v, i) => [v.name, total > 0 ? weights[i] / total : 1 / n]));
+export function learnedBehaviour(
+  history: readonly VariantChoice[], principalId: string, workflow: Workflow, table?: Readonly<Record<string, number>>, minChains = 1,
+): (q: BehaviourQuery) => number | undefined {
+  const model = new VariantChoiceModel();
+  const names = new Set(workflow.variants.map((v) => v.name));
+  for (const h of history) if (h.principalId === principalId && h.workflow === workflow.name && names.has(h.variant)) model.observe(principalId, workflow.name, h.variant);
+  const learned = model.observed(principalId, workflow.name) >= minChains
+    ? model.probabilities(principalId, workflow.name, workflow.variants.map((v) => v.name))
+    : undefined;
+  return (q) => {
+    if (learned && q.principalId === principalId && q.workflow === workflow.name && Object.hasOwn(learned, q.variant)) return learned[q.variant];
+    return tableProbability(table, q.principalId, q.variant);
+  };
 }

@@ -50,9 +50,9 @@ export interface BehaviourQuery {
 /**
  * The behaviour model (seed 003, component 1): how likely this principal's request leads to each path.
  * Either a function or a table keyed `variant` or `principalId/variant` (the more specific wins).
- * Missing entries get the uniform probability 1 / (number of variants).
+ * Missing entries (and a function's `undefined`) get the uniform probability 1 / (number of variants).
  */
-export type BehaviourModel = ((q: BehaviourQuery) => number) | Readonly<Record<string, number>>;
+export type BehaviourModel = ((q: BehaviourQuery) => number | undefined) | Readonly<Record<string, number>>;
 
 /** Weights of the score's parts; each part is in [0, 1], higher is better. */
 export interface ScoreWeights {

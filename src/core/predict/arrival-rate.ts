@@ -42,16 +42,35 @@ export interface ArrivalForecast extends ArrivalKey {
   readonly quantiles: Readonly<Record<'p10' | 'p50' | 'p90', number>>;
 }
 
-interface KeyState {
+/** One key's counts (plain data: JSON-serialisable, part of {@link ArrivalRateState}). */
+export interface ArrivalKeyState {
   readonly key: ArrivalKey;
-  /** Arrivals per hour of day and per weekday. */
-  readonly byHour: Float64Array;
-  readonly byDow: Float64Array;
+  /** Arrivals per hour of day (24 entries) and per weekday (7 entries). */
+  readonly byHour: number[];
+  readonly byDow: number[];
   total: number;
-  /** Decayed recent count and the time it refers to. */
+  /** Decayed recent count and the time it refers to, epoch seconds. */
   recent: number;
   recentAtSec: number;
 }
+
+/**
+ * Everything an {@link ArrivalRateModel} has learned, as plain data (JSON-serialisable; the tick
+ * keeps it in its memory): the keys' counts by `principal\u0000workflow` and the first and last
+ * arrival times, epoch seconds.
+ */
+export interface ArrivalRateState {
+  readonly keys: Record<string, ArrivalKeyState>;
+  firstSec?: number;
+  lastSec?: number;
+}
+
+/** An empty {@link ArrivalRateState}. */
+export function emptyArrivalRateState(): ArrivalRateState {
+  return { keys: {} };
+}
+
+type KeyState = ArrivalKeyState;
 
 const HOUR = 3600;
 const DAY = 86_400;
@@ -90,17 +109,22 @@ function normalQuantile(p: number): number {
 
 /** See module doc. */
 export class ArrivalRateModel {
-  private readonly keys = new Map<string, KeyState>();
-  private firstSec: number | undefined;
-  private lastSec: number | undefined;
   private readonly halfLifeSec: number;
   private readonly dowPrior: number;
   private readonly offsetSec: number;
 
-  constructor(opts: ArrivalRateOptions = {}) {
+  /**
+   * @param state the learned counts, updated in place by {@link observe} (a fresh one by default)
+   */
+  constructor(opts: ArrivalRateOptions = {}, readonly state: ArrivalRateState = emptyArrivalRateState()) {
     this.halfLifeSec = opts.recentHalfLifeSec ?? 900;
     this.dowPrior = opts.dayOfWeekPriorArrivals ?? 20;
     this.offsetSec = opts.utcOffsetSec ?? 0;
+  }
+
+  /** Epoch seconds of the last arrival observed (undefined before any). */
+  get lastSec(): number | undefined {
+    return this.state.lastSec;
   }
 
   /**
@@ -108,10 +132,11 @@ export class ArrivalRateModel {
    * @throws Error when `atSec` is earlier than the previous arrival
    */
   observe(key: ArrivalKey, atSec: number): void {
-    if (this.lastSec !== undefined && atSec < this.lastSec) throw new Error(`arrival at ${atSec} s is before the previous one (${this.lastSec} s): expected time order`);
-    this.firstSec ??= atSec;
-    this.lastSec = atSec;
-    const s = this.state(key, atSec);
+    const st = this.state;
+    if (st.lastSec !== undefined && atSec < st.lastSec) throw new Error(`arrival at ${atSec} s is before the previous one (${st.lastSec} s): expected time order`);
+    st.firstSec ??= atSec;
+    st.lastSec = atSec;
+    const s = this.keyState(key, atSec);
     const local = atSec + this.offsetSec;
     s.byHour[Math.floor((((local % DAY) + DAY) % DAY) / HOUR)]++;
     s.byDow[dayOfWeek(local)]++;
@@ -122,7 +147,7 @@ export class ArrivalRateModel {
 
   /** Keys seen so far, in first-seen order. */
   knownKeys(): ArrivalKey[] {
-    return [...this.keys.values()].map((s) => s.key);
+    return Object.values(this.state.keys).map((s) => s.key);
   }
 
   /**
@@ -130,18 +155,18 @@ export class ArrivalRateModel {
    * @param horizonSec 300–900 in use (5–15 minutes); any positive value works
    */
   forecast(nowSec: number, horizonSec: number): ArrivalForecast[] {
-    return [...this.keys.values()].map((s) => this.forecastOf(s, nowSec, horizonSec));
+    return Object.values(this.state.keys).map((s) => this.forecastOf(s, nowSec, horizonSec));
   }
 
   /** Forecast of one key (zero when never seen). */
   forecastKey(key: ArrivalKey, nowSec: number, horizonSec: number): ArrivalForecast {
-    const s = this.keys.get(keyId(key));
+    const s = Object.hasOwn(this.state.keys, keyId(key)) ? this.state.keys[keyId(key)] : undefined;
     if (!s) return { ...key, fromSec: nowSec, horizonSec, mean: 0, quantiles: { p10: 0, p50: 0, p90: 0 } };
     return this.forecastOf(s, nowSec, horizonSec);
   }
 
   private forecastOf(s: KeyState, nowSec: number, horizonSec: number): ArrivalForecast {
-    const observedSec = Math.max(1, nowSec - (this.firstSec ?? nowSec));
+    const observedSec = Math.max(1, nowSec - (this.state.firstSec ?? nowSec));
     const days = observedSec / DAY;
     // recent rate: the decayed count over the decay's time constant (τ = half-life / ln 2)
     const tau = this.halfLifeSec / Math.LN2;
@@ -171,10 +196,10 @@ export class ArrivalRateModel {
     return Math.pow(0.5, Math.max(0, dtSec) / this.halfLifeSec);
   }
 
-  private state(key: ArrivalKey, atSec: number): KeyState {
+  private keyState(key: ArrivalKey, atSec: number): KeyState {
     const id = keyId(key);
-    let s = this.keys.get(id);
-    if (!s) this.keys.set(id, (s = { key: { principal: key.principal, workflow: key.workflow }, byHour: new Float64Array(24), byDow: new Float64Array(7), total: 0, recent: 0, recentAtSec: atSec }));
+    let s = Object.hasOwn(this.state.keys, id) ? this.state.keys[id] : undefined;
+    if (!s) this.state.keys[id] = s = { key: { principal: key.principal, workflow: key.workflow }, byHour: new Array<number>(24).fill(0), byDow: new Array<number>(7).fill(0), total: 0, recent: 0, recentAtSec: atSec };
     return s;
   }
 }
@@ -207,46 +232,71 @@ export interface ArrivalForecastError {
   readonly origins: number;
   /** MASE (Hyndman & Koehler 2006): MAE of the forecast ÷ MAE of the naive forecast (the previous window's count), same origins. */
   readonly mase: number;
+  /** MAE of the forecast ÷ MAE of the seasonal-naive forecast (the count of the same window one day earlier), same origins. */
+  readonly maseSeasonal: number;
+  /** Mean pinball (quantile) loss over p10, p50 and p90, arrivals per window (Koenker & Bassett 1978). */
+  readonly pinball: number;
+  /** The same loss of the seasonal-naive quantiles: Poisson quantiles of the count one day earlier. */
+  readonly pinballSeasonalNaive: number;
   /** Share of windows whose count fell in [p10, p90]. */
   readonly coverage80: number;
 }
 
+/** Pinball loss of quantile `q` at level `tau` for outcome `y`. */
+export function pinballLoss(y: number, q: number, tau: number): number {
+  return y >= q ? tau * (y - q) : (1 - tau) * (q - y);
+}
+
+const LEVELS = [['p10', 0.1], ['p50', 0.5], ['p90', 0.9]] as const;
+
 /**
  * Replays `arrivals` (time order) through a fresh {@link ArrivalRateModel} and, every `horizonSec`
  * from `warmupSec` after the first arrival, compares each workflow's forecast of the next window
- * (summed over principals) with the count that arrived. The naive forecast for the MASE scale is the
- * count of the window before.
+ * (summed over principals) with the count that arrived. Two baselines at the same origins: the naive
+ * forecast (the count of the window before: the MASE scale) and the seasonal-naive one (the count of
+ * the same window a day before, with Poisson quantiles; `warmupSec` should be at least a day).
  */
 export function arrivalForecastError(arrivals: ReadonlyArray<ArrivalKey & { readonly atSec: number }>, horizonSec: number, warmupSec: number, opts: ArrivalRateOptions = {}): ArrivalForecastError[] {
   if (arrivals.length === 0) return [];
   const model = new ArrivalRateModel(opts);
   const workflows = [...new Set(arrivals.map((a) => a.workflow))].sort();
-  const acc = new Map(workflows.map((w) => [w, { n: 0, err: 0, naive: 0, inside: 0 }]));
+  const acc = new Map(workflows.map((w) => [w, { n: 0, err: 0, naive: 0, seasonal: 0, pin: 0, pinSeasonal: 0, inside: 0 }]));
+  const timesOf = new Map(workflows.map((w) => [w, arrivals.filter((a) => a.workflow === w).map((a) => a.atSec)]));
+  const countIn = (w: string, from: number, to: number): number => { const t = timesOf.get(w)!; return lowerBound(t, to) - lowerBound(t, from); };
   const start = arrivals[0].atSec;
   const end = arrivals[arrivals.length - 1].atSec;
   let i = 0;
   for (let t = start + warmupSec; t + horizonSec <= end; t += horizonSec) {
     while (i < arrivals.length && arrivals[i].atSec < t) { model.observe(arrivals[i], arrivals[i].atSec); i++; }
     const fc = model.forecast(t, horizonSec);
-    const actual = new Map<string, number>();
-    for (let j = i; j < arrivals.length && arrivals[j].atSec < t + horizonSec; j++) actual.set(arrivals[j].workflow, (actual.get(arrivals[j].workflow) ?? 0) + 1);
-    const last = new Map<string, number>();
-    for (let j = i - 1; j >= 0 && arrivals[j].atSec >= t - horizonSec; j--) last.set(arrivals[j].workflow, (last.get(arrivals[j].workflow) ?? 0) + 1);
     for (const w of workflows) {
       const mine = fc.filter((f) => f.workflow === w);
       const mean = mine.reduce((a, f) => a + f.mean, 0);
-      const lo = mine.reduce((a, f) => a + f.quantiles.p10, 0);
-      const hi = mine.reduce((a, f) => a + f.quantiles.p90, 0);
-      const y = actual.get(w) ?? 0;
+      const quantiles = Object.fromEntries(LEVELS.map(([k]) => [k, mine.reduce((a, f) => a + f.quantiles[k], 0)])) as Record<'p10' | 'p50' | 'p90', number>;
+      const y = countIn(w, t, t + horizonSec);
+      const lastDay = countIn(w, t - DAY, t - DAY + horizonSec);
       const e = acc.get(w)!;
       e.n++;
       e.err += Math.abs(y - mean);
-      e.naive += Math.abs(y - (last.get(w) ?? 0));
-      if (y >= lo && y <= hi) e.inside++;
+      e.naive += Math.abs(y - countIn(w, t - horizonSec, t));
+      e.seasonal += Math.abs(y - lastDay);
+      e.pin += LEVELS.reduce((a, [k, tau]) => a + pinballLoss(y, quantiles[k], tau), 0) / LEVELS.length;
+      e.pinSeasonal += LEVELS.reduce((a, [, tau]) => a + pinballLoss(y, poissonQuantile(lastDay, tau), tau), 0) / LEVELS.length;
+      if (y >= quantiles.p10 && y <= quantiles.p90) e.inside++;
     }
   }
+  const ratio = (a: number, b: number): number => (b > 0 ? a / b : a === 0 ? 0 : Infinity);
   return workflows.map((w) => {
     const e = acc.get(w)!;
-    return { workflow: w, origins: e.n, mase: e.n === 0 ? NaN : e.naive > 0 ? e.err / e.naive : e.err === 0 ? 0 : Infinity, coverage80: e.n === 0 ? NaN : e.inside / e.n };
+    if (e.n === 0) return { workflow: w, origins: 0, mase: NaN, maseSeasonal: NaN, pinball: NaN, pinballSeasonalNaive: NaN, coverage80: NaN };
+    return { workflow: w, origins: e.n, mase: ratio(e.err, e.naive), maseSeasonal: ratio(e.err, e.seasonal), pinball: e.pin / e.n, pinballSeasonalNaive: e.pinSeasonal / e.n, coverage80: e.inside / e.n };
   });
+}
+
+/** Index of the first element of sorted `xs` that is ≥ `x`. */
+function lowerBound(xs: readonly number[], x: number): number {
+  let lo = 0;
+  let hi = xs.length;
+  while (lo < hi) { const mid = (lo + hi) >> 1; if (xs[mid] < x) lo = mid + 1; else hi = mid; }
+  return lo;
 }

@@ -68,7 +68,7 @@ export class TaskCatalog {
 export class ChainBook {
   readonly chains = new Map<string, TrackedChain>();
 
-  constructor(private readonly catalog: TaskCatalog) {}
+  constructor(readonly catalog: TaskCatalog) {}
 
   /**
    * Applies events in order; returns the `started` events (for prediction scoring).

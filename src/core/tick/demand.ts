@@ -68,6 +68,13 @@ export interface DemandInputs {
    * at `nowSec`, scored after this tick's predictions), not a raw running + queued count. @default false
    */
   readonly lowerKnownSteps?: boolean;
+  /**
+   * issue 19 item 6: headroom for the root steps of the chains the behaviour model predicts to arrive
+   * (core/plan/arrival-headroom.ts), units per slot at each level keyed like Forecast.quantiles. At a
+   * level it is a floor under the task demand beyond the known steps (the backlog forecast or residual
+   * quantile already counts arrivals, so the larger of the two is held, never their sum).
+   */
+  readonly arrivalUnits?: Readonly<Record<string, readonly number[]>>;
 }
 
 /** The pool's demand per slot. */
@@ -121,7 +128,7 @@ export function buildDemandSlots(d: DemandInputs): DemandSlot[] {
       const calibrated = bcal?.quantile(d.poolId, k, level, known);
       let queued = calibrated ?? 0;
       if (calibrated === undefined) for (const s of backlog) queued += forecastAt(d.forecasts.get(s.seriesId), level, t);
-      const backlogUnits = Math.max(0, queued - known);
+      const backlogUnits = Math.max(0, queued - known, d.arrivalUnits?.[quantileKey(level)]?.[k] ?? 0);
       const metric = cal?.quantile(d.poolId, k, level, base) ?? independentSum(median, level);
       quantiles[quantileKey(level)] = Math.max(0, metric, floor) + backlogUnits;
     }

@@ -20,6 +20,7 @@ import type { PendingLaunches } from './pending-launches.js';
 import { PoolQuantileCalibrator } from './pool-calibration.js';
 import { PredictionScorer } from './predict.js';
 import { CriticalStepTracker } from './spot.js';
+import { emptyBehaviourState, type BehaviourState } from '../predict/behaviour-model.js';
 import type { UnavailableOfferings } from './unavailable-offerings.js';
 
 /** Tick state persisted between ticks (small, JSON). */
@@ -89,6 +90,8 @@ export interface TickMemory {
   readonly lastEventSec?: number;
   /** Decisions by kind over the tick's life (reports). */
   readonly decisionCounts: Record<string, number>;
+  /** issue 19 item 6: the behaviour model's arrival and variant counts (plain data, core/predict/behaviour-model.ts). */
+  readonly behaviour: BehaviourState;
 }
 
 /** What every stage returns: the memory after it, and the commands and decisions it made. */
@@ -111,6 +114,7 @@ export function createTickMemory(workflows: readonly Workflow[], recalibrate: bo
     ...(recalibrate ? { calibrators: { metric: new QuantileCalibrator(), pool: new PoolQuantileCalibrator(), backlog: new PoolQuantileCalibrator('residual') } } : {}),
     observedAt: new Map(),
     decisionCounts: {},
+    behaviour: emptyBehaviourState(),
   };
 }
 

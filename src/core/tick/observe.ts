@@ -6,6 +6,7 @@
  */
 import type { MetricSeries } from '../model/index.js';
 import type { NextStepModel } from '../predict/types.js';
+import { observeArrivals } from '../predict/behaviour-model.js';
 import type { ChainView } from './chain-view.js';
 import type { Forecast } from '../model/index.js';
 import type { StageResult, TickMemory } from './memory.js';
@@ -26,6 +27,8 @@ export function observeStage(inputs: ObserveInputs, memory: TickMemory): StageRe
   for (const k of view.startedKeys) memory.prepared.delete(k);
   memory.critical.observe(view);
   memory.ledger.observe(view, view.nowSec);
+  // issue 19 item 6: chain arrivals (a root step's `submitted`) teach the behaviour model
+  observeArrivals(memory.behaviour, view.events, (w, v, t) => memory.chains.catalog.get(w, v, t)?.def.dependencies.length === 0, view.nowSec);
   return { memory: { ...memory, lastEventSec: view.nowSec }, commands: [], decisions: [] };
 }
 

@@ -6,6 +6,7 @@
  */
 import { quantileKey, type CacheNodeOffering, type CachePool, type CapacitySnapshot, type Command, type Decision, type DemandSignal, type Ec2Pool, type Forecast, type Offering, type SafetyLimits } from '../model/index.js';
 import type { Planner, PlannerMemory } from '../plan/types.js';
+import type { ArrivalHeadroom } from '../plan/arrival-headroom.js';
 import { addUsage, poolBudgets, poolSpendCap, usageOf, type UsageDelta } from '../plan/limits.js';
 import { planCacheStage, type CacheNeedPrefetch } from '../prefetch/cache-stage.js';
 import { withWarmPool, type WarmPoolOptions } from '../plan/warm-pool.js';
@@ -63,6 +64,7 @@ export interface PlanInputs {
    * Absent: no warm pools.
    */
   readonly warmPools?: WarmPoolOptions;
+  readonly arrivalHeadroom?: ReadonlyMap<string, ArrivalHeadroom>;
 }
 
 /** Plans every pool; the memory's planner memory is replaced. */
@@ -77,11 +79,13 @@ export function planStage(inputs: PlanInputs, memory: TickMemory): StageResult {
   for (const pool of inputs.pools) {
     const poolSpend = inputs.capacity.instances.filter((i) => i.poolId === pool.id && i.state !== 'terminated').reduce((x, i) => x + i.priceUsdPerHour, 0);
     const budget = inputs.limits ? { extraSpendCaps: [poolSpendCap(inputs.limits, usage, poolSpend)], ...poolBudgets(inputs.limits, usage) } : {};
+    const arrivals = inputs.arrivalHeadroom?.get(pool.id);
     const demand = buildDemandSlots({
       poolId: pool.id, nowSec, slotSec, slots: inputs.slots, levels: inputs.levels, signals: inputs.signals, backlogSignals: inputs.backlogSignals,
       forecasts: memory.forecasts.bySeries, recent: inputs.latest.recent, recentAtSec: inputs.latest.recentAtSec, poolCalibrator: cal?.pool, backlogCalibrator: cal?.backlog,
       recentBacklog: inputs.lowerKnownSteps ? { atSec: nowSec, units: inputs.prediction.committedByPool.get(pool.id)?.[0] ?? 0 } : inputs.latest.recentBacklog.get(pool.id),
       lowerKnownSteps: inputs.lowerKnownSteps ?? false, committedUnits: inputs.prediction.committedByPool.get(pool.id) ?? [], predictedUnits: inputs.prediction.unitsByPool.get(pool.id) ?? [],
+      ...(arrivals ? { arrivalUnits: arrivals.unitsByLevel } : {}),
       ...(cal ? { quantileOf: (id: string, f: Forecast | undefined, level: number, t: number) => cal.metric.quantile(id, f, level, t) } : {}),
     });
     const out = inputs.planner.plan({ nowSec, pool, offerings: inputs.offeringsByPool.get(pool.id) ?? [], capacity: inputs.capacity, demand, slotSec, memory: prior[pool.id] ?? {}, ...budget });
@@ -92,7 +96,7 @@ export function planStage(inputs: PlanInputs, memory: TickMemory): StageResult {
     commands.push(...poolCommands);
     decisions.push({
       atSec: nowSec, kind: 'plan', subject: pool.id, chosen: `${poolCommands.length} command(s) by ${out.plan.solver}`,
-      reason: `${out.plan.reason}; demand q${quantileKey(pool.serviceLevel)} now ${(demand[0]?.quantiles[quantileKey(pool.serviceLevel)] ?? 0).toFixed(2)} units; ${inputs.cloudEventCount} cloud event(s)${warm?.reason ? `; ${warm.reason}` : ''}`,
+      reason: `${out.plan.reason}; demand q${quantileKey(pool.serviceLevel)} now ${(demand[0]?.quantiles[quantileKey(pool.serviceLevel)] ?? 0).toFixed(2)} units${arrivals ? `; arrival headroom ${arrivals.nowUnits.toFixed(2)} units now` : ''}; ${inputs.cloudEventCount} cloud event(s)${warm?.reason ? `; ${warm.reason}` : ''}`,
     });
   }
   if (inputs.cachePools.length > 0) {

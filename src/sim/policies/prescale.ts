@@ -63,6 +63,8 @@ export interface PrescalePolicyOptions {
   readonly prefetch?: boolean;
   /** Known-step demand options of the tick (TickOptions `knownSteps`). @default the tick's defaults */
   readonly knownSteps?: { readonly drainToleranceSec?: number | null; readonly lowerKnownSteps?: boolean; readonly useProgress?: boolean | 'earlier' };
+  /** Headroom for predicted chain arrivals (TickOptions `arrivalHeadroom`, issue 19 item 6). @default false */
+  readonly arrivalHeadroom?: boolean;
   /** Use the Lambda burst tier when the scenario allows it (burst-tier.ts). @default true */
   readonly burst?: boolean;
   /** Expected EC2 wait past which a step is priced for Lambda, seconds. @default core/plan DEFAULT_BURST_WAIT_BUDGET_SEC */
@@ -134,7 +136,7 @@ export function createPrescalePolicy(world: World, backlog: ReadonlyMap<string, 
     nextStep,
     planner: opts.planner ?? createGreedyPlanner({ ...DEFAULT_PLANNER_OPTIONS, tickSec: sc.tickSec }),
     config,
-    options: { taskBacklogSignals: backlogSignals, prefetch: prefetchSelectionFrom(config.prefetch), forecastMode: incremental ? 'incremental' : 'refit', recalibrate: true, ...(opts.knownSteps ? { knownSteps: opts.knownSteps } : {}), ...((opts.warmPools ?? sc.warmPools) ? { warmPools: {} } : {}) },
+    options: { taskBacklogSignals: backlogSignals, prefetch: prefetchSelectionFrom(config.prefetch), forecastMode: incremental ? 'incremental' : 'refit', recalibrate: true, ...(opts.knownSteps ? { knownSteps: opts.knownSteps } : {}), ...((opts.warmPools ?? sc.warmPools) ? { warmPools: {} } : {}), ...(opts.arrivalHeadroom !== undefined ? { arrivalHeadroom: opts.arrivalHeadroom } : {}) },
   });
   return {
     name: opts.name ?? 'prescale',

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { composeWorkflow, variantProbabilitiesFromPredictions, type AuthorizationContext } from '../../../src/core/compose/index.js';
-import { InputError, PolicySchema, PrincipalSchema, WorkflowSchema } from '../../../src/core/model/index.js';
-import { etlWorkflow, fixedProfile, poolAvail, task } from '../../fixtures/tasks/builders.js';
+import { composeWorkflow, learnedBehaviour, type AuthorizationContext } from '../../../src/core/compose/index.js';
+import { InputError, PolicySchema, PrincipalSchema } from '../../../src/core/model/index.js';
+import { etlWorkflow, fixedProfile, poolAvail } from '../../fixtures/tasks/builders.js';
 
 const alice = PrincipalSchema.parse({ id: 'alice', kind: 'user', memberOf: ['analysts'] });
 const allowAll = PolicySchema.parse({ id: 'analysts-all', effect: 'allow', principals: ['analysts'] });
@@ -93,17 +93,21 @@ describe('composeWorkflow with a fixed availability profile', () => {
     expect(JSON.stringify(a)).toBe(JSON.stringify(b));
   });
 
-  it('derives path probabilities from next-step predictions of the variants\' root steps', () => {
-    const wf = WorkflowSchema.parse({
-      name: 'w',
-      variants: [
-        { name: 'fast', defaultPool: 'od', tasks: [task('x', [], { task_type: 'quick-scan' })] },
-        { name: 'deep', defaultPool: 'od', tasks: [task('y', [], { task_type: 'full-scan' }), task('z', ['y'])] },
-      ],
-    });
-    const p = variantProbabilitiesFromPredictions(wf, [{ taskType: 'full-scan', probability: 0.6, expectedStartInSec: 5 }, { taskType: 'quick-scan', probability: 0.2, expectedStartInSec: 5 }]);
-    expect(p.fast).toBeCloseTo(0.25, 12);
-    expect(p.deep).toBeCloseTo(0.75, 12);
-    expect(variantProbabilitiesFromPredictions(wf, [])).toEqual({ fast: 0.5, deep: 0.5 });
+  it('learns the variant split from the principal\'s own chains and never from another principal\'s', () => {
+    const mine = Array.from({ length: 18 }, () => ({ principalId: 'alice', workflow: 'etl', variant: 'on-demand' }));
+    const bobs = Array.from({ length: 500 }, () => ({ principalId: 'bob', workflow: 'etl', variant: 'spot' }));
+    const options = { weights: { probability: 1, fit: 0, cost: 0.1 } };
+    const learned = composeWorkflow({ workflow: etlWorkflow(), auth: auth(), availability: fixedProfile(), behaviour: learnedBehaviour([...mine, ...bobs], 'alice', etlWorkflow()), options, subject: 'c' });
+    expect(learned.status === 'composed' && learned.dag.variant).toBe('on-demand');
+    const od = learned.decisions.find((d) => d.kind === 'compose')!.candidates!.find((c) => c.name === 'on-demand')!;
+    expect(od.parts!.probability).toBeCloseTo(19 / 20, 12);
+    // bob's 500 spot chains say nothing about alice: with no history of her own she gets the table, then uniform
+    const onlyBob = learnedBehaviour(bobs, 'alice', etlWorkflow(), { 'alice/on-demand': 0.7 });
+    expect(onlyBob({ principalId: 'alice', workflow: 'etl', variant: 'on-demand' })).toBe(0.7);
+    expect(onlyBob({ principalId: 'alice', workflow: 'etl', variant: 'spot' })).toBeUndefined();
+    const uniform = composeWorkflow({ workflow: etlWorkflow(), auth: auth(), availability: fixedProfile(), behaviour: learnedBehaviour(bobs, 'alice', etlWorkflow()), subject: 'c' });
+    expect(uniform.decisions.find((d) => d.kind === 'compose')!.candidates!.map((c) => c.parts!.probability)).toEqual([0.5, 0.5]);
+    // a model built for alice answers a query for bob from the table only
+    expect(learnedBehaviour(mine, 'alice', etlWorkflow())({ principalId: 'bob', workflow: 'etl', variant: 'on-demand' })).toBeUndefined();
   });
 });

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ArrivalRateModel, arrivalForecastError, poissonQuantile, workflowProbabilities } from '../../../src/core/predict/arrival-rate.js';
-import { VariantChoiceModel, behaviourQuery, rootHeadroomUnits } from '../../../src/core/predict/behaviour-model.js';
-import { WorkflowSchema, type Workflow } from '../../../src/core/model/index.js';
+import { VariantChoiceModel } from '../../../src/core/predict/behaviour-model.js';
 import { createRandom, drawExponential } from '../../../src/core/rng.js';
 
 const DAY = 86_400;
@@ -77,35 +76,14 @@ describe('the arrival-rate model', () => {
   });
 });
 
-describe('the behaviour model the composer and the planner read', () => {
-  const wf: Workflow = WorkflowSchema.parse({
-    name: 'etl',
-    variants: [
-      { name: 'spot', defaultPool: 'batch', tasks: [
-        { task_id: 'a', executable_code_location: 'x', resource_requirements: { vcpu: 2, memoryGiB: 4 } },
-        { task_id: 'b', executable_code_location: 'x', resource_requirements: { vcpu: 1, memoryGiB: 2 } },
-        { task_id: 'c', executable_code_location: 'x', dependencies: ['a', 'b'], resource_requirements: { vcpu: 8, memoryGiB: 4 } },
-      ] },
-      { name: 'on-demand', defaultPool: 'batch-od', tasks: [{ task_id: 'a', executable_code_location: 'x', resource_requirements: { vcpu: 4, memoryGiB: 4 } }] },
-    ],
-  });
-  const catalog = new Map([[wf.name, wf]]);
-
-  it('learns which variant a principal\'s chains run, add-one smoothed, and hands the composer a probability', () => {
+describe('the variant choices the composer reads', () => {
+  it('learns which variant a principal\'s chains run, add-one smoothed, and knows nothing of other principals', () => {
     const m = new VariantChoiceModel();
     for (let k = 0; k < 8; k++) m.observe('alice', 'etl', 'spot');
     expect(m.probabilities('alice', 'etl', ['spot', 'on-demand'])).toEqual({ spot: 0.9, 'on-demand': 0.1 });
     expect(m.probabilities('bob', 'etl', ['spot', 'on-demand'])).toEqual({ spot: 0.5, 'on-demand': 0.5 });
-    const q = behaviourQuery(m, catalog, () => ({ spot: 0.5, 'on-demand': 0.5 }));
-    expect(q({ principalId: 'alice', workflow: 'etl', variant: 'spot' })).toBeCloseTo(0.7, 10);
-    expect(q({ principalId: 'alice', workflow: 'nope', variant: 'spot' })).toBe(1);
-  });
-
-  it('holds headroom for the root steps of the predicted chains at their upper quantile, per pool', () => {
-    const fc = [{ principal: 'alice', workflow: 'etl', fromSec: 0, horizonSec: 900, mean: 2, quantiles: { p10: 0, p50: 2, p90: 5 } }];
-    expect([...rootHeadroomUnits(fc, catalog)]).toEqual([['batch', 15]]);
-    const split = rootHeadroomUnits(fc, catalog, () => ({ spot: 0.5, 'on-demand': 0.5 }));
-    expect(split.get('batch')).toBeCloseTo(7.5, 10);
-    expect(split.get('batch-od')).toBeCloseTo(10, 10);
+    expect(m.probabilities('alice', 'etl', ['spot', 'on-demand'], { spot: 0.5, 'on-demand': 0.5 }).spot).toBeCloseTo(0.7, 10);
+    expect(m.observed('alice', 'etl')).toBe(8);
+    expect(JSON.parse(JSON.stringify(m.counts))).toEqual(m.counts);
   });
 });
