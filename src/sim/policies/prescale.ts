@@ -36,7 +36,7 @@ import { createControllerTick, prefetchSelectionFrom } from '../../app/tick.js';
 import { SimEventSource, SimMetricsSource } from '../sources.js';
 import type { World } from '../world.js';
 import type { PolicyTickContext, SimPolicy } from './types.js';
-import { installBurstTier } from './burst-tier.js';
+import { installRoutedBurstTier } from './burst-tier.js';
 
 /** Id of the live task-backlog series of a pool (vCPU of queued and running tasks, per minute). */
 export function backlogSeriesId(poolId: string): string {
@@ -101,7 +101,7 @@ export function createPrescalePolicy(world: World, backlog: ReadonlyMap<string, 
       return slot ? Math.max(0, Math.round((i.offering.vcpu - slot.freeVcpu) * 1e6) / 1e6) : 0;
     },
   };
-  if (opts.burst ?? true) installBurstTier(world, 'prescale', opts.burstWaitBudgetSec);
+  const stepRouter = (opts.burst ?? true) ? installRoutedBurstTier(world) : undefined;
   const learning = typeof opts.learning === 'object' ? opts.learning : { bundles: opts.learning ?? true, calibrate: opts.learning ?? true };
   const maxUnits = sc.pools.reduce((s, p) => s + p.maxUnits, 0);
   const config = ControllerConfigSchema.parse({
@@ -126,10 +126,11 @@ export function createPrescalePolicy(world: World, backlog: ReadonlyMap<string, 
     // the tick refits on its own schedule (refitEverySec); in between the incremental model only absorbs new periods
     forecaster: opts.forecaster ?? (incremental ? createIncrementalForecaster({ refitEverySteps: Number.MAX_SAFE_INTEGER }) : createForecaster(forecasterName)),
     preparer: world.workload,
+    ...(stepRouter ? { stepRouter } : {}),
     nextStep,
     planner: opts.planner ?? createGreedyPlanner({ ...DEFAULT_PLANNER_OPTIONS, tickSec: sc.tickSec }),
     config,
-    options: { taskBacklogSignals: backlogSignals, prefetch: prefetchSelectionFrom(config.prefetch), forecastMode: incremental ? 'incremental' : 'refit', recalibrate: true, ...(opts.knownSteps ? { knownSteps: opts.knownSteps } : {}) },
+    options: { ...(opts.burstWaitBudgetSec !== undefined ? { burstWaitBudgetSec: opts.burstWaitBudgetSec } : {}), taskBacklogSignals: backlogSignals, prefetch: prefetchSelectionFrom(config.prefetch), forecastMode: incremental ? 'incremental' : 'refit', recalibrate: true, ...(opts.knownSteps ? { knownSteps: opts.knownSteps } : {}) },
   });
   return {
     name: opts.name ?? 'prescale',
