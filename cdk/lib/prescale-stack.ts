@@ -20,6 +20,7 @@ import { PrescaleStorage } from './storage.js';
 import { PoolQueues } from './pool-queues.js';
 import { PrescaleStateMachines } from './state-machines.js';
 import { TaskRunnerFunction } from './task-runner.js';
+import { BurstWorkers } from './burst-workers.js';
 import { workerUserData } from './worker-user-data.js';
 import { workerBundleAsset } from './worker-bundle.js';
 import { ExecutionStatusEvents } from './execution-status.js';
@@ -111,8 +112,13 @@ export class PrescaleStack extends Stack {
     const taskRunner = usesLambda
       ? new TaskRunnerFunction(this, 'TaskRunner', { chainsConfigFile: inputs.chainsConfigFile, ...(inputs.taskCodeDir ? { taskCodeDir: inputs.taskCodeDir } : {}), stateTable: this.storage.stateTable, bundlingRequired: this.bundlingRequired, ...(this.prefetchCache ? { cache: this.prefetchCache } : {}) })
       : undefined;
+    // issue 19 item 5: burst workers for EC2 pools' steps the planner routes to Lambda (prescale:burst)
+    const burst = inputs.burst && inputs.workflows.length > 0
+      ? new BurstWorkers(this, 'BurstWorkers', { workflows: inputs.workflows, ec2PoolIds: ec2Pools, chainsConfigFile: inputs.chainsConfigFile, stateTable: this.storage.stateTable, bundlingRequired: this.bundlingRequired, reservedConcurrency: inputs.burst.reservedConcurrency, ...(inputs.taskCodeDir ? { taskCodeDir: inputs.taskCodeDir } : {}) })
+      : undefined;
     const stateMachines = inputs.workflows.length > 0
       ? new PrescaleStateMachines(this, 'StateMachines', {
+        ...(burst ? { burstWorkers: burst.functions } : {}),
         workflows: inputs.workflows,
         queues: new Map([...poolQueues.pools].map(([id, p]) => [id, p.queue])),
         lambdaPools: inputs.lambdaPools,
@@ -121,6 +127,14 @@ export class PrescaleStack extends Stack {
       })
       : undefined;
     for (const v of stateMachines?.variants ?? []) poolQueues.grantTaskResponse(v.machine);
+    if (burst && stateMachines) {
+      // the controller publishes the burst routes as route#… items of the decision table
+      this.controller.fn.addEnvironment('PRESCALE_BURST_ROUTE_TABLE', stateMachines.decisionTable.tableName);
+      this.controller.role.addToPolicy(new iam.PolicyStatement({
+        sid: 'PublishBurstRoutes', actions: ['dynamodb:PutItem'], resources: [stateMachines.decisionTable.tableArn],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['route#*'] } },
+      }));
+    }
     if (stateMachines && stateMachines.variants.length > 0) this.preExecution(poolQueues, stateMachines, taskRunner, inputs.lambdaPools);
     if (stateMachines && stateMachines.variants.length > 0) {
       new ExecutionStatusEvents(this, 'ExecutionStatus', { variants: stateMachines.variants, stateTable: this.storage.stateTable, alarmTopic: this.observability.topic, bundlingRequired: this.bundlingRequired });
@@ -221,6 +235,7 @@ export class PrescaleStack extends Stack {
     fn.addEnvironment('PRESCALE_SFN_ROLE_ARN', stateMachines.role.roleArn);
     fn.addEnvironment('PRESCALE_POOL_QUEUES', this.toJsonString(Object.fromEntries([...poolQueues.pools].map(([id, p]) => [id, p.queue.queueUrl]))));
     fn.addEnvironment('PRESCALE_DECISION_TABLE', stateMachines.decisionTable.tableName);
+    if (stateMachines.burstRoutes) fn.addEnvironment('PRESCALE_BURST', 'true'); // catalog names compiled with deployTimeBurst()
     // Catalog chains start on the machines above, found by name under this prefix (DescribeStateMachine), never created.
     fn.addEnvironment('PRESCALE_STATE_MACHINE_ARN_PREFIX', `arn:${this.partition}:states:${this.region}:${this.account}:stateMachine:`);
     const machines = `arn:${this.partition}:states:${this.region}:${this.account}:stateMachine:prescale-*`;

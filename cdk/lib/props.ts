@@ -53,6 +53,13 @@ export interface PrescaleStackInputs {
    * the code of the Lambda pools' tasks (the bundle is the task root). @default none
    */
   readonly taskCodeDir?: string;
+  /**
+   * The Lambda burst tier for EC2 pools' steps (issue 19, item 5; `prescale:burst`): burst workers per
+   * memory size of the routable step classes, the machines' route Choice, the controller publishing
+   * routes. `reservedConcurrency` caps each burst worker (`prescale:burstConcurrency`, 1..1000).
+   * @default off
+   */
+  readonly burst?: { readonly reservedConcurrency: number };
 }
 
 /** Reads context values (strings from `-c`, JSON values from cdk.json). */
@@ -120,7 +127,11 @@ export function readStackInputs(ctx: ContextReader, cwd = process.cwd()): Presca
   }
   const alarmEmail = ctx('prescale:alarmEmail');
   const instanceRoleArn = ctx('prescale:instanceRoleArn');
+  const burstConcurrency = Number(ctx('prescale:burstConcurrency') ?? 100);
+  // 1,000: Lambda's default concurrent executions per Region (https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html)
+  if (!Number.isInteger(burstConcurrency) || burstConcurrency < 1 || burstConcurrency > 1000) throw new InputError({ field: 'prescale:burstConcurrency' }, ctx('prescale:burstConcurrency'), 'an integer 1..1000 (reserved concurrency of each burst worker)');
   return {
+    ...(bool(ctx('prescale:burst'), false) ? { burst: { reservedConcurrency: burstConcurrency } } : {}),
     config, configFile, scheduleRateMinutes: rate, reportEveryMinutes: reportEvery, reportWindowSec: reportWindow,
     prefetchCache: bool(ctx('prescale:prefetchCache'), false),
     chainApi, chainsConfigFile, iamPrincipals, workflows, lambdaPools,

@@ -19,7 +19,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { assembleDag } from '../../src/core/compose/index.js';
-import { compileVariant, type CompiledMachine, type PoolTarget } from '../../src/core/engine/index.js';
+import { compileVariant, deployBurstPlaceholder, deployTimeBurst, type CompiledMachine, type PoolTarget } from '../../src/core/engine/index.js';
 import { InputError, poolOf, type TaskDefinition, type Workflow } from '../../src/core/model/index.js';
 import { assertValidAsl } from '../../src/adapters/engine/asl-validation.js';
 
@@ -35,6 +35,11 @@ export interface PrescaleStateMachinesProps {
   readonly taskRunner?: lambda.IFunction;
   /** File the catalog came from, for error messages. */
   readonly catalogFile?: string;
+  /**
+   * The burst workers by memory size (cdk/lib/burst-workers.ts): routable steps of EC2 pools get the
+   * burst route Choice (issue 19, item 5). @default none (no route Choice)
+   */
+  readonly burstWorkers?: ReadonlyMap<number, lambda.IFunction>;
 }
 
 /** One deployed variant. */
@@ -57,6 +62,8 @@ export class PrescaleStateMachines extends Construct {
   readonly decisionTable: dynamodb.Table;
   readonly logGroup: logs.LogGroup;
   readonly variants: readonly DeployedVariant[];
+  /** True when the machines were compiled with the burst route Choice (`burstWorkers` given). */
+  readonly burstRoutes: boolean;
 
   constructor(scope: Construct, id: string, props: PrescaleStateMachinesProps) {
     super(scope, id);
@@ -78,6 +85,7 @@ export class PrescaleStateMachines extends Construct {
     for (const p of lambdaPools) pools[p] = { kind: 'lambda', functionArn: '${TaskRunnerArn}' };
     const usedQueues = new Set<string>();
     let usesLambda = false;
+    const usedBurst = new Set<number>();
     const variants: DeployedVariant[] = [];
     const names = new Set<string>();
     props.workflows.forEach((wf, wi) => wf.variants.forEach((v, vi) => {
@@ -87,7 +95,8 @@ export class PrescaleStateMachines extends Construct {
         if (!pools[p]) throw new InputError({ file: props.catalogFile, field: `${field} (${wf.name}/${v.name}, task ${t.task_id})` }, p, `an EC2 pool of controller.pools (${poolIds.join(', ') || 'none'}) or a Lambda pool (prescale:lambdaPools: ${[...lambdaPools].join(', ') || 'none'})`);
         if (lambdaPools.has(p)) usesLambda = true; else usedQueues.add(p);
       }
-      const compiled = compileVariant(assembleDag(wf.name, v), { pools, decisionTable: '${VariantDecisionTable}' });
+      const compiled = compileVariant(assembleDag(wf.name, v), { pools, decisionTable: '${VariantDecisionTable}', ...(props.burstWorkers ? { burst: deployTimeBurst() } : {}) });
+      for (const c of Object.values(compiled.steps)) if (c.burst) usedBurst.add(c.burst.memoryMiB);
       assertValidAsl(compiled.name, compiled.definition);
       if (names.has(compiled.name)) return; // the same definition twice is one machine
       names.add(compiled.name);
@@ -113,6 +122,13 @@ export class PrescaleStateMachines extends Construct {
       substitutions[queuePlaceholder(i)] = queue.queueUrl;
       if (usedQueues.has(p)) queue.grantSendMessages(this.role);
     });
+    for (const mib of usedBurst) {
+      const fn = props.burstWorkers?.get(mib);
+      if (!fn) throw new InputError({ field: 'prescale:burst' }, mib, `a burst worker of ${mib} MB (cdk/lib/burst-workers.ts sizes one per routable step class)`);
+      substitutions[deployBurstPlaceholder(mib)] = fn.functionArn;
+      fn.grantInvoke(this.role);
+    }
     this.variants = variants;
+    this.burstRoutes = props.burstWorkers !== undefined;
   }
 }

@@ -26,6 +26,8 @@ import { LearningHooks } from './history/learning-hooks.js';
 import { FingerprintHooks } from './history/fingerprint-hooks.js';
 import { DECISION_LOG, TickStateHolder } from './tick/state.js';
 import type { ControllerTick, TickDeps, TickResult } from './tick/types.js';
+import { burstRouteStage } from './tick/routes.js';
+import { stepClassesOf } from '../core/plan/burst-route.js';
 
 export { prefetchSelectionFrom } from '../core/prefetch/selection.js';
 export type { ControllerTick, TickDeps, TickOptions, TickResult, TickState, TickStats, TaskBacklogSignal } from './tick/types.js';
@@ -44,6 +46,7 @@ export function createControllerTick(deps: TickDeps): ControllerTick {
   const learning = new LearningHooks(cfg.prefetch); // issue 22: bundles mined from the events, A/B arms
   const fingerprints = new FingerprintHooks(cfg.fingerprint, deps.store, deps.logger); // issue 22: persisted fingerprint
   const predictor = fingerprints.withPrior(deps.nextStep);
+  const burstClasses = stepClassesOf(cfg.workflows, new Set(pools.map((p) => p.id)));
 
   async function run(): Promise<TickResult> {
     const now = deps.clock.nowSec();
@@ -93,6 +96,8 @@ export function createControllerTick(deps: TickDeps): ControllerTick {
     const checked = validateStage({ nowSec: now, commands: planned.commands, capacity: await acts.describe(offers.anyOfferingById), unseen: acts.unseen, offeringsById: spot.offeringsById, limits: cfg.limits, priorChangeUnits: spotChecked.changeUnits }, memory);
     decisions.push(...checked.decisions);
     await acts.act(checked.commands, decisions);
+    // issue 19 item 5: the burst route per step class, published where steps are dispatched
+    const routes = await burstRouteStage(deps, { nowSec: now, pools, classes: burstClasses, capacity: () => acts.describe(offers.anyOfferingById), offeringsByPool: spot.offeringsByPool, demandUnitsByPool: pred.unitsByPool }, decisions);
     await acts.prepare(prep.commands, decisions, (c) => { memory = recordPreparation(memory, c, now, cfg.prefetch.ttlSec, prefetch); });
     memory = { ...memory, state: acts.finalState(memory.state) };
     await holder.save(memory.state);
@@ -102,7 +107,7 @@ export function createControllerTick(deps: TickDeps): ControllerTick {
     memory = countDecisions(memory, decisions);
     const commands = [...spotChecked.commands, ...checked.commands];
     deps.logger?.debug('tick', { atSec: now, commands: commands.length, preparations: prep.commands.length, decisions: decisions.length });
-    return { atSec: now, skipped: false, decisions, commands, preparations: acts.preparations, results: acts.results, forecasts };
+    return { atSec: now, skipped: false, decisions, commands, preparations: acts.preparations, results: acts.results, forecasts, ...(routes ? { routes } : {}) };
   }
 
   return { run, stats: () => tickStats(memory) };

@@ -17,6 +17,8 @@ import type { CloudProvider, EventSource, Logger, MetricsSource, PriceCatalog, S
 import type { DeploymentConfig } from './deployment-config.js';
 import { systemClock } from '../adapters/clock/system-clock.js';
 import type { Preparer } from '../ports/preparer.js';
+import type { StepRouter } from '../ports/step-router.js';
+import { DynamoDbRouteTable, routeTableApi } from '../adapters/aws/dynamodb-route-table.js';
 import { awsPrepareTransports, preparerFromEnv } from './aws-preparer.js';
 import { PrefetchMeter } from './prefetch-meter.js';
 
@@ -36,6 +38,8 @@ export interface ControllerPorts {
   readonly preparer?: Preparer;
   /** Resumed / cold steps seen in the execution events (for the prefetch metrics). */
   readonly prefetchMeter?: Pick<PrefetchMeter, 'drain'>;
+  /** Publishes the burst routes to the decision table (`PRESCALE_BURST_ROUTE_TABLE`); absent: no burst tier. */
+  readonly stepRouter?: StepRouter;
 }
 
 /** Where the AWS resources are. */
@@ -87,5 +91,7 @@ export function buildAwsPorts(config: DeploymentConfig, opts: AwsPortsOptions): 
     api: sqsApi(client), queueUrl: opts.queueUrl, logger: opts.logger, pollBudgetSec: opts.pollBudgetSec,
     executionEvents: executionEventsReader(store, prep?.index, prefetchMeter),
   });
-  return { metrics, events, cloud, store, prices, providerDryRun: dryRun, prefetchMeter, ...(prep ? { preparer: prep.preparer } : {}) };
+  const routeTable = (opts.env ?? process.env).PRESCALE_BURST_ROUTE_TABLE;
+  const stepRouter = routeTable ? new DynamoDbRouteTable(routeTableApi(new DynamoDBClient({ region: opts.region, retryMode: 'adaptive', maxAttempts: 5 })), routeTable) : undefined;
+  return { metrics, events, cloud, store, prices, providerDryRun: dryRun, prefetchMeter, ...(prep ? { preparer: prep.preparer } : {}), ...(stepRouter ? { stepRouter } : {}) };
 }

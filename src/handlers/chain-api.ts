@@ -30,7 +30,7 @@ import { LocalExecutor } from '../adapters/executor/local-executor.js';
 import { createEmbeddedEngine } from '../adapters/engine/embedded-engine.js';
 import { SfnWorkflowEngine } from '../adapters/engine/sfn-engine.js';
 import type { ChainEngine } from '../app/chains/engine.js';
-import { DEPLOY_DECISION_TABLE_PLACEHOLDER, deployTimeTargets, type PoolTarget } from '../core/engine/index.js';
+import { DEPLOY_DECISION_TABLE_PLACEHOLDER, deployTimeBurst, deployTimeTargets, type PoolTarget } from '../core/engine/index.js';
 import { createChainApi } from '../adapters/http/chain-api.js';
 import { AjvSchemaChecker } from '../adapters/schema/ajv-schema-checker.js';
 import { staticCapacityMonitor } from '../app/chains/capacity-monitor.js';
@@ -181,6 +181,8 @@ export function lambdaChainEngine(env: NodeJS.ProcessEnv, embedded: () => ChainE
     catalogMachines: {
       targets: deployTimeTargets(queuePools, lambdaPools),
       decisionTable: DEPLOY_DECISION_TABLE_PLACEHOLDER,
+      // the stack compiled its machines with the burst route Choice (prescale:burst)
+      ...(env.PRESCALE_BURST === 'true' ? { burst: deployTimeBurst() } : {}),
       find: (name) => engine.find(name),
     },
   };

@@ -7,6 +7,7 @@
  */
 import { createControllerTick, type ControllerTick, type TaskBacklogSignal, type TickOptions, type TickResult } from '../app/tick.js';
 import type { Preparer } from '../ports/preparer.js';
+import type { StepRouter } from '../ports/step-router.js';
 import type { PrefetchMeter } from './prefetch-meter.js';
 import { AwsThrottledError } from '../adapters/aws/errors.js';
 import { createForecaster } from '../core/forecast/index.js';
@@ -70,6 +71,8 @@ export interface ControllerRunnerDeps {
   readonly tickOptions?: { historySec?: number; forecastPeriodSec?: number; refitEverySec?: number; taskBacklogSignals?: readonly TaskBacklogSignal[]; prefetch?: TickOptions['prefetch']; warmPools?: TickOptions['warmPools'] };
   /** Carries out the tick's pre-execute commands (the AWS SqsPreparer); absent: no pre-execution. */
   readonly preparer?: Preparer;
+  /** Publishes the tick's burst routes (the decision table); absent: no burst routes. */
+  readonly stepRouter?: StepRouter;
   /** Resumed and cold steps since the last tick (src/handlers/prefetch-meter.ts). */
   readonly prefetchMeter?: Pick<PrefetchMeter, 'drain'>;
 }
@@ -126,7 +129,7 @@ export function createControllerRunner(deps: ControllerRunnerDeps): ControllerRu
   };
   const tickMode = cfg.mode === 'dry-run' && deps.providerDryRun ? 'active' : cfg.mode;
   const tick: ControllerTick = createControllerTick({
-    clock, metrics: deps.metrics, events: deps.events, cloud, store: deps.store, logger, ...(deps.preparer ? { preparer: deps.preparer } : {}),
+    clock, metrics: deps.metrics, events: deps.events, cloud, store: deps.store, logger, ...(deps.preparer ? { preparer: deps.preparer } : {}), ...(deps.stepRouter ? { stepRouter: deps.stepRouter } : {}),
     forecaster: deps.forecaster ?? createForecaster(),
     planner: deps.planner ?? createGreedyPlanner({ ...DEFAULT_PLANNER_OPTIONS, tickSec: cfg.tickSec }),
     // issue 22: the next-step model inside its prediction-outcome feedback loop (prefetch.feedback)

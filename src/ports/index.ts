@@ -11,3 +11,4 @@ export * from './logger.js';
 export * from './workflow-engine.js';
 export * from './task-queue.js';
 export * from './preparer.js';
+export * from './step-router.js';

@@ -6,7 +6,8 @@ import { World } from '../../src/sim/world.js';
 import { metricDemandByPool } from '../../src/sim/demand-grid.js';
 import { parseScenario } from '../../src/sim/scenario/schema.js';
 import { DEFAULT_PRICE_TABLE } from '../../src/core/market/index.js';
-import { installBurstTier } from '../../src/sim/policies/burst-tier.js';
+import { installBurstTier, installRoutedBurstTier } from '../../src/sim/policies/burst-tier.js';
+import type { StepClassRoute } from '../../src/core/model/index.js';
 import { lambdaInvocationUsd } from '../../src/core/plan/burst.js';
 
 const T0 = 1_767_571_200;
@@ -73,5 +74,21 @@ describe('the Lambda burst tier in the workload', () => {
     expect(w.workload.lambdaStats.invocations).toBe(1000);
     expect(w.workload.lambdaStats.throttled).toBe(1);
     expect(w.workload.pools.get('batch')!.queue.length).toBe(200);
+  });
+
+  it('obeys the planner\'s routes: a class routed to burst runs on Lambda with the route\'s memory, before EC2 placement; others stay queued', async () => {
+    const w = world(4, 2);
+    const table = installRoutedBurstTier(w)!;
+    const route = (taskType: string, r: StepClassRoute['route'], until = T0 + 120): StepClassRoute => ({ poolId: 'batch', taskType, route: r, memoryMiB: 2048, validFromSec: T0, validUntilSec: until, expectedEc2WaitSec: 90, lambdaUsd: 1e-5, ec2Usd: 1e-3, reason: 'test' });
+    await table.publish([route('t0', 'burst'), route('t1', 'burst', T0 + 5), route('t2', 'headroom'), route('t3', 'ec2')]);
+    w.advanceTo(T0 + 60);
+    expect(w.workload.task('c1/t0')!.status).toBe('done');
+    expect(w.workload.lambdaStats.invocations).toBe(1);
+    // 2 GiB for the task's runtime, as the route sized the class's function
+    const t0 = w.workload.task('c1/t0')!;
+    expect(w.workload.lambdaStats.usd).toBeCloseTo(lambdaInvocationUsd(2048, t0.finishedAtSec! - t0.startedAtSec!), 12);
+    // t1's route ended before the chain arrived at T0 + 10; t2 (headroom) and t3 (ec2) wait for EC2
+    expect(w.workload.pools.get('batch')!.queue.map((t) => t.taskType).sort()).toEqual(['t1', 't2', 't3']);
+    expect(table.stats).toEqual({ published: 4, burst: 2 });
   });
 });

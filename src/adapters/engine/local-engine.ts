@@ -7,7 +7,8 @@
  *   `HeartbeatSeconds` is enforced here (aws-local-stepfunctions does not), failing the attempt with
  *   `States.HeartbeatTimeout` so the machine's Retry moves the step to another worker;
  * - `lambda:invoke`: a registered local function for the FunctionName (the burst tier locally);
- * - `dynamodb:getItem` (the switch points): answered from {@link setVariantDecision}.
+ * - `dynamodb:getItem` (the switch points): answered from {@link setVariantDecision}; the burst route
+ *   reads (`route#…` keys) from {@link publish}.
  * Executions run in this process. With a {@link StateStore} their records and history (state exits
  * with outputs) are persisted as they happen, so after a restart `describe` reports an execution the
  * process was running as ABORTED (`Prescale.EngineRestarted`) and `history` still returns its state
@@ -32,6 +33,8 @@ import type { TaskQueue } from '../../ports/task-queue.js';
 import { silentLogger, type Logger } from '../../ports/logger.js';
 import type { StateStore } from '../../ports/state-store.js';
 import { assertValidAsl } from './asl-validation.js';
+import { routeKey, type StepClassRoute } from '../../core/model/route.js';
+import type { StepRouter } from '../../ports/step-router.js';
 import { canonicalJson } from '../../app/prefetch/state-key.js';
 
 const SQS_WAIT = 'arn:aws:states:::sqs:sendMessage.waitForTaskToken';
@@ -115,11 +118,12 @@ function taskStates(m: AslMachine, out: Array<[string, AslState, boolean]> = [],
 }
 
 /** See the module comment. */
-export class LocalWorkflowEngine implements WorkflowEngine, TaskCallbacks {
+export class LocalWorkflowEngine implements WorkflowEngine, TaskCallbacks, StepRouter {
   private readonly machines = new Map<string, AslMachine>();
   private readonly executions = new Map<string, Execution>();
   private readonly tokens = new Map<string, Pending>();
   private readonly decisions = new Map<string, string>();
+  private readonly routes = new Map<string, { route: string; validUntil: string }>();
   private readonly logger: Logger;
   private persisting: Promise<void> = Promise.resolve();
   private closed = false;
@@ -155,7 +159,9 @@ export class LocalWorkflowEngine implements WorkflowEngine, TaskCallbacks {
     const sm = new StateMachine(definition as unknown as StateMachineDefinition, { validationOptions: { noValidate: true } });
     const run = sm.run(structuredClone(input ?? {}) as never, {
       overrides: { taskResourceLocalHandlers: overrides as never },
-      context: { Execution: { Id: ref, Name: name }, Task: { Token: 'replaced-by-the-local-engine' } } as never,
+      // State.EnteredTime (the burst route Choice compares it with the route's validUntil): the
+      // library has no per-state context, so the getter answers the time the path is read
+      context: { Execution: { Id: ref, Name: name }, Task: { Token: 'replaced-by-the-local-engine' }, State: { get EnteredTime() { return new Date().toISOString(); } } } as never,
     });
     const exec: Execution = {
       ref, name, machineRef, input: structuredClone(input ?? {}), inputKey, startedAtSec: Date.now() / 1000, status: 'RUNNING', events: [], abort: run.abort, done: Promise.resolve(),
@@ -249,6 +255,14 @@ export class LocalWorkflowEngine implements WorkflowEngine, TaskCallbacks {
 
   async setVariantDecision(executionName: string, variant: string): Promise<void> {
     this.decisions.set(executionName, variant);
+  }
+
+  /**
+   * Burst routes (issue 19, item 5; the `StepRouter` port): the compiled machines' route Choices
+   * read them as the stack's decision-table items `route#<poolId>#<taskType>`.
+   */
+  async publish(routes: readonly StepClassRoute[]): Promise<void> {
+    for (const r of routes) this.routes.set(routeKey(r.poolId, r.taskType), { route: r.route, validUntil: new Date(r.validUntilSec * 1000).toISOString() });
   }
 
   /** Resolves when the execution has closed (tests and the local serve loop). */
@@ -381,6 +395,8 @@ export class LocalWorkflowEngine implements WorkflowEngine, TaskCallbacks {
     if (state.Resource === DDB_GET) {
       return async (params) => {
         const pk = (params as { Key?: { pk?: { S?: string } } }).Key?.pk?.S ?? '';
+        const route = this.routes.get(pk);
+        if (route) return { Item: { pk: { S: pk }, route: { S: route.route }, validUntil: { S: route.validUntil } } };
         const v = this.decisions.get(pk);
         return v === undefined ? {} : { Item: { pk: { S: pk }, variant: { S: v } } };
       };

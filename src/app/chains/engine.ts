@@ -5,7 +5,7 @@
  * chain service compiles the composed variant to ASL, starts it, and reads its status back.
  */
 import type { Workflow } from '../../core/model/index.js';
-import type { PoolTarget } from '../../core/engine/index.js';
+import type { BurstCompileOptions, PoolTarget } from '../../core/engine/index.js';
 import type { WorkflowEngine } from '../../ports/workflow-engine.js';
 
 /** The catalog's deploy-time machines (see {@link ChainEngine.catalogMachines}). */
@@ -14,6 +14,8 @@ export interface CatalogMachines {
   readonly targets: Readonly<Record<string, PoolTarget>>;
   /** Decision table the deploy compiled with (`DEPLOY_DECISION_TABLE_PLACEHOLDER`). */
   readonly decisionTable: string;
+  /** The burst tier the deploy compiled with (`deployTimeBurst`, issue 19 item 5); absent: none. */
+  readonly burst?: BurstCompileOptions;
   /**
    * The reference (ARN) of the deployed machine of that name; looks only, never creates.
    * @throws MachineNotDeployedError when no such machine exists

@@ -163,7 +163,7 @@ export class ExecutionRunner {
     if (!machine) {
       const decisionTable = this.ctx.engine.decisionTable;
       machine = catalog
-        ? compileVariant(assembleDag(this.registered.workflow.name, source), { pools: catalog.targets, decisionTable: catalog.decisionTable })
+        ? compileVariant(assembleDag(this.registered.workflow.name, source), { pools: catalog.targets, decisionTable: catalog.decisionTable, ...(catalog.burst ? { burst: catalog.burst } : {}) })
         : compileVariant(dag, { pools: this.ctx.engine.targets, ...(decisionTable ? { decisionTable } : {}) });
       if (this.machines.size > 1000) this.machines.delete(this.machines.keys().next().value!);
       this.machines.set(key, machine);

@@ -14,6 +14,8 @@ import type { Logger } from '../../ports/logger.js';
 import type { MetricsSource } from '../../ports/metrics-source.js';
 import type { TaskBacklogSignal } from '../../core/tick/types.js';
 import type { Preparer, PrepareOutcome } from '../../ports/preparer.js';
+import type { StepRouter } from '../../ports/step-router.js';
+import type { StepClassRoute } from '../../core/model/route.js';
 import type { StateStore } from '../../ports/state-store.js';
 
 export type { TaskBacklogSignal } from '../../core/tick/types.js';
@@ -55,6 +57,8 @@ export interface TickOptions {
    * arrive within a launch lead time, priced (core/plan/arrival-headroom.ts). @default false
    */
   readonly arrivalHeadroom?: boolean;
+  /** Expected EC2 wait past which a step class may burst to Lambda, seconds (with a `stepRouter`). @default core/plan DEFAULT_BURST_WAIT_BUDGET_SEC */
+  readonly burstWaitBudgetSec?: number;
   /** Planning slot, seconds. @default config.tickSec */
   readonly slotSec?: number;
   /** Backlog metrics of task pools; their forecast is demand beyond the tasks already committed. */
@@ -94,6 +98,12 @@ export interface TickDeps {
    * messages in AWS. Absent: nothing is prepared (the cache is still sized for states held).
    */
   readonly preparer?: Preparer;
+  /**
+   * Publishes the burst routes per step class (issue 19, item 5; core/plan/burst-route.ts): the
+   * simulator's route table in a backtest, the stack's decision table in AWS. Absent: no routes are
+   * planned (every step waits for EC2).
+   */
+  readonly stepRouter?: StepRouter;
   /** Durable state: tick progress and the decision log. Absent: state kept in the runtime only. */
   readonly store?: StateStore;
   readonly logger?: Logger;
@@ -115,6 +125,8 @@ export interface TickResult {
   readonly preparations: readonly PrepareOutcome[];
   readonly results: readonly ApplyResult[];
   readonly forecasts: readonly Forecast[];
+  /** The burst routes planned and published (active mode) this tick; absent without a `stepRouter`. */
+  readonly routes?: readonly StepClassRoute[];
 }
 
 export type { TickStats } from '../../core/tick/memory.js';

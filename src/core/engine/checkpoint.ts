@@ -52,8 +52,9 @@ export interface StateExit {
  * results passed through), when `input` (the execution's start document) is given.
  */
 export function checkpointFromHistory(machine: Pick<CompiledMachine, 'steps'>, exits: readonly StateExit[], input?: ExecutionDocument): Record<string, unknown> {
-  const byState = new Map(Object.values(machine.steps).filter((s) => !s.map).map((s) => [s.taskState, s]));
-  const mapStates = new Set(Object.values(machine.steps).filter((s) => s.map).map((s) => s.taskState));
+  // a step with a burst route runs in its queue task or its burst task: both give its checkpoint
+  const byState = new Map(Object.values(machine.steps).filter((s) => !s.map).flatMap((s) => [[s.taskState, s] as const, ...(s.burst ? [[s.burst.taskState, s] as const] : [])]));
+  const mapStates = new Set(Object.values(machine.steps).filter((s) => s.map).flatMap((s) => [s.taskState, ...(s.burst ? [s.burst.taskState] : [])]));
   const out: Record<string, unknown> = {};
   if (input) {
     for (const s of Object.values(machine.steps)) {

@@ -33,6 +33,9 @@ import { CAPACITY_ERRORS, MAX_DEFINITION_BYTES, NON_RETRYABLE_ERRORS, STEP_ERROR
 import { STEP_MESSAGE_VERSION } from './message.js';
 import { stateMachineName } from './names.js';
 import { sha256Hex } from './sha256.js';
+import { taskTypeOf } from '../model/task.js';
+import { lambdaMemoryMiB, LAMBDA } from '../plan/burst.js';
+import { routeKey } from '../model/route.js';
 
 /** Where a pool's steps go: an EC2 pool's SQS queue, or the Lambda task runner of the burst tier. */
 export type PoolTarget =
@@ -57,6 +60,30 @@ export interface CompileOptions {
    * once, so smaller fan-outs gain nothing). @default {@link DEFAULT_MAP_THRESHOLD}
    */
   readonly mapThreshold?: number;
+  /**
+   * The Lambda burst tier for steps on EC2 pools (issue 19, item 5): a step whose class fits Lambda
+   * gets a route Choice before its queue task, reading the class's route item
+   * `{ pk: route#<poolId>#<taskType>, route, validUntil }` from the decision table; a `burst` route
+   * still valid when the step's state is entered invokes the burst worker of the class's memory
+   * instead of sending to the pool's queue. Absent: no route Choice (every step goes to its queue).
+   */
+  readonly burst?: BurstCompileOptions;
+}
+
+/** See {@link CompileOptions.burst}. */
+export interface BurstCompileOptions {
+  /** The burst worker function (name or ARN) of a class of `memoryMiB`. */
+  readonly functionArnOf: (memoryMiB: number) => string;
+  /**
+   * The Lambda memory of a step class, MiB, or undefined when it may not burst.
+   * @default core/plan/burst.ts `lambdaMemoryMiB` of the step's own task (p95 runtime, else its timeout, within 900 s)
+   */
+  readonly memoryMiBOf?: (poolId: string, taskType: string, task: TaskDefinition) => number | undefined;
+}
+
+/** The Lambda memory a step of `task` needs on the burst tier (core/plan/burst.ts sizing), or undefined when it does not fit. */
+export function burstMemoryMiBOf(task: TaskDefinition): number | undefined {
+  return lambdaMemoryMiB({ vcpu: task.resource_requirements.vcpu, memoryGiB: task.resource_requirements.memoryGiB, runtimeSec: task.runtime?.p50Sec ?? task.timeoutSec, maxRuntimeSec: task.runtime?.p95Sec ?? task.timeoutSec });
 }
 
 /** Default of {@link CompileOptions.mapThreshold}. */
@@ -82,6 +109,11 @@ export interface CompiledStep {
   readonly target: PoolTarget;
   readonly heartbeatSec: number;
   readonly timeoutSec: number;
+  /**
+   * The burst route of a step on an EC2 pool (CompileOptions.burst): its class's route key, the
+   * Lambda memory, the burst worker and the Task state that invokes it when the route says `burst`.
+   */
+  readonly burst?: { readonly routeKey: string; readonly memoryMiB: number; readonly functionArn: string; readonly taskState: string };
 }
 
 /** A compiled variant. */
@@ -227,9 +259,9 @@ const resultPath = (key: string): string => `$.results.${key}`;
 export const MAPS_OUTPUT_KEY = '#maps';
 
 /** What must be equal for steps of one layer to run as items of one Map state. */
-function mapSignature(s: DagStep, heartbeatSec: number, target: PoolTarget): string {
+function mapSignature(s: DagStep, heartbeatSec: number, target: PoolTarget, burst: boolean): string {
   const t = s.task;
-  return JSON.stringify([s.poolId, target, s.dependencies, t.executable_code_location, t.prepare ?? null, t.critical ?? false, t.input_schema, t.output_schema, t.retry, timeoutSecOf(t), heartbeatSec]);
+  return JSON.stringify([s.poolId, target, s.dependencies, t.executable_code_location, t.prepare ?? null, t.critical ?? false, t.input_schema, t.output_schema, t.retry, timeoutSecOf(t), heartbeatSec, ...(burst ? [t.task_type ?? null, t.resource_requirements, t.runtime?.p50Sec ?? null, t.runtime?.p95Sec ?? null] : [])]);
 }
 
 /** One unit of a layer: a step, or a Map over steps with identical definitions. */
@@ -259,7 +291,7 @@ export function compileVariant(dag: ExecutableDag, options: CompileOptions): Com
       if (!target) throw new CompileError(`${where}: step ${taskId} runs on pool ${s.poolId}, which has no queue or Lambda target (known: ${Object.keys(options.pools).join(', ') || 'none'})`);
       const hb = heartbeatSecOf(s.task, options.defaultHeartbeatSec ?? 60);
       heartbeat.set(taskId, hb);
-      const sig = mapSignature(s, hb, target);
+      const sig = mapSignature(s, hb, target, !!options.burst && target.kind === 'sqs');
       bySig.set(sig, [...(bySig.get(sig) ?? []), taskId]);
     }
     const units: LayerUnit[] = [];
@@ -284,6 +316,8 @@ export function compileVariant(dag: ExecutableDag, options: CompileOptions): Com
       const s = byId.get(taskId)!;
       const target = options.pools[s.poolId]!;
       const m = mapped.get(taskId);
+      const taskType = taskTypeOf(s.task);
+      const burstMiB = options.burst && target.kind === 'sqs' ? (options.burst.memoryMiBOf ?? ((_p, _t, task) => burstMemoryMiBOf(task)))(s.poolId, taskType, s.task) : undefined;
       steps[taskId] = {
         taskId,
         resultKey: resultKeyOf(taskId),
@@ -295,6 +329,9 @@ export function compileVariant(dag: ExecutableDag, options: CompileOptions): Com
         target,
         heartbeatSec: heartbeat.get(taskId)!,
         timeoutSec: target.kind === 'lambda' ? Math.min(900, timeoutSecOf(s.task)) : timeoutSecOf(s.task),
+        ...(burstMiB !== undefined && options.burst
+          ? { burst: { routeKey: routeKey(s.poolId, taskType), memoryMiB: burstMiB, functionArn: options.burst.functionArnOf(burstMiB), taskState: m ? `Burst map ${m.key}` : stateName('Burst', taskId) } }
+          : {}),
       };
     }
   }
@@ -351,19 +388,68 @@ export function compileVariant(dag: ExecutableDag, options: CompileOptions): Com
       ...(next ? { Next: next } : { OutputPath: resultPath(c.resultKey), End: true as const }),
     };
     const task: AslState = taskStateOf(s, c, common);
+    const route = c.burst ? routeStates(s, c, common, { S: c.burst.routeKey }) : undefined;
     const states: Record<string, AslState> = {
       [skip]: {
         Type: 'Choice',
         Comment: `checkpoint: skip ${taskId} when its result is in the execution input`,
         Choices: [{ Variable: resultPath(c.resultKey), IsPresent: true, Next: next ?? done }],
-        Default: c.taskState,
+        Default: route?.start ?? c.taskState,
       },
+      ...route?.states,
       [c.taskState]: task,
       [failed]: failState(taskId),
     };
     if (!next) states[done] = { Type: 'Pass', OutputPath: resultPath(c.resultKey), End: true };
     return states;
   };
+
+  /**
+   * The route states of a step with a burst route (CompileOptions.burst): a Pass taking the time the
+   * step is reached, a `dynamodb:getItem` of the class's route item (a failed read goes to the queue),
+   * a Choice sending the step to the burst worker while a `burst` route is valid, and that Lambda task
+   * (the same message as the queue's, without a task token; TimeoutSeconds within Lambda's 900 s).
+   */
+  function routeStates(s: DagStep, c: CompiledStep, common: Record<string, unknown>, key: Record<string, string>): { start: string; states: Record<string, AslState> } {
+    const b = c.burst!;
+    const id = c.map ? `map ${c.map.key}` : s.taskId;
+    const clock = c.map ? `Route clock map ${c.map.key}` : stateName('Route clock', s.taskId);
+    const read = c.map ? `Read route map ${c.map.key}` : stateName('Read route', s.taskId);
+    const choose = c.map ? `Route? map ${c.map.key}` : stateName('Route?', s.taskId);
+    const lambdaStep: CompiledStep = { ...c, target: { kind: 'lambda', functionArn: b.functionArn }, timeoutSec: Math.min(LAMBDA.maxTimeoutSec, c.timeoutSec) };
+    return {
+      start: clock,
+      states: {
+        [clock]: { Type: 'Pass', Comment: `burst route of ${id}: the time its state is entered`, Parameters: { 'now.$': '$$.State.EnteredTime' }, ResultPath: '$.routeAt', Next: read },
+        [read]: {
+          Type: 'Task',
+          Comment: `burst route of ${id}: its step class's route item (planner output, valid until validUntil)`,
+          Resource: 'arn:aws:states:::dynamodb:getItem',
+          Parameters: { TableName: table, Key: { pk: key } },
+          ResultPath: '$.route',
+          TimeoutSeconds: 30,
+          Retry: [{ ErrorEquals: ['States.ALL'], IntervalSeconds: 1, BackoffRate: 2, MaxAttempts: 1 }],
+          Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.route', Next: c.taskState }],
+          Next: choose,
+        },
+        [choose]: {
+          Type: 'Choice',
+          Comment: `${id}: the Lambda burst tier while its class's route is burst, else the pool's queue`,
+          Choices: [{
+            And: [
+              { Variable: '$.route.Item.route.S', IsPresent: true },
+              { Variable: '$.route.Item.route.S', StringEquals: 'burst' },
+              { Variable: '$.route.Item.validUntil.S', IsPresent: true },
+              { Variable: '$.routeAt.now', TimestampLessThanPath: '$.route.Item.validUntil.S' },
+            ],
+            Next: b.taskState,
+          }],
+          Default: c.taskState,
+        },
+        [b.taskState]: { ...taskStateOf(s, lambdaStep, { ...common, TimeoutSeconds: lambdaStep.timeoutSec }), Comment: `${c.map ? `the items of map ${c.map.key}` : s.taskId} on the Lambda burst tier (${b.memoryMiB} MB, routed from pool ${s.poolId})` },
+      },
+    };
+  }
 
   /** The Task state of a step (for a map, of all its items) with the rest of its fields in `common`. */
   function taskStateOf(s: DagStep, c: CompiledStep, common: Record<string, unknown>): AslState {
@@ -400,13 +486,16 @@ export function compileVariant(dag: ExecutableDag, options: CompileOptions): Com
     const emit = `Emit map ${key}`;
     const done = `Done map ${key}`;
     const failed = `Failed map ${key}`;
-    const run = taskStateOf(s, first, {
+    const runCommon = {
       ResultPath: '$.result',
       TimeoutSeconds: first.timeoutSec,
       Retry: retriesOf(s.task),
       Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: failed }],
       Next: emit,
-    });
+    };
+    const run = taskStateOf(s, first, runCommon);
+    // items of one map share resources; without a task_type each item is its own class (task type = task id)
+    const route = first.burst ? routeStates(s, first, runCommon, s.task.task_type !== undefined ? { S: first.burst.routeKey } : { 'S.$': `States.Format('${routeKey(s.poolId, '{}')}', $.item.taskId)` }) : undefined;
     return {
       Type: 'Map',
       Comment: `fan-out of ${ids.length} steps with one task definition (${ids[0]} … ${ids[ids.length - 1]}) on pool ${s.poolId}`,
@@ -416,7 +505,8 @@ export function compileVariant(dag: ExecutableDag, options: CompileOptions): Com
         ProcessorConfig: { Mode: 'INLINE' },
         StartAt: skip,
         States: {
-          [skip]: { Type: 'Choice', Comment: 'checkpoint: skip an item that already has its output', Choices: [{ Variable: '$.item.output', IsPresent: true, Next: done }], Default: first.taskState },
+          [skip]: { Type: 'Choice', Comment: 'checkpoint: skip an item that already has its output', Choices: [{ Variable: '$.item.output', IsPresent: true, Next: done }], Default: route?.start ?? first.taskState },
+          ...route?.states,
           [first.taskState]: run,
           [emit]: { Type: 'Pass', Parameters: { 'taskId.$': '$.item.taskId', 'output.$': '$.result.output' }, End: true },
           [done]: { Type: 'Pass', OutputPath: '$.item', End: true },

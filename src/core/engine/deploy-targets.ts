@@ -6,7 +6,7 @@
  * compiles a catalog variant with the same placeholders gets the deploy-time machine's name and can
  * look that machine up instead of creating one.
  */
-import type { PoolTarget } from './compile.js';
+import type { BurstCompileOptions, PoolTarget } from './compile.js';
 
 /** The decision table placeholder of deploy-time machines (substituted with the stack's table name). */
 export const DEPLOY_DECISION_TABLE_PLACEHOLDER = '${VariantDecisionTable}';
@@ -32,4 +32,19 @@ export function deployTimeTargets(queuePoolIds: readonly string[], lambdaPoolIds
   [...queuePoolIds].sort().forEach((p, i) => { pools[p] = { kind: 'sqs', queueUrl: `\${${deployQueuePlaceholder(i)}}` }; });
   for (const p of lambdaPoolIds) pools[p] = { kind: 'lambda', functionArn: DEPLOY_TASK_RUNNER_PLACEHOLDER };
   return pools;
+}
+
+/** The burst worker placeholder of deploy-time machines for a class of `memoryMiB` (without `${…}`). */
+export function deployBurstPlaceholder(memoryMiB: number): string {
+  return `BurstWorker${memoryMiB}Arn`;
+}
+
+/**
+ * The burst tier as the deploy compiles it (issue 19, item 5; `prescale:burst`): a routable step
+ * invokes `${BurstWorker<memoryMiB>Arn}`, substituted with the burst worker of that memory
+ * (cdk/lib/burst-workers.ts). A runtime that compiles catalog variants for a stack with the burst
+ * tier passes this too, so its machine names match the deployed ones.
+ */
+export function deployTimeBurst(): BurstCompileOptions {
+  return { functionArnOf: (mib) => `\${${deployBurstPlaceholder(mib)}}` };
 }

@@ -14,3 +14,4 @@ export * from './plan.js';
 export * from './events.js';
 export * from './decision.js';
 export * from './config.js';
+export * from './route.js';

@@ -4,6 +4,7 @@ export * from './demand.js';
 export * from './queue-drain.js';
 export * from './known-steps.js';
 export * from './burst.js';
+export * from './burst-route.js';
 export * from './fleet.js';
 export * from './commands.js';
 export * from './frame.js';

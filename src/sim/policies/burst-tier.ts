@@ -4,7 +4,7 @@
  */
 import { DEFAULT_BURST_WAIT_BUDGET_SEC } from '../../core/plan/burst.js';
 import { medianLeadTimeSec } from '../cloud/lead-time.js';
-import { createPricedBurstRouter } from '../workload/burst.js';
+import { createPricedBurstRouter, createRoutedBurstRouter, SimRouteTable } from '../workload/burst.js';
 import type { World } from '../world.js';
 import { cheapestPerUnit, poolFleet } from './fleet-view.js';
 
@@ -42,4 +42,16 @@ export function installBurstTier(world: World, who: 'prescale' | 'oracle', waitB
       : {}),
   });
   return true;
+}
+
+/**
+ * Sets `world.workload.burst` to obey the routes the prescale tick publishes (issue 19, item 5: the
+ * route is a planner output, core/plan/burst-route.ts), when the scenario allows the tier.
+ * @returns the route table to hand the tick as its `stepRouter`, or undefined when the tier is off
+ */
+export function installRoutedBurstTier(world: World): SimRouteTable | undefined {
+  if (!world.scenario.lambdaBurst) return undefined;
+  const table = new SimRouteTable();
+  world.workload.burst = createRoutedBurstRouter(table);
+  return table;
 }

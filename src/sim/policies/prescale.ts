@@ -36,7 +36,7 @@ import { createControllerTick, prefetchSelectionFrom } from '../../app/tick.js';
 import { SimEventSource, SimMetricsSource } from '../sources.js';
 import type { World } from '../world.js';
 import type { PolicyTickContext, SimPolicy } from './types.js';
-import { installBurstTier } from './burst-tier.js';
+import { installBurstTier, installRoutedBurstTier } from './burst-tier.js';
 
 /** Id of the live task-backlog series of a pool (vCPU of queued and running tasks, per minute). */
 export function backlogSeriesId(poolId: string): string {
@@ -69,6 +69,15 @@ export interface PrescalePolicyOptions {
   readonly burst?: boolean;
   /** Expected EC2 wait past which a step is priced for Lambda, seconds. @default core/plan DEFAULT_BURST_WAIT_BUDGET_SEC */
   readonly burstWaitBudgetSec?: number;
+  /**
+   * Who decides a step's burst to Lambda (issue 19 item 5): `'planned'`, the tick's route per step
+   * class (core/plan/burst-route.ts, as the deployed machines read it from the decision table);
+   * `'dispatch'`, a priced choice per step when it is queued (burst-tier.ts `installBurstTier`).
+   * The default stays `'dispatch'` because `'planned'` measured worse on taxi-montage (1 day: 26.69 →
+   * 27.95 USD, p95 wait 7 → 28 s; docs/benchmarks.md "Lambda burst as a planner decision").
+   * @default 'dispatch'
+   */
+  readonly burstRouting?: 'planned' | 'dispatch';
   /** EC2 warm pools (core/plan/warm-pool.ts) when the scenario allows them (`warmPools`). @default the scenario's `warmPools` */
   readonly warmPools?: boolean;
   /**
@@ -107,7 +116,9 @@ export function createPrescalePolicy(world: World, backlog: ReadonlyMap<string, 
       return slot ? Math.max(0, Math.round((i.offering.vcpu - slot.freeVcpu) * 1e6) / 1e6) : 0;
     },
   };
-  if (opts.burst ?? true) installBurstTier(world, 'prescale', opts.burstWaitBudgetSec);
+  const burstOn = opts.burst ?? true, planned = (opts.burstRouting ?? 'dispatch') === 'planned';
+  if (burstOn && !planned) installBurstTier(world, 'prescale', opts.burstWaitBudgetSec);
+  const stepRouter = burstOn && planned ? installRoutedBurstTier(world) : undefined;
   const learning = typeof opts.learning === 'object' ? opts.learning : { bundles: opts.learning ?? true, calibrate: opts.learning ?? true };
   const maxUnits = sc.pools.reduce((s, p) => s + p.maxUnits, 0);
   const config = ControllerConfigSchema.parse({
@@ -133,10 +144,11 @@ export function createPrescalePolicy(world: World, backlog: ReadonlyMap<string, 
     // the tick refits on its own schedule (refitEverySec); in between the incremental model only absorbs new periods
     forecaster: opts.forecaster ?? (incremental ? createIncrementalForecaster({ refitEverySteps: Number.MAX_SAFE_INTEGER }) : createForecaster(forecasterName)),
     preparer: world.workload,
+    ...(stepRouter ? { stepRouter } : {}),
     nextStep,
     planner: opts.planner ?? createGreedyPlanner({ ...DEFAULT_PLANNER_OPTIONS, tickSec: sc.tickSec }),
     config,
-    options: { taskBacklogSignals: backlogSignals, prefetch: prefetchSelectionFrom(config.prefetch), forecastMode: incremental ? 'incremental' : 'refit', recalibrate: true, ...(opts.knownSteps ? { knownSteps: opts.knownSteps } : {}), ...((opts.warmPools ?? sc.warmPools) ? { warmPools: {} } : {}), ...(opts.arrivalHeadroom !== undefined ? { arrivalHeadroom: opts.arrivalHeadroom } : {}) },
+    options: { ...(opts.burstWaitBudgetSec !== undefined ? { burstWaitBudgetSec: opts.burstWaitBudgetSec } : {}), taskBacklogSignals: backlogSignals, prefetch: prefetchSelectionFrom(config.prefetch), forecastMode: incremental ? 'incremental' : 'refit', recalibrate: true, ...(opts.knownSteps ? { knownSteps: opts.knownSteps } : {}), ...((opts.warmPools ?? sc.warmPools) ? { warmPools: {} } : {}), ...(opts.arrivalHeadroom !== undefined ? { arrivalHeadroom: opts.arrivalHeadroom } : {}) },
   });
   return {
     name: opts.name ?? 'prescale',

@@ -7,9 +7,18 @@ import { chooseStepTier, lambdaMemoryMiB, type StepClass } from '../../core/plan
 import type { Offering } from '../../core/model/index.js';
 import type { PoolPlacement } from './placement.js';
 import type { SimTask } from './types.js';
+import type { StepClassRoute } from '../../core/model/index.js';
+import { routeAt, routeKey } from '../../core/plan/burst-route.js';
+import type { StepRouter } from '../../ports/step-router.js';
 
 /** Decides, per queued task, the Lambda memory to run it on (MiB) or undefined to leave it queued for EC2. */
 export interface BurstRouter {
+  /**
+   * True: queued tasks are offered before placement on ready EC2 capacity (a route decided ahead, as
+   * the deployed machine's route Choice sends a step of a bursting class to Lambda when its state is
+   * entered, whatever EC2 has free). @default false (offered only what EC2 cannot place now)
+   */
+  readonly beforePlacement?: boolean;
   /**
    * Seconds from invoke to the step running. @default LAMBDA.startLatencySec (the oracle's is 0:
    * knowing the future it invokes one start latency ahead, which Lambda does not bill)
@@ -85,6 +94,42 @@ export function createPricedBurstRouter(inputs: BurstRouterInputs): BurstRouter 
         if (choice.tier === 'lambda') return lambdaMemoryMiB(step);
         aheadUnitSec = work;
         return undefined;
+      };
+    },
+  };
+}
+
+/**
+ * The simulator's side of the `StepRouter` port: the routes the tick published, by class. The
+ * workload dispatches by them through {@link createRoutedBurstRouter}.
+ */
+export class SimRouteTable implements StepRouter {
+  readonly routes = new Map<string, StepClassRoute>();
+  /** Routes published so far, and how many of them were `burst`. */
+  readonly stats = { published: 0, burst: 0 };
+
+  async publish(routes: readonly StepClassRoute[]): Promise<void> {
+    for (const r of routes) {
+      this.routes.set(routeKey(r.poolId, r.taskType), r);
+      this.stats.published++;
+      if (r.route === 'burst') this.stats.burst++;
+    }
+  }
+}
+
+/**
+ * A router that obeys the planner's routes (issue 19, item 5) instead of deciding at dispatch: a task
+ * whose class's route was `burst` when it became runnable (its queue time inside the route's window,
+ * as the deployed machine reads the route when the step's state is entered) runs on Lambda with the
+ * class's memory; every other task stays on EC2. Offered before EC2 placement, as deployed.
+ */
+export function createRoutedBurstRouter(table: SimRouteTable): BurstRouter {
+  return {
+    beforePlacement: true,
+    begin(poolId, _place, nowSec) {
+      return (t) => {
+        const r = routeAt(table.routes, poolId, t.taskType, t.queuedAtSec ?? nowSec);
+        return r?.route === 'burst' ? r.memoryMiB : undefined;
       };
     },
   };

@@ -210,8 +210,9 @@ export class Workload implements Preparer {
     const now = this.opts.clock.nowSec();
     for (const poolId of [...this.dirty].sort()) {
       const p = this.pools.get(poolId)!;
+      if (p.queue.length > 0 && this.burst?.beforePlacement) this.burstQueued(poolId, p, now);
       p.place((t) => this.start(t, now));
-      if (p.queue.length > 0 && this.burst) this.burstQueued(poolId, p, now);
+      if (p.queue.length > 0 && this.burst && !this.burst.beforePlacement) this.burstQueued(poolId, p, now);
       if (p.queue.length > 0 && this.onShortage) {
         this.onShortage(poolId);
         p.place((t) => this.start(t, now));
