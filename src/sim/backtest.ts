@@ -10,7 +10,7 @@ import { createPredictiveHourlyPolicy } from './policies/predictive-hourly.js';
 import { createPrescalePolicy, type PrescalePolicyOptions } from './policies/prescale.js';
 import { createReactivePolicy } from './policies/reactive.js';
 import { createKarpenterPolicy } from './policies/karpenter.js';
-import { lowerBoundInputs, solveLowerBound } from './bounds/lower-bound.js';
+import { flexibleWorkGroups, lowerBoundInputs, solveLowerBound, type FlexibleWorkGroup } from './bounds/lower-bound.js';
 import type { LowerBoundResult } from '../core/plan/lower-bound.js';
 import { runPolicy, type BacklogRecorder, type RunExtraRows, type SpotRiskCounts } from './run-policy.js';
 import type { Scenario } from './scenario/schema.js';
@@ -148,9 +148,10 @@ export async function runBacktest(scenario: Scenario, opts: BacktestOptions = {}
   const extras: RunExtraRows = { forecast: [], events: [], attribution: [] };
   let endSec = scenario.startSec;
   let boundInputs: ReturnType<typeof lowerBoundInputs> | undefined;
+  let boundGroups: FlexibleWorkGroup[] = [];
   const oracleRuns: OracleStrategyRun[] = [];
   for (const name of names) {
-    const keep = opts.lowerBound && name === 'oracle' ? (w: World): void => { boundInputs = lowerBoundInputs(scenario, grid, w); } : undefined;
+    const keep = opts.lowerBound && name === 'oracle' ? (w: World): void => { boundInputs = lowerBoundInputs(scenario, grid, w); boundGroups = flexibleWorkGroups(scenario, w); } : undefined;
     const run = name === 'oracle'
       ? await runOracle(scenario, grid, opts, keep, oracleRuns)
       : await runPolicy(scenario, grid, name, factoryFor(name, opts), false, (d, t) => opts.onProgress?.(name, d, t), keep);
@@ -169,6 +170,6 @@ export async function runBacktest(scenario: Scenario, opts: BacktestOptions = {}
     baseline: scenario.baselinePolicy,
     config: { pools: scenario.pools.map((p) => ({ ...p })), demandSignals: scenario.demandSignals.map((d) => ({ seriesId: d.seriesId, poolId: d.poolId, metricPerUnit: d.metricPerUnit })) },
   }, raws, backtestAssumptions(scenario));
-  const lowerBound = boundInputs ? await solveLowerBound(boundInputs, scenario.tickSec) : undefined;
+  const lowerBound = boundInputs ? await solveLowerBound(boundInputs, scenario.tickSec, undefined, boundGroups) : undefined;
   return { report, timeline, extras, spotRisk, ...(lowerBound ? { lowerBound } : {}), ...(oracleRuns.length > 0 ? { oracleStrategies: oracleRuns } : {}) };
 }
