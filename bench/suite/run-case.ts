@@ -27,6 +27,8 @@ export interface CasePolicy {
   readonly insufficientCapacityErrors?: number;
   readonly iceEpisodes?: number;
   readonly variantSwitches?: number;
+  /** EC2 (+ Lambda) cost per pool, USD (the gap's decomposition per pool). */
+  readonly poolUsd?: Readonly<Record<string, number>>;
 }
 
 /** A case's result. */
@@ -38,6 +40,10 @@ export interface CaseResult {
   readonly chains: number;
   readonly tasks: number;
   readonly lowerBoundUsd: number;
+  /** The bound per pool, USD (with granularity rows / without). */
+  readonly lowerBoundByPool?: ReadonlyArray<{ readonly poolId: string; readonly usd: number; readonly relaxedUsd: number }>;
+  /** Every oracle strategy's run (the oracle is the cheapest that serves all demand). */
+  readonly oracleStrategies?: ReadonlyArray<{ readonly name: string; readonly costUsd: number; readonly unmetDemandUnitSec: number; readonly allChainsCompleted: boolean; readonly p95WaitSec: number }>;
   readonly policies: readonly CasePolicy[];
   /** Policies under their lower-bound floor (should never happen). */
   readonly belowBound: ReadonlyArray<{ policy: string; costUsd: number; floorUsd: number }>;
@@ -124,18 +130,21 @@ export async function runCase(c: SuiteCase, dataDir: string, daysOverride?: numb
   const burstScenario = env.BACKTEST_LAMBDA_BURST === '0' ? { ...sc, lambdaBurst: false } : sc;
   // BACKTEST_WARM_POOLS=1|0 turns EC2 warm pools on or off for prescale (issue 19; the scenario's default otherwise)
   const scenario = env.BACKTEST_WARM_POOLS === undefined ? burstScenario : { ...burstScenario, warmPools: env.BACKTEST_WARM_POOLS === '1' };
-  const { report, lowerBound, spotRisk } = await runBacktest(scenario, { policies: ['reactive', 'predictive-hourly', 'karpenter', 'prescale', 'oracle'], lowerBound: true, prescale: { knownSteps, ...(env.BACKTEST_BURST_ROUTING ? { burstRouting: env.BACKTEST_BURST_ROUTING === 'planned' ? 'planned' as const : 'dispatch' as const } : {}), ...(env.BACKTEST_ARRIVAL_HEADROOM !== undefined ? { arrivalHeadroom: env.BACKTEST_ARRIVAL_HEADROOM === '1' } : {}), ...(env.BACKTEST_BURST_WAIT_SEC ? { burstWaitBudgetSec: Number(env.BACKTEST_BURST_WAIT_SEC) } : {}) } });
+  const { report, lowerBound, spotRisk, oracleStrategies } = await runBacktest(scenario, { policies: ['reactive', 'predictive-hourly', 'karpenter', 'prescale', 'oracle'], lowerBound: true, prescale: { knownSteps, ...(env.BACKTEST_BURST_ROUTING ? { burstRouting: env.BACKTEST_BURST_ROUTING === 'planned' ? 'planned' as const : 'dispatch' as const } : {}), ...(env.BACKTEST_ARRIVAL_HEADROOM !== undefined ? { arrivalHeadroom: env.BACKTEST_ARRIVAL_HEADROOM === '1' } : {}), ...(env.BACKTEST_BURST_WAIT_SEC ? { burstWaitBudgetSec: Number(env.BACKTEST_BURST_WAIT_SEC) } : {}) } });
   const lb = lowerBound!;
   const oracleUsd = report.policies.find((p) => p.policy === 'oracle')!.cost.totalUsd;
   const maxTaskVcpu = Math.max(1, ...sc.workflows.flatMap((w) => w.variants.flatMap((v) => v.tasks.map((t) => t.resource_requirements.vcpu))));
   return {
     id: c.id, what: c.what, days, seed: c.seed, chains: report.policies[0].chainsSubmitted, tasks: report.policies[0].tasksSubmitted,
     lowerBoundUsd: lb.totalUsd,
+    lowerBoundByPool: lb.byPool,
+    ...(oracleStrategies ? { oracleStrategies } : {}),
     policies: report.policies.map((p, i) => ({
       policy: p.policy, costUsd: p.cost.totalUsd, xLowerBound: p.cost.totalUsd / lb.totalUsd, xOracle: p.cost.totalUsd / oracleUsd,
       p95WaitSec: p.stepWait.p95Sec, unmetUnitSec: p.unmetDemandUnitSec, spotInterruptions: p.spotInterruptions, launches: p.launches ?? 0,
       rebalanceRecommendations: spotRisk[i].rebalanceRecommendations, insufficientCapacityErrors: spotRisk[i].insufficientCapacityErrors,
       iceEpisodes: spotRisk[i].iceEpisodes, variantSwitches: spotRisk[i].variantSwitches,
+      ...(p.pools ? { poolUsd: Object.fromEntries(p.pools.map((x) => [x.poolId, x.ec2CostUsd])) } : {}),
     })),
     belowBound: belowLowerBound(report, lb, maxTaskVcpu),
     wallSec: (performance.now() - t0) / 1000,

@@ -3,13 +3,14 @@
  * builds the report and the timeline. Deterministic: the same scenario gives the same bytes.
  */
 import { buildReport, type BacktestReport, type PolicyRawResult, type TimelineRow } from '../app/report/index.js';
+import { percentile } from '../app/report/build.js';
 import { metricDemandByPool } from './demand-grid.js';
 import { createOraclePolicy, ORACLE_STRATEGIES, type OracleStrategy } from './policies/oracle.js';
 import { createPredictiveHourlyPolicy } from './policies/predictive-hourly.js';
 import { createPrescalePolicy, type PrescalePolicyOptions } from './policies/prescale.js';
 import { createReactivePolicy } from './policies/reactive.js';
 import { createKarpenterPolicy } from './policies/karpenter.js';
-import { lowerBoundInputs, solveLowerBound } from './bounds/lower-bound.js';
+import { flexibleWorkGroups, lowerBoundInputs, solveLowerBound, type FlexibleWorkGroup } from './bounds/lower-bound.js';
 import type { LowerBoundResult } from '../core/plan/lower-bound.js';
 import { runPolicy, type BacklogRecorder, type RunExtraRows, type SpotRiskCounts } from './run-policy.js';
 import type { Scenario } from './scenario/schema.js';
@@ -52,6 +53,20 @@ export interface BacktestOutcome {
   readonly lowerBound?: LowerBoundResult;
   /** Spot risk events per policy, in report order. */
   readonly spotRisk: ReadonlyArray<SpotRiskCounts & { readonly policy: string }>;
+  /**
+   * Every oracle strategy's run (when `oracle` ran), in strategy order: EC2 + Lambda cost USD, the
+   * metric demand it left unmet (unit-seconds), whether it finished every chain, and its p95 step wait.
+   */
+  readonly oracleStrategies?: ReadonlyArray<OracleStrategyRun>;
+}
+
+/** One oracle strategy's run ({@link BacktestOutcome.oracleStrategies}). */
+export interface OracleStrategyRun {
+  readonly name: string;
+  readonly costUsd: number;
+  readonly unmetDemandUnitSec: number;
+  readonly allChainsCompleted: boolean;
+  readonly p95WaitSec: number;
 }
 
 function factoryFor(name: PolicyName, opts: BacktestOptions): (world: World, backlog: BacklogRecorder) => SimPolicy {
@@ -100,7 +115,7 @@ function currentPolicyAssumption(s: Scenario): string {
  * in hindsight); when none did, the one with the least unmet demand, then the cheapest. Ties keep the
  * earlier strategy, so the choice is deterministic.
  */
-async function runOracle(scenario: Scenario, grid: ReturnType<typeof metricDemandByPool>, opts: BacktestOptions, onWorldEnd?: (w: World) => void): ReturnType<typeof runPolicy> {
+async function runOracle(scenario: Scenario, grid: ReturnType<typeof metricDemandByPool>, opts: BacktestOptions, onWorldEnd?: (w: World) => void, runs: OracleStrategyRun[] = []): ReturnType<typeof runPolicy> {
   const strategies = opts.oracleStrategies ?? ORACLE_STRATEGIES;
   let best: Awaited<ReturnType<typeof runPolicy>> | undefined;
   let bestWorld: World | undefined;
@@ -114,6 +129,8 @@ async function runOracle(scenario: Scenario, grid: ReturnType<typeof metricDeman
     let world: World | undefined;
     const run = await runPolicy(scenario, grid, 'oracle', (w) => createOraclePolicy(w, 'oracle', strategy), true,
       (d, t) => opts.onProgress?.('oracle', Math.round((i * t + d) / strategies.length), t), (w) => { world = w; });
+    const waits = run.raw.waitSec.slice().sort((a, b) => a - b);
+    runs.push({ name: strategy.name, costUsd: run.raw.spotUsd + run.raw.onDemandUsd, unmetDemandUnitSec: run.raw.unmetDemandUnitSec, allChainsCompleted: run.raw.chainsCompleted === run.raw.chainsSubmitted, p95WaitSec: percentile(waits, 95) });
     if (!best || better(run, best)) { best = run; bestWorld = world; }
   }
   if (onWorldEnd && bestWorld) onWorldEnd(bestWorld);
@@ -131,10 +148,12 @@ export async function runBacktest(scenario: Scenario, opts: BacktestOptions = {}
   const extras: RunExtraRows = { forecast: [], events: [], attribution: [] };
   let endSec = scenario.startSec;
   let boundInputs: ReturnType<typeof lowerBoundInputs> | undefined;
+  let boundGroups: FlexibleWorkGroup[] = [];
+  const oracleRuns: OracleStrategyRun[] = [];
   for (const name of names) {
-    const keep = opts.lowerBound && name === 'oracle' ? (w: World): void => { boundInputs = lowerBoundInputs(scenario, grid, w); } : undefined;
+    const keep = opts.lowerBound && name === 'oracle' ? (w: World): void => { boundInputs = lowerBoundInputs(scenario, grid, w); boundGroups = flexibleWorkGroups(scenario, w); } : undefined;
     const run = name === 'oracle'
-      ? await runOracle(scenario, grid, opts, keep)
+      ? await runOracle(scenario, grid, opts, keep, oracleRuns)
       : await runPolicy(scenario, grid, name, factoryFor(name, opts), false, (d, t) => opts.onProgress?.(name, d, t), keep);
     raws.push(run.raw);
     spotRisk.push({ policy: name, ...run.spotRisk });
@@ -151,6 +170,6 @@ export async function runBacktest(scenario: Scenario, opts: BacktestOptions = {}
     baseline: scenario.baselinePolicy,
     config: { pools: scenario.pools.map((p) => ({ ...p })), demandSignals: scenario.demandSignals.map((d) => ({ seriesId: d.seriesId, poolId: d.poolId, metricPerUnit: d.metricPerUnit })) },
   }, raws, backtestAssumptions(scenario));
-  const lowerBound = boundInputs ? await solveLowerBound(boundInputs, scenario.tickSec) : undefined;
-  return { report, timeline, extras, spotRisk, ...(lowerBound ? { lowerBound } : {}) };
+  const lowerBound = boundInputs ? await solveLowerBound(boundInputs, scenario.tickSec, undefined, boundGroups) : undefined;
+  return { report, timeline, extras, spotRisk, ...(lowerBound ? { lowerBound } : {}), ...(oracleRuns.length > 0 ? { oracleStrategies: oracleRuns } : {}) };
 }

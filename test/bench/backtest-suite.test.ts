@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { caseVerdict, failedCases, runSuite, suiteMarkdown } from '../../bench/backtest-suite.js';
+import { caseVerdict, failedCases, gapDecomposition, oracleCheck, runSuite, suiteMarkdown } from '../../bench/backtest-suite.js';
 import { SUITE_CASES } from '../../bench/suite/cases.js';
 import { writeAzureArrivals, type CaseResult } from '../../bench/suite/run-case.js';
 
@@ -45,6 +45,25 @@ describe('the backtest scenario suite', () => {
     const md = suiteMarkdown([result('a', 14, 10), { ...result('b', 30, 0), belowBound: [{ policy: 'karpenter', costUsd: 1, floorUsd: 2 }] }]);
     expect(md).toContain('median 2.200 (goal ≤ 1.15), worst 3.000');
     expect(md).toContain('Lower-bound check FAILED: b: karpenter 1.00 USD < floor 2.00 USD');
+  });
+
+  it('fails the oracle check only for a cheaper policy that served all demand, and lists the ones that left demand unmet apart', () => {
+    const served = result('a', 11, 5);
+    expect(oracleCheck([served])).toContain('Oracle check FAILED: real policies that served all metric demand and cost less than the oracle: a: prescale 11.00 < oracle 12.00 USD');
+    const unmet: CaseResult = { ...served, policies: served.policies.map((p) => (p.policy === 'prescale' ? { ...p, unmetUnitSec: 500 } : p)) };
+    const text = oracleCheck([unmet]);
+    expect(text).toContain('Oracle check: no real policy that served all metric demand is cheaper than the oracle');
+    expect(text).toContain('a: prescale 11.00 < oracle 12.00 USD, leaving 500 unit-s of metric demand unmet');
+  });
+
+  it('decomposes the gap per pool: bound, oracle × bound, prescale × oracle, and each oracle strategy', () => {
+    const r: CaseResult = {
+      ...result('a', 14, 10), lowerBoundByPool: [{ poolId: 'web', usd: 4, relaxedUsd: 4 }, { poolId: 'batch', usd: 6, relaxedUsd: 6 }],
+      oracleStrategies: [{ name: 's1', costUsd: 12, unmetDemandUnitSec: 0, allChainsCompleted: true, p95WaitSec: 0 }, { name: 's2', costUsd: 9, unmetDemandUnitSec: 3, allChainsCompleted: true, p95WaitSec: 0 }],
+      policies: result('a', 14, 10).policies.map((p) => ({ ...p, poolUsd: p.policy === 'oracle' ? { web: 5, batch: 7 } : { web: 6, batch: 8 } })),
+    };
+    const rows = gapDecomposition([r]);
+    expect(rows.at(-1)).toBe('| a | 4.00 → 5.00 (1.25) → 6.00 (1.20) | 6.00 → 7.00 (1.17) → 8.00 (1.14) | s1 12.00, s2 9.00 (infeasible) |');
   });
 
   it('turns per-minute invocation counts into deterministic chain arrivals at the scaled rate', () => {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { LaunchCommand } from '../../src/core/model/index.js';
 import { runBacktest } from '../../src/sim/backtest.js';
-import { lateTasks, ORACLE_STRATEGIES } from '../../src/sim/policies/oracle.js';
+import type { Offering } from '../../src/core/model/index.js';
+import { bySizeToNeed, floorOffering, lateTasks, ORACLE_STRATEGIES } from '../../src/sim/policies/oracle.js';
 import { defaultScenario } from '../../src/sim/scenario/default.js';
 import { simCloud, T0 } from './sim-cloud-setup.js';
 
@@ -56,5 +57,36 @@ describe('the oracle\'s strategies', () => {
     const singles = [await cost([ORACLE_STRATEGIES[0]]), await cost([ORACLE_STRATEGIES[3]])];
     const both = await cost([ORACLE_STRATEGIES[0], ORACLE_STRATEGIES[3]]);
     expect(both).toBeCloseTo(Math.min(...singles), 9);
+    const { oracleStrategies } = await runBacktest(sc, { policies: ['oracle'], oracleStrategies: [ORACLE_STRATEGIES[0], ORACLE_STRATEGIES[3]] });
+    expect(oracleStrategies!.map((x) => x.name)).toEqual([ORACLE_STRATEGIES[0].name, ORACLE_STRATEGIES[3].name]);
+    expect(Math.min(...oracleStrategies!.map((x) => x.costUsd))).toBeCloseTo(both, 3);
+  });
+});
+
+describe('the oracle\'s instance sizes', () => {
+  // one family, prices linear in size (as EC2's are within a family): 0.1 USD per vCPU-hour on-demand
+  const off = (vcpu: number, market: Offering['market'], usdPerVcpuHour: number): Offering => ({
+    id: `c7g.${vcpu}/${market}/a`, instanceType: `c7g.${vcpu}`, family: 'c7g', market, az: 'a', vcpu, memoryGiB: 2 * vcpu, arch: 'arm64', capacityUnits: vcpu,
+    priceUsdPerHour: vcpu * usdPerVcpuHour, interruptionHazardPerHour: 0, launchLeadTimeSec: 60, available: true,
+  });
+  const od = [off(8, 'on-demand', 0.1), off(2, 'on-demand', 0.1), off(4, 'on-demand', 0.1)];
+
+  it('meets the on-demand floor with the smallest sizes that cover it, not the largest the growth allows', () => {
+    expect(floorOffering(od, 2)!.capacityUnits).toBe(2);
+    expect(floorOffering(od, 1)!.capacityUnits).toBe(2);
+    expect(floorOffering(od, 9)!.capacityUnits).toBe(8);
+    expect(floorOffering(od, 3, (o) => o.vcpu >= 4)!.capacityUnits).toBe(4);
+    expect(floorOffering([], 3)).toBeUndefined();
+  });
+
+  it('follows metric demand in the size that covers the need at the lowest price per needed unit', () => {
+    const spot = [off(8, 'spot', 0.03), off(2, 'spot', 0.03), off(4, 'spot', 0.03)];
+    // a need of 3 units: 2 units are fully used (0.03 per needed unit), a 4 wastes one (0.04), an 8 five
+    expect(bySizeToNeed(spot, 3).map((o) => o.capacityUnits)).toEqual([2, 4, 8]);
+    expect(bySizeToNeed(spot, 1.5)[0].capacityUnits).toBe(2);
+    expect(bySizeToNeed(spot, 20)[0].capacityUnits).toBe(8);
+    // a cheaper per-unit large size still wins when the need fills it
+    expect(bySizeToNeed([off(8, 'spot', 0.02), off(2, 'spot', 0.03)], 8)[0].capacityUnits).toBe(8);
+    expect(bySizeToNeed([off(8, 'spot', 0.02), off(2, 'spot', 0.03)], 2)[0].capacityUnits).toBe(2);
   });
 });

@@ -33,6 +33,27 @@
  * subtracts the setup a policy skipped and the demand it left unmet (from the bound without the
  * granularity rows, which are valid only for a policy that served every sample).
  *
+ * What the bound leaves out, and why each candidate tightening was or was not added (session 9,
+ * measured on the 1-day suite, bench/suite; the gap per pool is in docs/benchmarks.md):
+ * - Boot billing per launch: every lead time of the suite's scenarios is 60–180 s and the shortest
+ *   equals the tick (60 s), so "ready at sample kT ⇒ billed over (kT − T, kT]" already charges the
+ *   part of the boot every policy must pay; a per-launch term would need the launch count (integer).
+ * - The 60 s billing minimum per instance: one tick, implied by the same window row.
+ * - Per-minute web demand and whole instances: already per tick, rounded up to instance sums.
+ * - Step order: already (release at arrival + the critical path of predecessors' minimum runtimes).
+ * - A step of u vCPU on one instance: the suite's steps need ≤ 2 vCPU and its batch instances have
+ *   ≥ 4, so a fluid row never binds; counting whole instances of ready capacity needs integers (MILP).
+ * - Memory: work-weighted memory per vCPU of every suite family is ≤ 2.34 GiB (nf-core's maximum),
+ *   under the batch pool's 4 GiB per vCPU minimum, so a memory row would never bind.
+ * - Not valid, so not added: the on-demand share per tick in whole instances (reactive held 22 %
+ *   on-demand on taxi-montage's web pool against a share of 30 %; only the 5-minute block share is
+ *   kept) and spot diversification (the simulated cloud does not enforce it; karpenter does not keep it).
+ * - Not valid: any wait limit. Every policy may let steps queue (reactive's p95 waits reach 313 s,
+ *   the oracle's cheapest strategy lets them wait up to 30 min), so the LP may defer a step's work to
+ *   any later tick before the end of the drain. On a batch pool without metric demand or minimum the
+ *   bound is then the work at the cheapest spot price per vCPU-second: that, and whole instances held
+ *   idle between short steps, is what separates it from every feasible policy.
+ *
  * EC2 warm pools (issue 19, core/plan/warm-pool.ts) keep the bound valid without a tier of their own:
  * a warm start (30–60 s, sim/cloud/warm-pool.ts) is shorter than a tick, so an instance started from
  * the pool may be billed over only part of the window before the sample it is ready at, a deficit of

@@ -100,6 +100,59 @@ export function lowerBoundInputs(scenario: Scenario, grid: DemandGrid, world: Wo
 }
 
 /**
+ * Task work that a group of pools serves between them: the chains of a workflow with several
+ * variants on different pools count 0 on each pool of the per-pool LPs (the least any variant puts
+ * there, {@link lowerBoundInputs}), yet every one of them runs all its steps on one pool of the group
+ * or another. The group's floor is its work at the cheapest price per vCPU-hour of its pools: every
+ * vCPU-second of a step runs on billed capacity of one of them (or on Lambda, dearer per vCPU-second,
+ * core/plan/burst.ts), so no policy pays less for it.
+ */
+export interface FlexibleWorkGroup {
+  /** The pools the group's chains may run on, sorted. */
+  readonly poolIds: readonly string[];
+  /**
+   * Work the group's pools must serve, vCPU-seconds: per multi-variant chain, the least total any
+   * variant puts on the group (each step at its shortest observed runtime), plus the work of the
+   * single-variant chains' steps on those pools.
+   */
+  readonly vcpuSec: number;
+}
+
+/**
+ * The {@link FlexibleWorkGroup}s of a finished world: one per set of pools a multi-variant workflow
+ * spans (chains arriving within the bound's horizon, as {@link lowerBoundInputs} counts them).
+ */
+export function flexibleWorkGroups(scenario: Scenario, world: World): FlexibleWorkGroup[] {
+  const T = scenario.tickSec;
+  const horizonTicks = Math.round((scenario.days * 86_400) / T) + Math.ceil(scenario.maxDrainSec / T) + 1;
+  const least = new Map<string, { poolIds: string[]; vcpuSec: number }>();
+  for (const w of scenario.workflows) {
+    if (w.variants.length < 2) continue;
+    const poolIds = [...new Set(w.variants.flatMap((v) => v.tasks.map((t) => poolOf(v, t.task_id))))].sort();
+    const totals = w.variants.map((v) => v.tasks.reduce((sum, t) => {
+      const samples = t.runtime?.samplesSec ?? [];
+      const shortest = Math.max(1, Math.round(samples.length > 0 ? Math.min(...samples) : (t.runtime?.meanSec ?? DEFAULT_TASK_RUNTIME_SEC)));
+      return sum + t.resource_requirements.vcpu * shortest;
+    }, 0));
+    least.set(w.name, { poolIds, vcpuSec: Math.min(...totals) });
+  }
+  const groups = new Map<string, { poolIds: string[]; vcpuSec: number }>();
+  for (const l of least.values()) groups.set(l.poolIds.join(','), { poolIds: l.poolIds, vcpuSec: 0 });
+  if (groups.size === 0) return [];
+  for (const c of world.workload.chains.values()) {
+    const k = Math.max(0, Math.ceil((c.arrivalSec - scenario.startSec) / T - 1e-9));
+    if (k >= horizonTicks) continue;
+    const l = least.get(c.workflow);
+    if (l) { groups.get(l.poolIds.join(','))!.vcpuSec += l.vcpuSec; continue; }
+    for (const t of c.tasks) {
+      if (t.status === 'cancelled') continue;
+      for (const g of groups.values()) if (g.poolIds.includes(t.poolId)) g.vcpuSec += t.vcpu * t.runtimeSec;
+    }
+  }
+  return [...groups.values()];
+}
+
+/**
  * For each workflow with more than one variant: per pool, the least work any of its variants puts
  * there (vCPU-seconds and sampled vCPU, every task at its shortest observed runtime, rounded as the
  * simulator does, sim/workload/chains.ts), 0 for a pool some variant does not use.
@@ -142,10 +195,11 @@ export function boundApplies(scenario: Scenario): boolean {
 }
 
 /**
- * Solves the bound for every pool with HiGHS, with and without the granularity rows.
+ * Solves the bound for every pool with HiGHS, with and without the granularity rows; each of
+ * `groups` ({@link flexibleWorkGroups}) then lifts its pools' sum to at least its work floor.
  * @throws Error when HiGHS does not prove a pool's LP optimal (the bound would not be one)
  */
-export async function solveLowerBound(pools: readonly LowerBoundPool[], tickSec: number, blockTicks = LOWER_BOUND_BLOCK_TICKS): Promise<LowerBoundResult> {
+export async function solveLowerBound(pools: readonly LowerBoundPool[], tickSec: number, blockTicks = LOWER_BOUND_BLOCK_TICKS, groups: readonly FlexibleWorkGroup[] = []): Promise<LowerBoundResult> {
   const highs = await loadHighsSolver({ warmUpSolves: 0 });
   const byPool: Array<{ poolId: string; usd: number; relaxedUsd: number }> = [];
   let blocks = 0;
@@ -162,6 +216,19 @@ export async function solveLowerBound(pools: readonly LowerBoundPool[], tickSec:
     const relaxedUsd = (p.instanceUnits?.length ?? 0) > 0 ? Math.min(usd, solve(p, false)) : usd;
     byPool.push({ poolId: p.poolId, usd, relaxedUsd });
     maxUsdPerUnitHour = Math.max(maxUsdPerUnitHour, p.onDemandUsdPerUnitHour, p.spotUsdPerUnitHour ?? 0);
+  }
+  // a group of pools sharing multi-variant chains costs at least its work at its cheapest price; the
+  // rise over the group's per-pool LPs is booked on that cheapest pool
+  for (const g of groups) {
+    const members = pools.filter((p) => g.poolIds.includes(p.poolId));
+    if (members.length === 0) continue;
+    const price = (p: LowerBoundPool): number => Math.min(p.onDemandUsdPerUnitHour, p.spotUsdPerUnitHour ?? Infinity);
+    const cheapest = members.reduce((a, b) => (price(b) < price(a) ? b : a));
+    const floorUsd = (price(cheapest) * g.vcpuSec) / 3600;
+    const entry = byPool.find((b) => b.poolId === cheapest.poolId)!;
+    const inGroup = byPool.filter((b) => g.poolIds.includes(b.poolId));
+    entry.usd += Math.max(0, floorUsd - inGroup.reduce((s, b) => s + b.usd, 0));
+    entry.relaxedUsd += Math.max(0, floorUsd - inGroup.reduce((s, b) => s + b.relaxedUsd, 0));
   }
   return {
     totalUsd: byPool.reduce((s, p) => s + p.usd, 0), relaxedTotalUsd: byPool.reduce((s, p) => s + p.relaxedUsd, 0),

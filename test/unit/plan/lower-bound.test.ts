@@ -44,6 +44,20 @@ describe('the lower-bound LP', () => {
     expect(policyFloorUsd(r, 60)).toBeCloseTo(0, 6);
   });
 
+  it('lifts a group of pools that share multi-variant chains to their work at the group\'s cheapest price', async () => {
+    // pool p (spot 1 USD per unit-tick) holds 2 units of demand; pools q (on-demand only, 3 USD) and r
+    // (1 USD) run 10 unit-ticks of chains that may use either: 0 in their own LPs, 10 USD as a group,
+    // booked on r, the cheaper; a group whose pools already cost more is not lifted
+    const q = { ...base, poolId: 'q', spotUsdPerUnitHour: undefined, metricUnits: [0], releasedVcpuSec: [0] };
+    const pools = [{ ...base, metricUnits: [2], releasedVcpuSec: [0] }, q, { ...base, poolId: 'r', metricUnits: [0], releasedVcpuSec: [0] }];
+    const r = await solveLowerBound(pools, 60, 1, [{ poolIds: ['q', 'r'], vcpuSec: 10 * 60 }]);
+    expect(r.totalUsd).toBeCloseTo(2 + 10, 6);
+    expect(r.relaxedTotalUsd).toBeCloseTo(2 + 10, 6);
+    expect(r.byPool.map((b) => Number(b.usd.toFixed(6)))).toEqual([2, 0, 10]);
+    const none = await solveLowerBound(pools, 60, 1, [{ poolIds: ['p'], vcpuSec: 60 }]);
+    expect(none.totalUsd).toBeCloseTo(2, 6);
+  });
+
   it('rounds each tick\'s metric demand up to whole instances, and drops that rounding for a policy that left demand unmet', async () => {
     const p = { ...base, metricUnits: [3, 1, 0], releasedVcpuSec: [0, 0, 0], instanceUnits: [2, 4] };
     // 3 → 4 and 1 → 2 units at 1 USD per unit-tick; without the granularity rows 3 + 1
