@@ -41,14 +41,15 @@ describe('spend cap charges what steps really cost', () => {
   });
 
   it('uses the observed runtime once there is history, and charges a finished step\'s actual cost beyond the expected one', async () => {
-    // defaultRuntimeSec 0.1: expected 0.001 USD without history; cap 0.02 USD/h.
-    const { service } = buildService(pricey(0.02, { composer: { defaultRuntimeSec: 0.1 } }));
+    // defaultRuntimeSec 1: expected 0.01 USD without history (a 0-ms step's observed runtime stays far under
+    // 1 s even on a loaded machine, where 0.1 s was flaky); cap 0.02 USD/h.
+    const { service } = buildService(pricey(0.02, { composer: { defaultRuntimeSec: 1 } }));
     current = service;
     const chain = await service.createChain(alice, { tasks: [recordRef('a')], pool: 'od' });
     const e1 = await service.trigger(alice, chain.chainId, { runsDir: tempDir(), sleepMs: 0 });
     await service.idle();
     const x1 = await service.getExecution(alice, chain.chainId, e1.executionId);
-    expect(x1.expectedCostUsd).toBeCloseTo(0.001, 6);
+    expect(x1.expectedCostUsd).toBeCloseTo(0.01, 6);
     // Second run: expected from the first run's observed duration; it then runs 2.5 s (0.025 USD).
     const e2 = await service.trigger(alice, chain.chainId, { runsDir: tempDir(), sleepMs: 2500 });
     await service.idle();
