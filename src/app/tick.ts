@@ -24,13 +24,13 @@ import { drainOptions } from '../core/tick/drain.js';
 import { arrivalHeadroomByPool } from '../core/plan/arrival-headroom.js';
 import { LearningHooks } from './history/learning-hooks.js';
 import { FingerprintHooks } from './history/fingerprint-hooks.js';
-import { DECISION_LOG, TickStateHolder } from './tick/state.js';
+import { DECISION_LOG, TickMemoryHolder, TickStateHolder } from './tick/state.js';
 import type { ControllerTick, TickDeps, TickResult } from './tick/types.js';
 
 export { prefetchSelectionFrom } from '../core/prefetch/selection.js';
 export type { ControllerTick, TickDeps, TickOptions, TickResult, TickState, TickStats, TaskBacklogSignal } from './tick/types.js';
 
-/** Creates the tick. Its memory (core/tick/memory.ts) is rebuilt from events after a restart. */
+/** Creates the tick. A new process resumes its saved memory (core/tick/memory-codec.ts), else rebuilds it from events. */
 export function createControllerTick(deps: TickDeps): ControllerTick {
   const { config: cfg, options: opts = {} } = deps;
   const holder = new TickStateHolder(deps.store);
@@ -43,12 +43,15 @@ export function createControllerTick(deps: TickDeps): ControllerTick {
   checkCacheNodes(cachePools, cacheNodes);
   const learning = new LearningHooks(cfg.prefetch); // issue 22: bundles mined from the events, A/B arms
   const fingerprints = new FingerprintHooks(cfg.fingerprint, deps.store, deps.logger); // issue 22: persisted fingerprint
-  const predictor = fingerprints.withPrior(deps.nextStep);
+  const saved = new TickMemoryHolder(deps.store, deps.logger); // the whole memory and the next-step model, own key
+  let nextStep = deps.nextStep, predictor = fingerprints.withPrior(nextStep);
 
   async function run(): Promise<TickResult> {
     const now = deps.clock.nowSec();
     const loaded = await holder.load();
     if (loaded.lastTickSec !== null && loaded.lastTickSec >= now) return { atSec: now, skipped: true, decisions: [], commands: [], preparations: [], results: [], forecasts: [] };
+    const restored = await saved.restore(loaded, cfg.workflows, opts.recalibrate ?? false, learning);
+    if (restored) [memory, nextStep, predictor] = [restored.memory, restored.nextStep ?? nextStep, fingerprints.withPrior(restored.nextStep ?? nextStep)];
     memory = withLoadedState(memory, loaded);
     await fingerprints.load();
     const decisions: Decision[] = [];
@@ -56,7 +59,7 @@ export function createControllerTick(deps: TickDeps): ControllerTick {
     // observe: events since the last tick (a new process re-reads the history window), offerings
     const cloudEvents = await deps.events.drainCloudEvents();
     const view = buildChainView(await deps.events.executionEvents(memory.lastEventSec ?? now - historySec, now), now);
-    memory = observeStage({ view, nextStep: deps.nextStep }, memory).memory;
+    memory = observeStage({ view, nextStep }, memory).memory;
     learning.observe(view.events);
     fingerprints.observe(view.events, now);
     const offered = new Map<string, Offering[]>();
@@ -100,6 +103,7 @@ export function createControllerTick(deps: TickDeps): ControllerTick {
     await deps.events.commit?.(); // the spot events this tick used are persisted in its state now: acknowledge them
     await fingerprints.save(); // last: a failed save only logs (the book is rebuilt from events)
     memory = countDecisions(memory, decisions);
+    await saved.save(memory, nextStep, learning); // after the state: a crash between the two leaves a memory of an older tick (not restored)
     const commands = [...spotChecked.commands, ...checked.commands];
     deps.logger?.debug('tick', { atSec: now, commands: commands.length, preparations: prep.commands.length, decisions: decisions.length });
     return { atSec: now, skipped: false, decisions, commands, preparations: acts.preparations, results: acts.results, forecasts };
