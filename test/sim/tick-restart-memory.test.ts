@@ -91,8 +91,8 @@ async function run(restartAt?: number) {
     const r = await tick.run();
     out.push(JSON.stringify({ t, commands: r.commands, preparations: r.preparations, decisions: r.decisions }));
   }
-  const saved = await store.get<unknown>(TICK_STATE_TABLE, TICK_MEMORY_KEY);
-  return { out, stats: tick.stats(), warnings: s.warnings, savedChars: JSON.stringify(saved?.value ?? null).length };
+  const head = await store.get<{ chars: number }>(TICK_STATE_TABLE, TICK_MEMORY_KEY);
+  return { out, stats: tick.stats(), warnings: s.warnings, savedChars: head?.value.chars ?? 0 };
 }
 
 describe('tick memory across a restart', () => {
