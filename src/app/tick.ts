@@ -2,13 +2,9 @@
  * prescale's controller tick (DESIGN.md): I/O and sequencing only. Each stage is a pure function
  * `(inputs, memory) → { memory, commands, decisions }` in core/tick (see its README table); this file
  * reads the ports, runs the stages in order and acts. The same tick runs in the Lambda and in the
- * backtest. A tick whose time is not after the last completed tick does nothing; crash safety is
- * app/tick/act.ts's.
+ * backtest (per-process parts: app/tick/setup.ts). A tick not after the last completed one does nothing; crash safety is app/tick/act.ts's.
  */
-import type { CachePool, Decision, Ec2Pool, Offering } from '../core/model/index.js';
-import { poolUnits } from '../core/model/index.js';
-import { DEFAULT_CACHE_NODE_TABLE } from '../core/market/index.js';
-import { checkCacheNodes } from '../core/prefetch/cache-stage.js';
+import { poolUnits, type Decision, type Offering } from '../core/model/index.js';
 import { prefetchStage, recordPreparation } from '../core/prefetch/stage.js';
 import { buildChainView } from '../core/tick/chain-view.js';
 import { countDecisions, createTickMemory, tickStats, withLoadedState } from '../core/tick/memory.js';
@@ -18,40 +14,31 @@ import { planStage } from '../core/tick/plan.js';
 import { predictStage } from '../core/tick/predict.js';
 import { spotStage, withPendingLaunches } from '../core/tick/spot.js';
 import { validateStage } from '../core/tick/validate.js';
-import { TickActuator } from './tick/act.js';
-import { forecastSettings, forecastStep } from './tick/forecast.js';
 import { drainOptions } from '../core/tick/drain.js';
-import { arrivalHeadroomByPool } from '../core/plan/arrival-headroom.js';
-import { LearningHooks } from './history/learning-hooks.js';
-import { FingerprintHooks } from './history/fingerprint-hooks.js';
-import { DECISION_LOG, TickStateHolder } from './tick/state.js';
-import type { ControllerTick, TickDeps, TickResult } from './tick/types.js';
+import { TickActuator } from './tick/act.js';
+import { forecastStep } from './tick/forecast.js';
 import { burstRouteStage } from './tick/routes.js';
-import { stepClassesOf } from '../core/plan/burst-route.js';
+import { optionalPlanInputs, tickSetup } from './tick/setup.js';
+import { DECISION_LOG } from './tick/state.js';
+import type { ControllerTick, TickDeps, TickResult } from './tick/types.js';
 
 export { prefetchSelectionFrom } from '../core/prefetch/selection.js';
 export type { ControllerTick, TickDeps, TickOptions, TickResult, TickState, TickStats, TaskBacklogSignal } from './tick/types.js';
 
-/** Creates the tick. Its memory (core/tick/memory.ts) is rebuilt from events after a restart. */
+/** Creates the tick. A new process resumes its saved memory (core/tick/memory-codec.ts), else rebuilds it from events. */
 export function createControllerTick(deps: TickDeps): ControllerTick {
   const { config: cfg, options: opts = {} } = deps;
-  const holder = new TickStateHolder(deps.store);
-  let memory = createTickMemory(cfg.workflows, opts.recalibrate ?? false);
-  const settings = forecastSettings(deps);
+  const { holder, saved, settings, prefetch, pools, cachePools, cacheNodes, learning, fingerprints, burstClasses } = tickSetup(deps);
   const { slotSec, historySec, backlog, levels } = settings;
-  const prefetch = opts.prefetch && cfg.prefetch.enabled ? opts.prefetch : undefined;
-  const pools = cfg.pools.filter((p): p is Ec2Pool => p.kind === 'ec2'), cachePools = cfg.pools.filter((p): p is CachePool => p.kind === 'elasticache');
-  const cacheNodes = opts.cacheNodes ?? DEFAULT_CACHE_NODE_TABLE;
-  checkCacheNodes(cachePools, cacheNodes);
-  const learning = new LearningHooks(cfg.prefetch); // issue 22: bundles mined from the events, A/B arms
-  const fingerprints = new FingerprintHooks(cfg.fingerprint, deps.store, deps.logger); // issue 22: persisted fingerprint
-  const predictor = fingerprints.withPrior(deps.nextStep);
-  const burstClasses = stepClassesOf(cfg.workflows, new Set(pools.map((p) => p.id)));
+  let memory = createTickMemory(cfg.workflows, opts.recalibrate ?? false);
+  let nextStep = deps.nextStep, predictor = fingerprints.withPrior(nextStep);
 
   async function run(): Promise<TickResult> {
     const now = deps.clock.nowSec();
     const loaded = await holder.load();
     if (loaded.lastTickSec !== null && loaded.lastTickSec >= now) return { atSec: now, skipped: true, decisions: [], commands: [], preparations: [], results: [], forecasts: [] };
+    const restored = await saved.restore(loaded, cfg.workflows, opts.recalibrate ?? false, learning);
+    if (restored) [memory, nextStep, predictor] = [restored.memory, restored.nextStep ?? nextStep, fingerprints.withPrior(restored.nextStep ?? nextStep)];
     memory = withLoadedState(memory, loaded);
     await fingerprints.load();
     const decisions: Decision[] = [];
@@ -59,7 +46,7 @@ export function createControllerTick(deps: TickDeps): ControllerTick {
     // observe: events since the last tick (a new process re-reads the history window), offerings
     const cloudEvents = await deps.events.drainCloudEvents();
     const view = buildChainView(await deps.events.executionEvents(memory.lastEventSec ?? now - historySec, now), now);
-    memory = observeStage({ view, nextStep: deps.nextStep }, memory).memory;
+    memory = observeStage({ view, nextStep }, memory).memory;
     learning.observe(view.events);
     fingerprints.observe(view.events, now);
     const offered = new Map<string, Offering[]>();
@@ -79,15 +66,12 @@ export function createControllerTick(deps: TickDeps): ControllerTick {
     const spotChecked = validateStage({ nowSec: now, commands: spot.commands, capacity: snap0, unseen: acts.unseen, offeringsById: spot.offeringsById, limits: cfg.limits }, memory);
     decisions.push(...spot.decisions, ...spotChecked.decisions);
     await acts.act(spotChecked.commands, decisions);
-    const launched = spotChecked.commands.filter((c) => c.kind === 'launch');
-    const snap = spotChecked.commands.length === 0 ? snap0 : cfg.mode === 'active' ? await acts.describe(offers.anyOfferingById) : withPendingLaunches(snap0, launched, spot.offeringsById);
+    const snap = spotChecked.commands.length === 0 ? snap0 : cfg.mode === 'active' ? await acts.describe(offers.anyOfferingById) : withPendingLaunches(snap0, spotChecked.commands.filter((c) => c.kind === 'launch'), spot.offeringsById);
     // demand + plan (EC2 pools, then the prefetch state cache), prefetch, validate against fresh state, act
-    const arrivalHeadroom = opts.arrivalHeadroom ? arrivalHeadroomByPool({ nowSec: now, slotSec, slots: offers.slots, levels, pools, offeringsByPool: spot.offeringsByPool, workflows: cfg.workflows, behaviour: memory.behaviour, latencyValueUsdPerHour: cfg.prefetch.latencyValueUsdPerHour }) : undefined;
     const planned = planStage({
       nowSec: now, tickSec: cfg.tickSec, slotSec, slots: offers.slots, levels, pools, cachePools, cacheNodes, offeringsByPool: spot.offeringsByPool, capacity: snap,
       signals: cfg.demandSignals, backlogSignals: backlog, latest, prediction: pred, cloudEventCount: cloudEvents.length, planner: deps.planner, limits: cfg.limits, priorChangeUnits: spotChecked.changeUnits, prefetch, lowerKnownSteps: opts.knownSteps?.lowerKnownSteps ?? false,
-      ...(opts.warmPools ? { warmPools: opts.warmPools } : {}),
-      ...(arrivalHeadroom ? { arrivalHeadroom } : {}),
+      ...optionalPlanInputs(deps, { nowSec: now, slotSec, slots: offers.slots, levels, pools, offeringsByPool: spot.offeringsByPool, memory }),
     }, memory);
     memory = planned.memory;
     decisions.push(...planned.decisions);
@@ -105,6 +89,7 @@ export function createControllerTick(deps: TickDeps): ControllerTick {
     await deps.events.commit?.(); // the spot events this tick used are persisted in its state now: acknowledge them
     await fingerprints.save(); // last: a failed save only logs (the book is rebuilt from events)
     memory = countDecisions(memory, decisions);
+    await saved.save(memory, nextStep, learning); // after the state: a crash between the two leaves a memory of an older tick (not restored)
     const commands = [...spotChecked.commands, ...checked.commands];
     deps.logger?.debug('tick', { atSec: now, commands: commands.length, preparations: prep.commands.length, decisions: decisions.length });
     return { atSec: now, skipped: false, decisions, commands, preparations: acts.preparations, results: acts.results, forecasts, ...(routes ? { routes } : {}) };

@@ -8,7 +8,8 @@
 import type { ExecutionEvent } from '../../core/model/events.js';
 import { taskTypeOf } from '../../core/model/task.js';
 import type { PrefetchConfig } from '../../core/model/config.js';
-import { BundleBook, feasibleBundles } from '../../core/predict/bundles.js';
+import { BundleBook, feasibleBundles, type BundleBookJSON } from '../../core/predict/bundles.js';
+import type { NextStepModel } from '../../core/predict/types.js';
 import type { MinedBundle } from '../../core/predict/mining.js';
 import { parsePrefetchConfig, selectPrefetch, setupSecondsOf, type PrefetchChainInput, type PrefetchSelection, type PrefetchSelectionConfigInput } from '../../core/prefetch/selection.js';
 import { selectForAbTest } from '../../core/predict/ab-selection.js';
@@ -46,6 +47,22 @@ export class LearningHooks {
       return principal !== undefined ? { ...c, principal } : c;
     });
     return selectForAbTest(withPrincipal, config, this.abTest, nowSec, bundles, contextOf && this.armModels.size > 0 ? { models: this.armModels, contextOf } : undefined);
+  }
+
+  /** What the hooks learned, as data (bundle book and arm models), persisted with the tick's memory. */
+  toJSON(): { readonly bundles: BundleBookJSON; readonly arms: Array<[string, unknown]> } {
+    return { bundles: this.book.toJSON(), arms: this.armModels.toJSON() };
+  }
+
+  /**
+   * Restores what {@link toJSON} saved (arm models rebuilt by `restoreModel`); nothing changes when it throws.
+   * @throws Error for a malformed or mismatched saved state
+   */
+  restore(json: unknown, restoreModel: (j: unknown) => NextStepModel): void {
+    const j = json as { bundles?: BundleBookJSON; arms?: Array<[string, unknown]> } | null;
+    if (!j || !j.bundles || !(j.bundles.chains instanceof Map) || !Array.isArray(j.bundles.mined) || !Array.isArray(j.arms)) throw new Error('not a saved learning state');
+    this.armModels.restore(j.arms, restoreModel); // all or none: throws before anything changes
+    this.book.restore(j.bundles);
   }
 
   /** Feeds the tick's execution events. */

@@ -42,6 +42,22 @@ export class AbArmModels {
     for (const a of ab?.arms ?? []) if (a.model) this.models.set(a.name, armModelOf(a.model));
   }
 
+  /** Each arm model's `toJSON()`, in arm order (the tick's persisted memory). */
+  toJSON(): Array<[string, unknown]> {
+    return [...this.models].map(([arm, m]) => [arm, m.toJSON()]);
+  }
+
+  /**
+   * Replaces the arm models with those saved by {@link toJSON}, rebuilt by `restoreModel`; all or none.
+   * @throws Error when the saved arms are not this configuration's, or what `restoreModel` throws
+   */
+  restore(json: ReadonlyArray<readonly [string, unknown]>, restoreModel: (j: unknown) => NextStepModel): void {
+    const arms = [...this.models.keys()];
+    if (json.length !== arms.length || json.some(([a], i) => a !== arms[i])) throw new Error(`saved arm models [${json.map(([a]) => a).join(', ')}] are not the configured [${arms.join(', ')}]`);
+    const restored = json.map(([a, j]) => [a, restoreModel(j)] as const);
+    for (const [a, m] of restored) this.models.set(a, m);
+  }
+
   /** Whether any arm has its own model. */
   get size(): number {
     return this.models.size;

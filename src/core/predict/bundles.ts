@@ -34,6 +34,13 @@ interface ChainStarts {
   readonly starts: Map<string, number>;
 }
 
+/** A {@link BundleBook}'s learned state as data (Maps kept: the tick's memory codec encodes them). */
+export interface BundleBookJSON {
+  readonly chains: ReadonlyMap<string, { readonly workflow: string; readonly firstSec: number; readonly lastSec: number; readonly starts: ReadonlyMap<string, number> }>;
+  readonly mined: readonly MinedBundle[];
+  readonly minedAtSec: number;
+}
+
 /** See the module comment. */
 export class BundleBook {
   readonly config: BundleConfig;
@@ -58,6 +65,19 @@ export class BundleBook {
       const s = c.starts.get(e.taskType);
       if (s === undefined || e.atSec < s) c.starts.set(e.taskType, e.atSec);
     }
+  }
+
+  /** The learned state as data (copies), for the tick's persisted memory (core/tick/memory-codec.ts). */
+  toJSON(): BundleBookJSON {
+    return { chains: new Map([...this.chains].map(([id, c]) => [id, { ...c, starts: new Map(c.starts) }])), mined: [...this.mined], minedAtSec: this.minedAtSec };
+  }
+
+  /** Replaces the learned state with one saved by {@link toJSON} (the settings stay this book's). */
+  restore(json: BundleBookJSON): void {
+    this.chains.clear();
+    for (const [id, c] of json.chains) this.chains.set(id, { workflow: c.workflow, firstSec: c.firstSec, lastSec: c.lastSec, starts: new Map(c.starts) });
+    this.mined = [...json.mined];
+    this.minedAtSec = json.minedAtSec;
   }
 
   /** Chains kept (inside the window). */

@@ -26,6 +26,18 @@ const SPREAD_LEVEL = 0.9;
 export class QuantileCalibrator {
   private readonly scores = new Map<string, SortedWindow>();
 
+  /** The scores as data: series id → window (see {@link SortedWindow.toJSON}). */
+  toJSON(): Map<string, SortedWindowJSON> {
+    return new Map([...this.scores].map(([k, w]) => [k, w.toJSON()]));
+  }
+
+  /** Rebuilds a calibrator saved by {@link toJSON}. */
+  static fromJSON(json: ReadonlyMap<string, SortedWindowJSON>): QuantileCalibrator {
+    const c = new QuantileCalibrator();
+    for (const [k, w] of json) c.scores.set(k, SortedWindow.fromJSON(w));
+    return c;
+  }
+
   /** Records the error of `f`'s median at `tSec` against the observed `value`. */
   observe(seriesId: string, f: Forecast | undefined, tSec: number, value: number): void {
     if (!f || !Number.isFinite(value)) return;
@@ -58,6 +70,14 @@ function normaliser(f: Forecast, tSec: number, med: number): number {
   return Math.max(forecastAt(f, SPREAD_LEVEL, tSec) - med, 1e-3 * Math.abs(med), 1e-9);
 }
 
+/** {@link SortedWindow} as data: capacity, scores in arrival order and as kept sorted. */
+export interface SortedWindowJSON {
+  readonly capacity: number;
+  readonly arrival: readonly number[];
+  /** Kept, not re-sorted on restore: a NaN score's place depends on the scores it arrived among. */
+  readonly sorted: readonly number[];
+}
+
 /**
  * A sliding window of the last `capacity` scores, kept sorted as they arrive (binary insertion and
  * removal: O(log n) search plus an O(n) array move, instead of sorting the window on every read).
@@ -71,6 +91,19 @@ export class SortedWindow {
 
   /** Number of scores held. */
   get length(): number { return this.arrival.length; }
+
+  /** The window as data (copies). */
+  toJSON(): SortedWindowJSON {
+    return { capacity: this.capacity, arrival: [...this.arrival], sorted: [...this.sorted] };
+  }
+
+  /** Rebuilds a window saved by {@link toJSON}. */
+  static fromJSON(json: SortedWindowJSON): SortedWindow {
+    const w = new SortedWindow(json.capacity);
+    w.arrival.push(...json.arrival);
+    w.sorted.push(...json.sorted);
+    return w;
+  }
 
   /** Adds a score, dropping the oldest when full. */
   push(x: number): void {

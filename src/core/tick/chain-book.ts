@@ -45,6 +45,8 @@ export type StepRuntimeLookup = (workflow: string, taskType: string) => { readon
 /** Looks up task definitions by workflow, variant and task id. */
 export class TaskCatalog {
   private readonly byKey = new Map<string, { def: TaskDefinition; poolId: string }>();
+  /** Each definition's own key `workflow/variant/taskId` (the serialized memory names steps by it). */
+  private readonly keyByDef = new Map<TaskDefinition, string>();
 
   constructor(workflows: readonly Workflow[]) {
     for (const w of workflows) {
@@ -52,6 +54,7 @@ export class TaskCatalog {
         for (const t of v.tasks) {
           const entry = { def: t, poolId: poolOf(v, t.task_id) };
           this.byKey.set(`${w.name}/${v.name}/${t.task_id}`, entry);
+          if (!this.keyByDef.has(t)) this.keyByDef.set(t, `${w.name}/${v.name}/${t.task_id}`);
           if (i === 0) this.byKey.set(`${w.name}//${t.task_id}`, entry);
         }
       });
@@ -62,6 +65,37 @@ export class TaskCatalog {
   get(workflow: string, variant: string | undefined, taskId: string): { def: TaskDefinition; poolId: string } | undefined {
     return this.byKey.get(`${workflow}/${variant ?? ''}/${taskId}`) ?? this.byKey.get(`${workflow}//${taskId}`);
   }
+
+  /** The key `workflow/variant/taskId` of a configured definition (undefined when not configured). */
+  keyOf(def: TaskDefinition): string | undefined {
+    return this.keyByDef.get(def);
+  }
+
+  /** The entry of a key from {@link keyOf} (undefined when the configuration no longer has it). */
+  byDefKey(key: string): { def: TaskDefinition; poolId: string } | undefined {
+    return this.byKey.get(key);
+  }
+}
+
+/** A tracked step as plain data: its definition named by its catalog key (see {@link ChainBook.toJSON}). */
+export interface TrackedStepJSON {
+  readonly taskId: string;
+  readonly def: string;
+  readonly poolId: string;
+  readonly status: TrackedStep['status'];
+  readonly startedAtSec?: number;
+  readonly progress?: StepProgress;
+}
+
+/** A tracked chain as plain data (see {@link ChainBook.toJSON}). */
+export interface TrackedChainJSON {
+  readonly chainId: string;
+  readonly workflow: string;
+  readonly principal?: string;
+  readonly steps: readonly TrackedStepJSON[];
+  readonly history: readonly string[];
+  readonly running?: { readonly taskType: string; readonly startedAtSec: number };
+  readonly finishedSteps: number;
 }
 
 /** Tracks chains from events. */
@@ -69,6 +103,43 @@ export class ChainBook {
   readonly chains = new Map<string, TrackedChain>();
 
   constructor(readonly catalog: TaskCatalog) {}
+
+  /**
+   * The chains as plain data, in insertion order; step definitions as catalog keys.
+   * @throws Error when a step's definition is not in the catalog (never for steps ingested through it)
+   */
+  toJSON(): TrackedChainJSON[] {
+    return [...this.chains.values()].map((c) => ({
+      chainId: c.chainId, workflow: c.workflow, ...(c.principal !== undefined ? { principal: c.principal } : {}),
+      steps: [...c.steps].map(([taskId, s]) => {
+        const def = this.catalog.keyOf(s.def);
+        if (def === undefined) throw new Error(`chain ${c.chainId}: step ${taskId} has a definition outside the catalog`);
+        return { taskId, def, poolId: s.poolId, status: s.status, ...(s.startedAtSec !== undefined ? { startedAtSec: s.startedAtSec } : {}), ...(s.progress ? { progress: { ...s.progress } } : {}) };
+      }),
+      history: [...c.history], ...(c.running ? { running: { ...c.running } } : {}), finishedSteps: c.finishedSteps,
+    }));
+  }
+
+  /**
+   * Rebuilds a book saved by {@link toJSON} on `catalog` (the configured workflows).
+   * @throws Error when a step's definition key is not in `catalog` (the workflows changed: rebuild from events)
+   */
+  static fromJSON(json: readonly TrackedChainJSON[], catalog: TaskCatalog): ChainBook {
+    const book = new ChainBook(catalog);
+    for (const c of json) {
+      const steps = new Map<string, TrackedStep>();
+      for (const s of c.steps) {
+        const found = catalog.byDefKey(s.def);
+        if (!found) throw new Error(`chain ${c.chainId}: task ${s.def} is not configured`);
+        steps.set(s.taskId, { def: found.def, poolId: s.poolId, status: s.status, ...(s.startedAtSec !== undefined ? { startedAtSec: s.startedAtSec } : {}), ...(s.progress ? { progress: { ...s.progress } } : {}) });
+      }
+      book.chains.set(c.chainId, {
+        chainId: c.chainId, workflow: c.workflow, ...(c.principal !== undefined ? { principal: c.principal } : {}), steps, history: [...c.history],
+        ...(c.running ? { running: { ...c.running } } : {}), finishedSteps: c.finishedSteps,
+      });
+    }
+    return book;
+  }
 
   /**
    * Applies events in order; returns the `started` events (for prediction scoring).

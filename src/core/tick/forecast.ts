@@ -35,6 +35,16 @@ export interface ForecastShape {
   readonly scored: ReadonlySet<string>;
 }
 
+/** {@link ForecastCache} as data (see {@link ForecastCache.toJSON}). */
+export interface ForecastCacheJSON {
+  readonly bySeries: ReadonlyMap<string, Forecast>;
+  readonly fittedAt: ReadonlyMap<string, number>;
+  readonly states: ReadonlyMap<string, FittedSeries>;
+  readonly scoredForecast: ReadonlyMap<string, Forecast>;
+  readonly scoredAt: ReadonlyMap<string, boolean>;
+  readonly error: SmapeAccumulator;
+}
+
 /** Latest forecasts by series id, with their fit times and fitted states. */
 export class ForecastCache {
   readonly bySeries = new Map<string, Forecast>();
@@ -43,6 +53,30 @@ export class ForecastCache {
   private readonly scoredForecast = new Map<string, Forecast>();
   private readonly scoredAt = new Map<string, boolean>();
   readonly error: SmapeAccumulator = { sum: 0, points: 0 };
+
+  /**
+   * The cache as data (Maps kept as Maps, numbers raw: core/tick/memory-codec.ts makes it JSON-safe),
+   * fitted states included (they are the forecaster's plain data).
+   */
+  toJSON(): ForecastCacheJSON {
+    return {
+      bySeries: new Map(this.bySeries), fittedAt: new Map(this.fittedAt), states: new Map(this.states),
+      scoredForecast: new Map(this.scoredForecast), scoredAt: new Map(this.scoredAt), error: { ...this.error },
+    };
+  }
+
+  /** Rebuilds a cache saved by {@link toJSON}. */
+  static fromJSON(json: ForecastCacheJSON): ForecastCache {
+    const c = new ForecastCache();
+    for (const [k, v] of json.bySeries) c.bySeries.set(k, v);
+    for (const [k, v] of json.fittedAt) c.fittedAt.set(k, v);
+    for (const [k, v] of json.states) c.states.set(k, v);
+    for (const [k, v] of json.scoredForecast) c.scoredForecast.set(k, v);
+    for (const [k, v] of json.scoredAt) c.scoredAt.set(k, v);
+    c.error.sum = json.error.sum;
+    c.error.points = json.error.points;
+    return c;
+  }
 
   /** Series due for a refit at `nowSec`. */
   due(seriesIds: readonly string[], nowSec: number, refitEverySec: number): string[] {

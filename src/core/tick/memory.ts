@@ -1,10 +1,12 @@
 /**
- * The tick's memory: everything one tick leaves for the next, in one object. `state` is what is
- * persisted (small JSON, through the StateStore: planner memory per pool, spot avoidance, the
- * pending-launch ledger, unavailable offerings, the prepared-state ledger's record, an in-flight
- * tick's applied command ids); the rest is the runtime a new process rebuilds from the execution
- * events of the history window (chain book, forecasts and fitted states, prediction scores,
- * calibrators, critical-step instances) or restores from `state` (the prepared-state ledger).
+ * The tick's memory: everything one tick leaves for the next, in one object. `state` is the small
+ * part saved on its own, conditionally (through the StateStore: planner memory per pool, spot
+ * avoidance, the pending-launch ledger, unavailable offerings, the prepared-state ledger's record, an
+ * in-flight tick's applied command ids); the rest is the runtime (chain book, forecasts and fitted
+ * states, prediction scores, calibrators, critical-step instances, the prepared-state ledger). The
+ * whole memory serializes to one versioned JSON object (core/tick/memory-codec.ts) that a new process
+ * resumes; when it cannot, it rebuilds the runtime from the execution events of the history window
+ * and restores the prepared-state ledger from `state`.
  *
  * Stages (core/tick/*) take `(inputs, memory)` and return `{ memory, commands, decisions }`: the
  * persisted part is replaced, never mutated; the runtime components are updated in place (their

@@ -23,19 +23,30 @@
  * level is the headroom that level asks for, conditioned on the load already known. A ratio cannot
  * serve there: task demand is intermittent (often no known step, a base of 0).
  */
-import { empiricalQuantile, SortedWindow } from './calibration.js';
+import { empiricalQuantile, SortedWindow, type SortedWindowJSON } from './calibration.js';
 
 /** Scores kept per pool and step (two days of one-minute slots). */
 export const POOL_CALIBRATION_WINDOW = 2880;
 /** Scores needed before a step's recalibrated quantile is used (two hours of one-minute slots). */
 export const POOL_CALIBRATION_MIN_SCORES = 120;
 
-interface Pending { readonly step: number; readonly base: number }
+/** A prediction waiting for its slot's observation. */
+export interface Pending { readonly step: number; readonly base: number }
 
 /** How a score compares an observation with its base: `ratio` observed / base, `residual` observed − base. */
 export type CalibrationScore = 'ratio' | 'residual';
 
-/** See module doc. State is in memory (rebuilt within two hours after a restart). */
+/** {@link PoolQuantileCalibrator} as data (see {@link PoolQuantileCalibrator.toJSON}). */
+export interface PoolQuantileCalibratorJSON {
+  readonly score: CalibrationScore;
+  readonly pending: ReadonlyMap<string, ReadonlyMap<number, readonly Pending[]>>;
+  readonly scores: ReadonlyMap<string, SortedWindowJSON>;
+}
+
+/**
+ * See module doc. Its state is part of the tick's serialized memory (core/tick/memory-codec.ts);
+ * when that is not restored it starts empty (recalibrated again within two hours).
+ */
 export class PoolQuantileCalibrator {
   /** poolId → slot start (epoch s) → predictions made for it. */
   private readonly pending = new Map<string, Map<number, Pending[]>>();
@@ -44,6 +55,23 @@ export class PoolQuantileCalibrator {
 
   /** @param score the error model (see module doc). @default 'ratio' */
   constructor(readonly score: CalibrationScore = 'ratio') {}
+
+  /** The calibrator as data (copies; Maps kept, see core/tick/memory-codec.ts). */
+  toJSON(): PoolQuantileCalibratorJSON {
+    return {
+      score: this.score,
+      pending: new Map([...this.pending].map(([pool, byTime]) => [pool, new Map([...byTime].map(([t, list]) => [t, list.map((p) => ({ ...p }))]))])),
+      scores: new Map([...this.scores].map(([k, w]) => [k, w.toJSON()])),
+    };
+  }
+
+  /** Rebuilds a calibrator saved by {@link toJSON}. */
+  static fromJSON(json: PoolQuantileCalibratorJSON): PoolQuantileCalibrator {
+    const c = new PoolQuantileCalibrator(json.score);
+    for (const [pool, byTime] of json.pending) c.pending.set(pool, new Map([...byTime].map(([t, list]) => [t, list.map((p) => ({ step: p.step, base: p.base }))])));
+    for (const [k, w] of json.scores) c.scores.set(k, SortedWindow.fromJSON(w));
+    return c;
+  }
 
   /**
    * Records the prediction for one slot.

@@ -51,6 +51,20 @@ export class PredictionScorer {
   private readonly lastTop1 = new Map<string, string>();
   readonly counter: HitCounter = { predictions: 0, hits: 0 };
 
+  /** The scorer as data: top-1 prediction per chain (insertion order) and the counter. */
+  toJSON(): { readonly lastTop1: Array<[string, string]>; readonly counter: HitCounter } {
+    return { lastTop1: [...this.lastTop1], counter: { ...this.counter } };
+  }
+
+  /** Rebuilds a scorer saved by {@link toJSON}. */
+  static fromJSON(json: { readonly lastTop1: ReadonlyArray<readonly [string, string]>; readonly counter: HitCounter }): PredictionScorer {
+    const s = new PredictionScorer();
+    for (const [k, v] of json.lastTop1) s.lastTop1.set(k, v);
+    s.counter.predictions = json.counter.predictions;
+    s.counter.hits = json.counter.hits;
+    return s;
+  }
+
   /** Scores `started` events against the previous predictions. */
   score(started: readonly ExecutionEvent[]): void {
     for (const e of started) {

@@ -33,6 +33,18 @@ export const DEFAULT_SPOT_AVOID_SEC = 1800;
 export class CriticalStepTracker {
   private readonly instanceOf = new Map<string, string>();
 
+  /** The tracker as data: `chainId/taskId` → instance id, insertion order. */
+  toJSON(): Array<[string, string]> {
+    return [...this.instanceOf];
+  }
+
+  /** Rebuilds a tracker saved by {@link toJSON}. */
+  static fromJSON(json: ReadonlyArray<readonly [string, string]>): CriticalStepTracker {
+    const t = new CriticalStepTracker();
+    for (const [k, v] of json) t.instanceOf.set(k, v);
+    return t;
+  }
+
   /** Applies execution events in order. */
   observe(view: ChainView): void {
     for (const e of view.events) {
