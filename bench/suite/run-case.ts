@@ -111,15 +111,37 @@ export async function caseScenario(c: SuiteCase, dataDir: string, days: number):
   });
 }
 
+/**
+ * A screen's baseline for case `id` at `days` days: the result a full run wrote to
+ * `<dir>/<id>.json` (bench/backtest.bench.ts writes out/bench-suite/), or undefined when it is
+ * missing, failed or was run at other days.
+ */
+function screenBaseline(dir: string, id: string, days: number): CaseResult | undefined {
+  try {
+    const r = JSON.parse(readFileSync(path.join(dir, `${id}.json`), 'utf8')) as CaseResult & { failed?: boolean };
+    return r.failed || r.days !== days ? undefined : r;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Runs one case. */
 export async function runCase(c: SuiteCase, dataDir: string, daysOverride?: number): Promise<CaseResult> {
   const t0 = performance.now();
   const days = daysOverride ?? c.days;
   const sc = await caseScenario(c, dataDir, days);
+  // BACKTEST_SCREEN=DIR: a screen of a prescale change. Only prescale runs; the other policies, the
+  // oracle and the lower bound come from DIR/<id>.json written by a full run of the same days on the
+  // commit screened against (valid only while the change leaves them alone: every figure is
+  // byte-deterministic per seed). A case without a baseline runs in full. A screen does not check
+  // prescale against the bound's floor (the full run does).
+  const screenDir = process.env.BACKTEST_SCREEN;
+  const baseline = screenDir ? screenBaseline(screenDir, c.id, days) : undefined;
   // screening knobs (defaults: the product's): BACKTEST_LAMBDA_BURST=0 turns the Lambda tier off,
   // BACKTEST_DRAIN_TOLERANCE_SEC=off|N and BACKTEST_LOWER_KNOWN_STEPS=0|1 set the tick's known-step options,
   // BACKTEST_BURST_WAIT_SEC=N prescale's burst wait budget, BACKTEST_PROGRESS=0|1|earlier the tick's use of step progress,
-  // BACKTEST_ARRIVAL_HEADROOM=0|1 its arrival headroom (issue 19 item 6), BACKTEST_BURST_ROUTING=planned|dispatch who decides a burst
+  // BACKTEST_ARRIVAL_HEADROOM=0|1 its arrival headroom (issue 19 item 6), BACKTEST_BURST_ROUTING=planned|dispatch who decides a burst,
+  // BACKTEST_SCREEN=DIR prescale alone against a full run's results (above)
   const env = process.env;
   const tol = env.BACKTEST_DRAIN_TOLERANCE_SEC;
   const knownSteps = {
@@ -130,7 +152,24 @@ export async function runCase(c: SuiteCase, dataDir: string, daysOverride?: numb
   const burstScenario = env.BACKTEST_LAMBDA_BURST === '0' ? { ...sc, lambdaBurst: false } : sc;
   // BACKTEST_WARM_POOLS=1|0 turns EC2 warm pools on or off for prescale (issue 19; the scenario's default otherwise)
   const scenario = env.BACKTEST_WARM_POOLS === undefined ? burstScenario : { ...burstScenario, warmPools: env.BACKTEST_WARM_POOLS === '1' };
-  const { report, lowerBound, spotRisk, oracleStrategies } = await runBacktest(scenario, { policies: ['reactive', 'predictive-hourly', 'karpenter', 'prescale', 'oracle'], lowerBound: true, prescale: { knownSteps, ...(env.BACKTEST_BURST_ROUTING ? { burstRouting: env.BACKTEST_BURST_ROUTING === 'planned' ? 'planned' as const : 'dispatch' as const } : {}), ...(env.BACKTEST_ARRIVAL_HEADROOM !== undefined ? { arrivalHeadroom: env.BACKTEST_ARRIVAL_HEADROOM === '1' } : {}), ...(env.BACKTEST_BURST_WAIT_SEC ? { burstWaitBudgetSec: Number(env.BACKTEST_BURST_WAIT_SEC) } : {}) } });
+  const { report, lowerBound, spotRisk, oracleStrategies } = await runBacktest(scenario, { policies: baseline ? ['prescale'] : ['reactive', 'predictive-hourly', 'karpenter', 'prescale', 'oracle'], lowerBound: !baseline, prescale: { knownSteps, ...(env.BACKTEST_BURST_ROUTING ? { burstRouting: env.BACKTEST_BURST_ROUTING === 'planned' ? 'planned' as const : 'dispatch' as const } : {}), ...(env.BACKTEST_ARRIVAL_HEADROOM !== undefined ? { arrivalHeadroom: env.BACKTEST_ARRIVAL_HEADROOM === '1' } : {}), ...(env.BACKTEST_BURST_WAIT_SEC ? { burstWaitBudgetSec: Number(env.BACKTEST_BURST_WAIT_SEC) } : {}) } });
+  if (baseline) {
+    const p = report.policies[0];
+    const oracleCost = baseline.policies.find((x) => x.policy === 'oracle')!.costUsd;
+    const fresh: CasePolicy = {
+      policy: 'prescale', costUsd: p.cost.totalUsd, xLowerBound: p.cost.totalUsd / baseline.lowerBoundUsd, xOracle: p.cost.totalUsd / oracleCost,
+      p95WaitSec: p.stepWait.p95Sec, unmetUnitSec: p.unmetDemandUnitSec, spotInterruptions: p.spotInterruptions, launches: p.launches ?? 0,
+      rebalanceRecommendations: spotRisk[0].rebalanceRecommendations, insufficientCapacityErrors: spotRisk[0].insufficientCapacityErrors,
+      iceEpisodes: spotRisk[0].iceEpisodes, variantSwitches: spotRisk[0].variantSwitches,
+      ...(p.pools ? { poolUsd: Object.fromEntries(p.pools.map((x) => [x.poolId, x.ec2CostUsd])) } : {}),
+    };
+    return {
+      ...baseline,
+      policies: baseline.policies.map((x) => (x.policy === 'prescale' ? fresh : x)),
+      belowBound: baseline.belowBound.filter((x) => x.policy !== 'prescale'),
+      wallSec: (performance.now() - t0) / 1000,
+    };
+  }
   const lb = lowerBound!;
   const oracleUsd = report.policies.find((p) => p.policy === 'oracle')!.cost.totalUsd;
   const maxTaskVcpu = Math.max(1, ...sc.workflows.flatMap((w) => w.variants.flatMap((v) => v.tasks.map((t) => t.resource_requirements.vcpu))));
