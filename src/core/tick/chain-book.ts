@@ -154,12 +154,18 @@ export class ChainBook {
         this.chains.set(e.chainId, c);
       }
       let s = c.steps.get(e.taskId);
-      if (!s) {
+      // a step submitted again under another variant (the chain switched variants: its remaining
+      // steps are cancelled and resubmitted there) is that variant's step, on that variant's pool
+      const rebound = s !== undefined && e.kind === 'submitted' && s.status !== 'finished' && e.variant !== undefined;
+      if (!s || rebound) {
         const found = this.catalog.get(e.workflow, e.variant, e.taskId);
-        if (!found) continue;
-        s = { def: found.def, poolId: found.poolId, status: 'submitted' };
-        c.steps.set(e.taskId, s);
+        if (!found && !s) continue;
+        if (found && (!s || found.def !== s.def || found.poolId !== s.poolId)) {
+          s = { def: found.def, poolId: found.poolId, status: 'submitted' };
+          c.steps.set(e.taskId, s);
+        }
       }
+      if (!s) continue;
       if (e.kind === 'started' && s.status !== 'started') {
         if (s.startedAtSec === undefined) {
           c.history.push(taskTypeOf(s.def));
