@@ -103,3 +103,63 @@ describe('PoolQuantileCalibrator with local scores', () => {
     expect(now).toBeLessThan(7);
   });
 });
+
+describe('PoolQuantileCalibrator, adaptive (local or ratio by pinball loss)', () => {
+  /** A deterministic pseudo-random sequence in [0, 1) (a linear congruential generator; no Math.random). */
+  function lcg(seed: number): () => number {
+    let x = seed;
+    return () => { x = (x * 1_103_515_245 + 12_345) % 2_147_483_648; return x / 2_147_483_648; };
+  }
+
+  it('keeps the ratio on a series whose errors are proportional to its level', () => {
+    // a level that alternates between 1 and 50 units for an hour each, ± 10 % noise every minute: a
+    // residual spread of the 50-unit hours is far too wide for the 1-unit hours, a ratio fits both
+    const rnd = lcg(7);
+    const adaptive = new PoolQuantileCalibrator('adaptive');
+    const ratio = new PoolQuantileCalibrator('ratio');
+    for (let i = 0; i < 1200; i++) {
+      const u = (Math.floor(i / 60) % 2 === 0 ? 1 : 50) * (0.9 + 0.2 * rnd());
+      for (const c of [adaptive, ratio]) {
+        c.observe('web', 60 * i, u);
+        c.predicted('web', 60 * (i + 1), 1, u);
+        c.quantile('web', 1, 0.95, u);
+      }
+    }
+    const l = adaptive.modelLosses('web', 1, 0.95)!;
+    expect(l.ratio).toBeLessThan(l.local);
+    expect(adaptive.quantile('web', 1, 0.95, 1)).toBeCloseTo(ratio.quantile('web', 1, 0.95, 1)!, 12);
+  });
+
+  it('takes the local score on a series that idles and spikes', () => {
+    const series: number[] = [];
+    for (let c = 0; c < 8; c++) {
+      for (let i = 0; i < 20; i++) series.push(0.01);
+      for (let i = 1; i <= 4; i++) series.push(2 * i);
+      for (let i = 0; i < 20; i++) series.push(8);
+    }
+    const adaptive = new PoolQuantileCalibrator('adaptive');
+    const local = new PoolQuantileCalibrator('local');
+    series.forEach((u, i) => {
+      for (const c of [adaptive, local]) {
+        c.observe('web', 60 * i, u);
+        c.predicted('web', 60 * (i + 3), 3, u);
+        c.quantile('web', 3, 0.95, u);
+      }
+    });
+    const l = adaptive.modelLosses('web', 3, 0.95)!;
+    expect(l.local).toBeLessThan(l.ratio);
+    expect(adaptive.quantile('web', 3, 0.95, 8)).toBeCloseTo(local.quantile('web', 3, 0.95, 8)!, 12);
+  });
+
+  it('survives toJSON / fromJSON with its losses and levels', () => {
+    const cal = new PoolQuantileCalibrator('adaptive');
+    const rnd = lcg(3);
+    const step = (c: PoolQuantileCalibrator, i: number, u: number): void => { c.observe('web', 60 * i, u); c.predicted('web', 60 * (i + 2), 2, u); c.quantile('web', 2, 0.9, u); };
+    for (let i = 0; i < 300; i++) step(cal, i, 5 + 3 * rnd());
+    const copy = PoolQuantileCalibrator.fromJSON(cal.toJSON());
+    expect(copy.modelLosses('web', 2, 0.9)).toEqual(cal.modelLosses('web', 2, 0.9));
+    for (let i = 300; i < 360; i++) { const u = 5 + 3 * rnd(); step(cal, i, u); step(copy, i, u); }
+    expect(copy.quantile('web', 2, 0.9, 6)).toBe(cal.quantile('web', 2, 0.9, 6));
+    expect(copy.modelLosses('web', 2, 0.9)).toEqual(cal.modelLosses('web', 2, 0.9));
+  });
+});
