@@ -23,7 +23,7 @@
  * level is the headroom that level asks for, conditioned on the load already known. A ratio cannot
  * serve there: task demand is intermittent (often no known step, a base of 0).
  *
- * With `score: 'local'` (the metric pools' default since issue 19) the score is a locally weighted
+ * With `score: 'local'` (issue 19) the score is a locally weighted
  * residual, (observed − base) / s, where s is the pool's recent volatility when the prediction was
  * made: the mean absolute change over its last {@link LOCAL_SCALE_CHANGES} changes between
  * consecutive observations plus {@link LOCAL_SCALE_FLOOR_UNITS}; the quantile is base + s_now × (conformal
@@ -46,6 +46,12 @@
  * their windows, forgetting 1 / {@link POOL_CALIBRATION_WINDOW} per score); the local score until
  * the ratio has scored lower. A series whose errors grow with its level (a flat level with
  * proportional noise, a daily cycle summed over many series) keeps the ratio where it scores better.
+ * Decided on the whole 1-day suite (`BACKTEST_SCREEN=… npx tsx bench/backtest.bench.ts --cases <all
+ * 14> --days 1`, docs/benchmarks.md "Metric pools on the suite (session 10)"): against ratio scores
+ * alone, prescale's median × lower bound 2.540 → 2.372, cheaper than reactive in 14 of 14 cases (was
+ * 11) and than karpenter in 9 (was 8), worst case unchanged, unmet metric demand +2.4 %; the default
+ * backtest scenario is byte-identical (the ratio scores lower there). `local` alone: median 2.358
+ * but a worse worst case (asg-seismology, a flat level with proportional noise) and a dearer default.
  */
 import { empiricalQuantile, SortedWindow, type SortedWindowJSON } from './calibration.js';
 
@@ -56,9 +62,10 @@ export const POOL_CALIBRATION_MIN_SCORES = 120;
 
 /**
  * Changes between consecutive pool observations whose mean absolute value is the local score's
- * spread (five one-minute slots). Chosen on the 1-day suite's web demand replayed through the calibrator with
- * capacity ready a lead time after each decision (scratch replay of the per-minute timeline, see
- * docs/benchmarks.md "Metric pools on the suite (session 10)"): over nine cases 3, 5 and 7
+ * spread (five one-minute slots). Chosen on nine 1-day suite cases' per-minute web demand (from
+ * `runBacktest` timelines) replayed through the calibrator at q0.95, five slots ahead, with capacity
+ * ready two minutes after each decision (docs/benchmarks.md "Metric pools on the suite (session
+ * 10)"), then screened on the whole suite: over the nine cases 3, 5 and 7
  * changes held 91.9, 85.8 and 82.0 units in all for 19,103, 19,165 and 20,451 unit-s short
  * (ratio scores: 111.3 units, 20,197 unit-s); 5 held the least of those whose shortfall stayed
  * below the ratio's, with the floor below.
