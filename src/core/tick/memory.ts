@@ -113,7 +113,7 @@ export function createTickMemory(workflows: readonly Workflow[], recalibrate: bo
     prepared: new Set(),
     critical: new CriticalStepTracker(),
     ledger: new PreparedStateLedger(),
-    ...(recalibrate ? { calibrators: { metric: new QuantileCalibrator(), pool: new PoolQuantileCalibrator(), backlog: new PoolQuantileCalibrator('residual') } } : {}),
+    ...(recalibrate ? { calibrators: { metric: new QuantileCalibrator(), pool: new PoolQuantileCalibrator('adaptive'), backlog: new PoolQuantileCalibrator('residual') } } : {}),
     observedAt: new Map(),
     decisionCounts: {},
     behaviour: emptyBehaviourState(),
