@@ -7,7 +7,7 @@
  * ("breaching one stops acting") and records the breach for the alarm metric.
  */
 import { billedCacheNodes, cacheNodeCount, type ApplyResult, type CapacitySnapshot, type Command, type Ec2Pool, type Offering, type SafetyLimits } from '../core/model/index.js';
-import { breachOf, breachText, spendOf } from '../core/plan/limits.js';
+import { breachOf, breachText, cacheGrowthBreach, cacheGrowthSpend, spendOf } from '../core/plan/limits.js';
 import type { CloudProvider } from '../ports/index.js';
 
 /** See module documentation. Create one per tick. */
@@ -105,11 +105,11 @@ export class SafetyGuardProvider implements CloudProvider {
     const g = this.lastSnapshot?.caches.find((c) => c.poolId === command.poolId);
     const nodes = cacheNodeCount(command.shards, command.replicasPerShard);
     const prior = g ? (this.cacheNodes.get(g.poolId) ?? billedCacheNodes(g)) : 0;
-    const addSpend = g ? (nodes - prior) * g.priceUsdPerNodeHour : 0;
+    const addSpend = g ? cacheGrowthSpend(g, command.shards, command.replicasPerShard, prior) : 0;
     if (g && addSpend > 0) {
       const pending = this.unseen();
       const usage = { instances: live.length + pending.instances, spendUsdPerHour: spendOf(this.lastSnapshot!) + pending.spend + this.cacheAdded, changeUnits: this.changedUnits };
-      const breach = breachOf(this.limits, usage, { spendUsdPerHour: addSpend });
+      const breach = cacheGrowthBreach(this.limits, usage, g, command.shards, command.replicasPerShard, prior);
       if (breach) {
         this.breach = breachText(breach);
         return refuse(`safety stop: ${this.breach}`);

@@ -18,4 +18,12 @@ export interface MetricsSource {
    * @throws Error when a series id is unknown to the source
    */
   fetch(query: MetricQuery): Promise<MetricSeries[]>;
+  /**
+   * Reads several queries at once (windows and periods may differ), with the answer `fetch` would give
+   * to each, in the order asked. A source whose backend can carry many windows in one request
+   * implements it (CloudWatch: one `GetMetricData` with a `MetricDataQuery` per series and period);
+   * the tick calls it once per tick with its whole read plan. Absent: the caller calls `fetch` per query.
+   * @throws Error as `fetch` does
+   */
+  fetchMany?(queries: readonly MetricQuery[]): Promise<MetricSeries[][]>;
 }

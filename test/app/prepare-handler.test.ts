@@ -10,12 +10,11 @@ import { catalogVariants, PrepareHandler } from '../../src/app/worker/prepare-ha
 import { resumePreparedState } from '../../src/app/prefetch/prepared-state.js';
 import { executionInput, stepInput } from '../../src/core/engine/index.js';
 import { preparedStepInput, type PrepareMessage } from '../../src/core/engine/prepare-message.js';
-import { assembleDag } from '../../src/core/compose/index.js';
-import { compileVariant } from '../../src/core/engine/index.js';
 import type { TaskDefinition } from '../../src/core/model/index.js';
 import type { EngineExecution, EngineHistoryEvent } from '../../src/ports/workflow-engine.js';
 import { silentLogger } from '../../src/ports/logger.js';
-import { task, workflow } from '../builders/tasks.js';
+import { compiledWorkflow } from '../builders/compiled-workflow.js';
+import { task } from '../builders/tasks.js';
 import { systemClock } from '../../src/adapters/clock/system-clock.js';
 import type { Clock } from '../../src/ports/clock.js';
 
@@ -31,15 +30,7 @@ const b = task('b', [], { output_schema: obj({ m: 'integer' }) });
 const c = task('c', ['a', 'b'], { prepare: 'module:./tasks/c.js#prepare', setupShare: 0.5 });
 const d = task('d', ['a'], { prepare: 'module:./tasks/d.js#prepare', setupShare: 0.5, input_schema: obj({ n: 'integer' }) });
 const crit = task('x', ['a'], { prepare: 'module:./tasks/x.js#prepare', critical: true });
-const wf = workflow('wf', [a, b, c, d, crit]);
-const dag = assembleDag('wf', wf.variants[0]);
-const machine = compileVariant(dag, { pools: { batch: { kind: 'sqs', queueUrl: 'q' } } });
-const start = executionInput(machine, 'chain-1', { text: 'hi' });
-/** The state exit Step Functions reports for a finished step (in a Parallel branch: `{ output }`; else the whole document). */
-const exit = (taskId: string, output: unknown): EngineHistoryEvent => {
-  const s = machine.steps[taskId];
-  return { type: 'TaskStateExited', atSec: 1, stateName: s.taskState, output: s.inBranch ? { output } : { results: { [s.resultKey]: { output } } } };
-};
+const { wf, dag, machine, start, exit } = compiledWorkflow([a, b, c, d, crit]);
 
 describe('preparedStepInput', () => {
   it('builds the input the machine gives the step: merged parents, a projection, or the execution input for a root', () => {

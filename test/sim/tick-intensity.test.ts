@@ -3,19 +3,12 @@
  * runtime p95, so its children's expected start moves earlier too.
  */
 import { describe, expect, it } from 'vitest';
-import { WorkflowSchema, type ExecutionEvent } from '../../src/core/model/index.js';
+import { longStepEvent, longStepWorkflow } from '../builders/long-step-workflow.js';
 import { ChainBook, TaskCatalog } from '../../src/core/tick/chain-book.js';
 import { endFromProgress, expectedEndWithProgress } from '../../src/core/predict/intensity.js';
 
-const wf = WorkflowSchema.parse({
-  name: 'long', variants: [{ name: 'default', defaultPool: 'batch', tasks: [
-    { task_id: 'train', task_type: 'train', executable_code_location: 'command:train', resource_requirements: { vcpu: 4, memoryGiB: 8 }, runtime: { meanSec: 1000, p50Sec: 1000, p95Sec: 3000 } },
-    { task_id: 'eval', task_type: 'eval', executable_code_location: 'command:eval', dependencies: ['train'], resource_requirements: { vcpu: 1, memoryGiB: 2 }, runtime: { meanSec: 60, p50Sec: 60, p95Sec: 90 } },
-  ] }],
-});
-const ev = (taskId: string, kind: ExecutionEvent['kind'], atSec: number, intensity?: number): ExecutionEvent => ({
-  chainId: 'c1', workflow: 'long', variant: 'default', taskId, taskType: taskId, kind, atSec, ...(intensity !== undefined ? { intensity } : {}),
-});
+const wf = longStepWorkflow;
+const ev = longStepEvent;
 
 describe('progress of long steps', () => {
   it('extrapolates the end linearly and only ever brings it earlier', () => {

@@ -1,7 +1,8 @@
 /**
  * CloudWatch `GetMetricData` as a {@link MetricsSource}: many series per call (at most 500 metric
- * data queries per request, CloudWatch API reference "GetMetricData"), `NextToken` paging, metric
- * math expressions, period alignment and the `PartialData` / `Forbidden` / `InternalError` status codes.
+ * data queries per request, CloudWatch API reference "GetMetricData"), several windows and periods in
+ * one request (`fetchMany`, the tick's whole read plan), `NextToken` paging, metric math expressions,
+ * period alignment and the `PartialData` / `Forbidden` / `InternalError` status codes.
  */
 import { z } from 'zod';
 import type { MetricDataQuery, MetricDataResult } from '@aws-sdk/client-cloudwatch';
@@ -72,6 +73,8 @@ export interface CloudWatchMetricsSourceOptions {
   readonly logger?: Logger;
   /** Queries per request, at most 500. @default 500 */
   readonly maxQueriesPerCall?: number;
+  /** Now, epoch seconds (which periods CloudWatch serves depends on a request's age). @default the system clock */
+  readonly nowSec?: () => number;
 }
 
 /** Aligns `[startSec, endSec)` outward to multiples of `periodSec` (CloudWatch aligns to the period too). */
@@ -89,14 +92,47 @@ export function isValidPeriod(periodSec: number): boolean {
   return Number.isInteger(periodSec) && ([1, 5, 10, 20, 30].includes(periodSec) || (periodSec >= 60 && periodSec % 60 === 0));
 }
 
-/** Reads many series with as few GetMetricData calls as the 500-query limit allows. */
+/**
+ * Whether CloudWatch returns data at `periodSec` for a request starting `ageSec` before now: periods
+ * under 60 s only within 3 hours, then multiples of 60 s up to 15 days, of 300 s up to 63 days, of
+ * 3600 s beyond (CloudWatch API reference, "MetricStat.Period": otherwise "no data points in that time
+ * range is returned").
+ */
+export function periodServedAt(periodSec: number, ageSec: number): boolean {
+  if (ageSec > 63 * 86_400) return periodSec % 3600 === 0;
+  if (ageSec > 15 * 86_400) return periodSec % 300 === 0;
+  if (ageSec > 3 * 3600) return periodSec % 60 === 0;
+  return true;
+}
+
+/** Where one returned series goes: its values over its own query's aligned window. */
+interface Target {
+  readonly seriesId: string;
+  readonly periodSec: number;
+  readonly startSec: number;
+  readonly values: number[];
+}
+
+/** One GetMetricData request's queries and the target of each returned query id. */
+interface Batch {
+  readonly queries: MetricDataQuery[];
+  readonly idOf: Map<string, Target>;
+}
+
+/**
+ * Reads many series with as few GetMetricData calls as CloudWatch allows: {@link fetchMany} puts every
+ * series of every query of a tick (each with its own period) into one request over the union of their
+ * windows, and trims each answer to its query's window.
+ */
 export class CloudWatchMetricsSource implements MetricsSource {
   private readonly maxQueries: number;
   private readonly logger: Logger;
+  private readonly nowSec: () => number;
 
   constructor(private readonly opts: CloudWatchMetricsSourceOptions) {
     this.maxQueries = Math.min(opts.maxQueriesPerCall ?? MAX_QUERIES_PER_CALL, MAX_QUERIES_PER_CALL);
     this.logger = opts.logger ?? silentLogger;
+    this.nowSec = opts.nowSec ?? (() => Date.now() / 1000);
   }
 
   /**
@@ -105,31 +141,73 @@ export class CloudWatchMetricsSource implements MetricsSource {
    * @throws AwsThrottledError / AwsUnauthorizedError (cloudwatch:GetMetricData)
    */
   async fetch(query: MetricQuery): Promise<MetricSeries[]> {
+    return (await this.fetchMany([query]))[0];
+  }
+
+  /**
+   * Every query in as few requests as possible. `GetMetricData` has one `StartTime`/`EndTime` per
+   * request but a `Period` per `MetricDataQuery` (at most 500 per request, 100,800 data points per
+   * page, CloudWatch API reference "GetMetricData"), so queries share a request over the union of
+   * their aligned windows; each series' answer is trimmed to its own query's window, so every query
+   * gets exactly what {@link fetch} would return for it alone. The union costs data points, not money
+   * (GetMetricData is billed per metric requested, CloudWatch pricing), e.g. a 60 s query of the last
+   * 3 minutes sharing a request with a 7-day 300 s history returns 7 days at 60 s (12,096 points a
+   * series, one page for up to 8 series). Separate requests remain only where CloudWatch requires them:
+   * a query whose period is not served from the union's start ({@link periodServedAt}, e.g. 60 s beyond
+   * 15 days) gets a request of its own; more than 500 queries, or two expression series naming the same
+   * metric query id (a series read at two periods names its own ids twice), go to a further request.
+   * @throws as {@link fetch}
+   */
+  async fetchMany(queries: readonly MetricQuery[]): Promise<MetricSeries[][]> {
+    for (const q of queries) this.check(q);
+    const wins = queries.map((q) => alignWindow(q.startSec, q.endSec, q.periodSec));
+    const targets: Target[][] = queries.map((q, i) => q.seriesIds.map((seriesId) => ({
+      seriesId, periodSec: q.periodSec, startSec: wins[i].startSec, values: new Array<number>(Math.round((wins[i].endSec - wins[i].startSec) / q.periodSec)).fill(NaN),
+    })));
+    for (const group of this.requestGroups(queries, wins)) {
+      const win = { startSec: Math.min(...group.map((i) => wins[i].startSec)), endSec: Math.max(...group.map((i) => wins[i].endSec)) };
+      for (const batch of this.batches(group.flatMap((i) => targets[i]))) await this.readBatch(batch, win);
+    }
+    return queries.map((q, i) => targets[i].map((t) => {
+      const unit = this.opts.series[t.seriesId].unit;
+      return { id: t.seriesId, startSec: t.startSec, periodSec: q.periodSec, values: t.values, ...(unit ? { unit } : {}) };
+    }));
+  }
+
+  private check(query: MetricQuery): void {
     if (!isValidPeriod(query.periodSec)) throw new InputError({ field: 'periodSec' }, query.periodSec, '1, 5, 10, 20, 30 or a multiple of 60 seconds');
     for (const id of query.seriesIds) {
       if (!(id in this.opts.series)) throw new InputError({ field: 'seriesIds' }, id, `one of the configured series (${Object.keys(this.opts.series).sort().join(', ')})`);
     }
-    const win = alignWindow(query.startSec, query.endSec, query.periodSec);
-    const n = Math.round((win.endSec - win.startSec) / query.periodSec);
-    const values = new Map<string, number[]>(query.seriesIds.map((id) => [id, new Array<number>(n).fill(NaN)]));
-    for (const batch of this.batches(query.seriesIds, query.periodSec)) {
-      await this.readBatch(batch, win, query.periodSec, values);
-    }
-    return query.seriesIds.map((id) => {
-      const def = this.opts.series[id];
-      const unit = def.unit;
-      return { id, startSec: win.startSec, periodSec: query.periodSec, values: values.get(id)!, ...(unit ? { unit } : {}) };
+  }
+
+  /** Query indices grouped so that every period of a group is served from the group's earliest start. */
+  private requestGroups(queries: readonly MetricQuery[], wins: ReadonlyArray<{ startSec: number }>): number[][] {
+    const now = this.nowSec();
+    const groups: number[][] = [];
+    // a query CloudWatch would not serve even alone loses nothing by sharing
+    const servedFrom = (j: number, startSec: number): boolean => periodServedAt(queries[j].periodSec, now - startSec) || !periodServedAt(queries[j].periodSec, now - wins[j].startSec);
+    queries.forEach((q, i) => {
+      if (q.seriesIds.length === 0) return;
+      const fits = (g: number[]): boolean => {
+        const start = Math.min(wins[i].startSec, ...g.map((j) => wins[j].startSec));
+        return [...g, i].every((j) => servedFrom(j, start));
+      };
+      const g = groups.find(fits);
+      if (g) g.push(i);
+      else groups.push([i]);
     });
+    return groups;
   }
 
   /** Groups series into requests of at most `maxQueries` queries; an expression stays with its metrics. */
-  private batches(ids: readonly string[], periodSec: number): Array<{ queries: MetricDataQuery[]; idOf: Map<string, string> }> {
-    const out: Array<{ queries: MetricDataQuery[]; idOf: Map<string, string> }> = [];
-    let cur = { queries: [] as MetricDataQuery[], idOf: new Map<string, string>() };
+  private batches(targets: readonly Target[]): Batch[] {
+    const out: Batch[] = [];
+    let cur: Batch = { queries: [], idOf: new Map() };
     let refsInBatch = new Set<string>();
-    ids.forEach((seriesId, index) => {
-      const qs = this.queriesFor(seriesId, `ps_${index}`, periodSec);
-      if (qs.length > this.maxQueries) throw new InputError({ field: seriesId }, qs.length, `at most ${this.maxQueries} queries per series`);
+    targets.forEach((target, index) => {
+      const qs = this.queriesFor(target.seriesId, `ps_${index}`, target.periodSec);
+      if (qs.length > this.maxQueries) throw new InputError({ field: target.seriesId }, qs.length, `at most ${this.maxQueries} queries per series`);
       const refs = qs.slice(0, -1).map((q) => q.Id!);
       const clash = refs.some((r) => refsInBatch.has(r));
       if (cur.queries.length + qs.length > this.maxQueries || clash) {
@@ -139,7 +217,7 @@ export class CloudWatchMetricsSource implements MetricsSource {
       }
       for (const r of refs) refsInBatch.add(r);
       cur.queries.push(...qs);
-      cur.idOf.set(`ps_${index}`, seriesId);
+      cur.idOf.set(`ps_${index}`, target);
     });
     if (cur.queries.length > 0) out.push(cur);
     return out;
@@ -152,12 +230,7 @@ export class CloudWatchMetricsSource implements MetricsSource {
     return [...refs, { Id: queryId, Label: seriesId, Expression: def.expression, Period: periodSec, ReturnData: true }];
   }
 
-  private async readBatch(
-    batch: { queries: MetricDataQuery[]; idOf: Map<string, string> },
-    win: { startSec: number; endSec: number },
-    periodSec: number,
-    values: Map<string, number[]>,
-  ): Promise<void> {
+  private async readBatch(batch: Batch, win: { startSec: number; endSec: number }): Promise<void> {
     let nextToken: string | undefined;
     do {
       const res = await readCall('cloudwatch:GetMetricData', () => this.opts.api.getMetricData({
@@ -167,20 +240,20 @@ export class CloudWatchMetricsSource implements MetricsSource {
         ScanBy: 'TimestampAscending',
         NextToken: nextToken,
       }));
-      for (const r of res.MetricDataResults ?? []) this.merge(r, batch.idOf, win.startSec, periodSec, values);
+      for (const r of res.MetricDataResults ?? []) this.merge(r, batch.idOf);
       nextToken = res.NextToken;
     } while (nextToken);
   }
 
-  private merge(r: MetricDataResult, idOf: Map<string, string>, startSec: number, periodSec: number, values: Map<string, number[]>): void {
-    const seriesId = idOf.get(r.Id ?? '');
-    if (seriesId === undefined) return;
+  private merge(r: MetricDataResult, idOf: Map<string, Target>): void {
+    const target = idOf.get(r.Id ?? '');
+    if (target === undefined) return;
+    const { seriesId, startSec, periodSec, values: out } = target;
     if (r.StatusCode === 'Forbidden' || r.StatusCode === 'InternalError') {
       const msg = (r.Messages ?? []).map((m) => `${m.Code}: ${m.Value}`).join('; ');
       throw new Error(`CloudWatch returned ${r.StatusCode} for series ${seriesId}${msg ? ` (${msg})` : ''}`);
     }
     if (r.StatusCode === 'PartialData') this.logger.debug('GetMetricData partial data; following NextToken', { seriesId });
-    const out = values.get(seriesId)!;
     const ts = r.Timestamps ?? [];
     const vs = r.Values ?? [];
     for (let i = 0; i < ts.length && i < vs.length; i++) {

@@ -19,6 +19,7 @@ import type { PreExecuteCommand } from '../../core/model/command.js';
 import type { TaskDefinition } from '../../core/model/task.js';
 import { compareArms, emptyArmMetrics, type ArmComparison, type ArmMetrics } from '../../core/predict/ab-test.js';
 import { DEFAULT_USD_PER_GIB_HOUR, DEFAULT_USD_PER_VCPU_HOUR } from '../../core/prefetch/selection.js';
+import { stepKey } from '../../core/tick/chain-view.js';
 import type { Clock } from '../../ports/clock.js';
 import type { Executor } from '../../ports/executor.js';
 import { silentLogger, type Logger } from '../../ports/logger.js';
@@ -101,7 +102,7 @@ export class PrefetchManager {
    * @returns false when that chain's task is already prepared or being prepared, has started, or has no `prepare`
    */
   submit(cmd: PreExecuteCommand, task: TaskDefinition, input: unknown): boolean {
-    const id = `${cmd.chainId}/${cmd.taskId}`;
+    const id = stepKey(cmd.chainId, cmd.taskId);
     if (this.preps.has(id) || this.started.has(id) || !task.prepare || task.critical) return false;
     const p: Preparation = {
       cmd,
@@ -123,7 +124,7 @@ export class PrefetchManager {
 
   /** The live step `task` of `chainId` starts now with `input`: resume from cached state, or run cold. */
   async trigger(chainId: string, task: TaskDefinition, input: unknown, arm?: string): Promise<TriggerResult> {
-    const id = `${chainId}/${task.task_id}`;
+    const id = stepKey(chainId, task.task_id);
     this.markStarted(id);
     const p = this.preps.get(id);
     const armName = p?.arm ?? arm ?? 'default';
@@ -184,7 +185,7 @@ export class PrefetchManager {
 
   /** Whether the live step `taskId` of `chainId` has started (been triggered): too late to prepare. */
   hasStarted(chainId: string, taskId: string): boolean {
-    return this.started.has(`${chainId}/${taskId}`);
+    return this.started.has(stepKey(chainId, taskId));
   }
 
   /** Metrics of the chains of one owner (see `ownerOf`), undefined when it has none. */
@@ -291,7 +292,7 @@ export class PrefetchManager {
 
   private finish(p: Preparation): void {
     p.status = 'done';
-    this.preps.delete(`${p.cmd.chainId}/${p.cmd.taskId}`);
+    this.preps.delete(stepKey(p.cmd.chainId, p.cmd.taskId));
   }
 
   private bump(arm: string, d: Partial<ArmMetrics>, chainId: string): void {

@@ -2,7 +2,7 @@
  * The forecast stage's and the latest stage's reads, as one read plan per tick (core/tick/reads.ts):
  * each series' history when it is due for a refit, in incremental mode the periods completed since
  * its last update, and the last three slots of the demand metrics (and, with the residual
- * calibrator, the backlog series) are stated as needs, merged, fetched once per query, and handed
+ * calibrator, the backlog series) are stated as needs, merged, fetched in one call per tick, and handed
  * from one cache to the pure forecast memory (core/tick/forecast.ts, which fits, updates and predicts
  * through the Forecaster) and to the latest stage.
  */
@@ -53,11 +53,23 @@ export function runForecasts(reads: TickReadCache, forecaster: Forecaster, cache
   return cache.predict([...run.due, ...updates.flatMap(([, ids]) => ids)], forecaster, run);
 }
 
-/** Runs the tick's read plan: one fetch per planned query, every result in one cache. */
+/**
+ * Runs the tick's read plan in one fetch: the whole plan goes to `MetricsSource.fetchMany` in one call
+ * (CloudWatch: one GetMetricData request carrying every series at every period the tick needs, so a
+ * series is fetched once per tick even when the forecast period (300 s) is not the slot (60 s)); a
+ * source without `fetchMany` (the simulator's, files) is asked query by query, in plan order, with
+ * the same answers. Every result goes into one cache.
+ */
 async function readOnce(metrics: MetricsSource, needs: readonly SeriesNeed[]): Promise<TickReadCache> {
-  const read: Array<readonly [ReturnType<typeof planReads>[number], MetricSeries[]]> = [];
-  for (const q of planReads(needs)) read.push([q, await metrics.fetch(q)]);
-  return new TickReadCache(read);
+  const plan = planReads(needs);
+  if (plan.length === 0) return new TickReadCache([]);
+  let answers: MetricSeries[][];
+  if (metrics.fetchMany) answers = await metrics.fetchMany(plan);
+  else {
+    answers = [];
+    for (const q of plan) answers.push(await metrics.fetch(q));
+  }
+  return new TickReadCache(plan.map((q, i) => [q, answers[i]] as const));
 }
 
 /** The tick's forecasting settings (fixed for its life). */

@@ -61,6 +61,13 @@ export interface CacheSizingInput {
   readonly scaleInCooldownSec?: number;
   /** Margin before need, seconds. @default 60 */
   readonly marginSec?: number;
+  /**
+   * Whether growing to a shape stays within the safety limits (the tick's one spend budget,
+   * core/plan/limits.ts `cacheGrowthBreach`). A growth it refuses is cut back, replicas first, then
+   * shards, to the largest shape it allows (possibly none: the cache keeps its shape and evicts).
+   * Absent: growth is not limited here.
+   */
+  readonly allowGrowth?: (shards: number, replicasPerShard: number) => boolean;
 }
 
 /** The sizing decision. */
@@ -129,6 +136,14 @@ export function planCacheCapacity(input: CacheSizingInput): CacheSizing {
     target = { shards: Math.max(shards, cur.shards), replicasPerShard: Math.max(replicas, cur.replicasPerShard) };
     delete memory[CACHE_LOW_SINCE_SEC];
     reason = `need ${shards} shard(s) × ${1 + replicas} node(s) within the ${pool.addLeadTimeSec}s add lead time`;
+    const allow = input.allowGrowth;
+    if (allow && !allow(target.shards, target.replicasPerShard)) {
+      const wanted = target;
+      while (!allow(target.shards, target.replicasPerShard) && (target.replicasPerShard > cur.replicasPerShard || target.shards > cur.shards)) {
+        target = target.replicasPerShard > cur.replicasPerShard ? { ...target, replicasPerShard: target.replicasPerShard - 1 } : { ...target, shards: target.shards - 1 };
+      }
+      reason += `; the spend budget (maxSpendUsdPerHour) allows ${target.shards} × ${1 + target.replicasPerShard}, not ${wanted.shards} × ${1 + wanted.replicasPerShard}${target.shards === cur.shards && target.replicasPerShard === cur.replicasPerShard ? ' (the cache evicts)' : ''}`;
+    }
   } else if (shrink) {
     const since = memory[CACHE_LOW_SINCE_SEC] ?? nowSec;
     memory[CACHE_LOW_SINCE_SEC] = since;

@@ -10,10 +10,11 @@
  * - a principal's `spendCapUsdPerHour` (policies): its spend over the last hour plus a chain's
  *   expected cost.
  * The planner plans within the same limits ({@link poolSpendCap}, {@link poolBudgets}: one budget
- * across pools), so validate only drops what changed between planning and acting.
+ * across pools; {@link cacheGrowthBreach}: cache scale-out from the same spend budget, after the EC2
+ * pools), so validate only drops what changed between planning and acting.
  * Shrinking never breaches a limit (a terminate only counts against the change per tick).
  */
-import { billedCacheNodes, type CapacitySnapshot, type SafetyLimits } from '../model/index.js';
+import { billedCacheNodes, cacheNodeCount, type CacheGroupState, type CapacitySnapshot, type SafetyLimits } from '../model/index.js';
 import type { SpendCap } from './types.js';
 
 /** What the commands of a tick hold and change against the limits. */
@@ -36,8 +37,40 @@ export interface LimitBreach {
 /** Spend of a snapshot, USD per hour: live instances plus every cache group's billed nodes. */
 export function spendOf(snap: CapacitySnapshot): number {
   let spend = snap.instances.filter((i) => i.state !== 'terminated').reduce((s, i) => s + i.priceUsdPerHour, 0);
-  for (const g of snap.caches) spend += billedCacheNodes(g) * g.priceUsdPerNodeHour;
+  for (const g of snap.caches) spend += cacheGroupSpend(g);
   return spend;
+}
+
+/**
+ * What a cache group is billed, USD per hour: its billed nodes (the larger of the current and the
+ * pending shape while a modification runs) × price per node-hour; `nodes` overrides the node count
+ * (the guard's count after this tick's growths).
+ */
+export function cacheGroupSpend(g: CacheGroupState, nodes = billedCacheNodes(g)): number {
+  return nodes * g.priceUsdPerNodeHour;
+}
+
+/**
+ * Spend a scale-cache to `shards` × (1 + `replicasPerShard`) nodes adds to group `g`, USD per hour
+ * (negative for a shrink): (target nodes − `priorNodes`) × price per node-hour.
+ * @param priorNodes the nodes the group is billed for now @default billedCacheNodes(g)
+ */
+export function cacheGrowthSpend(g: CacheGroupState, shards: number, replicasPerShard: number, priorNodes = billedCacheNodes(g)): number {
+  return (cacheNodeCount(shards, replicasPerShard) - priorNodes) * g.priceUsdPerNodeHour;
+}
+
+/**
+ * The limit a cache scale-out of group `g` to `shards` × (1 + `replicasPerShard`) nodes would breach
+ * from `usage` (only `maxSpendUsdPerHour`: a cache node is no instance and no capacity unit),
+ * undefined when none or when it does not grow the group. The one check of cache growth: the plan
+ * stage sizes caches within it (core/prefetch/cache-stage.ts), validate and the guard drop what
+ * still breaches it.
+ */
+export function cacheGrowthBreach(
+  limits: SafetyLimits, usage: LimitUsage, g: CacheGroupState, shards: number, replicasPerShard: number, priorNodes = billedCacheNodes(g),
+): LimitBreach | undefined {
+  const add = cacheGrowthSpend(g, shards, replicasPerShard, priorNodes);
+  return add > 0 ? breachOf(limits, usage, { spendUsdPerHour: add }) : undefined;
 }
 
 /** Usage of a snapshot before any command of the tick (no change yet). */

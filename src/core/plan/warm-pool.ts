@@ -19,13 +19,13 @@
  * (demand.ts `expectedShortfallUnits`), × `waitValueUsdPerUnitHour` × the fraction of the cold lead
  * time a warm start saves, against `size × stoppedUsdPerHour`.
  */
-import type { CapacitySnapshot, WarmPoolState } from '../model/capacity.js';
+import type { WarmPoolState } from '../model/capacity.js';
 import type { Command, LaunchCommand, WarmPoolCommand } from '../model/command.js';
 import type { Offering } from '../model/offering.js';
 import type { Ec2Pool } from '../model/pool.js';
 import { commandId, round6 } from './commands.js';
 import { expectedShortfallUnits, quantileAt } from './demand.js';
-import type { DemandSlot } from './types.js';
+import type { DemandSlot, PlanInput } from './types.js';
 
 /**
  * Price of gp3 storage, USD per GiB-month: $0.08 per GB-month in us-east-1 (Amazon EBS pricing page,
@@ -68,19 +68,12 @@ export interface WarmPoolOptions {
   readonly waitValueUsdPerUnitHour?: number;
 }
 
-/** Inputs of {@link planWarmPool}. */
-export interface WarmPoolInput {
-  readonly nowSec: number;
-  readonly pool: Ec2Pool;
-  /** The pool's offerings now. */
-  readonly offerings: readonly Offering[];
-  /** Capacity, with the pool's warm pool when it has one. */
-  readonly capacity: CapacitySnapshot;
-  /** The pool's demand per slot, from now on. */
-  readonly demand: readonly DemandSlot[];
-  readonly slotSec: number;
-  readonly options?: WarmPoolOptions;
-}
+/**
+ * Inputs of {@link planWarmPool}: the planner's own input for the pool (the pool, its offerings now,
+ * the capacity with the pool's warm pool when it has one, its demand per slot from now on, the slot
+ * length) and the warm-pool settings.
+ */
+export type WarmPoolInput = Pick<PlanInput, 'nowSec' | 'pool' | 'offerings' | 'capacity' | 'demand' | 'slotSec'> & { readonly options?: WarmPoolOptions };
 
 /** The answer: the command (absent when nothing changes) and the words for the decision log. */
 export interface WarmPoolPlan {

@@ -23,7 +23,8 @@
  * State size: the task's `preparedStateGiB` when given, else
  * core/model's `DEFAULT_PREPARED_STATE_MEMORY_SHARE` of its `resource_requirements.memoryGiB`.
  */
-import { InputError, type CacheNodeOffering, type CachePool, type CapacitySnapshot, type Decision, type ScaleCacheCommand } from '../model/index.js';
+import { InputError, type CacheNodeOffering, type CachePool, type CapacitySnapshot, type Decision, type SafetyLimits, type ScaleCacheCommand } from '../model/index.js';
+import { addUsage, cacheGrowthBreach, cacheGrowthSpend, type LimitUsage } from '../plan/limits.js';
 import { normalQuantile } from '../forecast/stats.js';
 import { planCacheCapacity, type CacheDemandSlot } from '../plan/cache-sizing.js';
 import type { PlannerMemory } from '../plan/types.js';
@@ -129,6 +130,13 @@ export interface CacheStageInput {
   readonly prefetch: CacheNeedPrefetch | undefined;
   /** Planner memory per pool id (the cache pools' entries are read). */
   readonly memory: Readonly<Record<string, PlannerMemory>>;
+  /**
+   * The safety limits and what the tick uses of them before the caches (live capacity, the EC2 pools'
+   * planned commands): each pool's growth is sized within the one spend budget (core/plan/limits.ts
+   * `cacheGrowthBreach`, the check validate and the guard apply), the pools in order, each growth
+   * counted against the next. Absent: growth is not limited here.
+   */
+  readonly budget?: { readonly limits: SafetyLimits; readonly usage: LimitUsage };
 }
 
 /** Scale commands, one `plan` decision per pool and the pools' new planner memory. */
@@ -155,6 +163,7 @@ export function planCacheStage(input: CacheStageInput): CacheStageOutput {
   const commands: ScaleCacheCommand[] = [];
   const decisions: Decision[] = [];
   const memory: Record<string, PlannerMemory> = {};
+  const usage = input.budget ? { limits: input.budget.limits, now: input.budget.usage } : undefined;
   for (const pool of input.pools) {
     const state = input.capacity.caches.find((c) => c.poolId === pool.id);
     const listed = input.nodes.find((n) => n.nodeType === pool.nodeType);
@@ -164,7 +173,12 @@ export function planCacheStage(input: CacheStageInput): CacheStageOutput {
     const horizonSec = input.tickSec + pool.addLeadTimeSec + CACHE_MARGIN_SEC;
     const slots = Math.ceil(horizonSec / input.slotSec) + 1;
     const demand = cacheDemandSlots(input.nowSec, input.slotSec, slots, level, input.ledger, input.chains, input.prefetch);
-    const out = planCacheCapacity({ nowSec: input.nowSec, tickSec: input.tickSec, pool, node, state, demand, memory: input.memory[pool.id] ?? {}, marginSec: CACHE_MARGIN_SEC });
+    const allowGrowth = usage && state ? (sh: number, r: number): boolean => !cacheGrowthBreach(usage.limits, usage.now, state, sh, r) : undefined;
+    const out = planCacheCapacity({ nowSec: input.nowSec, tickSec: input.tickSec, pool, node, state, demand, memory: input.memory[pool.id] ?? {}, marginSec: CACHE_MARGIN_SEC, ...(allowGrowth ? { allowGrowth } : {}) });
+    if (usage && state && out.command) {
+      const add = cacheGrowthSpend(state, out.command.shards, out.command.replicasPerShard);
+      if (add > 0) usage.now = addUsage(usage.now, { spendUsdPerHour: add });
+    }
     memory[pool.id] = out.memory;
     if (out.command) commands.push(out.command);
     const needGiB = Math.max(0, ...demand.map((d) => d.memoryGiB));

@@ -2,7 +2,8 @@
  * The demand and plan stages: per EC2 pool, the demand per future slot (core/tick/demand.ts: metric
  * forecasts floored by the latest observation, known steps list-scheduled on ready capacity,
  * predicted steps, calibrated) planned by the Planner into launch and terminate commands; then every
- * ElastiCache pool sized for the prepared states (core/prefetch/cache-stage.ts).
+ * ElastiCache pool sized for the prepared states (core/prefetch/cache-stage.ts), within the spend
+ * budget the EC2 pools' plans left (core/plan/limits.ts `cacheGrowthBreach`).
  */
 import { quantileKey, type CacheNodeOffering, type CachePool, type CapacitySnapshot, type Command, type Decision, type DemandSignal, type Ec2Pool, type Forecast, type Offering, type SafetyLimits } from '../model/index.js';
 import type { Planner, PlannerMemory } from '../plan/types.js';
@@ -42,7 +43,8 @@ export interface PlanInputs {
    * The safety limits: with them, every pool is planned under one spend budget, `maxSpendUsdPerHour`
    * less what the caches, the other pools and the pools planned before it (their launches less their
    * terminations) spend (core/plan/limits.ts `poolSpendCap`), so the validate stage does not drop a
-   * later pool's launches for spend the earlier pools took. Absent: each pool is planned alone.
+   * later pool's launches for spend the earlier pools took; the cache pools then grow only within what
+   * is left (core/plan/limits.ts `cacheGrowthBreach`). Absent: each pool is planned alone.
    */
   readonly limits?: SafetyLimits;
   /**
@@ -103,6 +105,7 @@ export function planStage(inputs: PlanInputs, memory: TickMemory): StageResult {
     const sized = planCacheStage({
       nowSec, tickSec: inputs.tickSec, slotSec, pools: inputs.cachePools, nodes: inputs.cacheNodes, capacity: inputs.capacity, ledger: memory.ledger,
       chains: inputs.prediction.prefetchInputs, prefetch: inputs.prefetch, memory: prior,
+      ...(inputs.limits ? { budget: { limits: inputs.limits, usage } } : {}),
     });
     commands.push(...sized.commands);
     decisions.push(...sized.decisions);

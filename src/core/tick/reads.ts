@@ -5,13 +5,16 @@
  * series at one period into one window and groups series with the same window into one query; the
  * tick fetches each query once and every stage takes its slice from the one {@link TickReadCache}.
  *
- * A series is therefore read once per tick at each period it is needed at: once in all when the
- * forecast period equals the planning slot. Needs at different periods (the backtest forecasts at
- * 300 s and plans on 60 s slots) stay separate reads: a coarser series cannot be derived exactly from
- * a finer one (CloudWatch statistics such as Maximum or p99 do not compose, and the simulator
- * interpolates series coarser than the request), so deriving one would change what the stages see.
- * Needs at one period whose windows are on different grids (start times not a whole number of
- * periods apart) also stay separate: a slice of one is not what a read of the other returns.
+ * The whole plan is fetched in one call per tick (app/tick/forecast.ts: `MetricsSource.fetchMany`;
+ * CloudWatch puts every series at every period into one GetMetricData request, each
+ * `MetricDataQuery` with its own period), so a series is fetched once per tick even when it is needed
+ * at two periods (the defaults forecast at 300 s and plan on 60 s slots). Needs at different periods
+ * stay separate queries inside that one fetch, not derived from one another: a coarser series cannot
+ * be derived exactly from a finer one in general (CloudWatch's Average needs the sample counts,
+ * Maximum or p99 of sub-periods do not give p99 of the period, and the simulator interpolates series
+ * coarser than the request), so deriving one would change what the stages see and the backtests'
+ * outputs. Needs at one period whose windows are on different grids (start times not a whole number
+ * of periods apart) also stay separate: a slice of one is not what a read of the other returns.
  */
 import type { MetricSeries } from '../model/index.js';
 

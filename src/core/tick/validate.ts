@@ -5,11 +5,12 @@
  * already gone, an offering now unavailable) is dropped or trimmed with a `validate` decision.
  * Spend counts the instances and the cache groups (nodes × price per node-hour, the larger of the
  * current and the pending shape while a modification runs); a cache scale-out that would take the
- * spend over `maxSpendUsdPerHour` is dropped like a launch. Shrinking is always allowed.
+ * spend over `maxSpendUsdPerHour` is dropped like a launch (core/plan/limits.ts `cacheGrowthBreach`,
+ * the check the plan stage sizes caches within). Shrinking is always allowed.
  */
 import { billedCacheNodes, cacheNodeCount, type CapacitySnapshot, type Command, type Decision, type Offering, type SafetyLimits } from '../model/index.js';
 import type { StageResult, TickMemory } from './memory.js';
-import { addUsage, breachOf, breachText, usageOf } from '../plan/limits.js';
+import { addUsage, breachOf, breachText, cacheGrowthBreach, cacheGrowthSpend, usageOf } from '../plan/limits.js';
 
 /** Result of validation. */
 export interface ValidationOutput {
@@ -29,7 +30,7 @@ export function validateCommands(
   const accepted: Command[] = [];
   const decisions: Decision[] = [];
   const liveById = new Map(snap.instances.filter((i) => i.state !== 'terminated').map((i) => [i.id, i]));
-  const caches = new Map(snap.caches.map((g) => [g.poolId, { price: g.priceUsdPerNodeHour, nodes: billedCacheNodes(g) }]));
+  const caches = new Map(snap.caches.map((g) => [g.poolId, { group: g, nodes: billedCacheNodes(g) }]));
   let usage = addUsage(usageOf(snap), { changeUnits: priorChangeUnits });
   const drop = (c: Command, kind: 'validate' | 'safety', reason: string): void => {
     decisions.push({ atSec: nowSec, kind, subject: c.poolId, chosen: `drop ${c.id}`, reason });
@@ -60,9 +61,9 @@ export function validateCommands(
       accepted.push(still.length === c.instanceIds.length ? c : { ...c, instanceIds: still });
     } else if (c.kind === 'scale-cache' && caches.has(c.poolId)) {
       const g = caches.get(c.poolId)!;
-      const addSpend = (cacheNodeCount(c.shards, c.replicasPerShard) - g.nodes) * g.price;
-      const breach = addSpend > 0 ? breachOf(limits, usage, { spendUsdPerHour: addSpend }) : undefined;
+      const breach = cacheGrowthBreach(limits, usage, g.group, c.shards, c.replicasPerShard, g.nodes);
       if (breach) { drop(c, 'safety', breachText(breach)); continue; }
+      const addSpend = cacheGrowthSpend(g.group, c.shards, c.replicasPerShard, g.nodes);
       if (addSpend > 0) { usage = addUsage(usage, { spendUsdPerHour: addSpend }); g.nodes = cacheNodeCount(c.shards, c.replicasPerShard); }
       accepted.push(c);
     } else {

@@ -4,6 +4,7 @@
  * stream forked from the scenario seed and the chain id.
  */
 import { poolOf, taskTypeOf, type Random, type Variant, type Workflow } from '../../core/model/index.js';
+import { stepKey } from '../../core/tick/chain-view.js';
 import type { ChainArrival, SimChain, SimTask } from './types.js';
 
 /** Runtime used when a task has no runtime statistics, seconds. */
@@ -44,7 +45,7 @@ export function instantiateTasks(chainId: string, variant: Variant, taskIds: rea
     const base = samples.length > 0 ? samples[Math.floor(u * samples.length)] : (def.runtime?.meanSec ?? DEFAULT_TASK_RUNTIME_SEC);
     const runtimeSec = Math.max(1, Math.round(base));
     const task: SimTask = {
-      key: `${chainId}/${def.task_id}${keySuffix}`,
+      key: `${stepKey(chainId, def.task_id)}${keySuffix}`,
       chainId,
       def,
       taskType: taskTypeOf(def),

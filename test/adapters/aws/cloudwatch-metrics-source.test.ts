@@ -2,7 +2,7 @@ import 'aws-sdk-client-mock-vitest/extend';
 import { CloudWatchClient, GetMetricDataCommand, type GetMetricDataCommandInput } from '@aws-sdk/client-cloudwatch';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { alignWindow, CloudWatchMetricsSource, parseSeriesDefs } from '../../../src/adapters/aws/cloudwatch-metrics-source.js';
+import { alignWindow, CloudWatchMetricsSource, parseSeriesDefs, periodServedAt } from '../../../src/adapters/aws/cloudwatch-metrics-source.js';
 import { AwsThrottledError, AwsUnauthorizedError } from '../../../src/adapters/aws/errors.js';
 import { cloudWatchApi } from '../../../src/adapters/aws/sdk.js';
 import { InputError } from '../../../src/core/model/index.js';
@@ -43,6 +43,45 @@ describe('CloudWatchMetricsSource', () => {
     expect(s.values[3]).toBe(4);
     expect(cw).toHaveReceivedCommandTimes(GetMetricDataCommand, 2);
     expect(cw).toHaveReceivedNthCommandWith(GetMetricDataCommand, 2, { NextToken: 'p2' });
+  });
+
+  it('fetchMany puts queries of different periods and windows in one request over their union, each answer trimmed to its window', async () => {
+    const calls: GetMetricDataCommandInput[] = [];
+    cw.on(GetMetricDataCommand).callsFake((input: GetMetricDataCommandInput) => {
+      calls.push(input);
+      // every query answers one value per period over the whole request window
+      return { MetricDataResults: input.MetricDataQueries!.map((q) => {
+        const p = q.MetricStat!.Period!;
+        const ts: Date[] = [];
+        for (let x = input.StartTime!.getTime() / 1000; x < input.EndTime!.getTime() / 1000; x += p) ts.push(t(x));
+        return { Id: q.Id, StatusCode: 'Complete', Timestamps: ts, Values: ts.map((d) => d.getTime() / 1000 + p) };
+      }) };
+    });
+    const now = 86_400;
+    const src = new CloudWatchMetricsSource({ api: api(), series: parseSeriesDefs({ cpu, mem: cpu }), nowSec: () => now });
+    const [hist, latest] = await src.fetchMany([
+      { seriesIds: ['cpu', 'mem'], startSec: now - 3_600, endSec: now, periodSec: 300 },
+      { seriesIds: ['cpu'], startSec: now - 180, endSec: now, periodSec: 60 },
+    ]);
+    expect(calls).toHaveLength(1);
+    expect(calls[0]).toMatchObject({ StartTime: t(now - 3_600), EndTime: t(now) });
+    expect(calls[0].MetricDataQueries!.map((q) => [q.Label, q.MetricStat!.Period])).toEqual([['cpu', 300], ['mem', 300], ['cpu', 60]]);
+    expect(hist.map((s) => [s.id, s.startSec, s.values.length])).toEqual([['cpu', now - 3_600, 12], ['mem', now - 3_600, 12]]);
+    expect(latest).toEqual([{ id: 'cpu', startSec: now - 180, periodSec: 60, unit: 'Percent', values: [now - 120, now - 60, now] }]);
+  });
+
+  it('fetchMany gives a query its own request where CloudWatch would not serve its period from the union start (60 s beyond 15 days)', async () => {
+    const calls: GetMetricDataCommandInput[] = [];
+    cw.on(GetMetricDataCommand).callsFake((input: GetMetricDataCommandInput) => { calls.push(input); return { MetricDataResults: [] }; });
+    const now = 100 * 86_400;
+    const src = new CloudWatchMetricsSource({ api: api(), series: parseSeriesDefs({ cpu }), nowSec: () => now });
+    await src.fetchMany([
+      { seriesIds: ['cpu'], startSec: now - 20 * 86_400, endSec: now, periodSec: 300 },
+      { seriesIds: ['cpu'], startSec: now - 180, endSec: now, periodSec: 60 },
+    ]);
+    expect(calls.map((c) => [c.StartTime!.getTime() / 1000, c.MetricDataQueries![0].MetricStat!.Period])).toEqual([[now - 20 * 86_400, 300], [now - 180, 60]]);
+    expect([periodServedAt(60, 15 * 86_400), periodServedAt(60, 16 * 86_400), periodServedAt(300, 63 * 86_400), periodServedAt(300, 64 * 86_400), periodServedAt(10, 3 * 3600 + 1)])
+      .toEqual([true, false, true, false, false]);
   });
 
   it('aligns the window to the period and asks for ascending timestamps with the metric stat', async () => {

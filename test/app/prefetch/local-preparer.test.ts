@@ -8,11 +8,11 @@ import { describe, expect, it } from 'vitest';
 import { LruStateCache } from '../../../src/adapters/cache/lru-state-cache.js';
 import { LocalPreparer, type TrackedExecution } from '../../../src/app/prefetch/local-preparer.js';
 import { PrefetchManager } from '../../../src/app/prefetch/prefetch-manager.js';
-import { assembleDag } from '../../../src/core/compose/index.js';
-import { compileVariant, executionInput, stepInput } from '../../../src/core/engine/index.js';
+import { stepInput } from '../../../src/core/engine/index.js';
 import type { PreExecuteCommand, TaskDefinition } from '../../../src/core/model/index.js';
 import type { EngineExecution, EngineHistoryEvent } from '../../../src/ports/workflow-engine.js';
-import { task, workflow } from '../../builders/tasks.js';
+import { compiledWorkflow } from '../../builders/compiled-workflow.js';
+import { task } from '../../builders/tasks.js';
 import { ManualClock } from '../../fakes/manual-clock.js';
 
 const a = task('a', []);
@@ -20,14 +20,7 @@ const b = task('b', [], {});
 const c = task('c', ['a', 'b'], { prepare: 'module:./tasks/c.js#prepare', setupShare: 0.5 });
 const root = task('r', [], { prepare: 'module:./tasks/r.js#prepare', setupShare: 0.5 });
 const crit = task('x', ['a'], { prepare: 'module:./tasks/x.js#prepare', critical: true });
-const wf = workflow('wf', [a, b, c, root, crit]);
-const dag = assembleDag('wf', wf.variants[0]);
-const machine = compileVariant(dag, { pools: { batch: { kind: 'sqs', queueUrl: 'q' } } });
-const start = executionInput(machine, 'chain-1', { text: 'hi' });
-const exit = (taskId: string, output: unknown): EngineHistoryEvent => {
-  const s = machine.steps[taskId];
-  return { type: 'TaskStateExited', atSec: 1, stateName: s.taskState, output: s.inBranch ? { output } : { results: { [s.resultKey]: { output } } } };
-};
+const { wf, dag, machine, start, exit } = compiledWorkflow([a, b, c, root, crit]);
 const tracked: TrackedExecution = { executionName: 'exec-1', executionRef: 'ref-1', chainId: 'chain-1', principalId: 'alice', workflow: 'wf', variant: wf.variants[0].name, machine, steps: dag.steps, atSec: 0 };
 const cmd = (taskId: string, extra: Partial<PreExecuteCommand> = {}): PreExecuteCommand => ({ kind: 'pre-execute', id: `pre-${taskId}`, poolId: 'batch', reason: 'test', chainId: 'exec-1', taskId, probability: 0.9, ...extra });
 

@@ -2,9 +2,10 @@
  * The global safety limits bind in the planner (core/tick/plan.ts through core/plan/limits.ts), not
  * in validate: with `maxChangeUnitsPerTick` or `maxInstances` tighter than what two pools want, the
  * plan stage shares one budget across the pools and validate then drops none of the planner's commands.
+ * ElastiCache scale-out draws from the same spend budget (core/plan/limits.ts `cacheGrowthBreach`).
  */
 import { describe, expect, it } from 'vitest';
-import type { CapacitySnapshot, Command, Offering, SafetyLimits } from '../../../src/core/model/index.js';
+import { CachePoolSchema, type CacheNodeOffering, type CapacitySnapshot, type Command, type Offering, type SafetyLimits } from '../../../src/core/model/index.js';
 import { createGreedyPlanner } from '../../../src/core/plan/index.js';
 import { createTickMemory } from '../../../src/core/tick/memory.js';
 import { planStage, type PlanInputs } from '../../../src/core/tick/plan.js';
@@ -66,5 +67,44 @@ describe('global limits in the planner', () => {
     const checked = validateCommands(out.commands, live, offeringsById, limits, NOW);
     expect(checked.decisions).toEqual([]);
     expect(checked.accepted).toHaveLength(out.commands.length);
+  });
+});
+
+describe('cache scale-out inside the spend budget', () => {
+  // a 4 GiB node keeps 3 GiB (75% usable); 11 GiB of held states need 4 shards; no replicas
+  const cachePool = CachePoolSchema.parse({ kind: 'elasticache', id: 'state', nodeType: 'cache.test', shards: 1, replicasPerShard: 0, maxReplicasPerShard: 0, addLeadTimeSec: 0 });
+  const node: CacheNodeOffering = { nodeType: 'cache.test', memoryGiB: 4, vcpu: 2, priceUsdPerHour: 0.25 };
+  const withCache: CapacitySnapshot = { atSec: NOW, instances: [], caches: [{ poolId: 'state', replicationGroupId: 'g', nodeType: 'cache.test', shards: 1, replicasPerShard: 0, priceUsdPerNodeHour: 0.25 }] };
+  const limits: SafetyLimits = { maxInstances: 200, maxSpendUsdPerHour: 1, maxChangeUnitsPerTick: 512 };
+  const run = (l: SafetyLimits | undefined) => {
+    const memory = createTickMemory([], false);
+    memory.ledger.held.set('c1/t1', { gib: 11, untilSec: NOW + 86_400 });
+    // web and batch each launch one 0.1 USD/h instance (2 units); the cache is billed 0.25 USD/h
+    return planStage({ ...inputs(l, withCache, 2), cachePools: [cachePool], cacheNodes: [node] }, memory);
+  };
+  const scale = (cs: readonly Command[]) => cs.find((c) => c.kind === 'scale-cache');
+
+  it('without the budget the planner asks for 4 shards and validate drops the scale-out (0.45 + 0.75 > 1 USD/h)', () => {
+    const alone = run(undefined);
+    expect(scale(alone.commands)).toMatchObject({ shards: 4 });
+    const checked = validateCommands(alone.commands, withCache, offeringsById, limits, NOW);
+    expect(checked.decisions.map((d) => [d.kind, d.subject])).toEqual([['safety', 'state']]);
+    expect(scale(checked.accepted)).toBeUndefined();
+  });
+
+  it('with it the planner grows the cache to the 3 shards the EC2 pools\' plans leave room for, and validate drops nothing', () => {
+    const out = run(limits);
+    expect([launched(out.commands, 'web'), launched(out.commands, 'batch')]).toEqual([1, 1]);
+    expect(scale(out.commands)).toMatchObject({ shards: 3, replicasPerShard: 0 }); // 0.2 + 0.75 ≤ 1 USD/h
+    expect(out.decisions.find((d) => d.subject === 'state')!.reason).toContain('the spend budget (maxSpendUsdPerHour) allows 3 × 1, not 4 × 1');
+    const checked = validateCommands(out.commands, withCache, offeringsById, limits, NOW);
+    expect(checked.decisions).toEqual([]);
+    expect(checked.accepted).toEqual(out.commands);
+  });
+
+  it('no room at all: the cache keeps its shape (no command) and says it evicts', () => {
+    const out = run({ ...limits, maxSpendUsdPerHour: 0.5 });
+    expect(scale(out.commands)).toBeUndefined();
+    expect(out.decisions.find((d) => d.subject === 'state')!.reason).toContain('(the cache evicts)');
   });
 });
