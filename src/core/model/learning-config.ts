@@ -34,6 +34,12 @@ export const BundleConfigSchema = z.strictObject({
   maxHoldSec: z.number().nonnegative().default(MAX_HOLD_SEC),
   /** Least probability of the predicted root for its members to be prepared with it. @default MIN_ROOT_PROBABILITY */
   minRootProbability: z.number().min(0).max(1).default(MIN_ROOT_PROBABILITY),
+  /**
+   * Bundle feedback (core/predict/bundle-outcomes.ts): a bundle edge (root → member) is prepared only
+   * while its measured setup seconds saved per wasted CPU-second are at least the single-step
+   * preparations' (chosen on the suite, docs/benchmarks.md "Learning loop on the suite"). @default true
+   */
+  outcomeGate: z.boolean().default(true),
 });
 /** Bundle settings, defaults applied. */
 export type BundleConfig = z.output<typeof BundleConfigSchema>;
@@ -48,6 +54,13 @@ export const FeedbackConfigSchema = z.strictObject({
   raise: z.boolean().default(false),
   /** Seconds after which an unanswered prediction counts as not come true. @default 21600 */
   expirySec: z.number().int().positive().default(21_600),
+  /**
+   * Preparation feedback (core/predict/bundle-outcomes.ts `admitsStep`): a predicted task type of a
+   * workflow whose measured preparations save less than {@link STEP_GATE_SHARE} of the single-step
+   * preparations' setup seconds per wasted CPU-second (after {@link STEP_GATE_MIN_SETTLED} outcomes)
+   * is no longer prepared. @default true
+   */
+  outcomeGate: z.boolean().default(true),
 });
 /** Feedback settings, defaults applied. */
 export type FeedbackConfig = z.output<typeof FeedbackConfigSchema>;
