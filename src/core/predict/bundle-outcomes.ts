@@ -34,6 +34,8 @@ export interface OutcomeTotals {
   readonly savedSec: number;
   /** CPU-seconds wasted by the misses (aborted, expired, evicted). */
   readonly wastedCpuSec: number;
+  /** CPU-seconds one miss of the group wastes at most (the largest `setupSec × vcpu` settled). */
+  readonly missCpuSec?: number;
 }
 
 /** One preparation whose outcome is not known yet. */
@@ -155,14 +157,14 @@ export class BundleOutcomeBook {
   }
 
   /** Adds one settled preparation (`hits` −1 with negative saved: a hit corrected to a miss, not a new one). */
-  private add(p: Pick<OpenPrep, 'group' | 'stepGroup'>, hits: number, savedSec: number, wastedCpuSec: number): void {
-    this.addTo(p.group, hits, savedSec, wastedCpuSec);
-    if (p.stepGroup !== undefined) this.addTo(p.stepGroup, hits, savedSec, wastedCpuSec);
+  private add(p: Pick<OpenPrep, 'group' | 'stepGroup' | 'setupSec' | 'vcpu'>, hits: number, savedSec: number, wastedCpuSec: number): void {
+    this.addTo(p.group, hits, savedSec, wastedCpuSec, p.setupSec * p.vcpu);
+    if (p.stepGroup !== undefined) this.addTo(p.stepGroup, hits, savedSec, wastedCpuSec, p.setupSec * p.vcpu);
   }
 
-  private addTo(group: string, hits: number, savedSec: number, wastedCpuSec: number): void {
+  private addTo(group: string, hits: number, savedSec: number, wastedCpuSec: number, missCpuSec: number): void {
     const t = this.totals.get(group) ?? { settled: 0, hits: 0, savedSec: 0, wastedCpuSec: 0 };
-    this.totals.set(group, { settled: t.settled + (hits < 0 ? 0 : 1), hits: t.hits + hits, savedSec: t.savedSec + savedSec, wastedCpuSec: t.wastedCpuSec + Math.max(0, wastedCpuSec) });
+    this.totals.set(group, { settled: t.settled + (hits < 0 ? 0 : 1), hits: t.hits + hits, savedSec: t.savedSec + savedSec, wastedCpuSec: t.wastedCpuSec + Math.max(0, wastedCpuSec), missCpuSec: Math.max(t.missCpuSec ?? 0, missCpuSec) });
   }
 
   /** Measured outcomes of a group (zeros when none settled). */
@@ -176,18 +178,18 @@ export class BundleOutcomeBook {
   }
 
   /**
-   * Whether the bundle edge `group` may still be prepared: its setup seconds saved ≥ the single-step
-   * preparations' saved ÷ wasted ratio × its wasted CPU-seconds (cross-multiplied, so a single-step
-   * group that wasted nothing admits only edges that wasted nothing either), once it has
-   * {@link EDGE_MIN_SETTLED} settled outcomes (shadow ones count). An edge with no waste then is
-   * always admitted.
+   * Whether the bundle edge `group` may be prepared: once it has {@link EDGE_MIN_SETTLED} settled
+   * outcomes (shadow ones count), while its setup seconds saved ≥ the single-step preparations'
+   * saved ÷ wasted ratio × (its wasted CPU-seconds + one more miss, `missCpuSec`). The one pseudo-miss
+   * is Laplace's rule of succession applied to the waste: an edge that has not missed yet is not
+   * taken to never miss, so it opens only on enough setup saved to pay for a miss at the bar.
+   * Cross-multiplied: a single-step group that wasted nothing admits no edge.
    */
   admits(group: string): boolean {
     const e = this.totalsOf(group);
     if (e.settled < EDGE_MIN_SETTLED) return false;
-    if (e.wastedCpuSec <= 0) return true;
     const s = this.totalsOf(SINGLE_STEP_GROUP);
-    return e.savedSec * s.wastedCpuSec >= s.savedSec * e.wastedCpuSec;
+    return e.savedSec * s.wastedCpuSec >= s.savedSec * (e.wastedCpuSec + (e.missCpuSec ?? 0));
   }
 
   /**
