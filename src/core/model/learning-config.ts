@@ -35,9 +35,10 @@ export const BundleConfigSchema = z.strictObject({
   /** Least probability of the predicted root for its members to be prepared with it. @default MIN_ROOT_PROBABILITY */
   minRootProbability: z.number().min(0).max(1).default(MIN_ROOT_PROBABILITY),
   /**
-   * Bundle feedback (core/predict/bundle-outcomes.ts): a bundle edge (root → member) is prepared only
-   * while its measured setup seconds saved per wasted CPU-second are at least the single-step
-   * preparations' (chosen on the suite, docs/benchmarks.md "Learning loop on the suite"). @default true
+   * Bundle feedback (core/predict/bundle-outcomes.ts `admits`): a bundle edge (root → member) is
+   * prepared only after 3 measured or shadow outcomes and while its setup seconds saved pay for its
+   * wasted CPU-seconds plus one more miss at the single-step preparations' ratio (chosen on the suite,
+   * docs/benchmarks.md "Learning loop on the suite"). @default true
    */
   outcomeGate: z.boolean().default(true),
 });

@@ -15,13 +15,16 @@
  * These are the simulator's rules (sim/workload/prefetch-ledger.ts), which follow the prefetch
  * manager's: the controller scores its preparations the way the report does.
  *
- * The gate ({@link BundleOutcomeBook.admits}): a bundle edge is kept while its setup seconds saved are
- * at least `bar ×` its wasted CPU-seconds, where `bar` is the same ratio measured on the single-step
- * preparations (the top-N predictions). A member edge that saves less setup per wasted CPU-second
- * than the rest of the prefetch lowers the ratio, so it is not prepared until the bar falls to it.
- * An edge not admitted keeps being scored on shadow preparations (the ones the selection would have
- * made, never commanded), so it is judged, and can open, without wasting anything; it needs
- * {@link EDGE_MIN_SETTLED} outcomes before it opens. Pure and deterministic.
+ * The gates. `bar` is the setup seconds saved per wasted CPU-second measured on the single-step
+ * preparations (the top-N predictions): a group that saves less than that lowers the ratio.
+ * - {@link BundleOutcomeBook.admits}: a bundle edge is prepared once it has {@link EDGE_MIN_SETTLED}
+ *   outcomes and while its setup seconds saved ≥ `bar × (its wasted CPU-seconds + one more miss)`.
+ *   An edge not admitted keeps being scored on shadow preparations (the ones the selection would
+ *   have made, never commanded), so it is judged, and can open or reopen, without wasting anything.
+ * - {@link BundleOutcomeBook.admitsStep}: a predicted task type is no longer prepared once it has
+ *   {@link STEP_GATE_MIN_SETTLED} outcomes and saves less than {@link STEP_GATE_SHARE} × `bar` per
+ *   wasted CPU-second (no shadow: it reopens only when the bar falls to it).
+ * Pure and deterministic.
  */
 import type { ExecutionEvent } from '../model/events.js';
 
@@ -62,20 +65,23 @@ export const SINGLE_STEP_GROUP = 'single-step';
 
 /**
  * Share of the single-step ratio (setup seconds saved per wasted CPU-second) a predicted task type's
- * own preparations must reach to stay prepared ({@link BundleOutcomeBook.admitsStep}). Chosen on the
- * suite: `nice -n 10 npx tsx bench/predict-prefetch-suite.ts --days 1` (docs/benchmarks.md
- * "Learning loop on the suite").
+ * own preparations must reach to stay prepared ({@link BundleOutcomeBook.admitsStep}): half, so only
+ * clear losers are dropped. Not tuned: this one value was measured on the suite with
+ * `nice -n 10 npx tsx bench/predict-prefetch-suite.ts --days 1` (docs/benchmarks.md "Learning loop on
+ * the suite"; it costs spot-stress-soykb setup seconds saved there).
  */
 export const STEP_GATE_SHARE = 0.5;
 /**
  * Settled preparations of a task type before its gate may close (a type is not judged on one early
- * miss). Chosen on the suite with {@link STEP_GATE_SHARE}.
+ * miss). Not tuned: measured on the suite with {@link STEP_GATE_SHARE} (same command).
  */
 export const STEP_GATE_MIN_SETTLED = 5;
 /**
  * Settled outcomes (real or shadow, {@link BundleOutcomeBook.recordShadow}) a bundle edge needs
- * before it is admitted. Chosen on the suite: `nice -n 10 npx tsx bench/predict-prefetch-suite.ts
- * --days 1` (docs/benchmarks.md "Learning loop on the suite").
+ * before it is admitted. Measured on the suite with `nice -n 10 npx tsx bench/predict-prefetch-suite.ts
+ * --days 1` (docs/benchmarks.md "Learning loop on the suite"): with shadows and no pseudo-miss, 3
+ * outcomes let edges reopen into aborts (azure-montage-cycles −84 %); the pseudo-miss fixed that, 3
+ * was not tuned further.
  */
 export const EDGE_MIN_SETTLED = 3;
 
