@@ -416,7 +416,7 @@ export class Workload implements Preparer {
  * phase but found no usable state (never prepared, not ready yet, expired or evicted), `none` for a
  * step without one or a critical step. Retries (attempt > 0) never resume.
  */
-function setupOutcomeOf(t: SimTask, savedSec: number): ExecutionEvent['setupOutcome'] {
+export function setupOutcomeOf(t: SimTask, savedSec: number): ExecutionEvent['setupOutcome'] {
   if (!t.def.prepare || t.def.critical) return 'none';
   return savedSec > 0 ? 'resumed' : 'not-prepared';
 }
