@@ -162,10 +162,15 @@ async function main(): Promise<void> {
     const rl = ratio(l.p);
     // gain of the ratio; a baseline that wasted nothing cannot be improved on (not counted), nor can a case where neither prepared
     const gain = Number.isFinite(rb) && rb > 0 ? rl / rb - 1 : Number.NaN;
-    return { id: c.id, gain, waitOk: l.p.stepWait.p95Sec <= b.p.stepWait.p95Sec, costOk: l.p.cost.totalUsd <= b.p.cost.totalUsd * 1.0005 };
+    return { id: c.id, gain, rb, rl, b: b.p, l: l.p, waitOk: l.p.stepWait.p95Sec <= b.p.stepWait.p95Sec, costOk: l.p.cost.totalUsd <= b.p.cost.totalUsd * 1.0005 };
   });
+  const gains = [
+    `| case | saved / wasted CPU-s (${base.arm}) | (${learn.arm}) | gain | p95 wait s | cost USD |`,
+    '|---|---:|---:|---:|---:|---:|',
+    ...perCase.map((x) => `| ${x.id} | ${f2(x.rb)} | ${f2(x.rl)} | ${Number.isNaN(x.gain) ? 'not counted' : x.gain === Number.POSITIVE_INFINITY ? '∞ (nothing wasted)' : `${x.gain >= 0 ? '+' : ''}${(100 * x.gain).toFixed(1)} %`} | ${x.b.stepWait.p95Sec} → ${x.l.stepWait.p95Sec} | ${x.b.cost.totalUsd.toFixed(2)} → ${x.l.cost.totalUsd.toFixed(2)} |`),
+  ];
   const verdict = `Over ${cases.length} case(s) at ${days} day(s): setup seconds saved per wasted CPU-second ${f2(base.pooled)} (single-step) → ${f2(learn.pooled)} (bundles+feedback), ${f2(100 * (learn.pooled / base.pooled - 1))} % pooled; per-case median ratio ${f2(base.median)} → ${f2(learn.median)}; median gain per case ${f2(100 * median(perCase.map((x) => x.gain)))} % over the ${perCase.filter((x) => !Number.isNaN(x.gain)).length} case(s) where single-step wasted something (goal ≥ 30 %); setup saved ${base.saved.toFixed(0)} → ${learn.saved.toFixed(0)} s, wasted ${base.wasted.toFixed(0)} → ${learn.wasted.toFixed(0)} CPU-s. p95 wait no worse in ${perCase.filter((x) => x.waitOk).length}/${cases.length} cases, cost no worse in ${perCase.filter((x) => x.costOk).length}/${cases.length}; total cost ${base.cost.toFixed(2)} → ${learn.cost.toFixed(2)} USD.`;
-  const md = [verdict, '', ...summary.map((s) => `- ${s.arm}: saved ${s.saved.toFixed(0)} s, wasted ${s.wasted.toFixed(0)} CPU-s, ratio ${f2(s.pooled)}, median p95 wait ${s.p95} s, cost ${s.cost.toFixed(2)} USD`), '', ...lines].join('\n');
+  const md = [verdict, '', ...summary.map((s) => `- ${s.arm}: saved ${s.saved.toFixed(0)} s, wasted ${s.wasted.toFixed(0)} CPU-s, ratio ${f2(s.pooled)}, median p95 wait ${s.p95} s, cost ${s.cost.toFixed(2)} USD`), '', ...gains, '', ...lines].join('\n');
   process.stdout.write(`${md}\n`);
   if (process.argv.includes('--write')) writeBenchSection('learning-suite', 'Learning loop on the suite: bundles + feedback vs single-step prefetch (issue 22)', md, `nice -n 10 npx tsx bench/predict-prefetch-suite.ts --days ${days}${argValue('--cases') ? ` --cases ${ids.join(',')}` : ''} --write`);
 }

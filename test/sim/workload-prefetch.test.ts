@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { PrefetchLedger } from '../../src/sim/workload/prefetch-ledger.js';
+import { setupOutcomeOf } from '../../src/sim/workload/workload.js';
 import type { SimTask } from '../../src/sim/workload/types.js';
 import { TaskDefinitionSchema } from '../../src/core/model/index.js';
 
@@ -117,5 +118,16 @@ describe('prefetch ledger', () => {
     l.advance(20, 0.5);
     expect(l.totals.evicted).toBe(2);
     expect(l.consume(ts[2], 30)).toBe(10);
+  });
+});
+
+describe('setup outcome on the started event', () => {
+  it('reports resumed when the step skipped its setup, not-prepared when it had no usable state, none without a prepare phase or for a critical step', () => {
+    const t = task('a', 100);
+    expect(setupOutcomeOf(t, 100)).toBe('resumed');
+    expect(setupOutcomeOf(t, 0)).toBe('not-prepared');
+    const bare = { ...t, def: TaskDefinitionSchema.parse({ task_id: 'b', executable_code_location: 'x', resource_requirements: { vcpu: 1, memoryGiB: 1 } }) };
+    expect(setupOutcomeOf(bare, 0)).toBe('none');
+    expect(setupOutcomeOf({ ...t, def: { ...t.def, critical: true } }, 0)).toBe('none');
   });
 });

@@ -34,6 +34,13 @@ export const BundleConfigSchema = z.strictObject({
   maxHoldSec: z.number().nonnegative().default(MAX_HOLD_SEC),
   /** Least probability of the predicted root for its members to be prepared with it. @default MIN_ROOT_PROBABILITY */
   minRootProbability: z.number().min(0).max(1).default(MIN_ROOT_PROBABILITY),
+  /**
+   * Bundle feedback (core/predict/bundle-outcomes.ts `admits`): a bundle edge (root → member) is
+   * prepared only after 3 measured or shadow outcomes and while its setup seconds saved pay for its
+   * wasted CPU-seconds plus one more miss at the single-step preparations' ratio (chosen on the suite,
+   * docs/benchmarks.md "Learning loop on the suite"). @default true
+   */
+  outcomeGate: z.boolean().default(true),
 });
 /** Bundle settings, defaults applied. */
 export type BundleConfig = z.output<typeof BundleConfigSchema>;
@@ -48,6 +55,13 @@ export const FeedbackConfigSchema = z.strictObject({
   raise: z.boolean().default(false),
   /** Seconds after which an unanswered prediction counts as not come true. @default 21600 */
   expirySec: z.number().int().positive().default(21_600),
+  /**
+   * Preparation feedback (core/predict/bundle-outcomes.ts `admitsStep`): a predicted task type of a
+   * workflow whose measured preparations save less than {@link STEP_GATE_SHARE} of the single-step
+   * preparations' setup seconds per wasted CPU-second (after {@link STEP_GATE_MIN_SETTLED} outcomes)
+   * is no longer prepared. @default true
+   */
+  outcomeGate: z.boolean().default(true),
 });
 /** Feedback settings, defaults applied. */
 export type FeedbackConfig = z.output<typeof FeedbackConfigSchema>;

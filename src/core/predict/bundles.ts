@@ -112,22 +112,30 @@ export class BundleBook {
  * its setup and kept `ttlSec`, so it is a hit only if it starts (a median `lag` after the root) no
  * sooner than its setup and no later than setup + TTL. Members outside that window would be aborted
  * or expire (pure waste) and are dropped; bundles left without members are dropped. With `maxHoldSec`,
- * members whose state would wait longer than that (lag − setup) are dropped too; `minRootProbability`
- * is carried on each bundle for the selection (members join a root predicted at least that likely).
+ * members whose state would wait longer than that (lag − setup) are dropped too, and the hold is
+ * carried on each bundle so the selection applies it to the member's whole expected wait (the root's
+ * predicted start + lag − setup); `minRootProbability` is carried on each bundle for the selection
+ * (members join a root predicted at least that likely). `admits` (the bundle feedback,
+ * core/predict/bundle-outcomes.ts) drops the members of edges whose measured outcomes fail the gate.
  * @param setupSecOf setup seconds of a task type of a workflow (undefined: unknown, member dropped)
  */
 export function feasibleBundles(
   bundles: readonly MinedBundle[], setupSecOf: (workflow: string, taskType: string) => number | undefined, ttlSec: number,
-  opts: { readonly maxHoldSec?: number; readonly minRootProbability?: number } = {},
+  opts: { readonly maxHoldSec?: number; readonly minRootProbability?: number; readonly admits?: (workflow: string, root: string, member: string) => boolean } = {},
 ): MinedBundle[] {
   const hold = Math.min(ttlSec, opts.maxHoldSec ?? ttlSec);
   const out: MinedBundle[] = [];
   for (const b of bundles) {
     const keep = b.members.map((m, i) => ({ m, lag: b.medianLagSec[i] })).filter(({ m, lag }) => {
       const setup = setupSecOf(b.workflow, m);
-      return setup !== undefined && setup > 0 && lag >= setup && lag <= setup + hold;
+      return setup !== undefined && setup > 0 && lag >= setup && lag <= setup + hold && (opts.admits?.(b.workflow, b.root, m) ?? true);
     });
-    if (keep.length > 0) out.push({ ...b, members: keep.map((k) => k.m), medianLagSec: keep.map((k) => k.lag), ...(opts.minRootProbability ? { minRootProbability: opts.minRootProbability } : {}) });
+    if (keep.length > 0) {
+      out.push({
+        ...b, members: keep.map((k) => k.m), medianLagSec: keep.map((k) => k.lag),
+        ...(opts.maxHoldSec !== undefined ? { maxHoldSec: hold } : {}), ...(opts.minRootProbability ? { minRootProbability: opts.minRootProbability } : {}),
+      });
+    }
   }
   return out;
 }

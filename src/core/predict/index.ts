@@ -89,6 +89,7 @@ export {
 } from './graph.js';
 export { frequentPaths, mineBundles, type FrequentPath, type MinedBundle } from './mining.js';
 export { BundleBook, feasibleBundles, parseBundleConfig, BundleConfigSchema, type BundleConfig, type BundleConfigInput } from './bundles.js';
+export { BundleOutcomeBook, bundleEdgeKey, stepGroupKey, SINGLE_STEP_GROUP, STEP_GATE_SHARE, STEP_GATE_MIN_SETTLED, EDGE_MIN_SETTLED, type OutcomeTotals, type BundleOutcomeBookJSON } from './bundle-outcomes.js';
 export {
   assignArm,
   selectPrefetchForArms,

@@ -78,6 +78,11 @@ export interface PrefetchBundle {
   readonly medianLagSec?: readonly number[];
   /** Members join only a root predicted at least this likely. @default 0 */
   readonly minRootProbability?: number;
+  /**
+   * Most seconds a member's state may wait once ready: a member expected more than this after its
+   * setup ends (the root's expected start + its lag − its setup) is not prepared. @default no limit
+   */
+  readonly maxHoldSec?: number;
 }
 
 /** Why a predicted step was or was not chosen (for the decision log). */
@@ -90,6 +95,8 @@ export interface PrefetchDecision {
   readonly reason: string;
   /** `probability × savedSec ÷ costUsd`, when computed. */
   readonly priority?: number;
+  /** The root task type whose bundle brought this member (absent: a single-step prediction). */
+  readonly bundleRoot?: string;
 }
 
 /** Result of {@link selectPrefetch}. */
@@ -108,6 +115,7 @@ interface Candidate {
   readonly savedSec: number;
   readonly costUsd: number;
   readonly priority: number;
+  /** Root of the bundle that brought it. */
   readonly via?: string;
 }
 
@@ -138,12 +146,15 @@ export function preparationCostUsd(task: TaskDefinition, startInSec: number, cfg
  *   `enabled: false` selects nothing
  * @throws InputError when the configuration is invalid
  * @param nowSec tick time, epoch seconds (part of command ids, so a retried tick gives the same ids)
+ * @param admitsStep the preparation feedback (core/predict/bundle-outcomes.ts): a predicted step of a
+ *   task type it refuses is not prepared, though its bundle members still may be
  */
 export function selectPrefetch(
   chains: readonly PrefetchChainInput[],
   configInput: PrefetchSelectionConfigInput,
   nowSec: number,
   bundles: readonly PrefetchBundle[] = [],
+  admitsStep?: (workflow: string, taskType: string) => boolean,
 ): PrefetchSelection {
   const config = parsePrefetchConfig(configInput);
   if (!config.enabled) return { commands: [], decisions: [] };
@@ -151,7 +162,7 @@ export function selectPrefetch(
   const candidates: Candidate[] = [];
   for (const chain of [...chains].sort((a, b) => cmp(a.chainId, b.chainId))) {
     const taken = new Set<string>();
-    const consider = (taskType: string, probability: number, startInSec: number, via?: string): boolean => {
+    const consider = (taskType: string, probability: number, startInSec: number, via?: string, hold?: number): boolean => {
       const reject = (reason: string): false => {
         decisions.push({ chainId: chain.chainId, taskType, probability, chosen: false, reason });
         return false;
@@ -166,16 +177,20 @@ export function selectPrefetch(
       const savedSec = setupSecondsOf(step.task);
       if (savedSec <= 0) return reject('no setup time to save (setupShare or runtime unknown)');
       if (startInSec > config.ttlSec) return reject(`expected start in ${startInSec.toFixed(0)} s is after the ${config.ttlSec} s TTL`);
+      if (hold !== undefined && startInSec - savedSec > hold) return reject(`its state would wait ${(startInSec - savedSec).toFixed(0)} s > the bundle's ${hold} s hold`);
       const costUsd = preparationCostUsd(step.task, startInSec, config);
       taken.add(step.task.task_id);
       candidates.push({ chainId: chain.chainId, taskType, task: step.task, poolId: step.poolId, probability, startInSec, savedSec, costUsd, priority: (probability * savedSec) / Math.max(costUsd, 1e-12), via });
       return true;
     };
     for (const p of chain.predictions.slice(0, config.topN)) {
-      if (!consider(p.taskType, p.probability, p.expectedStartInSec)) continue;
+      if (admitsStep && !admitsStep(chain.workflow, p.taskType)) {
+        decisions.push({ chainId: chain.chainId, taskType: p.taskType, probability: p.probability, chosen: false, reason: 'its task type\'s preparations saved too little per wasted CPU-second (outcome feedback)' });
+        if (p.probability < config.probabilityThreshold) continue;
+      } else if (!consider(p.taskType, p.probability, p.expectedStartInSec)) continue;
       for (const b of bundles) {
         if (b.workflow !== chain.workflow || b.root !== p.taskType || p.probability < (b.minRootProbability ?? 0)) continue;
-        b.members.forEach((m, i) => consider(m, p.probability * b.confidence, p.expectedStartInSec + (b.medianLagSec?.[i] ?? 0), `bundle of ${b.root}`));
+        b.members.forEach((m, i) => consider(m, p.probability * b.confidence, p.expectedStartInSec + (b.medianLagSec?.[i] ?? 0), b.root, b.maxHoldSec));
       }
     }
   }
@@ -185,7 +200,7 @@ export function selectPrefetch(
   let mem = 0;
   for (const c of candidates) {
     const r = c.task.resource_requirements;
-    const base = { chainId: c.chainId, taskType: c.taskType, taskId: c.task.task_id, probability: c.probability, priority: c.priority };
+    const base = { chainId: c.chainId, taskType: c.taskType, taskId: c.task.task_id, probability: c.probability, priority: c.priority, ...(c.via ? { bundleRoot: c.via } : {}) };
     if (commands.length >= config.maxConcurrent) {
       decisions.push({ ...base, chosen: false, reason: `command budget ${config.maxConcurrent} used` });
       continue;
@@ -196,7 +211,7 @@ export function selectPrefetch(
     }
     vcpu += r.vcpu;
     mem += r.memoryGiB;
-    const reason = `p=${c.probability.toFixed(3)}${c.via ? ` (${c.via})` : ''}, saves ${c.savedSec.toFixed(1)} s setup, costs ${c.costUsd.toFixed(6)} USD, priority ${c.priority.toFixed(1)}`;
+    const reason = `p=${c.probability.toFixed(3)}${c.via ? ` (bundle of ${c.via})` : ''}, saves ${c.savedSec.toFixed(1)} s setup, costs ${c.costUsd.toFixed(6)} USD, priority ${c.priority.toFixed(1)}`;
     decisions.push({ ...base, chosen: true, reason });
     commands.push({
       kind: 'pre-execute',

@@ -130,7 +130,7 @@ export function createPrescalePolicy(world: World, backlog: ReadonlyMap<string, 
     limits: { maxInstances: Math.max(200, maxUnits), maxSpendUsdPerHour: Math.max(100, maxUnits * 1), maxChangeUnitsPerTick: Math.max(512, maxUnits) },
     prefetch: {
       enabled: opts.prefetch ?? true, probabilityThreshold: 0.3, topN: 2, maxConcurrent: 8, ttlSec: sc.prefetchTtlSec, latencyValueUsdPerHour: sc.prefetchLatencyValueUsdPerHour,
-      bundles: typeof learning.bundles === 'object' ? { enabled: true, ...learning.bundles } : { enabled: learning.bundles }, feedback: { calibrate: learning.calibrate }, ...(opts.abTest ? { abTest: opts.abTest } : {}),
+      bundles: typeof learning.bundles === 'object' ? { enabled: true, ...learning.bundles } : { enabled: learning.bundles }, feedback: { calibrate: learning.calibrate, outcomeGate: learning.calibrate }, ...(opts.abTest ? { abTest: opts.abTest } : {}),
     },
     ...(opts.fingerprint ? { fingerprint: opts.fingerprint } : {}),
   });

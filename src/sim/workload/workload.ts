@@ -262,7 +262,7 @@ export class Workload implements Preparer {
     if (t.attempt === 0) this.advanceCache();
     const saved = t.attempt === 0 ? this.prefetch.consume(t, now) : 0;
     this.notePreps();
-    this.emit(t, 'started', now);
+    this.emit(t, 'started', now, setupOutcomeOf(t, saved));
     this.startProgress(t, at, t.runtimeSec - saved);
     this.opts.queue.push(at + t.runtimeSec - saved, { kind: 'task-finish', taskKey: t.key, attempt: t.attempt }, EVENT_PRIORITY.finish);
   }
@@ -312,7 +312,7 @@ export class Workload implements Preparer {
     if (t.attempt === 0) this.advanceCache();
     const saved = t.attempt === 0 ? this.prefetch.consume(t, now) : 0;
     this.notePreps();
-    this.emit(t, 'started', now);
+    this.emit(t, 'started', now, setupOutcomeOf(t, saved));
     this.startProgress(t, now, t.runtimeSec - saved);
     this.opts.queue.push(now + t.runtimeSec - saved, { kind: 'task-finish', taskKey: t.key, attempt: t.attempt }, EVENT_PRIORITY.finish);
   }
@@ -403,9 +403,20 @@ export class Workload implements Preparer {
     this.progress.start(t.key, startSec, durationSec, { chainId: t.chainId, workflow: chain.workflow, variant: chain.variant, taskId: t.def.task_id, taskType: t.taskType, ...(chain.principal ? { principal: chain.principal } : {}) });
   }
 
-  private emit(t: SimTask, kind: ExecutionEvent['kind'], atSec: number): void {
+  private emit(t: SimTask, kind: ExecutionEvent['kind'], atSec: number, setupOutcome?: ExecutionEvent['setupOutcome']): void {
     const chain = this.chains.get(t.chainId)!;
     this.progress.release(atSec, this.events);
-    this.events.push({ chainId: t.chainId, workflow: chain.workflow, variant: chain.variant, taskId: t.def.task_id, taskType: t.taskType, kind, atSec, ...(chain.principal ? { principal: chain.principal } : {}) });
+    this.events.push({ chainId: t.chainId, workflow: chain.workflow, variant: chain.variant, taskId: t.def.task_id, taskType: t.taskType, kind, atSec, ...(chain.principal ? { principal: chain.principal } : {}), ...(setupOutcome ? { setupOutcome } : {}) });
   }
+}
+
+/**
+ * What a worker reports of a starting step's setup (core/model ExecutionEvent `setupOutcome`):
+ * `resumed` when it skipped its setup on a prepared state, `not-prepared` when it has a `prepare`
+ * phase but found no usable state (never prepared, not ready yet, expired or evicted), `none` for a
+ * step without one or a critical step. Retries (attempt > 0) never resume.
+ */
+export function setupOutcomeOf(t: SimTask, savedSec: number): ExecutionEvent['setupOutcome'] {
+  if (!t.def.prepare || t.def.critical) return 'none';
+  return savedSec > 0 ? 'resumed' : 'not-prepared';
 }

@@ -36,3 +36,25 @@ describe('bundle gates', () => {
     expect(selectPrefetch([chain(0.7)], parsePrefetchConfig({}), 0, gated).commands.map((c) => c.taskId).sort()).toEqual(['a', 'b', 'c']);
   });
 });
+
+describe('bundle gates with the outcome feedback', () => {
+  it('counts the root\'s predicted start in a member\'s hold', () => {
+    const held = feasibleBundles([{ ...bundle, members: ['b'], medianLagSec: [100] }], setup, 900, { maxHoldSec: 120 });
+    const late: PrefetchChainInput = { ...chain(0.9), predictions: [{ taskType: 'a', probability: 0.9, expectedStartInSec: 60 }] };
+    // lag 100 − setup 30 = 70 s ≤ 120, but with the root 60 s away the state would wait 130 s
+    expect(selectPrefetch([chain(0.9)], parsePrefetchConfig({}), 0, held).commands.map((c) => c.taskId).sort()).toEqual(['a', 'b']);
+    expect(selectPrefetch([late], parsePrefetchConfig({}), 0, held).commands.map((c) => c.taskId)).toEqual(['a']);
+  });
+
+  it('drops the members whose edge the feedback refuses', () => {
+    const out = feasibleBundles([bundle], setup, 900, { admits: (_w, _r, m) => m !== 'b' });
+    expect(out[0].members).toEqual(['c']);
+  });
+
+  it('skips a refused root step but still prepares its bundle members', () => {
+    const sel = selectPrefetch([chain(0.9)], parsePrefetchConfig({}), 0, feasibleBundles([bundle], setup, 900), (_w, t) => t !== 'a');
+    expect(sel.commands.map((c) => c.taskId).sort()).toEqual(['b', 'c']);
+    expect(sel.decisions.find((d) => d.taskType === 'a')?.reason).toMatch(/outcome feedback/);
+    expect(sel.decisions.find((d) => d.taskId === 'b')?.bundleRoot).toBe('a');
+  });
+});
