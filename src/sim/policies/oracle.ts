@@ -103,24 +103,42 @@ export interface OracleStrategy {
    * would not start within this many seconds ({@link lateTasks}). @default 0
    */
   readonly waitBudgetSec?: number;
+  /**
+   * Whether the strategy may burst steps to the Lambda tier (when the scenario has it). The burst
+   * router prices a step against a launch for it alone (a boot and a 60 s minimum), so a strategy
+   * that lets steps wait for held capacity is better off without it: on asg-seismology's 818,931
+   * one-second steps every strategy with the tier ran the whole batch pool on Lambda (32.97 USD,
+   * no EC2 instance launched) where the work costs 4.32 USD at the cheapest spot price. @default true
+   */
+  readonly lambda?: boolean;
 }
 
 /**
  * The strategies the `oracle` line tries (each on its own world; the cheapest that serves every
  * sample of metric demand and finishes every chain is reported, sim/backtest.ts): launch the moment
  * a task would wait and release idle capacity once its billing minimum is used (the zero-wait
- * oracle), keep idle capacity for several boot times (a relaunch pays a boot of 60–180 s billed and a
- * 60 s billing minimum again), or let tasks wait for capacity that frees up within 5 or 30 minutes
- * (the cheapest way to serve a fan-out of short steps is often to queue it, as every real policy
- * does). Measured on the 1-day suite (bench/suite): on netin-bwa and asg-seismology the zero-wait
- * oracle cost 2.4× and 3.2× prescale, because it launched an instance for every burst of short
- * steps and paid its boot and billing minimum.
+ * oracle), or let tasks wait for capacity that frees up within 5 or 30 minutes (the cheapest way to
+ * serve a fan-out of short steps is often to queue it, as every real policy does), with the Lambda
+ * tier or on EC2 alone (`-ec2`), keeping idle capacity 10 or 20 minutes or releasing it once its
+ * billing minimum is used.
+ *
+ * Measured on the 1-day suite (bench/suite, session 10, one strategy at a time): the `-ec2` waiting
+ * strategies are the ones that make the oracle a floor under the real policies. With the tier, the
+ * burst router prices each step against a launch for it alone (a boot and a 60 s minimum), so on
+ * asg-seismology (818,931 one-second steps) every strategy ran the whole batch pool on Lambda
+ * (32.97 USD of 35.00) and on netin-bwa every strategy cost 58.10 USD or more against prescale's
+ * 44.42. On EC2 alone, wait-1800s-keep-1200s-ec2 cost 26.62 USD on asg-seismology, and
+ * wait-1800s-release-60s-ec2 17.73 on netin-bwa and 10.90 on elb-1000genome (17.85 for the best
+ * strategy before); neither is best everywhere (releasing at 60 s cost 226.79 on asg-seismology,
+ * whose fan-outs relaunch every minute). `keep-idle-600s` (no wait, 10 minutes idle) was dropped:
+ * it was the cheapest only on netin-bwa (58.10 USD).
  */
 export const ORACLE_STRATEGIES: readonly OracleStrategy[] = [
   { name: 'release-at-60s', idleReleaseSec: 60 },
-  { name: 'keep-idle-600s', idleReleaseSec: 600 },
   { name: 'wait-300s-keep-600s', idleReleaseSec: 600, waitBudgetSec: 300 },
   { name: 'wait-1800s-keep-1200s', idleReleaseSec: 1200, waitBudgetSec: 1800 },
+  { name: 'wait-1800s-keep-1200s-ec2', idleReleaseSec: 1200, waitBudgetSec: 1800, lambda: false },
+  { name: 'wait-1800s-release-60s-ec2', idleReleaseSec: 60, waitBudgetSec: 1800, lambda: false },
 ];
 
 /** A task as {@link lateTasks} sees it. */
@@ -253,7 +271,7 @@ export function createOraclePolicy(world: World, name = 'oracle', strategy: Orac
   };
 
   // the oracle may use every tier prescale may: a step cheaper on Lambda than on a launch for it bursts
-  installBurstTier(world, 'oracle');
+  if (strategy.lambda !== false) installBurstTier(world, 'oracle');
   /** Opens one new instance per task of `tasks` that fits nowhere in the instances opened so far. */
   const launchFor = (pool: Ec2Pool, tasks: readonly SimTask[], why: string): void => {
     const bins: Array<{ vcpu: number; mem: number }> = [];
