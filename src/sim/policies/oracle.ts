@@ -127,11 +127,13 @@ export interface OracleStrategy {
  * burst router prices each step against a launch for it alone (a boot and a 60 s minimum), so on
  * asg-seismology (818,931 one-second steps) every strategy ran the whole batch pool on Lambda
  * (32.97 USD of 35.00) and on netin-bwa every strategy cost 58.10 USD or more against prescale's
- * 44.42. On EC2 alone, wait-1800s-keep-1200s-ec2 cost 26.62 USD on asg-seismology, and
- * wait-1800s-release-60s-ec2 17.73 on netin-bwa and 10.90 on elb-1000genome (17.85 for the best
- * strategy before); neither is best everywhere (releasing at 60 s cost 226.79 on asg-seismology,
- * whose fan-outs relaunch every minute). `keep-idle-600s` (no wait, 10 minutes idle) was dropped:
- * it was the cheapest only on netin-bwa (58.10 USD).
+ * 44.42. On EC2 alone, and launching one instance at a time for the steps past the wait budget
+ * ({@link createOraclePolicy}'s `launchForLate`), wait-1800s-release-60s-ec2 cost 6.54 USD on
+ * asg-seismology (35.00 before; bound 5.63), 16.42 on netin-bwa (58.10; bound 14.56) and 8.71 on
+ * elb-1000genome (17.85; bound 7.66). Before that one-at-a-time rule, releasing at 60 s cost 226.79
+ * on asg-seismology (every fan-out into an empty pool launched an instance per step) and keeping
+ * idle capacity 20 minutes was the better EC2 strategy there (26.62); both are kept. `keep-idle-600s`
+ * (no wait, 10 minutes idle) was dropped: it was the cheapest only on netin-bwa (58.10 USD).
  */
 export const ORACLE_STRATEGIES: readonly OracleStrategy[] = [
   { name: 'release-at-60s', idleReleaseSec: 60 },
