@@ -42,6 +42,8 @@ export interface CaseResult {
   readonly lowerBoundUsd: number;
   /** The bound per pool, USD (with granularity rows / without). */
   readonly lowerBoundByPool?: ReadonlyArray<{ readonly poolId: string; readonly usd: number; readonly relaxedUsd: number }>;
+  /** The dearest price per unit-hour in the bound (the oracle check prices unmet demand at it). */
+  readonly maxUsdPerUnitHour?: number;
   /** Every oracle strategy's run (the oracle is the cheapest that serves all demand). */
   readonly oracleStrategies?: ReadonlyArray<{ readonly name: string; readonly costUsd: number; readonly unmetDemandUnitSec: number; readonly allChainsCompleted: boolean; readonly p95WaitSec: number }>;
   readonly policies: readonly CasePolicy[];
@@ -177,6 +179,7 @@ export async function runCase(c: SuiteCase, dataDir: string, daysOverride?: numb
     id: c.id, what: c.what, days, seed: c.seed, chains: report.policies[0].chainsSubmitted, tasks: report.policies[0].tasksSubmitted,
     lowerBoundUsd: lb.totalUsd,
     lowerBoundByPool: lb.byPool,
+    maxUsdPerUnitHour: lb.maxUsdPerUnitHour,
     ...(oracleStrategies ? { oracleStrategies } : {}),
     policies: report.policies.map((p, i) => ({
       policy: p.policy, costUsd: p.cost.totalUsd, xLowerBound: p.cost.totalUsd / lb.totalUsd, xOracle: p.cost.totalUsd / oracleUsd,

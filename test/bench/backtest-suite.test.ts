@@ -47,13 +47,18 @@ describe('the backtest scenario suite', () => {
     expect(md).toContain('Lower-bound check FAILED: b: karpenter 1.00 USD < floor 2.00 USD');
   });
 
-  it('fails the oracle check only for a cheaper policy that served all demand, and lists the ones that left demand unmet apart', () => {
+  it('fails the oracle check for a cheaper policy that served all demand, or whose unmet demand priced at the on-demand price does not explain it, and lists the others apart', () => {
     const served = result('a', 11, 5);
-    expect(oracleCheck([served])).toContain('Oracle check FAILED: real policies that served all metric demand and cost less than the oracle: a: prescale 11.00 < oracle 12.00 USD');
-    const unmet: CaseResult = { ...served, policies: served.policies.map((p) => (p.policy === 'prescale' ? { ...p, unmetUnitSec: 500 } : p)) };
+    expect(oracleCheck([served])).toContain('Oracle check FAILED: real policies cheaper than the oracle even with their unmet metric demand priced at the on-demand price per unit: a: prescale 11.00 < oracle 12.00 USD');
+    const unmet: CaseResult = { ...served, maxUsdPerUnitHour: 36, policies: served.policies.map((p) => (p.policy === 'prescale' ? { ...p, unmetUnitSec: 500 } : p)) };
     const text = oracleCheck([unmet]);
-    expect(text).toContain('Oracle check: no real policy that served all metric demand is cheaper than the oracle');
-    expect(text).toContain('a: prescale 11.00 < oracle 12.00 USD, leaving 500 unit-s of metric demand unmet');
+    // 500 unit-s at 36 USD per unit-hour are worth 5 USD: 11 + 5 ≥ 12, so the unmet demand explains it
+    expect(text).toContain('Oracle check: no real policy is cheaper than the oracle in any case');
+    expect(text).toContain('a: prescale 11.00 < oracle 12.00 USD, leaving 500 unit-s of metric demand unmet (worth at most 5.00 USD)');
+    // priced at 0.36 USD per unit-hour they are worth 0.05 USD: the oracle is beaten
+    const cheap = oracleCheck([{ ...unmet, maxUsdPerUnitHour: 0.36 }]);
+    expect(cheap).toContain('Oracle check FAILED');
+    expect(cheap).toContain('(worth at most 0.05 USD)');
   });
 
   it('decomposes the gap per pool: bound, oracle × bound, prescale × oracle, and each oracle strategy', () => {

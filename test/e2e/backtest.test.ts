@@ -65,10 +65,12 @@ describe('backtest on the default scenario (half a day)', () => {
     }
   });
 
-  it('lets the oracle serve all demand without waits, and no policy serving all demand costs less', () => {
+  it('lets the oracle serve all demand, its steps waiting at most its longest wait budget, and no policy serving all demand costs less', () => {
     const oracle = outcome.report.policies.find((p) => p.policy === 'oracle')!;
     expect(oracle.unmetDemandUnitSec).toBe(0);
-    expect(oracle.stepWait.maxSec).toBe(0);
+    expect(oracle.chainsCompleted).toBe(oracle.chainsSubmitted);
+    // its cheapest strategy may let steps queue for capacity freeing within 30 minutes (sim/policies/oracle.ts), re-checked each tick
+    expect(oracle.stepWait.maxSec).toBeLessThanOrEqual(1800 + 60);
     for (const p of outcome.report.policies) {
       if (p.unmetDemandUnitSec === 0) expect(p.cost.totalUsd).toBeGreaterThanOrEqual(oracle.cost.totalUsd);
       expect(p.cost.totalUsd).toBeGreaterThanOrEqual(oracle.cost.totalUsd);

@@ -5,6 +5,8 @@ import type { Offering } from '../../src/core/model/index.js';
 import { bySizeToNeed, floorOffering, lateTasks, ORACLE_STRATEGIES } from '../../src/sim/policies/oracle.js';
 import { defaultScenario } from '../../src/sim/scenario/default.js';
 import { simCloud, T0 } from './sim-cloud-setup.js';
+import { parseScenario } from '../../src/sim/scenario/schema.js';
+import { DEFAULT_PRICE_TABLE } from '../../src/core/market/index.js';
 
 describe('the oracle\'s perfect-timing cloud', () => {
   it('makes capacity ready at once but bills the lead time the launch would have needed', () => {
@@ -88,5 +90,45 @@ describe('the oracle\'s instance sizes', () => {
     // a cheaper per-unit large size still wins when the need fills it
     expect(bySizeToNeed([off(8, 'spot', 0.02), off(2, 'spot', 0.03)], 8)[0].capacityUnits).toBe(8);
     expect(bySizeToNeed([off(8, 'spot', 0.02), off(2, 'spot', 0.03)], 2)[0].capacityUnits).toBe(2);
+  });
+});
+
+describe('the oracle\'s waiting strategies on EC2 alone', () => {
+  const T0 = 1_767_571_200;
+  // one chain of 100 one-vCPU steps of 2 s into an empty pool of 4-vCPU on-demand instances
+  const fanOut = () => parseScenario({
+    name: 'fan-out', seed: 1, startSec: T0, days: 0.05, lambdaBurst: true,
+    pools: [{ kind: 'ec2', id: 'batch', instanceRequirements: { vcpuMin: 4, vcpuMax: 4, allowedFamilies: ['m6i'] }, markets: ['on-demand'], availabilityZones: ['us-east-1a'] }],
+    prices: DEFAULT_PRICE_TABLE.map((p) => ({ ...p })),
+    workflows: [{
+      name: 'w', variants: [{ name: 'v', defaultPool: 'batch', tasks: Array.from({ length: 100 }, (_, i) => (
+        { task_id: `t${i}`, executable_code_location: 'x', resource_requirements: { vcpu: 1, memoryGiB: 1 }, runtime: { meanSec: 2, p50Sec: 2, p95Sec: 2, samplesSec: [2] } }
+      )) }],
+    }],
+    arrivals: [{ atSec: T0 + 10, chainId: 'c1', workflow: 'w' }],
+    leadTime: { defaultRangeSec: [90, 90] },
+  });
+  const run = async (strategy: (typeof ORACLE_STRATEGIES)[number]) => (await runBacktest(fanOut(), { policies: ['oracle'], oracleStrategies: [strategy] })).report.policies[0];
+
+  it('launches one instance at a time until every queued step starts within the budget, not one per step of a fan-out', async () => {
+    const waiting = ORACLE_STRATEGIES.find((s) => s.name === 'wait-1800s-release-60s-ec2')!;
+    expect(waiting.lambda).toBe(false);
+    const w = await run(waiting);
+    // one 4-vCPU instance runs the 200 vCPU-seconds in 50 s, far inside the 1,800 s budget
+    expect(w.launches).toBe(1);
+    expect(w.chainsCompleted).toBe(1);
+    // the zero-wait strategy on EC2 alone opens an instance per 4 steps
+    const now = await run({ name: 'zero-wait-ec2', idleReleaseSec: 60, lambda: false });
+    expect(now.launches).toBe(25);
+    expect(w.cost.onDemandUsd).toBeLessThan(now.cost.onDemandUsd / 10);
+  });
+
+  it('keeps Lambda out of a strategy with lambda: false (the tier would take the whole fan-out)', async () => {
+    const withTier = await run({ name: 'wait-tier', idleReleaseSec: 60, waitBudgetSec: 1800 });
+    const ec2 = await run({ name: 'wait-ec2', idleReleaseSec: 60, waitBudgetSec: 1800, lambda: false });
+    expect(ec2.launches).toBe(1);
+    expect(withTier.launches).toBeLessThanOrEqual(ec2.launches);
+    expect(withTier.decisionCounts?.['lambda-burst'] ?? 0).toBeGreaterThan(0);
+    expect(ec2.decisionCounts?.['lambda-burst'] ?? 0).toBe(0);
   });
 });

@@ -54,6 +54,34 @@
  *   bound is then the work at the cheapest spot price per vCPU-second: that, and whole instances held
  *   idle between short steps, is what separates it from every feasible policy.
  *
+ * Session 10: what the gap between the bound and the oracle was made of (1-day suite, the cases with
+ * the largest oracle ÷ bound first). It was mostly the oracle, not the bound:
+ * - The Lambda tier: the oracle's burst router priced each unplaced step against a launch for it
+ *   alone (a boot and the 60 s minimum), so on asg-seismology (818,931 steps of 1 s) it ran the whole
+ *   batch pool on Lambda, 32.97 USD against 4.32 for the work at the cheapest spot price; on EC2
+ *   alone the same strategy cost 24.52 for the batch pool. Lambda is dearer per vCPU-second than any
+ *   spot or on-demand offering (≥ 1,769 MB per vCPU, core/plan/burst.ts), so the bound, which prices
+ *   every vCPU-second at the pool's cheapest unit price, already stays under a run that bursts.
+ * - Idle whole instances held between fan-outs: keeping idle capacity 20 minutes held 1,519
+ *   unit-hours of batch capacity on asg-seismology for about 280 vCPU-hours of work; and a waiting
+ *   strategy launched, for an empty pool, one instance per late step that fitted nowhere (enough to
+ *   run a whole fan-out at once, each paying a boot and 60 s). With one instance at a time and idle
+ *   capacity released after its minimum (sim/policies/oracle.ts), the oracle cost 8.71 USD on
+ *   elb-1000genome (bound 7.66, 1.14×; 17.85 before) and 16.42 on netin-bwa (bound 14.56, 1.13×;
+ *   58.10 before), so the bound is within about 15 % of a feasible policy there.
+ * - What remains between the bound and that oracle, none of it valid for every policy as a linear
+ *   row: boots beyond the shortest lead time (lead times are drawn from 60–180 s and the oracle is
+ *   billed one drawn lead time per launch; the bound charges only the 60 s every launch pays,
+ *   sim/cloud/lead-time.ts); the on-demand floor in
+ *   whole instances (the oracle keeps ⌈0.3 × need⌉ units on-demand, at least one 2-vCPU instance on a
+ *   2-unit web pool, 78 % of asg-seismology's web units, where the bound keeps a fluid 30 % per block;
+ *   the simulated cloud enforces no floor, so only the block share is kept); spot diversification
+ *   (a rule of the oracle and prescale, not of the cloud: karpenter does not keep it); and a step's
+ *   wait, which the bound may stretch to the end of the drain.
+ * No row was added: each candidate is either implied already, binds on no suite case, or is broken by
+ * a real policy (above); a per-launch boot term would need integer launch counts (a MILP over 1,441
+ * ticks × offerings per pool), not tried within the session.
+ *
  * EC2 warm pools (issue 19, core/plan/warm-pool.ts) keep the bound valid without a tier of their own:
  * a warm start (30–60 s, sim/cloud/warm-pool.ts) is shorter than a tick, so an instance started from
  * the pool may be billed over only part of the window before the sample it is ready at, a deficit of

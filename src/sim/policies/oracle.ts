@@ -103,25 +103,48 @@ export interface OracleStrategy {
    * would not start within this many seconds ({@link lateTasks}). @default 0
    */
   readonly waitBudgetSec?: number;
+  /**
+   * Whether the strategy may burst steps to the Lambda tier (when the scenario has it). The burst
+   * router prices a step against a launch for it alone (a boot and a 60 s minimum), so a strategy
+   * that lets steps wait for held capacity is better off without it: on asg-seismology's 818,931
+   * one-second steps every strategy with the tier ran the whole batch pool on Lambda (32.97 USD,
+   * no EC2 instance launched) where the work costs 4.32 USD at the cheapest spot price. @default true
+   */
+  readonly lambda?: boolean;
 }
 
 /**
  * The strategies the `oracle` line tries (each on its own world; the cheapest that serves every
  * sample of metric demand and finishes every chain is reported, sim/backtest.ts): launch the moment
  * a task would wait and release idle capacity once its billing minimum is used (the zero-wait
- * oracle), keep idle capacity for several boot times (a relaunch pays a boot of 60–180 s billed and a
- * 60 s billing minimum again), or let tasks wait for capacity that frees up within 5 or 30 minutes
- * (the cheapest way to serve a fan-out of short steps is often to queue it, as every real policy
- * does). Measured on the 1-day suite (bench/suite): on netin-bwa and asg-seismology the zero-wait
- * oracle cost 2.4× and 3.2× prescale, because it launched an instance for every burst of short
- * steps and paid its boot and billing minimum.
+ * oracle), or let tasks wait for capacity that frees up within 5 or 30 minutes (the cheapest way to
+ * serve a fan-out of short steps is often to queue it, as every real policy does), with the Lambda
+ * tier or on EC2 alone (`-ec2`), keeping idle capacity 10 or 20 minutes or releasing it once its
+ * billing minimum is used.
+ *
+ * Measured on the 1-day suite (bench/suite, session 10, one strategy at a time): the `-ec2` waiting
+ * strategies are the ones that make the oracle a floor under the real policies. With the tier, the
+ * burst router prices each step against a launch for it alone (a boot and a 60 s minimum), so on
+ * asg-seismology (818,931 one-second steps) every strategy ran the whole batch pool on Lambda
+ * (32.97 USD of 35.00) and on netin-bwa every strategy cost 58.10 USD or more against prescale's
+ * 44.42. On EC2 alone, and launching one instance at a time for the steps past the wait budget
+ * ({@link createOraclePolicy}'s `launchForLate`), wait-1800s-release-60s-ec2 cost 6.54 USD on
+ * asg-seismology (35.00 before; bound 5.63), 16.42 on netin-bwa (58.10; bound 14.56) and 8.71 on
+ * elb-1000genome (17.85; bound 7.66). Before that one-at-a-time rule, releasing at 60 s cost 226.79
+ * on asg-seismology (every fan-out into an empty pool launched an instance per step) and keeping
+ * idle capacity 20 minutes was the better EC2 strategy there (26.62); both are kept. `keep-idle-600s`
+ * (no wait, 10 minutes idle) was dropped: it was the cheapest only on netin-bwa (58.10 USD).
  */
 export const ORACLE_STRATEGIES: readonly OracleStrategy[] = [
   { name: 'release-at-60s', idleReleaseSec: 60 },
-  { name: 'keep-idle-600s', idleReleaseSec: 600 },
   { name: 'wait-300s-keep-600s', idleReleaseSec: 600, waitBudgetSec: 300 },
   { name: 'wait-1800s-keep-1200s', idleReleaseSec: 1200, waitBudgetSec: 1800 },
+  { name: 'wait-1800s-keep-1200s-ec2', idleReleaseSec: 1200, waitBudgetSec: 1800, lambda: false },
+  { name: 'wait-1800s-release-60s-ec2', idleReleaseSec: 60, waitBudgetSec: 1800, lambda: false },
 ];
+
+/** Instances the oracle opens one at a time per pool and tick for tasks past the wait budget, before it packs the rest at once. */
+export const MAX_LATE_LAUNCHES = 64;
 
 /** A task as {@link lateTasks} sees it. */
 export interface DrainTask {
@@ -253,7 +276,7 @@ export function createOraclePolicy(world: World, name = 'oracle', strategy: Orac
   };
 
   // the oracle may use every tier prescale may: a step cheaper on Lambda than on a launch for it bursts
-  installBurstTier(world, 'oracle');
+  if (strategy.lambda !== false) installBurstTier(world, 'oracle');
   /** Opens one new instance per task of `tasks` that fits nowhere in the instances opened so far. */
   const launchFor = (pool: Ec2Pool, tasks: readonly SimTask[], why: string): void => {
     const bins: Array<{ vcpu: number; mem: number }> = [];
@@ -279,7 +302,16 @@ export function createOraclePolicy(world: World, name = 'oracle', strategy: Orac
     launchFor(pools.get(poolId)!, world.workload.pools.get(poolId)!.queue, 'task would wait');
   };
 
-  /** Launches for the queued tasks of `pool` that would not start within the wait budget. */
+  /**
+   * Launches for the queued tasks of `pool` that would not start within the wait budget: one
+   * instance at a time (the cheapest per unit that fits the first late task), each counted as free
+   * vCPU from now (the oracle's capacity is ready at once), until every queued task starts within
+   * the budget ({@link lateTasks}). Before session 10 it opened an instance for every late task that
+   * fitted in none opened so far, so an empty pool launched enough to run a whole fan-out at once
+   * (19 instances for 300 one-second steps on asg-seismology, each billed a boot and 60 s) where one
+   * instance starts them all within seconds. After `MAX_LATE_LAUNCHES` instances it falls back to
+   * that packing for the rest (bounded work per tick).
+   */
   const launchForLate = (pool: Ec2Pool, nowSec: number): void => {
     const place = world.workload.pools.get(pool.id)!;
     if (place.queue.length === 0) return;
@@ -289,8 +321,16 @@ export function createOraclePolicy(world: World, name = 'oracle', strategy: Orac
       for (let k = 0; k < Math.floor(slot.freeVcpu + 1e-9); k++) freeAt.push(nowSec);
       for (const t of slot.tasks) for (let k = 0; k < Math.ceil(t.vcpu - 1e-9); k++) freeAt.push((t.startedAtSec ?? nowSec) + t.runtimeSec);
     }
-    const late = lateTasks(freeAt, place.queue, nowSec, waitBudgetSec);
-    if (late.length > 0) launchFor(pool, late.map((i) => place.queue[i]), `tasks would wait over ${waitBudgetSec} s`);
+    const why = `tasks would wait over ${waitBudgetSec} s`;
+    let late = lateTasks(freeAt, place.queue, nowSec, waitBudgetSec);
+    for (let n = 0; late.length > 0 && n < MAX_LATE_LAUNCHES; n++) {
+      const t = place.queue[late[0]];
+      const opened = grow(pool, t.vcpu, why, (o) => o.vcpu + 1e-9 >= t.vcpu && o.memoryGiB + 1e-9 >= t.memoryGiB);
+      if (opened.length === 0) return;
+      for (const o of opened) for (let k = 0; k < Math.floor(o.vcpu + 1e-9); k++) freeAt.push(nowSec);
+      late = lateTasks(freeAt, place.queue, nowSec, waitBudgetSec);
+    }
+    if (late.length > 0) launchFor(pool, late.map((i) => place.queue[i]), why);
   };
 
   return {
