@@ -47,6 +47,8 @@ import { silentLogger, type Logger } from '../../ports/logger.js';
 import type { StateStore } from '../../ports/state-store.js';
 import { calibrationSummaryOf } from '../history/calibration-report.js';
 import { LearningHooks } from '../history/learning-hooks.js';
+import type { FingerprintHooks } from '../history/fingerprint-hooks.js';
+import type { NextStepModel } from '../../core/predict/types.js';
 import type { CalibrationSummary } from '../report/types.js';
 import type { LocalPreparer, TrackedExecution } from './local-preparer.js';
 import type { PrefetchManager } from './prefetch-manager.js';
@@ -71,6 +73,12 @@ export interface ServeLearningDeps {
   readonly prefetch: ControllerPrefetchConfig;
   /** Principal ids or groups that see the aggregate figures (config `operators`). */
   readonly operators?: readonly string[];
+  /**
+   * The persisted fingerprint (config `fingerprint`, app/history/fingerprint-hooks.ts over serve's
+   * state store): fed the observed events, saved at most once a minute and on {@link ServeLearningLoop.stop},
+   * its edge probabilities the next-step model's prior. @default none
+   */
+  readonly fingerprints?: FingerprintHooks;
   readonly logger?: Logger;
 }
 
@@ -131,6 +139,9 @@ export class ServeLearningLoop {
   private timer: Timer | undefined;
   private running: Promise<LearningRound> | undefined;
   private rounds = 0;
+  /** The next-step model the predict stage asks: the feedback model, with the fingerprint's prior when there is one. */
+  private readonly predictor: NextStepModel;
+  private savedAtSec = -Infinity;
   private selected = 0;
   private accepted = 0;
   private readonly logger: Logger;
@@ -142,6 +153,7 @@ export class ServeLearningLoop {
     this.learning = new LearningHooks(deps.prefetch);
     this.catalog = new Set(deps.workflows.map((w) => w.name));
     this.logger = deps.logger ?? silentLogger;
+    this.predictor = deps.fingerprints ? deps.fingerprints.withPrior(deps.nextStep) : deps.nextStep;
   }
 
   /** Runs a round every `intervalMs` (first after one interval) until {@link stop}. */
@@ -158,6 +170,7 @@ export class ServeLearningLoop {
     this.timer?.cancel();
     this.timer = undefined;
     await this.running?.catch(() => undefined);
+    await this.deps.fingerprints?.save();
   }
 
   /** One round: observe the new events, predict, select and hand the preparations to the preparer. */
@@ -200,12 +213,14 @@ export class ServeLearningLoop {
 
   private async runRound(): Promise<LearningRound> {
     const now = this.deps.clock.nowSec();
+    await this.deps.fingerprints?.load();
     const events = [...this.announce(), ...(await this.readEvents())].sort((a, b) => a.atSec - b.atSec);
     const view = buildChainView(events, now);
     this.memory = observeStage({ view, nextStep: this.deps.nextStep }, this.memory).memory;
     this.learning.observe(view.events);
+    if (view.events.length > 0) this.deps.fingerprints?.observe(view.events, now);
     const cfg = this.deps.prefetch;
-    const pred = predictStage({ nowSec: now, slotSec: this.opts.slotSec ?? 60, slots: this.opts.slots ?? 10, topN: Math.max(3, cfg.topN), nextStep: this.deps.nextStep, readyUnitsByPool: new Map() }, this.memory);
+    const pred = predictStage({ nowSec: now, slotSec: this.opts.slotSec ?? 60, slots: this.opts.slots ?? 10, topN: Math.max(3, cfg.topN), nextStep: this.predictor, readyUnitsByPool: new Map() }, this.memory);
     const selection = cfg.enabled ? prefetchSelectionFrom(cfg) : undefined;
     const prep = prefetchStage({
       nowSec: now, chains: pred.prefetchInputs, config: selection,
@@ -220,6 +235,10 @@ export class ServeLearningLoop {
       }
     }
     this.deps.manager.expire();
+    if (now - this.savedAtSec >= 60) {
+      this.savedAtSec = now;
+      await this.deps.fingerprints?.save();
+    }
     this.rounds++;
     this.selected += prep.commands.length;
     this.accepted += accepted;

@@ -14,6 +14,7 @@ import type { TrackedExecution } from '../../../src/app/prefetch/local-preparer.
 import { ServeLearningLoop } from '../../../src/app/prefetch/serve-learning.js';
 import { task, workflow } from '../../builders/tasks.js';
 import { ManualClock } from '../../fakes/manual-clock.js';
+import { FingerprintHooks, readSavedFingerprintBook } from '../../../src/app/history/fingerprint-hooks.js';
 
 const T0 = 1_800_000_000;
 const def = (id: string, deps: string[]): TaskDefinition => task(id, deps, { prepare: 'module:./prep.mjs#prepare', setupShare: 0.5, runtime: { meanSec: 60, p50Sec: 60, p95Sec: 90, samplesSec: [] } });
@@ -27,7 +28,7 @@ function tracked(name: string, principalId: string, atSec: number, wf = 'submitt
 }
 const ev = (x: TrackedExecution, taskId: string, kind: ExecutionEvent['kind'], atSec: number): ExecutionEvent => ({ chainId: x.chainId, workflow: x.workflow, variant: x.variant, taskId, taskType: taskId, kind, atSec, executionName: x.executionName });
 
-async function loopOver(execs: TrackedExecution[], events: ExecutionEvent[], catalog = [workflow('pipe', [def('a', []), def('b', ['a'])], [{ name: 'main', defaultPool: 'od' }])]) {
+async function loopOver(execs: TrackedExecution[], events: ExecutionEvent[], catalog = [workflow('pipe', [def('a', []), def('b', ['a'])], [{ name: 'main', defaultPool: 'od' }])], withFingerprint = false) {
   const store = new SqliteStateStore(':memory:');
   await store.append('execution-events', events);
   const prepared: PreExecuteCommand[] = [];
@@ -35,14 +36,17 @@ async function loopOver(execs: TrackedExecution[], events: ExecutionEvent[], cat
   const loop = new ServeLearningLoop({
     store, clock: new ManualClock(T0),
     preparer: { executions: () => [...byName.values()], execution: (n) => byName.get(n), prepare: async (c) => { prepared.push(c); return { commandId: c.id, status: 'accepted' }; } },
-    manager: { metricsByArm: () => ({}), metricsOf: () => undefined, expire: () => undefined },
+    manager: { metricsByArm: () => ({}), metricsOf: () => undefined, expire: () => 0 },
     nextStep: new FeedbackModel(createNextStepModel('vom')),
     workflows: catalog,
     prefetch: PrefetchConfigSchema.parse({ enabled: true, probabilityThreshold: 0.3, topN: 2, maxConcurrent: 8, ttlSec: 900, latencyValueUsdPerHour: 10 }),
+    ...(withFingerprint ? { fingerprints: new FingerprintHooks(undefined, store) } : {}),
   });
   const round = await loop.round();
+  await loop.stop();
+  const book = withFingerprint ? await readSavedFingerprintBook(store) : undefined;
   await store.close();
-  return { round, prepared, loop, byName };
+  return { round, prepared, loop, byName, book };
 }
 
 describe('serve learning loop: chains outside the catalog', () => {
@@ -71,5 +75,12 @@ describe('serve learning loop: chains outside the catalog', () => {
     const bobs = tracked('q1', 'bob', T0 - 100, 'pipe');
     const { prepared } = await loopOver([...done, bobs], [...done.flatMap((x) => history(x, x.atSec)), ev(bobs, 'a', 'started', T0 - 100)]);
     expect(prepared.map((c) => [c.chainId, c.taskId])).toEqual([['q1', 'b']]);
+  });
+
+  it("saves serve's fingerprint of the observed catalog executions in its state store", async () => {
+    const done = [0, 1, 2].map((i) => tracked(`p${i}`, 'alice', T0 - 3000 + i * 300, 'pipe'));
+    const { book } = await loopOver(done, done.flatMap((x) => history(x, x.atSec)), undefined, true);
+    expect(book).toBeDefined();
+    expect(book!.successors('pipe', 'a').find((x) => x.taskType === 'b')?.probability).toBeGreaterThan(0.5);
   });
 });
