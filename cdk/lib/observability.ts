@@ -15,7 +15,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subs from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { METRIC } from '../../src/handlers/controller-runner.js';
+import { ARM_DIMENSION, METRIC } from '../../src/handlers/controller-runner.js';
 
 /** Props of {@link PrescaleObservability}. */
 export interface PrescaleObservabilityProps {
@@ -24,6 +24,11 @@ export interface PrescaleObservabilityProps {
   readonly poolIds: readonly string[];
   /** Email subscribed to the alarm topic. @default none */
   readonly alarmEmail?: string;
+  /**
+   * The A/B arms of prefetch configurations (`controller.prefetch.abTest.arms[].name`): per-arm widgets
+   * over the metrics the controller publishes with the `Arm` dimension. @default none (no A/B widgets)
+   */
+  readonly arms?: readonly string[];
 }
 
 const NS = 'Prescale';
@@ -100,6 +105,53 @@ export class PrescaleObservability extends Construct {
       }),
     );
     this.dashboard.addWidgets(new cloudwatch.GraphWidget({ title: 'Cost per pool (USD per hour)', left: perPool(METRIC.poolCost), stacked: true, width: 24 }));
+    if (props.arms && props.arms.length > 0) addArmWidgets(this.dashboard, props.arms);
     this.dashboard.addWidgets(new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: [this.safetyAlarm], width: 24 }));
   }
+}
+
+/**
+ * issue 22: the A/B test of prefetch configurations on the dashboard, from the per-arm metrics of
+ * src/handlers/prefetch-meter.ts. One graph per figure with a line per arm (hourly): hit rate
+ * (hits ÷ settled preparations), setup seconds saved, wasted CPU-seconds and USD, step latency
+ * (p50/p95 of step runtimes) and the Brier score of the preparations (Σ(p − o)² ÷ settled); then one
+ * single-value widget per arm with the same figures over the dashboard's time range.
+ */
+function addArmWidgets(dashboard: cloudwatch.Dashboard, arms: readonly string[]): void {
+  const hour = Duration.hours(1);
+  const m = (name: string, arm: string, statistic: string, label?: string): cloudwatch.Metric =>
+    metric(name, statistic, { ...SERVICE, [ARM_DIMENSION]: arm }).with({ period: hour, ...(label ? { label } : {}) });
+  const ratio = (num: string, den: string, scale: number, arm: string, i: number, label: string, period: Duration = hour): cloudwatch.MathExpression => new cloudwatch.MathExpression({
+    expression: `IF(d${i} > 0, ${scale === 1 ? '' : `${scale} * `}n${i} / d${i}, 0)`, label, period,
+    usingMetrics: { [`n${i}`]: m(num, arm, 'Sum').with({ period }), [`d${i}`]: m(den, arm, 'Sum').with({ period }) },
+  });
+  dashboard.addWidgets(new cloudwatch.TextWidget({
+    markdown: `### A/B test of prefetch configurations (arms: ${arms.join(', ')})\nPer arm: hit rate = resumed ÷ settled preparations; waste = preparations not resumed (setup seconds × vCPU); Brier = Σ(p − o)² ÷ settled. The significance test against the control is in \`prescale export-report --ab\`.`,
+    width: 24, height: 2,
+  }));
+  dashboard.addWidgets(
+    new cloudwatch.GraphWidget({ title: 'A/B: hit rate per arm (%, per hour)', left: arms.map((a, i) => ratio(METRIC.preparationHits, METRIC.settledPreparations, 100, a, i, `${a} hit rate %`)), width: 8 }),
+    new cloudwatch.GraphWidget({ title: 'A/B: setup seconds saved per arm (per hour)', left: arms.map((a) => m(METRIC.setupSecSaved, a, 'Sum', `${a} saved s`)), width: 8 }),
+    new cloudwatch.GraphWidget({
+      title: 'A/B: wasted CPU-seconds (left) and USD (right) per arm (per hour)',
+      left: arms.map((a) => m(METRIC.wastedCpuSec, a, 'Sum', `${a} wasted CPU-s`)), right: arms.map((a) => m(METRIC.wastedUsd, a, 'Sum', `${a} wasted USD`)), width: 8,
+    }),
+  );
+  dashboard.addWidgets(
+    new cloudwatch.GraphWidget({ title: 'A/B: step latency per arm (p50 and p95 of step runtimes, s)', left: arms.flatMap((a) => [m(METRIC.stepLatency, a, 'p50', `${a} p50 s`), m(METRIC.stepLatency, a, 'p95', `${a} p95 s`)]), width: 12 }),
+    new cloudwatch.GraphWidget({ title: 'A/B: Brier score of the preparations per arm (per hour; 0 is perfect)', left: arms.map((a, i) => ratio(METRIC.brierSum, METRIC.settledPreparations, 1, a, i, `${a} Brier`)), width: 12 }),
+  );
+  const perArm = arms.map((a) => new cloudwatch.SingleValueWidget({
+    title: `A/B arm ${a}`,
+    metrics: [
+      ratio(METRIC.preparationHits, METRIC.settledPreparations, 100, a, 0, 'hit rate %', Duration.days(1)),
+      m(METRIC.setupSecSaved, a, 'Sum', 'setup s saved').with({ period: Duration.days(1) }),
+      m(METRIC.wastedCpuSec, a, 'Sum', 'wasted CPU-s').with({ period: Duration.days(1) }),
+      m(METRIC.wastedUsd, a, 'Sum', 'wasted USD').with({ period: Duration.days(1) }),
+      m(METRIC.stepLatency, a, 'p95', 'step p95 s').with({ period: Duration.days(1) }),
+      ratio(METRIC.brierSum, METRIC.settledPreparations, 1, a, 1, 'Brier', Duration.days(1)),
+    ],
+    setPeriodToTimeRange: true, width: 12, height: 4,
+  }));
+  for (let i = 0; i < perArm.length; i += 2) dashboard.addWidgets(...perArm.slice(i, i + 2));
 }

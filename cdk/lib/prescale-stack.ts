@@ -86,6 +86,7 @@ export class PrescaleStack extends Stack {
       fn: this.controller.fn,
       deadLetterQueue: this.spotEvents.deadLetterQueue,
       poolIds: inputs.config.controller.pools.map((p) => p.id),
+      arms: inputs.config.controller.prefetch.abTest?.arms.map((a) => a.name) ?? [],
       alarmEmail: inputs.alarmEmail,
     });
     this.reportWriter = new ReportWriter(this, 'ReportWriter', {

@@ -36,8 +36,8 @@ export interface ControllerPorts {
   readonly providerDryRun: boolean;
   /** Carries out pre-execute commands as `prepare` messages (absent without state machines). */
   readonly preparer?: Preparer;
-  /** Resumed / cold steps seen in the execution events (for the prefetch metrics). */
-  readonly prefetchMeter?: Pick<PrefetchMeter, 'drain'>;
+  /** Resumed / cold steps seen in the execution events, and the accepted preparations (the prefetch metrics, per A/B arm). */
+  readonly prefetchMeter?: Pick<PrefetchMeter, 'drain' | 'prepared'>;
   /** Publishes the burst routes to the decision table (`PRESCALE_BURST_ROUTE_TABLE`); absent: no burst tier. */
   readonly stepRouter?: StepRouter;
 }
@@ -85,7 +85,7 @@ export function buildAwsPorts(config: DeploymentConfig, opts: AwsPortsOptions): 
     logger: opts.logger,
   });
   const metrics = new CloudWatchMetricsSource({ api: cloudWatchApi(client), series: config.aws.series, logger: opts.logger });
-  const prefetchMeter = new PrefetchMeter();
+  const prefetchMeter = new PrefetchMeter({ ...(config.controller.prefetch.abTest ? { abTest: config.controller.prefetch.abTest } : {}), workflows: config.controller.workflows, defaultTtlSec: config.controller.prefetch.ttlSec });
   const prep = preparerFromEnv(opts.env ?? process.env, { transports: awsPrepareTransports(opts.region), workflows: config.controller.workflows, clock: systemClock, ttlSec: config.controller.prefetch.ttlSec });
   const events = new SqsEventSource({
     api: sqsApi(client), queueUrl: opts.queueUrl, logger: opts.logger, pollBudgetSec: opts.pollBudgetSec,

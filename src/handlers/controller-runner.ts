@@ -8,7 +8,7 @@
 import { createControllerTick, type ControllerTick, type TaskBacklogSignal, type TickOptions, type TickResult } from '../app/tick.js';
 import type { Preparer } from '../ports/preparer.js';
 import type { StepRouter } from '../ports/step-router.js';
-import type { PrefetchMeter } from './prefetch-meter.js';
+import { meteredPreparer, type PrefetchCounts, type PrefetchMeter } from './prefetch-meter.js';
 import { AwsThrottledError } from '../adapters/aws/errors.js';
 import { createForecaster } from '../core/forecast/index.js';
 import type { Forecaster } from '../core/forecast/types.js';
@@ -52,7 +52,23 @@ export const METRIC = {
   setupSecSaved: 'PrefetchSetupSecondsSaved',
   /** Steps with a prepare phase that ran cold. */
   coldSteps: 'PrefetchColdSteps',
+  // issue 22, per A/B arm (dimension `Arm`, with the four above): src/handlers/prefetch-meter.ts
+  /** Preparations settled (resumed, ran cold or expired unused): the hit rate's denominator. */
+  settledPreparations: 'PrefetchSettledPreparations',
+  /** Settled preparations whose step resumed from the prepared state. */
+  preparationHits: 'PrefetchPreparationHits',
+  /** CPU-seconds (vCPU × setup seconds) of preparations that were not used. */
+  wastedCpuSec: 'PrefetchWastedCpuSeconds',
+  /** USD of the same (DEFAULT_USD_PER_VCPU_HOUR). */
+  wastedUsd: 'PrefetchWastedUsd',
+  /** Sum of (p − o)² over the settled preparations (Brier score = this ÷ settled). */
+  brierSum: 'PrefetchBrierSum',
+  /** Runtime of each finished step of the arm's chains, seconds (one value per step). */
+  stepLatency: 'StepLatencySeconds',
 } as const;
+
+/** The dimension of the per-arm metrics (values: `prefetch.abTest.arms[].name`). */
+export const ARM_DIMENSION = 'Arm';
 
 /** Everything the runner needs; forecaster, planner and next-step model default to core's. */
 export interface ControllerRunnerDeps {
@@ -73,8 +89,11 @@ export interface ControllerRunnerDeps {
   readonly preparer?: Preparer;
   /** Publishes the tick's burst routes (the decision table); absent: no burst routes. */
   readonly stepRouter?: StepRouter;
-  /** Resumed and cold steps since the last tick (src/handlers/prefetch-meter.ts). */
-  readonly prefetchMeter?: Pick<PrefetchMeter, 'drain'>;
+  /**
+   * Resumed and cold steps since the last tick (src/handlers/prefetch-meter.ts); with `prepared`, the
+   * preparer's accepted preparations are recorded too (per-arm figures of an A/B test).
+   */
+  readonly prefetchMeter?: Pick<PrefetchMeter, 'drain'> & Partial<Pick<PrefetchMeter, 'prepared'>>;
 }
 
 /** What one invocation did (the Lambda's return value, cached by idempotency). */
@@ -128,8 +147,10 @@ export function createControllerRunner(deps: ControllerRunnerDeps): ControllerRu
     apply: (c: Parameters<CloudProvider['apply']>[0]) => guard.current.apply(c),
   };
   const tickMode = cfg.mode === 'dry-run' && deps.providerDryRun ? 'active' : cfg.mode;
+  const meter = deps.prefetchMeter;
+  const preparer = deps.preparer && meter?.prepared ? meteredPreparer(deps.preparer, { prepared: (c) => meter.prepared!(c) }) : deps.preparer;
   const tick: ControllerTick = createControllerTick({
-    clock, metrics: deps.metrics, events: deps.events, cloud, store: deps.store, logger, ...(deps.preparer ? { preparer: deps.preparer } : {}), ...(deps.stepRouter ? { stepRouter: deps.stepRouter } : {}),
+    clock, metrics: deps.metrics, events: deps.events, cloud, store: deps.store, logger, ...(preparer ? { preparer } : {}), ...(deps.stepRouter ? { stepRouter: deps.stepRouter } : {}),
     forecaster: deps.forecaster ?? createForecaster(),
     planner: deps.planner ?? createGreedyPlanner({ ...DEFAULT_PLANNER_OPTIONS, tickSec: cfg.tickSec }),
     // issue 22: the next-step model inside its prediction-outcome feedback loop (prefetch.feedback)
@@ -164,7 +185,7 @@ export function createControllerRunner(deps: ControllerRunnerDeps): ControllerRu
         return { ...base, status: 'skipped' };
       }
       const summary = emitTickMetrics(deps.sink, cfg, result, guard.current, tick);
-      emitPrefetchMetrics(deps.sink, result, deps.prefetchMeter);
+      emitPrefetchMetrics(deps.sink, result, clock.sec, deps.prefetchMeter);
       return { ...base, ...summary, status: 'completed' };
     },
   };
@@ -210,12 +231,33 @@ function emitTickMetrics(
   return { commands: result.commands.length, applied, failed, safetyBreaches, costUsdPerHour: cost };
 }
 
-/** The prefetch metrics of a tick: accepted prepare requests, resumed and cold steps, setup seconds saved. */
-function emitPrefetchMetrics(sink: TickMetricsSink, result: TickResult, meter?: Pick<PrefetchMeter, 'drain'>): void {
+/** The prefetch metrics of a tick: accepted prepare requests, resumed and cold steps, setup seconds saved; per arm with an A/B test. */
+function emitPrefetchMetrics(sink: TickMetricsSink, result: TickResult, nowSec: number, meter?: Pick<PrefetchMeter, 'drain'>): void {
   if (!meter && result.preparations.length === 0) return;
   sink.add(METRIC.prepareRequests, 'Count', result.preparations.filter((r) => r.status === 'accepted').length);
-  const m = meter?.drain() ?? { resumed: 0, setupSecSaved: 0, cold: 0 };
+  const m = meter?.drain(nowSec) ?? { resumed: 0, setupSecSaved: 0, cold: 0 };
   sink.add(METRIC.resumedSteps, 'Count', m.resumed);
   sink.add(METRIC.coldSteps, 'Count', m.cold);
   sink.add(METRIC.setupSecSaved, 'Seconds', m.setupSecSaved);
+  if (m.byArm) emitArmMetrics(sink, m.byArm);
+}
+
+/**
+ * The per-arm figures (src/handlers/prefetch-meter.ts) with the `Arm` dimension, every arm every
+ * tick (zeros included, so the dashboard's lines and ratios have their denominators).
+ */
+export function emitArmMetrics(sink: TickMetricsSink, byArm: NonNullable<PrefetchCounts['byArm']>): void {
+  for (const [arm, a] of Object.entries(byArm)) {
+    const dims = { [ARM_DIMENSION]: arm };
+    sink.add(METRIC.prepareRequests, 'Count', a.prepareRequests, dims);
+    sink.add(METRIC.settledPreparations, 'Count', a.settled, dims);
+    sink.add(METRIC.preparationHits, 'Count', a.hits, dims);
+    sink.add(METRIC.resumedSteps, 'Count', a.resumed, dims);
+    sink.add(METRIC.coldSteps, 'Count', a.cold, dims);
+    sink.add(METRIC.setupSecSaved, 'Seconds', a.setupSecSaved, dims);
+    sink.add(METRIC.wastedCpuSec, 'Seconds', a.wastedCpuSec, dims);
+    sink.add(METRIC.wastedUsd, 'None', a.wastedUsd, dims);
+    sink.add(METRIC.brierSum, 'None', a.brierSum, dims);
+    for (const v of a.stepLatencySec) sink.add(METRIC.stepLatency, 'Seconds', v, dims);
+  }
 }

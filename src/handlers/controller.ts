@@ -53,15 +53,57 @@ export interface ControllerHandlerDeps {
 
 const UNITS = { Count: MetricUnit.Count, Percent: MetricUnit.Percent, None: MetricUnit.NoUnit, Seconds: MetricUnit.Seconds } as const;
 
-/** Powertools Metrics as the runner's sink; dimensioned metrics are emitted as single metrics. */
-export function powertoolsSink(metrics: Metrics): TickMetricsSink {
+/** Most values of one metric, and most metrics, in one EMF document (Powertools flushes at 100 of either). */
+const EMF_CHUNK = 99;
+
+/** The runner's sink over Powertools Metrics; {@link PowertoolsSink.flush} publishes the dimensioned metrics. */
+export interface PowertoolsSink extends TickMetricsSink {
+  /**
+   * Publishes the dimensioned metrics added since the last call, one EMF document per dimension set
+   * (`pool`, `Arm`), values of a metric as an array (split so Powertools' 100-value and 100-metric
+   * limits never flush a document without its dimensions). Call after `publishStoredMetrics()`.
+   */
+  flush(): void;
+}
+
+/**
+ * Powertools Metrics as the runner's sink: metrics without dimensions go to `metrics` (published by
+ * the handler), dimensioned ones are kept per dimension set until {@link PowertoolsSink.flush}.
+ */
+export function powertoolsSink(metrics: Metrics): PowertoolsSink {
+  const groups = new Map<string, { dims: Record<string, string>; rows: Array<[string, keyof typeof UNITS, number]> }>();
   return {
     add(name, unit, value, dimensions) {
-      if (dimensions && Object.keys(dimensions).length > 0) {
-        const single = metrics.singleMetric();
-        for (const [k, v] of Object.entries(dimensions)) single.addDimension(k, v);
-        single.addMetric(name, UNITS[unit], value);
-      } else metrics.addMetric(name, UNITS[unit], value);
+      if (!dimensions || Object.keys(dimensions).length === 0) {
+        metrics.addMetric(name, UNITS[unit], value);
+        return;
+      }
+      const dims = Object.fromEntries(Object.entries(dimensions).sort(([a], [b]) => (a < b ? -1 : 1)));
+      const k = JSON.stringify(dims);
+      const g = groups.get(k) ?? { dims, rows: [] };
+      g.rows.push([name, unit, value]);
+      groups.set(k, g);
+    },
+    flush() {
+      for (const g of groups.values()) {
+        let counts = new Map<string, number>();
+        const start = (): void => {
+          counts = new Map();
+          for (const [d, v] of Object.entries(g.dims)) metrics.addDimension(d, v);
+        };
+        start();
+        for (const [name, unit, value] of g.rows) {
+          const n = counts.get(name) ?? 0;
+          if (n >= EMF_CHUNK || (n === 0 && counts.size >= EMF_CHUNK)) {
+            metrics.publishStoredMetrics();
+            start();
+          }
+          counts.set(name, (counts.get(name) ?? 0) + 1);
+          metrics.addMetric(name, UNITS[unit], value);
+        }
+        metrics.publishStoredMetrics();
+      }
+      groups.clear();
     },
   };
 }
@@ -90,6 +132,7 @@ export function spareForPollingSec(remainingMs: number): number {
 export function createControllerHandler(deps: ControllerHandlerDeps): (event: ControllerEvent, context?: LambdaContextLike) => Promise<TickSummary | SmokeTestResult> {
   const logger = deps.logger ?? new Logger({ serviceName: 'prescale-controller' });
   const metrics = deps.metrics ?? new Metrics({ namespace: 'Prescale', serviceName: 'prescale-controller' });
+  const sink = powertoolsSink(metrics);
   let runner: ControllerRunner | undefined;
   /** Built once per container: the provider's unavailable-offerings cache and back-off survive warm invocations. */
   let ports: ControllerPorts | undefined;
@@ -105,7 +148,7 @@ export function createControllerHandler(deps: ControllerHandlerDeps): (event: Co
     const scheduledSec = Date.parse(event.scheduledTime) / 1000;
     if (!Number.isFinite(scheduledSec)) throw new Error(`scheduledTime ${JSON.stringify(event.scheduledTime)} is not an ISO date`);
     runner ??= createControllerRunner({
-      config: config.controller, ...ports, sink: powertoolsSink(metrics), logger: portLogger(logger), forecaster: createForecaster(config.aws.forecaster),
+      config: config.controller, ...ports, sink, logger: portLogger(logger), forecaster: createForecaster(config.aws.forecaster),
       tickOptions: { historySec: config.aws.historySec, forecastPeriodSec: config.aws.forecastPeriodSec, refitEverySec: config.aws.refitEverySec, taskBacklogSignals: backlogSignalsOf(config), ...(ports.preparer ? { prefetch: prefetchSelectionFrom(config.controller.prefetch) } : {}), ...warmPoolOptionsOf(config) },
     });
     const summary = await runner.runTick(scheduledSec);
@@ -131,6 +174,7 @@ export function createControllerHandler(deps: ControllerHandlerDeps): (event: Co
       throw err;
     } finally {
       metrics.publishStoredMetrics();
+      sink.flush();
     }
   };
 }

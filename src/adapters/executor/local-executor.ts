@@ -8,12 +8,62 @@
  *   in the task root; the input document is written to stdin
  *   as JSON, stdout is parsed as the JSON output (empty → `{}`); exit code ≠ 0 fails the attempt.
  *   `PRESCALE_TASK_ID` is set in the environment. Aborting kills the process group.
+ *   Progress (issue 22, intensity): file descriptor 3 is a pipe for progress reports, named by
+ *   `PRESCALE_PROGRESS_FD=3`; the command writes one fraction per line (`echo 0.25 >&3`). It is a
+ *   channel of its own, so stdout stays the output document. Lines are untrusted: a line longer than
+ *   {@link MAX_PROGRESS_LINE_BYTES} or that is not a plain decimal number (digits and one dot, no
+ *   sign, exponent, unit or text) is ignored, and only the first {@link MAX_PROGRESS_LINES} lines are
+ *   looked at (the rest is read and dropped, so the command never blocks on a full pipe). The worker's
+ *   reporter then applies the same limits as `ctx.progress` (app/worker/progress-reporter.ts: values in
+ *   [0, 1], one event per 5 s, 100 per attempt).
  */
 import { spawn } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
 import type { TaskDefinition } from '../../core/model/index.js';
 import type { Executor } from '../../ports/executor.js';
 import { TaskRootPolicy } from './code-policy.js';
+
+/** The file descriptor of a `command:` task's progress pipe (also in its environment as `PRESCALE_PROGRESS_FD`). */
+export const PROGRESS_FD = 3;
+/** Longest progress line taken, bytes (a fraction needs a handful; longer lines are ignored whole). */
+export const MAX_PROGRESS_LINE_BYTES = 32;
+/** Progress lines looked at per run; later ones are drained unread. */
+export const MAX_PROGRESS_LINES = 10_000;
+const FRACTION_LINE = /^(?:\d+(?:\.\d*)?|\.\d+)$/;
+
+/**
+ * A line splitter for a command's progress pipe: calls `onValue` with the number of each acceptable
+ * line (see the module comment); everything else is dropped without buffering more than one line.
+ */
+export function progressLineParser(onValue: (fraction: number) => void): (chunk: Buffer) => void {
+  let line = '';
+  let overlong = false;
+  let lines = 0;
+  const end = (): void => {
+    lines++;
+    const text = line.trim();
+    if (!overlong && FRACTION_LINE.test(text)) onValue(Number(text));
+    line = '';
+    overlong = false;
+  };
+  return (chunk: Buffer) => {
+    if (lines >= MAX_PROGRESS_LINES) return;
+    let from = 0;
+    for (let i = 0; i < chunk.length && lines < MAX_PROGRESS_LINES; i++) {
+      if (chunk[i] !== 0x0a) continue;
+      if (!overlong) line += chunk.subarray(from, i).toString('latin1');
+      if (line.length > MAX_PROGRESS_LINE_BYTES) overlong = true;
+      end();
+      from = i + 1;
+    }
+    if (lines >= MAX_PROGRESS_LINES || overlong) return;
+    line += chunk.subarray(from).toString('latin1');
+    if (line.length > MAX_PROGRESS_LINE_BYTES) {
+      overlong = true;
+      line = '';
+    }
+  };
+}
 
 /** What a `module:` task function receives besides its input. */
 export interface TaskContext {
@@ -61,7 +111,7 @@ export class LocalExecutor implements Executor {
     const refused = this.policy.refusal(location, taskId);
     if (refused) throw new Error(`task ${taskId}: refused to run ${JSON.stringify(location.slice(0, 120))}: expected ${refused}`);
     if (location.startsWith('module:')) return this.runModule(location.slice('module:'.length), taskId, input, signal, preparedState, progress);
-    if (location.startsWith('command:')) return this.runCommand(location.slice('command:'.length), taskId, input, signal);
+    if (location.startsWith('command:')) return this.runCommand(location.slice('command:'.length), taskId, input, signal, progress);
     throw new Error(`task ${taskId}: the local executor runs module: and command: locations, not ${JSON.stringify(location)}`);
   }
 
@@ -91,11 +141,16 @@ export class LocalExecutor implements Executor {
     });
   }
 
-  private runCommand(command: string, taskId: string, input: unknown, signal: AbortSignal | undefined): Promise<unknown> {
+  private runCommand(command: string, taskId: string, input: unknown, signal: AbortSignal | undefined, progress?: (fraction: number) => void): Promise<unknown> {
     return new Promise((res, rej) => {
-      const child = spawn('sh', ['-c', command], { cwd: this.baseDir, env: { ...process.env, PRESCALE_TASK_ID: taskId }, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
+      // fd 3 is always open (a command writing to it never fails on a closed descriptor), read only when someone listens
+      const child = spawn('sh', ['-c', command], { cwd: this.baseDir, env: { ...process.env, PRESCALE_TASK_ID: taskId, PRESCALE_PROGRESS_FD: String(PROGRESS_FD) }, detached: true, stdio: ['pipe', 'pipe', 'pipe', 'pipe'] });
       let out = '';
       let err = '';
+      const progressPipe = child.stdio[PROGRESS_FD] as NodeJS.ReadableStream | null;
+      const onLine = progress ? progressLineParser((f) => { try { progress(f); } catch { /* a listener's failure is not the step's */ } }) : undefined;
+      progressPipe?.on('data', (d: Buffer) => onLine?.(d));
+      progressPipe?.on('error', () => undefined);
       child.stdout.on('data', (d: Buffer) => (out += d.toString('utf8')));
       child.stderr.on('data', (d: Buffer) => (err += d.toString('utf8')));
       const onAbort = (): void => {

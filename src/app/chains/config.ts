@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { CapacityPoolSchema, PolicySchema, PrincipalSchema, TaskDefinitionSchema, WorkflowSchema } from '../../core/model/index.js';
 import { PrefetchConfigSchema } from '../../core/model/config.js';
+import { FingerprintConfigSchema } from '../../core/model/learning-config.js';
 
 /** Free capacity and prices of one pool as configured (a static availability profile). */
 export const PoolAvailabilityConfigSchema = z.strictObject({
@@ -122,6 +123,13 @@ export const ChainServiceConfigSchema = z.strictObject({
   prefetch: z.strictObject(PrefetchConfigSchema.shape).default({ enabled: true, probabilityThreshold: 0.5, topN: 2, maxConcurrent: 8, ttlSec: 900, latencyValueUsdPerHour: 0 }),
   /** Seconds between rounds of serve's learning loop (observe, predict, prefetch). */
   learningIntervalSec: z.number().positive().max(3600).default(5),
+  /**
+   * The persisted fingerprint under `prescale serve` (issue 22; the controller config's `fingerprint`):
+   * built from serve's step events by its learning loop, saved in serve's state store (what
+   * `prescale signals --fingerprint W --db FILE` reads), its edges the next-step model's prior.
+   * @default enabled, 7 days
+   */
+  fingerprint: FingerprintConfigSchema.default({ enabled: true, windowDays: 7, minRuns: 20, runtimes: true, prior: true }),
 });
 /** The chain service's configuration (defaults applied). */
 export type ChainServiceConfig = z.infer<typeof ChainServiceConfigSchema>;

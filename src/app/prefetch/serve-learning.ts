@@ -15,9 +15,12 @@
  *
  * One engine execution is one chain of the tick's view (its `chainId` is the execution name, the key
  * the workers resume under); its principal and DAG come from the preparer's tracked executions, whose
- * steps are announced as `submitted` events so the chain book knows the steps not reached yet. Only
- * catalog workflows (the config's `workflows`) are followed: a submitted chain's workflow name is
- * chosen by its caller, and another principal could choose the same one.
+ * steps are announced as `submitted` events so the chain book knows the steps not reached yet. Every
+ * followed execution is learned from, catalog workflows (the config's `workflows`) and the others
+ * (chains submitted from registered tasks): an execution outside the catalog is learned under a
+ * workflow key of its own principal, with its own DAG ({@link FollowedTaskCatalog}), because all
+ * submitted chains share the workflow name `submitted` and one principal's chains must not shape the
+ * predictions another principal's preparations are chosen by.
  *
  * {@link status} never names a chain, workflow or task type. A principal sees its own A/B arm and
  * the figures of its own preparations; only operators (config `operators`) see the aggregates over
@@ -34,6 +37,8 @@ import { prefetchSelectionFrom } from '../../core/prefetch/selection.js';
 import { prefetchStage, recordPreparation } from '../../core/prefetch/stage.js';
 import { buildChainView } from '../../core/tick/chain-view.js';
 import { createTickMemory, type TickMemory } from '../../core/tick/memory.js';
+import { ChainBook } from '../../core/tick/chain-book.js';
+import { FollowedTaskCatalog, followedWorkflowKey } from './followed-catalog.js';
 import { observeStage } from '../../core/tick/observe.js';
 import { predictStage } from '../../core/tick/predict.js';
 import type { Principal } from '../../core/model/index.js';
@@ -42,8 +47,10 @@ import { silentLogger, type Logger } from '../../ports/logger.js';
 import type { StateStore } from '../../ports/state-store.js';
 import { calibrationSummaryOf } from '../history/calibration-report.js';
 import { LearningHooks } from '../history/learning-hooks.js';
+import type { FingerprintHooks } from '../history/fingerprint-hooks.js';
+import type { NextStepModel } from '../../core/predict/types.js';
 import type { CalibrationSummary } from '../report/types.js';
-import type { LocalPreparer } from './local-preparer.js';
+import type { LocalPreparer, TrackedExecution } from './local-preparer.js';
 import type { PrefetchManager } from './prefetch-manager.js';
 
 /** The workers' step events log (app/worker/pool-worker.ts `EXECUTION_EVENTS_LOG`). */
@@ -66,6 +73,12 @@ export interface ServeLearningDeps {
   readonly prefetch: ControllerPrefetchConfig;
   /** Principal ids or groups that see the aggregate figures (config `operators`). */
   readonly operators?: readonly string[];
+  /**
+   * The persisted fingerprint (config `fingerprint`, app/history/fingerprint-hooks.ts over serve's
+   * state store): fed the observed events, saved at most once a minute and on {@link ServeLearningLoop.stop},
+   * its edge probabilities the next-step model's prior. @default none
+   */
+  readonly fingerprints?: FingerprintHooks;
   readonly logger?: Logger;
 }
 
@@ -119,21 +132,28 @@ export class ServeLearningLoop {
   private memory: TickMemory;
   private readonly learning: LearningHooks;
   private readonly catalog: ReadonlySet<string>;
+  /** The catalog's tasks plus the DAGs of followed executions outside it. */
+  private readonly tasks: FollowedTaskCatalog;
   private readonly announced = new Set<string>();
   private nextSeq = 0;
   private timer: Timer | undefined;
   private running: Promise<LearningRound> | undefined;
   private rounds = 0;
+  /** The next-step model the predict stage asks: the feedback model, with the fingerprint's prior when there is one. */
+  private readonly predictor: NextStepModel;
+  private savedAtSec = -Infinity;
   private selected = 0;
   private accepted = 0;
   private readonly logger: Logger;
 
   /** @throws InputError for bad `prefetch.bundles` or selection settings */
   constructor(private readonly deps: ServeLearningDeps, private readonly opts: ServeLearningOptions = {}) {
-    this.memory = createTickMemory(deps.workflows, false);
+    this.tasks = new FollowedTaskCatalog(deps.workflows);
+    this.memory = { ...createTickMemory(deps.workflows, false), chains: new ChainBook(this.tasks) };
     this.learning = new LearningHooks(deps.prefetch);
     this.catalog = new Set(deps.workflows.map((w) => w.name));
     this.logger = deps.logger ?? silentLogger;
+    this.predictor = deps.fingerprints ? deps.fingerprints.withPrior(deps.nextStep) : deps.nextStep;
   }
 
   /** Runs a round every `intervalMs` (first after one interval) until {@link stop}. */
@@ -150,6 +170,7 @@ export class ServeLearningLoop {
     this.timer?.cancel();
     this.timer = undefined;
     await this.running?.catch(() => undefined);
+    await this.deps.fingerprints?.save();
   }
 
   /** One round: observe the new events, predict, select and hand the preparations to the preparer. */
@@ -192,12 +213,14 @@ export class ServeLearningLoop {
 
   private async runRound(): Promise<LearningRound> {
     const now = this.deps.clock.nowSec();
+    await this.deps.fingerprints?.load();
     const events = [...this.announce(), ...(await this.readEvents())].sort((a, b) => a.atSec - b.atSec);
     const view = buildChainView(events, now);
     this.memory = observeStage({ view, nextStep: this.deps.nextStep }, this.memory).memory;
     this.learning.observe(view.events);
+    if (view.events.length > 0) this.deps.fingerprints?.observe(view.events, now);
     const cfg = this.deps.prefetch;
-    const pred = predictStage({ nowSec: now, slotSec: this.opts.slotSec ?? 60, slots: this.opts.slots ?? 10, topN: Math.max(3, cfg.topN), nextStep: this.deps.nextStep, readyUnitsByPool: new Map() }, this.memory);
+    const pred = predictStage({ nowSec: now, slotSec: this.opts.slotSec ?? 60, slots: this.opts.slots ?? 10, topN: Math.max(3, cfg.topN), nextStep: this.predictor, readyUnitsByPool: new Map() }, this.memory);
     const selection = cfg.enabled ? prefetchSelectionFrom(cfg) : undefined;
     const prep = prefetchStage({
       nowSec: now, chains: pred.prefetchInputs, config: selection,
@@ -212,6 +235,10 @@ export class ServeLearningLoop {
       }
     }
     this.deps.manager.expire();
+    if (now - this.savedAtSec >= 60) {
+      this.savedAtSec = now;
+      await this.deps.fingerprints?.save();
+    }
     this.rounds++;
     this.selected += prep.commands.length;
     this.accepted += accepted;
@@ -219,21 +246,46 @@ export class ServeLearningLoop {
     return { atSec: now, events: events.length, preparations: prep.commands.length, accepted };
   }
 
+  /**
+   * The workflow and variant an execution's events are learned under: its own for a catalog
+   * workflow; else its principal's key and the execution (whose DAG the catalog then knows).
+   */
+  private learnedAs(x: TrackedExecution): { workflow: string; variant: string } {
+    if (this.catalog.has(x.workflow)) return { workflow: x.workflow, variant: x.variant };
+    const had = this.variantOf.get(x.executionName);
+    if (had !== x.variant) {
+      this.tasks.follow(x.executionName, x.steps);
+      this.variantOf.set(x.executionName, x.variant);
+    }
+    return { workflow: followedWorkflowKey(x.principalId, x.workflow), variant: x.executionName };
+  }
+
+  private readonly variantOf = new Map<string, string>();
+
   /** `submitted` events for the steps of executions the preparer started following (once each). */
   private announce(): ExecutionEvent[] {
     const out: ExecutionEvent[] = [];
+    const live = new Set<string>();
     for (const x of this.deps.preparer.executions()) {
-      if (this.announced.has(x.executionName) || !this.catalog.has(x.workflow)) continue;
+      live.add(x.executionName);
+      const as = this.learnedAs(x);
+      if (this.announced.has(x.executionName)) continue;
       this.announced.add(x.executionName);
       for (const s of x.steps) {
-        out.push({ chainId: x.executionName, workflow: x.workflow, variant: x.variant, taskId: s.taskId, taskType: taskTypeOf(s.task), kind: 'submitted', atSec: x.atSec, principal: x.principalId, executionName: x.executionName, poolId: s.poolId });
+        out.push({ chainId: x.executionName, workflow: as.workflow, variant: as.variant, taskId: s.taskId, taskType: taskTypeOf(s.task), kind: 'submitted', atSec: x.atSec, principal: x.principalId, executionName: x.executionName, poolId: s.poolId });
       }
+    }
+    // executions the preparer forgot (ended long enough ago): their DAGs go too
+    for (const name of [...this.tasks.followed()]) {
+      if (live.has(name)) continue;
+      this.tasks.forget(name);
+      this.variantOf.delete(name);
     }
     if (this.announced.size > 100_000) this.announced.clear();
     return out;
   }
 
-  /** The log's new events of followed catalog executions, with the execution as chain and its principal. */
+  /** The log's new events of followed executions, with the execution as chain, its principal and its learned workflow. */
   private async readEvents(): Promise<ExecutionEvent[]> {
     const limit = this.opts.readLimit ?? 10_000;
     const read = await this.deps.store.readLog<ExecutionEvent>(EVENTS_LOG, { fromSeq: this.nextSeq, limit });
@@ -241,8 +293,8 @@ export class ServeLearningLoop {
     const out: ExecutionEvent[] = [];
     for (const e of read) {
       const x = e.executionName !== undefined ? this.deps.preparer.execution(e.executionName) : undefined;
-      if (!x || !this.catalog.has(x.workflow)) continue;
-      out.push({ ...e, chainId: x.executionName, principal: x.principalId });
+      if (!x) continue;
+      out.push({ ...e, chainId: x.executionName, principal: x.principalId, ...(this.catalog.has(x.workflow) ? {} : this.learnedAs(x)) });
     }
     return out;
   }

@@ -34,6 +34,7 @@ import { PiscinaPrepareRunner } from '../../adapters/workers/piscina-prepare-run
 import { systemClock } from '../../adapters/clock/system-clock.js';
 import { LocalPreparer } from '../../app/prefetch/local-preparer.js';
 import { ServeLearningLoop } from '../../app/prefetch/serve-learning.js';
+import { FingerprintHooks } from '../../app/history/fingerprint-hooks.js';
 import { abArmOf } from '../../core/predict/ab-selection.js';
 import { createNextStepModel, FeedbackModel } from '../../core/predict/index.js';
 
@@ -109,6 +110,7 @@ export async function serve(opts: ServeOptions): Promise<{ url: string; workerCh
   const feedback = config.prefetch.feedback;
   const learning = prefetch && preparer ? new ServeLearningLoop({
     store, clock, preparer, manager: prefetch.manager, workflows: config.workflows, prefetch: config.prefetch, operators: config.operators, logger: lineLogger,
+    fingerprints: new FingerprintHooks(config.fingerprint, store, lineLogger), // issue 22: serve's fingerprint, in its state store
     nextStep: new FeedbackModel(createNextStepModel('vom'), { calibrate: feedback?.calibrate ?? true, raise: feedback?.raise ?? false, expirySec: feedback?.expirySec ?? 21_600 }),
   }) : undefined;
   const service = new ChainService({
