@@ -141,7 +141,7 @@ export async function runCase(c: SuiteCase, dataDir: string, daysOverride?: numb
   const baseline = screenDir ? screenBaseline(screenDir, c.id, days) : undefined;
   // screening knobs (defaults: the product's): BACKTEST_LAMBDA_BURST=0 turns the Lambda tier off,
   // BACKTEST_DRAIN_TOLERANCE_SEC=off|N and BACKTEST_LOWER_KNOWN_STEPS=0|1 set the tick's known-step options,
-  // BACKTEST_BURST_WAIT_SEC=N prescale's burst wait budget, BACKTEST_PROGRESS=0|1|earlier the tick's use of step progress,
+  // BACKTEST_BURST_WAIT_SEC=N prescale's burst wait budget, BACKTEST_BURST_WAIT_VALUE=USD per step-hour of wait, BACKTEST_PROGRESS=0|1|earlier the tick's use of step progress,
   // BACKTEST_ARRIVAL_HEADROOM=0|1 its arrival headroom (issue 19 item 6), BACKTEST_BURST_ROUTING=planned|dispatch who decides a burst,
   // BACKTEST_SCREEN=DIR prescale alone against a full run's results (above)
   const env = process.env;
@@ -154,7 +154,7 @@ export async function runCase(c: SuiteCase, dataDir: string, daysOverride?: numb
   const burstScenario = env.BACKTEST_LAMBDA_BURST === '0' ? { ...sc, lambdaBurst: false } : sc;
   // BACKTEST_WARM_POOLS=1|0 turns EC2 warm pools on or off for prescale (issue 19; the scenario's default otherwise)
   const scenario = env.BACKTEST_WARM_POOLS === undefined ? burstScenario : { ...burstScenario, warmPools: env.BACKTEST_WARM_POOLS === '1' };
-  const { report, lowerBound, spotRisk, oracleStrategies } = await runBacktest(scenario, { policies: baseline ? ['prescale'] : ['reactive', 'predictive-hourly', 'karpenter', 'prescale', 'oracle'], lowerBound: !baseline, prescale: { knownSteps, ...(env.BACKTEST_BURST_ROUTING ? { burstRouting: env.BACKTEST_BURST_ROUTING === 'planned' ? 'planned' as const : 'dispatch' as const } : {}), ...(env.BACKTEST_ARRIVAL_HEADROOM !== undefined ? { arrivalHeadroom: env.BACKTEST_ARRIVAL_HEADROOM === '1' } : {}), ...(env.BACKTEST_BURST_WAIT_SEC ? { burstWaitBudgetSec: Number(env.BACKTEST_BURST_WAIT_SEC) } : {}) } });
+  const { report, lowerBound, spotRisk, oracleStrategies } = await runBacktest(scenario, { policies: baseline ? ['prescale'] : ['reactive', 'predictive-hourly', 'karpenter', 'prescale', 'oracle'], lowerBound: !baseline, prescale: { knownSteps, ...(env.BACKTEST_BURST_ROUTING ? { burstRouting: env.BACKTEST_BURST_ROUTING === 'planned' ? 'planned' as const : 'dispatch' as const } : {}), ...(env.BACKTEST_ARRIVAL_HEADROOM !== undefined ? { arrivalHeadroom: env.BACKTEST_ARRIVAL_HEADROOM === '1' } : {}), ...(env.BACKTEST_BURST_WAIT_SEC ? { burstWaitBudgetSec: Number(env.BACKTEST_BURST_WAIT_SEC) } : {}), ...(env.BACKTEST_BURST_WAIT_VALUE ? { burstWaitValueUsdPerHour: Number(env.BACKTEST_BURST_WAIT_VALUE) } : {}) } });
   if (baseline) {
     const p = report.policies[0];
     const oracleCost = baseline.policies.find((x) => x.policy === 'oracle')!.costUsd;

@@ -69,7 +69,12 @@ export interface OracleStrategyRun {
   readonly p95WaitSec: number;
 }
 
-function factoryFor(name: PolicyName, opts: BacktestOptions): (world: World, backlog: BacklogRecorder) => SimPolicy {
+/**
+ * The factory of policy `name` as {@link runBacktest} builds it (the oracle's is its first strategy's
+ * policy; runBacktest runs every strategy). For diagnostics that run one policy on a world of their own
+ * (bench/wait-causes.ts).
+ */
+export function factoryFor(name: PolicyName, opts: BacktestOptions): (world: World, backlog: BacklogRecorder) => SimPolicy {
   switch (name) {
     case 'reactive': return (w) => createReactivePolicy(w);
     case 'predictive-hourly': return (w) => createPredictiveHourlyPolicy(w);

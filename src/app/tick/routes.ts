@@ -8,7 +8,7 @@ import { planBurstRoutes, type BurstRouteInputs, type StepClassRoute } from '../
 import type { TickDeps } from './types.js';
 
 /** What {@link burstRouteStage} reads of the tick; capacity is read only when a router is present. */
-export type BurstRouteStageInputs = Omit<BurstRouteInputs, 'capacity' | 'tickSec' | 'waitBudgetSec'> & { readonly capacity: () => Promise<CapacitySnapshot> };
+export type BurstRouteStageInputs = Omit<BurstRouteInputs, 'capacity' | 'tickSec' | 'waitBudgetSec' | 'waitValueUsdPerHour'> & { readonly capacity: () => Promise<CapacitySnapshot> };
 
 /**
  * Plans and publishes the routes; pushes a decision per bursting class onto `decisions`.
@@ -17,7 +17,8 @@ export type BurstRouteStageInputs = Omit<BurstRouteInputs, 'capacity' | 'tickSec
 export async function burstRouteStage(deps: TickDeps, inputs: BurstRouteStageInputs, decisions: Decision[]): Promise<readonly StepClassRoute[] | undefined> {
   if (!deps.stepRouter || inputs.classes.length === 0) return undefined;
   const budget = deps.options?.burstWaitBudgetSec;
-  const routes = planBurstRoutes({ ...inputs, capacity: await inputs.capacity(), tickSec: deps.config.tickSec, ...(budget !== undefined ? { waitBudgetSec: budget } : {}) });
+  const value = deps.options?.burstWaitValueUsdPerHour;
+  const routes = planBurstRoutes({ ...inputs, capacity: await inputs.capacity(), tickSec: deps.config.tickSec, ...(budget !== undefined ? { waitBudgetSec: budget } : {}), ...(value ? { waitValueUsdPerHour: value } : {}) });
   for (const r of routes) {
     if (r.route !== 'burst') continue;
     decisions.push({

@@ -59,6 +59,8 @@ export interface TickOptions {
   readonly arrivalHeadroom?: boolean;
   /** Expected EC2 wait past which a step class may burst to Lambda, seconds (with a `stepRouter`). @default core/plan DEFAULT_BURST_WAIT_BUDGET_SEC */
   readonly burstWaitBudgetSec?: number;
+  /** What an hour of a step's wait is worth, USD: waiting for EC2 is priced at it against bursting (core/plan/burst.ts). @default 0 */
+  readonly burstWaitValueUsdPerHour?: number;
   /** Planning slot, seconds. @default config.tickSec */
   readonly slotSec?: number;
   /** Backlog metrics of task pools; their forecast is demand beyond the tasks already committed. */

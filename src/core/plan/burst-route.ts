@@ -63,6 +63,8 @@ export interface BurstRouteInputs {
   readonly demandUnitsByPool: ReadonlyMap<string, readonly number[]>;
   /** Expected EC2 wait past which a class may burst, seconds. @default DEFAULT_BURST_WAIT_BUDGET_SEC */
   readonly waitBudgetSec?: number;
+  /** What an hour of a step's wait is worth, USD (burst.ts `TierContext.waitValueUsdPerHour`). @default 0 */
+  readonly waitValueUsdPerHour?: number;
 }
 
 /** Cheapest offering per unit a pool may buy (spot first when the pool allows spot), or undefined. */
@@ -125,7 +127,7 @@ export function planBurstRoutes(inputs: BurstRouteInputs): StepClassRoute[] {
       out.push({ poolId: c.poolId, taskType: c.taskType, ...window, expectedEc2WaitSec: w.waitSec, ec2Usd: Infinity, ...(mib !== undefined ? { route: 'burst' as const, memoryMiB: mib, lambdaUsd: lambdaInvocationUsd(mib, c.runtimeSec), reason: 'no EC2 offering to launch' } : { route: 'ec2' as const, reason: 'no EC2 offering; does not fit Lambda' }) });
       continue;
     }
-    const choice = chooseStepTier(c, { expectedEc2WaitSec: w.waitSec, waitBudgetSec: budget, ec2UsdPerVcpuHour: w.offering.priceUsdPerHour / w.offering.vcpu, ec2LeadTimeSec: w.offering.launchLeadTimeSec });
+    const choice = chooseStepTier(c, { expectedEc2WaitSec: w.waitSec, waitBudgetSec: budget, ec2UsdPerVcpuHour: w.offering.priceUsdPerHour / w.offering.vcpu, ec2LeadTimeSec: w.offering.launchLeadTimeSec, ...(inputs.waitValueUsdPerHour ? { waitValueUsdPerHour: inputs.waitValueUsdPerHour } : {}) });
     const route: StepRoute = choice.tier === 'lambda' ? 'burst' : mib !== undefined && w.waitSec <= budget ? 'headroom' : 'ec2';
     out.push({
       poolId: c.poolId, taskType: c.taskType, route, ...window, expectedEc2WaitSec: w.waitSec,

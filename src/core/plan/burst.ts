@@ -76,6 +76,13 @@ export interface TierContext {
   readonly ec2UsdPerVcpuHour: number;
   /** Billed launch lead time of that capacity, seconds (EC2 bills from the launch request). */
   readonly ec2LeadTimeSec: number;
+  /**
+   * What an hour of one step's wait past the budget is worth to the user, USD (the latency value of
+   * the wait goal; our own knob, no AWS source). Waiting for EC2 is then priced at this rate × the
+   * expected wait on top of EC2's price, so a higher value bursts more steps; an unbounded expected
+   * wait (no ready or pending capacity) with a positive value always bursts. @default 0 (cost alone)
+   */
+  readonly waitValueUsdPerHour?: number;
 }
 
 /** The choice for one step: its tier and both prices. */
@@ -96,7 +103,8 @@ const EC2_MINIMUM_BILLED_SEC = 60;
  * pending capacity frees in time: the headroom the planner holds) stays on EC2. Otherwise serving it
  * on time on EC2 means capacity launched for it, billed for the lead time and its runtime (at least
  * the 60 s minimum); Lambda serves it in about a second for its GB-seconds and request. The cheaper of
- * the two wins; a step that does not fit Lambda waits for EC2.
+ * the two wins, the wait priced at `waitValueUsdPerHour` when the user values it; a step that does
+ * not fit Lambda waits for EC2.
  */
 export function chooseStepTier(step: StepClass, ctx: TierContext): TierChoice {
   const ec2Usd = (step.vcpu * ctx.ec2UsdPerVcpuHour * Math.max(EC2_MINIMUM_BILLED_SEC, ctx.ec2LeadTimeSec + step.runtimeSec)) / 3600;
@@ -104,6 +112,11 @@ export function chooseStepTier(step: StepClass, ctx: TierContext): TierChoice {
   if (mib === undefined) return { tier: 'ec2', ec2Usd, reason: 'does not fit Lambda (vCPU, memory or timeout)' };
   const lambdaUsd = lambdaInvocationUsd(mib, step.runtimeSec);
   if (ctx.expectedEc2WaitSec <= ctx.waitBudgetSec) return { tier: 'ec2', lambdaUsd, ec2Usd, reason: `EC2 serves it within ${ctx.waitBudgetSec}s` };
+  const waitValue = ctx.waitValueUsdPerHour ?? 0;
+  const waitUsd = waitValue > 0 ? (waitValue * ctx.expectedEc2WaitSec) / 3600 : 0;
+  if (waitUsd > 0 && lambdaUsd < ec2Usd + waitUsd && !(lambdaUsd < ec2Usd)) {
+    return { tier: 'lambda', lambdaUsd, ec2Usd, reason: `EC2 wait ${Math.round(ctx.expectedEc2WaitSec)}s valued ${waitUsd.toExponential(2)} USD; Lambda ${lambdaUsd.toExponential(2)} < EC2 ${ec2Usd.toExponential(2)} + wait` };
+  }
   return lambdaUsd < ec2Usd
     ? { tier: 'lambda', lambdaUsd, ec2Usd, reason: `EC2 wait ${Math.round(ctx.expectedEc2WaitSec)}s; Lambda ${lambdaUsd.toExponential(2)} < EC2 ${ec2Usd.toExponential(2)} USD` }
     : { tier: 'ec2', lambdaUsd, ec2Usd, reason: `Lambda ${lambdaUsd.toExponential(2)} >= EC2 ${ec2Usd.toExponential(2)} USD: wait` };

@@ -14,9 +14,10 @@ import { cheapestPerUnit, poolFleet } from './fleet-view.js';
  * capacity, or until pending capacity or a launch arrives); `oracle` with the step's own runtime, and
  * every step it cannot place as one it would launch for (billed for the boot it skips).
  * @param waitBudgetSec expected EC2 wait past which a step is priced for Lambda @default DEFAULT_BURST_WAIT_BUDGET_SEC
+ * @param waitValueUsdPerHour what an hour of a step's wait is worth (core/plan/burst.ts `TierContext`) @default 0
  * @returns true when the tier was installed
  */
-export function installBurstTier(world: World, who: 'prescale' | 'oracle', waitBudgetSec: number = DEFAULT_BURST_WAIT_BUDGET_SEC): boolean {
+export function installBurstTier(world: World, who: 'prescale' | 'oracle', waitBudgetSec: number = DEFAULT_BURST_WAIT_BUDGET_SEC, waitValueUsdPerHour = 0): boolean {
   const sc = world.scenario;
   if (!sc.lambdaBurst) return false;
   const pools = new Map(sc.pools.map((p) => [p.id, p]));
@@ -36,6 +37,7 @@ export function installBurstTier(world: World, who: 'prescale' | 'oracle', waitB
       return first;
     },
     waitBudgetSec,
+    ...(waitValueUsdPerHour > 0 ? { waitValueUsdPerHour } : {}),
     runtime: who === 'oracle' ? 'actual' : 'expected',
     ...(who === 'oracle'
       ? { neverWait: true, billedLeadTimeSec: (o) => medianLeadTimeSec({ ...sc.leadTime, instant: false }, o.family) }

@@ -69,6 +69,8 @@ export interface PrescalePolicyOptions {
   readonly burst?: boolean;
   /** Expected EC2 wait past which a step is priced for Lambda, seconds. @default core/plan DEFAULT_BURST_WAIT_BUDGET_SEC */
   readonly burstWaitBudgetSec?: number;
+  /** What an hour of a step's wait is worth, USD: prices waiting for EC2 against bursting (core/plan/burst.ts `TierContext`). @default 0 */
+  readonly burstWaitValueUsdPerHour?: number;
   /**
    * Who decides a step's burst to Lambda (issue 19 item 5): `'planned'`, the tick's route per step
    * class (core/plan/burst-route.ts, as the deployed machines read it from the decision table);
@@ -117,7 +119,7 @@ export function createPrescalePolicy(world: World, backlog: ReadonlyMap<string, 
     },
   };
   const burstOn = opts.burst ?? true, planned = (opts.burstRouting ?? 'dispatch') === 'planned';
-  if (burstOn && !planned) installBurstTier(world, 'prescale', opts.burstWaitBudgetSec);
+  if (burstOn && !planned) installBurstTier(world, 'prescale', opts.burstWaitBudgetSec, opts.burstWaitValueUsdPerHour);
   const stepRouter = burstOn && planned ? installRoutedBurstTier(world) : undefined;
   const learning = typeof opts.learning === 'object' ? opts.learning : { bundles: opts.learning ?? true, calibrate: opts.learning ?? true };
   const maxUnits = sc.pools.reduce((s, p) => s + p.maxUnits, 0);
@@ -148,7 +150,7 @@ export function createPrescalePolicy(world: World, backlog: ReadonlyMap<string, 
     nextStep,
     planner: opts.planner ?? createGreedyPlanner({ ...DEFAULT_PLANNER_OPTIONS, tickSec: sc.tickSec }),
     config,
-    options: { ...(opts.burstWaitBudgetSec !== undefined ? { burstWaitBudgetSec: opts.burstWaitBudgetSec } : {}), taskBacklogSignals: backlogSignals, prefetch: prefetchSelectionFrom(config.prefetch), forecastMode: incremental ? 'incremental' : 'refit', recalibrate: true, ...(opts.knownSteps ? { knownSteps: opts.knownSteps } : {}), ...((opts.warmPools ?? sc.warmPools) ? { warmPools: {} } : {}), ...(opts.arrivalHeadroom !== undefined ? { arrivalHeadroom: opts.arrivalHeadroom } : {}) },
+    options: { ...(opts.burstWaitBudgetSec !== undefined ? { burstWaitBudgetSec: opts.burstWaitBudgetSec } : {}), ...(opts.burstWaitValueUsdPerHour ? { burstWaitValueUsdPerHour: opts.burstWaitValueUsdPerHour } : {}), taskBacklogSignals: backlogSignals, prefetch: prefetchSelectionFrom(config.prefetch), forecastMode: incremental ? 'incremental' : 'refit', recalibrate: true, ...(opts.knownSteps ? { knownSteps: opts.knownSteps } : {}), ...((opts.warmPools ?? sc.warmPools) ? { warmPools: {} } : {}), ...(opts.arrivalHeadroom !== undefined ? { arrivalHeadroom: opts.arrivalHeadroom } : {}) },
   });
   return {
     name: opts.name ?? 'prescale',

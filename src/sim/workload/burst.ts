@@ -39,6 +39,8 @@ export interface BurstRouterInputs {
   readonly pendingReadyInSec: (poolId: string, nowSec: number) => number | undefined;
   /** Wait a step may take before bursting is considered, seconds. */
   readonly waitBudgetSec: number;
+  /** What an hour of a step's wait is worth, USD (core/plan/burst.ts `TierContext.waitValueUsdPerHour`). @default 0 */
+  readonly waitValueUsdPerHour?: number;
   /**
    * Runtime of the step class the decision uses: `expected` the task type's p50 (and p95 for the
    * timeout), as the controller knows it; `actual` the attempt's own runtime (perfect foresight: the oracle).
@@ -89,6 +91,7 @@ export function createPricedBurstRouter(inputs: BurstRouterInputs): BurstRouter 
         const waitSec = inputs.neverWait ? Infinity : Math.min(drainSec, arriveSec);
         const choice = chooseStepTier(step, {
           expectedEc2WaitSec: waitSec, waitBudgetSec: inputs.waitBudgetSec,
+          ...(inputs.waitValueUsdPerHour ? { waitValueUsdPerHour: inputs.waitValueUsdPerHour } : {}),
           ec2UsdPerVcpuHour: o.priceUsdPerHour / o.vcpu, ec2LeadTimeSec: inputs.billedLeadTimeSec?.(o) ?? o.launchLeadTimeSec,
         });
         if (choice.tier === 'lambda') return lambdaMemoryMiB(step);

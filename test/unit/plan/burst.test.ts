@@ -41,6 +41,23 @@ describe('the Lambda burst tier', () => {
     expect(big.lambdaUsd).toBeUndefined();
   });
 
+  it('bursts a step Lambda prices above a launch when the wait it would take is valued high enough, and only then', () => {
+    const tenMin = { ...short, runtimeSec: 600, maxRuntimeSec: 800 };
+    const base = chooseStepTier(tenMin, ctx);
+    expect(base.tier).toBe('ec2');
+    const gapUsd = base.lambdaUsd! - base.ec2Usd;
+    // 60 s of wait valued at v USD/h is worth v × 60 / 3600: bursts once that covers Lambda's extra price
+    const breakEvenUsdPerHour = (gapUsd * 3600) / ctx.expectedEc2WaitSec;
+    expect(chooseStepTier(tenMin, { ...ctx, waitValueUsdPerHour: breakEvenUsdPerHour * 0.9 }).tier).toBe('ec2');
+    const valued = chooseStepTier(tenMin, { ...ctx, waitValueUsdPerHour: breakEvenUsdPerHour * 1.1 });
+    expect(valued.tier).toBe('lambda');
+    expect(valued.reason).toMatch(/valued/);
+    // a wait within the budget stays on EC2 whatever it is worth; an unbounded wait with any value bursts
+    expect(chooseStepTier(tenMin, { ...ctx, expectedEc2WaitSec: 5, waitValueUsdPerHour: 1e6 }).tier).toBe('ec2');
+    expect(chooseStepTier(tenMin, { ...ctx, expectedEc2WaitSec: Infinity, waitValueUsdPerHour: 0.01 }).tier).toBe('lambda');
+    expect(chooseStepTier(tenMin, { ...ctx, expectedEc2WaitSec: Infinity, waitValueUsdPerHour: 0 }).tier).toBe('ec2');
+  });
+
   it('limits concurrency and the scaling rate (1,000 new environments per 10 s, refilled continuously)', () => {
     const l = new LambdaConcurrency(0, 3, 2);
     expect(l.tryStart(0)).toBe(true);
