@@ -1,13 +1,13 @@
 /**
  * A last line of defence on the act path: a {@link CloudProvider} wrapper that enforces the safety
- * limits (max instances, max spend per hour including the cache groups, max change per tick; the
- * one definition in core/plan/limits.ts) on the commands actually applied, cache growths included.
+ * limits (max instances, warm pools included, max spend per hour including the cache groups, max
+ * change per tick; the one definition in core/plan/limits.ts) on the commands actually applied, cache growths included.
  * The tick's validate stage already drops commands that would breach a limit; if one still would
  * (state changed, a bug upstream), the guard refuses it and every later command of the tick
  * ("breaching one stops acting") and records the breach for the alarm metric.
  */
 import { billedCacheNodes, cacheNodeCount, type ApplyResult, type CapacitySnapshot, type Command, type Ec2Pool, type Offering, type SafetyLimits } from '../core/model/index.js';
-import { breachOf, breachText, cacheGrowthBreach, cacheGrowthSpend, spendOf } from '../core/plan/limits.js';
+import { breachOf, breachText, cacheGrowthBreach, cacheGrowthSpend, spendOf, warmPoolBreach } from '../core/plan/limits.js';
 import type { CloudProvider } from '../ports/index.js';
 
 /** See module documentation. Create one per tick. */
@@ -95,10 +95,9 @@ export class SafetyGuardProvider implements CloudProvider {
       if (res.status === 'applied' || res.status === 'partial') this.changedUnits += res.instanceIds.reduce((s, id) => s + (byId.get(id)?.capacityUnits ?? 0), 0);
       return res;
     }
-    // a warm pool: its stopped instances are not capacity and cost only EBS, but each one is an
-    // instance the account holds, so the pool's size counts against maxInstances
+    // a warm pool: its size counts against maxInstances (core/plan/limits.ts warmPoolBreach)
     if (command.kind === 'warm-pool') {
-      if (live.length + command.minSize > this.limits.maxInstances) return refuse(`safety stop: warm pool of ${command.minSize} with ${live.length} live instance(s) exceeds maxInstances ${this.limits.maxInstances}`);
+      if (warmPoolBreach(this.limits, live.length, command.minSize)) return refuse(`safety stop: warm pool of ${command.minSize} with ${live.length} live instance(s) exceeds maxInstances ${this.limits.maxInstances}`);
       return this.inner.apply(command);
     }
     // a cache growth: its added nodes count against the spend (shrinking is always allowed)

@@ -15,13 +15,7 @@ import type { EngineExecution, EngineHistoryEvent } from '../../src/ports/workfl
 import { silentLogger } from '../../src/ports/logger.js';
 import { compiledWorkflow } from '../builders/compiled-workflow.js';
 import { task } from '../builders/tasks.js';
-import { systemClock } from '../../src/adapters/clock/system-clock.js';
-import type { Clock } from '../../src/ports/clock.js';
-
-/** Reads the test's time; its poll waits are real (10 ms) so the handler's loop advances with the test. */
-function readingWithRealWaits(now: () => number): Clock {
-  return { nowSec: now, sleep: (ms, signal) => systemClock.sleep(ms, signal), setTimer: (ms, fn, o) => systemClock.setTimer(ms, fn, o), setRepeating: (ms, fn, o) => systemClock.setRepeating(ms, fn, o) };
-}
+import { ManualClock } from '../fakes/manual-clock.js';
 
 const obj = (props: Record<string, string>, required = Object.keys(props)): Record<string, unknown> => ({ type: 'object', required, properties: Object.fromEntries(Object.entries(props).map(([k, t]) => [k, { type: t }])) });
 // a → c, b → c; c merges its parents (its input schema declares no properties); d projects `n` from a
@@ -65,19 +59,23 @@ function handler(history: EngineHistoryEvent[], opts: { status?: EngineExecution
   const cache = new LruStateCache({ maxBytes: 1 << 20 });
   const prepared: string[] = [];
   const executor = { prepare: async (t: TaskDefinition, input: unknown) => { prepared.push(`${t.task_id}:${JSON.stringify(input)}`); return Buffer.from(JSON.stringify({ ready: t.task_id })); } };
-  let now = NOW;
-  const h = new PrepareHandler({ executor, cache, engine: scriptedEngine(history, opts.status), variants: catalogVariants([wf]), clock: readingWithRealWaits(() => now), logger: silentLogger }, { pollSec: 0.01 });
-  return { h, cache, prepared, advance: (s: number) => { now += s; } };
+  // the handler polls the engine's history every 10 ms of this clock's time
+  const clock = new ManualClock(NOW);
+  const h = new PrepareHandler({ executor, cache, engine: scriptedEngine(history, opts.status), variants: catalogVariants([wf]), clock, logger: silentLogger }, { pollSec: 0.01 });
+  return { h, cache, prepared, clock };
 }
 
 describe('PrepareHandler', () => {
   it('waits for the dependencies, prepares on the step\'s real input, and the step runner resumes from the state', async () => {
     const history: EngineHistoryEvent[] = [exit('a', { n: 3, s: 'x' })];
-    const { h, cache, prepared } = handler(history);
-    const done = h.handle(JSON.stringify(msg('c')), new AbortController().signal);
-    await new Promise((r) => setTimeout(r, 50));
+    const { h, cache, prepared, clock } = handler(history);
+    let outcome: string | undefined;
+    const done = h.handle(JSON.stringify(msg('c')), new AbortController().signal).then((o) => (outcome = o));
+    await clock.advanceMs(50); // five polls: b has not exited yet
     expect(prepared).toEqual([]);
+    expect(outcome).toBeUndefined();
     history.push(exit('b', { m: 4 }));
+    await clock.advanceUntil(() => outcome !== undefined, 10, 10);
     await expect(done).resolves.toBe('prepared');
     // what the worker computes when c really runs (the machine's message carries the parents)
     const live = stepInput({ parents: { a: { n: 3, s: 'x' }, b: { m: 4 } } }, ['a', 'b']);

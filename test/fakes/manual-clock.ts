@@ -77,3 +77,18 @@ export async function driveUntilSettled<T>(clock: ManualClock, work: Promise<T>,
   if (!settled) throw new Error(`manual clock: work still pending after ${maxSteps} steps of ${stepMs} ms`);
   return done;
 }
+
+/**
+ * Drives `clock` in `stepMs` steps until `work` settles, with no real pause at all: for code under
+ * test whose only waits are on `clock` and whose work runs in this process (module tasks, an
+ * in-memory store), so each step's settling ({@link settle}) lets everything due run. Use
+ * {@link driveUntilSettled} when real I/O (a child process) has to make progress between steps.
+ * @throws Error after `maxSteps` steps with `work` still pending
+ */
+export async function advanceUntilSettled<T>(clock: ManualClock, work: Promise<T>, stepMs: number, maxSteps = 2_000): Promise<T> {
+  let settled = false;
+  const done = work.finally(() => { settled = true; });
+  done.catch(() => undefined);
+  await clock.advanceUntil(() => settled, stepMs, maxSteps);
+  return done;
+}

@@ -92,7 +92,7 @@ export function createEmbeddedEngine(opts: EmbeddedEngineOptions): ChainEngine &
   for (const p of opts.config.pools) {
     if (p.kind !== 'ec2') continue;
     const url = localQueueUrl(p.id);
-    const q = new MemoryTaskQueue();
+    const q = new MemoryTaskQueue(opts.clock);
     if (remoteIds.has(p.id)) {
       const t = new TrackingTaskQueue(q, { unitsOf, isLive: (token) => engine.isTaskLive(token) });
       remote.set(p.id, t);
@@ -100,7 +100,7 @@ export function createEmbeddedEngine(opts: EmbeddedEngineOptions): ChainEngine &
     } else queues.set(url, q);
     targets[p.id] = { kind: 'sqs', queueUrl: url };
   }
-  const engine = new LocalWorkflowEngine({ queue: (url) => queues.get(url), store: opts.store, logger: opts.logger });
+  const engine = new LocalWorkflowEngine({ queue: (url) => queues.get(url), store: opts.store, logger: opts.logger, clock: opts.clock });
   const resolve = async (msg: { executionName: string; variant: string; taskId: string }): Promise<TaskDefinition | undefined> => taskOf(msg.executionName, msg.variant, msg.taskId);
   const prefetch = opts.prefetch;
   const resume = prefetch

@@ -31,6 +31,8 @@ import {
 } from '../../ports/workflow-engine.js';
 import type { TaskQueue } from '../../ports/task-queue.js';
 import { silentLogger, type Logger } from '../../ports/logger.js';
+import type { Clock, Timer } from '../../ports/clock.js';
+import { systemClock } from '../clock/system-clock.js';
 import type { StateStore } from '../../ports/state-store.js';
 import { assertValidAsl } from './asl-validation.js';
 import { routeKey, type StepClassRoute } from '../../core/model/route.js';
@@ -54,6 +56,11 @@ export interface LocalEngineOptions {
   readonly logger?: Logger;
   /** Persists execution records and history (absent: they live only in memory). */
   readonly store?: StateStore;
+  /**
+   * Tells the executions' start and stop times and `State.EnteredTime`, and times heartbeat timeouts
+   * and the bounded wait for an ended execution's event log. @default the wall clock (systemClock)
+   */
+  readonly clock?: Clock;
 }
 
 /** Store table of execution records and log-name prefix of their histories. */
@@ -80,7 +87,7 @@ interface Pending {
   readonly heartbeatSec?: number;
   readonly resolve: (v: unknown) => void;
   readonly reject: (e: Error) => void;
-  timer?: ReturnType<typeof setTimeout>;
+  timer?: Timer;
 }
 
 interface Execution {
@@ -125,11 +132,13 @@ export class LocalWorkflowEngine implements WorkflowEngine, TaskCallbacks, StepR
   private readonly decisions = new Map<string, string>();
   private readonly routes = new Map<string, { route: string; validUntil: string }>();
   private readonly logger: Logger;
+  private readonly clock: Clock;
   private persisting: Promise<void> = Promise.resolve();
   private closed = false;
 
   constructor(private readonly opts: LocalEngineOptions) {
     this.logger = opts.logger ?? silentLogger;
+    this.clock = opts.clock ?? systemClock;
   }
 
   async deploy(machine: MachineDefinition): Promise<string> {
@@ -156,15 +165,16 @@ export class LocalWorkflowEngine implements WorkflowEngine, TaskCallbacks, StepR
     }
     const overrides: Record<string, (i: unknown) => Promise<unknown>> = {};
     for (const [stateName, state, inMap] of taskStates(definition)) overrides[stateName] = this.handler(ref, stateName, state, inMap);
+    const clock = this.clock;
     const sm = new StateMachine(definition as unknown as StateMachineDefinition, { validationOptions: { noValidate: true } });
     const run = sm.run(structuredClone(input ?? {}) as never, {
       overrides: { taskResourceLocalHandlers: overrides as never },
       // State.EnteredTime (the burst route Choice compares it with the route's validUntil): the
       // library has no per-state context, so the getter answers the time the path is read
-      context: { Execution: { Id: ref, Name: name }, Task: { Token: 'replaced-by-the-local-engine' }, State: { get EnteredTime() { return new Date().toISOString(); } } } as never,
+      context: { Execution: { Id: ref, Name: name }, Task: { Token: 'replaced-by-the-local-engine' }, State: { get EnteredTime() { return new Date(Math.round(clock.nowSec() * 1000)).toISOString(); } } } as never,
     });
     const exec: Execution = {
-      ref, name, machineRef, input: structuredClone(input ?? {}), inputKey, startedAtSec: Date.now() / 1000, status: 'RUNNING', events: [], abort: run.abort, done: Promise.resolve(),
+      ref, name, machineRef, input: structuredClone(input ?? {}), inputKey, startedAtSec: this.clock.nowSec(), status: 'RUNNING', events: [], abort: run.abort, done: Promise.resolve(),
     };
     this.executions.set(ref, exec);
     this.persist(exec);
@@ -192,9 +202,9 @@ export class LocalWorkflowEngine implements WorkflowEngine, TaskCallbacks, StepR
         exec.cause = cause.message;
       },
     ).finally(async () => {
-      exec.stoppedAtSec ??= Date.now() / 1000;
+      exec.stoppedAtSec ??= this.clock.nowSec();
       this.dropTokens(ref, 'execution closed');
-      await Promise.race([logs, new Promise((r) => setTimeout(r, 100))]);
+      await Promise.race([logs, this.clock.sleep(100)]);
       this.persist(exec);
       await this.persisting;
     });
@@ -219,7 +229,7 @@ export class LocalWorkflowEngine implements WorkflowEngine, TaskCallbacks, StepR
     e.status = 'ABORTED';
     e.error = error;
     e.cause = cause;
-    e.stoppedAtSec = Date.now() / 1000;
+    e.stoppedAtSec = this.clock.nowSec();
     e.abort();
     this.dropTokens(executionRef, 'execution stopped');
     this.persist(e);
@@ -323,25 +333,25 @@ export class LocalWorkflowEngine implements WorkflowEngine, TaskCallbacks, StepR
   private take(token: string): Pending {
     const p = this.tokens.get(token);
     if (!p) throw new TaskTokenInvalidError(`task token is unknown or has expired`);
-    clearTimeout(p.timer);
+    p.timer?.cancel();
     this.tokens.delete(token);
     return p;
   }
 
   private arm(token: string, p: Pending): void {
-    clearTimeout(p.timer);
+    p.timer?.cancel();
     if (p.heartbeatSec === undefined) return;
-    p.timer = setTimeout(() => {
+    p.timer = this.clock.setTimer(p.heartbeatSec * 1000, () => {
       if (this.tokens.get(token) !== p) return;
       this.tokens.delete(token);
       p.reject(namedError('States.HeartbeatTimeout', `no heartbeat within ${p.heartbeatSec} s`));
-    }, p.heartbeatSec * 1000);
+    });
   }
 
   private dropTokens(executionRef: string, why: string): void {
     for (const [t, p] of this.tokens) {
       if (p.executionRef !== executionRef) continue;
-      clearTimeout(p.timer);
+      p.timer?.cancel();
       this.tokens.delete(t);
       p.reject(namedError('States.TaskFailed', why));
     }
@@ -356,7 +366,7 @@ export class LocalWorkflowEngine implements WorkflowEngine, TaskCallbacks, StepR
   private recordMapItemExit(executionRef: string, stateName: string, taskId: unknown, result: unknown): void {
     const exec = this.executions.get(executionRef);
     if (!exec || typeof taskId !== 'string') return;
-    const e: EngineHistoryEvent = { type: 'TaskStateExited', atSec: Date.now() / 1000, stateName, output: { item: { taskId }, result: { output: result } } };
+    const e: EngineHistoryEvent = { type: 'TaskStateExited', atSec: this.clock.nowSec(), stateName, output: { item: { taskId }, result: { output: result } } };
     exec.events.push(e);
     if (this.opts.store) this.enqueue(() => this.opts.store!.append(historyLog(exec.name), [e]));
   }

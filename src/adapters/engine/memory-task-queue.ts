@@ -3,7 +3,9 @@
  * visibility timeout and come back when not deleted; long polls wake when a message arrives.
  */
 import { randomUUID } from 'node:crypto';
+import type { Clock } from '../../ports/clock.js';
 import type { QueueMessage, ReceiveOptions, TaskQueue } from '../../ports/task-queue.js';
+import { systemClock } from '../clock/system-clock.js';
 
 interface Entry {
   readonly messageId: string;
@@ -22,8 +24,16 @@ export class MemoryTaskQueue implements TaskQueue {
   private readonly entries: Entry[] = [];
   private readonly waiters = new Set<() => void>();
 
-  /** @param nowMs the clock (injected for tests) */
-  constructor(private readonly nowMs: () => number = Date.now) {}
+  /**
+   * @param clock tells time (visibility timeouts, long-poll deadlines) and times the long polls'
+   *   waits: the wall clock in production, a test's or the simulator's clock otherwise
+   */
+  constructor(private readonly clock: Clock = systemClock) {}
+
+  /** Now, epoch milliseconds. */
+  private nowMs(): number {
+    return this.clock.nowSec() * 1000;
+  }
 
   async send(body: string): Promise<string> {
     const e: Entry = { messageId: randomUUID(), body, receiveCount: 0, invisibleUntilMs: 0 };
@@ -42,12 +52,12 @@ export class MemoryTaskQueue implements TaskQueue {
       const nextVisible = Math.min(...this.entries.map((e) => e.invisibleUntilMs).filter((t) => t > this.nowMs()), Infinity);
       await new Promise<void>((resolve) => {
         const done = (): void => {
-          clearTimeout(timer);
+          timer.cancel();
           this.waiters.delete(done);
           opts.signal?.removeEventListener('abort', done);
           resolve();
         };
-        const timer = setTimeout(done, Math.max(1, Math.min(left, nextVisible - this.nowMs())));
+        const timer = this.clock.setTimer(Math.max(1, Math.min(left, nextVisible - this.nowMs())), done);
         this.waiters.add(done);
         opts.signal?.addEventListener('abort', done, { once: true });
       });

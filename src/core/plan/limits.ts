@@ -7,6 +7,8 @@
  * - `maxSpendUsdPerHour`: spend of the live instances plus the cache groups (billed nodes × price
  *   per node-hour: the larger of the current and the pending shape while a modification runs);
  * - `maxChangeUnitsPerTick`: capacity units launched plus terminated in one tick;
+ * - a warm pool's size against `maxInstances` ({@link warmPoolBreach}): its stopped instances are no
+ *   capacity and no spend beyond EBS, but each is an instance the account holds;
  * - a principal's `spendCapUsdPerHour` (policies): its spend over the last hour plus a chain's
  *   expected cost.
  * The planner plans within the same limits ({@link poolSpendCap}, {@link poolBudgets}: one budget
@@ -127,6 +129,25 @@ export function poolSpendCap(limits: SafetyLimits, usage: LimitUsage, poolSpendU
  */
 export function poolBudgets(limits: SafetyLimits, usage: LimitUsage): { readonly changeBudgetUnits: number; readonly instanceBudget: number } {
   return { changeBudgetUnits: Math.max(0, limits.maxChangeUnitsPerTick - usage.changeUnits), instanceBudget: Math.max(0, limits.maxInstances - usage.instances) };
+}
+
+/**
+ * The warm-pool rule: a warm pool's stopped instances are not capacity and cost only EBS, but each
+ * one is an instance the account holds, so `liveInstances` + the pool's `minSize` (instances) must
+ * not exceed `maxInstances`. The breach (limit `maxInstances`, value live + minSize), or undefined
+ * when it fits. Validate caps a warm-pool command to {@link warmPoolRoom} (core/tick/validate.ts);
+ * the Lambda's guard refuses one that still breaches (handlers/safety-guard.ts).
+ * @param liveInstances instances held now (not terminated), as the caller counts them
+ * @param minSize the warm pool's requested size, instances (≥ 0)
+ */
+export function warmPoolBreach(limits: SafetyLimits, liveInstances: number, minSize: number): LimitBreach | undefined {
+  const value = liveInstances + minSize;
+  return value > limits.maxInstances ? { limit: 'maxInstances', value, max: limits.maxInstances } : undefined;
+}
+
+/** The largest warm pool {@link warmPoolBreach} allows beside `liveInstances`, instances: maxInstances − live, never below 0. */
+export function warmPoolRoom(limits: SafetyLimits, liveInstances: number): number {
+  return Math.max(0, limits.maxInstances - liveInstances);
 }
 
 /** True when a principal's cap would be exceeded: spent over the last hour plus the expected cost (USD) above the cap (USD per hour). */

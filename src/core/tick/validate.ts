@@ -6,11 +6,15 @@
  * Spend counts the instances and the cache groups (nodes × price per node-hour, the larger of the
  * current and the pending shape while a modification runs); a cache scale-out that would take the
  * spend over `maxSpendUsdPerHour` is dropped like a launch (core/plan/limits.ts `cacheGrowthBreach`,
- * the check the plan stage sizes caches within). Shrinking is always allowed.
+ * the check the plan stage sizes caches within). A warm pool whose size beside the instances held
+ * (live, unseen launches and this tick's accepted launches) would exceed `maxInstances` is capped to
+ * the room left (limits.ts `warmPoolBreach`, the rule the guard applies too) with a `safety`
+ * decision. Shrinking is always allowed.
  */
 import { billedCacheNodes, cacheNodeCount, type CapacitySnapshot, type Command, type Decision, type Offering, type SafetyLimits } from '../model/index.js';
 import type { StageResult, TickMemory } from './memory.js';
-import { addUsage, breachOf, breachText, cacheGrowthBreach, cacheGrowthSpend, usageOf } from '../plan/limits.js';
+import { round6 } from '../plan/commands.js';
+import { addUsage, breachOf, breachText, cacheGrowthBreach, cacheGrowthSpend, usageOf, warmPoolBreach, warmPoolRoom } from '../plan/limits.js';
 
 /** Result of validation. */
 export interface ValidationOutput {
@@ -66,6 +70,10 @@ export function validateCommands(
       const addSpend = cacheGrowthSpend(g.group, c.shards, c.replicasPerShard, g.nodes);
       if (addSpend > 0) { usage = addUsage(usage, { spendUsdPerHour: addSpend }); g.nodes = cacheNodeCount(c.shards, c.replicasPerShard); }
       accepted.push(c);
+    } else if (c.kind === 'warm-pool' && warmPoolBreach(limits, usage.instances, c.minSize)) {
+      const room = warmPoolRoom(limits, usage.instances);
+      decisions.push({ atSec: nowSec, kind: 'safety', subject: c.poolId, chosen: `cap ${c.id} to ${room}`, reason: breachText(warmPoolBreach(limits, usage.instances, c.minSize)!) });
+      accepted.push({ ...c, minSize: room, expectedCostUsdPerHour: c.minSize > 0 ? round6((c.expectedCostUsdPerHour * room) / c.minSize) : 0 });
     } else {
       accepted.push(c);
     }

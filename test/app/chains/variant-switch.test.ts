@@ -1,13 +1,26 @@
+/**
+ * Adaptive execution on the simulated clock: the service, its engine, queues and workers all run on
+ * a ManualClock, and each step of the record-step fixture ends only when the test opens its gate
+ * (test/fixtures/tasks/step-gates.ts), so "a step is running when the notice comes" and "a step
+ * overran its p95" are set up by events and clock time, never by real sleeps.
+ */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ChainService } from '../../../src/app/chains/chain-service.js';
 import { PrincipalSchema, type TaskDefinitionInput } from '../../../src/core/model/index.js';
 import { baseConfig, buildService, recordTask, tempDir } from '../../fixtures/tasks/service.js';
+import { stepGates } from '../../fixtures/tasks/step-gates.js';
+import { advanceUntilSettled, ManualClock } from '../../fakes/manual-clock.js';
 
 const alice = PrincipalSchema.parse({ id: 'alice', kind: 'user', memberOf: ['analysts'] });
+/** The fixtures' poll period (baseConfig pollSec 0.05), ms of clock time. */
+const POLL_MS = 50;
 let current: ChainService | undefined;
+let gates: ReturnType<typeof stepGates> | undefined;
 afterEach(async () => {
+  gates?.close();
+  gates = undefined;
   await current?.close();
   current = undefined;
 });
@@ -20,26 +33,33 @@ function twoVariantConfig(aExtra: Partial<TaskDefinitionInput> = {}) {
   });
 }
 
-async function waitFor(service: ChainService, chainId: string, executionId: string, pred: (s: Awaited<ReturnType<ChainService['getExecution']>>) => boolean) {
-  for (let i = 0; i < 400; i++) {
+/** Advances the clock one poll at a time until the service's record of the execution satisfies `pred` (at most `maxPolls`). */
+async function pollUntil(clock: ManualClock, service: ChainService, chainId: string, executionId: string, pred: (s: Awaited<ReturnType<ChainService['getExecution']>>) => boolean, maxPolls = 40) {
+  for (let i = 0; i < maxPolls; i++) {
     const e = await service.getExecution(alice, chainId, executionId);
     if (pred(e)) return e;
-    await new Promise((r) => setTimeout(r, 25));
+    await clock.advanceMs(POLL_MS);
   }
-  throw new Error('condition not reached');
+  throw new Error(`condition not reached in ${maxPolls} polls of clock time`);
 }
 
 describe('adaptive execution', () => {
   it('switches the remaining steps to on-demand on a simulated spot interruption notice, re-running nothing', async () => {
-    const { service, monitor } = buildService(twoVariantConfig());
+    const clock = new ManualClock();
+    const { service, monitor } = buildService(twoVariantConfig(), { clock });
     current = service;
+    gates = stepGates();
+    const a = gates.gate('a');
     const dir = tempDir();
     const chain = await service.createChain(alice, { workflow: 'etl' });
-    const { executionId } = await service.trigger(alice, chain.chainId, { runsDir: dir, sleepMs: 400 });
-    const running = await waitFor(service, chain.chainId, executionId, (e) => e.steps.a?.status === 'running');
+    const { executionId } = await service.trigger(alice, chain.chainId, { runsDir: dir, gate: gates.name });
+    await advanceUntilSettled(clock, a.reached, POLL_MS);
+    const running = await pollUntil(clock, service, chain.chainId, executionId, (e) => e.steps.a?.status === 'running');
     expect(running.variant).toBe('spot');
-    monitor.signal({ kind: 'spot-interruption-notice', poolId: 'spot-batch', atSec: Date.now() / 1000, detail: 'i-0abc reclaimed in 120 s' });
-    await service.idle();
+    monitor.signal({ kind: 'spot-interruption-notice', poolId: 'spot-batch', atSec: clock.nowSec(), detail: 'i-0abc reclaimed in 120 s' });
+    await clock.advanceMs(2 * POLL_MS); // the service sees the notice while a still runs
+    a.open();
+    await advanceUntilSettled(clock, service.idle(), POLL_MS);
     const exec = await service.getExecution(alice, chain.chainId, executionId);
     expect(exec.status).toBe('succeeded');
     expect(exec.variant).toBe('on-demand');
@@ -54,18 +74,26 @@ describe('adaptive execution', () => {
   });
 
   it('moves a step whose worker got a spot notice mid-step to the other variant (hard switch), finished steps not re-run', async () => {
+    const clock = new ManualClock();
     let noticed = false;
     const { service } = buildService(twoVariantConfig(), {
-      spotNotices: { 'spot-batch': async () => (noticed ? { action: 'terminate', actionAtSec: Date.now() / 1000 + 120 } : undefined) },
+      clock,
+      spotNotices: { 'spot-batch': async () => (noticed ? { action: 'terminate', actionAtSec: clock.nowSec() + 120 } : undefined) },
     });
     current = service;
+    gates = stepGates();
+    const [a, b] = [gates.gate('a'), gates.gate('b')];
     const dir = tempDir();
     const chain = await service.createChain(alice, { workflow: 'etl' });
-    const { executionId } = await service.trigger(alice, chain.chainId, { runsDir: dir, sleepMs: 400 });
+    const { executionId } = await service.trigger(alice, chain.chainId, { runsDir: dir, gate: gates.name });
     // a finishes on spot, then the instance gets its notice while b runs there
-    await waitFor(service, chain.chainId, executionId, (e) => e.steps.b?.status === 'running');
+    await advanceUntilSettled(clock, a.reached, POLL_MS);
+    a.open();
+    await advanceUntilSettled(clock, b.reached, POLL_MS);
     noticed = true;
-    await service.idle();
+    await clock.advanceMs(2 * POLL_MS); // the spot worker's next notice poll fails b there
+    b.open();
+    await advanceUntilSettled(clock, service.idle(), POLL_MS);
     const exec = await service.getExecution(alice, chain.chainId, executionId);
     expect(exec.status).toBe('succeeded');
     expect(exec.switches.map((s) => `${s.from}->${s.to}`)).toEqual(['spot->on-demand']);
@@ -78,11 +106,18 @@ describe('adaptive execution', () => {
   });
 
   it('switches when a step overruns its p95 runtime by the configured factor', async () => {
-    const { service } = buildService(twoVariantConfig({ runtime: { meanSec: 0.05, p50Sec: 0.05, p95Sec: 0.1 } }));
+    const clock = new ManualClock();
+    const { service } = buildService(twoVariantConfig({ runtime: { meanSec: 0.05, p50Sec: 0.05, p95Sec: 0.1 } }), { clock });
     current = service;
+    gates = stepGates();
+    const a = gates.gate('a');
     const chain = await service.createChain(alice, { workflow: 'etl' });
-    const { executionId } = await service.trigger(alice, chain.chainId, { runsDir: tempDir(), sleepMs: 600 });
-    await service.idle();
+    const { executionId } = await service.trigger(alice, chain.chainId, { runsDir: tempDir(), gate: gates.name });
+    await advanceUntilSettled(clock, a.reached, POLL_MS);
+    // a runs 0.6 s of clock time: over 2 × its p95 of 0.1 s
+    await clock.advanceMs(600);
+    a.open();
+    await advanceUntilSettled(clock, service.idle(), POLL_MS);
     const exec = await service.getExecution(alice, chain.chainId, executionId);
     expect(exec.status).toBe('succeeded');
     expect(exec.switches.map((s) => `${s.from}->${s.to}`)).toEqual(['spot->on-demand']);

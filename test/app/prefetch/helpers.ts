@@ -1,7 +1,7 @@
 /** Shared helpers of prefetch manager tests: a manual clock, tasks, commands and a controllable runner. */
 import { TaskDefinitionSchema, type PreExecuteCommand, type TaskDefinition, type TaskDefinitionInput } from '../../../src/core/model/index.js';
 import type { Executor } from '../../../src/ports/executor.js';
-import { ManualClock as FakeManualClock } from '../../fakes/manual-clock.js';
+import { ManualClock as FakeManualClock, settle } from '../../fakes/manual-clock.js';
 
 /** A clock the test moves by hand. */
 export class ManualClock extends FakeManualClock {
@@ -64,6 +64,6 @@ export class ControlledRunner implements Pick<Executor, 'prepare'> {
   /** Lets every waiting preparation finish; resolves after they have been stored. */
   async releaseAll(): Promise<void> {
     for (const w of this.waiting.splice(0)) w();
-    await new Promise((r) => setTimeout(r, 5));
+    await settle();
   }
 }

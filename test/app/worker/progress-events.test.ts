@@ -21,19 +21,12 @@ import { ChainBook, TaskCatalog } from '../../../src/core/tick/chain-book.js';
 import { silentLogger } from '../../../src/ports/logger.js';
 import { task, workflow } from '../../builders/tasks.js';
 import { ManualClock, settle } from '../../fakes/manual-clock.js';
+import { AppendedLog } from '../../fakes/appended-log.js';
 
 const QUEUE = 'https://sqs.us-east-1.amazonaws.com/123456789012/pool-a';
 const gates = globalThis as unknown as { __progressGate1?: Promise<void>; __progressGate2?: Promise<void> };
 const dirs: string[] = [];
 afterEach(() => { for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true }); });
-
-async function until(cond: () => Promise<boolean>, what: string): Promise<void> {
-  for (let i = 0; i < 400; i++) {
-    if (await cond()) return;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 describe('step progress reaches the tick', () => {
   it("a step's ctx.progress(0.8) becomes a progress event the tick's view carries, and the step is expected to end when it says", async () => {
@@ -54,8 +47,9 @@ describe('step progress reaches the tick', () => {
     const engine = new LocalWorkflowEngine({ queue: (u) => (u === QUEUE ? queue : undefined) });
     const store = new SqliteStateStore(':memory:');
     const clock = new ManualClock(1000);
+    const appended = new AppendedLog(store);
     const worker = new PoolWorker({
-      poolId: 'a', queue, callbacks: engine, executor: new LocalExecutor(dir), clock, logger: silentLogger, vcpu: 4, events: store,
+      poolId: 'a', queue, callbacks: engine, executor: new LocalExecutor(dir), clock, logger: silentLogger, vcpu: 4, events: appended,
       tasks: async (m) => wf.variants[0].tasks.find((t) => t.task_id === m.taskId),
     }, { receiveWaitSec: 1 });
     const running = worker.run();
@@ -64,10 +58,10 @@ describe('step progress reaches the tick', () => {
       const m = compileVariant(assembleDag(wf.name, wf.variants[0]), { pools: { a: { kind: 'sqs', queueUrl: QUEUE } } });
       const ref = await engine.deploy({ name: m.name, definitionJson: m.definitionJson });
       const { executionRef } = await engine.start(ref, executionName('chain-1', 'k1'), executionInput(m, 'chain-1', {}));
-      await until(async () => (await log()).some((e) => e.taskId === 'train' && e.kind === 'started'), 'train to start');
+      await appended.when<ExecutionEvent>(EXECUTION_EVENTS_LOG, (e) => e.taskId === 'train' && e.kind === 'started');
       await clock.advanceMs(600_000); // 600 s of step time on the worker's clock
       open1();
-      await until(async () => (await log()).some((e) => e.kind === 'progress'), 'a progress event');
+      await appended.when<ExecutionEvent>(EXECUTION_EVENTS_LOG, (e) => e.kind === 'progress');
       await settle();
       const events = await log();
       const progress = events.filter((e) => e.kind === 'progress');
