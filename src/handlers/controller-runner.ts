@@ -84,7 +84,7 @@ export interface ControllerRunnerDeps {
   readonly forecaster?: Forecaster;
   readonly planner?: Planner;
   readonly nextStep?: NextStepModel;
-  readonly tickOptions?: { historySec?: number; forecastPeriodSec?: number; refitEverySec?: number; taskBacklogSignals?: readonly TaskBacklogSignal[]; prefetch?: TickOptions['prefetch']; warmPools?: TickOptions['warmPools'] };
+  readonly tickOptions?: { historySec?: number; forecastPeriodSec?: number; refitEverySec?: number; taskBacklogSignals?: readonly TaskBacklogSignal[]; prefetch?: TickOptions['prefetch']; warmPools?: TickOptions['warmPools']; burstWaitBudgetSec?: number; burstWaitValueUsdPerHour?: number };
   /** Carries out the tick's pre-execute commands (the AWS SqsPreparer); absent: no pre-execution. */
   readonly preparer?: Preparer;
   /** Publishes the tick's burst routes (the decision table); absent: no burst routes. */

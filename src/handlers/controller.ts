@@ -149,7 +149,7 @@ export function createControllerHandler(deps: ControllerHandlerDeps): (event: Co
     if (!Number.isFinite(scheduledSec)) throw new Error(`scheduledTime ${JSON.stringify(event.scheduledTime)} is not an ISO date`);
     runner ??= createControllerRunner({
       config: config.controller, ...ports, sink, logger: portLogger(logger), forecaster: createForecaster(config.aws.forecaster),
-      tickOptions: { historySec: config.aws.historySec, forecastPeriodSec: config.aws.forecastPeriodSec, refitEverySec: config.aws.refitEverySec, taskBacklogSignals: backlogSignalsOf(config), ...(ports.preparer ? { prefetch: prefetchSelectionFrom(config.controller.prefetch) } : {}), ...warmPoolOptionsOf(config) },
+      tickOptions: { historySec: config.aws.historySec, forecastPeriodSec: config.aws.forecastPeriodSec, refitEverySec: config.aws.refitEverySec, taskBacklogSignals: backlogSignalsOf(config), ...(ports.preparer ? { prefetch: prefetchSelectionFrom(config.controller.prefetch) } : {}), ...warmPoolOptionsOf(config), ...burstOptionsOf(config) },
     });
     const summary = await runner.runTick(scheduledSec);
     logger.info('tick', { ...summary });
@@ -196,6 +196,12 @@ export const handler = createControllerHandler({
   }),
   persistenceStore: new DynamoDBPersistenceLayer({ tableName: process.env.PRESCALE_IDEMPOTENCY_TABLE ?? 'prescale-idempotency', awsSdkV3Client: new DynamoDBClient({}) }),
 });
+
+/** The burst tier's settings of the controller config (`burst`) as tick options; absent: the tick's defaults. */
+function burstOptionsOf(config: DeploymentConfig): { burstWaitBudgetSec?: number; burstWaitValueUsdPerHour?: number } {
+  const b = config.controller.burst;
+  return b ? { burstWaitBudgetSec: b.waitBudgetSec, burstWaitValueUsdPerHour: b.waitValueUsdPerHour } : {};
+}
 
 /** Warm-pool planning for the Auto Scaling groups with `planWarmPool` (none: no warm-pool commands). */
 function warmPoolOptionsOf(config: DeploymentConfig): { warmPools?: { poolIds: string[] } } {

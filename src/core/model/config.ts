@@ -57,6 +57,21 @@ export const PrefetchConfigSchema = z.object({
 /** Prefetch settings. */
 export type PrefetchConfig = z.infer<typeof PrefetchConfigSchema>;
 
+/**
+ * The Lambda burst tier's choice (issue 19 item 5, core/plan/burst.ts `chooseStepTier`): a step class
+ * that EC2 would make wait past `waitBudgetSec` bursts to Lambda when Lambda is cheaper than EC2
+ * capacity launched for it, the wait priced at `waitValueUsdPerHour` per step-hour.
+ * docs/benchmarks.md "The price of the wait goal with Lambda" measures the dial on the suite.
+ */
+export const BurstConfigSchema = z.object({
+  /** Expected EC2 wait a step may take before bursting is considered, seconds. @default 5 (DEFAULT_BURST_WAIT_BUDGET_SEC) */
+  waitBudgetSec: z.number().nonnegative().default(5),
+  /** What an hour of one step's wait is worth to you, USD. @default 0 (cost alone decides) */
+  waitValueUsdPerHour: z.number().nonnegative().default(0),
+});
+/** Burst tier settings. */
+export type BurstConfig = z.infer<typeof BurstConfigSchema>;
+
 /** The controller's whole configuration. */
 export const ControllerConfigSchema = z.object({
   /** `forecast-only` logs plans and changes nothing; `dry-run` validates calls; `active` acts. */
@@ -76,6 +91,8 @@ export const ControllerConfigSchema = z.object({
   planMarginSec: z.number().nonnegative().default(600),
   /** issue 22: the persisted historical fingerprint (core/model/learning-config.ts). @default all defaults */
   fingerprint: FingerprintConfigSchema.default({ enabled: true, windowDays: 7, minRuns: 20, runtimes: true, prior: true }),
+  /** The Lambda burst tier's wait budget and wait value; absent: the defaults of {@link BurstConfigSchema}. */
+  burst: BurstConfigSchema.optional(),
 });
 /** The controller's whole configuration (defaults applied). */
 export type ControllerConfig = z.infer<typeof ControllerConfigSchema>;

@@ -33,6 +33,16 @@ describe('burst routes per step class (planner output)', () => {
     expect(later.find((r) => r.taskType === 'mProject')).toMatchObject({ route: 'burst', expectedEc2WaitSec: 70 });
   });
 
+  it('routes a class that would wait for EC2 to Lambda once the user values the wait enough (burst.waitValueUsdPerHour)', () => {
+    const inputs = { ...base, capacity: { atSec: 1000, instances: [instance('i1', spot)], caches: [] }, demandUnitsByPool: new Map([['p', [10, 12]]]) };
+    expect(planBurstRoutes(inputs).find((r) => r.taskType === 'align')!.route).toBe('ec2');
+    const valued = planBurstRoutes({ ...inputs, waitValueUsdPerHour: 20 }).find((r) => r.taskType === 'align')!;
+    expect(valued.route).toBe('burst');
+    expect(valued.reason).toMatch(/valued/);
+    // what does not fit Lambda still waits, whatever the wait is worth
+    expect(planBurstRoutes({ ...inputs, waitValueUsdPerHour: 1e6 }).find((r) => r.taskType === 'assemble')!.route).toBe('ec2');
+  });
+
   it('a route is in force only inside its window', () => {
     const [r] = planBurstRoutes({ ...base, classes: [short], capacity: { atSec: 1000, instances: [], caches: [] }, demandUnitsByPool: new Map([['p', [1]]]) });
     const table = new Map([[routeKey('p', 'mProject'), r]]);
