@@ -12,46 +12,10 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportLiveReport } from '../../../src/adapters/report/index.js';
 import { SqliteStateStore } from '../../../src/adapters/sqlite/sqlite-state-store.js';
-import { LearningHooks } from '../../../src/app/history/learning-hooks.js';
 import { parseReportJson } from '../../../src/app/report/html/index.js';
-import { TickMemoryHolder } from '../../../src/app/tick/state.js';
-import type { ExecutionEvent } from '../../../src/core/model/index.js';
-import { BundleOutcomeBook, bundleEdgeKey, SINGLE_STEP_GROUP } from '../../../src/core/predict/bundle-outcomes.js';
-import { createNextStepModel, FeedbackModel, restoreNextStepModel } from '../../../src/core/predict/index.js';
-import { createTickMemory } from '../../../src/core/tick/memory.js';
-import { etl, LIVE_T0 as T0, seedLiveStore } from './live-fixture.js';
-
-const started = (chainId: string, taskId: string, atSec: number): ExecutionEvent => ({ chainId, workflow: 'etl', variant: 'spot', taskId, taskType: taskId, kind: 'started', atSec });
-const LAST_TICK = T0 + 200 * 120;
-
-/** The controller's saved state after 200 chains: the feedback model and the bundle outcomes, saved by the tick memory holder. */
-async function seedLearning(store: SqliteStateStore): Promise<FeedbackModel> {
-  const model = new FeedbackModel(createNextStepModel('vom'), { calibrate: true });
-  for (let i = 0; i < 200; i++) {
-    const chainId = `chain-l${i}`, t = T0 + i * 120;
-    model.observe([started(chainId, 'a', t)]);
-    model.predict({ chainId, workflow: 'etl', history: ['a'], nowSec: t }, 3);
-    model.observe([started(chainId, i % 10 < 7 ? 'b' : 'c', t + 60)]);
-  }
-  // preparations: 10 bundle members (20 s setup, 2 vCPU; 8 start in time, 2 never), 10 single steps (5 in time, 5 too early), 1 shadow
-  const book = new BundleOutcomeBook();
-  const edge = bundleEdgeKey('etl', 'a', 'b');
-  const events: ExecutionEvent[] = [];
-  for (let i = 0; i < 10; i++) {
-    book.record(edge, `chain-p${i}`, 'b', T0, 20, 2, 600);
-    if (i < 8) events.push(started(`chain-p${i}`, 'b', T0 + 60));
-    book.record(SINGLE_STEP_GROUP, `chain-s${i}`, 'b', T0, 20, 2, 600);
-    events.push(started(`chain-s${i}`, 'b', T0 + (i < 5 ? 60 : 10)));
-  }
-  book.recordShadow(bundleEdgeKey('etl', 'a', 'c'), 'chain-x', 'c', T0, 20, 2, 600);
-  events.push(started('chain-x', 'c', T0 + 60));
-  book.observe(events, T0 + 3600);
-  const learning = new LearningHooks(undefined);
-  learning.restore({ ...learning.toJSON(), outcomes: book.toJSON() }, restoreNextStepModel);
-  const memory = { ...createTickMemory([etl], false), state: { lastTickSec: LAST_TICK, plannerMemory: {} }, lastEventSec: LAST_TICK };
-  await new TickMemoryHolder(store).save(memory, model, learning);
-  return model;
-}
+import type { FeedbackModel } from '../../../src/core/predict/index.js';
+import { LIVE_T0 as T0, seedLiveStore } from './live-fixture.js';
+import { LAST_TICK, seedLearning } from './live-learning-fixture.js';
 
 describe('prescale export-report: the learning loop from the saved tick memory', () => {
   let out: string;
