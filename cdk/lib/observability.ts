@@ -15,7 +15,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subs from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { ARM_DIMENSION, METRIC } from '../../src/handlers/controller-runner.js';
+import { ARM_DIMENSION, METRIC, SELECTION_DIMENSION, SELECTIONS } from '../../src/handlers/controller-runner.js';
 
 /** Props of {@link PrescaleObservability}. */
 export interface PrescaleObservabilityProps {
@@ -105,9 +105,48 @@ export class PrescaleObservability extends Construct {
       }),
     );
     this.dashboard.addWidgets(new cloudwatch.GraphWidget({ title: 'Cost per pool (USD per hour)', left: perPool(METRIC.poolCost), stacked: true, width: 24 }));
+    addLearningWidgets(this.dashboard);
     if (props.arms && props.arms.length > 0) addArmWidgets(this.dashboard, props.arms);
     this.dashboard.addWidgets(new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: [this.safetyAlarm], width: 24 }));
   }
+}
+
+/**
+ * issue 22: the learning loop on the dashboard, from the controller's per-tick changes
+ * (src/handlers/controller-runner.ts `emitLearningMetrics`): the next-step model's Brier score
+ * (Σ(p − o)² ÷ scored outcomes) per hour with the outcomes scored; per selection (bundle members,
+ * single steps) the hit rate of the settled preparations and the setup seconds saved per wasted
+ * CPU-second; then the same over the dashboard's time range. The reliability curve per decile is in
+ * the scheduled report (report.html, `prescale export-report`).
+ */
+function addLearningWidgets(dashboard: cloudwatch.Dashboard): void {
+  const hour = Duration.hours(1);
+  const sel = (name: string, s: string, period: Duration): cloudwatch.Metric => metric(name, 'Sum', { ...SERVICE, [SELECTION_DIMENSION]: s }).with({ period });
+  // ids unique within a widget: `i` numbers the expressions of one widget
+  const ratio = (num: cloudwatch.Metric, den: cloudwatch.Metric, scale: number, label: string, period: Duration, i: number): cloudwatch.MathExpression => new cloudwatch.MathExpression({
+    expression: `IF(d${i} > 0, ${scale === 1 ? '' : `${scale} * `}n${i} / d${i}, 0)`, label, period, usingMetrics: { [`n${i}`]: num, [`d${i}`]: den },
+  });
+  const brier = (period: Duration, i = 0): cloudwatch.MathExpression => ratio(metric(METRIC.nextStepBrierSum, 'Sum').with({ period }), metric(METRIC.nextStepOutcomes, 'Sum').with({ period }), 1, 'Brier score', period, i);
+  const hitRate = (s: string, period: Duration, i: number): cloudwatch.MathExpression => ratio(sel(METRIC.selectionHits, s, period), sel(METRIC.selectionSettled, s, period), 100, `${s} hit rate %`, period, i);
+  const perWaste = (s: string, period: Duration, i: number): cloudwatch.MathExpression => ratio(sel(METRIC.selectionSetupSecSaved, s, period), sel(METRIC.selectionWastedCpuSec, s, period), 1, `${s} saved s per wasted CPU-s`, period, i);
+  dashboard.addWidgets(new cloudwatch.TextWidget({
+    markdown: '### Learning loop\nBrier = Σ(p − o)² ÷ predictions scored by the next-step feedback loop (0 is perfect). Bundles vs single steps: the commanded preparations chosen as members of a frequent-subgraph bundle or as single-step predictions; hit rate = hits ÷ settled; saved ÷ wasted = setup seconds saved per CPU-second spent on preparations never used. Reliability curve per decile: the scheduled report (report.html).',
+    width: 24, height: 2,
+  }));
+  dashboard.addWidgets(
+    new cloudwatch.GraphWidget({ title: 'Next-step Brier score (left) and predictions scored (right), per hour', left: [brier(hour)], right: [metric(METRIC.nextStepOutcomes, 'Sum').with({ period: hour, label: 'predictions scored' })], width: 8 }),
+    new cloudwatch.GraphWidget({ title: 'Bundles vs single steps: hit rate (%, left) and preparations settled (right), per hour', left: SELECTIONS.map((s, i) => hitRate(s, hour, i)), right: SELECTIONS.map((s) => sel(METRIC.selectionSettled, s, hour).with({ label: `${s} settled` })), width: 8 }),
+    new cloudwatch.GraphWidget({ title: 'Bundles vs single steps: setup seconds saved per wasted CPU-second, per hour', left: SELECTIONS.map((s, i) => perWaste(s, hour, i)), width: 8 }),
+  );
+  const day = Duration.days(1);
+  dashboard.addWidgets(new cloudwatch.SingleValueWidget({
+    title: 'Learning loop over the time range',
+    metrics: [
+      brier(day, 0),
+      ...SELECTIONS.flatMap((s, i) => [sel(METRIC.selectionSettled, s, day).with({ label: `${s} prepared (settled)` }), sel(METRIC.selectionHits, s, day).with({ label: `${s} hits` }), perWaste(s, day, i + 1)]),
+    ],
+    setPeriodToTimeRange: true, width: 24, height: 4,
+  }));
 }
 
 /**

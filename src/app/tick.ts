@@ -20,10 +20,13 @@ import { forecastStep } from './tick/forecast.js';
 import { burstRouteStage } from './tick/routes.js';
 import { optionalPlanInputs, tickSetup } from './tick/setup.js';
 import { DECISION_LOG } from './tick/state.js';
-import type { ControllerTick, TickDeps, TickResult } from './tick/types.js';
+import type { ControllerTick, TickDeps, TickLearningStats, TickResult } from './tick/types.js';
+import type { LearningHooks } from './history/learning-hooks.js';
+import { isFeedbackModel } from '../core/predict/index.js';
+import type { NextStepModel } from '../core/predict/types.js';
 
 export { prefetchSelectionFrom } from '../core/prefetch/selection.js';
-export type { ControllerTick, TickDeps, TickOptions, TickResult, TickState, TickStats, TaskBacklogSignal } from './tick/types.js';
+export type { ControllerTick, TickDeps, TickLearningStats, TickOptions, TickResult, TickState, TickStats, TaskBacklogSignal } from './tick/types.js';
 
 /** Creates the tick. A new process resumes its saved memory (core/tick/memory-codec.ts), else rebuilds it from events. */
 export function createControllerTick(deps: TickDeps): ControllerTick {
@@ -95,5 +98,13 @@ export function createControllerTick(deps: TickDeps): ControllerTick {
     return { atSec: now, skipped: false, decisions, commands, preparations: acts.preparations, results: acts.results, forecasts, ...(routes ? { routes } : {}) };
   }
 
-  return { run, stats: () => tickStats(memory) };
+  return { run, stats: () => tickStats(memory), learning: () => learningStats(nextStep, learning) };
+}
+
+/** The learning loop's cumulative figures: the feedback model's scored outcomes and Brier sum, the bundle outcomes. */
+function learningStats(nextStep: NextStepModel, learning: LearningHooks): TickLearningStats {
+  const bundles = learning.bundleOutcomes();
+  if (!isFeedbackModel(nextStep)) return { bundles };
+  const r = nextStep.summary().reliability;
+  return { calibration: { outcomes: r.n, brierSum: r.brier * r.n }, bundles };
 }

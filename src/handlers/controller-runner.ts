@@ -5,7 +5,7 @@
  * handling (throttling backs the tick off; a concurrent tick is skipped) and the tick's metrics:
  * forecast error, planned vs actual capacity, cost per hour, prediction hit rate, safety breaches.
  */
-import { createControllerTick, type ControllerTick, type TaskBacklogSignal, type TickOptions, type TickResult } from '../app/tick.js';
+import { createControllerTick, type ControllerTick, type TaskBacklogSignal, type TickLearningStats, type TickOptions, type TickResult } from '../app/tick.js';
 import type { Preparer } from '../ports/preparer.js';
 import type { StepRouter } from '../ports/step-router.js';
 import { meteredPreparer, type PrefetchCounts, type PrefetchMeter } from './prefetch-meter.js';
@@ -65,10 +65,27 @@ export const METRIC = {
   brierSum: 'PrefetchBrierSum',
   /** Runtime of each finished step of the arm's chains, seconds (one value per step). */
   stepLatency: 'StepLatencySeconds',
+  // issue 22, the learning loop (src/app/tick.ts `learning()`), the change since the previous tick
+  /** Predicted task types the next-step model's feedback loop scored (came true or not). */
+  nextStepOutcomes: 'NextStepScoredOutcomes',
+  /** Σ(p − o)² of those (Brier score = this ÷ NextStepScoredOutcomes). */
+  nextStepBrierSum: 'NextStepBrierSum',
+  /** Commanded preparations settled, per selection (dimension `Selection`: bundle or single-step). */
+  selectionSettled: 'PrefetchSelectionSettled',
+  /** Of them, hits (the step started while the state was kept, and resumed from it). */
+  selectionHits: 'PrefetchSelectionHits',
+  /** Setup seconds the hits saved. */
+  selectionSetupSecSaved: 'PrefetchSelectionSetupSecondsSaved',
+  /** CPU-seconds the misses wasted (aborted, expired, evicted). */
+  selectionWastedCpuSec: 'PrefetchSelectionWastedCpuSeconds',
 } as const;
 
 /** The dimension of the per-arm metrics (values: `prefetch.abTest.arms[].name`). */
 export const ARM_DIMENSION = 'Arm';
+/** The dimension of the bundle-vs-single metrics, and its values. */
+export const SELECTION_DIMENSION = 'Selection';
+/** Values of {@link SELECTION_DIMENSION}: preparations chosen as bundle members, and as single steps. */
+export const SELECTIONS = ['bundle', 'single-step'] as const;
 
 /** Everything the runner needs; forecaster, planner and next-step model default to core's. */
 export interface ControllerRunnerDeps {
@@ -147,6 +164,7 @@ export function createControllerRunner(deps: ControllerRunnerDeps): ControllerRu
     apply: (c: Parameters<CloudProvider['apply']>[0]) => guard.current.apply(c),
   };
   const tickMode = cfg.mode === 'dry-run' && deps.providerDryRun ? 'active' : cfg.mode;
+  let lastLearning: TickLearningStats | undefined;
   const meter = deps.prefetchMeter;
   const preparer = deps.preparer && meter?.prepared ? meteredPreparer(deps.preparer, { prepared: (c) => meter.prepared!(c) }) : deps.preparer;
   const tick: ControllerTick = createControllerTick({
@@ -186,6 +204,9 @@ export function createControllerRunner(deps: ControllerRunnerDeps): ControllerRu
       }
       const summary = emitTickMetrics(deps.sink, cfg, result, guard.current, tick);
       emitPrefetchMetrics(deps.sink, result, clock.sec, deps.prefetchMeter);
+      const learning = tick.learning();
+      if (lastLearning) emitLearningMetrics(deps.sink, lastLearning, learning);
+      lastLearning = learning;
       return { ...base, ...summary, status: 'completed' };
     },
   };
@@ -240,6 +261,33 @@ function emitPrefetchMetrics(sink: TickMetricsSink, result: TickResult, nowSec: 
   sink.add(METRIC.coldSteps, 'Count', m.cold);
   sink.add(METRIC.setupSecSaved, 'Seconds', m.setupSecSaved);
   if (m.byArm) emitArmMetrics(sink, m.byArm);
+}
+
+/**
+ * The learning loop's change from `before` to `after` (cumulative figures of two ticks of this
+ * process; the first tick of a process only sets `before`, as a restored memory's totals are not
+ * this tick's): the feedback loop's scored outcomes and Brier sum (when the model has one), and per
+ * selection (bundle, single-step) the settled commanded preparations, hits, setup seconds saved and
+ * CPU-seconds wasted, zeros included (so the dashboard's ratios have their denominators). A count
+ * that went down (the model or hooks started over) counts from zero.
+ */
+export function emitLearningMetrics(sink: TickMetricsSink, before: TickLearningStats, after: TickLearningStats): void {
+  if (after.calibration) {
+    const b = before.calibration && after.calibration.outcomes >= before.calibration.outcomes ? before.calibration : { outcomes: 0, brierSum: 0 };
+    sink.add(METRIC.nextStepOutcomes, 'Count', after.calibration.outcomes - b.outcomes);
+    sink.add(METRIC.nextStepBrierSum, 'None', Math.max(0, after.calibration.brierSum - b.brierSum));
+  }
+  for (const sel of SELECTIONS) {
+    const a = sel === 'bundle' ? after.bundles.bundle : after.bundles.single;
+    const was = sel === 'bundle' ? before.bundles.bundle : before.bundles.single;
+    const b = a.settled >= was.settled ? was : { settled: 0, hits: 0, savedSec: 0, wastedCpuSec: 0 };
+    const dims = { [SELECTION_DIMENSION]: sel };
+    // hits and seconds saved may go down by a correction (a hit whose worker found no state)
+    sink.add(METRIC.selectionSettled, 'Count', a.settled - b.settled, dims);
+    sink.add(METRIC.selectionHits, 'Count', a.hits - b.hits, dims);
+    sink.add(METRIC.selectionSetupSecSaved, 'Seconds', a.savedSec - b.savedSec, dims);
+    sink.add(METRIC.selectionWastedCpuSec, 'Seconds', a.wastedCpuSec - b.wastedCpuSec, dims);
+  }
 }
 
 /**

@@ -16,8 +16,9 @@
  *   probability and o = 1 when the prepared step started before its TTL passed;
  * - step latency: `runtimeSec` of every finished step of the arm's chains, one value per step;
  * - a step event without a known preparation (e.g. one made by a Lambda container since recycled) is
- *   given the arm the tick gives its chain (`abArmOf`: the principal when the events name one, else
- *   the chain id). Preparations outstanding when a container is recycled are not settled: their
+ *   given the arm the tick gives its chain (`abArmOf`: the principal when the events name one — the
+ *   workers' events and the status handler's carry it from the execution input's `meta.principal` —
+ *   else the chain id, as for events written before principals were carried). Preparations outstanding when a container is recycled are not settled: their
  *   waste is not counted (the figures are a lower bound of the waste then).
  */
 import type { ExecutionEvent, PreExecuteCommand, Workflow } from '../core/model/index.js';

@@ -4,7 +4,8 @@
  * CloudFormation would (the pool queue URL, the variant decision table), runs on moto; a pool worker
  * polling moto's SQS runs the registered catalog tasks and writes its step events to a DynamoDB state
  * table; the execution status handler adds the execution's submitted steps to the same log; the tick's
- * chain book reads them back. One moto server per execution (moto 5.2).
+ * chain book reads them back. One moto server per execution (moto 5.2). Every event names the chain's
+ * principal (issue 22): the tick and the prefetch meter assign A/B arms by it.
  *
  * Pre-execution (issue 21): the controller's SqsPreparer turns a pre-execute command for the predicted
  * step into a `prepare` message on the pool's queue; the worker resolves the step's input from the
@@ -37,6 +38,10 @@ import { WorkflowSchema, type PreExecuteCommand, type Workflow } from '../../src
 import { readFileSync } from 'node:fs';
 import type { QueueMessage, ReceiveOptions, TaskQueue } from '../../src/ports/task-queue.js';
 import { startTestRedis, type TestRedis } from '../adapters/redis/redis-server.js';
+import { AbTestConfigSchema } from '../../src/core/model/learning-config.js';
+import { abArmOf, selectForAbTest } from '../../src/core/predict/ab-selection.js';
+import { ChainBook, TaskCatalog } from '../../src/core/tick/chain-book.js';
+import { PrefetchMeter } from '../../src/handlers/prefetch-meter.js';
 
 const skip = motoSkipReason();
 if (skip) console.warn(skip);
@@ -144,6 +149,74 @@ describe.skipIf(skip !== undefined)('the stack\'s compiled state machine on moto
     expect(kinds.filter((k) => k.endsWith(':submitted')).sort()).toEqual(['count:submitted', 'normalize:submitted']);
     expect(kinds.filter((k) => k.endsWith(':finished')).sort()).toEqual(['count:finished', 'normalize:finished']);
     expect(log.every((e) => e.chainId === 'chain-7' && e.executionName === name)).toBe(true);
+  }, 120_000);
+
+  it('two chains of one principal: every event in the log names it, and the tick\'s chain book and the prefetch meter put both chains in its A/B arm', async () => {
+    const { stack, template } = synthStack({ 'prescale:chainsConfig': CATALOG });
+    const spot = stack.stateMachines!.variants.find((v) => v.compiled.variant === 'spot')!;
+    const res = Object.values(template.findResources('AWS::StepFunctions::StateMachine')).find((r) => (r as { Properties: { StateMachineName: string } }).Properties.StateMachineName === spot.compiled.name) as { Properties: { DefinitionString: string } };
+    const byId = new Map<string, TaskDefinition>(Object.entries(spot.tasks));
+    const machines = new Map(Object.entries(machineTable([spot])));
+
+    // two chain ids the chain-id fallback puts in different arms: only the principal joins them
+    const ab = AbTestConfigSchema.parse({ arms: [{ name: 'control' }, { name: 'eager', probabilityThreshold: 0.1 }], salt: 'moto' });
+    const chainA = 'chain-a0';
+    let chainB = '';
+    for (let i = 1; !chainB; i++) if (abArmOf({ chainId: `chain-a${i}` }, ab) !== abArmOf({ chainId: chainA }, ab)) chainB = `chain-a${i}`;
+    const principalArm = abArmOf({ chainId: chainA, principal: 'tenant-1' }, ab);
+
+    // one moto server per execution (moto 5.2): each chain's events log is read before its server stops
+    const log: ExecutionEvent[] = [];
+    for (const chainId of [chainA, chainB]) {
+      const motoStack = await startMotoStack();
+      moto = motoStack.moto;
+      const { cfg, sqs, ddb, queueUrl: QueueUrl, store } = motoStack;
+      const engine = new SfnWorkflowEngine({ sfn: new SFNClient(cfg), dynamodb: ddb, roleArn: 'arn:aws:iam::123456789012:role/prescale-state-machines', decisionTable: 'decisions' });
+      const machineRef = await engine.deploy({ name: spot.compiled.name, definitionJson: substituteDefinition(res.Properties.DefinitionString, QueueUrl) });
+      worker = new PoolWorker({
+        poolId: 'web', queue: new SqsTaskQueue(sqs, QueueUrl), callbacks: engine, executor: new LocalExecutor(TASKS), schemas: new AjvSchemaChecker(),
+        tasks: async (m) => (m.workflow === 'text-stats' && m.variant === 'spot' ? byId.get(m.taskId) : undefined),
+        events: store, clock: systemClock, logger: silentLogger, vcpu: 2,
+      }, { receiveWaitSec: 1 });
+      void worker.run();
+      const name = executionName(chainId, 'key-1');
+      const input = executionInput(spot.compiled, chainId, { text: 'one two three' }, {}, 'tenant-1');
+      const { executionRef } = await engine.start(machineRef, name, input);
+      await recordStatusChange({ detail: { stateMachineArn: machineRef, name, status: 'RUNNING', startDate: Date.now(), input: JSON.stringify(input) } }, { machines, store });
+      let d = await engine.describe(executionRef);
+      for (const end = Date.now() + 60_000; d.status === 'RUNNING' && Date.now() < end;) {
+        await new Promise((r) => setTimeout(r, 250));
+        d = await engine.describe(executionRef);
+      }
+      expect(d.status).toBe('SUCCEEDED');
+      await until(`${chainId}'s finished events`, async () => (await store.readLog<ExecutionEvent>(EXECUTION_LOG, { fromSec: 0 })).filter((e) => e.kind === 'finished').length === 2);
+      log.push(...(await store.readLog<ExecutionEvent>(EXECUTION_LOG, { fromSec: 0 })));
+      await worker.stop();
+      await moto.stop();
+      worker = undefined;
+      moto = undefined;
+    }
+    expect(log.filter((e) => e.kind === 'started').map((e) => e.chainId).sort()).toEqual([chainA, chainA, chainB, chainB]);
+    expect(log.every((e) => e.principal === 'tenant-1')).toBe(true);
+
+    // the tick: its chain book (from the engine's submitted events) and its arm selection
+    const workflows = WorkflowSchema.array().parse((JSON.parse(readFileSync(CATALOG, 'utf8')) as { workflows: unknown }).workflows);
+    const book = new ChainBook(new TaskCatalog(workflows));
+    book.ingest(log.filter((e) => e.kind === 'submitted'));
+    const inputs = [chainA, chainB].map((chainId) => ({ chainId, workflow: 'text-stats', principal: book.chains.get(chainId)!.principal, predictions: [], pendingSteps: [] }));
+    expect(selectForAbTest(inputs, { probabilityThreshold: 0.3 }, ab, 0).armOfChain).toEqual({ [chainA]: principalArm, [chainB]: principalArm });
+
+    // the meter (as the controller's events reader feeds it): a preparation of each chain's `count` without an arm, then the steps' events
+    const meter = new PrefetchMeter({ abTest: ab, workflows });
+    meter.observe(log.filter((e) => e.kind === 'submitted'));
+    for (const chainId of [chainA, chainB]) meter.prepared({ kind: 'pre-execute', id: `pre:${chainId}`, poolId: 'web', reason: 'p=0.8', chainId, taskId: 'count', taskType: 'count', probability: 0.8, ttlSec: 600 });
+    meter.observe(log.filter((e) => e.kind !== 'submitted'));
+    const byArm = meter.drain(Date.now() / 1000).byArm!;
+    const other = ab.arms.map((a) => a.name).find((n) => n !== principalArm)!;
+    expect(byArm[principalArm]).toMatchObject({ prepareRequests: 2, settled: 2, hits: 0 });
+    expect(byArm[principalArm]!.stepLatencySec).toHaveLength(4);
+    expect(byArm[principalArm]!.brierSum).toBeCloseTo(2 * (0.8 - 1) ** 2, 9);
+    expect(byArm[other]).toMatchObject({ prepareRequests: 0, settled: 0, stepLatencySec: [] });
   }, 120_000);
 
   it('prepares a predicted step from a prepare message (state in Redis) and the step resumes from it, skipping its setup', async () => {

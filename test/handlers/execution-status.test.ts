@@ -40,6 +40,15 @@ describe('execution status events', () => {
     ]);
   });
 
+  it('the submitted and failed steps name the principal of the start document (issue 22: A/B arms by principal); none when empty', () => {
+    const input = JSON.stringify({ input: {}, results: {}, meta: { chainId: 'chain/1', principal: 'tenant-1' } });
+    expect(executionStatusEvents(ev('RUNNING', { input }), machines).map((e) => e.principal)).toEqual(['tenant-1', 'tenant-1']);
+    expect(executionStatusEvents(ev('FAILED', { input }), machines).map((e) => e.principal)).toEqual(['tenant-1', 'tenant-1']);
+    const none = JSON.stringify({ input: {}, results: {}, meta: { chainId: 'chain/1', principal: '' } });
+    expect(executionStatusEvents(ev('RUNNING', { input: none }), machines).every((e) => !('principal' in e))).toBe(true);
+    expect(executionStatusEvents(ev('RUNNING', { input: JSON.stringify({ meta: { chainId: 'chain/1', principal: 7 } }) }), machines).every((e) => !('principal' in e))).toBe(true);
+  });
+
   it('a failed, timed-out or aborted execution fails its steps at its stop time, naming the status and error', () => {
     for (const status of ['FAILED', 'TIMED_OUT', 'ABORTED']) {
       const out = executionStatusEvents(ev(status), machines);

@@ -2,7 +2,8 @@
  * The scheduled report writer against real AWS APIs (a moto server serving DynamoDB and S3): the
  * controller's state (executions, chains, decisions) is written into a DynamoDB state store, the
  * handler runs from its environment, and the report files land in the bucket under reports/latest/
- * and reports/<date>/ with their content types. Skips with a message without moto; fails on CI.
+ * and reports/<date>/ with their content types; the learning loop's figures come from the tick memory
+ * the controller saved in the same table. Skips with a message without moto; fails on CI.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
@@ -18,6 +19,7 @@ import { InputError } from '../../src/core/model/errors.js';
 import { createReportWriterHandler } from '../../src/handlers/report-writer.js';
 import { motoMissing, startMoto, type Moto } from '../adapters/aws/moto-server.js';
 import { LIVE_T0, seedLiveStore } from '../unit/report/live-fixture.js';
+import { LAST_TICK, seedLearning } from '../unit/report/live-learning-fixture.js';
 
 let moto: Moto;
 beforeAll(async () => { if (!motoMissing) moto = await startMoto(); }, 60_000);
@@ -65,6 +67,25 @@ describe.skipIf(!!motoMissing)('report writer on a moto server (DynamoDB state s
     expect(html.text).toContain(`s3://${bucket}/reports/2026-01-05/`);
     expect(html.text).not.toContain(tmpdir());
     expect((await body('reports/latest/timeline.csv')).text.split('\n').length).toBeGreaterThan(30);
+  }, 120_000);
+
+  it('reports the learning loop from the tick memory the controller saved in the DynamoDB state table: reliability per decile, Brier over time, bundles against single steps (issue 22)', async () => {
+    const learningTable = 'prescale-state-learning';
+    await createStateTable(dynamodb, learningTable);
+    const store = new DynamoDbStateStore(dynamoDbApi(dynamodb), learningTable);
+    await seedLiveStore(store);
+    const model = await seedLearning(store);
+    const handler = createReportWriterHandler({ PRESCALE_STATE_TABLE: learningTable, PRESCALE_REPORTS_BUCKET: bucket, PRESCALE_REPORT_WINDOW_SEC: String(4 * 3600) }, { s3, dynamodb, logger: silent });
+    await handler({ time: new Date((LIVE_T0 + 4 * 3600) * 1000).toISOString() });
+    const p = parseReportJson((await body('reports/latest/report.json')).text, 'report.json').policies[0];
+    const c = p.nextStep!.calibration!;
+    expect(c.outcomes).toBe(model.summary().outcomes);
+    expect(c.deciles.map((d) => d.n)).toEqual(model.summary().reliability.bins.map((b) => b.n));
+    expect(c.brierOverTime.map((b) => b.startSec)).toEqual([LIVE_T0, LIVE_T0 + 3600, LIVE_T0 + 7200, LIVE_T0 + 10_800]);
+    expect(p.bundles).toMatchObject({ asOfSec: LAST_TICK, edges: 1, bundle: { settled: 10, hits: 8, savedPerWastedCpuSec: 2 }, single: { settled: 10, hits: 5, savedPerWastedCpuSec: 1 } });
+    const html = (await body('reports/latest/report.html')).text;
+    expect(html).toContain('data-chart="calibration"');
+    expect(html).toContain('data-chart="bundles"');
   }, 120_000);
 
   it('fails with one line naming the bucket when the upload is refused, and throws so the Lambda retries', async () => {

@@ -225,7 +225,7 @@ export class ExecutionRunner {
       this.ctx.engine.register?.(name, this.chain.workflow);
       this.feed.watch(name, this.ctx.clock.nowSec() - 60);
       try {
-        const doc = executionInput(machine, this.rec.chainId, this.rec.input, checkpoint);
+        const doc = executionInput(machine, this.rec.chainId, this.rec.input, checkpoint, this.rec.principalId);
         const { executionRef } = await this.ctx.engine.engine.start(machineRef, name, doc);
         this.rec.engine = { name, executionRef, machineName: machine.name, restarts };
         for (const s of dag.steps) {

@@ -6,7 +6,8 @@
  * without success (`FAILED`, `TIMED_OUT`, `ABORTED`) fails its steps. `SUCCEEDED` adds nothing: the
  * workers' `finished` events already close the chain. Event shape: Step Functions User Guide,
  * "Step Functions execution status change events" (detail: executionArn, stateMachineArn, name, status,
- * startDate / stopDate in epoch milliseconds, input, error).
+ * startDate / stopDate in epoch milliseconds, input, error). The events name the chain's principal
+ * when the start document has one (issue 22: the tick's A/B arms are assigned by principal).
  */
 import type { ExecutionEvent } from '../../core/model/events.js';
 
@@ -28,15 +29,22 @@ interface StatusDetail {
   readonly error?: unknown;
 }
 
-/** The chain id in an execution's start document (`{ meta: { chainId } }`, see executionInput), else undefined. */
-function chainIdOf(input: unknown): string | undefined {
-  if (typeof input !== 'string' || input.length > 262_144) return undefined;
+/**
+ * The chain id and principal in an execution's start document (`{ meta: { chainId, principal } }`,
+ * see executionInput); each undefined when absent or malformed (an empty principal: none).
+ */
+function metaOf(input: unknown): { chainId?: string; principal?: string } {
+  if (typeof input !== 'string' || input.length > 262_144) return {};
   try {
-    const doc = JSON.parse(input) as { meta?: { chainId?: unknown } } | null;
+    const doc = JSON.parse(input) as { meta?: { chainId?: unknown; principal?: unknown } } | null;
     const id = doc?.meta?.chainId;
-    return typeof id === 'string' && id.length > 0 && id.length <= 256 ? id : undefined;
+    const p = doc?.meta?.principal;
+    return {
+      ...(typeof id === 'string' && id.length > 0 && id.length <= 256 ? { chainId: id } : {}),
+      ...(typeof p === 'string' && p.length > 0 && p.length <= 1024 ? { principal: p } : {}),
+    };
   } catch {
-    return undefined;
+    return {};
   }
 }
 
@@ -56,11 +64,12 @@ export function executionStatusEvents(event: unknown, machines: ReadonlyMap<stri
   if (status !== 'RUNNING' && !failed) return [];
   const atMs = Number(failed ? detail.stopDate ?? detail.startDate : detail.startDate);
   if (!Number.isFinite(atMs)) return [];
-  const chainId = chainIdOf(detail.input) ?? detail.name;
+  const meta = metaOf(detail.input);
+  const chainId = meta.chainId ?? detail.name;
   const error = failed ? `execution ${status}${typeof detail.error === 'string' && detail.error ? `: ${detail.error.slice(0, 200)}` : ''}` : undefined;
   return m.steps.map((s) => ({
     chainId, workflow: m.workflow, variant: m.variant, taskId: s.taskId, taskType: s.taskType,
     kind: failed ? 'failed' : 'submitted', atSec: atMs / 1000, vcpu: s.vcpu, memoryGiB: s.memoryGiB,
-    executionName: detail.name as string, poolId: s.poolId, ...(error ? { error } : {}),
+    executionName: detail.name as string, poolId: s.poolId, ...(meta.principal !== undefined ? { principal: meta.principal } : {}), ...(error ? { error } : {}),
   }));
 }

@@ -11,7 +11,7 @@ import type { ExecutionEvent } from '../../core/model/events.js';
 import { taskTypeOf } from '../../core/model/task.js';
 import type { PrefetchConfig } from '../../core/model/config.js';
 import { BundleBook, feasibleBundles, type BundleBookJSON } from '../../core/predict/bundles.js';
-import { BundleOutcomeBook, bundleEdgeKey, stepGroupKey, SINGLE_STEP_GROUP, type BundleOutcomeBookJSON } from '../../core/predict/bundle-outcomes.js';
+import { BundleOutcomeBook, bundleEdgeKey, bundleVsSingle, stepGroupKey, SINGLE_STEP_GROUP, type BundleOutcomeBookJSON, type BundleVsSingle } from '../../core/predict/bundle-outcomes.js';
 import type { NextStepModel } from '../../core/predict/types.js';
 import type { MinedBundle } from '../../core/predict/mining.js';
 import { parsePrefetchConfig, selectPrefetch, setupSecondsOf, type PrefetchChainInput, type PrefetchSelection, type PrefetchSelectionConfigInput } from '../../core/prefetch/selection.js';
@@ -132,6 +132,11 @@ export class LearningHooks {
     this.book.observe(events);
     this.outcomes.observe(events, -Infinity); // starts only; expiries at the next selection's time
     this.armModels.observe(events);
+  }
+
+  /** Outcomes of the commanded preparations so far, bundle members against single steps (issue 22 reports). */
+  bundleOutcomes(): BundleVsSingle {
+    return bundleVsSingle(this.outcomes.commandedTotals());
   }
 
   /** Bundles the prefetch selection prepares together at `nowSec` (none when disabled). */

@@ -5,7 +5,7 @@
 import type { ChainCostRaw, PolicyRawResult, PoolRaw } from './raw.js';
 import {
   REPORT_SCHEMA_VERSION, type AttributionEntry, type AttributionSummary, type BacktestReport, type InstanceMixEntry, type LatencySummary, type PolicyReport, type PrefetchSummary,
-  type PoolSummary, type ScenarioSummary, type VariantSummary, type CalibrationSummary, type AbTestSummary,
+  type PoolSummary, type ScenarioSummary, type VariantSummary, type CalibrationSummary, type AbTestSummary, type BundleSummary, type SelectionFigures,
 } from './types.js';
 
 /** Rounds to `digits` decimals (half away from zero), turning -0 into 0. */
@@ -86,7 +86,17 @@ function policyReport(raw: PolicyRawResult, oracleUsd: number | undefined, oracl
     ...(raw.pools ? { pools: poolSummaries(raw.pools, oraclePools) } : {}),
     ...(raw.instanceMix ? { instanceMix: instanceMix(raw.instanceMix) } : {}),
     ...(raw.abTest ? { abTest: abTestRounded(raw.abTest) } : {}),
+    ...(raw.bundles ? { bundles: bundlesRounded(raw.bundles) } : {}),
   };
+}
+
+/** Bundle figures rounded (rates to 4 decimals, seconds to 2). */
+function bundlesRounded(b: BundleSummary): BundleSummary {
+  const f = (x: SelectionFigures): SelectionFigures => ({
+    settled: x.settled, hits: x.hits, hitRate: roundTo(x.hitRate, 4), setupSecSaved: roundTo(x.setupSecSaved, 2), wastedCpuSec: roundTo(x.wastedCpuSec, 2),
+    savedPerWastedCpuSec: x.savedPerWastedCpuSec === null ? null : roundTo(x.savedPerWastedCpuSec, 4),
+  });
+  return { asOfSec: b.asOfSec, edges: b.edges, bundle: f(b.bundle), single: f(b.single) };
 }
 
 /** Held unit-hours per pool × instance type × market with each one's share of its pool (order kept). */

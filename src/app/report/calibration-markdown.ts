@@ -1,7 +1,7 @@
 /**
  * report.md's calibration section (issue 22): per policy that scores its next-step probabilities,
  * the Brier score and the reliability curve per decile, raw model against the probabilities the tick
- * used.
+ * used; and the bundle section (bundle members against single steps, live exports).
  */
 import type { BacktestReport } from './types.js';
 
@@ -26,6 +26,25 @@ export function calibrationSection(report: BacktestReport): string[] {
         const r = c.raw.deciles[i];
         return `| ${d.lo.toFixed(1)}–${d.hi.toFixed(1)} | ${d.n} | ${f3(d.meanPredicted)} | ${f3(d.observed)} | ${d.n >= c.minBinCount ? f3(d.absError) : '-'} | ${f3(r.meanPredicted)} | ${f3(r.observed)} | ${r.n >= c.minBinCount ? f3(r.absError) : '-'} |`;
       }),
+      '',
+    );
+  }
+  return out;
+}
+
+/** report.md's bundle section (issue 22): bundle members against single steps, per policy that reports them (live exports). */
+export function bundleSection(report: BacktestReport): string[] {
+  const ps = report.policies.filter((p) => p.bundles);
+  if (ps.length === 0) return [];
+  const out = ['## Bundles against single-step preparations', ''];
+  for (const p of ps) {
+    const b = p.bundles!;
+    out.push(
+      `${p.policy}: commanded preparations${b.asOfSec !== null ? ` up to ${new Date(b.asOfSec * 1000).toISOString()}` : ''}, ${b.edges} bundle edge${b.edges === 1 ? '' : 's'} with outcomes.`,
+      '',
+      '| selection | prepared (settled) | hits | hit rate | setup saved (s) | wasted CPU (s) | saved ÷ wasted CPU |',
+      '|---|---:|---:|---:|---:|---:|---:|',
+      ...([['bundle members', b.bundle], ['single steps', b.single]] as const).map(([n, x]) => `| ${n} | ${x.settled} | ${x.hits} | ${(100 * x.hitRate).toFixed(1)} % | ${x.setupSecSaved.toFixed(0)} | ${x.wastedCpuSec.toFixed(0)} | ${x.savedPerWastedCpuSec === null ? '-' : x.savedPerWastedCpuSec.toFixed(2)} |`),
       '',
     );
   }

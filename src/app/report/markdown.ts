@@ -3,7 +3,7 @@
  */
 import type { BacktestReport, PolicyReport } from './types.js';
 import { buildVerdict, configJson } from './verdict.js';
-import { abTestSection, calibrationSection } from './calibration-markdown.js';
+import { abTestSection, bundleSection, calibrationSection } from './calibration-markdown.js';
 
 const usd = (x: number): string => `$${x.toFixed(2)}`;
 
@@ -100,6 +100,7 @@ export function reportMarkdown(report: BacktestReport): string {
     'Setup saved is the setup time prepared steps skipped (their latency saving); evicted states left a full state cache before their step started (the step ran cold); wasted is the CPU of aborted, evicted and unused preparations plus the cache memory they held.',
     '',
     ...calibrationSection(report),
+    ...bundleSection(report),
     ...abTestSection(report),
     '## Workflow variants',
     '',

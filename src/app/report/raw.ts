@@ -57,4 +57,6 @@ export interface PolicyRawResult extends CarriedOver {
   readonly endSec: number;
   /** The A/B test of prefetch configurations, when run (issue 22; rounded by the builder). */
   readonly abTest?: PolicyReport['abTest'];
+  /** Bundles against single-step preparations, when known (issue 22; rounded by the builder). */
+  readonly bundles?: PolicyReport['bundles'];
 }

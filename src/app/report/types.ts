@@ -82,6 +82,34 @@ export interface AbTestSummary {
   readonly winner: { readonly arm: string; readonly metric: 'hitRate'; readonly confidence: number | null; readonly reason: string };
 }
 
+/** The outcomes of one kind of prefetch selection (bundle members or single steps; issue 22). */
+export interface SelectionFigures {
+  /** Commanded preparations whose outcome is known (hit, aborted, expired or evicted). */
+  readonly settled: number;
+  readonly hits: number;
+  /** hits ÷ settled (0 when none settled). */
+  readonly hitRate: number;
+  readonly setupSecSaved: number;
+  /** CPU-seconds of the misses (setup seconds × vCPU; aborted: until the step started). */
+  readonly wastedCpuSec: number;
+  /** setupSecSaved ÷ wastedCpuSec (null when nothing was wasted). */
+  readonly savedPerWastedCpuSec: number | null;
+}
+
+/**
+ * Frequent-subgraph bundles against single-step preparations (issue 22), from the tick's bundle
+ * outcome book (core/predict/bundle-outcomes.ts; commanded preparations only, not the shadow ones).
+ * Reported by `prescale export-report` (the saved tick memory); absent from backtest reports.
+ */
+export interface BundleSummary {
+  /** Epoch seconds of the tick the figures were saved after (null when unknown); they are cumulative up to it. */
+  readonly asOfSec: number | null;
+  /** Bundle edges (workflow, root, member) with at least one settled preparation. */
+  readonly edges: number;
+  readonly bundle: SelectionFigures;
+  readonly single: SelectionFigures;
+}
+
 /** One decile of a reliability curve. */
 export interface ReliabilityDecile {
   /** Predicted-probability range [lo, hi). */
@@ -225,6 +253,8 @@ export interface PolicyReport {
   readonly prefetch: PrefetchSummary | null;
   /** The A/B test of prefetch configurations, when the policy ran one (issue 22). */
   readonly abTest?: AbTestSummary;
+  /** Bundles against single-step preparations, when a live export read them (issue 22). */
+  readonly bundles?: BundleSummary;
   /** Null until chains are composed by the composer. */
   readonly variants: VariantSummary | null;
   /** Decisions logged, by kind (plan, validate, safety, prefetch, compose, switch...). */

@@ -146,14 +146,26 @@ export class TickMemoryHolder {
       this.logger?.info('tick memory not restored: rebuilt from events', { reason: `saved through ${String(head.throughSec)}, the state's last tick is ${String(state.lastTickSec)}` });
       return undefined;
     }
-    if (!Number.isInteger(head.chunks) || head.chunks! < 1 || head.chunks! > this.maxChunks || typeof head.chars !== 'number') throw new Error('malformed memory head');
-    let text = '';
-    for (let i = 0; i < head.chunks!; i++) {
-      const c = (await this.store!.get<Partial<TickMemoryChunk>>(TICK_STATE_TABLE, `${TICK_MEMORY_KEY}#${i}`))?.value;
-      if (!c || c.throughSec !== head.throughSec || typeof c.text !== 'string') throw new Error(`memory chunk ${i} missing or of another save`);
-      text += c.text;
-    }
-    if (text.length !== head.chars) throw new Error(`memory text is ${text.length} characters, its head says ${head.chars}`);
-    return text;
+    return (await readSavedTickMemory(this.store!, this.maxChunks))?.text;
   }
+}
+
+/**
+ * The last saved tick memory's JSON text (see {@link TickMemoryHolder}) and the tick it was saved
+ * after, whatever the tick state says now (for reports: `prescale export-report` and the scheduled
+ * report writer read the learning loop's figures from it); undefined when none was saved.
+ * @throws Error for a torn or malformed save
+ */
+export async function readSavedTickMemory(store: StateStore, maxChunks = TICK_MEMORY_MAX_CHUNKS): Promise<{ readonly text: string; readonly throughSec: number | null } | undefined> {
+  const head = (await store.get<Partial<TickMemoryHead>>(TICK_STATE_TABLE, TICK_MEMORY_KEY))?.value;
+  if (!head) return undefined;
+  if (!Number.isInteger(head.chunks) || head.chunks! < 1 || head.chunks! > maxChunks || typeof head.chars !== 'number') throw new Error('malformed memory head');
+  let text = '';
+  for (let i = 0; i < head.chunks!; i++) {
+    const c = (await store.get<Partial<TickMemoryChunk>>(TICK_STATE_TABLE, `${TICK_MEMORY_KEY}#${i}`))?.value;
+    if (!c || c.throughSec !== head.throughSec || typeof c.text !== 'string') throw new Error(`memory chunk ${i} missing or of another save`);
+    text += c.text;
+  }
+  if (text.length !== head.chars) throw new Error(`memory text is ${text.length} characters, its head says ${head.chars}`);
+  return { text, throughSec: head.throughSec ?? null };
 }

@@ -6,6 +6,7 @@ import type { Forecaster } from '../../core/forecast/types.js';
 import type { Planner } from '../../core/plan/types.js';
 import type { WarmPoolOptions } from '../../core/plan/warm-pool.js';
 import type { NextStepModel } from '../../core/predict/types.js';
+import type { BundleVsSingle } from '../../core/predict/bundle-outcomes.js';
 import type { PrefetchConfig as PrefetchSelectionConfig } from '../../core/prefetch/selection.js';
 import type { Clock } from '../../ports/clock.js';
 import type { CloudProvider } from '../../ports/cloud-provider.js';
@@ -133,8 +134,26 @@ export interface TickResult {
 
 export type { TickStats } from '../../core/tick/memory.js';
 
+/**
+ * What the tick's learning loop has measured so far (issue 22), cumulative since the next-step model
+ * and the learning hooks started (a restored memory carries them on): the controller publishes the
+ * change per tick.
+ */
+export interface TickLearningStats {
+  /**
+   * The next-step model's feedback loop: predicted task types scored against the step that started,
+   * and Σ(p − o)² of the probabilities the tick used (Brier score = brierSum ÷ outcomes); absent when
+   * the model has no feedback loop.
+   */
+  readonly calibration?: { readonly outcomes: number; readonly brierSum: number };
+  /** Outcomes of the commanded preparations, bundle members against single steps (core/predict/bundle-outcomes.ts). */
+  readonly bundles: BundleVsSingle;
+}
+
 /** A controller tick bound to its dependencies; call `run()` once per tick period. */
 export interface ControllerTick {
   run(): Promise<TickResult>;
   stats(): TickStats;
+  /** The learning loop's figures so far (see {@link TickLearningStats}). */
+  learning(): TickLearningStats;
 }

@@ -77,6 +77,7 @@ async function event(deps: LambdaStepDeps, msg: StepMessage, task: TaskDefinitio
   const ev: ExecutionEvent = {
     chainId: msg.chainId, workflow: msg.workflow, variant: msg.variant, taskId: msg.taskId, taskType: taskTypeOf(task), kind, atSec,
     vcpu: task.resource_requirements.vcpu, memoryGiB: task.resource_requirements.memoryGiB, executionName: msg.executionName, poolId: msg.poolId,
+    ...(msg.principal ? { principal: msg.principal } : {}),
     ...(extra.runtimeSec !== undefined ? { runtimeSec: extra.runtimeSec } : {}),
     ...(extra.setup ? { setupOutcome: extra.setup.outcome, setupSavedSec: extra.setup.savedSetupSec } : {}),
     ...(extra.error ? { error: extra.error } : {}),

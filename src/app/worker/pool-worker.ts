@@ -317,6 +317,7 @@ export class PoolWorker {
       vcpu: task.resource_requirements.vcpu,
       memoryGiB: task.resource_requirements.memoryGiB,
       executionName: msg.executionName,
+      ...(msg.principal ? { principal: msg.principal } : {}),
       poolId: this.deps.poolId,
       ...(this.deps.instanceId ? { instanceId: this.deps.instanceId } : {}),
       ...(extra.runtimeSec !== undefined ? { runtimeSec: extra.runtimeSec } : {}),

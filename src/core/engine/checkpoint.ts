@@ -17,7 +17,15 @@ export interface ExecutionDocument {
   readonly input: unknown;
   /** Results of finished steps by result key: `{ output }`. */
   readonly results: Readonly<Record<string, { readonly output: unknown }>>;
-  readonly meta: { readonly chainId: string };
+  /**
+   * The chain, and the principal it runs for (`''` for none). The compiled machine copies both into
+   * every step message (`$.meta.chainId`, `$.meta.principal`, message.ts), so the execution events
+   * the workers write name the principal and the tick assigns A/B arms by it (issue 22). The
+   * principal is carried as its id, not a hash: it is the chain service's principal id (a config
+   * name, never an IAM ARN or a token), already visible in the execution name and in the state
+   * table's chain keys, and the arm must be `assignArm` of the same unit as in the backtest.
+   */
+  readonly meta: { readonly chainId: string; readonly principal: string };
   /** The items of the machine's Map states by key (present only when it has some). */
   readonly maps?: Readonly<Record<string, readonly MapItem[]>>;
 }
@@ -26,17 +34,19 @@ export interface ExecutionDocument {
  * The start input of `machine` for a chain's execution: the user's input, the chain id, and the
  * outputs of finished steps (`checkpoint`, by task id) that this machine also has. Task ids of
  * `checkpoint` not in the machine are ignored (a switch to a variant without them).
+ * @param principal the principal the chain runs for (`''`: none; the machine's step messages need the field)
  */
-export function executionInput(machine: Pick<CompiledMachine, 'steps'> & { readonly maps?: CompiledMachine['maps'] }, chainId: string, input: unknown, checkpoint: Readonly<Record<string, unknown>> = {}): ExecutionDocument {
+export function executionInput(machine: Pick<CompiledMachine, 'steps'> & { readonly maps?: CompiledMachine['maps'] }, chainId: string, input: unknown, checkpoint: Readonly<Record<string, unknown>> = {}, principal = ''): ExecutionDocument {
   const results: Record<string, { output: unknown }> = {};
   for (const [taskId, output] of Object.entries(checkpoint)) {
     const step = machine.steps[taskId];
     if (step && !step.map) results[step.resultKey] = { output };
   }
   const mapKeys = Object.keys(machine.maps ?? {});
-  if (mapKeys.length === 0) return { input: input ?? {}, results, meta: { chainId } };
+  const meta = { chainId, principal };
+  if (mapKeys.length === 0) return { input: input ?? {}, results, meta };
   const maps = Object.fromEntries(mapKeys.map((k) => [k, machine.maps![k].map((taskId): MapItem => (Object.hasOwn(checkpoint, taskId) ? { taskId, output: checkpoint[taskId] } : { taskId }))]));
-  return { input: input ?? {}, results, meta: { chainId }, maps };
+  return { input: input ?? {}, results, meta, maps };
 }
 
 /** A state exit as engines report it (GetExecutionHistory `TaskStateExited`, aws-local-stepfunctions `StateExited`). */

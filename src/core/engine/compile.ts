@@ -21,7 +21,7 @@
  *   `HeartbeatSeconds` from the task's p95 runtime; a step on the Lambda burst tier is `lambda:invoke`;
  * - the task's retry policy becomes `Retry` (plus rules for capacity losses and for errors no retry
  *   fixes) and a `Catch` ends the execution naming the failed step;
- * - data: the execution document is `{ input, results: { <key>: { output } }, meta: { chainId } }`;
+ * - data: the execution document is `{ input, results: { <key>: { output } }, meta: { chainId, principal } }`;
  *   a root step gets `input`; a step whose input schema's properties are all required outputs of its
  *   parents gets exactly those (Parameters projection); any other step gets its parents' outputs,
  *   merged by the worker in dependency order (see stepInput).
@@ -353,6 +353,7 @@ export function compileVariant(dag: ExecutableDag, options: CompileOptions): Com
       taskId: s.taskId,
       poolId: s.poolId,
       'chainId.$': '$.meta.chainId',
+      'principal.$': '$.meta.principal',
       'executionName.$': '$$.Execution.Name',
       heartbeatSec: c.heartbeatSec,
       timeoutSec: c.timeoutSec,

@@ -25,6 +25,12 @@ export const STEP_ENVELOPE = {
   chainId: messageId,
   /** Step Functions execution name (`$$.Execution.Name`): the execution id of prescale's records. */
   executionName: messageId,
+  /**
+   * The principal the chain runs for (the execution input's `meta.principal`; `''` for none), written
+   * into the step's execution events so the tick assigns A/B arms by principal (issue 22). Absent in
+   * messages of machines compiled before it and in prepare messages.
+   */
+  principal: z.string().max(1024).optional(),
 } as const;
 
 /** A step message as a worker receives it. */

@@ -58,6 +58,36 @@ export interface BundleOutcomeBookJSON {
   readonly open: ReadonlyMap<string, Readonly<OpenPrep>>;
   readonly hits?: ReadonlyMap<string, Readonly<OpenPrep>>;
   readonly totals: ReadonlyMap<string, OutcomeTotals>;
+  /** Outcomes of the commanded preparations only (no shadows), per group; absent in older saves. */
+  readonly commanded?: ReadonlyMap<string, OutcomeTotals>;
+}
+
+/** Commanded preparations' outcomes, bundle members against single steps (see {@link bundleVsSingle}). */
+export interface BundleVsSingle {
+  /** Preparations chosen as single steps (the top-N predictions). */
+  readonly single: OutcomeTotals;
+  /** Preparations chosen as members of a frequent-subgraph bundle, all edges summed. */
+  readonly bundle: OutcomeTotals;
+  /** Bundle edges (workflow, root, member) with at least one settled commanded preparation. */
+  readonly edges: number;
+}
+
+const ZERO: OutcomeTotals = { settled: 0, hits: 0, savedSec: 0, wastedCpuSec: 0 };
+
+/**
+ * Sums {@link BundleOutcomeBook.commandedTotals} (bundle edges and the single-step group) into
+ * single-step and bundle figures.
+ */
+export function bundleVsSingle(commanded: ReadonlyMap<string, OutcomeTotals>): BundleVsSingle {
+  let bundle = ZERO;
+  let edges = 0;
+  for (const [group, t] of commanded) {
+    if (group === SINGLE_STEP_GROUP) continue;
+    bundle = { settled: bundle.settled + t.settled, hits: bundle.hits + t.hits, savedSec: bundle.savedSec + t.savedSec, wastedCpuSec: bundle.wastedCpuSec + t.wastedCpuSec };
+    if (t.settled > 0) edges++;
+  }
+  const s = commanded.get(SINGLE_STEP_GROUP);
+  return { single: s ? { settled: s.settled, hits: s.hits, savedSec: s.savedSec, wastedCpuSec: s.wastedCpuSec } : ZERO, bundle, edges };
 }
 
 /** The group of single-step preparations (the bar). */
@@ -101,6 +131,8 @@ const prepKey = (chainId: string, taskId: string): string => `${chainId}\u0001${
 export class BundleOutcomeBook {
   private readonly open = new Map<string, OpenPrep>();
   private readonly totals = new Map<string, OutcomeTotals>();
+  /** The same without the shadow preparations (what was really prepared; for reports, not gates). */
+  private readonly commanded = new Map<string, OutcomeTotals>();
   /** Hits by start time whose step has not finished: its `finished` event may still report no state. */
   private readonly hits = new Map<string, OpenPrep>();
 
@@ -163,19 +195,28 @@ export class BundleOutcomeBook {
   }
 
   /** Adds one settled preparation (`hits` −1 with negative saved: a hit corrected to a miss, not a new one). */
-  private add(p: Pick<OpenPrep, 'group' | 'stepGroup' | 'setupSec' | 'vcpu'>, hits: number, savedSec: number, wastedCpuSec: number): void {
-    this.addTo(p.group, hits, savedSec, wastedCpuSec, p.setupSec * p.vcpu);
-    if (p.stepGroup !== undefined) this.addTo(p.stepGroup, hits, savedSec, wastedCpuSec, p.setupSec * p.vcpu);
+  private add(p: Pick<OpenPrep, 'group' | 'stepGroup' | 'setupSec' | 'vcpu' | 'shadow'>, hits: number, savedSec: number, wastedCpuSec: number): void {
+    this.addTo(this.totals, p.group, hits, savedSec, wastedCpuSec, p.setupSec * p.vcpu);
+    if (p.stepGroup !== undefined) this.addTo(this.totals, p.stepGroup, hits, savedSec, wastedCpuSec, p.setupSec * p.vcpu);
+    if (!p.shadow) this.addTo(this.commanded, p.group, hits, savedSec, wastedCpuSec, p.setupSec * p.vcpu);
   }
 
-  private addTo(group: string, hits: number, savedSec: number, wastedCpuSec: number, missCpuSec: number): void {
-    const t = this.totals.get(group) ?? { settled: 0, hits: 0, savedSec: 0, wastedCpuSec: 0 };
-    this.totals.set(group, { settled: t.settled + (hits < 0 ? 0 : 1), hits: t.hits + hits, savedSec: t.savedSec + savedSec, wastedCpuSec: t.wastedCpuSec + Math.max(0, wastedCpuSec), missCpuSec: Math.max(t.missCpuSec ?? 0, missCpuSec) });
+  private addTo(totals: Map<string, OutcomeTotals>, group: string, hits: number, savedSec: number, wastedCpuSec: number, missCpuSec: number): void {
+    const t = totals.get(group) ?? { settled: 0, hits: 0, savedSec: 0, wastedCpuSec: 0 };
+    totals.set(group, { settled: t.settled + (hits < 0 ? 0 : 1), hits: t.hits + hits, savedSec: t.savedSec + savedSec, wastedCpuSec: t.wastedCpuSec + Math.max(0, wastedCpuSec), missCpuSec: Math.max(t.missCpuSec ?? 0, missCpuSec) });
   }
 
   /** Measured outcomes of a group (zeros when none settled). */
   totalsOf(group: string): OutcomeTotals {
     return this.totals.get(group) ?? { settled: 0, hits: 0, savedSec: 0, wastedCpuSec: 0 };
+  }
+
+  /**
+   * Outcomes of the commanded preparations (shadows left out) per group: bundle edges
+   * ({@link bundleEdgeKey}) and {@link SINGLE_STEP_GROUP} (copies).
+   */
+  commandedTotals(): ReadonlyMap<string, OutcomeTotals> {
+    return new Map(this.commanded);
   }
 
   /** Preparations whose outcome is not known yet. */
@@ -212,7 +253,7 @@ export class BundleOutcomeBook {
 
   /** The state as data (copies), for the tick's persisted memory. */
   toJSON(): BundleOutcomeBookJSON {
-    return { open: new Map([...this.open].map(([k, p]) => [k, { ...p }])), hits: new Map([...this.hits].map(([k, p]) => [k, { ...p }])), totals: new Map(this.totals) };
+    return { open: new Map([...this.open].map(([k, p]) => [k, { ...p }])), hits: new Map([...this.hits].map(([k, p]) => [k, { ...p }])), totals: new Map(this.totals), commanded: new Map(this.commanded) };
   }
 
   /** Replaces the state with one saved by {@link toJSON}. */
@@ -220,6 +261,8 @@ export class BundleOutcomeBook {
     this.open.clear();
     this.hits.clear();
     this.totals.clear();
+    this.commanded.clear();
+    for (const [k, t] of json.commanded ?? []) this.commanded.set(k, { ...t });
     for (const [k, p] of json.open) this.open.set(k, { ...p });
     for (const [k, p] of json.hits ?? []) this.hits.set(k, { ...p });
     for (const [k, t] of json.totals) this.totals.set(k, { ...t });

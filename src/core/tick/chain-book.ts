@@ -20,7 +20,8 @@ export interface TrackedStep {
 export interface TrackedChain {
   readonly chainId: string;
   readonly workflow: string;
-  readonly principal?: string;
+  /** The principal the chain runs for (the A/B arm's unit): from the first of its events that names one. */
+  principal?: string;
   readonly steps: Map<string, TrackedStep>;
   /** Task types in start order. */
   readonly history: string[];
@@ -152,6 +153,11 @@ export class ChainBook {
       if (!c) {
         c = { chainId: e.chainId, workflow: e.workflow, principal: e.principal, steps: new Map(), history: [], finishedSteps: 0 };
         this.chains.set(e.chainId, c);
+      } else if (c.principal === undefined && e.principal !== undefined && e.principal !== '') {
+        // a chain first seen through an event without its principal (AWS: a worker's event of an
+        // execution compiled before principals were carried, or written before the engine's
+        // submitted events reached the log) takes it from the first event that names it
+        c.principal = e.principal;
       }
       let s = c.steps.get(e.taskId);
       // a step submitted again under another variant (the chain switched variants: its remaining

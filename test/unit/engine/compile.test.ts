@@ -91,7 +91,7 @@ describe('compileVariant', () => {
   it('skips a step whose result is in the checkpoint', () => {
     const skip = m.definition.States['Skip? extract'];
     expect(skip.Choices).toEqual([{ Variable: '$.results.extract', IsPresent: true, Next: 'Read variant decision L1' }]);
-    expect(executionInput(m, 'c1', { x: 1 }, { extract: { rows: 3 }, unknown: 1 })).toEqual({ input: { x: 1 }, results: { extract: { output: { rows: 3 } } }, meta: { chainId: 'c1' } });
+    expect(executionInput(m, 'c1', { x: 1 }, { extract: { rows: 3 }, unknown: 1 })).toEqual({ input: { x: 1 }, results: { extract: { output: { rows: 3 } } }, meta: { chainId: 'c1', principal: '' } });
   });
 
   it('reads a checkpoint back from state exits, in and outside Parallel branches', () => {

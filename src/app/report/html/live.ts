@@ -20,12 +20,18 @@ import { attributionRows, type AttributionRow, type EventRow } from './extras.js
 import type { HtmlTimelineRow } from './inputs.js';
 import type { AbTestConfig } from '../../../core/model/learning-config.js';
 import { liveAbTest } from './live-ab.js';
+import { liveLearningOf, type LiveLearning } from './live-learning.js';
+import { readSavedTickMemory } from '../../tick/state.js';
 
 /** What the store holds for the window. */
 export interface LiveState {
   readonly chains: readonly ChainRecord[];
   readonly executions: readonly ExecutionRecord[];
   readonly decisions: readonly Decision[];
+  /** The learning loop as of the last saved tick memory (live-learning.ts); absent when none was saved. */
+  readonly learning?: LiveLearning;
+  /** Why the saved tick memory could not be read, when it could not (the report says so). */
+  readonly learningError?: string;
 }
 
 /** Window and labels of an export. */
@@ -53,7 +59,9 @@ export interface LiveExport {
 }
 
 /**
- * Reads executions created in `[fromSec, toSec)`, their chains, and the decision log of that window.
+ * Reads executions created in `[fromSec, toSec)`, their chains, the decision log of that window, and
+ * the learning loop from the last saved tick memory (a memory that cannot be read only leaves it out,
+ * with the reason in `learningError`).
  */
 export async function readLiveState(store: StateStore, fromSec: number, toSec: number): Promise<LiveState> {
   const executions = (await store.list<ExecutionRecord>(TABLES.executions)).map((x) => x.value).filter((e) => e.createdAtSec >= fromSec && e.createdAtSec < toSec);
@@ -66,7 +74,15 @@ export async function readLiveState(store: StateStore, fromSec: number, toSec: n
     ...(await store.readLog<Decision>(DECISION_LOG, { fromSec, toSec })),
     ...(DECISION_LOG === TABLES.decisions ? [] : await store.readLog<Decision>(TABLES.decisions, { fromSec, toSec })),
   ];
-  return { chains, executions, decisions };
+  let learning: LiveLearning | undefined;
+  let learningError: string | undefined;
+  try {
+    const saved = await readSavedTickMemory(store);
+    if (saved) learning = liveLearningOf(saved.text, saved.throughSec, fromSec, toSec);
+  } catch (e) {
+    learningError = e instanceof Error ? e.message : String(e);
+  }
+  return { chains, executions, decisions, ...(learning ? { learning } : {}), ...(learningError !== undefined ? { learningError } : {}) };
 }
 
 function vcpuOf(workflow: Workflow | undefined, variant: string, taskId: string): number {
@@ -78,6 +94,14 @@ function vcpuOf(workflow: Workflow | undefined, variant: string, taskId: string)
 function depsOf(workflow: Workflow | undefined, variant: string, taskId: string): readonly string[] {
   const v = workflow?.variants.find((x) => x.name === variant);
   return v?.tasks.find((x) => x.task_id === taskId)?.dependencies ?? [];
+}
+
+/** What the report says of the learning loop's figures (none when the store has no saved tick memory). */
+function learningAssumptions(state: LiveState): string[] {
+  if (state.learningError !== undefined) return [`The controller's saved tick memory could not be read (${state.learningError}): no calibration or bundle figures.`];
+  if (!state.learning) return [];
+  const asOf = state.learning.asOfSec !== null ? ` saved after the tick of ${new Date(state.learning.asOfSec * 1000).toISOString()}` : '';
+  return [`Next-step hit counts, calibration (reliability curve per decile, Brier score) and bundle figures come from the controller's saved tick memory${asOf}: cumulative since its next-step model started, not cut to the window (the Brier score per hour is). Bundle figures count the commanded preparations only (bundle members against single steps).`];
 }
 
 /** Builds the export from what the store held (pure; sorted, so the same state gives the same files). */
@@ -158,8 +182,9 @@ export function buildLiveExport(state: LiveState, opts: LiveExportOptions): Live
     policy, spotUsd, onDemandUsd: odUsd, cacheUsd: 0, waitSec: waits, makespanSec: makespans, unmetDemandUnitSec: 0, idleUnitSec: 0,
     spotInterruptions: events.filter((x) => x.kind === 'spot-interruption').length, tasksRequeued: requeued, tasksSubmitted: tasks, tasksCompleted: tasksDone,
     chainsSubmitted: execs.length, chainsCompleted: execs.filter((e) => e.status === 'succeeded').length, launches: 0, terminations: 0,
-    forecastError: null, nextStep: null, prefetch: null, variants: execs.length ? { choices, switches, switchReasons: reasons } : null, decisionCounts, endSec: start + n * bucketSec,
+    forecastError: null, nextStep: state.learning?.nextStep ?? null, prefetch: null, variants: execs.length ? { choices, switches, switchReasons: reasons } : null, decisionCounts, endSec: start + n * bucketSec,
     ...(opts.abTest ? { abTest: liveAbTest(opts.abTest, execs, (e) => chainsById.get(chainKey(e.principalId, e.chainId))?.workflow, state.decisions) } : {}),
+    ...(state.learning?.bundles ? { bundles: state.learning.bundles } : {}),
   };
   const workflows = [...new Set(state.chains.map((c) => c.workflow.name))].sort();
   const report = buildReport({
@@ -170,6 +195,7 @@ export function buildLiveExport(state: LiveState, opts: LiveExportOptions): Live
     `Capacity is seen only through the steps that ran on it: ready_units is the vCPU of running steps per ${bucketSec} s bucket (busy capacity, a lower bound on capacity held); idle capacity, unmet metric demand, launches and lead times are not recorded (0).`,
     'Spot interruptions are the variant switches whose reason was spot-interruption.',
     'Step wait is the time from the later of the execution\'s creation and its dependencies\' finish to the step\'s start.',
+    ...learningAssumptions(state),
   ]);
   const attribution = attributionRows(policy, execs.map((e) => ({ principal: e.principalId, workflow: chainsById.get(chainKey(e.principalId, e.chainId))?.workflow.name ?? e.chainId, costUsd: e.costUsd })));
   return { report, timeline, events, attribution };

@@ -10,6 +10,7 @@ import { capacityCharts, spotShareChart } from './charts-capacity.js';
 import { costPerHourChart, cumulativeCostChart } from './charts-cost.js';
 import { eventsChart, forecastErrorChart, nextStepChart, waitChart } from './charts-quality.js';
 import { calibrationChart } from './charts-calibration.js';
+import { bundleCharts } from './charts-bundles.js';
 import { abTestCharts } from './charts-ab.js';
 import { assumptionsBlock, attributionBlock, esc, sortableTable, summaryCards, swatch, type Cell, type Column } from './page-parts.js';
 import { buildSummary, formatUsd } from './summary.js';
@@ -34,6 +35,7 @@ export function buildChartSpecs(data: ReportData): ChartSpec[] {
     forecastErrorChart(data),
     nextStepChart(data),
     calibrationChart(data),
+    ...bundleCharts(data),
     ...abTestCharts(data),
     eventsChart(data),
   ];
