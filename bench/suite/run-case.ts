@@ -153,7 +153,10 @@ export async function runCase(c: SuiteCase, dataDir: string, daysOverride?: numb
   };
   const burstScenario = env.BACKTEST_LAMBDA_BURST === '0' ? { ...sc, lambdaBurst: false } : sc;
   // BACKTEST_WARM_POOLS=1|0 turns EC2 warm pools on or off for prescale (issue 19; the scenario's default otherwise)
-  const scenario = env.BACKTEST_WARM_POOLS === undefined ? burstScenario : { ...burstScenario, warmPools: env.BACKTEST_WARM_POOLS === '1' };
+  const warmScenario = env.BACKTEST_WARM_POOLS === undefined ? burstScenario : { ...burstScenario, warmPools: env.BACKTEST_WARM_POOLS === '1' };
+  // BACKTEST_TASK_SERVICE_LEVEL=q sets the task pools' service level (the `batch*` pools; a screen's knob: it changes the scenario for every policy that runs)
+  const taskLevel = env.BACKTEST_TASK_SERVICE_LEVEL;
+  const scenario = taskLevel === undefined ? warmScenario : { ...warmScenario, pools: warmScenario.pools.map((p) => (p.id.startsWith('batch') ? { ...p, serviceLevel: Number(taskLevel) } : p)) };
   const { report, lowerBound, spotRisk, oracleStrategies } = await runBacktest(scenario, { policies: baseline ? ['prescale'] : ['reactive', 'predictive-hourly', 'karpenter', 'prescale', 'oracle'], lowerBound: !baseline, prescale: { knownSteps, ...(env.BACKTEST_BURST_ROUTING ? { burstRouting: env.BACKTEST_BURST_ROUTING === 'planned' ? 'planned' as const : 'dispatch' as const } : {}), ...(env.BACKTEST_ARRIVAL_HEADROOM !== undefined ? { arrivalHeadroom: env.BACKTEST_ARRIVAL_HEADROOM === '1' } : {}), ...(env.BACKTEST_BURST_WAIT_SEC ? { burstWaitBudgetSec: Number(env.BACKTEST_BURST_WAIT_SEC) } : {}), ...(env.BACKTEST_BURST_WAIT_VALUE ? { burstWaitValueUsdPerHour: Number(env.BACKTEST_BURST_WAIT_VALUE) } : {}) } });
   if (baseline) {
     const p = report.policies[0];

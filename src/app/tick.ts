@@ -12,18 +12,15 @@ import { observeStage } from '../core/tick/observe.js';
 import { offeringsStage } from '../core/tick/offerings.js';
 import { planStage } from '../core/tick/plan.js';
 import { predictStage } from '../core/tick/predict.js';
-import { spotStage, withPendingLaunches } from '../core/tick/spot.js';
 import { validateStage } from '../core/tick/validate.js';
 import { drainOptions } from '../core/tick/drain.js';
 import { TickActuator } from './tick/act.js';
 import { forecastStep } from './tick/forecast.js';
 import { burstRouteStage } from './tick/routes.js';
-import { optionalPlanInputs, tickSetup } from './tick/setup.js';
+import { spotStep } from './tick/spot-step.js';
+import { learningStats, optionalPlanInputs, tickSetup } from './tick/setup.js';
 import { DECISION_LOG } from './tick/state.js';
-import type { ControllerTick, TickDeps, TickLearningStats, TickResult } from './tick/types.js';
-import type { LearningHooks } from './history/learning-hooks.js';
-import { isFeedbackModel } from '../core/predict/index.js';
-import type { NextStepModel } from '../core/predict/types.js';
+import type { ControllerTick, TickDeps, TickResult } from './tick/types.js';
 
 export { prefetchSelectionFrom } from '../core/prefetch/selection.js';
 export type { ControllerTick, TickDeps, TickLearningStats, TickOptions, TickResult, TickState, TickStats, TaskBacklogSignal } from './tick/types.js';
@@ -53,7 +50,7 @@ export function createControllerTick(deps: TickDeps): ControllerTick {
     learning.observe(view.events);
     fingerprints.observe(view.events, now);
     const offered = new Map<string, Offering[]>();
-    for (const p of pools) offered.set(p.id, await deps.cloud.offerings(p));
+    for (const p of pools) offered.set(p.id, await deps.cloud.offerings(p)); // in pool order, one at a time
     const offers = offeringsStage({ nowSec: now, pools, offered, unavailable: acts.unavailable, avoidOfferings: loaded.avoidOfferings, slotSec, planMarginSec: cfg.planMarginSec });
     // forecast (refit on a schedule; incremental: updated every tick), then the latest observations score the forecasts in force before
     const { forecasts, decisions: forecastMade, latest } = await forecastStep(deps.metrics, deps.forecaster, memory, settings, now, offers.maxLeadSec);
@@ -63,13 +60,8 @@ export function createControllerTick(deps: TickDeps): ControllerTick {
     const snap0 = await acts.describe(offers.anyOfferingById);
     const pred = predictStage({ nowSec: now, slotSec, slots: offers.slots, topN: Math.max(3, cfg.prefetch.topN), nextStep: predictor, readyUnitsByPool: new Map(pools.map((p) => [p.id, poolUnits(snap0, p.id, ['running'])])), drain: { ...drainOptions(opts, pools, snap0, now, offers.anyOfferingById), runtimeOf: fingerprints.runtimeOf() } }, memory);
     // spot: replace at-risk instances ahead, before planning, so the planner counts the replacements
-    const spot = spotStage({ nowSec: now, pools, offeringsByPool: offers.offeringsByPool, capacity: snap0, events: cloudEvents, ...(opts.spotAvoidSec !== undefined ? { avoidSec: opts.spotAvoidSec } : {}) }, memory);
-    memory = spot.memory;
-    acts.base = { ...loaded, avoidOfferings: memory.state.avoidOfferings, replacedInstances: memory.state.replacedInstances };
-    const spotChecked = validateStage({ nowSec: now, commands: spot.commands, capacity: snap0, unseen: acts.unseen, offeringsById: spot.offeringsById, limits: cfg.limits }, memory);
-    decisions.push(...spot.decisions, ...spotChecked.decisions);
-    await acts.act(spotChecked.commands, decisions);
-    const snap = spotChecked.commands.length === 0 ? snap0 : cfg.mode === 'active' ? await acts.describe(offers.anyOfferingById) : withPendingLaunches(snap0, spotChecked.commands.filter((c) => c.kind === 'launch'), spot.offeringsById);
+    const { spot, spotChecked, snap, memory: afterSpot } = await spotStep(deps, acts, { nowSec: now, pools, offers, snap0, cloudEvents, loaded }, memory, decisions);
+    memory = afterSpot;
     // demand + plan (EC2 pools, then the prefetch state cache), prefetch, validate against fresh state, act
     const planned = planStage({
       nowSec: now, tickSec: cfg.tickSec, slotSec, slots: offers.slots, levels, pools, cachePools, cacheNodes, offeringsByPool: spot.offeringsByPool, capacity: snap,
@@ -99,12 +91,4 @@ export function createControllerTick(deps: TickDeps): ControllerTick {
   }
 
   return { run, stats: () => tickStats(memory), learning: () => learningStats(nextStep, learning) };
-}
-
-/** The learning loop's cumulative figures: the feedback model's scored outcomes and Brier sum, the bundle outcomes. */
-function learningStats(nextStep: NextStepModel, learning: LearningHooks): TickLearningStats {
-  const bundles = learning.bundleOutcomes();
-  if (!isFeedbackModel(nextStep)) return { bundles };
-  const r = nextStep.summary().reliability;
-  return { calibration: { outcomes: r.n, brierSum: r.brier * r.n }, bundles };
 }

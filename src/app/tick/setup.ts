@@ -14,7 +14,9 @@ import { FingerprintHooks } from '../history/fingerprint-hooks.js';
 import { LearningHooks } from '../history/learning-hooks.js';
 import { forecastSettings, type ForecastSettings } from './forecast.js';
 import { TickMemoryHolder, TickStateHolder } from './state.js';
-import type { TickDeps, TickOptions } from './types.js';
+import type { TickDeps, TickLearningStats, TickOptions } from './types.js';
+import { isFeedbackModel } from '../../core/predict/index.js';
+import type { NextStepModel } from '../../core/predict/types.js';
 
 /** What {@link tickSetup} builds. */
 export interface TickSetup {
@@ -57,4 +59,12 @@ export function optionalPlanInputs(deps: TickDeps, at: { nowSec: number; slotSec
     ...(opts.warmPools ? { warmPools: opts.warmPools } : {}),
     ...(opts.arrivalHeadroom ? { arrivalHeadroom: arrivalHeadroomByPool({ nowSec: at.nowSec, slotSec: at.slotSec, slots: at.slots, levels: at.levels, pools: at.pools, offeringsByPool: at.offeringsByPool, workflows: cfg.workflows, behaviour: at.memory.behaviour, latencyValueUsdPerHour: cfg.prefetch.latencyValueUsdPerHour }) } : {}),
   };
+}
+
+/** The learning loop's cumulative figures: the feedback model's scored outcomes and Brier sum, the bundle outcomes. */
+export function learningStats(nextStep: NextStepModel, learning: LearningHooks): TickLearningStats {
+  const bundles = learning.bundleOutcomes();
+  if (!isFeedbackModel(nextStep)) return { bundles };
+  const r = nextStep.summary().reliability;
+  return { calibration: { outcomes: r.n, brierSum: r.brier * r.n }, bundles };
 }
