@@ -39,6 +39,7 @@ describe('Redis prepared-state cache with the prefetch manager', () => {
     const task = prepTask('load');
     manager.submit(preCmd('c1', 'load'), task, { doc: 'v1' });
     await runner.releaseAll();
+    await manager.idle(); // the state is stored in Redis (real I/O) before the manager goes idle
     expect(await cache.get(preparedStateKey('c1', task, { doc: 'v1' }))).toBeDefined();
     expect(await cache.get(preparedStateKey('c1', task, { doc: 'v2' }))).toBeUndefined();
     const stale = await manager.trigger('c1', task, { doc: 'v2' });
@@ -48,6 +49,7 @@ describe('Redis prepared-state cache with the prefetch manager', () => {
 
     manager.submit(preCmd('c2', 'load'), task, { doc: 'v1' });
     await runner.releaseAll();
+    await manager.idle(); // the state is stored in Redis (real I/O) before the manager goes idle
     const hit = await manager.trigger('c2', task, { doc: 'v1' });
     expect(hit).toMatchObject({ hit: true, savedSetupSec: 5 });
     await cache.close();
@@ -64,6 +66,7 @@ describe('Redis prepared-state cache with the prefetch manager', () => {
     // Prepared while Redis is up, then Redis goes away before the step is triggered.
     manager.submit(preCmd('c1', 'load'), task, { doc: 1 });
     await runner.releaseAll();
+    await manager.idle(); // the state is stored in Redis (real I/O) before the manager goes idle
     await redis.goAway();
     await expect(cache.get('anything')).rejects.toBeInstanceOf(CacheUnavailableError);
     const cold = await manager.trigger('c1', task, { doc: 1 });
@@ -72,7 +75,7 @@ describe('Redis prepared-state cache with the prefetch manager', () => {
     // Prepared while Redis is away: storing fails, the preparation is counted wasted, nothing throws.
     manager.submit(preCmd('c2', 'load'), task, { doc: 2 });
     await runner.releaseAll();
-    await manager.idle();
+    await manager.idle(); // the state is stored in Redis (real I/O) before the manager goes idle
     expect(manager.open).toBe(0);
     const cold2 = await manager.trigger('c2', task, { doc: 2 });
     expect(cold2.hit).toBe(false);
@@ -87,7 +90,7 @@ describe('Redis prepared-state cache with the prefetch manager', () => {
     expect(recovered).toBe(true);
     manager.submit(preCmd('c3', 'load'), task, { doc: 3 });
     await runner.releaseAll();
-    await manager.idle();
+    await manager.idle(); // the state is stored in Redis (real I/O) before the manager goes idle
     const hit = await manager.trigger('c3', task, { doc: 3 });
     expect(hit.hit).toBe(true);
 
