@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ARM_DIMENSION, METRIC } from '../../src/handlers/controller-runner.js';
-import { synthStack } from './stack-fixture.js';
+import { dashboardWidgets, synthStack, type DashboardWidget } from './stack-fixture.js';
 
 const probe = spawnSync('cfn-lint', ['--version'], { encoding: 'utf8' });
 const missing = probe.error || probe.status !== 0 ? `cfn-lint not found (pip install cfn-lint): ${probe.error?.message ?? probe.stderr}` : undefined;
@@ -29,22 +29,12 @@ function abConfigFile(): string {
   return file;
 }
 
-type Widget = { type: string; properties: { title?: string; markdown?: string; metrics?: unknown[] } };
-
-/** The dashboard's widgets (the body is a Fn::Join of strings and tokens; tokens become "?"). */
-function widgetsOf(template: ReturnType<typeof synthStack>['template']): Widget[] {
-  const dash = Object.values(template.findResources('AWS::CloudWatch::Dashboard'))[0] as { Properties: { DashboardBody: unknown } };
-  const body = dash.Properties.DashboardBody as { 'Fn::Join'?: [string, unknown[]] } | string;
-  const text = typeof body === 'string' ? body : body['Fn::Join']![1].map((p) => (typeof p === 'string' ? p : '?')).join('');
-  return (JSON.parse(text) as { widgets: Widget[] }).widgets;
-}
-
 describe('prescale CDK stack: A/B arms on the dashboard', () => {
   const s = synthStack({ 'prescale:config': abConfigFile() });
-  const widgets = widgetsOf(s.template);
+  const widgets = dashboardWidgets(s.template);
 
   it('draws every configured arm in the hit rate, saved, waste, latency and Brier graphs, over the Arm dimension', () => {
-    const byTitle = (t: string): Widget => widgets.find((w) => w.properties.title?.startsWith(t)) ?? expect.unreachable(`no widget ${t}`);
+    const byTitle = (t: string): DashboardWidget => widgets.find((w) => w.properties.title?.startsWith(t)) ?? expect.unreachable(`no widget ${t}`);
     for (const [title, names] of [
       ['A/B: hit rate per arm', [METRIC.preparationHits, METRIC.settledPreparations]],
       ['A/B: setup seconds saved per arm', [METRIC.setupSecSaved]],
@@ -71,7 +61,7 @@ describe('prescale CDK stack: A/B arms on the dashboard', () => {
   });
 
   it('adds no A/B widget without an A/B test', () => {
-    const plain = widgetsOf(synthStack().template);
+    const plain = dashboardWidgets(synthStack().template);
     expect(plain.some((w) => w.properties.title?.startsWith('A/B') || w.properties.markdown?.includes('A/B'))).toBe(false);
   });
 

@@ -7,19 +7,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { METRIC, SELECTION_DIMENSION } from '../../src/handlers/controller-runner.js';
-import { synthStack } from './stack-fixture.js';
-
-type Widget = { type: string; properties: { title?: string; markdown?: string; metrics?: unknown[] } };
-
-function widgetsOf(template: ReturnType<typeof synthStack>['template']): Widget[] {
-  const dash = Object.values(template.findResources('AWS::CloudWatch::Dashboard'))[0] as { Properties: { DashboardBody: unknown } };
-  const body = dash.Properties.DashboardBody as { 'Fn::Join'?: [string, unknown[]] } | string;
-  const text = typeof body === 'string' ? body : body['Fn::Join']![1].map((p) => (typeof p === 'string' ? p : '?')).join('');
-  return (JSON.parse(text) as { widgets: Widget[] }).widgets;
-}
+import { dashboardWidgets, synthStack } from './stack-fixture.js';
 
 describe('prescale CDK stack: the learning loop on the dashboard', () => {
-  const widgets = widgetsOf(synthStack().template);
+  const widgets = dashboardWidgets(synthStack().template);
   const byTitle = (t: string): string => JSON.stringify((widgets.find((w) => w.properties.title?.startsWith(t)) ?? expect.unreachable(`no widget ${t}`)).properties.metrics);
 
   it('draws the Brier score as the Brier sum over the predictions scored', () => {

@@ -20,3 +20,14 @@ export function statements(template: Template): Array<Record<string, unknown>> {
   const policies = template.findResources('AWS::IAM::Policy');
   return Object.values(policies).flatMap((p) => (p as { Properties: { PolicyDocument: { Statement: Array<Record<string, unknown>> } } }).Properties.PolicyDocument.Statement);
 }
+
+/** A dashboard widget as the tests read it. */
+export type DashboardWidget = { type: string; properties: { title?: string; markdown?: string; metrics?: unknown[] } };
+
+/** The dashboard's widgets (the body is a Fn::Join of strings and tokens; tokens become "?"). */
+export function dashboardWidgets(template: Template): DashboardWidget[] {
+  const dash = Object.values(template.findResources('AWS::CloudWatch::Dashboard'))[0] as { Properties: { DashboardBody: unknown } };
+  const body = dash.Properties.DashboardBody as { 'Fn::Join'?: [string, unknown[]] } | string;
+  const text = typeof body === 'string' ? body : body['Fn::Join']![1].map((p) => (typeof p === 'string' ? p : '?')).join('');
+  return (JSON.parse(text) as { widgets: DashboardWidget[] }).widgets;
+}

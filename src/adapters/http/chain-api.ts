@@ -95,13 +95,24 @@ export interface ChainApiOptions {
   readonly learning?: { status(caller: Principal): unknown };
 }
 
+/** How far past `limits.maxBodyBytes` a JSON body is still read, so that its sender gets the 400 (a multiple of the limit). */
+const READ_PAST_LIMIT = 4;
+/** The most a JSON body is ever read, bytes (the limit's own maximum, src/app/chains/config.ts). */
+const MAX_READ_BYTES = 64 * 1024 * 1024;
+
 /** Builds the fastify app over a {@link ChainService} (call `listen` on the result). */
 export function createChainApi(service: ChainService, opts: ChainApiOptions = {}): FastifyInstance {
   const limits = opts.limits ?? { maxBodyBytes: 1024 * 1024, maxJsonDepth: 64 };
   const app = Fastify({ logger: opts.logger ?? false, bodyLimit: limits.maxBodyBytes, ajv: { customOptions: { allErrors: false, removeAdditional: false, coerceTypes: false } } });
   app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: limits.maxBodyBytes }, (_req, body, done) => {
+  // A body over maxBodyBytes but within READ_PAST_LIMIT × it is read to its end and then refused with
+  // the 400 naming the limit: fastify's own early refusal closes the connection while the client is
+  // still sending, so the client sees a reset (EPIPE) instead of the answer. Larger bodies are still
+  // cut off at once (the read is bounded).
+  const readLimit = Math.min(READ_PAST_LIMIT * limits.maxBodyBytes, MAX_READ_BYTES);
+  app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: readLimit }, (_req, body, done) => {
     try {
+      if (Buffer.byteLength(body as string) > limits.maxBodyBytes) throw Object.assign(new Error('body too large'), { code: 'FST_ERR_CTP_BODY_TOO_LARGE', statusCode: 413 });
       done(null, parseJsonBody(body as string, limits.maxJsonDepth));
     } catch (e) {
       done(e as Error, undefined);

@@ -112,13 +112,11 @@ export function chooseStepTier(step: StepClass, ctx: TierContext): TierChoice {
   if (mib === undefined) return { tier: 'ec2', ec2Usd, reason: 'does not fit Lambda (vCPU, memory or timeout)' };
   const lambdaUsd = lambdaInvocationUsd(mib, step.runtimeSec);
   if (ctx.expectedEc2WaitSec <= ctx.waitBudgetSec) return { tier: 'ec2', lambdaUsd, ec2Usd, reason: `EC2 serves it within ${ctx.waitBudgetSec}s` };
+  if (lambdaUsd < ec2Usd) return { tier: 'lambda', lambdaUsd, ec2Usd, reason: `EC2 wait ${Math.round(ctx.expectedEc2WaitSec)}s; Lambda ${lambdaUsd.toExponential(2)} < EC2 ${ec2Usd.toExponential(2)} USD` };
   const waitValue = ctx.waitValueUsdPerHour ?? 0;
-  const waitUsd = waitValue > 0 ? (waitValue * ctx.expectedEc2WaitSec) / 3600 : 0;
-  if (waitUsd > 0 && lambdaUsd < ec2Usd + waitUsd && !(lambdaUsd < ec2Usd)) {
-    return { tier: 'lambda', lambdaUsd, ec2Usd, reason: `EC2 wait ${Math.round(ctx.expectedEc2WaitSec)}s valued ${waitUsd.toExponential(2)} USD; Lambda ${lambdaUsd.toExponential(2)} < EC2 ${ec2Usd.toExponential(2)} + wait` };
-  }
-  return lambdaUsd < ec2Usd
-    ? { tier: 'lambda', lambdaUsd, ec2Usd, reason: `EC2 wait ${Math.round(ctx.expectedEc2WaitSec)}s; Lambda ${lambdaUsd.toExponential(2)} < EC2 ${ec2Usd.toExponential(2)} USD` }
+  const waitUsd = waitValue > 0 ? (waitValue * ctx.expectedEc2WaitSec) / 3600 : 0; // 0 × an unbounded wait is no value
+  return lambdaUsd < ec2Usd + waitUsd
+    ? { tier: 'lambda', lambdaUsd, ec2Usd, reason: `EC2 wait ${Math.round(ctx.expectedEc2WaitSec)}s valued ${waitUsd.toExponential(2)} USD; Lambda ${lambdaUsd.toExponential(2)} < EC2 ${ec2Usd.toExponential(2)} + wait` }
     : { tier: 'ec2', lambdaUsd, ec2Usd, reason: `Lambda ${lambdaUsd.toExponential(2)} >= EC2 ${ec2Usd.toExponential(2)} USD: wait` };
 }
 

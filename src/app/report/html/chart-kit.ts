@@ -60,6 +60,27 @@ export function baseOption(extra: ChartOption): ChartOption {
   };
 }
 
+/** One bar series of panel `panel` (0–2) of {@link threePanelBarOption}. */
+export function panelBar(name: string, values: number[], color: string, panel: number, barMaxWidth: number): ChartOption {
+  return { type: 'bar', name, xAxisIndex: panel, yAxisIndex: panel, data: values, color, itemStyle: { color }, barMaxWidth };
+}
+
+/**
+ * Three bar panels side by side over the same categories (the A/B and bundle charts): left a
+ * percentage from 0 to 100, middle and right on axes named `middleAxis` and `rightAxis`.
+ * @param bottomPx space under the panels for the category labels, px
+ */
+export function threePanelBarOption(categories: readonly string[], middleAxis: string, rightAxis: string, series: ChartOption[], bottomPx: number): ChartOption {
+  const axis = (i: number, name: string) => ({ type: 'value', gridIndex: i, name, splitLine: { lineStyle: { color: '#e5e5e5' } } });
+  const cat = (i: number) => ({ type: 'category', gridIndex: i, data: categories, axisLabel: { interval: 0, fontSize: 11 } });
+  return baseOption({
+    grid: [{ left: 56, width: '24%', top: 56, bottom: bottomPx }, { left: '38%', width: '26%', top: 56, bottom: bottomPx }, { right: 32, width: '24%', top: 56, bottom: bottomPx }],
+    xAxis: [cat(0), cat(1), cat(2)],
+    yAxis: [{ ...axis(0, '%'), min: 0, max: 100 }, axis(1, middleAxis), axis(2, rightAxis)],
+    series,
+  });
+}
+
 /** Time axis labels per zoom level (ECharts time formatter templates, UTC): "Mon 5 Jan", "14:00". */
 export const TIME_LABELS = { year: '{yyyy}', month: '{MMM} {yyyy}', day: '{ee} {d} {MMM}', hour: '{HH}:{mm}', minute: '{HH}:{mm}', second: '{HH}:{mm}:{ss}', millisecond: '{HH}:{mm}:{ss}' } as const;
 

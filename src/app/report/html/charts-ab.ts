@@ -6,7 +6,7 @@
  * winner with its confidence. Pure; absent from the page when no policy ran an A/B test (so reports
  * without one are byte-for-byte what they were).
  */
-import { baseOption, CHART_WIDTH_PX, type ChartOption, type ChartSpec, type ReportData } from './chart-kit.js';
+import { CHART_WIDTH_PX, panelBar, threePanelBarOption, type ChartOption, type ChartSpec, type ReportData } from './chart-kit.js';
 import { OKABE_ITO } from './palette.js';
 
 const pv = (x: number | null): string => (x === null ? 'n/a' : x < 0.0001 ? '< 0.0001' : x.toFixed(4));
@@ -17,9 +17,7 @@ export function abTestCharts(data: ReportData): ChartSpec[] {
     const a = p.abTest!;
     const arms = [...a.arms].sort((x, y) => (x.name === a.control ? -1 : y.name === a.control ? 1 : 0));
     const names = arms.map((x) => (x.name === a.control ? `${x.name} (control)` : x.name));
-    const bar = (name: string, values: number[], color: string, axis: number): ChartOption => ({
-      type: 'bar', name, xAxisIndex: axis, yAxisIndex: axis, data: values, color, itemStyle: { color }, barMaxWidth: 36,
-    });
+    const bar = (name: string, values: number[], color: string, panel: number): ChartOption => panelBar(name, values, color, panel, 36);
     const series: ChartOption[] = [
       bar('hit rate (%)', arms.map((x) => Math.round(1000 * x.hitRate) / 10), OKABE_ITO.blue, 0),
       bar('setup saved (s)', arms.map((x) => Math.round(x.setupSecSaved)), OKABE_ITO.bluishGreen, 1),
@@ -28,20 +26,13 @@ export function abTestCharts(data: ReportData): ChartSpec[] {
     ];
     const words = arms.filter((x) => x.name !== a.control).map((x) => `${x.name}: hit rate ${(100 * x.hitRate).toFixed(1)} % (${x.hitRateDelta >= 0 ? '+' : ''}${(100 * x.hitRateDelta).toFixed(1)} pt, z-test p ${pv(x.hitRatePValue)}), latency ${x.latencyDeltaSec >= 0 ? '+' : ''}${x.latencyDeltaSec.toFixed(1)} s (Welch p ${pv(x.latencyPValue)}), wasted $${x.wastedUsd.toFixed(4)}`);
     const winner = a.winner.confidence !== null ? `Winner: ${a.winner.arm}, confidence ${(100 * a.winner.confidence).toFixed(1)} % (${a.winner.reason}).` : `No winner: ${a.winner.reason}.`;
-    const axis = (i: number, name: string) => ({ type: 'value', gridIndex: i, name, splitLine: { lineStyle: { color: '#e5e5e5' } } });
-    const cat = (i: number) => ({ type: 'category', gridIndex: i, data: names, axisLabel: { interval: 0, fontSize: 11 } });
     return {
       id: `ab-test${data.report.policies.length > 1 ? `-${p.policy}` : ''}`,
       title: `A/B test of prefetch configurations (${p.policy})`,
       widthPx: CHART_WIDTH_PX,
       heightPx: 340,
       caption: `${winner} Per arm (principals assigned by hash; control ${a.control}): left, hit rate = hits ÷ preparations; middle, setup seconds saved and CPU-seconds spent on preparations never used; right, mean chain latency (arrival to last step). Tests against the control: ${a.tests}. ${words.join('; ')}.`,
-      option: baseOption({
-        grid: [{ left: 56, width: '24%', top: 56, bottom: 48 }, { left: '38%', width: '26%', top: 56, bottom: 48 }, { right: 32, width: '24%', top: 56, bottom: 48 }],
-        xAxis: [cat(0), cat(1), cat(2)],
-        yAxis: [{ ...axis(0, '%'), min: 0, max: 100 }, axis(1, 's'), axis(2, 's')],
-        series,
-      }),
+      option: threePanelBarOption(names, 's', 's', series, 48),
       seriesWithData: series.length,
     };
   });

@@ -5,7 +5,7 @@
  * absent from the page when no policy reports bundles (a live export does, from the controller's
  * saved tick memory; a backtest report does not, so its page is what it was).
  */
-import { baseOption, CHART_WIDTH_PX, type ChartOption, type ChartSpec, type ReportData } from './chart-kit.js';
+import { CHART_WIDTH_PX, panelBar, threePanelBarOption, type ChartOption, type ChartSpec, type ReportData } from './chart-kit.js';
 import { OKABE_ITO } from './palette.js';
 import type { SelectionFigures } from '../types.js';
 
@@ -17,17 +17,13 @@ export function bundleCharts(data: ReportData): ChartSpec[] {
     const b = p.bundles!;
     const kinds: ReadonlyArray<[string, SelectionFigures]> = [['bundle members', b.bundle], ['single steps', b.single]];
     const names = kinds.map(([n]) => n);
-    const bar = (name: string, values: number[], color: string, axis: number): ChartOption => ({
-      type: 'bar', name, xAxisIndex: axis, yAxisIndex: axis, data: values, color, itemStyle: { color }, barMaxWidth: 48,
-    });
+    const bar = (name: string, values: number[], color: string, panel: number): ChartOption => panelBar(name, values, color, panel, 48);
     const series: ChartOption[] = [
       bar('hit rate (%)', kinds.map(([, x]) => Math.round(1000 * x.hitRate) / 10), OKABE_ITO.blue, 0),
       bar('setup saved (s)', kinds.map(([, x]) => Math.round(x.setupSecSaved)), OKABE_ITO.bluishGreen, 1),
       bar('wasted CPU (s)', kinds.map(([, x]) => Math.round(x.wastedCpuSec)), OKABE_ITO.vermillion, 1),
       bar('saved per wasted CPU-s', kinds.map(([, x]) => (x.savedPerWastedCpuSec === null ? 0 : Math.round(100 * x.savedPerWastedCpuSec) / 100)), OKABE_ITO.orange, 2),
     ];
-    const axis = (i: number, name: string) => ({ type: 'value', gridIndex: i, name, splitLine: { lineStyle: { color: '#e5e5e5' } } });
-    const cat = (i: number) => ({ type: 'category', gridIndex: i, data: names, axisLabel: { interval: 0, fontSize: 11 } });
     const asOf = b.asOfSec !== null ? ` up to ${new Date(b.asOfSec * 1000).toISOString()}` : '';
     const words = kinds.map(([n, x]) => `${n}: ${x.settled} prepared and settled, ${x.hits} hits (${(100 * x.hitRate).toFixed(1)} %), ${x.setupSecSaved.toFixed(0)} s saved, ${x.wastedCpuSec.toFixed(0)} CPU-s wasted, ${ratio(x)}`);
     return {
@@ -36,12 +32,7 @@ export function bundleCharts(data: ReportData): ChartSpec[] {
       widthPx: CHART_WIDTH_PX,
       heightPx: 320,
       caption: `Commanded preparations${asOf}, as members of a frequent-subgraph bundle (${b.edges} bundle edge${b.edges === 1 ? '' : 's'} with outcomes) or as single-step predictions: left, hit rate = hits ÷ settled; middle, setup seconds saved and CPU-seconds spent on preparations never used; right, setup seconds saved per wasted CPU-second. ${words.join('; ')}.`,
-      option: baseOption({
-        grid: [{ left: 56, width: '24%', top: 56, bottom: 40 }, { left: '38%', width: '26%', top: 56, bottom: 40 }, { right: 32, width: '24%', top: 56, bottom: 40 }],
-        xAxis: [cat(0), cat(1), cat(2)],
-        yAxis: [{ ...axis(0, '%'), min: 0, max: 100 }, axis(1, 's'), axis(2, 's / CPU-s')],
-        series,
-      }),
+      option: threePanelBarOption(names, 's', 's / CPU-s', series, 40),
       seriesWithData: series.length,
     };
   });
