@@ -8,7 +8,7 @@
  * Run a subset: `npm run bench:backtest -- --cases taxi-montage,rds-soykb [--days 2]` (prints the
  * tables, leaves docs/benchmarks.md alone unless the whole suite ran).
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,6 +30,19 @@ export interface SuiteOptions {
    * cases still running. undefined: nothing is written. bench/backtest.bench.ts passes out/bench-suite.
    */
   readonly outDir?: string;
+  /**
+   * Resume an interrupted run: a case whose `<case id>.json` is already in `outDir` with the same
+   * days and seed is read back instead of run (failed cases run again). @default false
+   */
+  readonly resume?: boolean;
+}
+
+/** The saved result of case `c` at `days` in `dir`, when a finished run of the same days and seed left one. */
+export function savedCase(dir: string, c: SuiteCase, days: number): CaseResult | undefined {
+  const file = path.join(dir, `${c.id}.json`);
+  if (!existsSync(file)) return undefined;
+  const r = JSON.parse(readFileSync(file, 'utf8')) as Partial<CaseResult> & { failed?: boolean };
+  return !r.failed && r.id === c.id && r.days === days && r.seed === c.seed && Array.isArray(r.policies) ? (r as CaseResult) : undefined;
 }
 
 function workerFile(): { filename: string; execArgv: string[] } {
@@ -55,6 +68,24 @@ export async function runSuite(o: SuiteOptions): Promise<CaseResult[]> {
     if (!c) throw new Error(`--cases: got ${id}, expected one of ${[...known.keys()].join(',')}`);
     return c;
   });
+  const saved = new Map<string, CaseResult>();
+  if (o.resume && o.outDir) {
+    for (const c of chosen) {
+      const r = savedCase(o.outDir, c, o.days ?? c.days);
+      if (r) saved.set(c.id, r);
+    }
+    if (saved.size > 0) process.stderr.write(`bench:backtest suite: resuming, ${saved.size} of ${chosen.length} cases read from ${o.outDir}: ${[...saved.keys()].join(', ')}\n`);
+  }
+  const inOrder = (rs: readonly CaseResult[]): CaseResult[] => {
+    const byId = new Map([...saved, ...rs.map((r) => [r.id, r] as const)]);
+    return chosen.map((c) => byId.get(c.id)).filter((r): r is CaseResult => r !== undefined);
+  };
+  const toRun = chosen.filter((c) => !saved.has(c.id));
+  if (toRun.length === 0) return inOrder([]);
+  return inOrder(await runCases(o, toRun));
+}
+
+async function runCases(o: SuiteOptions, chosen: readonly SuiteCase[]): Promise<CaseResult[]> {
   const threads = Math.max(1, Math.min(chosen.length, o.threads ?? Number(process.env.BACKTEST_SUITE_THREADS ?? Math.min(2, availableParallelism()))));
   const t0 = performance.now();
   let done = 0;

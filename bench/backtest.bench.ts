@@ -14,7 +14,8 @@
  * BACKTEST_BENCH_FRONTIER=0 skips the frontier and the latency-value table; BACKTEST_BENCH_SUITE=0
  * skips the suite). `npm run bench:backtest -- --suite` runs only the suite;
  * `-- --cases id,id [--days N]` only those cases (printed, docs/benchmarks.md left alone);
- * `-- --suite --days N` the whole suite at N days each (written).
+ * `-- --suite --days N` the whole suite at N days each (written); add `--resume` to read back the
+ * cases an interrupted run already saved in out/bench-suite (same days and seed) and run the rest.
  */
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
@@ -44,7 +45,7 @@ async function suite(): Promise<void> {
   const days = daysArg === undefined ? undefined : Number(daysArg);
   if (days !== undefined && !(Number.isInteger(days) && days >= 1)) throw new Error(`--days: got ${daysArg}, expected a whole number of days >= 1`);
   // each finished case is written to out/bench-suite/<case>.json at once (a crash loses only the running ones)
-  const results = await runSuite({ dataDir: DATA, outDir: path.resolve(process.cwd(), 'out/bench-suite'), ...(cases ? { cases } : {}), ...(days ? { days } : {}) });
+  const results = await runSuite({ dataDir: DATA, outDir: path.resolve(process.cwd(), 'out/bench-suite'), ...(cases ? { cases } : {}), ...(days ? { days } : {}), resume: process.argv.includes('--resume') });
   const md = [SUITE_INTRO, '', suiteMarkdown(results)].join('\n');
   process.stdout.write(`${md}\n`);
   if (!cases) writeBenchSection('backtest-suite', 'Backtest scenario suite: cost against the lower bound, waits, baselines (issue 19)', md, `npm run bench:backtest -- --suite${days ? ` --days ${days}` : ''}`);

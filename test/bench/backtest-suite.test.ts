@@ -1,8 +1,8 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { caseVerdict, failedCases, gapDecomposition, oracleCheck, runSuite, suiteMarkdown } from '../../bench/backtest-suite.js';
+import { caseVerdict, failedCases, gapDecomposition, oracleCheck, runSuite, savedCase, suiteMarkdown } from '../../bench/backtest-suite.js';
 import { SUITE_CASES } from '../../bench/suite/cases.js';
 import { writeAzureArrivals, type CaseResult } from '../../bench/suite/run-case.js';
 
@@ -13,6 +13,20 @@ const result = (id: string, prescaleUsd: number, prescaleWait: number): CaseResu
 });
 
 describe('the backtest scenario suite', () => {
+  it('resumes only from a finished case of the same days and seed', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'suite-resume-'));
+    const c = SUITE_CASES[0];
+    const save = (body: unknown): void => writeFileSync(path.join(dir, `${c.id}.json`), JSON.stringify(body));
+    save({ ...result(c.id, 14, 5), days: c.days, seed: c.seed });
+    expect(savedCase(dir, c, c.days)?.policies).toHaveLength(5);
+    expect(savedCase(dir, c, c.days + 1)).toBeUndefined();
+    save({ ...result(c.id, 14, 5), days: c.days, seed: c.seed + 1 });
+    expect(savedCase(dir, c, c.days)).toBeUndefined();
+    save({ id: c.id, failed: true, reason: 'x' });
+    expect(savedCase(dir, c, c.days)).toBeUndefined();
+    expect(savedCase(dir, SUITE_CASES[1], SUITE_CASES[1].days)).toBeUndefined();
+  });
+
   it('has at least 12 cases over fan-out and long-task families, with an Azure Functions arrival trace', () => {
     expect(SUITE_CASES.length).toBeGreaterThanOrEqual(12);
     const families = SUITE_CASES.flatMap((c) => c.workflows.join(' '));
