@@ -8,13 +8,13 @@
  * Run a subset: `npm run bench:backtest -- --cases taxi-montage,rds-soykb [--days 2]` (prints the
  * tables, leaves docs/benchmarks.md alone unless the whole suite ran).
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import { SUITE_CASES, type SuiteCase } from './suite/cases.js';
-import { runCase, type CaseResult } from './suite/run-case.js';
+import { runCase, savedCase, type CaseResult } from './suite/run-case.js';
 
 /** Options of {@link runSuite}. */
 export interface SuiteOptions {
@@ -35,14 +35,6 @@ export interface SuiteOptions {
    * days and seed is read back instead of run (failed cases run again). @default false
    */
   readonly resume?: boolean;
-}
-
-/** The saved result of case `c` at `days` in `dir`, when a finished run of the same days and seed left one. */
-export function savedCase(dir: string, c: SuiteCase, days: number): CaseResult | undefined {
-  const file = path.join(dir, `${c.id}.json`);
-  if (!existsSync(file)) return undefined;
-  const r = JSON.parse(readFileSync(file, 'utf8')) as Partial<CaseResult> & { failed?: boolean };
-  return !r.failed && r.id === c.id && r.days === days && r.seed === c.seed && Array.isArray(r.policies) ? (r as CaseResult) : undefined;
 }
 
 function workerFile(): { filename: string; execArgv: string[] } {
@@ -80,9 +72,7 @@ export async function runSuite(o: SuiteOptions): Promise<CaseResult[]> {
     const byId = new Map([...saved, ...rs.map((r) => [r.id, r] as const)]);
     return chosen.map((c) => byId.get(c.id)).filter((r): r is CaseResult => r !== undefined);
   };
-  const toRun = chosen.filter((c) => !saved.has(c.id));
-  if (toRun.length === 0) return inOrder([]);
-  return inOrder(await runCases(o, toRun));
+  return inOrder(await runCases(o, chosen.filter((c) => !saved.has(c.id))));
 }
 
 async function runCases(o: SuiteOptions, chosen: readonly SuiteCase[]): Promise<CaseResult[]> {

@@ -118,10 +118,15 @@ export async function caseScenario(c: SuiteCase, dataDir: string, days: number):
  * `<dir>/<id>.json` (bench/backtest.bench.ts writes out/bench-suite/), or undefined when it is
  * missing, failed or was run at other days.
  */
-function screenBaseline(dir: string, id: string, days: number): CaseResult | undefined {
+/**
+ * The saved result of case `c` at `days` in `dir` (`<case id>.json`, as the suite writes it), when a
+ * finished run of the same days and seed left one; undefined for a missing, unreadable or failed case.
+ * Used by a screen's baseline and by the suite's `--resume`.
+ */
+export function savedCase(dir: string, c: SuiteCase, days: number): CaseResult | undefined {
   try {
-    const r = JSON.parse(readFileSync(path.join(dir, `${id}.json`), 'utf8')) as CaseResult & { failed?: boolean };
-    return r.failed || r.days !== days ? undefined : r;
+    const r = JSON.parse(readFileSync(path.join(dir, `${c.id}.json`), 'utf8')) as Partial<CaseResult> & { failed?: boolean };
+    return !r.failed && r.id === c.id && r.days === days && r.seed === c.seed && Array.isArray(r.policies) ? (r as CaseResult) : undefined;
   } catch {
     return undefined;
   }
@@ -138,7 +143,7 @@ export async function runCase(c: SuiteCase, dataDir: string, daysOverride?: numb
   // byte-deterministic per seed). A case without a baseline runs in full. A screen does not check
   // prescale against the bound's floor (the full run does).
   const screenDir = process.env.BACKTEST_SCREEN;
-  const baseline = screenDir ? screenBaseline(screenDir, c.id, days) : undefined;
+  const baseline = screenDir ? savedCase(screenDir, c, days) : undefined;
   // screening knobs (defaults: the product's): BACKTEST_LAMBDA_BURST=0 turns the Lambda tier off,
   // BACKTEST_DRAIN_TOLERANCE_SEC=off|N and BACKTEST_LOWER_KNOWN_STEPS=0|1 set the tick's known-step options,
   // BACKTEST_BURST_WAIT_SEC=N prescale's burst wait budget, BACKTEST_BURST_WAIT_VALUE=USD per step-hour of wait, BACKTEST_PROGRESS=0|1|earlier the tick's use of step progress,

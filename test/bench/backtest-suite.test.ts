@@ -2,9 +2,9 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { caseVerdict, failedCases, gapDecomposition, oracleCheck, runSuite, savedCase, suiteMarkdown } from '../../bench/backtest-suite.js';
+import { caseVerdict, failedCases, gapDecomposition, oracleCheck, runSuite, suiteMarkdown } from '../../bench/backtest-suite.js';
 import { SUITE_CASES } from '../../bench/suite/cases.js';
-import { writeAzureArrivals, type CaseResult } from '../../bench/suite/run-case.js';
+import { savedCase, writeAzureArrivals, type CaseResult } from '../../bench/suite/run-case.js';
 
 const pol = (policy: string, costUsd: number, p95WaitSec: number) => ({ policy, costUsd, xLowerBound: costUsd / 10, xOracle: costUsd / 12, p95WaitSec, unmetUnitSec: 0, spotInterruptions: 0, launches: 1 });
 const result = (id: string, prescaleUsd: number, prescaleWait: number): CaseResult => ({
