@@ -145,7 +145,7 @@ export async function runCase(c: SuiteCase, dataDir: string, daysOverride?: numb
   const screenDir = process.env.BACKTEST_SCREEN;
   const baseline = screenDir ? savedCase(screenDir, c, days) : undefined;
   // screening knobs (defaults: the product's): BACKTEST_LAMBDA_BURST=0 turns the Lambda tier off,
-  // BACKTEST_DRAIN_TOLERANCE_SEC=off|N and BACKTEST_LOWER_KNOWN_STEPS=0|1 set the tick's known-step options,
+  // BACKTEST_DRAIN_TOLERANCE_SEC=off|N, BACKTEST_LOWER_KNOWN_STEPS=0|1 and BACKTEST_RESIDUAL_REGIMES=0|1 set the tick's known-step options,
   // BACKTEST_BURST_WAIT_SEC=N prescale's burst wait budget, BACKTEST_BURST_WAIT_VALUE=USD per step-hour of wait, BACKTEST_PROGRESS=0|1|earlier the tick's use of step progress,
   // BACKTEST_ARRIVAL_HEADROOM=0|1 its arrival headroom (issue 19 item 6), BACKTEST_BURST_ROUTING=planned|dispatch who decides a burst,
   // BACKTEST_SCREEN=DIR prescale alone against a full run's results (above)
@@ -154,6 +154,7 @@ export async function runCase(c: SuiteCase, dataDir: string, daysOverride?: numb
   const knownSteps = {
     ...(tol !== undefined ? { drainToleranceSec: tol === 'off' ? null : Number(tol) } : {}),
     ...(env.BACKTEST_LOWER_KNOWN_STEPS !== undefined ? { lowerKnownSteps: env.BACKTEST_LOWER_KNOWN_STEPS === '1' } : {}),
+    ...(env.BACKTEST_RESIDUAL_REGIMES !== undefined ? { residualRegimes: env.BACKTEST_RESIDUAL_REGIMES === '1' } : {}), // session 13: the task residual per idle/active regime
     ...(env.BACKTEST_PROGRESS !== undefined ? { useProgress: env.BACKTEST_PROGRESS === 'earlier' ? 'earlier' as const : env.BACKTEST_PROGRESS === '1' } : {}), // issue 22: running steps end when their progress says
   };
   const burstScenario = env.BACKTEST_LAMBDA_BURST === '0' ? { ...sc, lambdaBurst: false } : sc;

@@ -47,10 +47,12 @@ export interface TickOptions {
    * launches join the drain at their expected ready time, and with `lowerKnownSteps` the residual
    * calibrator scores the faced demand of the steps known at each tick (not the raw backlog metric)
    * and may lower the known steps as well as raise them. With `useProgress` (issue 22, intensity) a
-   * running step's trustworthy progress report sets its expected end (within its runtime p95).
-   * @default { drainToleranceSec: DEFAULT_DRAIN_TOLERANCE_SEC (10), lowerKnownSteps: false, useProgress: true }
+   * running step's trustworthy progress report sets its expected end (within its runtime p95). With
+   * `residualRegimes` the residual calibrator keeps the residuals of an idle pool apart from those of
+   * an active one (core/tick/demand.ts `backlogRegime`, Mondrian groups).
+   * @default { drainToleranceSec: DEFAULT_DRAIN_TOLERANCE_SEC (10), lowerKnownSteps: false, useProgress: true, residualRegimes: true }
    */
-  readonly knownSteps?: { readonly drainToleranceSec?: number | null; readonly lowerKnownSteps?: boolean; readonly useProgress?: boolean | 'earlier' };
+  readonly knownSteps?: { readonly drainToleranceSec?: number | null; readonly lowerKnownSteps?: boolean; readonly useProgress?: boolean | 'earlier'; readonly residualRegimes?: boolean };
   /** EC2 Auto Scaling warm pools for pools that buy on-demand (core/plan/warm-pool.ts). @default none */
   readonly warmPools?: WarmPoolOptions;
   /**

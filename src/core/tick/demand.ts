@@ -13,7 +13,11 @@
  * {@link PoolQuantileCalibrator} for the backlog (once it holds enough scores), the task demand at
  * level q is instead the known steps (committed + predicted) plus the conformal q-quantile of the
  * residual observed backlog − known steps k slots ahead: headroom for work not yet submitted,
- * calibrated to the pool's service level and conditioned on the load already known.
+ * calibrated to the pool's service level and conditioned on the load already known. With
+ * `residualRegimes` the residual is calibrated per regime of the pool when the prediction is made
+ * ({@link backlogRegime}: `idle` or `active`, Mondrian groups of pool-calibration.ts), so an idle
+ * pool holds the headroom that chains arriving into an empty pool call for, and a busy one the
+ * headroom of its own residuals.
  * The latest observed value of each metric is a floor under its forecast over the horizon (the
  * horizon is one lead time plus a margin: demand seen now is assumed to last that long, which keeps a
  * lagging forecast from under-provisioning and from scaling in under live load).
@@ -75,6 +79,22 @@ export interface DemandInputs {
    * quantile already counts arrivals, so the larger of the two is held, never their sum).
    */
   readonly arrivalUnits?: Readonly<Record<string, readonly number[]>>;
+  /**
+   * Calibrate the task residual per regime of the pool ({@link backlogRegime}; Mondrian groups of the
+   * residual calibrator). Decided on the 7-day backtest suite (docs/benchmarks.md, "Session 13").
+   * @default false
+   */
+  readonly residualRegimes?: boolean;
+}
+
+/**
+ * The regime of a task pool when its residual is predicted: `active` when the tick knows steps for
+ * the current slot (committed or predicted, units > 0) or the latest observed backlog is above 0,
+ * `idle` otherwise (every residual then is work of chains not yet submitted arriving into an empty
+ * pool). Units: vCPU.
+ */
+export function backlogRegime(knownNowUnits: number, observedBacklogUnits: number | undefined): 'idle' | 'active' {
+  return knownNowUnits > 0 || (observedBacklogUnits ?? 0) > 0 ? 'active' : 'idle';
 }
 
 /** The pool's demand per slot. */
@@ -93,6 +113,8 @@ export function buildDemandSlots(d: DemandInputs): DemandSlot[] {
   // predictions are recorded, so step 0 is scored too
   const observeBacklog = (): void => { if (bcal && d.recentBacklog) bcal.observe(d.poolId, d.recentBacklog.atSec, d.recentBacklog.units); };
   if (!d.lowerKnownSteps) observeBacklog();
+  const knownNow = (typeof d.committedUnits === 'number' ? d.committedUnits : (d.committedUnits[0] ?? 0)) + (d.predictedUnits[0] ?? 0);
+  const regime = d.residualRegimes ? backlogRegime(knownNow, d.recentBacklog?.units) : undefined;
   const topLevel = Math.max(...d.levels);
   for (let k = 0; k < d.slots; k++) {
     const t = d.nowSec + k * d.slotSec;
@@ -117,15 +139,15 @@ export function buildDemandSlots(d: DemandInputs): DemandSlot[] {
     const predicted0 = d.predictedUnits[k] ?? 0;
     const committed0 = typeof d.committedUnits === 'number' ? d.committedUnits : (d.committedUnits[k] ?? 0);
     const known = committed0 + predicted0;
-    bcal?.predicted(d.poolId, t, k, known);
-    const corrected = d.lowerKnownSteps && bcal && d.levels.length > 0 ? correctKnownUnits({ committedUnits: committed0, predictedUnits: predicted0 }, bcal.quantile(d.poolId, k, topLevel, known)) : undefined;
+    bcal?.predicted(d.poolId, t, k, known, regime);
+    const corrected = d.lowerKnownSteps && bcal && d.levels.length > 0 ? correctKnownUnits({ committedUnits: committed0, predictedUnits: predicted0 }, bcal.quantile(d.poolId, k, topLevel, known, regime)) : undefined;
     const committedUnits = corrected?.committedUnits ?? committed0;
     const predictedUnits = corrected?.predictedUnits ?? predicted0;
     for (const level of d.levels) {
       // task demand at this level: the calibrated known-plus-residual quantile, or the backlog
       // forecast's quantile, of which the steps already committed and those predicted to start in
       // this slot are added by the planner itself
-      const calibrated = bcal?.quantile(d.poolId, k, level, known);
+      const calibrated = bcal?.quantile(d.poolId, k, level, known, regime);
       let queued = calibrated ?? 0;
       if (calibrated === undefined) for (const s of backlog) queued += forecastAt(d.forecasts.get(s.seriesId), level, t);
       const backlogUnits = Math.max(0, queued - known, d.arrivalUnits?.[quantileKey(level)]?.[k] ?? 0);

@@ -60,6 +60,8 @@ export interface PlanInputs {
    * raw backlog, and may lower the known steps. @default false
    */
   readonly lowerKnownSteps?: boolean;
+  /** Calibrate the task residual per regime of the pool (core/tick/demand.ts `residualRegimes`). @default false */
+  readonly residualRegimes?: boolean;
   /**
    * EC2 Auto Scaling warm pools (issue 19; core/plan/warm-pool.ts): each pool that buys on-demand keeps
    * stopped instances sized for the demand within a cold lead time, and urgent launches start them.
@@ -86,7 +88,7 @@ export function planStage(inputs: PlanInputs, memory: TickMemory): StageResult {
       poolId: pool.id, nowSec, slotSec, slots: inputs.slots, levels: inputs.levels, signals: inputs.signals, backlogSignals: inputs.backlogSignals,
       forecasts: memory.forecasts.bySeries, recent: inputs.latest.recent, recentAtSec: inputs.latest.recentAtSec, poolCalibrator: cal?.pool, backlogCalibrator: cal?.backlog,
       recentBacklog: inputs.lowerKnownSteps ? { atSec: nowSec, units: inputs.prediction.committedByPool.get(pool.id)?.[0] ?? 0 } : inputs.latest.recentBacklog.get(pool.id),
-      lowerKnownSteps: inputs.lowerKnownSteps ?? false, committedUnits: inputs.prediction.committedByPool.get(pool.id) ?? [], predictedUnits: inputs.prediction.unitsByPool.get(pool.id) ?? [],
+      lowerKnownSteps: inputs.lowerKnownSteps ?? false, residualRegimes: inputs.residualRegimes ?? false, committedUnits: inputs.prediction.committedByPool.get(pool.id) ?? [], predictedUnits: inputs.prediction.unitsByPool.get(pool.id) ?? [],
       ...(arrivals ? { arrivalUnits: arrivals.unitsByLevel } : {}),
       ...(cal ? { quantileOf: (id: string, f: Forecast | undefined, level: number, t: number) => cal.metric.quantile(id, f, level, t) } : {}),
     });

@@ -52,6 +52,15 @@
  * 11) and than karpenter in 9 (was 8), worst case unchanged, unmet metric demand +2.4 %; the default
  * backtest scenario is byte-identical (the ratio scores lower there). `local` alone: median 2.358
  * but a worse worst case (asg-seismology, a flat level with proportional noise) and a dearer default.
+ *
+ * Groups (Mondrian conformal prediction: Vovk, Gammerman & Shafer 2005, "Algorithmic Learning in a
+ * Random World", §4.5; Vovk, Lindsay, Nouretdinov & Gammerman 2003, "Mondrian confidence machine"):
+ * a prediction may carry a group, a category of the situation it was made in; its score joins that
+ * group's own window, and a quantile asked for a group reads only the group's scores, so the
+ * coverage holds within each group and not only on average over them. The task pools use it
+ * (core/tick/demand.ts `residualRegimes`): the residual of a pool that is idle now (no known step,
+ * nothing observed) is the work of chains that arrive into an empty pool, scored apart from the
+ * residual of a pool already running chains.
  */
 import { empiricalQuantile, SortedWindow, type SortedWindowJSON } from './calibration.js';
 
@@ -79,8 +88,16 @@ export const LOCAL_SCALE_CHANGES = 5;
  */
 export const LOCAL_SCALE_FLOOR_UNITS = 0.03;
 
-/** A prediction waiting for its slot's observation (`scale`: the local score's spread when it was made). */
-export interface Pending { readonly step: number; readonly base: number; readonly scale?: number }
+/**
+ * A prediction waiting for its slot's observation (`scale`: the local score's spread when it was
+ * made; `group`: its Mondrian group, see the module doc).
+ */
+export interface Pending { readonly step: number; readonly base: number; readonly scale?: number; readonly group?: string }
+
+/** Key of the score window of a pool's step, in a group or not. */
+function scoreKey(poolId: string, step: number, group?: string): string {
+  return group === undefined ? `${poolId}#${step}` : `${poolId}#${step}|${group}`;
+}
 
 /**
  * How a score compares an observation with its base: `ratio` observed / base, `residual` observed −
@@ -150,7 +167,7 @@ export class PoolQuantileCalibrator {
   /** Rebuilds a calibrator saved by {@link toJSON}. */
   static fromJSON(json: PoolQuantileCalibratorJSON): PoolQuantileCalibrator {
     const c = new PoolQuantileCalibrator(json.score);
-    for (const [pool, byTime] of json.pending) c.pending.set(pool, new Map([...byTime].map(([t, list]) => [t, list.map((p) => ({ step: p.step, base: p.base, ...(p.scale !== undefined ? { scale: p.scale } : {}) }))])));
+    for (const [pool, byTime] of json.pending) c.pending.set(pool, new Map([...byTime].map(([t, list]) => [t, list.map((p) => ({ step: p.step, base: p.base, ...(p.scale !== undefined ? { scale: p.scale } : {}), ...(p.group !== undefined ? { group: p.group } : {}) }))])));
     for (const [k, w] of json.scores) c.scores.set(k, SortedWindow.fromJSON(w));
     for (const [k, list] of json.recent ?? []) c.recent.set(k, list.map(([t, u]) => [t, u]));
     for (const [k, l] of json.losses ?? []) c.losses.set(k, { local: l.local, ratio: l.ratio });
@@ -163,14 +180,16 @@ export class PoolQuantileCalibrator {
    * @param step slots ahead of the tick (0 = the current slot)
    * @param baseUnits the base the quantile will be read from (latest observed pool demand for
    *   ratio scores, which need it > 0; known step units for residual scores, ≥ 0; local: ≥ 0), units
+   * @param group the prediction's Mondrian group (module doc); absent: the pool's ungrouped scores
    */
-  predicted(poolId: string, slotStartSec: number, step: number, baseUnits: number): void {
+  predicted(poolId: string, slotStartSec: number, step: number, baseUnits: number, group?: string): void {
     if (!this.usable(baseUnits)) return;
     let byTime = this.pending.get(poolId);
     if (!byTime) this.pending.set(poolId, (byTime = new Map()));
     let list = byTime.get(slotStartSec);
     if (!list) byTime.set(slotStartSec, (list = []));
-    list.push(this.local() ? { step, base: baseUnits, scale: this.localScale(poolId) } : { step, base: baseUnits });
+    const g = group === undefined ? {} : { group };
+    list.push(this.local() ? { step, base: baseUnits, scale: this.localScale(poolId), ...g } : { step, base: baseUnits, ...g });
   }
 
   /**
@@ -186,7 +205,7 @@ export class PoolQuantileCalibrator {
       if (t > tSec) continue;
       if (t === tSec) {
         for (const p of list) {
-          const key = `${poolId}#${p.step}`;
+          const key = scoreKey(poolId, p.step, p.group);
           const w = this.window(key);
           if (this.score === 'adaptive') {
             this.scoreModels(poolId, p, units);
@@ -199,20 +218,21 @@ export class PoolQuantileCalibrator {
     }
   }
 
-  /** Scores held for a pool's step. */
-  count(poolId: string, step: number): number {
-    return this.scores.get(`${poolId}#${step}`)?.length ?? 0;
+  /** Scores held for a pool's step (in `group`, when given). */
+  count(poolId: string, step: number, group?: string): number {
+    return this.scores.get(scoreKey(poolId, step, group))?.length ?? 0;
   }
 
   /**
    * The quantile `level` of the pool's demand `step` slots ahead from `baseUnits`, units (≥ 0), or
    * undefined while fewer than {@link POOL_CALIBRATION_MIN_SCORES} scores are held for that step
    * or the base is not usable (ratio: not positive; residual: negative or not finite).
+   * @param group read the scores of this Mondrian group only (module doc); absent: the ungrouped scores
    */
-  quantile(poolId: string, step: number, level: number, baseUnits: number): number | undefined {
+  quantile(poolId: string, step: number, level: number, baseUnits: number, group?: string): number | undefined {
     if (this.score === 'adaptive') this.track(poolId, level);
     if (!this.usable(baseUnits)) return undefined;
-    const key = `${poolId}#${step}`;
+    const key = scoreKey(poolId, step, group);
     const w = this.scores.get(key);
     if (!w || w.length < POOL_CALIBRATION_MIN_SCORES) return undefined;
     const q = empiricalQuantile(w.sorted, level);
@@ -257,7 +277,7 @@ export class PoolQuantileCalibrator {
    */
   private scoreModels(poolId: string, p: Pending, units: number): void {
     if (!(p.base > 0)) return;
-    const key = `${poolId}#${p.step}`;
+    const key = scoreKey(poolId, p.step, p.group);
     const lw = this.scores.get(key);
     const rw = this.scores.get(key + RATIO_SUFFIX);
     if (!lw || !rw || lw.length === 0 || rw.length === 0) return;

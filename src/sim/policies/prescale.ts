@@ -62,7 +62,7 @@ export interface PrescalePolicyOptions {
   /** Pre-execute predicted steps. @default true */
   readonly prefetch?: boolean;
   /** Known-step demand options of the tick (TickOptions `knownSteps`). @default the tick's defaults */
-  readonly knownSteps?: { readonly drainToleranceSec?: number | null; readonly lowerKnownSteps?: boolean; readonly useProgress?: boolean | 'earlier' };
+  readonly knownSteps?: { readonly drainToleranceSec?: number | null; readonly lowerKnownSteps?: boolean; readonly useProgress?: boolean | 'earlier'; readonly residualRegimes?: boolean };
   /** Headroom for predicted chain arrivals (TickOptions `arrivalHeadroom`, issue 19 item 6). @default false */
   readonly arrivalHeadroom?: boolean;
   /** Use the Lambda burst tier when the scenario allows it (burst-tier.ts). @default true */
