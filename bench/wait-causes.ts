@@ -1,6 +1,7 @@
 /**
  * Why prescale's steps wait, per suite case (issue 19's wait goal: p95 wait at most a tenth of
- * reactive's). Runs prescale alone on each case's world (bench/suite/cases.ts, 1 day by default) and
+ * reactive's). Runs prescale alone on each case's world (bench/suite/cases.ts, 1 day by default,
+ * `--days own` each case's own days as the full suite runs them) and
  * sorts every step's wait (its last attempt: start − the moment it became runnable) into causes:
  *
  * - `lambda-ineligible`: the step cannot burst to Lambda (runtime over 900 s, more than 6 vCPU or
@@ -19,7 +20,7 @@
  * indication, not a proof, of whether the cost goal leaves room for the wait goal (the bound's own
  * capacity is fluid and rarely idle, so little of it could serve as the reserve).
  *
- * Usage: `npx tsx bench/wait-causes.ts [--days 1] [--cases a,b] [--baseline out/bench-suite]`.
+ * Usage: `npx tsx bench/wait-causes.ts [--days 1|own] [--cases a,b] [--baseline out/bench-suite]`.
  * Prints a Markdown table. Deterministic per seed (the same world as the suite's prescale run).
  */
 import { readFileSync } from 'node:fs';
@@ -59,7 +60,8 @@ function p95(xs: number[]): number {
 }
 
 async function main(): Promise<void> {
-  const days = Number(arg('days') ?? 1);
+  const daysArg = arg('days') ?? '1';
+  const daysOf = (c: (typeof SUITE_CASES)[number]): number => (daysArg === 'own' ? c.days : Number(daysArg));
   const wanted = arg('cases')?.split(',');
   const baselineDir = arg('baseline') ?? 'out/bench-suite';
   const goalArg = arg('goal-sec');
@@ -70,7 +72,7 @@ async function main(): Promise<void> {
   for (const c of SUITE_CASES.filter((x) => !wanted || wanted.includes(x.id))) {
     const base = baselineOf(baselineDir, c.id);
     const goal = goalArg !== undefined ? Number(goalArg) : base?.goalSec;
-    const sc = await caseScenario(c, dataDir, days);
+    const sc = await caseScenario(c, dataDir, daysOf(c));
     const reserve = goal !== undefined ? waitReserve(sc, goal) : undefined;
     const reserveVcpu = reserve?.pools.reduce((x, p) => x + p.reserveVcpu, 0) ?? 0;
     const grid = metricDemandByPool(sc, Math.round((sc.days * 86_400) / sc.tickSec) + 1);
