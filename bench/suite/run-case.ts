@@ -148,6 +148,7 @@ export async function runCase(c: SuiteCase, dataDir: string, daysOverride?: numb
   // BACKTEST_DRAIN_TOLERANCE_SEC=off|N, BACKTEST_LOWER_KNOWN_STEPS=0|1 and BACKTEST_RESIDUAL_REGIMES=0|1 set the tick's known-step options,
   // BACKTEST_BURST_WAIT_SEC=N prescale's burst wait budget, BACKTEST_BURST_WAIT_VALUE=USD per step-hour of wait, BACKTEST_PROGRESS=0|1|earlier the tick's use of step progress,
   // BACKTEST_ARRIVAL_HEADROOM=0|1 its arrival headroom (issue 19 item 6), BACKTEST_BURST_ROUTING=planned|dispatch who decides a burst,
+  // BACKTEST_COVERAGE_GAMMA=γ the metric pools' adaptive conformal coverage step (session 14; 0 = off),
   // BACKTEST_SCREEN=DIR prescale alone against a full run's results (above)
   const env = process.env;
   const tol = env.BACKTEST_DRAIN_TOLERANCE_SEC;
@@ -163,7 +164,7 @@ export async function runCase(c: SuiteCase, dataDir: string, daysOverride?: numb
   // BACKTEST_TASK_SERVICE_LEVEL=q sets the task pools' service level (the `batch*` pools; a screen's knob: it changes the scenario for every policy that runs)
   const taskLevel = env.BACKTEST_TASK_SERVICE_LEVEL;
   const scenario = taskLevel === undefined ? warmScenario : { ...warmScenario, pools: warmScenario.pools.map((p) => (p.id.startsWith('batch') ? { ...p, serviceLevel: Number(taskLevel) } : p)) };
-  const { report, lowerBound, spotRisk, oracleStrategies } = await runBacktest(scenario, { policies: baseline ? ['prescale'] : ['reactive', 'predictive-hourly', 'karpenter', 'prescale', 'oracle'], lowerBound: !baseline, prescale: { knownSteps, ...(env.BACKTEST_BURST_ROUTING ? { burstRouting: env.BACKTEST_BURST_ROUTING === 'planned' ? 'planned' as const : 'dispatch' as const } : {}), ...(env.BACKTEST_ARRIVAL_HEADROOM !== undefined ? { arrivalHeadroom: env.BACKTEST_ARRIVAL_HEADROOM === '1' } : {}), ...(env.BACKTEST_BURST_WAIT_SEC ? { burstWaitBudgetSec: Number(env.BACKTEST_BURST_WAIT_SEC) } : {}), ...(env.BACKTEST_BURST_WAIT_VALUE ? { burstWaitValueUsdPerHour: Number(env.BACKTEST_BURST_WAIT_VALUE) } : {}) } });
+  const { report, lowerBound, spotRisk, oracleStrategies } = await runBacktest(scenario, { policies: baseline ? ['prescale'] : ['reactive', 'predictive-hourly', 'karpenter', 'prescale', 'oracle'], lowerBound: !baseline, prescale: { knownSteps, ...(env.BACKTEST_COVERAGE_GAMMA !== undefined ? { coverageGamma: Number(env.BACKTEST_COVERAGE_GAMMA) } : {}), ...(env.BACKTEST_BURST_ROUTING ? { burstRouting: env.BACKTEST_BURST_ROUTING === 'planned' ? 'planned' as const : 'dispatch' as const } : {}), ...(env.BACKTEST_ARRIVAL_HEADROOM !== undefined ? { arrivalHeadroom: env.BACKTEST_ARRIVAL_HEADROOM === '1' } : {}), ...(env.BACKTEST_BURST_WAIT_SEC ? { burstWaitBudgetSec: Number(env.BACKTEST_BURST_WAIT_SEC) } : {}), ...(env.BACKTEST_BURST_WAIT_VALUE ? { burstWaitValueUsdPerHour: Number(env.BACKTEST_BURST_WAIT_VALUE) } : {}) } });
   if (baseline) {
     const p = report.policies[0];
     const oracleCost = baseline.policies.find((x) => x.policy === 'oracle')!.costUsd;

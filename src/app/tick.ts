@@ -65,7 +65,7 @@ export function createControllerTick(deps: TickDeps): ControllerTick {
     // demand + plan (EC2 pools, then the prefetch state cache), prefetch, validate against fresh state, act
     const planned = planStage({
       nowSec: now, tickSec: cfg.tickSec, slotSec, slots: offers.slots, levels, pools, cachePools, cacheNodes, offeringsByPool: spot.offeringsByPool, capacity: snap,
-      signals: cfg.demandSignals, backlogSignals: backlog, latest, prediction: pred, cloudEventCount: cloudEvents.length, planner: deps.planner, limits: cfg.limits, priorChangeUnits: spotChecked.changeUnits, prefetch, lowerKnownSteps: opts.knownSteps?.lowerKnownSteps ?? false, residualRegimes: opts.knownSteps?.residualRegimes ?? true,
+      signals: cfg.demandSignals, backlogSignals: backlog, latest, prediction: pred, cloudEventCount: cloudEvents.length, planner: deps.planner, limits: cfg.limits, priorChangeUnits: spotChecked.changeUnits, prefetch, lowerKnownSteps: opts.knownSteps?.lowerKnownSteps ?? false, residualRegimes: opts.knownSteps?.residualRegimes ?? true, coverageGamma: opts.coverageGamma ?? 0,
       ...optionalPlanInputs(deps, { nowSec: now, slotSec, slots: offers.slots, levels, pools, offeringsByPool: spot.offeringsByPool, memory }),
     }, memory);
     memory = planned.memory;

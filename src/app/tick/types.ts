@@ -53,6 +53,13 @@ export interface TickOptions {
    * @default { drainToleranceSec: DEFAULT_DRAIN_TOLERANCE_SEC (10), lowerKnownSteps: false, useProgress: true, residualRegimes: true }
    */
   readonly knownSteps?: { readonly drainToleranceSec?: number | null; readonly lowerKnownSteps?: boolean; readonly useProgress?: boolean | 'earlier'; readonly residualRegimes?: boolean };
+  /**
+   * Adaptive conformal inference on each metric pool's realized coverage (core/tick/coverage.ts, Gibbs
+   * & Candès 2021), its step size γ: with `recalibrate`, the level the calibrated metric quantiles are
+   * read at moves so that the share of minutes a pool's ready capacity fell short of its demand
+   * converges to 1 − serviceLevel. 0 turns it off. @default 0
+   */
+  readonly coverageGamma?: number;
   /** EC2 Auto Scaling warm pools for pools that buy on-demand (core/plan/warm-pool.ts). @default none */
   readonly warmPools?: WarmPoolOptions;
   /**

@@ -26,6 +26,7 @@ import { quantileKey, type DemandSignal, type Forecast } from '../model/index.js
 import type { DemandSlot } from '../plan/types.js';
 import { forecastAt } from '../model/forecast.js';
 import { correctKnownUnits } from '../plan/known-steps.js';
+import type { CoverageTracker } from './coverage.js';
 import type { PoolQuantileCalibrator } from './pool-calibration.js';
 import type { TaskBacklogSignal } from './types.js';
 
@@ -85,6 +86,22 @@ export interface DemandInputs {
    * @default false
    */
   readonly residualRegimes?: boolean;
+  /**
+   * Adaptive conformal inference on the metric pool's realized coverage (coverage.ts): `readyUnits`,
+   * the pool's capacity ready now, is recorded at `nowSec`; each observed period's demand (the sum of
+   * `recent`, from `recentAtSec`) is scored against the capacity recorded at that period's start; the
+   * calibrated metric quantiles are read at the level the tracker's miss level gives.
+   * Needs `poolCalibrator` (without it the quantiles are read as asked). @default none
+   */
+  readonly coverage?: DemandCoverage;
+}
+
+/** The coverage inputs of {@link DemandInputs}: tracker, the pool's ready units now, its service level and the ACI step size γ. */
+export interface DemandCoverage {
+  readonly tracker: CoverageTracker;
+  readonly readyUnits: number;
+  readonly serviceLevel: number;
+  readonly gamma: number;
 }
 
 /**
@@ -107,7 +124,12 @@ export function buildDemandSlots(d: DemandInputs): DemandSlot[] {
   // the latest observation of the pool's metrics: a floor under every slot and the calibration base
   let floor = 0;
   for (const s of mine) floor += (d.recent?.get(s.seriesId) ?? 0) / s.metricPerUnit;
-  if (cal && d.recentAtSec !== undefined && mine.every((s) => d.recent?.has(s.seriesId))) cal.observe(d.poolId, d.recentAtSec, floor);
+  const cov = cal ? d.coverage : undefined;
+  if (cal && d.recentAtSec !== undefined && mine.every((s) => d.recent?.has(s.seriesId))) {
+    cal.observe(d.poolId, d.recentAtSec, floor);
+    cov?.tracker.observe(d.poolId, d.recentAtSec, floor, cov.serviceLevel, cov.gamma);
+  }
+  cov?.tracker.recordReady(d.poolId, d.nowSec, cov.readyUnits, cov.serviceLevel);
   const bcal = backlog.length > 0 ? d.backlogCalibrator : undefined;
   // with lowerKnownSteps the observation is the faced demand at `nowSec`: scored after this tick's
   // predictions are recorded, so step 0 is scored too
@@ -151,7 +173,8 @@ export function buildDemandSlots(d: DemandInputs): DemandSlot[] {
       let queued = calibrated ?? 0;
       if (calibrated === undefined) for (const s of backlog) queued += forecastAt(d.forecasts.get(s.seriesId), level, t);
       const backlogUnits = Math.max(0, queued - known, d.arrivalUnits?.[quantileKey(level)]?.[k] ?? 0);
-      const metric = cal?.quantile(d.poolId, k, level, base) ?? independentSum(median, level);
+      const readAt = cov ? cov.tracker.readLevel(d.poolId, level, cov.serviceLevel) : level;
+      const metric = cal?.quantile(d.poolId, k, level, base, undefined, readAt) ?? independentSum(median, level);
       quantiles[quantileKey(level)] = Math.max(0, metric, floor) + backlogUnits;
     }
     out.push({ startSec: t, quantiles, predictedStepUnits: predictedUnits, committedUnits });

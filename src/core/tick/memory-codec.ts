@@ -18,6 +18,7 @@ import { PreparedStateLedger, type HeldState } from '../prefetch/ledger.js';
 import type { BehaviourState } from '../predict/behaviour-model.js';
 import { ChainBook, TaskCatalog, type TrackedChainJSON } from './chain-book.js';
 import { QuantileCalibrator, type SortedWindowJSON } from './calibration.js';
+import { CoverageTracker, type CoverageTrackerJSON } from './coverage.js';
 import { ForecastCache, type ForecastCacheJSON } from './forecast.js';
 import type { TickMemory, TickState } from './memory.js';
 import { PoolQuantileCalibrator, type PoolQuantileCalibratorJSON } from './pool-calibration.js';
@@ -47,7 +48,7 @@ interface TickMemoryParts {
   readonly prepared: string[];
   readonly critical: Array<[string, string]>;
   readonly ledger: Array<[string, HeldState]>;
-  readonly calibrators?: { readonly metric: Map<string, SortedWindowJSON>; readonly pool: PoolQuantileCalibratorJSON; readonly backlog: PoolQuantileCalibratorJSON };
+  readonly calibrators?: { readonly metric: Map<string, SortedWindowJSON>; readonly pool: PoolQuantileCalibratorJSON; readonly backlog: PoolQuantileCalibratorJSON; readonly coverage?: CoverageTrackerJSON };
   readonly observedAt: Map<string, number>;
   readonly lastEventSec?: number;
   readonly decisionCounts: Record<string, number>;
@@ -140,7 +141,7 @@ export function serializeTickMemory(memory: TickMemory, extras: TickMemoryExtras
     prepared: [...memory.prepared],
     critical: memory.critical.toJSON(),
     ledger: [...memory.ledger.held],
-    ...(c ? { calibrators: { metric: c.metric.toJSON(), pool: c.pool.toJSON(), backlog: c.backlog.toJSON() } } : {}),
+    ...(c ? { calibrators: { metric: c.metric.toJSON(), pool: c.pool.toJSON(), backlog: c.backlog.toJSON(), ...(c.coverage ? { coverage: c.coverage.toJSON() } : {}) } } : {}),
     observedAt: new Map(memory.observedAt),
     ...(memory.lastEventSec !== undefined ? { lastEventSec: memory.lastEventSec } : {}),
     decisionCounts: { ...memory.decisionCounts },
@@ -194,7 +195,7 @@ export function restoreTickMemory(json: unknown, input: RestoreTickMemoryInput):
       prepared: new Set(p.prepared),
       critical: CriticalStepTracker.fromJSON(p.critical),
       ledger,
-      ...(p.calibrators ? { calibrators: { metric: QuantileCalibrator.fromJSON(p.calibrators.metric), pool: PoolQuantileCalibrator.fromJSON(p.calibrators.pool), backlog: PoolQuantileCalibrator.fromJSON(p.calibrators.backlog) } } : {}),
+      ...(p.calibrators ? { calibrators: { metric: QuantileCalibrator.fromJSON(p.calibrators.metric), pool: PoolQuantileCalibrator.fromJSON(p.calibrators.pool), backlog: PoolQuantileCalibrator.fromJSON(p.calibrators.backlog), coverage: CoverageTracker.fromJSON(p.calibrators.coverage) } } : {}),
       observedAt: new Map(p.observedAt),
       ...(p.lastEventSec !== undefined ? { lastEventSec: p.lastEventSec } : {}),
       decisionCounts: { ...p.decisionCounts },

@@ -15,6 +15,7 @@
 import type { PlannerMemory } from '../plan/types.js';
 import { PreparedStateLedger, type HeldState } from '../prefetch/ledger.js';
 import type { Command, Decision, Workflow } from '../model/index.js';
+import { CoverageTracker } from './coverage.js';
 import { ChainBook, TaskCatalog } from './chain-book.js';
 import { QuantileCalibrator } from './calibration.js';
 import { ForecastCache, SCORED_HORIZON_SEC } from './forecast.js';
@@ -58,7 +59,7 @@ export interface TickState {
 /** The state before any tick. */
 export const INITIAL_TICK_STATE: TickState = { lastTickSec: null, plannerMemory: {} };
 
-/** The three conformal calibrators of `recalibrate` (core/tick/calibration.ts, pool-calibration.ts). */
+/** The conformal calibrators of `recalibrate` (core/tick/calibration.ts, pool-calibration.ts, coverage.ts). */
 export interface TickCalibrators {
   /** Metric demand quantiles from the tick's own forecast errors. */
   readonly metric: QuantileCalibrator;
@@ -66,6 +67,8 @@ export interface TickCalibrators {
   readonly pool: PoolQuantileCalibrator;
   /** Residual task backlog beyond the known steps. */
   readonly backlog: PoolQuantileCalibrator;
+  /** Each metric pool's adaptive-conformal miss level (coverage.ts; absent in memories saved before it). */
+  readonly coverage?: CoverageTracker;
 }
 
 /** Everything the tick keeps between ticks (see module doc). */
@@ -113,7 +116,7 @@ export function createTickMemory(workflows: readonly Workflow[], recalibrate: bo
     prepared: new Set(),
     critical: new CriticalStepTracker(),
     ledger: new PreparedStateLedger(),
-    ...(recalibrate ? { calibrators: { metric: new QuantileCalibrator(), pool: new PoolQuantileCalibrator('adaptive'), backlog: new PoolQuantileCalibrator('residual') } } : {}),
+    ...(recalibrate ? { calibrators: { metric: new QuantileCalibrator(), pool: new PoolQuantileCalibrator('adaptive'), backlog: new PoolQuantileCalibrator('residual'), coverage: new CoverageTracker() } } : {}),
     observedAt: new Map(),
     decisionCounts: {},
     behaviour: emptyBehaviourState(),

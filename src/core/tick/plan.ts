@@ -63,6 +63,12 @@ export interface PlanInputs {
   /** Calibrate the task residual per regime of the pool (core/tick/demand.ts `residualRegimes`). @default false */
   readonly residualRegimes?: boolean;
   /**
+   * ACI step size γ of the metric pools' realized coverage (core/tick/coverage.ts; needs `recalibrate`):
+   * > 0 steers the level the calibrated metric quantiles are read at so that the share of periods a
+   * pool's ready capacity fell short of its demand converges to 1 − serviceLevel. @default 0 (off)
+   */
+  readonly coverageGamma?: number;
+  /**
    * EC2 Auto Scaling warm pools (issue 19; core/plan/warm-pool.ts): each pool that buys on-demand keeps
    * stopped instances sized for the demand within a cold lead time, and urgent launches start them.
    * Absent: no warm pools.
@@ -90,6 +96,7 @@ export function planStage(inputs: PlanInputs, memory: TickMemory): StageResult {
       recentBacklog: inputs.lowerKnownSteps ? { atSec: nowSec, units: inputs.prediction.committedByPool.get(pool.id)?.[0] ?? 0 } : inputs.latest.recentBacklog.get(pool.id),
       lowerKnownSteps: inputs.lowerKnownSteps ?? false, residualRegimes: inputs.residualRegimes ?? false, committedUnits: inputs.prediction.committedByPool.get(pool.id) ?? [], predictedUnits: inputs.prediction.unitsByPool.get(pool.id) ?? [],
       ...(arrivals ? { arrivalUnits: arrivals.unitsByLevel } : {}),
+      ...(cal?.coverage && (inputs.coverageGamma ?? 0) > 0 ? { coverage: { tracker: cal.coverage, readyUnits: readyUnitsOf(inputs.capacity, pool.id), serviceLevel: pool.serviceLevel, gamma: inputs.coverageGamma! } } : {}),
       ...(cal ? { quantileOf: (id: string, f: Forecast | undefined, level: number, t: number) => cal.metric.quantile(id, f, level, t) } : {}),
     });
     const out = inputs.planner.plan({ nowSec, pool, offerings: inputs.offeringsByPool.get(pool.id) ?? [], capacity: inputs.capacity, demand, slotSec, memory: prior[pool.id] ?? {}, ...budget });
@@ -121,6 +128,13 @@ export function planStage(inputs: PlanInputs, memory: TickMemory): StageResult {
  * at their offering's price and units, terminated instances' prices and count taken off, and every
  * launched or terminated unit counted as change.
  */
+/** Capacity units of the pool's running instances (booted: pending ones are not ready). */
+function readyUnitsOf(capacity: CapacitySnapshot, poolId: string): number {
+  let units = 0;
+  for (const i of capacity.instances) if (i.poolId === poolId && i.state === 'running') units += i.capacityUnits;
+  return units;
+}
+
 function plannedUsage(commands: readonly Command[], offerings: readonly Offering[], capacity: CapacitySnapshot): UsageDelta {
   const byId = new Map(offerings.map((o) => [o.id, o]));
   const live = new Map(capacity.instances.filter((i) => i.state !== 'terminated').map((i) => [i.id, i]));

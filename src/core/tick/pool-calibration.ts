@@ -228,19 +228,21 @@ export class PoolQuantileCalibrator {
    * undefined while fewer than {@link POOL_CALIBRATION_MIN_SCORES} scores are held for that step
    * or the base is not usable (ratio: not positive; residual: negative or not finite).
    * @param group read the scores of this Mondrian group only (module doc); absent: the ungrouped scores
+   * @param readLevel the level the scores are read at, when not `level` (coverage.ts: adaptive conformal
+   *   inference moves it); `adaptive` still chooses its model by the losses kept at `level`
    */
-  quantile(poolId: string, step: number, level: number, baseUnits: number, group?: string): number | undefined {
+  quantile(poolId: string, step: number, level: number, baseUnits: number, group?: string, readLevel = level): number | undefined {
     if (this.score === 'adaptive') this.track(poolId, level);
     if (!this.usable(baseUnits)) return undefined;
     const key = scoreKey(poolId, step, group);
     const w = this.scores.get(key);
     if (!w || w.length < POOL_CALIBRATION_MIN_SCORES) return undefined;
-    const q = empiricalQuantile(w.sorted, level);
+    const q = empiricalQuantile(w.sorted, readLevel);
     const value = this.score === 'ratio' ? baseUnits * q : this.local() ? baseUnits + q * this.localScale(poolId) : baseUnits + q;
     if (this.score === 'adaptive' && baseUnits > 0) {
       const l = this.losses.get(`${key}@${level}`);
       const r = this.scores.get(key + RATIO_SUFFIX);
-      if (l && l.ratio < l.local && r && r.length >= POOL_CALIBRATION_MIN_SCORES) return Math.max(0, baseUnits * empiricalQuantile(r.sorted, level));
+      if (l && l.ratio < l.local && r && r.length >= POOL_CALIBRATION_MIN_SCORES) return Math.max(0, baseUnits * empiricalQuantile(r.sorted, readLevel));
     }
     return Math.max(0, value);
   }

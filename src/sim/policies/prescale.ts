@@ -61,6 +61,8 @@ export interface PrescalePolicyOptions {
   readonly planner?: Planner;
   /** Pre-execute predicted steps. @default true */
   readonly prefetch?: boolean;
+  /** ACI step size of the metric pools' coverage (TickOptions `coverageGamma`). @default the tick's default */
+  readonly coverageGamma?: number;
   /** Known-step demand options of the tick (TickOptions `knownSteps`). @default the tick's defaults */
   readonly knownSteps?: { readonly drainToleranceSec?: number | null; readonly lowerKnownSteps?: boolean; readonly useProgress?: boolean | 'earlier'; readonly residualRegimes?: boolean };
   /** Headroom for predicted chain arrivals (TickOptions `arrivalHeadroom`, issue 19 item 6). @default false */
@@ -150,7 +152,7 @@ export function createPrescalePolicy(world: World, backlog: ReadonlyMap<string, 
     nextStep,
     planner: opts.planner ?? createGreedyPlanner({ ...DEFAULT_PLANNER_OPTIONS, tickSec: sc.tickSec }),
     config,
-    options: { ...(opts.burstWaitBudgetSec !== undefined ? { burstWaitBudgetSec: opts.burstWaitBudgetSec } : {}), ...(opts.burstWaitValueUsdPerHour ? { burstWaitValueUsdPerHour: opts.burstWaitValueUsdPerHour } : {}), taskBacklogSignals: backlogSignals, prefetch: prefetchSelectionFrom(config.prefetch), forecastMode: incremental ? 'incremental' : 'refit', recalibrate: true, ...(opts.knownSteps ? { knownSteps: opts.knownSteps } : {}), ...((opts.warmPools ?? sc.warmPools) ? { warmPools: {} } : {}), ...(opts.arrivalHeadroom !== undefined ? { arrivalHeadroom: opts.arrivalHeadroom } : {}) },
+    options: { ...(opts.burstWaitBudgetSec !== undefined ? { burstWaitBudgetSec: opts.burstWaitBudgetSec } : {}), ...(opts.burstWaitValueUsdPerHour ? { burstWaitValueUsdPerHour: opts.burstWaitValueUsdPerHour } : {}), taskBacklogSignals: backlogSignals, prefetch: prefetchSelectionFrom(config.prefetch), forecastMode: incremental ? 'incremental' : 'refit', recalibrate: true, ...(opts.knownSteps ? { knownSteps: opts.knownSteps } : {}), ...(opts.coverageGamma !== undefined ? { coverageGamma: opts.coverageGamma } : {}), ...((opts.warmPools ?? sc.warmPools) ? { warmPools: {} } : {}), ...(opts.arrivalHeadroom !== undefined ? { arrivalHeadroom: opts.arrivalHeadroom } : {}) },
   });
   return {
     name: opts.name ?? 'prescale',
