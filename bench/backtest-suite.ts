@@ -181,6 +181,8 @@ export function suiteMarkdown(results: readonly CaseResult[]): string {
   lines.push(oracleCheck(results));
   lines.push('');
   lines.push(...gapDecomposition(results));
+  lines.push('');
+  lines.push(...metricServiceTable(results));
   if (failedCases.length > 0) lines.push('', `Cases that failed and are not in the figures above: ${failedCases.map((f) => `${f.id} (${f.reason})`).join('; ')}.`);
   const wall = results.reduce((s, r) => s + r.wallSec, 0);
   const simDays = results.reduce((s, r) => s + r.days, 0);
@@ -241,6 +243,31 @@ export function gapDecomposition(results: readonly CaseResult[]): string[] {
     });
     const strat = (r.oracleStrategies ?? []).map((s) => `${s.name} ${s.costUsd.toFixed(2)}${s.unmetDemandUnitSec > 1e-6 || !s.allChainsCompleted ? ' (infeasible)' : ''}`).join(', ');
     out.push(`| ${r.id} | ${cells.join(' | ')} | ${strat} |`);
+  }
+  return out;
+}
+
+/** The pool of the suite's metric demand (every case is a traces scenario: src/sim/scenario/traces.ts). */
+export const SUITE_METRIC_POOL = 'web';
+
+/**
+ * Metric demand served per case and policy: the share of minutes the web pool's ready capacity left
+ * some of its demand unserved (its service level allows 1 − 0.95 of them) and the unmet metric
+ * demand, unit-hours (n/a for results saved without the share).
+ */
+export function metricServiceTable(results: readonly CaseResult[]): string[] {
+  const pol = [...new Set(results.flatMap((r) => r.policies.map((p) => p.policy)))];
+  const out = [`Metric demand served (${SUITE_METRIC_POOL} pool, service level 0.95): minutes short, % (unmet metric demand, unit-hours):`, ''];
+  out.push(`| case | ${pol.join(' | ')} |`);
+  out.push(`|---|${pol.map(() => '---:').join('|')}|`);
+  for (const r of results) {
+    const by = new Map(r.policies.map((p) => [p.policy, p]));
+    out.push(`| ${r.id} | ${pol.map((n) => {
+      const p = by.get(n);
+      if (!p) return 'n/a';
+      const share = p.poolShortShare?.[SUITE_METRIC_POOL];
+      return `${share === undefined ? 'n/a' : (100 * share).toFixed(2)} (${(p.unmetUnitSec / 3600).toFixed(2)})`;
+    }).join(' | ')} |`);
   }
   return out;
 }

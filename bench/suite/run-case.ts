@@ -29,6 +29,8 @@ export interface CasePolicy {
   readonly variantSwitches?: number;
   /** EC2 (+ Lambda) cost per pool, USD (the gap's decomposition per pool). */
   readonly poolUsd?: Readonly<Record<string, number>>;
+  /** Share of minutes each pool left some metric demand unserved (report PoolSummary `metricShortShare`; absent in results saved before session 14). */
+  readonly poolShortShare?: Readonly<Record<string, number>>;
 }
 
 /** A case's result. */
@@ -173,7 +175,7 @@ export async function runCase(c: SuiteCase, dataDir: string, daysOverride?: numb
       p95WaitSec: p.stepWait.p95Sec, unmetUnitSec: p.unmetDemandUnitSec, spotInterruptions: p.spotInterruptions, launches: p.launches ?? 0,
       rebalanceRecommendations: spotRisk[0].rebalanceRecommendations, insufficientCapacityErrors: spotRisk[0].insufficientCapacityErrors,
       iceEpisodes: spotRisk[0].iceEpisodes, variantSwitches: spotRisk[0].variantSwitches,
-      ...(p.pools ? { poolUsd: Object.fromEntries(p.pools.map((x) => [x.poolId, x.ec2CostUsd])) } : {}),
+      ...(p.pools ? { poolUsd: Object.fromEntries(p.pools.map((x) => [x.poolId, x.ec2CostUsd])), poolShortShare: Object.fromEntries(p.pools.map((x) => [x.poolId, x.metricShortShare])) } : {}),
     };
     return {
       ...baseline,
@@ -196,7 +198,7 @@ export async function runCase(c: SuiteCase, dataDir: string, daysOverride?: numb
       p95WaitSec: p.stepWait.p95Sec, unmetUnitSec: p.unmetDemandUnitSec, spotInterruptions: p.spotInterruptions, launches: p.launches ?? 0,
       rebalanceRecommendations: spotRisk[i].rebalanceRecommendations, insufficientCapacityErrors: spotRisk[i].insufficientCapacityErrors,
       iceEpisodes: spotRisk[i].iceEpisodes, variantSwitches: spotRisk[i].variantSwitches,
-      ...(p.pools ? { poolUsd: Object.fromEntries(p.pools.map((x) => [x.poolId, x.ec2CostUsd])) } : {}),
+      ...(p.pools ? { poolUsd: Object.fromEntries(p.pools.map((x) => [x.poolId, x.ec2CostUsd])), poolShortShare: Object.fromEntries(p.pools.map((x) => [x.poolId, x.metricShortShare])) } : {}),
     })),
     belowBound: belowLowerBound(report, lb, maxTaskVcpu),
     wallSec: (performance.now() - t0) / 1000,

@@ -73,7 +73,7 @@ export async function runPolicy(
   const policy = factory(world, backlog);
   const rows: TimelineRow[] = [];
   const cost = { spot: 0, od: 0, cache: 0 };
-  const byPool = new Map(scenario.pools.map((p) => [p.id, { poolId: p.id, ec2Usd: 0, demandUnitTicks: 0, readyUnitTicks: 0, ticks: 0, idleUnitSec: 0, unmetUnitSec: 0 }]));
+  const byPool = new Map(scenario.pools.map((p) => [p.id, { poolId: p.id, ec2Usd: 0, demandUnitTicks: 0, readyUnitTicks: 0, ticks: 0, idleUnitSec: 0, unmetUnitSec: 0, shortTicks: 0 }]));
   const mix = new Map<string, { poolId: string; instanceType: string; market: 'spot' | 'on-demand'; unitSec: number }>();
   let unmet = 0;
   let idle = 0;
@@ -132,6 +132,7 @@ export async function runPolicy(
       pr.ticks++;
       pr.idleUnitSec += (free - served) * scenario.tickSec;
       pr.unmetUnitSec += (d - served) * scenario.tickSec;
+      if (d - served > 1e-9) pr.shortTicks++;
       const h = held.get(pool.id) ?? { pending: 0, spot: 0, od: 0 };
       rows.push({
         timestamp: t, policy: name, pool: pool.id, demand_units: d + place.runningVcpu + place.queuedVcpu, ready_units: ready,

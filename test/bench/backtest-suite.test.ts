@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { caseVerdict, failedCases, gapDecomposition, oracleCheck, runSuite, suiteMarkdown } from '../../bench/backtest-suite.js';
+import { caseVerdict, failedCases, gapDecomposition, metricServiceTable, oracleCheck, runSuite, suiteMarkdown } from '../../bench/backtest-suite.js';
 import { SUITE_CASES } from '../../bench/suite/cases.js';
 import { savedCase, writeAzureArrivals, type CaseResult } from '../../bench/suite/run-case.js';
 
@@ -83,6 +83,18 @@ describe('the backtest scenario suite', () => {
     };
     const rows = gapDecomposition([r]);
     expect(rows.at(-1)).toBe('| a | 4.00 → 5.00 (1.25) → 6.00 (1.20) | 6.00 → 7.00 (1.17) → 8.00 (1.14) | s1 12.00, s2 9.00 (infeasible) |');
+  });
+
+  it('lists each policy\'s minutes short on the web pool and its unmet metric demand, n/a where a saved result has no share', () => {
+    const r: CaseResult = {
+      ...result('a', 14, 10),
+      policies: result('a', 14, 10).policies.map((p) => ({ ...p, unmetUnitSec: 7200, ...(p.policy === 'reactive' ? {} : { poolShortShare: { web: 0.0493, batch: 0.5 } }) })),
+    };
+    const rows = metricServiceTable([r]);
+    const header = rows.find((x) => x.startsWith('| case |'))!.split(' | ');
+    const row = rows.at(-1)!.split(' | ');
+    expect(row[header.indexOf('prescale')]).toBe('4.93 (2.00)');
+    expect(row[header.indexOf('reactive')]).toBe('n/a (2.00)');
   });
 
   it('turns per-minute invocation counts into deterministic chain arrivals at the scaled rate', () => {

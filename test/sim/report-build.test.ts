@@ -38,8 +38,8 @@ describe('report builder', () => {
       .toBe('60,p,"a,b",1.2346,2,0,2,0,0\n');
   });
 
-  it('reports each pool\'s EC2 cost against the oracle\'s same pool, with mean demand and ready capacity', () => {
-    const pool = (poolId: string, ec2Usd: number, ticks = 4): PoolRaw => ({ poolId, ec2Usd, demandUnitTicks: 10 * ticks, readyUnitTicks: 12 * ticks, ticks, idleUnitSec: 7200, unmetUnitSec: 30 });
+  it('reports each pool\'s EC2 cost against the oracle\'s same pool, with mean demand, ready capacity and the share of ticks short', () => {
+    const pool = (poolId: string, ec2Usd: number, ticks = 4): PoolRaw => ({ poolId, ec2Usd, demandUnitTicks: 10 * ticks, readyUnitTicks: 12 * ticks, ticks, idleUnitSec: 7200, unmetUnitSec: 30, shortTicks: 1 });
     const scenario = { name: 'x', seed: 1, startSec: 0, endSec: 60, days: 1, tickSec: 60, pools: ['web', 'batch'], series: [], workflows: [], sources: [] };
     const r = buildReport(scenario, [
       { ...raw('prescale', 3), pools: [pool('web', 2.4), pool('batch', 0.6)] },
@@ -47,13 +47,13 @@ describe('report builder', () => {
       raw('reactive', 4),
     ], []);
     expect(r.policies[0].pools).toEqual([
-      { poolId: 'web', ec2CostUsd: 2.4, costRatioToOracle: 1.2, demandAvgUnits: 10, readyAvgUnits: 12, idleUnitHours: 2, unmetDemandUnitSec: 30 },
+      { poolId: 'web', ec2CostUsd: 2.4, costRatioToOracle: 1.2, demandAvgUnits: 10, readyAvgUnits: 12, idleUnitHours: 2, unmetDemandUnitSec: 30, metricShortShare: 0.25 },
       // the oracle spent nothing on batch: no ratio
-      { poolId: 'batch', ec2CostUsd: 0.6, costRatioToOracle: null, demandAvgUnits: 10, readyAvgUnits: 12, idleUnitHours: 2, unmetDemandUnitSec: 30 },
+      { poolId: 'batch', ec2CostUsd: 0.6, costRatioToOracle: null, demandAvgUnits: 10, readyAvgUnits: 12, idleUnitHours: 2, unmetDemandUnitSec: 30, metricShortShare: 0.25 },
     ]);
     expect(r.policies[2].pools).toBeUndefined();
     const md = poolTable(r);
-    expect(md).toContain('| prescale | web | $2.40 | 1.20 | 10.00 | 12.00 | 2.0 | 30 |');
+    expect(md).toContain('| prescale | web | $2.40 | 1.20 | 10.00 | 12.00 | 2.0 | 30 | 25.00 |');
     expect(md).toContain('| prescale | batch | $0.60 | n/a |');
     expect(md).not.toContain('| reactive |');
     expect(poolTable(buildReport(scenario, [raw('reactive', 1)], []))).toBe('No per-pool figures were recorded.');

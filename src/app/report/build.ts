@@ -53,6 +53,7 @@ export function poolSummaries(pools: readonly PoolRaw[], oraclePools: readonly P
       readyAvgUnits: roundTo(p.readyUnitTicks / n, 2),
       idleUnitHours: roundTo(p.idleUnitSec / 3600, 2),
       unmetDemandUnitSec: roundTo(p.unmetUnitSec, 2),
+      metricShortShare: roundTo((p.shortTicks ?? 0) / n, 4),
     };
   });
 }

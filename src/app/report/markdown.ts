@@ -18,9 +18,9 @@ export function comparisonTable(report: BacktestReport): string {
 /** Cost and capacity per EC2 pool and policy (no table when no policy recorded pools). */
 export function poolTable(report: BacktestReport): string {
   const rows = report.policies.flatMap((p) => (p.pools ?? []).map((x) =>
-    `| ${p.policy} | ${x.poolId} | ${usd(x.ec2CostUsd)} | ${x.costRatioToOracle === null ? 'n/a' : x.costRatioToOracle.toFixed(2)} | ${x.demandAvgUnits.toFixed(2)} | ${x.readyAvgUnits.toFixed(2)} | ${x.idleUnitHours.toFixed(1)} | ${x.unmetDemandUnitSec.toFixed(0)} |`));
+    `| ${p.policy} | ${x.poolId} | ${usd(x.ec2CostUsd)} | ${x.costRatioToOracle === null ? 'n/a' : x.costRatioToOracle.toFixed(2)} | ${x.demandAvgUnits.toFixed(2)} | ${x.readyAvgUnits.toFixed(2)} | ${x.idleUnitHours.toFixed(1)} | ${x.unmetDemandUnitSec.toFixed(0)} | ${(100 * x.metricShortShare).toFixed(2)} |`));
   if (rows.length === 0) return 'No per-pool figures were recorded.';
-  return ['| policy | pool | EC2 cost (USD) | × oracle\'s pool | demand avg (units) | ready avg (units) | idle (unit-h) | unmet demand (unit-s) |', '|---|---|---:|---:|---:|---:|---:|---:|', ...rows].join('\n');
+  return ['| policy | pool | EC2 cost (USD) | × oracle\'s pool | demand avg (units) | ready avg (units) | idle (unit-h) | unmet demand (unit-s) | ticks short (%) |', '|---|---|---:|---:|---:|---:|---:|---:|---:|', ...rows].join('\n');
 }
 
 function prefetchTable(report: BacktestReport): string {

@@ -25,6 +25,8 @@ export interface PoolRaw {
   readonly idleUnitSec: number;
   /** Metric demand not served, unit-seconds. */
   readonly unmetUnitSec: number;
+  /** Ticks in which some metric demand was not served (absent: not counted, read as 0). */
+  readonly shortTicks?: number;
 }
 
 /** Fields a raw result carries over to the {@link PolicyReport} unchanged (counts and summaries). */

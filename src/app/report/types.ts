@@ -218,6 +218,11 @@ export interface PoolSummary {
   readonly idleUnitHours: number;
   /** Metric demand not served, unit-seconds. */
   readonly unmetDemandUnitSec: number;
+  /**
+   * Share of ticks (0–1) in which the pool's ready capacity left some metric demand unserved: the
+   * realized miss rate a pool's service level bounds (core/tick/coverage.ts).
+   */
+  readonly metricShortShare: number;
 }
 
 /** Results of one policy over the run. */
