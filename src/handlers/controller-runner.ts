@@ -10,7 +10,7 @@ import type { Preparer } from '../ports/preparer.js';
 import type { StepRouter } from '../ports/step-router.js';
 import { meteredPreparer, type PrefetchCounts, type PrefetchMeter } from './prefetch-meter.js';
 import { AwsThrottledError } from '../adapters/aws/errors.js';
-import { createForecaster } from '../core/forecast/index.js';
+import { createProductForecaster, productTickOptions } from '../app/tick/product.js';
 import type { Forecaster } from '../core/forecast/types.js';
 import { poolUnits, type ControllerConfig } from '../core/model/index.js';
 import { createGreedyPlanner, DEFAULT_PLANNER_OPTIONS } from '../core/plan/index.js';
@@ -169,12 +169,13 @@ export function createControllerRunner(deps: ControllerRunnerDeps): ControllerRu
   const preparer = deps.preparer && meter?.prepared ? meteredPreparer(deps.preparer, { prepared: (c) => meter.prepared!(c) }) : deps.preparer;
   const tick: ControllerTick = createControllerTick({
     clock, metrics: deps.metrics, events: deps.events, cloud, store: deps.store, logger, ...(preparer ? { preparer } : {}), ...(deps.stepRouter ? { stepRouter: deps.stepRouter } : {}),
-    forecaster: deps.forecaster ?? createForecaster(),
+    // the tick setup the backtest measures (app/tick/product.ts): calibrated quantiles, incremental forecasts
+    forecaster: deps.forecaster ?? createProductForecaster(),
     planner: deps.planner ?? createGreedyPlanner({ ...DEFAULT_PLANNER_OPTIONS, tickSec: cfg.tickSec }),
     // issue 22: the next-step model inside its prediction-outcome feedback loop (prefetch.feedback)
     nextStep: deps.nextStep ?? new FeedbackModel(createNextStepModel('vom'), { calibrate: cfg.prefetch.feedback?.calibrate ?? true, raise: cfg.prefetch.feedback?.raise ?? false, expirySec: cfg.prefetch.feedback?.expirySec ?? 21_600 }),
     config: { ...cfg, mode: tickMode },
-    options: deps.tickOptions,
+    options: productTickOptions(deps.forecaster, deps.tickOptions),
   });
 
   return {

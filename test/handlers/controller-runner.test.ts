@@ -12,6 +12,8 @@ import { makeAwsProvider } from '../adapters/aws/provider-fixture.js';
 import { AwsThrottledError } from '../../src/adapters/aws/errors.js';
 import { deploymentInput, START_SEC } from './sim-harness.js';
 import { simWorld } from './sim-world.js';
+import { readSavedTickMemory } from '../../src/app/tick/state.js';
+import { decodeValue, restoreTickMemory } from '../../src/core/tick/memory-codec.js';
 
 function recordingSink(): TickMetricsSink & { rows: Array<{ name: string; value: number; dims?: Record<string, string> }> } {
   const rows: Array<{ name: string; value: number; dims?: Record<string, string> }> = [];
@@ -53,6 +55,29 @@ describe('controller runner', () => {
     world.advanceTo(START_SEC);
     expect(await runner.runTick(START_SEC)).toMatchObject({ status: 'backed-off' });
     expect(sink.rows).toEqual([{ name: METRIC.throttled, value: 1 }]);
+  });
+
+  it('runs the tick the backtest measures: calibrated quantiles and incremental forecasts, kept in its saved memory', async () => {
+    const config = parseDeploymentConfig(deploymentInput('active'));
+    const world = simWorld(config);
+    const store = new SqliteStateStore(':memory:');
+    const runner = createControllerRunner({
+      config: config.controller, metrics: new SimMetricsSource(world), events: new SimEventSource(world), cloud: world.cloud,
+      store, sink: recordingSink(), tickOptions: { historySec: 2 * 86_400 },
+    });
+    for (const t of [START_SEC, START_SEC + 60]) {
+      world.advanceTo(t);
+      expect(await runner.runTick(t)).toMatchObject({ status: 'completed' });
+    }
+    const saved = await readSavedTickMemory(store);
+    const json = JSON.parse(saved!.text) as { memory: unknown };
+    const parts = decodeValue(json.memory) as { calibrators?: unknown; forecasts: { states: Map<string, unknown> } };
+    // the calibrators exist only with recalibrate; fitted states only in incremental mode
+    expect(parts.calibrators).toBeDefined();
+    expect(parts.forecasts.states.size).toBeGreaterThan(0);
+    const state = { lastTickSec: saved!.throughSec, plannerMemory: {} };
+    expect(restoreTickMemory(json, { workflows: config.controller.workflows, recalibrate: true, state }).ok).toBe(true);
+    expect(restoreTickMemory(json, { workflows: config.controller.workflows, recalibrate: false, state })).toMatchObject({ ok: false, reason: expect.stringContaining('with recalibration') });
   });
 });
 

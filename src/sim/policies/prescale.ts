@@ -4,7 +4,7 @@
  * MetricsSource and EventSource, the simulated clock as Clock.
  */
 import { ControllerConfigSchema } from '../../core/model/index.js';
-import { createForecaster, createIncrementalForecaster } from '../../core/forecast/index.js';
+import { createForecaster } from '../../core/forecast/index.js';
 import { createGreedyPlanner, DEFAULT_PLANNER_OPTIONS } from '../../core/plan/index.js';
 import { createNextStepModel, FeedbackModel } from '../../core/predict/index.js';
 import { calibrationSummaryOf } from '../../app/history/calibration-report.js';
@@ -33,6 +33,7 @@ function abTestOfWorld(world: World, ab: AbTestConfig): ReturnType<typeof abTest
 import type { Forecaster } from '../../core/forecast/types.js';
 import type { Planner } from '../../core/plan/types.js';
 import { createControllerTick, prefetchSelectionFrom } from '../../app/tick.js';
+import { createProductForecaster, PRODUCT_TICK_OPTIONS } from '../../app/tick/product.js';
 import { SimEventSource, SimMetricsSource } from '../sources.js';
 import type { World } from '../world.js';
 import type { PolicyTickContext, SimPolicy } from './types.js';
@@ -146,13 +147,13 @@ export function createPrescalePolicy(world: World, backlog: ReadonlyMap<string, 
     events: new SimEventSource(world),
     cloud: world.cloud,
     // the tick refits on its own schedule (refitEverySec); in between the incremental model only absorbs new periods
-    forecaster: opts.forecaster ?? (incremental ? createIncrementalForecaster({ refitEverySteps: Number.MAX_SAFE_INTEGER }) : createForecaster(forecasterName)),
+    forecaster: opts.forecaster ?? (incremental ? createProductForecaster() : createForecaster(forecasterName)),
     preparer: world.workload,
     ...(stepRouter ? { stepRouter } : {}),
     nextStep,
     planner: opts.planner ?? createGreedyPlanner({ ...DEFAULT_PLANNER_OPTIONS, tickSec: sc.tickSec }),
     config,
-    options: { ...(opts.burstWaitBudgetSec !== undefined ? { burstWaitBudgetSec: opts.burstWaitBudgetSec } : {}), ...(opts.burstWaitValueUsdPerHour ? { burstWaitValueUsdPerHour: opts.burstWaitValueUsdPerHour } : {}), taskBacklogSignals: backlogSignals, prefetch: prefetchSelectionFrom(config.prefetch), forecastMode: incremental ? 'incremental' : 'refit', recalibrate: true, ...(opts.knownSteps ? { knownSteps: opts.knownSteps } : {}), ...(opts.coverageGamma !== undefined ? { coverageGamma: opts.coverageGamma } : {}), ...((opts.warmPools ?? sc.warmPools) ? { warmPools: {} } : {}), ...(opts.arrivalHeadroom !== undefined ? { arrivalHeadroom: opts.arrivalHeadroom } : {}) },
+    options: { ...(opts.burstWaitBudgetSec !== undefined ? { burstWaitBudgetSec: opts.burstWaitBudgetSec } : {}), ...(opts.burstWaitValueUsdPerHour ? { burstWaitValueUsdPerHour: opts.burstWaitValueUsdPerHour } : {}), taskBacklogSignals: backlogSignals, prefetch: prefetchSelectionFrom(config.prefetch), ...(incremental ? PRODUCT_TICK_OPTIONS : { forecastMode: 'refit' as const, recalibrate: PRODUCT_TICK_OPTIONS.recalibrate }), ...(opts.knownSteps ? { knownSteps: opts.knownSteps } : {}), ...(opts.coverageGamma !== undefined ? { coverageGamma: opts.coverageGamma } : {}), ...((opts.warmPools ?? sc.warmPools) ? { warmPools: {} } : {}), ...(opts.arrivalHeadroom !== undefined ? { arrivalHeadroom: opts.arrivalHeadroom } : {}) },
   });
   return {
     name: opts.name ?? 'prescale',
