@@ -58,8 +58,12 @@ export interface PoolCoverageState {
 /** {@link CoverageTracker} as data: poolId → its state. */
 export type CoverageTrackerJSON = ReadonlyMap<string, PoolCoverageState>;
 
-/** Ready capacities kept per pool (enough to find the one at the start of the latest observed period). */
-export const READY_RECORDS = 4;
+/**
+ * Ready capacities kept per pool: enough to find the one at the start of the latest observed period
+ * when the metrics arrive late (CloudWatch's standard metrics publish a minute or more after their
+ * period; 16 one-minute ticks cover a quarter of an hour of delay).
+ */
+export const READY_RECORDS = 16;
 
 /**
  * Each metric pool's ACI miss level α_t (module doc) and the ready capacity it scores observations
