@@ -76,7 +76,8 @@ export async function runSuite(o: SuiteOptions): Promise<CaseResult[]> {
 }
 
 async function runCases(o: SuiteOptions, chosen: readonly SuiteCase[]): Promise<CaseResult[]> {
-  const threads = Math.max(1, Math.min(chosen.length, o.threads ?? Number(process.env.BACKTEST_SUITE_THREADS ?? Math.min(2, availableParallelism()))));
+  const requested = o.threads ?? Number(process.env.BACKTEST_SUITE_THREADS ?? Math.min(2, availableParallelism()));
+  const threads = Math.max(1, Math.min(chosen.length, requested));
   const t0 = performance.now();
   let done = 0;
   if (o.outDir) mkdirSync(o.outDir, { recursive: true });
@@ -98,7 +99,9 @@ async function runCases(o: SuiteOptions, chosen: readonly SuiteCase[]): Promise<
     const p = r.policies.find((x) => x.policy === 'prescale');
     process.stderr.write(`bench:backtest suite [${done}/${chosen.length} ${Math.round((100 * done) / chosen.length)}%, ${el.toFixed(0)} s, ETA ${eta.toFixed(0)} s] ${r.id}: prescale ×${p?.xLowerBound.toFixed(3)} lower bound, p95 ${p?.p95WaitSec} s (${r.wallSec.toFixed(0)} s)\n`);
   };
-  if (threads === 1) {
+  // in this process only when one thread was asked for: a single case left (a --resume) still gets a
+  // worker and its SUITE_WORKER_HEAP_MB, which the main process's default heap is far below
+  if (requested <= 1) {
     const out: CaseResult[] = [];
     for (const c of chosen) {
       try { const r = await runCase(c, o.dataDir, o.days); progress(r); out.push(r); } catch (e) { fail(c.id, e); }
@@ -108,7 +111,7 @@ async function runCases(o: SuiteOptions, chosen: readonly SuiteCase[]): Promise<
   const { filename, execArgv } = workerFile();
   // a 7-day wide fan-out case holds millions of task events per world: give each worker room, and
   // report a case that still fails instead of losing the others
-  const pool = new Piscina({ filename, minThreads: threads, maxThreads: threads, execArgv, idleTimeout: 1000, resourceLimits: { maxOldGenerationSizeMb: 6144 } });
+  const pool = new Piscina({ filename, minThreads: threads, maxThreads: threads, execArgv, idleTimeout: 1000, resourceLimits: { maxOldGenerationSizeMb: SUITE_WORKER_HEAP_MB } });
   try {
     const settled = await Promise.all(chosen.map((c) => (pool.run({ c, dataDir: o.dataDir, days: o.days }) as Promise<CaseResult>).then(
       (r) => { progress(r); return r; },
@@ -119,6 +122,13 @@ async function runCases(o: SuiteOptions, chosen: readonly SuiteCase[]): Promise<
     await pool.destroy();
   }
 }
+
+/**
+ * JS heap of each suite worker, MiB: the 2-day asg-seismology case (3 million steps per world) ran out
+ * of 6 GiB in session 14 while another case ran beside it; two workers at 10 GiB stay inside the 24 GiB
+ * the suite is measured on.
+ */
+export const SUITE_WORKER_HEAP_MB = 10_240;
 
 const median = (xs: readonly number[]): number => {
   const s = xs.slice().sort((a, b) => a - b);
