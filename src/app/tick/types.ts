@@ -57,7 +57,8 @@ export interface TickOptions {
    * Adaptive conformal inference on each metric pool's realized coverage (core/tick/coverage.ts, Gibbs
    * & Candès 2021), its step size γ: with `recalibrate`, the level the calibrated metric quantiles are
    * read at moves so that the share of minutes a pool's ready capacity fell short of its demand
-   * converges to 1 − serviceLevel. 0 turns it off. @default 0
+   * converges to 1 − serviceLevel. 0 turns it off; session 14 screened γ = 0.005, the paper's (docs/benchmarks.md
+   * "Session 14": cheaper, but only by leaving demand unserved). @default 0
    */
   readonly coverageGamma?: number;
   /** EC2 Auto Scaling warm pools for pools that buy on-demand (core/plan/warm-pool.ts). @default none */

@@ -8,15 +8,13 @@
  * capacity held is more than any one slot's quantile: the planner keeps the largest target over the
  * lead-time window, scale-in waits for the ski-rental break-even, and instances come in whole sizes.
  * On the 7-day suite's spiky web series prescale's web pool held 7.2 units for 2.5 of demand and
- * fell short in 0.6 % of minutes against a 0.95 service level (crm-montage, docs/benchmarks.md
+ * fell short in 0.76 % of minutes against a 0.95 service level (crm-montage, docs/benchmarks.md
  * "Session 14"). ACI measures the miss of the whole chain (forecast, window, hysteresis, sizes) and
  * moves the level read: α_{t+1} = α_t + γ (α − err_t), err_t = 1 when the observed demand exceeded
  * the ready capacity; its long-run miss rate is α whatever the chain does (Gibbs & Candès 2021,
  * Proposition 4.1: |mean err − α| ≤ (max(α_1, 1 − α_1) + γ) / (γ T)).
  */
 
-/** ACI step size γ (Gibbs & Candès 2021, §2, who run γ = 0.005 in their experiments). */
-export const DEFAULT_COVERAGE_GAMMA = 0.005;
 /** Lowest miss level α_t the state may reach (a read level of at most 0.999, the pool schema's maximum service level). */
 export const MIN_COVERAGE_ALPHA = 0.001;
 /** Highest miss level α_t (a read level of at least the median, the pool schema's minimum service level 0.5). */

@@ -138,6 +138,8 @@ export function buildDemandSlots(d: DemandInputs): DemandSlot[] {
   const knownNow = (typeof d.committedUnits === 'number' ? d.committedUnits : (d.committedUnits[0] ?? 0)) + (d.predictedUnits[0] ?? 0);
   const regime = d.residualRegimes ? backlogRegime(knownNow, d.recentBacklog?.units) : undefined;
   const topLevel = Math.max(...d.levels);
+  // the level each asked level's metric quantile is read at (moved by the coverage tracker, when given)
+  const readAt = new Map(d.levels.map((level) => [level, cov ? cov.tracker.readLevel(d.poolId, level, cov.serviceLevel) : level]));
   for (let k = 0; k < d.slots; k++) {
     const t = d.nowSec + k * d.slotSec;
     const quantiles: Record<string, number> = {};
@@ -173,8 +175,7 @@ export function buildDemandSlots(d: DemandInputs): DemandSlot[] {
       let queued = calibrated ?? 0;
       if (calibrated === undefined) for (const s of backlog) queued += forecastAt(d.forecasts.get(s.seriesId), level, t);
       const backlogUnits = Math.max(0, queued - known, d.arrivalUnits?.[quantileKey(level)]?.[k] ?? 0);
-      const readAt = cov ? cov.tracker.readLevel(d.poolId, level, cov.serviceLevel) : level;
-      const metric = cal?.quantile(d.poolId, k, level, base, undefined, readAt) ?? independentSum(median, level);
+      const metric = cal?.quantile(d.poolId, k, level, base, undefined, readAt.get(level)) ?? independentSum(median, level);
       quantiles[quantileKey(level)] = Math.max(0, metric, floor) + backlogUnits;
     }
     out.push({ startSec: t, quantiles, predictedStepUnits: predictedUnits, committedUnits });

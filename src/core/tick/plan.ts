@@ -123,11 +123,6 @@ export function planStage(inputs: PlanInputs, memory: TickMemory): StageResult {
   return { memory: { ...memory, state: { ...memory.state, plannerMemory: next } }, commands, decisions };
 }
 
-/**
- * What `commands` add against the limits, as validate counts them (core/tick/validate.ts): launches
- * at their offering's price and units, terminated instances' prices and count taken off, and every
- * launched or terminated unit counted as change.
- */
 /** Capacity units of the pool's running instances (booted: pending ones are not ready). */
 function readyUnitsOf(capacity: CapacitySnapshot, poolId: string): number {
   let units = 0;
@@ -135,6 +130,11 @@ function readyUnitsOf(capacity: CapacitySnapshot, poolId: string): number {
   return units;
 }
 
+/**
+ * What `commands` add against the limits, as validate counts them (core/tick/validate.ts): launches
+ * at their offering's price and units, terminated instances' prices and count taken off, and every
+ * launched or terminated unit counted as change.
+ */
 function plannedUsage(commands: readonly Command[], offerings: readonly Offering[], capacity: CapacitySnapshot): UsageDelta {
   const byId = new Map(offerings.map((o) => [o.id, o]));
   const live = new Map(capacity.instances.filter((i) => i.state !== 'terminated').map((i) => [i.id, i]));
